@@ -1,0 +1,248 @@
+//! The commands behind the command line. `run`: load a scenario, run its
+//! replicates in parallel, stream the time series to disk and write the
+//! summary, the resolved scenario and the manifest — all atomically.
+
+use crate::analysis::summary::{Summary, SummaryBuilder};
+use crate::cli::{Cli, Command, RunArgs};
+use crate::engine::{Model, run_many};
+use crate::export::atomic::{self, AtomicFile};
+use crate::export::timeseries::TimeseriesWriter;
+use crate::model::learning_culture::metric;
+use crate::scenario::Scenario;
+use anyhow::{Context, Result, anyhow};
+use serde::Serialize;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Why a command failed: bad input (exit 2) or a runtime failure (exit 1).
+#[derive(Debug)]
+pub enum Failure {
+    /// Usage or scenario error.
+    Input(anyhow::Error),
+    /// Anything else (I/O, ...).
+    Runtime(anyhow::Error),
+}
+
+/// Dispatch a parsed command line.
+pub fn main(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Some(Command::Run(args)) => run(&args).map(|_| ()),
+        None => run(&RunArgs::default()).map(|_| ()),
+    }
+}
+
+/// What `run` produced.
+#[derive(Debug)]
+pub struct RunReport {
+    /// Output folder.
+    pub out: PathBuf,
+    /// The summary written to summary.json.
+    pub summary: Summary,
+    /// Wall time in seconds.
+    pub seconds: f64,
+}
+
+/// Load the scenario named by `args` (with its overrides).
+pub fn load(args: &RunArgs) -> Result<Scenario, Failure> {
+    let mut overrides = Vec::new();
+    if let Some(r) = args.replicates {
+        overrides.push(format!("replicates={r}"));
+    }
+    if let Some(s) = args.seed {
+        overrides.push(format!("seed={s}"));
+    }
+    if let Some(s) = args.steps {
+        overrides.push(format!("steps={s}"));
+    }
+    overrides.extend(args.set.iter().cloned());
+    let scenario = match &args.scenario {
+        Some(path) => Scenario::from_file(path, &overrides),
+        None => Scenario::default_with(&overrides),
+    };
+    scenario.map_err(|e| Failure::Input(e.into()))
+}
+
+/// Run a scenario and write its outputs.
+pub fn run(args: &RunArgs) -> Result<RunReport, Failure> {
+    let started = Instant::now();
+    let scenario = load(args)?;
+    let model = scenario.build_model().map_err(|e| Failure::Input(e.into()))?;
+    if args.threads == Some(0) {
+        return Err(Failure::Input(anyhow!("--threads must be at least 1")));
+    }
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(scenario.name()));
+    let pool = {
+        let mut b = rayon::ThreadPoolBuilder::new();
+        if let Some(n) = args.threads {
+            b = b.num_threads(n);
+        }
+        b.build()
+            .map_err(|e| Failure::Runtime(anyhow!("cannot start worker threads: {e}")))?
+    };
+    let threads = pool.current_num_threads();
+    let summary = pool
+        .install(|| simulate(&scenario, &model, &out, args.quiet))
+        .map_err(Failure::Runtime)?;
+    let seconds = started.elapsed().as_secs_f64();
+    write_manifest(&out, &scenario, threads, seconds).map_err(Failure::Runtime)?;
+    if !args.quiet {
+        print_table(&scenario, &summary, &out, seconds);
+    }
+    Ok(RunReport { out, summary, seconds })
+}
+
+/// Run all replicates, streaming `timeseries.csv`; write `summary.json` and
+/// `scenario.toml`.
+fn simulate<M: Model>(scenario: &Scenario, model: &M, out: &Path, quiet: bool) -> Result<Summary> {
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("cannot create output folder '{}'", out.display()))?;
+    let ts_file = AtomicFile::create(&out.join("timeseries.csv"))?;
+    let mut ts = TimeseriesWriter::new(ts_file, model.metrics())
+        .with_context(|| format!("failed to write '{}'", out.join("timeseries.csv").display()))?;
+    let markers = model.markers();
+    let mut builder = SummaryBuilder::new(model.metrics(), &markers, metric::CULTURE);
+    let replicates = scenario.replicates;
+    let bar = if quiet || !std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::hidden()
+    } else {
+        let b = indicatif::ProgressBar::new(u64::from(replicates));
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs {elapsed_precise}")
+                .expect("a valid template"),
+        );
+        b
+    };
+    let batch = rayon::current_num_threads() * 2;
+    run_many(model, scenario.seed, 0, replicates, batch, |run| -> Result<()> {
+        ts.write_run(&run)
+            .with_context(|| format!("failed to write '{}'", out.join("timeseries.csv").display()))?;
+        builder.add(&run);
+        bar.inc(1);
+        Ok(())
+    })?;
+    bar.finish_and_clear();
+    let summary = builder.finish();
+    let json = serde_json::to_vec_pretty(&SummaryFile {
+        scenario: scenario.name(),
+        time_unit: &scenario.raw.time_unit,
+        seed: scenario.seed,
+        markers: &markers,
+        summary: &summary,
+    })?;
+    atomic::write(&out.join("summary.json"), &json)?;
+    atomic::write(&out.join("scenario.toml"), scenario.resolved_toml().as_bytes())?;
+    ts.finish()
+        .with_context(|| format!("failed to write '{}'", out.join("timeseries.csv").display()))?
+        .commit()?;
+    Ok(summary)
+}
+
+#[derive(Serialize)]
+struct SummaryFile<'a> {
+    scenario: &'a str,
+    time_unit: &'a str,
+    seed: u64,
+    markers: &'a [crate::engine::Marker],
+    #[serde(flatten)]
+    summary: &'a Summary,
+}
+
+#[derive(Serialize)]
+struct Manifest<'a> {
+    tool: &'static str,
+    version: &'static str,
+    git_commit: Option<&'static str>,
+    scenario: &'a str,
+    source: String,
+    seed: u64,
+    replicates: u32,
+    runs: Runs,
+    threads: usize,
+    command_line: Vec<String>,
+    wall_time_seconds: f64,
+    files: [&'static str; 4],
+}
+
+#[derive(Serialize)]
+struct Runs {
+    point: u32,
+    replicates: String,
+}
+
+fn write_manifest(out: &Path, scenario: &Scenario, threads: usize, seconds: f64) -> Result<()> {
+    let commit = env!("CULTURESIM_GIT_COMMIT");
+    let m = Manifest {
+        tool: "culturesim",
+        version: env!("CARGO_PKG_VERSION"),
+        git_commit: (!commit.is_empty()).then_some(commit),
+        scenario: scenario.name(),
+        source: scenario.source.to_string(),
+        seed: scenario.seed,
+        replicates: scenario.replicates,
+        runs: Runs {
+            point: 0,
+            replicates: format!("0..{}", scenario.replicates),
+        },
+        threads,
+        command_line: std::env::args().collect(),
+        wall_time_seconds: (seconds * 1000.0).round() / 1000.0,
+        files: ["timeseries.csv", "summary.json", "scenario.toml", "manifest.json"],
+    };
+    atomic::write(&out.join("manifest.json"), &serde_json::to_vec_pretty(&m)?)
+}
+
+/// Years per step for a time unit.
+pub fn years_per_step(unit: &str) -> f64 {
+    match unit {
+        "day" => 1.0 / 365.25,
+        "month" => 1.0 / 12.0,
+        "quarter" => 0.25,
+        "year" => 1.0,
+        _ => 7.0 / 365.25,
+    }
+}
+
+fn print_table(scenario: &Scenario, s: &Summary, out: &Path, seconds: f64) {
+    let unit = &scenario.raw.time_unit;
+    println!(
+        "{}: {} runs of {} {}s in {:.2} s",
+        scenario.name(),
+        s.runs,
+        s.steps,
+        unit,
+        seconds
+    );
+    println!("{:<12} {:>8} {:>19}", "final", "mean", "95% CI");
+    for name in ["culture", "knowledge", "engagement", "belief", "alignment", "teams_high"] {
+        if let Some(st) = s.metrics.get(name).and_then(|m| m.final_step.as_ref()) {
+            println!(
+                "{:<12} {:>8.3}   [{:.3}, {:.3}]",
+                name, st.mean, st.ci95[0], st.ci95[1]
+            );
+        }
+    }
+    if let Some(sh) = &s.shock {
+        let get = |k: &str| sh.mean.get(k).and_then(|x| x.as_ref()).map(|x| x.mean);
+        let y = years_per_step(unit);
+        let fmt = |v: Option<f64>, scale: f64, suffix: &str| {
+            v.map(|v| format!("{:.2}{suffix}", v * scale))
+                .unwrap_or_else(|| "n/a".into())
+        };
+        println!("shock: \"{}\" at {} {} {}", sh.event.label, unit, sh.event.step, "");
+        println!("  culture before        {}", fmt(get("pre"), 1.0, ""));
+        println!("  trough                {}", fmt(get("trough"), 1.0, ""));
+        println!("  loss                  {}", fmt(get("loss").map(|l| l * 100.0), 1.0, "%"));
+        println!("  build-up (95% of rise) {} years", fmt(get("build_weeks"), y, ""));
+        println!("  lose half of the loss {} years", fmt(get("weeks_to_half_loss"), y, ""));
+        println!("  asymmetry             {}", fmt(get("asymmetry"), 1.0, "x"));
+        println!(
+            "  recovered to 95%      {:.0}% of runs",
+            sh.recovered_share * 100.0
+        );
+    }
+    println!("outputs: {}", out.display());
+}

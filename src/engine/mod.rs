@@ -1,0 +1,61 @@
+//! The model-agnostic engine: the [`Model`] trait, the run loop and the
+//! parallel runner for replicates.
+//!
+//! The engine knows nothing about learning culture: a model supplies its
+//! state, a step function, an observation (a fixed list of named metrics)
+//! and an optional stop condition; the engine runs it, collects the
+//! observations and hands finished runs, in replicate order, to a sink.
+
+pub mod rng;
+mod runner;
+
+pub use rng::{RunId, Seeds, Stream};
+pub use runner::{RunOutput, run_many, run_one};
+
+/// A marker on a model's timeline (an event), used by analysis and plots.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Marker {
+    /// Step at which the event takes effect (before that step's dynamics).
+    pub step: u32,
+    /// Human-readable label ("non-aligned top manager").
+    pub label: String,
+    /// Event kind as written in the scenario ("replace_leader").
+    pub kind: String,
+    /// Whether this event is a shock whose impact should be measured.
+    pub shock: bool,
+}
+
+/// A simulation model the engine can run.
+///
+/// The engine calls [`Model::init`] once per run, then alternates
+/// [`Model::observe`] and [`Model::step`]: observation 0 is the initial
+/// state, observation `n` is the state after `n` steps.
+pub trait Model: Sync {
+    /// Everything that changes during one run.
+    type State: Send;
+
+    /// Names of the metrics written by [`Model::observe`], in order.
+    fn metrics(&self) -> &[&'static str];
+
+    /// Number of steps to run (the run may stop earlier, see [`Model::stop`]).
+    fn steps(&self) -> u32;
+
+    /// Build the initial state of one run from its seeds.
+    fn init(&self, seeds: &Seeds) -> Self::State;
+
+    /// Advance the state from step `step` to `step + 1`.
+    fn step(&self, state: &mut Self::State, step: u32, seeds: &Seeds);
+
+    /// Write the current metrics into `out` (length = `metrics().len()`).
+    fn observe(&self, state: &Self::State, out: &mut [f64]);
+
+    /// Optional early stop (e.g. an equilibrium); checked after each step.
+    fn stop(&self, _state: &Self::State, _step: u32) -> bool {
+        false
+    }
+
+    /// Timeline markers (events) of this model's configuration.
+    fn markers(&self) -> Vec<Marker> {
+        Vec::new()
+    }
+}

@@ -1,0 +1,271 @@
+//! The model's equations, each a small pure function.
+//!
+//! Every function states its formula and where it comes from; docs/MODEL.md
+//! collects them with their parameters. Unit tests beside each function
+//! check values computed by hand. Hot-loop functions work in `f32`.
+
+/// Logistic function σ(x) = 1 / (1 + e^(−x)).
+#[inline]
+pub fn logistic(x: f32) -> f32 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+/// Engagement probability, a thresholded (Granovetter 1978) response:
+///
+/// p = σ((w_m·m + w_b·b + κ·(w_c·c + w_p·P) + w_s·S − θ) / τ)
+///
+/// `m` personal mastery, `b` belief, `c` local culture, `p` team practice,
+/// `s` leader support reaching the team, `kappa` the loop coupling κ.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+pub fn engagement_probability(
+    w: &EngagementCoeffs,
+    kappa: f32,
+    m: f32,
+    b: f32,
+    c: f32,
+    p: f32,
+    s: f32,
+) -> f32 {
+    let drive = w.mastery * m + w.belief * b + kappa * (w.culture * c + w.practice * p)
+        + w.support * s
+        - w.threshold;
+    logistic(drive / w.softness)
+}
+
+/// `f32` copies of the engagement weights, for the hot loop.
+#[derive(Debug, Clone, Copy)]
+pub struct EngagementCoeffs {
+    /// w_m
+    pub mastery: f32,
+    /// w_b
+    pub belief: f32,
+    /// w_c
+    pub culture: f32,
+    /// w_p
+    pub practice: f32,
+    /// w_s
+    pub support: f32,
+    /// θ
+    pub threshold: f32,
+    /// τ
+    pub softness: f32,
+}
+
+/// Gate that a superior puts on the support flowing to their subtree:
+///
+/// g(d) = f + (1 − f)·min(1, d / d*)
+///
+/// `d` is the superior's direct support (alignment × commitment), `d*` the
+/// gate level at which support passes fully, `f` the floor that still
+/// passes under a fully non-aligned superior (team autonomy).
+#[inline]
+pub fn gate(d: f32, level: f32, floor: f32) -> f32 {
+    floor + (1.0 - floor) * (d / level).min(1.0)
+}
+
+/// Asymmetric relaxation toward a target (trust asymmetry, Slovic 1993):
+///
+/// x' = x + λ·(T − x),  λ = rate if T ≥ x, rate·asymmetry if T < x.
+///
+/// Used for beliefs, local culture and leader alignment: losses are faster
+/// than gains when `asymmetry` > 1.
+#[inline]
+pub fn asymmetric_step(x: f32, target: f32, rate: f32, asymmetry: f32) -> f32 {
+    let lambda = if target >= x { rate } else { rate * asymmetry };
+    x + lambda * (target - x)
+}
+
+/// Target of an employee's belief, a weighted mean of what they observe
+/// (cultural transmission, Harrison & Carroll 1991):
+///
+/// T = (ω_p·B_peer + ω_l·S + κ·ω_c·c + e·ω_x·S) / (ω_p + ω_l + κ·ω_c + e·ω_x)
+///
+/// `peer` the influence-weighted peer belief, `s` leader support, `c` local
+/// culture, `engaged` whether the employee is learning (their experience of
+/// support then counts with weight ω_x).
+#[inline]
+pub fn belief_target(w: &BeliefCoeffs, kappa: f32, peer: f32, s: f32, c: f32, engaged: bool) -> f32 {
+    let x = if engaged { w.experience } else { 0.0 };
+    let num = w.peers * peer + w.leader * s + kappa * w.culture * c + x * s;
+    let den = w.peers + w.leader + kappa * w.culture + x;
+    if den > 0.0 { num / den } else { peer }
+}
+
+/// `f32` copies of the belief weights, for the hot loop.
+#[derive(Debug, Clone, Copy)]
+pub struct BeliefCoeffs {
+    /// ω_p
+    pub peers: f32,
+    /// ω_l
+    pub leader: f32,
+    /// ω_c
+    pub culture: f32,
+    /// ω_x
+    pub experience: f32,
+}
+
+/// Knowledge after one week:
+///
+/// k' = k + e·r·(1 − k) + ρ·max(0, K_c − k) − δ·k
+///
+/// diminishing returns to learning (1 − k), drawing on the codified stock
+/// K_c at rate ρ, forgetting δ. Stays in [0, 1] when r, ρ, δ ∈ [0, 1].
+#[inline]
+pub fn knowledge_next(k: f32, engaged: bool, rate: f32, draw: f32, codified: f32, forgetting: f32) -> f32 {
+    let learn = if engaged { rate * (1.0 - k) } else { 0.0 };
+    (k + learn + draw * (codified - k).max(0.0) - forgetting * k).clamp(0.0, 1.0)
+}
+
+/// Target of a team's local culture:
+///
+/// c* = v_P·P + v_B·B̄ + v_S·S + v_O·C   (the v sum to 1)
+///
+/// practice `P`, mean belief `B̄`, leader support `S`, organization culture `C`.
+#[inline]
+pub fn culture_target(v: [f32; 4], practice: f32, belief: f32, support: f32, org: f32) -> f32 {
+    v[0] * practice + v[1] * belief + v[2] * support + v[3] * org
+}
+
+/// Weekly probability of leaving:
+///
+/// h = h₀·(1 + η_c·(1 − c) + η_e·(1 − e))
+///
+/// more leavers where local culture `c` is low and among the non-engaged.
+#[inline]
+pub fn leave_probability(base: f32, culture_effect: f32, engagement_effect: f32, c: f32, engaged: bool) -> f32 {
+    let e = if engaged { 1.0 } else { 0.0 };
+    base * (1.0 + culture_effect * (1.0 - c) + engagement_effect * (1.0 - e))
+}
+
+/// Codified knowledge stock after one week (Nonaka 1994 externalization):
+///
+/// K_c' = K_c + φ·E·max(0, K̄ − K_c) − δ_c·K_c
+///
+/// engaged learners (share `E`) codify what the organization knows (mean
+/// knowledge `K̄`) at rate φ; the stock ages at rate δ_c. Survives turnover.
+#[inline]
+pub fn codified_next(kc: f64, rate: f64, engagement: f64, mean_knowledge: f64, decay: f64) -> f64 {
+    (kc + rate * engagement * (mean_knowledge - kc).max(0.0) - decay * kc).clamp(0.0, 1.0)
+}
+
+/// Knowledge of a newcomer after onboarding: k₀ + o·max(0, K_c − k₀).
+#[inline]
+pub fn onboarded_knowledge(k0: f32, codified: f32, onboarding: f32) -> f32 {
+    (k0 + onboarding * (codified - k0).max(0.0)).clamp(0.0, 1.0)
+}
+
+/// Probability that a Learnathon participant volunteers: min(1, π·(½ + b)).
+/// Believers volunteer more; π is the event's participation level.
+#[inline]
+pub fn participation_probability(participation: f32, belief: f32) -> f32 {
+    (participation * (0.5 + belief)).min(1.0)
+}
+
+/// Effective management commitment behind a team's Learnathon projects:
+/// χ_t = χ·min(1, S / d*), the event's commitment χ scaled by how much
+/// support actually reaches the team.
+#[inline]
+pub fn effective_commitment(commitment: f32, support: f32, gate_level: f32) -> f32 {
+    commitment * (support / gate_level).min(1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f32, b: f32) -> bool {
+        (a - b).abs() < 1e-5
+    }
+
+    #[test]
+    fn logistic_values() {
+        assert!(close(logistic(0.0), 0.5));
+        // 1 / (1 + e^-2) = 0.880797
+        assert!(close(logistic(2.0), 0.880_797));
+        assert!(close(logistic(-2.0), 0.119_203));
+    }
+
+    #[test]
+    fn engagement_by_hand() {
+        let w = EngagementCoeffs {
+            mastery: 1.0,
+            belief: 2.0,
+            culture: 2.0,
+            practice: 1.0,
+            support: 1.0,
+            threshold: 3.0,
+            softness: 0.5,
+        };
+        // drive = 0.5 + 2*0.5 + 1*(2*0.5 + 0.5) + 0.5 - 3 = 0.5; p = σ(1) = 0.731059
+        assert!(close(engagement_probability(&w, 1.0, 0.5, 0.5, 0.5, 0.5, 0.5), 0.731_059));
+        // κ = 0: drive = 0.5 + 1 + 0.5 - 3 = -1; p = σ(-2) = 0.119203
+        assert!(close(engagement_probability(&w, 0.0, 0.5, 0.5, 0.5, 0.5, 0.5), 0.119_203));
+    }
+
+    #[test]
+    fn gate_by_hand() {
+        assert!(close(gate(0.8, 0.4, 0.3), 1.0));
+        // 0.3 + 0.7 * (0.1/0.4) = 0.475
+        assert!(close(gate(0.1, 0.4, 0.3), 0.475));
+        assert!(close(gate(0.0, 0.4, 0.3), 0.3));
+    }
+
+    #[test]
+    fn asymmetric_step_by_hand() {
+        // up: 0.5 + 0.1*(1-0.5) = 0.55
+        assert!(close(asymmetric_step(0.5, 1.0, 0.1, 3.0), 0.55));
+        // down: 0.5 + 0.3*(0-0.5) = 0.35
+        assert!(close(asymmetric_step(0.5, 0.0, 0.1, 3.0), 0.35));
+    }
+
+    #[test]
+    fn belief_target_by_hand() {
+        let w = BeliefCoeffs { peers: 1.0, leader: 1.0, culture: 1.0, experience: 1.0 };
+        // (0.6 + 0.2 + 0.5 + 0.2) / 4 = 0.375
+        assert!(close(belief_target(&w, 1.0, 0.6, 0.2, 0.5, true), 0.375));
+        // not engaged: (0.6 + 0.2 + 0.5) / 3 = 0.433333
+        assert!(close(belief_target(&w, 1.0, 0.6, 0.2, 0.5, false), 0.433_333));
+        // loop off: (0.6 + 0.2) / 2 = 0.4
+        assert!(close(belief_target(&w, 0.0, 0.6, 0.2, 0.5, false), 0.4));
+    }
+
+    #[test]
+    fn knowledge_by_hand() {
+        // 0.5 + 0.01*0.5 + 0.002*(0.7-0.5) - 0.002*0.5 = 0.5044
+        assert!(close(knowledge_next(0.5, true, 0.01, 0.002, 0.7, 0.002), 0.5044));
+        // not engaged, codified below k: 0.5 - 0.001 = 0.499
+        assert!(close(knowledge_next(0.5, false, 0.01, 0.002, 0.3, 0.002), 0.499));
+    }
+
+    #[test]
+    fn culture_target_by_hand() {
+        // 0.4*0.5 + 0.3*0.6 + 0.2*0.8 + 0.1*0.3 = 0.57
+        assert!(close(culture_target([0.4, 0.3, 0.2, 0.1], 0.5, 0.6, 0.8, 0.3), 0.57));
+    }
+
+    #[test]
+    fn leave_probability_by_hand() {
+        // 0.002 * (1 + 1*0.6 + 0.5*1) = 0.0042
+        assert!(close(leave_probability(0.002, 1.0, 0.5, 0.4, false), 0.0042));
+        assert!(close(leave_probability(0.002, 1.0, 0.5, 1.0, true), 0.002));
+    }
+
+    #[test]
+    fn codified_by_hand() {
+        // 0.2 + 0.02*0.5*(0.6-0.2) - 0.001*0.2 = 0.2038
+        assert!((codified_next(0.2, 0.02, 0.5, 0.6, 0.001) - 0.2038).abs() < 1e-12);
+    }
+
+    #[test]
+    fn onboarding_and_learnathon_by_hand() {
+        // 0.2 + 0.5*(0.6-0.2) = 0.4
+        assert!(close(onboarded_knowledge(0.2, 0.6, 0.5), 0.4));
+        assert!(close(onboarded_knowledge(0.7, 0.6, 0.5), 0.7));
+        // 0.6*(0.5+0.3) = 0.48
+        assert!(close(participation_probability(0.6, 0.3), 0.48));
+        assert!(close(participation_probability(1.0, 0.9), 1.0));
+        // 0.8 * min(1, 0.2/0.4) = 0.4
+        assert!(close(effective_commitment(0.8, 0.2, 0.4), 0.4));
+    }
+}

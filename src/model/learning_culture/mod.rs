@@ -1,0 +1,310 @@
+//! The learning-culture model: employees, teams and leaders in a hierarchy,
+//! with the reinforcing loop between learning and culture.
+//!
+//! [`Setup`] is the validated configuration (built by the scenario layer);
+//! [`LearningCulture`] implements [`crate::engine::Model`]. The equations
+//! are in [`equations`], the per-step dynamics in `step.rs`, the timeline
+//! in [`events`], the mean-field approximation in [`meanfield`]. The model
+//! never touches files.
+
+pub mod equations;
+pub mod events;
+pub mod meanfield;
+pub mod org;
+pub mod params;
+pub mod state;
+mod step;
+
+use crate::dist::Dist;
+use crate::engine::{Marker, Model, Seeds};
+use crate::validate::Problems;
+use equations::{BeliefCoeffs, EngagementCoeffs};
+use events::{Event, Kind};
+use org::{Org, OrgSpec};
+pub use params::Params;
+use rand::RngExt;
+use state::{Employees, State, Totals};
+
+/// Distributions of employee traits (for the initial staff or for hires).
+#[derive(Debug, Clone)]
+pub struct Traits {
+    /// Personal mastery, clamped to [0, 1].
+    pub mastery: Dist,
+    /// Belief in the learning culture, clamped to [0, 1].
+    pub belief: Dist,
+    /// Knowledge, clamped to [0, 1].
+    pub knowledge: Dist,
+    /// Social influence (heavy-tailed; Pareto shape 1.16 = 80:20).
+    pub influence: Dist,
+}
+
+/// Distributions of leader traits (initial leaders and replacements).
+#[derive(Debug, Clone)]
+pub struct LeaderPool {
+    /// Alignment with the learning-culture vision, clamped to [0, 1].
+    pub alignment: Dist,
+    /// Commitment to support learning outcomes, clamped to [0, 1].
+    pub commitment: Dist,
+}
+
+/// The validated configuration of the model.
+#[derive(Debug, Clone)]
+pub struct Setup {
+    /// Numeric parameters.
+    pub params: Params,
+    /// How the organization is generated.
+    pub org: OrgSpec,
+    /// Traits of the initial staff.
+    pub population: Traits,
+    /// Traits of new hires (the hiring pool).
+    pub hiring: Traits,
+    /// Traits of leaders.
+    pub leaders: LeaderPool,
+    /// The timeline.
+    pub events: Vec<Event>,
+    /// Steps to run.
+    pub steps: u32,
+}
+
+/// Names of the metrics, in the order `observe` writes them.
+pub const METRICS: [&str; 14] = [
+    "culture",
+    "knowledge",
+    "engagement",
+    "belief",
+    "alignment",
+    "teams_high",
+    "headcount",
+    "leavers",
+    "hires",
+    "codified",
+    "learnathon_participants",
+    "practice",
+    "support",
+    "knowledge_lost",
+];
+
+/// Index of each metric in [`METRICS`].
+pub mod metric {
+    #![allow(missing_docs)]
+    pub const CULTURE: usize = 0;
+    pub const KNOWLEDGE: usize = 1;
+    pub const ENGAGEMENT: usize = 2;
+    pub const BELIEF: usize = 3;
+    pub const ALIGNMENT: usize = 4;
+    pub const TEAMS_HIGH: usize = 5;
+    pub const HEADCOUNT: usize = 6;
+    pub const LEAVERS: usize = 7;
+    pub const HIRES: usize = 8;
+    pub const CODIFIED: usize = 9;
+    pub const PARTICIPANTS: usize = 10;
+    pub const PRACTICE: usize = 11;
+    pub const SUPPORT: usize = 12;
+    pub const KNOWLEDGE_LOST: usize = 13;
+}
+
+/// Stream purposes: the first key of every stream the model draws from.
+mod tag {
+    pub const ORG: u64 = 1;
+    pub const INIT: u64 = 2;
+    pub const STEP: u64 = 3;
+    pub const EVENT: u64 = 4;
+    pub const LEADERS: u64 = 5;
+    pub const PROGRAMME: u64 = 6;
+    pub const COMMUNITY: u64 = 7;
+}
+
+/// `f32` coefficients for the hot loop, derived once from [`Params`].
+#[derive(Debug, Clone, Copy)]
+struct Coeffs {
+    engagement: EngagementCoeffs,
+    belief: BeliefCoeffs,
+    kappa: f32,
+}
+
+impl Coeffs {
+    fn from_params(p: &Params) -> Self {
+        Self {
+            engagement: EngagementCoeffs {
+                mastery: p.engagement.mastery as f32,
+                belief: p.engagement.belief as f32,
+                culture: p.engagement.culture as f32,
+                practice: p.engagement.practice as f32,
+                support: p.engagement.support as f32,
+                threshold: p.engagement.threshold as f32,
+                softness: p.engagement.softness as f32,
+            },
+            belief: BeliefCoeffs {
+                peers: p.belief.peers as f32,
+                leader: p.belief.leader as f32,
+                culture: p.belief.culture as f32,
+                experience: p.belief.experience as f32,
+            },
+            kappa: p.culture.coupling as f32,
+        }
+    }
+}
+
+/// The learning-culture model on one generated organization.
+#[derive(Debug, Clone)]
+pub struct LearningCulture {
+    setup: Setup,
+    org: Org,
+    coeffs: Coeffs,
+}
+
+impl LearningCulture {
+    /// Build the model: generate the organization from the structural stream
+    /// of `master_seed` (shared by all replicates and points) and check that
+    /// every event's scope names an existing unit or team.
+    pub fn new(setup: Setup, master_seed: u64) -> Result<Self, Problems> {
+        let mut problems = Problems::default();
+        setup.params.check(&mut problems);
+        let mut rng = Seeds::new(master_seed, crate::engine::RunId { point: 0, replicate: 0 })
+            .stream(&[tag::ORG]);
+        let org = Org::generate(&setup.org, &mut rng);
+        for (i, e) in setup.events.iter().enumerate() {
+            if let Err(msg) = e.scope.check(&org) {
+                problems.push(format!("events[{i}].scope"), msg);
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let coeffs = Coeffs::from_params(&setup.params);
+        Ok(Self { setup, org, coeffs })
+    }
+
+    /// The generated organization.
+    pub fn org(&self) -> &Org {
+        &self.org
+    }
+
+    /// The configuration.
+    pub fn setup(&self) -> &Setup {
+        &self.setup
+    }
+}
+
+/// Clamp a sample into [0, 1] as `f32`.
+fn unit(x: f64) -> f32 {
+    x.clamp(0.0, 1.0) as f32
+}
+
+impl Model for LearningCulture {
+    type State = State;
+
+    fn metrics(&self) -> &[&'static str] {
+        &METRICS
+    }
+
+    fn steps(&self) -> u32 {
+        self.setup.steps
+    }
+
+    fn init(&self, seeds: &Seeds) -> State {
+        let org = &self.org;
+        let p = &self.setup.params;
+        let pop = &self.setup.population;
+        let mut emp = Employees::with_slots(org.slots());
+        for t in 0..org.teams() {
+            let mut rng = seeds.stream(&[tag::INIT, t as u64]);
+            for i in org.team_slots(t) {
+                emp.active[i] = 1;
+                emp.mastery[i] = unit(pop.mastery.sample(&mut rng));
+                emp.belief[i] = unit(pop.belief.sample(&mut rng));
+                emp.knowledge[i] = unit(pop.knowledge.sample(&mut rng));
+                emp.influence[i] = pop.influence.sample(&mut rng).max(1e-6) as f32;
+                emp.tenure[i] = rng.random_range(0..520u16);
+            }
+        }
+        let units = org.units();
+        let mut rng = seeds.stream(&[tag::INIT, u64::MAX]);
+        let pool = &self.setup.leaders;
+        let mut alignment = Vec::with_capacity(units);
+        let mut commitment = Vec::with_capacity(units);
+        for _ in 0..units {
+            alignment.push(unit(pool.alignment.sample(&mut rng)));
+            commitment.push(unit(pool.commitment.sample(&mut rng)));
+        }
+        let teams = org.teams();
+        let mut state = State {
+            emp,
+            practice: vec![p.init.practice as f32; teams],
+            culture: vec![p.init.culture as f32; teams],
+            support: vec![0.0; teams],
+            alignment,
+            commitment,
+            adapts: vec![1; units],
+            org_culture: p.init.culture,
+            codified: p.init.codified,
+            learnathon_commitment: 0.0,
+            community_density: 0.0,
+            programmes: Vec::new(),
+            event_leavers: 0,
+            event_knowledge_lost: 0.0,
+            tally: vec![Default::default(); teams],
+            communities: Vec::new(),
+            totals: Totals::default(),
+            scratch_gate: vec![1.0; units],
+            scratch_alignment: vec![0.0; units],
+        };
+        self.compute_support(&mut state);
+        self.recount(&mut state);
+        state
+    }
+
+    fn step(&self, state: &mut State, step: u32, seeds: &Seeds) {
+        self.advance(state, step, seeds);
+    }
+
+    fn observe(&self, s: &State, out: &mut [f64]) {
+        let t = &s.totals;
+        let n = f64::from(t.headcount.max(1));
+        let teams = self.org.teams();
+        let mut high = 0usize;
+        let mut practice = 0.0f64;
+        let mut support = 0.0f64;
+        let threshold = self.setup.params.culture.high_threshold as f32;
+        for k in 0..teams {
+            if s.culture[k] > threshold {
+                high += 1;
+            }
+            practice += f64::from(s.practice[k]);
+            support += f64::from(s.support[k]);
+        }
+        let alignment: f64 =
+            s.alignment.iter().map(|&a| f64::from(a)).sum::<f64>() / s.alignment.len() as f64;
+        out[metric::CULTURE] = s.org_culture;
+        out[metric::KNOWLEDGE] = t.knowledge / n;
+        out[metric::ENGAGEMENT] = f64::from(t.engaged) / n;
+        out[metric::BELIEF] = t.belief / n;
+        out[metric::ALIGNMENT] = alignment;
+        out[metric::TEAMS_HIGH] = high as f64 / teams as f64;
+        out[metric::HEADCOUNT] = f64::from(t.headcount);
+        out[metric::LEAVERS] = f64::from(t.leavers);
+        out[metric::HIRES] = f64::from(t.hires);
+        out[metric::CODIFIED] = s.codified;
+        out[metric::PARTICIPANTS] = f64::from(t.participants);
+        out[metric::PRACTICE] = practice / teams as f64;
+        out[metric::SUPPORT] = support / teams as f64;
+        out[metric::KNOWLEDGE_LOST] = t.knowledge_lost;
+    }
+
+    fn markers(&self) -> Vec<Marker> {
+        let mut out = Vec::new();
+        for e in &self.setup.events {
+            let shock = matches!(&e.kind, Kind::ReplaceLeader { .. }) && e.when != events::When::At(0);
+            for step in e.when.occurrences(self.setup.steps) {
+                out.push(Marker {
+                    step,
+                    label: e.label.clone(),
+                    kind: e.kind.name().to_string(),
+                    shock,
+                });
+            }
+        }
+        out.sort_by_key(|m| m.step);
+        out
+    }
+}

@@ -1,0 +1,213 @@
+//! The organization's structure: a tree of units whose leaves are teams.
+//!
+//! Units are numbered top-down (breadth first, the top is unit 0, a parent
+//! always has a smaller number than its children); each unit has one
+//! leader. Teams are the leaf units, numbered in depth-first order, so the
+//! teams under any unit form a contiguous range and the employees of a team
+//! occupy a contiguous range of slots (`team_start[t]..team_start[t+1]`).
+//! Names are paths: `top`, `u2`, `u2.3`, `u2.3.1`.
+
+use crate::dist::Dist;
+use crate::engine::Stream;
+
+/// Marks the top unit's missing parent.
+pub const NO_PARENT: u32 = u32::MAX;
+
+/// How to generate an organization.
+#[derive(Debug, Clone)]
+pub struct OrgSpec {
+    /// Total number of employee positions (slots).
+    pub employees: u32,
+    /// Team size distribution (rounded, at least 1).
+    pub team_size: Dist,
+    /// Number of sub-units per unit (at least 2).
+    pub span: u32,
+}
+
+/// The generated structure (shared by every replicate of a run).
+#[derive(Debug, Clone)]
+pub struct Org {
+    /// Parent of each unit ([`NO_PARENT`] for the top).
+    pub unit_parent: Vec<u32>,
+    /// Depth of each unit (top = 0).
+    pub unit_depth: Vec<u16>,
+    /// Range of teams under each unit.
+    pub unit_teams: Vec<(u32, u32)>,
+    /// Name (path) of each unit.
+    pub unit_name: Vec<String>,
+    /// The unit that each team is.
+    pub team_unit: Vec<u32>,
+    /// Slot ranges: team `t` owns `team_start[t]..team_start[t + 1]`.
+    pub team_start: Vec<u32>,
+    /// Ranges of teams processed together in parallel.
+    pub blocks: Vec<(u32, u32)>,
+}
+
+/// Slots per parallel block: large enough to amortize scheduling, small
+/// enough to spread a run over the cores.
+const BLOCK_SLOTS: u32 = 4096;
+
+impl Org {
+    /// Generate an organization from `spec` with the structural stream `rng`.
+    pub fn generate(spec: &OrgSpec, rng: &mut Stream) -> Self {
+        let n = spec.employees.max(1);
+        let mut sizes = Vec::new();
+        let mut total = 0u32;
+        while total < n {
+            let s = spec.team_size.sample(rng).round().max(1.0).min(f64::from(n - total)) as u32;
+            sizes.push(s);
+            total += s;
+        }
+        Self::from_team_sizes(&sizes, spec.span.max(2))
+    }
+
+    /// Build the tree over teams of the given sizes, `span` children per unit.
+    pub fn from_team_sizes(sizes: &[u32], span: u32) -> Self {
+        let teams = sizes.len();
+        // Bottom-up: level 0 holds the teams; group consecutive nodes.
+        // children[node] lists child node ids; nodes 0..teams are the teams.
+        let mut children: Vec<Vec<usize>> = vec![Vec::new(); teams];
+        let mut level: Vec<usize> = (0..teams).collect();
+        while level.len() > 1 {
+            let mut next = Vec::with_capacity(level.len().div_ceil(span as usize));
+            for group in level.chunks(span as usize) {
+                children.push(group.to_vec());
+                next.push(children.len() - 1);
+            }
+            level = next;
+        }
+        let root = level[0];
+        // Top-down renumbering, breadth first.
+        let total = children.len();
+        let mut unit_parent = Vec::with_capacity(total);
+        let mut unit_depth = Vec::with_capacity(total);
+        let mut unit_name = Vec::with_capacity(total);
+        let mut node_of_unit = Vec::with_capacity(total);
+        let mut team_unit = vec![0u32; teams];
+        unit_parent.push(NO_PARENT);
+        unit_depth.push(0u16);
+        unit_name.push("top".to_string());
+        node_of_unit.push(root);
+        let mut head = 0;
+        while head < node_of_unit.len() {
+            let node = node_of_unit[head];
+            if node < teams {
+                team_unit[node] = head as u32;
+            }
+            for (i, &child) in children[node].iter().enumerate() {
+                let name = if head == 0 {
+                    format!("u{}", i + 1)
+                } else {
+                    format!("{}.{}", unit_name[head], i + 1)
+                };
+                unit_parent.push(head as u32);
+                unit_depth.push(unit_depth[head] + 1);
+                unit_name.push(name);
+                node_of_unit.push(child);
+            }
+            head += 1;
+        }
+        // Team ranges: leaves give their own index; parents span children.
+        let mut unit_teams = vec![(u32::MAX, 0u32); total];
+        for (t, &u) in team_unit.iter().enumerate() {
+            unit_teams[u as usize] = (t as u32, t as u32 + 1);
+        }
+        for u in (1..total).rev() {
+            let p = unit_parent[u] as usize;
+            let (lo, hi) = unit_teams[u];
+            unit_teams[p].0 = unit_teams[p].0.min(lo);
+            unit_teams[p].1 = unit_teams[p].1.max(hi);
+        }
+        let mut team_start = Vec::with_capacity(teams + 1);
+        let mut acc = 0u32;
+        team_start.push(0);
+        for &s in sizes {
+            acc += s;
+            team_start.push(acc);
+        }
+        let mut blocks = Vec::new();
+        let mut first = 0u32;
+        for t in 0..teams as u32 {
+            if team_start[t as usize + 1] - team_start[first as usize] >= BLOCK_SLOTS {
+                blocks.push((first, t + 1));
+                first = t + 1;
+            }
+        }
+        if first < teams as u32 {
+            blocks.push((first, teams as u32));
+        }
+        Self {
+            unit_parent,
+            unit_depth,
+            unit_teams,
+            unit_name,
+            team_unit,
+            team_start,
+            blocks,
+        }
+    }
+
+    /// Number of units (and leaders).
+    pub fn units(&self) -> usize {
+        self.unit_parent.len()
+    }
+
+    /// Number of teams.
+    pub fn teams(&self) -> usize {
+        self.team_unit.len()
+    }
+
+    /// Number of employee slots.
+    pub fn slots(&self) -> usize {
+        *self.team_start.last().unwrap_or(&0) as usize
+    }
+
+    /// Slot range of team `t`.
+    pub fn team_slots(&self, t: usize) -> std::ops::Range<usize> {
+        self.team_start[t] as usize..self.team_start[t + 1] as usize
+    }
+
+    /// Whether unit `u` is a team (a leaf).
+    pub fn is_team(&self, u: usize) -> bool {
+        let (lo, hi) = self.unit_teams[u];
+        hi == lo + 1 && self.team_unit[lo as usize] as usize == u
+    }
+
+    /// Find a unit by name.
+    pub fn find(&self, name: &str) -> Option<usize> {
+        self.unit_name.iter().position(|n| n == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tree_over_seven_teams() {
+        let org = Org::from_team_sizes(&[3, 2, 4, 1, 5, 2, 3], 3);
+        // 7 teams -> 3 groups -> 1 top: 11 units.
+        assert_eq!(org.units(), 11);
+        assert_eq!(org.teams(), 7);
+        assert_eq!(org.slots(), 20);
+        assert_eq!(org.unit_parent[0], NO_PARENT);
+        assert_eq!(org.unit_teams[0], (0, 7));
+        for u in 1..org.units() {
+            assert!((org.unit_parent[u] as usize) < u);
+        }
+        // first division holds teams 0..3 and is named u1
+        let u1 = org.find("u1").unwrap();
+        assert_eq!(org.unit_teams[u1], (0, 3));
+        assert!(org.is_team(org.find("u1.2").unwrap()));
+        assert_eq!(org.team_slots(2), 5..9);
+        assert_eq!(org.unit_name[org.team_unit[2] as usize], "u1.3");
+    }
+
+    #[test]
+    fn single_team_is_the_top() {
+        let org = Org::from_team_sizes(&[10], 4);
+        assert_eq!(org.units(), 1);
+        assert!(org.is_team(0));
+        assert_eq!(org.blocks, vec![(0, 1)]);
+    }
+}

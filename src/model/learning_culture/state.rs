@@ -1,0 +1,241 @@
+//! The state of one run, as struct-of-arrays.
+//!
+//! Employees live in slots (`Employees`, one column per trait, indexed by
+//! slot, slots in team order); a slot is either active or a vacancy.
+//! Teams and leaders (one per unit) have their own columns. Everything a
+//! step needs as scratch space is allocated here once, at init.
+
+/// Marks an employee who belongs to no community of practice.
+pub const NO_COMMUNITY: u16 = u16::MAX;
+
+/// Employee columns, indexed by slot.
+#[derive(Debug, Clone, Default)]
+pub struct Employees {
+    /// Knowledge k in [0, 1].
+    pub knowledge: Vec<f32>,
+    /// Personal mastery m in [0, 1] (disposition to learn).
+    pub mastery: Vec<f32>,
+    /// Belief in / alignment with the learning culture b in [0, 1].
+    pub belief: Vec<f32>,
+    /// Social influence ι > 0 (Pareto, heavy-tailed).
+    pub influence: Vec<f32>,
+    /// 1 if learning intentionally this week.
+    pub engaged: Vec<u8>,
+    /// 1 if the slot holds an employee, 0 if it is a vacancy.
+    pub active: Vec<u8>,
+    /// Weeks of Learnathon project left (0: no project).
+    pub project: Vec<u8>,
+    /// Weeks in the organization (saturating).
+    pub tenure: Vec<u16>,
+    /// Community of practice, or [`NO_COMMUNITY`].
+    pub community: Vec<u16>,
+}
+
+/// Mutable views of a contiguous range of employee slots.
+pub struct EmployeesMut<'a> {
+    pub knowledge: &'a mut [f32],
+    pub mastery: &'a mut [f32],
+    pub belief: &'a mut [f32],
+    pub influence: &'a mut [f32],
+    pub engaged: &'a mut [u8],
+    pub active: &'a mut [u8],
+    pub project: &'a mut [u8],
+    pub tenure: &'a mut [u16],
+    pub community: &'a mut [u16],
+}
+
+impl Employees {
+    /// Columns of `n` vacant slots.
+    pub fn with_slots(n: usize) -> Self {
+        Self {
+            knowledge: vec![0.0; n],
+            mastery: vec![0.0; n],
+            belief: vec![0.0; n],
+            influence: vec![0.0; n],
+            engaged: vec![0; n],
+            active: vec![0; n],
+            project: vec![0; n],
+            tenure: vec![0; n],
+            community: vec![NO_COMMUNITY; n],
+        }
+    }
+
+    /// A mutable view of all slots.
+    pub fn view(&mut self) -> EmployeesMut<'_> {
+        EmployeesMut {
+            knowledge: &mut self.knowledge,
+            mastery: &mut self.mastery,
+            belief: &mut self.belief,
+            influence: &mut self.influence,
+            engaged: &mut self.engaged,
+            active: &mut self.active,
+            project: &mut self.project,
+            tenure: &mut self.tenure,
+            community: &mut self.community,
+        }
+    }
+
+    /// Swap two slots in every column.
+    pub fn swap(&mut self, a: usize, b: usize) {
+        self.knowledge.swap(a, b);
+        self.mastery.swap(a, b);
+        self.belief.swap(a, b);
+        self.influence.swap(a, b);
+        self.engaged.swap(a, b);
+        self.active.swap(a, b);
+        self.project.swap(a, b);
+        self.tenure.swap(a, b);
+        self.community.swap(a, b);
+    }
+}
+
+impl<'a> EmployeesMut<'a> {
+    /// Split into the first `mid` slots and the rest.
+    pub fn split_at(self, mid: usize) -> (Self, Self) {
+        let (k0, k1) = self.knowledge.split_at_mut(mid);
+        let (m0, m1) = self.mastery.split_at_mut(mid);
+        let (b0, b1) = self.belief.split_at_mut(mid);
+        let (i0, i1) = self.influence.split_at_mut(mid);
+        let (e0, e1) = self.engaged.split_at_mut(mid);
+        let (a0, a1) = self.active.split_at_mut(mid);
+        let (p0, p1) = self.project.split_at_mut(mid);
+        let (t0, t1) = self.tenure.split_at_mut(mid);
+        let (c0, c1) = self.community.split_at_mut(mid);
+        (
+            EmployeesMut {
+                knowledge: k0,
+                mastery: m0,
+                belief: b0,
+                influence: i0,
+                engaged: e0,
+                active: a0,
+                project: p0,
+                tenure: t0,
+                community: c0,
+            },
+            EmployeesMut {
+                knowledge: k1,
+                mastery: m1,
+                belief: b1,
+                influence: i1,
+                engaged: e1,
+                active: a1,
+                project: p1,
+                tenure: t1,
+                community: c1,
+            },
+        )
+    }
+}
+
+/// What each team's employees did this step (filled by the employee pass).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TeamTally {
+    /// Active employees at the end of the step.
+    pub active: u32,
+    /// Engaged employees this step.
+    pub engaged: u32,
+    /// Employees who left this step.
+    pub leavers: u32,
+    /// Vacancies filled this step.
+    pub hires: u32,
+    /// Learnathon projects that succeeded this step.
+    pub successes: u32,
+    /// Learnathon projects that failed or were terminated this step.
+    pub failures: u32,
+    /// Employees with a running Learnathon project.
+    pub participants: u32,
+    /// Sum of knowledge of active employees.
+    pub knowledge: f32,
+    /// Sum of belief of active employees.
+    pub belief: f32,
+    /// Influence-weighted sum of belief.
+    pub weighted_belief: f32,
+    /// Sum of influence.
+    pub influence: f32,
+    /// Knowledge that left with leavers.
+    pub knowledge_lost: f32,
+}
+
+/// A programme currently running.
+#[derive(Debug, Clone)]
+pub struct ActiveProgramme {
+    /// Which programme.
+    pub programme: super::events::Programme,
+    /// Key of its membership hash (event index, occurrence).
+    pub key: u64,
+    /// Share reached.
+    pub reach: f32,
+    /// Weekly strength.
+    pub strength: f32,
+    /// Last step (exclusive) it runs.
+    pub until: u32,
+    /// Teams in scope.
+    pub teams: Vec<bool>,
+    /// Leaders in scope (for the leadership programme).
+    pub leaders: Vec<u32>,
+}
+
+/// Organization-level aggregates of one step, used by `observe`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Totals {
+    /// Active employees.
+    pub headcount: u32,
+    /// Engaged employees.
+    pub engaged: u32,
+    /// Leavers this step (including a turnover wave).
+    pub leavers: u32,
+    /// Hires this step.
+    pub hires: u32,
+    /// Employees in a Learnathon project.
+    pub participants: u32,
+    /// Sum of knowledge.
+    pub knowledge: f64,
+    /// Sum of belief.
+    pub belief: f64,
+    /// Knowledge that left with leavers.
+    pub knowledge_lost: f64,
+}
+
+/// The whole state of one run.
+#[derive(Debug, Clone)]
+pub struct State {
+    /// Employee columns.
+    pub emp: Employees,
+    /// Team learning practice P in [0, 1].
+    pub practice: Vec<f32>,
+    /// Team local culture c in [0, 1].
+    pub culture: Vec<f32>,
+    /// Leader support reaching each team S in [0, 1] (derived each step).
+    pub support: Vec<f32>,
+    /// Leader alignment a in [0, 1], per unit.
+    pub alignment: Vec<f32>,
+    /// Leader commitment q in [0, 1], per unit.
+    pub commitment: Vec<f32>,
+    /// 1 if the leader's alignment adapts to their superior's.
+    pub adapts: Vec<u8>,
+    /// The organization's culture stock C in [0, 1].
+    pub org_culture: f64,
+    /// The codified knowledge stock K_c in [0, 1].
+    pub codified: f64,
+    /// Commitment behind the latest Learnathon.
+    pub learnathon_commitment: f32,
+    /// Share of hires joining a community of practice (0: none running).
+    pub community_density: f32,
+    /// Programmes running.
+    pub programmes: Vec<ActiveProgramme>,
+    /// Leavers caused by events at the start of this step.
+    pub event_leavers: u32,
+    /// Knowledge lost to events at the start of this step.
+    pub event_knowledge_lost: f64,
+    /// Per-team tallies of the last step.
+    pub tally: Vec<TeamTally>,
+    /// Per-community (belief, knowledge, members) means of the last step.
+    pub communities: Vec<(f32, f32, u32)>,
+    /// Organization totals of the last step.
+    pub totals: Totals,
+    /// Scratch: per-unit gate products.
+    pub scratch_gate: Vec<f32>,
+    /// Scratch: per-unit alignment for the synchronous update.
+    pub scratch_alignment: Vec<f32>,
+}

@@ -1,0 +1,356 @@
+//! The one conversion from the file's shape into the model's typed setup.
+//! Every rule is checked here and every problem is collected.
+
+use super::raw::{NamedDist, RawDist, RawEvent, RawScenario, RawTraits};
+use crate::dist::Dist;
+use crate::model::learning_culture::events::{Event, Kind, Programme, Scope, When};
+use crate::model::learning_culture::org::OrgSpec;
+use crate::model::learning_culture::{LeaderPool, Params, Setup, Traits};
+use crate::validate::Problems;
+
+/// Convert a raw scenario; returns the setup only when there is no problem.
+pub fn convert(raw: &RawScenario) -> (Option<Setup>, Problems) {
+    let mut p = Problems::default();
+    if raw.format != 1 {
+        p.push("format", format!("must be 1 (the only format so far), got {}", raw.format));
+    }
+    if raw.name.trim().is_empty() {
+        p.push("name", "must not be empty");
+    } else if raw.name.contains(['/', '\\']) || raw.name.starts_with('.') {
+        p.push("name", format!("must be usable as a folder name (no '/', '\\' or leading '.'), got '{}'", raw.name));
+    }
+    if raw.model != "learning-culture" {
+        p.push("model", format!("must be \"learning-culture\" (the only model so far), got \"{}\"", raw.model));
+    }
+    if raw.steps == 0 {
+        p.push("steps", "must be at least 1");
+    }
+    if !["day", "week", "month", "quarter", "year"].contains(&raw.time_unit.as_str()) {
+        p.push("time_unit", format!("must be day, week, month, quarter or year, got \"{}\"", raw.time_unit));
+    }
+    if raw.replicates == 0 {
+        p.push("replicates", "must be at least 1");
+    }
+    if raw.org.employees == 0 {
+        p.push("org.employees", "must be at least 1");
+    }
+    if raw.org.span < 2 {
+        p.push("org.span", format!("must be at least 2, got {}", raw.org.span));
+    }
+    let team_size = dist(&mut p, "org.team_size", &raw.org.team_size, (1.0, f64::INFINITY), true);
+    let population = traits(&mut p, "population", &raw.population);
+    let hiring = traits(&mut p, "hiring", &raw.hiring);
+    let alignment = dist(&mut p, "leaders.alignment", &raw.leaders.alignment, (0.0, 1.0), true);
+    let commitment = dist(&mut p, "leaders.commitment", &raw.leaders.commitment, (0.0, 1.0), true);
+    let top = raw
+        .leaders
+        .top_alignment
+        .as_ref()
+        .map(|d| dist(&mut p, "leaders.top_alignment", d, (0.0, 1.0), true));
+    let params = Params {
+        engagement: raw.engagement.clone(),
+        learning: raw.learning.clone(),
+        belief: raw.belief.clone(),
+        culture: raw.culture.clone(),
+        leadership: raw.leadership.clone(),
+        turnover: raw.turnover.clone(),
+        formalization: raw.formalization.clone(),
+        learnathon: raw.learnathon.clone(),
+        community: raw.community.clone(),
+        init: raw.init.clone(),
+    };
+    params.check(&mut p);
+    let mut events = Vec::new();
+    for (i, e) in raw.events.iter().enumerate() {
+        if let Some(ev) = event(&mut p, &format!("events[{i}]"), e, raw.steps) {
+            events.push(ev);
+        }
+    }
+    if !p.is_empty() {
+        return (None, p);
+    }
+    let mut events_all = Vec::new();
+    if let Some(Some(top)) = top {
+        // The initial top leader is set by a replacement at step 0 that
+        // keeps the pool's commitment and adapts like any other leader.
+        events_all.push(Event {
+            when: When::At(0),
+            scope: Scope::Top,
+            kind: Kind::ReplaceLeader {
+                alignment: top,
+                commitment: None,
+                adapt: true,
+            },
+            label: "initial top leader".into(),
+        });
+    }
+    events_all.extend(events);
+    let setup = Setup {
+        params,
+        org: OrgSpec {
+            employees: raw.org.employees,
+            team_size: team_size.expect("checked"),
+            span: raw.org.span,
+        },
+        population: population.expect("checked"),
+        hiring: hiring.expect("checked"),
+        leaders: LeaderPool {
+            alignment: alignment.expect("checked"),
+            commitment: commitment.expect("checked"),
+        },
+        events: events_all,
+        steps: raw.steps,
+    };
+    (Some(setup), p)
+}
+
+fn traits(p: &mut Problems, path: &str, t: &RawTraits) -> Option<Traits> {
+    let mastery = dist(p, &format!("{path}.mastery"), &t.mastery, (0.0, 1.0), true);
+    let belief = dist(p, &format!("{path}.belief"), &t.belief, (0.0, 1.0), true);
+    let knowledge = dist(p, &format!("{path}.knowledge"), &t.knowledge, (0.0, 1.0), true);
+    let influence = dist(p, &format!("{path}.influence"), &t.influence, (0.0, f64::INFINITY), false);
+    Some(Traits {
+        mastery: mastery?,
+        belief: belief?,
+        knowledge: knowledge?,
+        influence: influence?,
+    })
+}
+
+/// Convert a distribution. `bounds` is the range the values must lie in;
+/// with `clamped`, values outside are clamped by the model and only a
+/// distribution that lies entirely outside is an error.
+fn dist(p: &mut Problems, path: &str, d: &RawDist, bounds: (f64, f64), clamped: bool) -> Option<Dist> {
+    let built = match d {
+        RawDist::Constant(v) => Ok(Dist::Constant(*v)),
+        RawDist::Named(n) => named(n),
+    };
+    match built {
+        Ok(d) => {
+            let (lo, hi) = d.support();
+            let inside = if clamped {
+                hi >= bounds.0 && lo <= bounds.1
+            } else {
+                lo >= bounds.0 && hi <= bounds.1
+            };
+            let constant_bad = matches!(d, Dist::Constant(v) if !(v >= bounds.0 && v <= bounds.1));
+            if !inside || constant_bad {
+                p.push(path, format!("must produce values in [{}, {}], got a distribution over [{lo}, {hi}]", bounds.0, bounds.1));
+                None
+            } else {
+                Some(d)
+            }
+        }
+        Err(msg) => {
+            p.push(path, msg);
+            None
+        }
+    }
+}
+
+fn named(n: &NamedDist) -> Result<Dist, String> {
+    let need = |v: Option<f64>, key: &str| v.ok_or_else(|| format!("dist = \"{}\" needs '{key}'", n.dist));
+    let allowed: &[&str] = match n.dist.as_str() {
+        "constant" => &["value"],
+        "uniform" => &["min", "max"],
+        "normal" => &["mean", "sd", "min", "max"],
+        "beta" => &["a", "b"],
+        "lognormal" => &["mu", "sigma"],
+        "pareto" => &["scale", "shape"],
+        "poisson" => &["mean"],
+        "empirical" => &["values"],
+        other => {
+            return Err(format!(
+                "unknown dist \"{other}\"; expected constant, uniform, normal, beta, lognormal, pareto, poisson or empirical"
+            ));
+        }
+    };
+    let present = [
+        ("value", n.value.is_some()),
+        ("min", n.min.is_some()),
+        ("max", n.max.is_some()),
+        ("mean", n.mean.is_some()),
+        ("sd", n.sd.is_some()),
+        ("a", n.a.is_some()),
+        ("b", n.b.is_some()),
+        ("mu", n.mu.is_some()),
+        ("sigma", n.sigma.is_some()),
+        ("scale", n.scale.is_some()),
+        ("shape", n.shape.is_some()),
+        ("values", n.values.is_some()),
+    ];
+    if let Some((k, _)) = present.iter().find(|(k, on)| *on && !allowed.contains(k)) {
+        return Err(format!("dist = \"{}\" does not take '{k}' (it takes {})", n.dist, allowed.join(", ")));
+    }
+    let r = match n.dist.as_str() {
+        "constant" => Ok(Dist::Constant(need(n.value, "value")?)),
+        "uniform" => Dist::uniform(need(n.min, "min")?, need(n.max, "max")?),
+        "normal" => Dist::normal(
+            need(n.mean, "mean")?,
+            need(n.sd, "sd")?,
+            n.min.unwrap_or(f64::NEG_INFINITY),
+            n.max.unwrap_or(f64::INFINITY),
+        ),
+        "beta" => Dist::beta(need(n.a, "a")?, need(n.b, "b")?),
+        "lognormal" => Dist::lognormal(need(n.mu, "mu")?, need(n.sigma, "sigma")?),
+        "pareto" => Dist::pareto(need(n.scale, "scale")?, need(n.shape, "shape")?),
+        "poisson" => Dist::poisson(need(n.mean, "mean")?),
+        _ => Dist::empirical(n.values.clone().unwrap_or_default()),
+    };
+    r.map_err(|e| e.to_string())
+}
+
+fn event(p: &mut Problems, path: &str, e: &RawEvent, steps: u32) -> Option<Event> {
+    let before = p.0.len();
+    let when = match (e.at, e.every) {
+        (Some(at), None) => {
+            if e.start.is_some() || e.until.is_some() {
+                p.push(format!("{path}.start"), "start/until belong to recurring events (with 'every'), not to 'at'");
+            }
+            if at >= steps {
+                p.push(format!("{path}.at"), format!("must be before the last step ({steps}), got {at}"));
+            }
+            Some(When::At(at))
+        }
+        (None, Some(every)) => {
+            let start = e.start.unwrap_or(0);
+            let until = e.until.unwrap_or(steps.saturating_sub(1));
+            if every == 0 {
+                p.push(format!("{path}.every"), "must be at least 1");
+            }
+            if start >= steps {
+                p.push(format!("{path}.start"), format!("must be before the last step ({steps}), got {start}"));
+            }
+            if until < start {
+                p.push(format!("{path}.until"), format!("must not be before start ({start}), got {until}"));
+            }
+            Some(When::Every { every: every.max(1), start, until })
+        }
+        (Some(_), Some(_)) => {
+            p.push(format!("{path}.at"), "give either 'at' or 'every', not both");
+            None
+        }
+        (None, None) => {
+            p.push(path.to_string(), "needs 'at' (one-off) or 'every' (recurring)");
+            None
+        }
+    };
+    let scope = match e.scope.as_deref() {
+        None if e.kind == "replace_leader" => {
+            p.push(format!("{path}.scope"), "replace_leader needs a scope (top, unit:NAME, team:NAME, random:K, ...)");
+            None
+        }
+        None => Some(Scope::All),
+        Some(s) => match Scope::parse(s) {
+            Ok(sc) => Some(sc),
+            Err(m) => {
+                p.push(format!("{path}.scope"), m);
+                None
+            }
+        },
+    };
+    let fields = [
+        ("alignment", e.alignment.is_some()),
+        ("commitment", e.commitment.is_some()),
+        ("adapt", e.adapt.is_some()),
+        ("fraction", e.fraction.is_some()),
+        ("disruption", e.disruption.is_some()),
+        ("cut", e.cut.is_some()),
+        ("participation", e.participation.is_some()),
+        ("density", e.density.is_some()),
+        ("reach", e.reach.is_some()),
+        ("strength", e.strength.is_some()),
+        ("duration", e.duration.is_some()),
+    ];
+    let allowed: &[&str] = match e.kind.as_str() {
+        "replace_leader" => &["alignment", "commitment", "adapt"],
+        "turnover_wave" => &["fraction"],
+        "reorganization" => &["fraction", "disruption"],
+        "budget_cut" => &["cut"],
+        "learnathon" => &["participation", "commitment"],
+        "community_of_practice" => &["density"],
+        "learning_leadership" | "learning_practice" | "personal_mastery" => &["reach", "strength", "duration"],
+        other => {
+            p.push(
+                format!("{path}.kind"),
+                format!("unknown kind \"{other}\"; expected replace_leader, turnover_wave, reorganization, budget_cut, learnathon, community_of_practice, learning_leadership, learning_practice or personal_mastery"),
+            );
+            return None;
+        }
+    };
+    for (k, on) in fields {
+        if on && !allowed.contains(&k) {
+            p.push(format!("{path}.{k}"), format!("does not apply to kind \"{}\" (it takes {})", e.kind, allowed.join(", ")));
+        }
+    }
+    let share = |p: &mut Problems, key: &str, v: Option<f64>, default: f64| -> f64 {
+        let v = v.unwrap_or(default);
+        p.unit(&format!("{path}.{key}"), v);
+        v
+    };
+    let kind = match e.kind.as_str() {
+        "replace_leader" => {
+            let alignment = match &e.alignment {
+                Some(d) => dist(p, &format!("{path}.alignment"), d, (0.0, 1.0), true),
+                None => {
+                    p.push(format!("{path}.alignment"), "replace_leader needs the newcomer's alignment");
+                    None
+                }
+            };
+            let commitment = e
+                .commitment
+                .as_ref()
+                .map(|d| dist(p, &format!("{path}.commitment"), d, (0.0, 1.0), true));
+            match (alignment, commitment) {
+                (Some(alignment), None) => Some(Kind::ReplaceLeader { alignment, commitment: None, adapt: e.adapt.unwrap_or(false) }),
+                (Some(alignment), Some(Some(c))) => Some(Kind::ReplaceLeader { alignment, commitment: Some(c), adapt: e.adapt.unwrap_or(false) }),
+                _ => None,
+            }
+        }
+        "turnover_wave" => Some(Kind::TurnoverWave { fraction: share(p, "fraction", e.fraction, 0.2) }),
+        "reorganization" => Some(Kind::Reorganization {
+            fraction: share(p, "fraction", e.fraction, 0.2),
+            disruption: share(p, "disruption", e.disruption, 0.5),
+        }),
+        "budget_cut" => Some(Kind::BudgetCut { cut: share(p, "cut", e.cut, 0.3) }),
+        "learnathon" => {
+            let commitment = match &e.commitment {
+                None => 1.0,
+                Some(RawDist::Constant(v)) => *v,
+                Some(_) => {
+                    p.push(format!("{path}.commitment"), "a learnathon's commitment is a number in [0, 1]");
+                    0.0
+                }
+            };
+            p.unit(&format!("{path}.commitment"), commitment);
+            Some(Kind::Learnathon {
+                participation: share(p, "participation", e.participation, 0.5),
+                commitment,
+            })
+        }
+        "community_of_practice" => Some(Kind::Community { density: share(p, "density", e.density, 0.3) }),
+        prog => {
+            let programme = match prog {
+                "learning_leadership" => Programme::Leadership,
+                "learning_practice" => Programme::Practice,
+                _ => Programme::Mastery,
+            };
+            let duration = e.duration.unwrap_or(52);
+            if duration == 0 {
+                p.push(format!("{path}.duration"), "must be at least 1 step");
+            }
+            Some(Kind::Programme {
+                programme,
+                reach: share(p, "reach", e.reach, 1.0),
+                strength: share(p, "strength", e.strength, 0.01),
+                duration,
+            })
+        }
+    };
+    if p.0.len() > before {
+        return None;
+    }
+    let kind = kind?;
+    let label = e.label.clone().unwrap_or_else(|| kind.name().replace('_', " "));
+    Some(Event { when: when?, scope: scope?, kind, label })
+}

@@ -1,0 +1,281 @@
+//! The scenario file as written: serde structs that mirror the TOML.
+//!
+//! Every table denies unknown keys; every key has a default, so a scenario
+//! only states what differs. Conversion into the typed model configuration
+//! happens in `super::convert`; serializing a [`RawScenario`] back gives
+//! the resolved scenario written next to every run's outputs.
+
+use crate::model::learning_culture::params;
+use serde::{Deserialize, Serialize};
+
+/// A distribution as written: a plain number (a constant) or a table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum RawDist {
+    /// A constant.
+    Constant(f64),
+    /// A named distribution with its parameters.
+    Named(NamedDist),
+}
+
+/// `{ dist = "beta", a = 2, b = 3 }` and friends.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NamedDist {
+    /// constant, uniform, normal, beta, lognormal, pareto, poisson, empirical.
+    pub dist: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mean: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sd: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub a: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub b: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mu: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sigma: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scale: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shape: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<f64>>,
+}
+
+impl RawDist {
+    /// Shorthand for a named two-parameter distribution.
+    fn beta(a: f64, b: f64) -> Self {
+        RawDist::Named(NamedDist {
+            dist: "beta".into(),
+            a: Some(a),
+            b: Some(b),
+            ..Default::default()
+        })
+    }
+}
+
+/// `[org]`: how the organization is generated.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawOrg {
+    /// Number of employee positions.
+    pub employees: u32,
+    /// Team size distribution.
+    pub team_size: RawDist,
+    /// Sub-units per unit.
+    pub span: u32,
+}
+
+impl Default for RawOrg {
+    fn default() -> Self {
+        Self {
+            employees: 500,
+            team_size: RawDist::Named(NamedDist {
+                dist: "poisson".into(),
+                mean: Some(8.0),
+                ..Default::default()
+            }),
+            span: 5,
+        }
+    }
+}
+
+/// `[population]` and `[hiring]`: employee trait distributions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawTraits {
+    /// Personal mastery.
+    pub mastery: RawDist,
+    /// Belief in the learning culture.
+    pub belief: RawDist,
+    /// Knowledge.
+    pub knowledge: RawDist,
+    /// Social influence.
+    pub influence: RawDist,
+}
+
+impl Default for RawTraits {
+    fn default() -> Self {
+        Self {
+            mastery: RawDist::beta(4.0, 6.0),
+            belief: RawDist::beta(3.0, 5.0),
+            knowledge: RawDist::beta(2.0, 5.0),
+            influence: RawDist::Named(NamedDist {
+                dist: "pareto".into(),
+                scale: Some(1.0),
+                shape: Some(1.16),
+                ..Default::default()
+            }),
+        }
+    }
+}
+
+/// `[leaders]`: leader trait distributions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawLeaders {
+    /// Alignment with the learning-culture vision.
+    pub alignment: RawDist,
+    /// Commitment to support learning outcomes.
+    pub commitment: RawDist,
+    /// Alignment of the initial top leader (the pool's when absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top_alignment: Option<RawDist>,
+}
+
+impl Default for RawLeaders {
+    fn default() -> Self {
+        Self {
+            alignment: RawDist::beta(7.0, 3.0),
+            commitment: RawDist::beta(8.0, 2.0),
+            top_alignment: None,
+        }
+    }
+}
+
+/// One `[[events]]` entry, flat: which keys apply depends on `kind`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEvent {
+    /// replace_leader, turnover_wave, reorganization, budget_cut,
+    /// learnathon, community_of_practice, learning_leadership,
+    /// learning_practice, personal_mastery.
+    pub kind: String,
+    /// Step of a one-off event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<u32>,
+    /// Period of a recurring event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub every: Option<u32>,
+    /// First step of a recurring event (default 0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<u32>,
+    /// Last step of a recurring event (default: the end).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub until: Option<u32>,
+    /// all, top, unit:NAME, team:NAME, random:K, fraction:F, lowest:K, highest:K.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// Label for tables and plots.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// replace_leader: the newcomer's alignment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alignment: Option<RawDist>,
+    /// replace_leader: the newcomer's commitment; learnathon: management commitment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commitment: Option<RawDist>,
+    /// replace_leader: whether the newcomer adapts to their superior.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adapt: Option<bool>,
+    /// turnover_wave, reorganization: share of employees.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fraction: Option<f64>,
+    /// reorganization: share of practice lost.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disruption: Option<f64>,
+    /// budget_cut: share of commitment removed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cut: Option<f64>,
+    /// learnathon: participation level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub participation: Option<f64>,
+    /// community_of_practice: share of employees who join.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub density: Option<f64>,
+    /// programmes: share reached.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reach: Option<f64>,
+    /// programmes: weekly strength.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub strength: Option<f64>,
+    /// programmes: steps the programme runs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration: Option<u32>,
+}
+
+/// A whole scenario file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    /// Format version (1).
+    #[serde(default = "one")]
+    pub format: u32,
+    /// Short name; outputs go to `output/<name>/` by default.
+    pub name: String,
+    /// One or two sentences for tables and reports.
+    #[serde(default)]
+    pub description: String,
+    /// Which model: "learning-culture".
+    #[serde(default = "default_model")]
+    pub model: String,
+    /// Steps to run.
+    #[serde(default = "default_steps")]
+    pub steps: u32,
+    /// What a step is: "week" (default), "day", "month", "quarter" or "year".
+    #[serde(default = "default_time_unit")]
+    pub time_unit: String,
+    /// Master seed.
+    #[serde(default = "one64")]
+    pub seed: u64,
+    /// Replicates.
+    #[serde(default = "default_replicates")]
+    pub replicates: u32,
+    #[serde(default)]
+    pub org: RawOrg,
+    #[serde(default)]
+    pub population: RawTraits,
+    #[serde(default)]
+    pub hiring: RawTraits,
+    #[serde(default)]
+    pub leaders: RawLeaders,
+    #[serde(default)]
+    pub engagement: params::Engagement,
+    #[serde(default)]
+    pub learning: params::Learning,
+    #[serde(default)]
+    pub belief: params::Belief,
+    #[serde(default)]
+    pub culture: params::Culture,
+    #[serde(default)]
+    pub leadership: params::Leadership,
+    #[serde(default)]
+    pub turnover: params::Turnover,
+    #[serde(default)]
+    pub formalization: params::Formalization,
+    #[serde(default)]
+    pub learnathon: params::Learnathon,
+    #[serde(default)]
+    pub community: params::Community,
+    #[serde(default)]
+    pub init: params::Init,
+    #[serde(default)]
+    pub events: Vec<RawEvent>,
+}
+
+fn one() -> u32 {
+    1
+}
+fn one64() -> u64 {
+    1
+}
+fn default_model() -> String {
+    "learning-culture".into()
+}
+fn default_steps() -> u32 {
+    520
+}
+fn default_time_unit() -> String {
+    "week".into()
+}
+fn default_replicates() -> u32 {
+    32
+}
