@@ -12,7 +12,7 @@ pub fn logistic(x: f32) -> f32 {
 
 /// Engagement probability, a thresholded (Granovetter 1978) response:
 ///
-/// p = σ((w_m·m + w_b·b + κ·(w_c·c + w_p·P) + w_s·S − θ) / τ)
+/// p = p_max·σ((w_m·m + w_b·b + κ·(w_c·c + w_p·P) + w_s·S − θ) / τ)
 ///
 /// `m` personal mastery, `b` belief, `c` local culture, `p` team practice,
 /// `s` leader support reaching the team, `kappa` the loop coupling κ.
@@ -30,12 +30,14 @@ pub fn engagement_probability(
     let drive = w.mastery * m + w.belief * b + kappa * (w.culture * c + w.practice * p)
         + w.support * s
         - w.threshold;
-    logistic(drive / w.softness)
+    w.ceiling * logistic(drive / w.softness)
 }
 
 /// `f32` copies of the engagement weights, for the hot loop.
 #[derive(Debug, Clone, Copy)]
 pub struct EngagementCoeffs {
+    /// p_max
+    pub ceiling: f32,
     /// w_m
     pub mastery: f32,
     /// w_b
@@ -189,6 +191,7 @@ mod tests {
     #[test]
     fn engagement_by_hand() {
         let w = EngagementCoeffs {
+            ceiling: 1.0,
             mastery: 1.0,
             belief: 2.0,
             culture: 2.0,
@@ -201,6 +204,9 @@ mod tests {
         assert!(close(engagement_probability(&w, 1.0, 0.5, 0.5, 0.5, 0.5, 0.5), 0.731_059));
         // κ = 0: drive = 0.5 + 1 + 0.5 - 3 = -1; p = σ(-2) = 0.119203
         assert!(close(engagement_probability(&w, 0.0, 0.5, 0.5, 0.5, 0.5, 0.5), 0.119_203));
+        let capped = EngagementCoeffs { ceiling: 0.8, ..w };
+        // 0.8 * 0.731059 = 0.584847
+        assert!(close(engagement_probability(&capped, 1.0, 0.5, 0.5, 0.5, 0.5, 0.5), 0.584_847));
     }
 
     #[test]

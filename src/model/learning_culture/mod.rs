@@ -126,6 +126,7 @@ impl Coeffs {
     fn from_params(p: &Params) -> Self {
         Self {
             engagement: EngagementCoeffs {
+                ceiling: p.engagement.ceiling as f32,
                 mastery: p.engagement.mastery as f32,
                 belief: p.engagement.belief as f32,
                 culture: p.engagement.culture as f32,

@@ -27,20 +27,22 @@ macro_rules! section {
 }
 
 section! {
-    /// Thresholded engagement: p = σ((w_m m + w_b b + κ(w_c c + w_p P) + w_s S − θ)/τ).
+    /// Thresholded engagement: p = p_max·σ((w_m m + w_b b + κ(w_c c + w_p P) + w_s S − θ)/τ).
     Engagement {
+        /// p_max: the most weeks anyone learns intentionally, even in the best culture.
+        ceiling: f64 = 0.8,
         /// w_m: weight of personal mastery.
         mastery: f64 = 1.0,
         /// w_b: weight of the employee's belief in the learning culture.
         belief: f64 = 2.0,
         /// w_c: weight of the team's local culture (scaled by the coupling κ).
-        culture: f64 = 2.0,
+        culture: f64 = 3.0,
         /// w_p: weight of the team's learning practice (scaled by κ).
-        practice: f64 = 1.0,
+        practice: f64 = 1.5,
         /// w_s: weight of the leader support reaching the team.
-        support: f64 = 1.0,
+        support: f64 = 2.0,
         /// θ: the threshold the weighted drive must pass.
-        threshold: f64 = 3.2,
+        threshold: f64 = 4.8,
         /// τ: softness of the threshold (smaller = sharper).
         softness: f64 = 0.3,
     }
@@ -68,7 +70,7 @@ section! {
         /// ω_p: weight of peers (influence-weighted team belief).
         peers: f64 = 1.0,
         /// ω_l: weight of the leader's signal (the support reaching the team).
-        leader: f64 = 1.0,
+        leader: f64 = 2.0,
         /// ω_c: weight of the local culture (scaled by κ).
         culture: f64 = 1.0,
         /// ω_x: weight of an engaged employee's own experience of support.
@@ -86,21 +88,21 @@ section! {
         /// κ: strength of the reinforcing loop (culture → engagement and belief); 0 switches it off.
         coupling: f64 = 1.0,
         /// α_P: weekly rate at which team practice follows the team's engagement.
-        practice_rate: f64 = 0.03,
+        practice_rate: f64 = 0.05,
         /// α_c⁺: weekly rate at which local culture rises toward its target.
         rate: f64 = 0.02,
         /// α_c⁻/α_c⁺: how much faster local culture falls than it rises.
         asymmetry: f64 = 3.0,
         /// v_P: weight of team practice in the local-culture target.
-        from_practice: f64 = 0.4,
+        from_practice: f64 = 0.3,
         /// v_B: weight of the team's mean belief.
         from_belief: f64 = 0.3,
         /// v_S: weight of the leader support reaching the team.
-        from_support: f64 = 0.2,
+        from_support: f64 = 0.3,
         /// v_O: weight of the organization's culture.
         from_org: f64 = 0.1,
         /// α_C: weekly rate at which the organization's culture stock follows the teams.
-        org_rate: f64 = 0.05,
+        org_rate: f64 = 0.1,
         /// Local culture above which a team counts as a learning team (`teams_high`).
         high_threshold: f64 = 0.5,
     }
@@ -229,6 +231,7 @@ impl Params {
         ] {
             p.range(&format!("engagement.{k}"), v, 0.0, 100.0);
         }
+        p.unit("engagement.ceiling", e.ceiling);
         p.range("engagement.threshold", e.threshold, -100.0, 100.0);
         p.range("engagement.softness", e.softness, 1e-3, 100.0);
 
