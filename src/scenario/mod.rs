@@ -137,6 +137,11 @@ impl Scenario {
                 message: format!("after --set: {}", describe_path_error(&e)),
             })?;
         }
+        Self::from_raw(raw, source)
+    }
+
+    /// Validate an already parsed scenario (e.g. one built in code).
+    pub fn from_raw(raw: RawScenario, source: Source) -> Result<Self, ScenarioError> {
         let (setup, problems) = convert::convert(&raw);
         if !problems.is_empty() {
             return Err(ScenarioError::Invalid {
@@ -188,7 +193,8 @@ fn describe_path_error<E: std::fmt::Display>(e: &serde_path_to_error::Error<E>) 
 /// Apply `key.path=value` to a TOML tree. The value is read as TOML (a
 /// number, boolean, string in quotes, array or inline table); anything that
 /// does not parse is taken as a bare string. Numeric path segments index
-/// arrays (`events.1.at=300`).
+/// arrays (`events.1.at=300`); an index one past the end appends
+/// (`events.6={kind="learnathon",at=100}`).
 pub fn apply_override(table: &mut toml::Table, arg: &str) -> Result<(), ScenarioError> {
     let err = |message: &str| ScenarioError::Override {
         arg: arg.to_string(),
@@ -233,6 +239,10 @@ pub fn apply_override(table: &mut toml::Table, arg: &str) -> Result<(), Scenario
                     .parse()
                     .map_err(|_| err(&format!("'{seg}' must be an array index")))?;
                 let len = a.len();
+                if i == len && last {
+                    a.push(parsed);
+                    return Ok(());
+                }
                 let slot = a
                     .get_mut(i)
                     .ok_or_else(|| err(&format!("index {i} is out of range (the array has {len} entries)")))?;

@@ -157,6 +157,17 @@ pub struct TeamTally {
     pub knowledge_lost: f32,
 }
 
+/// Means over the active members of one community of practice.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CommunityMeans {
+    /// Mean belief.
+    pub belief: f32,
+    /// Mean knowledge.
+    pub knowledge: f32,
+    /// Share engaged last week (the community's practice).
+    pub practice: f32,
+}
+
 /// A programme currently running.
 #[derive(Debug, Clone)]
 pub struct ActiveProgramme {
@@ -230,8 +241,8 @@ pub struct State {
     pub event_knowledge_lost: f64,
     /// Per-team tallies of the last step.
     pub tally: Vec<TeamTally>,
-    /// Per-community (belief, knowledge, members) means of the last step.
-    pub communities: Vec<(f32, f32, u32)>,
+    /// Per-community means, aggregated at the start of the step.
+    pub communities: Vec<CommunityMeans>,
     /// Organization totals of the last step.
     pub totals: Totals,
     /// Scratch: per-unit gate products.

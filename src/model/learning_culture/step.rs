@@ -18,7 +18,9 @@ use super::equations::{
     participation_probability,
 };
 use super::events::{Kind, Programme, teams_under};
-use super::state::{ActiveProgramme, EmployeesMut, NO_COMMUNITY, State, TeamTally, Totals};
+use super::state::{
+    ActiveProgramme, CommunityMeans, EmployeesMut, NO_COMMUNITY, State, TeamTally, Totals,
+};
 use super::{LearningCulture, tag, unit};
 use crate::engine::Seeds;
 use crate::engine::rng::{hash_keys, unit_from_hash};
@@ -93,21 +95,26 @@ impl LearningCulture {
     /// Community means (belief, knowledge, members), in slot order.
     fn community_means(&self, s: &mut State) {
         let n = self.setup.params.community.communities as usize;
-        let mut sums = vec![(0.0f64, 0.0f64, 0u32); n];
+        let mut sums = vec![(0.0f64, 0.0f64, 0u32, 0u32); n];
         for i in 0..s.emp.active.len() {
             let c = s.emp.community[i];
             if c != NO_COMMUNITY && s.emp.active[i] == 1 {
                 let e = &mut sums[c as usize];
                 e.0 += f64::from(s.emp.belief[i]);
                 e.1 += f64::from(s.emp.knowledge[i]);
-                e.2 += 1;
+                e.2 += u32::from(s.emp.engaged[i]);
+                e.3 += 1;
             }
         }
         s.communities = sums
             .into_iter()
-            .map(|(b, k, m)| {
+            .map(|(b, k, e, m)| {
                 let d = f64::from(m.max(1));
-                ((b / d) as f32, (k / d) as f32, m)
+                CommunityMeans {
+                    belief: (b / d) as f32,
+                    knowledge: (k / d) as f32,
+                    practice: (f64::from(e) / d) as f32,
+                }
             })
             .collect();
     }
@@ -448,7 +455,7 @@ struct Ctx<'a> {
     step: u32,
     seeds: &'a Seeds,
     inputs: &'a [TeamInput],
-    communities: &'a [(f32, f32, u32)],
+    communities: &'a [CommunityMeans],
     codified: f32,
     density: f32,
     mastery: &'a [&'a ActiveProgramme],
@@ -564,13 +571,18 @@ impl Ctx<'_> {
                 }
                 true
             } else {
+                // A community member also learns from the community's practice.
+                let practice = match emp.community[i] {
+                    NO_COMMUNITY => inp.practice,
+                    c => (1.0 - cop_w) * inp.practice + cop_w * self.communities[c as usize].practice,
+                };
                 let prob = engagement_probability(
                     &co.engagement,
                     co.kappa,
                     emp.mastery[i],
                     b,
                     inp.culture,
-                    inp.practice,
+                    practice,
                     inp.support,
                 );
                 uniform(&mut rng) < prob
@@ -584,9 +596,9 @@ impl Ctx<'_> {
             let mut peer = inp.peer_belief;
             let c = emp.community[i];
             if c != NO_COMMUNITY {
-                let (cb, ck, _) = self.communities[c as usize];
-                peer = (1.0 - cop_w) * peer + cop_w * cb;
-                k += cop_k * (ck - k).max(0.0);
+                let cm = self.communities[c as usize];
+                peer = (1.0 - cop_w) * peer + cop_w * cm.belief;
+                k += cop_k * (cm.knowledge - k).max(0.0);
             }
             let target = belief_target(&co.belief, co.kappa, peer, inp.support, inp.culture, engaged);
             let rate = if f32::from(emp.tenure[i]) < soc_weeks {

@@ -1,0 +1,84 @@
+//! Helpers shared by the integration tests: build scenarios with overrides
+//! and average metrics over replicates of the real model.
+#![allow(dead_code)]
+
+use culturesim::engine::{Model, RunOutput, run_many};
+use culturesim::model::learning_culture::LearningCulture;
+use culturesim::scenario::Scenario;
+
+/// The default scenario with `--set`-style overrides.
+pub fn scenario(sets: &[&str]) -> Scenario {
+    let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+    Scenario::default_with(&sets).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The default scenario with overrides, then an edit of the parsed file.
+pub fn scenario_edit(sets: &[&str], edit: impl FnOnce(&mut culturesim::scenario::raw::RawScenario)) -> Scenario {
+    let mut raw = scenario(sets).raw;
+    edit(&mut raw);
+    Scenario::from_raw(raw, culturesim::scenario::Source::Embedded).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Build the model of a scenario.
+pub fn model(s: &Scenario) -> LearningCulture {
+    s.build_model().unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// All runs of a scenario (in replicate order).
+pub fn runs(s: &Scenario) -> Vec<RunOutput> {
+    let m = model(s);
+    let mut out = Vec::new();
+    run_many(&m, s.seed, 0, s.replicates, 16, |r| {
+        out.push(r);
+        Ok::<_, ()>(())
+    })
+    .unwrap();
+    out
+}
+
+/// Mean over runs of metric `name`, step by step.
+pub fn mean_series(runs: &[RunOutput], name: &str) -> Vec<f64> {
+    let idx = culturesim::model::learning_culture::METRICS
+        .iter()
+        .position(|m| *m == name)
+        .unwrap_or_else(|| panic!("no metric {name}"));
+    let len = runs.iter().map(|r| r.len()).min().unwrap();
+    (0..len)
+        .map(|n| runs.iter().map(|r| r.row(n)[idx]).sum::<f64>() / runs.len() as f64)
+        .collect()
+}
+
+/// Mean of metric `name` at step `n`.
+pub fn mean_at(runs: &[RunOutput], name: &str, n: usize) -> f64 {
+    mean_series(runs, name)[n]
+}
+
+/// A high-culture starting point: culture, practice and beliefs high.
+pub const START_HIGH: [&str; 3] = [
+    "init.culture=0.75",
+    "init.practice=0.75",
+    "population.belief={dist=\"beta\",a=6,b=2}",
+];
+
+/// A low-culture starting point.
+pub const START_LOW: [&str; 3] = [
+    "init.culture=0.1",
+    "init.practice=0.05",
+    "population.belief={dist=\"beta\",a=2,b=6}",
+];
+
+/// Step a model by hand, calling `look` after every step with the state.
+pub fn walk<F: FnMut(u32, &<LearningCulture as Model>::State)>(
+    m: &LearningCulture,
+    seed: u64,
+    replicate: u32,
+    mut look: F,
+) {
+    let seeds = culturesim::engine::Seeds::new(seed, culturesim::engine::RunId { point: 0, replicate });
+    let mut state = m.init(&seeds);
+    look(0, &state);
+    for step in 0..m.steps() {
+        m.step(&mut state, step, &seeds);
+        look(step + 1, &state);
+    }
+}
