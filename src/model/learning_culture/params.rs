@@ -173,7 +173,7 @@ section! {
     Community {
         /// Number of communities; each member belongs to one, across teams.
         communities: f64 = 4.0,
-        /// Share of a member's peer influence and of the practice they see that comes from the community.
+        /// Share of a member's peers, practice and support that comes from the community.
         peers: f64 = 0.5,
         /// Weekly rate at which a member closes the gap to the community's mean knowledge.
         knowledge: f64 = 0.003,

@@ -164,6 +164,8 @@ pub struct CommunityMeans {
     pub belief: f32,
     /// Mean knowledge.
     pub knowledge: f32,
+    /// Mean leader support reaching the members' teams.
+    pub support: f32,
     /// Share engaged last week (the community's practice).
     pub practice: f32,
 }

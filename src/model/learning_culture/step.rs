@@ -95,24 +95,29 @@ impl LearningCulture {
     /// Community means (belief, knowledge, members), in slot order.
     fn community_means(&self, s: &mut State) {
         let n = self.setup.params.community.communities as usize;
-        let mut sums = vec![(0.0f64, 0.0f64, 0u32, 0u32); n];
-        for i in 0..s.emp.active.len() {
-            let c = s.emp.community[i];
-            if c != NO_COMMUNITY && s.emp.active[i] == 1 {
-                let e = &mut sums[c as usize];
-                e.0 += f64::from(s.emp.belief[i]);
-                e.1 += f64::from(s.emp.knowledge[i]);
-                e.2 += u32::from(s.emp.engaged[i]);
-                e.3 += 1;
+        // (belief, knowledge, support, engaged, members)
+        let mut sums = vec![(0.0f64, 0.0f64, 0.0f64, 0u32, 0u32); n];
+        for t in 0..self.org.teams() {
+            for i in self.org.team_slots(t) {
+                let c = s.emp.community[i];
+                if c != NO_COMMUNITY && s.emp.active[i] == 1 {
+                    let e = &mut sums[c as usize];
+                    e.0 += f64::from(s.emp.belief[i]);
+                    e.1 += f64::from(s.emp.knowledge[i]);
+                    e.2 += f64::from(s.support[t]);
+                    e.3 += u32::from(s.emp.engaged[i]);
+                    e.4 += 1;
+                }
             }
         }
         s.communities = sums
             .into_iter()
-            .map(|(b, k, e, m)| {
+            .map(|(b, k, sup, e, m)| {
                 let d = f64::from(m.max(1));
                 CommunityMeans {
                     belief: (b / d) as f32,
                     knowledge: (k / d) as f32,
+                    support: (sup / d) as f32,
                     practice: (f64::from(e) / d) as f32,
                 }
             })
@@ -571,10 +576,16 @@ impl Ctx<'_> {
                 }
                 true
             } else {
-                // A community member also learns from the community's practice.
-                let practice = match emp.community[i] {
-                    NO_COMMUNITY => inp.practice,
-                    c => (1.0 - cop_w) * inp.practice + cop_w * self.communities[c as usize].practice,
+                // A community member also sees the community's practice and support.
+                let (practice, support) = match emp.community[i] {
+                    NO_COMMUNITY => (inp.practice, inp.support),
+                    c => {
+                        let cm = &self.communities[c as usize];
+                        (
+                            (1.0 - cop_w) * inp.practice + cop_w * cm.practice,
+                            (1.0 - cop_w) * inp.support + cop_w * cm.support,
+                        )
+                    }
                 };
                 let prob = engagement_probability(
                     &co.engagement,
@@ -583,7 +594,7 @@ impl Ctx<'_> {
                     b,
                     inp.culture,
                     practice,
-                    inp.support,
+                    support,
                 );
                 uniform(&mut rng) < prob
             };
@@ -593,14 +604,15 @@ impl Ctx<'_> {
                 }
             }
             k = knowledge_next(k, engaged, lr, draw, self.codified, forget);
-            let mut peer = inp.peer_belief;
+            let (mut peer, mut support) = (inp.peer_belief, inp.support);
             let c = emp.community[i];
             if c != NO_COMMUNITY {
                 let cm = self.communities[c as usize];
                 peer = (1.0 - cop_w) * peer + cop_w * cm.belief;
+                support = (1.0 - cop_w) * support + cop_w * cm.support;
                 k += cop_k * (cm.knowledge - k).max(0.0);
             }
-            let target = belief_target(&co.belief, co.kappa, peer, inp.support, inp.culture, engaged);
+            let target = belief_target(&co.belief, co.kappa, peer, support, inp.culture, engaged);
             let rate = if f32::from(emp.tenure[i]) < soc_weeks {
                 brate * (1.0 + soc_boost)
             } else {
