@@ -52,15 +52,21 @@ pub fn load(args: &RunArgs) -> Result<Scenario, Failure> {
     if let Some(s) = args.seed {
         overrides.push(format!("seed={s}"));
     }
-    if let Some(s) = args.steps {
-        overrides.push(format!("steps={s}"));
-    }
     overrides.extend(args.set.iter().cloned());
     let scenario = match &args.scenario {
         Some(path) => Scenario::from_file(path, &overrides),
         None => Scenario::default_with(&overrides),
     };
-    scenario.map_err(|e| Failure::Input(e.into()))
+    let mut scenario = scenario.map_err(|e| Failure::Input(e.into()))?;
+    if let Some(steps) = args.steps {
+        // A horizon, not an edit: the scenario (and its events) stay as
+        // written; the run stops after `steps` steps. The manifest records it.
+        if steps == 0 {
+            return Err(Failure::Input(anyhow!("--steps must be at least 1")));
+        }
+        scenario.setup.steps = steps;
+    }
+    Ok(scenario)
 }
 
 /// Run a scenario and write its outputs.
@@ -160,6 +166,7 @@ struct Manifest<'a> {
     source: String,
     seed: u64,
     replicates: u32,
+    steps_run: u32,
     runs: Runs,
     threads: usize,
     command_line: Vec<String>,
@@ -183,6 +190,7 @@ fn write_manifest(out: &Path, scenario: &Scenario, threads: usize, seconds: f64)
         source: scenario.source.to_string(),
         seed: scenario.seed,
         replicates: scenario.replicates,
+        steps_run: scenario.setup.steps,
         runs: Runs {
             point: 0,
             replicates: format!("0..{}", scenario.replicates),

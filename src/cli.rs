@@ -34,7 +34,7 @@ pub struct RunArgs {
     /// Master seed (overrides the scenario).
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
-    /// Number of steps (overrides the scenario).
+    /// Stop after N steps (a horizon: the scenario and its events stay as written).
     #[arg(long, value_name = "N")]
     pub steps: Option<u32>,
     /// Worker threads [default: RAYON_NUM_THREADS or all cores]; results do not depend on it.

@@ -1,0 +1,132 @@
+//! The `culturesim` binary as a user drives it.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn bin() -> Command {
+    Command::cargo_bin("culturesim").unwrap()
+}
+
+#[test]
+fn run_with_defaults_writes_every_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    bin()
+        .args(["run", "--out"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("snow-in-the-sun: 32 runs of 520 weeks"))
+        .stdout(predicate::str::contains("asymmetry"))
+        .stdout(predicate::str::contains(out.to_str().unwrap()));
+    let ts = std::fs::read_to_string(out.join("timeseries.csv")).unwrap();
+    let mut lines = ts.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "point,replicate,step,culture,knowledge,engagement,belief,alignment,teams_high,headcount,leavers,hires,codified,learnathon_participants,practice,support,knowledge_lost"
+    );
+    assert_eq!(lines.count(), 32 * 521);
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["runs"], 32);
+    let c = &summary["metrics"]["culture"]["final_step"];
+    assert!(c["ci95"][0].as_f64().unwrap() <= c["mean"].as_f64().unwrap());
+    assert_eq!(summary["shock"]["event"]["label"], "non-aligned top manager");
+    assert!(summary["shock"]["mean"]["asymmetry"]["mean"].as_f64().unwrap() >= 3.0);
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["seed"], 20261128);
+    assert_eq!(manifest["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(manifest["runs"]["replicates"], "0..32");
+    assert_eq!(manifest["steps_run"], 520);
+    let resolved = std::fs::read_to_string(out.join("scenario.toml")).unwrap();
+    assert!(resolved.contains("[engagement]"), "defaults are written out");
+    // no temporary files are left behind
+    let names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 4, "{names:?}");
+}
+
+#[test]
+fn set_overrides_any_key_and_is_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    bin()
+        .args(["run", "--quiet", "--replicates", "2", "--steps", "30", "--set", "culture.coupling=0", "--set", "org.employees=120", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::is_empty());
+    let resolved = std::fs::read_to_string(dir.path().join("scenario.toml")).unwrap();
+    assert!(resolved.contains("coupling = 0.0"), "{resolved}");
+    assert!(resolved.contains("employees = 120"));
+    let ts = std::fs::read_to_string(dir.path().join("timeseries.csv")).unwrap();
+    assert_eq!(ts.lines().count(), 1 + 2 * 31);
+    assert!(ts.lines().nth(1).unwrap().contains(",120,"), "headcount 120");
+}
+
+#[test]
+fn missing_scenario_file_is_a_clear_error() {
+    bin()
+        .args(["run", "no/such/scenario.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("failed to read scenario 'no/such/scenario.toml'"));
+}
+
+#[test]
+fn invalid_scenario_reports_every_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("bad.toml");
+    std::fs::write(
+        &f,
+        "name = \"bad\"\nsteps = 100\n[learning]\nrate = 1.3\n[culture]\ncoupling = -1\n[[events]]\nkind = \"replace_leader\"\nat = 200\nscope = \"unit:nowhere\"\nalignment = 0.1\n",
+    )
+    .unwrap();
+    bin()
+        .arg("run")
+        .arg(&f)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("learning.rate must be in [0, 1], got 1.3"))
+        .stderr(predicate::str::contains("culture.coupling must be in [0, 10], got -1"))
+        .stderr(predicate::str::contains("events[0].at must be before the last step (100), got 200"))
+        .stderr(predicate::str::contains("bad.toml"));
+}
+
+#[test]
+fn unknown_key_names_line_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("typo.toml");
+    std::fs::write(&f, "name = \"typo\"\n[belief]\nrate = 0.01\nasymetry = 3\n").unwrap();
+    bin()
+        .arg("run")
+        .arg(&f)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("asymetry"))
+        .stderr(predicate::str::contains("line 4"));
+}
+
+#[test]
+fn unwritable_output_is_a_clear_error_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let blocker = dir.path().join("a-file");
+    std::fs::write(&blocker, "not a folder").unwrap();
+    let out = blocker.join("out");
+    bin()
+        .args(["run", "--quiet", "--replicates", "2", "--steps", "20", "--out"])
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("cannot create output folder"))
+        .stderr(predicate::str::contains("a-file/out"));
+    assert_eq!(std::fs::read_to_string(&blocker).unwrap(), "not a folder");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn bad_threads_is_a_usage_error() {
+    bin().args(["run", "--threads", "0"]).assert().code(2).stderr(predicate::str::contains("--threads"));
+}
