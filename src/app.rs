@@ -240,7 +240,7 @@ fn print_table(scenario: &Scenario, s: &Summary, out: &Path, seconds: f64) {
             v.map(|v| format!("{:.2}{suffix}", v * scale))
                 .unwrap_or_else(|| "n/a".into())
         };
-        println!("shock: \"{}\" at {} {} {}", sh.event.label, unit, sh.event.step, "");
+        println!("shock: \"{}\" at {} {}", sh.event.label, unit, sh.event.step);
         println!("  culture before        {}", fmt(get("pre"), 1.0, ""));
         println!("  trough                {}", fmt(get("trough"), 1.0, ""));
         println!("  loss                  {}", fmt(get("loss").map(|l| l * 100.0), 1.0, "%"));
