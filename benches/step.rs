@@ -10,7 +10,13 @@ fn step(c: &mut Criterion) {
     for n in [10_000u32, 100_000] {
         let s = Scenario::default_with(&[format!("org.employees={n}")]).unwrap();
         let m = s.build_model().unwrap();
-        let seeds = Seeds::new(s.seed, RunId { point: 0, replicate: 0 });
+        let seeds = Seeds::new(
+            s.seed,
+            RunId {
+                point: 0,
+                replicate: 0,
+            },
+        );
         let mut state = m.init(&seeds);
         let mut k = 0u32;
         c.bench_function(&format!("step/{n}"), |b| {

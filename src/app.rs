@@ -73,7 +73,9 @@ pub fn load(args: &RunArgs) -> Result<Scenario, Failure> {
 pub fn run(args: &RunArgs) -> Result<RunReport, Failure> {
     let started = Instant::now();
     let scenario = load(args)?;
-    let model = scenario.build_model().map_err(|e| Failure::Input(e.into()))?;
+    let model = scenario
+        .build_model()
+        .map_err(|e| Failure::Input(e.into()))?;
     if args.threads == Some(0) {
         return Err(Failure::Input(anyhow!("--threads must be at least 1")));
     }
@@ -98,7 +100,11 @@ pub fn run(args: &RunArgs) -> Result<RunReport, Failure> {
     if !args.quiet {
         print_table(&scenario, &summary, &out, seconds);
     }
-    Ok(RunReport { out, summary, seconds })
+    Ok(RunReport {
+        out,
+        summary,
+        seconds,
+    })
 }
 
 /// Run all replicates, streaming `timeseries.csv`; write `summary.json` and
@@ -123,13 +129,21 @@ fn simulate<M: Model>(scenario: &Scenario, model: &M, out: &Path, quiet: bool) -
         b
     };
     let batch = rayon::current_num_threads() * 2;
-    run_many(model, scenario.seed, 0, replicates, batch, |run| -> Result<()> {
-        ts.write_run(&run)
-            .with_context(|| format!("failed to write '{}'", out.join("timeseries.csv").display()))?;
-        builder.add(&run);
-        bar.inc(1);
-        Ok(())
-    })?;
+    run_many(
+        model,
+        scenario.seed,
+        0,
+        replicates,
+        batch,
+        |run| -> Result<()> {
+            ts.write_run(&run).with_context(|| {
+                format!("failed to write '{}'", out.join("timeseries.csv").display())
+            })?;
+            builder.add(&run);
+            bar.inc(1);
+            Ok(())
+        },
+    )?;
     bar.finish_and_clear();
     let summary = builder.finish();
     let json = serde_json::to_vec_pretty(&SummaryFile {
@@ -140,7 +154,10 @@ fn simulate<M: Model>(scenario: &Scenario, model: &M, out: &Path, quiet: bool) -
         summary: &summary,
     })?;
     atomic::write(&out.join("summary.json"), &json)?;
-    atomic::write(&out.join("scenario.toml"), scenario.resolved_toml().as_bytes())?;
+    atomic::write(
+        &out.join("scenario.toml"),
+        scenario.resolved_toml().as_bytes(),
+    )?;
     ts.finish()
         .with_context(|| format!("failed to write '{}'", out.join("timeseries.csv").display()))?
         .commit()?;
@@ -198,7 +215,12 @@ fn write_manifest(out: &Path, scenario: &Scenario, threads: usize, seconds: f64)
         threads,
         command_line: std::env::args().collect(),
         wall_time_seconds: (seconds * 1000.0).round() / 1000.0,
-        files: ["timeseries.csv", "summary.json", "scenario.toml", "manifest.json"],
+        files: [
+            "timeseries.csv",
+            "summary.json",
+            "scenario.toml",
+            "manifest.json",
+        ],
     };
     atomic::write(&out.join("manifest.json"), &serde_json::to_vec_pretty(&m)?)
 }
@@ -225,7 +247,14 @@ fn print_table(scenario: &Scenario, s: &Summary, out: &Path, seconds: f64) {
         seconds
     );
     println!("{:<12} {:>8} {:>19}", "final", "mean", "95% CI");
-    for name in ["culture", "knowledge", "engagement", "belief", "alignment", "teams_high"] {
+    for name in [
+        "culture",
+        "knowledge",
+        "engagement",
+        "belief",
+        "alignment",
+        "teams_high",
+    ] {
         if let Some(st) = s.metrics.get(name).and_then(|m| m.final_step.as_ref()) {
             println!(
                 "{:<12} {:>8.3}   [{:.3}, {:.3}]",
@@ -240,13 +269,28 @@ fn print_table(scenario: &Scenario, s: &Summary, out: &Path, seconds: f64) {
             v.map(|v| format!("{:.2}{suffix}", v * scale))
                 .unwrap_or_else(|| "n/a".into())
         };
-        println!("shock: \"{}\" at {} {}", sh.event.label, unit, sh.event.step);
+        println!(
+            "shock: \"{}\" at {} {}",
+            sh.event.label, unit, sh.event.step
+        );
         println!("  culture before        {}", fmt(get("pre"), 1.0, ""));
         println!("  trough                {}", fmt(get("trough"), 1.0, ""));
-        println!("  loss                  {}", fmt(get("loss").map(|l| l * 100.0), 1.0, "%"));
-        println!("  build-up (95% of rise) {} years", fmt(get("build_weeks"), y, ""));
-        println!("  lose half of the loss {} years", fmt(get("weeks_to_half_loss"), y, ""));
-        println!("  asymmetry             {}", fmt(get("asymmetry"), 1.0, "x"));
+        println!(
+            "  loss                  {}",
+            fmt(get("loss").map(|l| l * 100.0), 1.0, "%")
+        );
+        println!(
+            "  build-up (95% of rise) {} years",
+            fmt(get("build_weeks"), y, "")
+        );
+        println!(
+            "  lose half of the loss {} years",
+            fmt(get("weeks_to_half_loss"), y, "")
+        );
+        println!(
+            "  asymmetry             {}",
+            fmt(get("asymmetry"), 1.0, "x")
+        );
         println!(
             "  recovered to 95%      {:.0}% of runs",
             sh.recovered_share * 100.0

@@ -46,7 +46,7 @@ impl Dist {
 
     /// A normal distribution truncated to [lo, hi].
     pub fn normal(mean: f64, sd: f64, lo: f64, hi: f64) -> Result<Self, DistError> {
-        if !(lo < hi) {
+        if lo.is_nan() || hi.is_nan() || lo >= hi {
             return Err(DistError(format!(
                 "normal bounds are empty: lo = {lo} must be below hi = {hi}"
             )));
@@ -112,7 +112,9 @@ impl Dist {
             return Err(DistError("empirical needs at least one value".into()));
         }
         if let Some(v) = values.iter().find(|v| !v.is_finite()) {
-            return Err(DistError(format!("empirical values must be finite, got {v}")));
+            return Err(DistError(format!(
+                "empirical values must be finite, got {v}"
+            )));
         }
         Ok(Self::Empirical(values))
     }
@@ -151,7 +153,9 @@ impl Dist {
             Self::Poisson(_) => (0.0, f64::INFINITY),
             Self::Empirical(v) => v
                 .iter()
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x))),
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+                    (a.min(x), b.max(x))
+                }),
         }
     }
 }

@@ -25,13 +25,22 @@ fn loop_on_beats_loop_off() {
     let off = runs(&build_up(&["culture.coupling=0"]));
     // Higher: after five years both culture and knowledge are higher with the loop.
     let (c_on, c_off) = (mean_at(&on, "culture", 260), mean_at(&off, "culture", 260));
-    let (k_on, k_off) = (mean_at(&on, "knowledge", 260), mean_at(&off, "knowledge", 260));
+    let (k_on, k_off) = (
+        mean_at(&on, "knowledge", 260),
+        mean_at(&off, "knowledge", 260),
+    );
     assert!(c_on > c_off + 0.1, "culture on {c_on:.3} vs off {c_off:.3}");
-    assert!(k_on > k_off + 0.05, "knowledge on {k_on:.3} vs off {k_off:.3}");
+    assert!(
+        k_on > k_off + 0.05,
+        "knowledge on {k_on:.3} vs off {k_off:.3}"
+    );
     // Faster: the loop reaches the off-run's final culture level earlier.
     let s_on = mean_series(&on, "culture");
     let reach = s_on.iter().position(|&c| c >= c_off).unwrap();
-    assert!(reach < 200, "loop on reached {c_off:.3} only at week {reach}");
+    assert!(
+        reach < 200,
+        "loop on reached {c_off:.3} only at week {reach}"
+    );
 }
 
 /// Equilibrium culture after 20 years from a low and from a high start,
@@ -61,7 +70,10 @@ fn bistability_and_hysteresis_over_a_range_of_leadership_support() {
         let (low, high) = branches(a);
         assert!(low < 0.5, "a = {a}: low start rose to {low:.3}");
         assert!(high > 0.6, "a = {a}: high start fell to {high:.3}");
-        assert!(high - low > 0.15, "a = {a}: branches {low:.3} / {high:.3} not apart");
+        assert!(
+            high - low > 0.15,
+            "a = {a}: branches {low:.3} / {high:.3} not apart"
+        );
     }
     // Outside the window there is one equilibrium: both starts agree within 0.05.
     for a in [0.3, 1.0] {
@@ -80,20 +92,32 @@ fn snow_in_the_sun_erodes_fast_and_does_not_recover() {
     assert!(m.pre > 0.5, "pre-shock culture {:.3}", m.pre);
     assert!(m.loss > 0.3, "loss {:.3}", m.loss);
     let asym = m.asymmetry.unwrap();
-    assert!(asym >= 3.0, "asymmetry {asym:.2} (build {:?} / half-loss {:?})", m.build_weeks, m.weeks_to_half_loss);
+    assert!(
+        asym >= 3.0,
+        "asymmetry {asym:.2} (build {:?} / half-loss {:?})",
+        m.build_weeks,
+        m.weeks_to_half_loss
+    );
     // Per run as well: every run with a defined asymmetry erodes at least twice
     // as fast as it built, and the mean over runs is at least 3.
     let per_run: Vec<f64> = all
         .iter()
         .filter_map(|r| shock_metrics(&r.series(0), 260).and_then(|m| m.asymmetry))
         .collect();
-    assert!(per_run.len() * 10 >= all.len() * 9, "asymmetry undefined in too many runs");
+    assert!(
+        per_run.len() * 10 >= all.len() * 9,
+        "asymmetry undefined in too many runs"
+    );
     let mean = per_run.iter().sum::<f64>() / per_run.len() as f64;
     assert!(mean >= 3.0, "mean per-run asymmetry {mean:.2}");
     // No full recovery: three years after the aligned manager returned, the
     // culture is still below 75% of its pre-shock level.
     let end = *culture.last().unwrap();
-    assert!(end < 0.75 * m.pre, "culture recovered to {end:.3} of {:.3}", m.pre);
+    assert!(
+        end < 0.75 * m.pre,
+        "culture recovered to {end:.3} of {:.3}",
+        m.pre
+    );
     assert!(m.weeks_to_recover.is_none());
 }
 
@@ -103,7 +127,8 @@ fn snow_in_the_sun_erodes_fast_and_does_not_recover() {
 fn scoped_shock(scope: &str, community: bool) -> (f64, f64) {
     let mut sets = vec![
         "events=[]".to_string(),
-        "events.0={kind=\"replace_leader\",at=52,alignment=0.05,scope=\"SCOPE\"}".replace("SCOPE", scope),
+        "events.0={kind=\"replace_leader\",at=52,alignment=0.05,scope=\"SCOPE\"}"
+            .replace("SCOPE", scope),
         "steps=208".into(),
         "replicates=12".into(),
         "leadership.turnover=0".into(),
@@ -119,7 +144,12 @@ fn scoped_shock(scope: &str, community: bool) -> (f64, f64) {
     let s = scenario(&refs);
     let m = model(&s);
     let team = m.org().find("u1.1.1").expect("team u1.1.1");
-    let t = m.org().team_unit.iter().position(|&u| u as usize == team).unwrap();
+    let t = m
+        .org()
+        .team_unit
+        .iter()
+        .position(|&u| u as usize == team)
+        .unwrap();
     let (mut local, mut org) = (0.0, 0.0);
     for r in 0..s.replicates {
         walk(&m, s.seed, r, |step, st| {
@@ -141,18 +171,33 @@ fn scope_matters_team_leader_hurts_the_team_top_hurts_everyone() {
     // A non-aligned team leader: that team's culture falls far below the
     // organization's, the organization barely moves (< 0.03 below no shock
     // elsewhere: here compared with the top-level shock).
-    assert!(team_local < team_org - 0.15, "team {team_local:.3} vs org {team_org:.3}");
+    assert!(
+        team_local < team_org - 0.15,
+        "team {team_local:.3} vs org {team_org:.3}"
+    );
     // At the top: everyone falls, the organization far more than with a team-level shock.
-    assert!(top_org < team_org - 0.2, "top-level org {top_org:.3} vs team-level org {team_org:.3}");
-    assert!(top_local < 0.45, "team under a non-aligned top {top_local:.3}");
-    assert!((none_org - team_org).abs() < 1e-12, "same seed, same result");
+    assert!(
+        top_org < team_org - 0.2,
+        "top-level org {top_org:.3} vs team-level org {team_org:.3}"
+    );
+    assert!(
+        top_local < 0.45,
+        "team under a non-aligned top {top_local:.3}"
+    );
+    assert!(
+        (none_org - team_org).abs() < 1e-12,
+        "same seed, same result"
+    );
 }
 
 #[test]
 fn community_of_practice_softens_the_local_loss() {
     let (without, _) = scoped_shock("team:u1.1.1", false);
     let (with, _) = scoped_shock("team:u1.1.1", true);
-    assert!(with > without + 0.03, "team culture with CoP {with:.3} vs without {without:.3}");
+    assert!(
+        with > without + 0.03,
+        "team culture with CoP {with:.3} vs without {without:.3}"
+    );
 }
 
 #[test]
@@ -160,7 +205,9 @@ fn learnathon_without_commitment_is_worse_than_none() {
     // The default build-up without shocks; Learnathons annually (event 3).
     let culture = |sets: &[&str], keep_learnathon: bool| {
         let s = scenario_edit(sets, |raw| {
-            raw.events.retain(|e| e.kind != "replace_leader" && (keep_learnathon || e.kind != "learnathon"));
+            raw.events.retain(|e| {
+                e.kind != "replace_leader" && (keep_learnathon || e.kind != "learnathon")
+            });
             raw.steps = 260;
             raw.replicates = 16;
         });
@@ -169,8 +216,14 @@ fn learnathon_without_commitment_is_worse_than_none() {
     let c_none = culture(&[], false);
     let c_without = culture(&["events.3.commitment=0"], true);
     let c_with = culture(&["events.3.commitment=1"], true);
-    assert!(c_without < c_none - 0.03, "without commitment {c_without:.3} vs none {c_none:.3}");
-    assert!(c_with >= c_none - 0.01, "with commitment {c_with:.3} vs none {c_none:.3}");
+    assert!(
+        c_without < c_none - 0.03,
+        "without commitment {c_without:.3} vs none {c_none:.3}"
+    );
+    assert!(
+        c_with >= c_none - 0.01,
+        "with commitment {c_with:.3} vs none {c_none:.3}"
+    );
 }
 
 /// Share of mean knowledge lost from the week before a 40% turnover wave
@@ -197,5 +250,8 @@ fn formalization_reduces_knowledge_lost_to_turnover() {
     let without = knowledge_loss(0.0);
     let with = knowledge_loss(0.02);
     assert!(without > 0.05, "the wave must cost knowledge: {without:.3}");
-    assert!(with < 0.8 * without, "loss with formalization {with:.3} vs without {without:.3}");
+    assert!(
+        with < 0.8 * without,
+        "loss with formalization {with:.3} vs without {without:.3}"
+    );
 }

@@ -16,7 +16,9 @@ fn run_with_defaults_writes_every_output() {
         .arg(&out)
         .assert()
         .success()
-        .stdout(predicate::str::contains("snow-in-the-sun: 32 runs of 520 weeks"))
+        .stdout(predicate::str::contains(
+            "snow-in-the-sun: 32 runs of 520 weeks",
+        ))
         .stdout(predicate::str::contains("asymmetry"))
         .stdout(predicate::str::contains(out.to_str().unwrap()));
     let ts = std::fs::read_to_string(out.join("timeseries.csv")).unwrap();
@@ -31,8 +33,16 @@ fn run_with_defaults_writes_every_output() {
     assert_eq!(summary["runs"], 32);
     let c = &summary["metrics"]["culture"]["final_step"];
     assert!(c["ci95"][0].as_f64().unwrap() <= c["mean"].as_f64().unwrap());
-    assert_eq!(summary["shock"]["event"]["label"], "non-aligned top manager");
-    assert!(summary["shock"]["mean"]["asymmetry"]["mean"].as_f64().unwrap() >= 3.0);
+    assert_eq!(
+        summary["shock"]["event"]["label"],
+        "non-aligned top manager"
+    );
+    assert!(
+        summary["shock"]["mean"]["asymmetry"]["mean"]
+            .as_f64()
+            .unwrap()
+            >= 3.0
+    );
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["seed"], 20261128);
@@ -40,7 +50,10 @@ fn run_with_defaults_writes_every_output() {
     assert_eq!(manifest["runs"]["replicates"], "0..32");
     assert_eq!(manifest["steps_run"], 520);
     let resolved = std::fs::read_to_string(out.join("scenario.toml")).unwrap();
-    assert!(resolved.contains("[engagement]"), "defaults are written out");
+    assert!(
+        resolved.contains("[engagement]"),
+        "defaults are written out"
+    );
     // no temporary files are left behind
     let names: Vec<String> = std::fs::read_dir(&out)
         .unwrap()
@@ -53,7 +66,19 @@ fn run_with_defaults_writes_every_output() {
 fn set_overrides_any_key_and_is_recorded() {
     let dir = tempfile::tempdir().unwrap();
     bin()
-        .args(["run", "--quiet", "--replicates", "2", "--steps", "30", "--set", "culture.coupling=0", "--set", "org.employees=120", "--out"])
+        .args([
+            "run",
+            "--quiet",
+            "--replicates",
+            "2",
+            "--steps",
+            "30",
+            "--set",
+            "culture.coupling=0",
+            "--set",
+            "org.employees=120",
+            "--out",
+        ])
         .arg(dir.path())
         .assert()
         .success()
@@ -63,7 +88,10 @@ fn set_overrides_any_key_and_is_recorded() {
     assert!(resolved.contains("employees = 120"));
     let ts = std::fs::read_to_string(dir.path().join("timeseries.csv")).unwrap();
     assert_eq!(ts.lines().count(), 1 + 2 * 31);
-    assert!(ts.lines().nth(1).unwrap().contains(",120,"), "headcount 120");
+    assert!(
+        ts.lines().nth(1).unwrap().contains(",120,"),
+        "headcount 120"
+    );
 }
 
 #[test]
@@ -72,7 +100,9 @@ fn missing_scenario_file_is_a_clear_error() {
         .args(["run", "no/such/scenario.toml"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("failed to read scenario 'no/such/scenario.toml'"));
+        .stderr(predicate::str::contains(
+            "failed to read scenario 'no/such/scenario.toml'",
+        ));
 }
 
 #[test]
@@ -89,9 +119,15 @@ fn invalid_scenario_reports_every_problem() {
         .arg(&f)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("learning.rate must be in [0, 1], got 1.3"))
-        .stderr(predicate::str::contains("culture.coupling must be in [0, 10], got -1"))
-        .stderr(predicate::str::contains("events[0].at must be before the last step (100), got 200"))
+        .stderr(predicate::str::contains(
+            "learning.rate must be in [0, 1], got 1.3",
+        ))
+        .stderr(predicate::str::contains(
+            "culture.coupling must be in [0, 10], got -1",
+        ))
+        .stderr(predicate::str::contains(
+            "events[0].at must be before the last step (100), got 200",
+        ))
         .stderr(predicate::str::contains("bad.toml"));
 }
 
@@ -116,7 +152,15 @@ fn unwritable_output_is_a_clear_error_and_writes_nothing() {
     std::fs::write(&blocker, "not a folder").unwrap();
     let out = blocker.join("out");
     bin()
-        .args(["run", "--quiet", "--replicates", "2", "--steps", "20", "--out"])
+        .args([
+            "run",
+            "--quiet",
+            "--replicates",
+            "2",
+            "--steps",
+            "20",
+            "--out",
+        ])
         .arg(&out)
         .assert()
         .code(1)
@@ -128,5 +172,9 @@ fn unwritable_output_is_a_clear_error_and_writes_nothing() {
 
 #[test]
 fn bad_threads_is_a_usage_error() {
-    bin().args(["run", "--threads", "0"]).assert().code(2).stderr(predicate::str::contains("--threads"));
+    bin()
+        .args(["run", "--threads", "0"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--threads"));
 }

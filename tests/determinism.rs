@@ -69,8 +69,16 @@ fn one_large_run_split_across_teams_is_identical_at_any_thread_count() {
 #[test]
 fn different_seeds_differ() {
     let dir = tempfile::tempdir().unwrap();
-    run(&dir.path().join("a"), 2, &["--replicates", "2", "--steps", "50", "--seed", "1"]);
-    run(&dir.path().join("b"), 2, &["--replicates", "2", "--steps", "50", "--seed", "2"]);
+    run(
+        &dir.path().join("a"),
+        2,
+        &["--replicates", "2", "--steps", "50", "--seed", "1"],
+    );
+    run(
+        &dir.path().join("b"),
+        2,
+        &["--replicates", "2", "--steps", "50", "--seed", "2"],
+    );
     let x = std::fs::read(dir.path().join("a/timeseries.csv")).unwrap();
     let y = std::fs::read(dir.path().join("b/timeseries.csv")).unwrap();
     assert_ne!(x, y);

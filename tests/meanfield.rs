@@ -45,7 +45,8 @@ fn agents_follow_the_mean_field() {
         hire_knowledge: 0.3,
     };
     let mf = MeanField::new(p, 0.45, 0.3).trajectory(p, &inputs, 260);
-    let checks: [(&str, fn(&MeanField) -> f64); 5] = [
+    type Field = fn(&MeanField) -> f64;
+    let checks: [(&str, Field); 5] = [
         ("culture", |m| m.org_culture),
         ("engagement", |m| m.engagement),
         ("belief", |m| m.belief),
@@ -72,5 +73,10 @@ fn agents_follow_the_mean_field() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     // The test is not vacuous: culture moves substantially over the run.
     let a = mean_series(&agents, "culture");
-    assert!((a[260] - a[0]).abs() > 0.2, "culture barely moved: {:.3} -> {:.3}", a[0], a[260]);
+    assert!(
+        (a[260] - a[0]).abs() > 0.2,
+        "culture barely moved: {:.3} -> {:.3}",
+        a[0],
+        a[260]
+    );
 }

@@ -51,12 +51,19 @@ pub fn shock_metrics(x: &[f64], s: usize) -> Option<ShockMetrics> {
         return None;
     }
     let pre = x[s];
-    let (trough_step, trough) = x
-        .iter()
-        .enumerate()
-        .skip(s + 1)
-        .fold((s + 1, f64::INFINITY), |acc, (n, &v)| if v < acc.1 { (n, v) } else { acc });
-    let loss = if pre > 0.0 { ((pre - trough) / pre).max(0.0) } else { 0.0 };
+    let (trough_step, trough) =
+        x.iter()
+            .enumerate()
+            .skip(s + 1)
+            .fold(
+                (s + 1, f64::INFINITY),
+                |acc, (n, &v)| if v < acc.1 { (n, v) } else { acc },
+            );
+    let loss = if pre > 0.0 {
+        ((pre - trough) / pre).max(0.0)
+    } else {
+        0.0
+    };
     let material = loss >= MIN_LOSS;
     let weeks_to_half_loss = if material {
         let level = pre - 0.5 * (pre - trough);
@@ -65,7 +72,9 @@ pub fn shock_metrics(x: &[f64], s: usize) -> Option<ShockMetrics> {
         None
     };
     let weeks_to_recover = if material {
-        (trough_step..x.len()).find(|&n| x[n] >= 0.95 * pre).map(|n| n - s)
+        (trough_step..x.len())
+            .find(|&n| x[n] >= 0.95 * pre)
+            .map(|n| n - s)
     } else {
         Some(0)
     };

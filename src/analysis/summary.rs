@@ -156,10 +156,19 @@ impl SummaryBuilder {
             mean.insert("pre", opt(&|s| Some(s.pre)));
             mean.insert("trough", opt(&|s| Some(s.trough)));
             mean.insert("loss", opt(&|s| Some(s.loss)));
-            mean.insert("weeks_to_half_loss", opt(&|s| s.weeks_to_half_loss.map(|w| w as f64)));
-            mean.insert("weeks_to_recover", opt(&|s| s.weeks_to_recover.map(|w| w as f64)));
+            mean.insert(
+                "weeks_to_half_loss",
+                opt(&|s| s.weeks_to_half_loss.map(|w| w as f64)),
+            );
+            mean.insert(
+                "weeks_to_recover",
+                opt(&|s| s.weeks_to_recover.map(|w| w as f64)),
+            );
             mean.insert("build_weeks", opt(&|s| s.build_weeks.map(|w| w as f64)));
-            mean.insert("build_half_weeks", opt(&|s| s.build_half_weeks.map(|w| w as f64)));
+            mean.insert(
+                "build_half_weeks",
+                opt(&|s| s.build_half_weeks.map(|w| w as f64)),
+            );
             mean.insert("asymmetry", opt(&|s| s.asymmetry));
             mean.insert("asymmetry_half", opt(&|s| s.asymmetry_half));
             let n = runs.len().max(1) as f64;
@@ -167,8 +176,13 @@ impl SummaryBuilder {
                 event,
                 metric: self.metrics[self.shock_metric].clone(),
                 mean,
-                recovered_share: runs.iter().filter(|(_, s)| s.weeks_to_recover.is_some()).count() as f64 / n,
-                defined_share: runs.iter().filter(|(_, s)| s.asymmetry.is_some()).count() as f64 / n,
+                recovered_share: runs
+                    .iter()
+                    .filter(|(_, s)| s.weeks_to_recover.is_some())
+                    .count() as f64
+                    / n,
+                defined_share: runs.iter().filter(|(_, s)| s.asymmetry.is_some()).count() as f64
+                    / n,
                 per_run: runs
                     .iter()
                     .map(|(r, s)| RunShock {

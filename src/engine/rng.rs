@@ -93,9 +93,27 @@ mod tests {
 
     #[test]
     fn streams_depend_on_identity_only() {
-        let a = Seeds::new(7, RunId { point: 0, replicate: 1 });
-        let b = Seeds::new(7, RunId { point: 0, replicate: 1 });
-        let c = Seeds::new(7, RunId { point: 0, replicate: 2 });
+        let a = Seeds::new(
+            7,
+            RunId {
+                point: 0,
+                replicate: 1,
+            },
+        );
+        let b = Seeds::new(
+            7,
+            RunId {
+                point: 0,
+                replicate: 1,
+            },
+        );
+        let c = Seeds::new(
+            7,
+            RunId {
+                point: 0,
+                replicate: 2,
+            },
+        );
         let xa: u64 = a.stream(&[1, 2]).random();
         let xb: u64 = b.stream(&[1, 2]).random();
         let xc: u64 = c.stream(&[1, 2]).random();

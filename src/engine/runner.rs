@@ -143,7 +143,14 @@ mod tests {
 
     #[test]
     fn stop_condition_ends_a_run() {
-        let out = run_one(&Walk, 11, RunId { point: 0, replicate: 0 });
+        let out = run_one(
+            &Walk,
+            11,
+            RunId {
+                point: 0,
+                replicate: 0,
+            },
+        );
         let last = out.row(out.len() - 1)[0];
         assert!(out.len() == 11 || last.abs() > 1.0);
         assert!(out.len() >= 2);

@@ -17,7 +17,10 @@ pub struct AtomicFile {
 impl AtomicFile {
     /// Start writing `path` (its folder must exist).
     pub fn create(path: &Path) -> Result<Self> {
-        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         let tmp = tempfile::Builder::new()
             .prefix(".culturesim-")
             .suffix(".tmp")
@@ -40,9 +43,12 @@ impl AtomicFile {
         tmp.as_file()
             .sync_all()
             .with_context(|| format!("failed to write '{}'", path.display()))?;
-        tmp.persist(&path)
-            .map_err(|e| e.error)
-            .with_context(|| format!("failed to move the finished file into place as '{}'", path.display()))?;
+        tmp.persist(&path).map_err(|e| e.error).with_context(|| {
+            format!(
+                "failed to move the finished file into place as '{}'",
+                path.display()
+            )
+        })?;
         Ok(())
     }
 }

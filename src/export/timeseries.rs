@@ -46,7 +46,11 @@ impl<W: Write> TimeseriesWriter<W> {
 
 /// Shortest decimal that reads back as the same `f64` (deterministic).
 pub fn format_value(v: f64) -> String {
-    if v.is_finite() { format!("{v}") } else { String::new() }
+    if v.is_finite() {
+        format!("{v}")
+    } else {
+        String::new()
+    }
 }
 
 #[cfg(test)]
@@ -57,7 +61,10 @@ mod tests {
     #[test]
     fn rows_and_header() {
         let run = RunOutput {
-            id: RunId { point: 0, replicate: 2 },
+            id: RunId {
+                point: 0,
+                replicate: 2,
+            },
             width: 2,
             rows: vec![0.5, 10.0, 0.25, 9.0],
         };

@@ -12,21 +12,42 @@ use crate::validate::Problems;
 pub fn convert(raw: &RawScenario) -> (Option<Setup>, Problems) {
     let mut p = Problems::default();
     if raw.format != 1 {
-        p.push("format", format!("must be 1 (the only format so far), got {}", raw.format));
+        p.push(
+            "format",
+            format!("must be 1 (the only format so far), got {}", raw.format),
+        );
     }
     if raw.name.trim().is_empty() {
         p.push("name", "must not be empty");
     } else if raw.name.contains(['/', '\\']) || raw.name.starts_with('.') {
-        p.push("name", format!("must be usable as a folder name (no '/', '\\' or leading '.'), got '{}'", raw.name));
+        p.push(
+            "name",
+            format!(
+                "must be usable as a folder name (no '/', '\\' or leading '.'), got '{}'",
+                raw.name
+            ),
+        );
     }
     if raw.model != "learning-culture" {
-        p.push("model", format!("must be \"learning-culture\" (the only model so far), got \"{}\"", raw.model));
+        p.push(
+            "model",
+            format!(
+                "must be \"learning-culture\" (the only model so far), got \"{}\"",
+                raw.model
+            ),
+        );
     }
     if raw.steps == 0 {
         p.push("steps", "must be at least 1");
     }
     if !["day", "week", "month", "quarter", "year"].contains(&raw.time_unit.as_str()) {
-        p.push("time_unit", format!("must be day, week, month, quarter or year, got \"{}\"", raw.time_unit));
+        p.push(
+            "time_unit",
+            format!(
+                "must be day, week, month, quarter or year, got \"{}\"",
+                raw.time_unit
+            ),
+        );
     }
     if raw.replicates == 0 {
         p.push("replicates", "must be at least 1");
@@ -35,13 +56,34 @@ pub fn convert(raw: &RawScenario) -> (Option<Setup>, Problems) {
         p.push("org.employees", "must be at least 1");
     }
     if raw.org.span < 2 {
-        p.push("org.span", format!("must be at least 2, got {}", raw.org.span));
+        p.push(
+            "org.span",
+            format!("must be at least 2, got {}", raw.org.span),
+        );
     }
-    let team_size = dist(&mut p, "org.team_size", &raw.org.team_size, (1.0, f64::INFINITY), true);
+    let team_size = dist(
+        &mut p,
+        "org.team_size",
+        &raw.org.team_size,
+        (1.0, f64::INFINITY),
+        true,
+    );
     let population = traits(&mut p, "population", &raw.population);
     let hiring = traits(&mut p, "hiring", &raw.hiring);
-    let alignment = dist(&mut p, "leaders.alignment", &raw.leaders.alignment, (0.0, 1.0), true);
-    let commitment = dist(&mut p, "leaders.commitment", &raw.leaders.commitment, (0.0, 1.0), true);
+    let alignment = dist(
+        &mut p,
+        "leaders.alignment",
+        &raw.leaders.alignment,
+        (0.0, 1.0),
+        true,
+    );
+    let commitment = dist(
+        &mut p,
+        "leaders.commitment",
+        &raw.leaders.commitment,
+        (0.0, 1.0),
+        true,
+    );
     let top = raw
         .leaders
         .top_alignment
@@ -107,8 +149,20 @@ pub fn convert(raw: &RawScenario) -> (Option<Setup>, Problems) {
 fn traits(p: &mut Problems, path: &str, t: &RawTraits) -> Option<Traits> {
     let mastery = dist(p, &format!("{path}.mastery"), &t.mastery, (0.0, 1.0), true);
     let belief = dist(p, &format!("{path}.belief"), &t.belief, (0.0, 1.0), true);
-    let knowledge = dist(p, &format!("{path}.knowledge"), &t.knowledge, (0.0, 1.0), true);
-    let influence = dist(p, &format!("{path}.influence"), &t.influence, (0.0, f64::INFINITY), false);
+    let knowledge = dist(
+        p,
+        &format!("{path}.knowledge"),
+        &t.knowledge,
+        (0.0, 1.0),
+        true,
+    );
+    let influence = dist(
+        p,
+        &format!("{path}.influence"),
+        &t.influence,
+        (0.0, f64::INFINITY),
+        false,
+    );
     Some(Traits {
         mastery: mastery?,
         belief: belief?,
@@ -120,7 +174,13 @@ fn traits(p: &mut Problems, path: &str, t: &RawTraits) -> Option<Traits> {
 /// Convert a distribution. `bounds` is the range the values must lie in;
 /// with `clamped`, values outside are clamped by the model and only a
 /// distribution that lies entirely outside is an error.
-fn dist(p: &mut Problems, path: &str, d: &RawDist, bounds: (f64, f64), clamped: bool) -> Option<Dist> {
+fn dist(
+    p: &mut Problems,
+    path: &str,
+    d: &RawDist,
+    bounds: (f64, f64),
+    clamped: bool,
+) -> Option<Dist> {
     let built = match d {
         RawDist::Constant(v) => Ok(Dist::Constant(*v)),
         RawDist::Named(n) => named(n),
@@ -135,7 +195,13 @@ fn dist(p: &mut Problems, path: &str, d: &RawDist, bounds: (f64, f64), clamped: 
             };
             let constant_bad = matches!(d, Dist::Constant(v) if !(v >= bounds.0 && v <= bounds.1));
             if !inside || constant_bad {
-                p.push(path, format!("must produce values in [{}, {}], got a distribution over [{lo}, {hi}]", bounds.0, bounds.1));
+                p.push(
+                    path,
+                    format!(
+                        "must produce values in [{}, {}], got a distribution over [{lo}, {hi}]",
+                        bounds.0, bounds.1
+                    ),
+                );
                 None
             } else {
                 Some(d)
@@ -149,7 +215,8 @@ fn dist(p: &mut Problems, path: &str, d: &RawDist, bounds: (f64, f64), clamped: 
 }
 
 fn named(n: &NamedDist) -> Result<Dist, String> {
-    let need = |v: Option<f64>, key: &str| v.ok_or_else(|| format!("dist = \"{}\" needs '{key}'", n.dist));
+    let need =
+        |v: Option<f64>, key: &str| v.ok_or_else(|| format!("dist = \"{}\" needs '{key}'", n.dist));
     let allowed: &[&str] = match n.dist.as_str() {
         "constant" => &["value"],
         "uniform" => &["min", "max"],
@@ -180,7 +247,11 @@ fn named(n: &NamedDist) -> Result<Dist, String> {
         ("values", n.values.is_some()),
     ];
     if let Some((k, _)) = present.iter().find(|(k, on)| *on && !allowed.contains(k)) {
-        return Err(format!("dist = \"{}\" does not take '{k}' (it takes {})", n.dist, allowed.join(", ")));
+        return Err(format!(
+            "dist = \"{}\" does not take '{k}' (it takes {})",
+            n.dist,
+            allowed.join(", ")
+        ));
     }
     let r = match n.dist.as_str() {
         "constant" => Ok(Dist::Constant(need(n.value, "value")?)),
@@ -205,10 +276,16 @@ fn event(p: &mut Problems, path: &str, e: &RawEvent, steps: u32) -> Option<Event
     let when = match (e.at, e.every) {
         (Some(at), None) => {
             if e.start.is_some() || e.until.is_some() {
-                p.push(format!("{path}.start"), "start/until belong to recurring events (with 'every'), not to 'at'");
+                p.push(
+                    format!("{path}.start"),
+                    "start/until belong to recurring events (with 'every'), not to 'at'",
+                );
             }
             if at >= steps {
-                p.push(format!("{path}.at"), format!("must be before the last step ({steps}), got {at}"));
+                p.push(
+                    format!("{path}.at"),
+                    format!("must be before the last step ({steps}), got {at}"),
+                );
             }
             Some(When::At(at))
         }
@@ -219,25 +296,44 @@ fn event(p: &mut Problems, path: &str, e: &RawEvent, steps: u32) -> Option<Event
                 p.push(format!("{path}.every"), "must be at least 1");
             }
             if start >= steps {
-                p.push(format!("{path}.start"), format!("must be before the last step ({steps}), got {start}"));
+                p.push(
+                    format!("{path}.start"),
+                    format!("must be before the last step ({steps}), got {start}"),
+                );
             }
             if until < start {
-                p.push(format!("{path}.until"), format!("must not be before start ({start}), got {until}"));
+                p.push(
+                    format!("{path}.until"),
+                    format!("must not be before start ({start}), got {until}"),
+                );
             }
-            Some(When::Every { every: every.max(1), start, until })
+            Some(When::Every {
+                every: every.max(1),
+                start,
+                until,
+            })
         }
         (Some(_), Some(_)) => {
-            p.push(format!("{path}.at"), "give either 'at' or 'every', not both");
+            p.push(
+                format!("{path}.at"),
+                "give either 'at' or 'every', not both",
+            );
             None
         }
         (None, None) => {
-            p.push(path.to_string(), "needs 'at' (one-off) or 'every' (recurring)");
+            p.push(
+                path.to_string(),
+                "needs 'at' (one-off) or 'every' (recurring)",
+            );
             None
         }
     };
     let scope = match e.scope.as_deref() {
         None if e.kind == "replace_leader" => {
-            p.push(format!("{path}.scope"), "replace_leader needs a scope (top, unit:NAME, team:NAME, random:K, ...)");
+            p.push(
+                format!("{path}.scope"),
+                "replace_leader needs a scope (top, unit:NAME, team:NAME, random:K, ...)",
+            );
             None
         }
         None => Some(Scope::All),
@@ -269,7 +365,9 @@ fn event(p: &mut Problems, path: &str, e: &RawEvent, steps: u32) -> Option<Event
         "budget_cut" => &["cut"],
         "learnathon" => &["participation", "commitment"],
         "community_of_practice" => &["density"],
-        "learning_leadership" | "learning_practice" | "personal_mastery" => &["reach", "strength", "duration"],
+        "learning_leadership" | "learning_practice" | "personal_mastery" => {
+            &["reach", "strength", "duration"]
+        }
         other => {
             p.push(
                 format!("{path}.kind"),
@@ -280,7 +378,14 @@ fn event(p: &mut Problems, path: &str, e: &RawEvent, steps: u32) -> Option<Event
     };
     for (k, on) in fields {
         if on && !allowed.contains(&k) {
-            p.push(format!("{path}.{k}"), format!("does not apply to kind \"{}\" (it takes {})", e.kind, allowed.join(", ")));
+            p.push(
+                format!("{path}.{k}"),
+                format!(
+                    "does not apply to kind \"{}\" (it takes {})",
+                    e.kind,
+                    allowed.join(", ")
+                ),
+            );
         }
     }
     let share = |p: &mut Problems, key: &str, v: Option<f64>, default: f64| -> f64 {
@@ -293,7 +398,10 @@ fn event(p: &mut Problems, path: &str, e: &RawEvent, steps: u32) -> Option<Event
             let alignment = match &e.alignment {
                 Some(d) => dist(p, &format!("{path}.alignment"), d, (0.0, 1.0), true),
                 None => {
-                    p.push(format!("{path}.alignment"), "replace_leader needs the newcomer's alignment");
+                    p.push(
+                        format!("{path}.alignment"),
+                        "replace_leader needs the newcomer's alignment",
+                    );
                     None
                 }
             };
@@ -302,23 +410,38 @@ fn event(p: &mut Problems, path: &str, e: &RawEvent, steps: u32) -> Option<Event
                 .as_ref()
                 .map(|d| dist(p, &format!("{path}.commitment"), d, (0.0, 1.0), true));
             match (alignment, commitment) {
-                (Some(alignment), None) => Some(Kind::ReplaceLeader { alignment, commitment: None, adapt: e.adapt.unwrap_or(false) }),
-                (Some(alignment), Some(Some(c))) => Some(Kind::ReplaceLeader { alignment, commitment: Some(c), adapt: e.adapt.unwrap_or(false) }),
+                (Some(alignment), None) => Some(Kind::ReplaceLeader {
+                    alignment,
+                    commitment: None,
+                    adapt: e.adapt.unwrap_or(false),
+                }),
+                (Some(alignment), Some(Some(c))) => Some(Kind::ReplaceLeader {
+                    alignment,
+                    commitment: Some(c),
+                    adapt: e.adapt.unwrap_or(false),
+                }),
                 _ => None,
             }
         }
-        "turnover_wave" => Some(Kind::TurnoverWave { fraction: share(p, "fraction", e.fraction, 0.2) }),
+        "turnover_wave" => Some(Kind::TurnoverWave {
+            fraction: share(p, "fraction", e.fraction, 0.2),
+        }),
         "reorganization" => Some(Kind::Reorganization {
             fraction: share(p, "fraction", e.fraction, 0.2),
             disruption: share(p, "disruption", e.disruption, 0.5),
         }),
-        "budget_cut" => Some(Kind::BudgetCut { cut: share(p, "cut", e.cut, 0.3) }),
+        "budget_cut" => Some(Kind::BudgetCut {
+            cut: share(p, "cut", e.cut, 0.3),
+        }),
         "learnathon" => {
             let commitment = match &e.commitment {
                 None => 1.0,
                 Some(RawDist::Constant(v)) => *v,
                 Some(_) => {
-                    p.push(format!("{path}.commitment"), "a learnathon's commitment is a number in [0, 1]");
+                    p.push(
+                        format!("{path}.commitment"),
+                        "a learnathon's commitment is a number in [0, 1]",
+                    );
                     0.0
                 }
             };
@@ -328,7 +451,9 @@ fn event(p: &mut Problems, path: &str, e: &RawEvent, steps: u32) -> Option<Event
                 commitment,
             })
         }
-        "community_of_practice" => Some(Kind::Community { density: share(p, "density", e.density, 0.3) }),
+        "community_of_practice" => Some(Kind::Community {
+            density: share(p, "density", e.density, 0.3),
+        }),
         prog => {
             let programme = match prog {
                 "learning_leadership" => Programme::Leadership,
@@ -351,6 +476,14 @@ fn event(p: &mut Problems, path: &str, e: &RawEvent, steps: u32) -> Option<Event
         return None;
     }
     let kind = kind?;
-    let label = e.label.clone().unwrap_or_else(|| kind.name().replace('_', " "));
-    Some(Event { when: when?, scope: scope?, kind, label })
+    let label = e
+        .label
+        .clone()
+        .unwrap_or_else(|| kind.name().replace('_', " "));
+    Some(Event {
+        when: when?,
+        scope: scope?,
+        kind,
+        label,
+    })
 }

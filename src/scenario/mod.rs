@@ -117,17 +117,22 @@ impl Scenario {
     }
 
     /// Parse, override and validate scenario text.
-    pub fn from_str(text: &str, source: Source, overrides: &[String]) -> Result<Self, ScenarioError> {
+    pub fn from_str(
+        text: &str,
+        source: Source,
+        overrides: &[String],
+    ) -> Result<Self, ScenarioError> {
         let parse_err = |message: String| ScenarioError::Parse {
             origin: source.clone(),
             message,
         };
         // First pass on the text itself: errors carry line and column.
         let de = toml::Deserializer::parse(text).map_err(|e| parse_err(e.to_string()))?;
-        let mut raw: RawScenario = serde_path_to_error::deserialize(de)
-            .map_err(|e| parse_err(describe_path_error(&e)))?;
+        let mut raw: RawScenario =
+            serde_path_to_error::deserialize(de).map_err(|e| parse_err(describe_path_error(&e)))?;
         if !overrides.is_empty() {
-            let mut table: toml::Table = toml::from_str(text).map_err(|e| parse_err(e.to_string()))?;
+            let mut table: toml::Table =
+                toml::from_str(text).map_err(|e| parse_err(e.to_string()))?;
             for arg in overrides {
                 apply_override(&mut table, arg)?;
             }
@@ -243,9 +248,11 @@ pub fn apply_override(table: &mut toml::Table, arg: &str) -> Result<(), Scenario
                     a.push(parsed);
                     return Ok(());
                 }
-                let slot = a
-                    .get_mut(i)
-                    .ok_or_else(|| err(&format!("index {i} is out of range (the array has {len} entries)")))?;
+                let slot = a.get_mut(i).ok_or_else(|| {
+                    err(&format!(
+                        "index {i} is out of range (the array has {len} entries)"
+                    ))
+                })?;
                 if last {
                     *slot = parsed;
                     return Ok(());
@@ -294,16 +301,24 @@ mod tests {
         let e = Scenario::default_with(&["events.99.at=3".into()]).unwrap_err();
         assert!(e.to_string().contains("out of range"), "{e}");
         let e = Scenario::default_with(&["culture.coupling=-1".into()]).unwrap_err();
-        assert!(e.to_string().contains("culture.coupling must be in [0, 10], got -1"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("culture.coupling must be in [0, 10], got -1"),
+            "{e}"
+        );
         let e = Scenario::default_with(&["culture.bogus=1".into()]).unwrap_err();
         assert!(e.to_string().contains("bogus"), "{e}");
     }
 
     #[test]
     fn unknown_keys_name_line_and_column() {
-        let e = Scenario::from_str("name = \"x\"\nsteps = 3\nstpes = 4\n", Source::Embedded, &[])
-            .unwrap_err()
-            .to_string();
+        let e = Scenario::from_str(
+            "name = \"x\"\nsteps = 3\nstpes = 4\n",
+            Source::Embedded,
+            &[],
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("stpes"), "{e}");
         assert!(e.contains("line 3"), "{e}");
     }

@@ -15,7 +15,7 @@ pub enum RawDist {
     /// A constant.
     Constant(f64),
     /// A named distribution with its parameters.
-    Named(NamedDist),
+    Named(Box<NamedDist>),
 }
 
 /// `{ dist = "beta", a = 2, b = 3 }` and friends.
@@ -53,12 +53,12 @@ pub struct NamedDist {
 impl RawDist {
     /// Shorthand for a named two-parameter distribution.
     fn beta(a: f64, b: f64) -> Self {
-        RawDist::Named(NamedDist {
+        RawDist::Named(Box::new(NamedDist {
             dist: "beta".into(),
             a: Some(a),
             b: Some(b),
             ..Default::default()
-        })
+        }))
     }
 }
 
@@ -78,11 +78,11 @@ impl Default for RawOrg {
     fn default() -> Self {
         Self {
             employees: 500,
-            team_size: RawDist::Named(NamedDist {
+            team_size: RawDist::Named(Box::new(NamedDist {
                 dist: "poisson".into(),
                 mean: Some(8.0),
                 ..Default::default()
-            }),
+            })),
             span: 5,
         }
     }
@@ -108,12 +108,12 @@ impl Default for RawTraits {
             mastery: RawDist::beta(4.0, 6.0),
             belief: RawDist::beta(3.0, 5.0),
             knowledge: RawDist::beta(2.0, 5.0),
-            influence: RawDist::Named(NamedDist {
+            influence: RawDist::Named(Box::new(NamedDist {
                 dist: "pareto".into(),
                 scale: Some(1.0),
                 shape: Some(1.16),
                 ..Default::default()
-            }),
+            })),
         }
     }
 }

@@ -13,10 +13,14 @@ pub fn scenario(sets: &[&str]) -> Scenario {
 }
 
 /// The default scenario with overrides, then an edit of the parsed file.
-pub fn scenario_edit(sets: &[&str], edit: impl FnOnce(&mut culturesim::scenario::raw::RawScenario)) -> Scenario {
+pub fn scenario_edit(
+    sets: &[&str],
+    edit: impl FnOnce(&mut culturesim::scenario::raw::RawScenario),
+) -> Scenario {
     let mut raw = scenario(sets).raw;
     edit(&mut raw);
-    Scenario::from_raw(raw, culturesim::scenario::Source::Embedded).unwrap_or_else(|e| panic!("{e}"))
+    Scenario::from_raw(raw, culturesim::scenario::Source::Embedded)
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Build the model of a scenario.
@@ -74,7 +78,13 @@ pub fn walk<F: FnMut(u32, &<LearningCulture as Model>::State)>(
     replicate: u32,
     mut look: F,
 ) {
-    let seeds = culturesim::engine::Seeds::new(seed, culturesim::engine::RunId { point: 0, replicate });
+    let seeds = culturesim::engine::Seeds::new(
+        seed,
+        culturesim::engine::RunId {
+            point: 0,
+            replicate,
+        },
+    );
     let mut state = m.init(&seeds);
     look(0, &state);
     for step in 0..m.steps() {

@@ -27,9 +27,9 @@ pub fn engagement_probability(
     p: f32,
     s: f32,
 ) -> f32 {
-    let drive = w.mastery * m + w.belief * b + kappa * (w.culture * c + w.practice * p)
-        + w.support * s
-        - w.threshold;
+    let drive =
+        w.mastery * m + w.belief * b + kappa * (w.culture * c + w.practice * p) + w.support * s
+            - w.threshold;
     w.ceiling * logistic(drive / w.softness)
 }
 
@@ -87,7 +87,14 @@ pub fn asymmetric_step(x: f32, target: f32, rate: f32, asymmetry: f32) -> f32 {
 /// culture, `engaged` whether the employee is learning (their experience of
 /// support then counts with weight ω_x).
 #[inline]
-pub fn belief_target(w: &BeliefCoeffs, kappa: f32, peer: f32, s: f32, c: f32, engaged: bool) -> f32 {
+pub fn belief_target(
+    w: &BeliefCoeffs,
+    kappa: f32,
+    peer: f32,
+    s: f32,
+    c: f32,
+    engaged: bool,
+) -> f32 {
     let x = if engaged { w.experience } else { 0.0 };
     let num = w.peers * peer + w.leader * s + kappa * w.culture * c + x * s;
     let den = w.peers + w.leader + kappa * w.culture + x;
@@ -114,7 +121,14 @@ pub struct BeliefCoeffs {
 /// diminishing returns to learning (1 − k), drawing on the codified stock
 /// K_c at rate ρ, forgetting δ. Stays in [0, 1] when r, ρ, δ ∈ [0, 1].
 #[inline]
-pub fn knowledge_next(k: f32, engaged: bool, rate: f32, draw: f32, codified: f32, forgetting: f32) -> f32 {
+pub fn knowledge_next(
+    k: f32,
+    engaged: bool,
+    rate: f32,
+    draw: f32,
+    codified: f32,
+    forgetting: f32,
+) -> f32 {
     let learn = if engaged { rate * (1.0 - k) } else { 0.0 };
     (k + learn + draw * (codified - k).max(0.0) - forgetting * k).clamp(0.0, 1.0)
 }
@@ -135,7 +149,13 @@ pub fn culture_target(v: [f32; 4], practice: f32, belief: f32, support: f32, org
 ///
 /// more leavers where local culture `c` is low and among the non-engaged.
 #[inline]
-pub fn leave_probability(base: f32, culture_effect: f32, engagement_effect: f32, c: f32, engaged: bool) -> f32 {
+pub fn leave_probability(
+    base: f32,
+    culture_effect: f32,
+    engagement_effect: f32,
+    c: f32,
+    engaged: bool,
+) -> f32 {
     let e = if engaged { 1.0 } else { 0.0 };
     base * (1.0 + culture_effect * (1.0 - c) + engagement_effect * (1.0 - e))
 }
@@ -201,12 +221,21 @@ mod tests {
             softness: 0.5,
         };
         // drive = 0.5 + 2*0.5 + 1*(2*0.5 + 0.5) + 0.5 - 3 = 0.5; p = σ(1) = 0.731059
-        assert!(close(engagement_probability(&w, 1.0, 0.5, 0.5, 0.5, 0.5, 0.5), 0.731_059));
+        assert!(close(
+            engagement_probability(&w, 1.0, 0.5, 0.5, 0.5, 0.5, 0.5),
+            0.731_059
+        ));
         // κ = 0: drive = 0.5 + 1 + 0.5 - 3 = -1; p = σ(-2) = 0.119203
-        assert!(close(engagement_probability(&w, 0.0, 0.5, 0.5, 0.5, 0.5, 0.5), 0.119_203));
+        assert!(close(
+            engagement_probability(&w, 0.0, 0.5, 0.5, 0.5, 0.5, 0.5),
+            0.119_203
+        ));
         let capped = EngagementCoeffs { ceiling: 0.8, ..w };
         // 0.8 * 0.731059 = 0.584847
-        assert!(close(engagement_probability(&capped, 1.0, 0.5, 0.5, 0.5, 0.5, 0.5), 0.584_847));
+        assert!(close(
+            engagement_probability(&capped, 1.0, 0.5, 0.5, 0.5, 0.5, 0.5),
+            0.584_847
+        ));
     }
 
     #[test]
@@ -227,11 +256,19 @@ mod tests {
 
     #[test]
     fn belief_target_by_hand() {
-        let w = BeliefCoeffs { peers: 1.0, leader: 1.0, culture: 1.0, experience: 1.0 };
+        let w = BeliefCoeffs {
+            peers: 1.0,
+            leader: 1.0,
+            culture: 1.0,
+            experience: 1.0,
+        };
         // (0.6 + 0.2 + 0.5 + 0.2) / 4 = 0.375
         assert!(close(belief_target(&w, 1.0, 0.6, 0.2, 0.5, true), 0.375));
         // not engaged: (0.6 + 0.2 + 0.5) / 3 = 0.433333
-        assert!(close(belief_target(&w, 1.0, 0.6, 0.2, 0.5, false), 0.433_333));
+        assert!(close(
+            belief_target(&w, 1.0, 0.6, 0.2, 0.5, false),
+            0.433_333
+        ));
         // loop off: (0.6 + 0.2) / 2 = 0.4
         assert!(close(belief_target(&w, 0.0, 0.6, 0.2, 0.5, false), 0.4));
     }
@@ -239,21 +276,33 @@ mod tests {
     #[test]
     fn knowledge_by_hand() {
         // 0.5 + 0.01*0.5 + 0.002*(0.7-0.5) - 0.002*0.5 = 0.5044
-        assert!(close(knowledge_next(0.5, true, 0.01, 0.002, 0.7, 0.002), 0.5044));
+        assert!(close(
+            knowledge_next(0.5, true, 0.01, 0.002, 0.7, 0.002),
+            0.5044
+        ));
         // not engaged, codified below k: 0.5 - 0.001 = 0.499
-        assert!(close(knowledge_next(0.5, false, 0.01, 0.002, 0.3, 0.002), 0.499));
+        assert!(close(
+            knowledge_next(0.5, false, 0.01, 0.002, 0.3, 0.002),
+            0.499
+        ));
     }
 
     #[test]
     fn culture_target_by_hand() {
         // 0.4*0.5 + 0.3*0.6 + 0.2*0.8 + 0.1*0.3 = 0.57
-        assert!(close(culture_target([0.4, 0.3, 0.2, 0.1], 0.5, 0.6, 0.8, 0.3), 0.57));
+        assert!(close(
+            culture_target([0.4, 0.3, 0.2, 0.1], 0.5, 0.6, 0.8, 0.3),
+            0.57
+        ));
     }
 
     #[test]
     fn leave_probability_by_hand() {
         // 0.002 * (1 + 1*0.6 + 0.5*1) = 0.0042
-        assert!(close(leave_probability(0.002, 1.0, 0.5, 0.4, false), 0.0042));
+        assert!(close(
+            leave_probability(0.002, 1.0, 0.5, 0.4, false),
+            0.0042
+        ));
         assert!(close(leave_probability(0.002, 1.0, 0.5, 1.0, true), 0.002));
     }
 

@@ -29,9 +29,11 @@ impl When {
     pub fn occurs(&self, step: u32) -> bool {
         match *self {
             When::At(s) => s == step,
-            When::Every { every, start, until } => {
-                step >= start && step <= until && (step - start) % every == 0
-            }
+            When::Every {
+                every,
+                start,
+                until,
+            } => step >= start && step <= until && (step - start) % every == 0,
         }
     }
 
@@ -45,7 +47,11 @@ impl When {
                     vec![]
                 }
             }
-            When::Every { every, start, until } => (start..steps.min(until.saturating_add(1)))
+            When::Every {
+                every,
+                start,
+                until,
+            } => (start..steps.min(until.saturating_add(1)))
                 .step_by(every as usize)
                 .collect(),
         }
@@ -144,7 +150,11 @@ impl Scope {
             let mut ids: Vec<u32> = (0..n).collect();
             ids.sort_by(|&a, &b| {
                 let (x, y) = (alignment[a as usize], alignment[b as usize]);
-                let o = if desc { y.total_cmp(&x) } else { x.total_cmp(&y) };
+                let o = if desc {
+                    y.total_cmp(&x)
+                } else {
+                    x.total_cmp(&y)
+                };
                 o.then(a.cmp(&b))
             });
             ids.truncate(k.min(n) as usize);
@@ -289,7 +299,11 @@ mod tests {
 
     #[test]
     fn recurring_occurrences() {
-        let w = When::Every { every: 52, start: 10, until: 200 };
+        let w = When::Every {
+            every: 52,
+            start: 10,
+            until: 200,
+        };
         assert_eq!(w.occurrences(1000), vec![10, 62, 114, 166]);
         assert!(w.occurs(62));
         assert!(!w.occurs(63));
@@ -301,7 +315,10 @@ mod tests {
         assert_eq!(Scope::parse("top").unwrap(), Scope::Top);
         assert_eq!(Scope::parse("unit:u2").unwrap(), Scope::Unit("u2".into()));
         assert_eq!(Scope::parse("random:3").unwrap(), Scope::Random(3));
-        assert_eq!(Scope::parse("fraction:0.25").unwrap(), Scope::Fraction(0.25));
+        assert_eq!(
+            Scope::parse("fraction:0.25").unwrap(),
+            Scope::Fraction(0.25)
+        );
         assert!(Scope::parse("random:0").is_err());
         assert!(Scope::parse("fraction:2").is_err());
         assert!(Scope::parse("boss").unwrap_err().contains("unknown scope"));

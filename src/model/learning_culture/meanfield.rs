@@ -83,7 +83,8 @@ impl MeanField {
         ));
         // Leaving: h is linear in engagement, so its mean is exact.
         let t = &p.turnover;
-        let h = t.base * (1.0 + t.culture_effect * (1.0 - self.culture) + t.engagement_effect * (1.0 - e));
+        let h = t.base
+            * (1.0 + t.culture_effect * (1.0 - self.culture) + t.engagement_effect * (1.0 - e));
         let stay = self.filled * (1.0 - h);
         let hires = t.fill_rate * (1.0 - self.filled);
         let filled = stay + hires;
@@ -123,7 +124,12 @@ impl MeanField {
             cu.from_org as f32,
         ];
         let target = culture_target(v, pr, belief as f32, s, self.org_culture as f32);
-        let culture = f64::from(asymmetric_step(c, target, cu.rate as f32, cu.asymmetry as f32));
+        let culture = f64::from(asymmetric_step(
+            c,
+            target,
+            cu.rate as f32,
+            cu.asymmetry as f32,
+        ));
         let org_culture = self.org_culture + cu.org_rate * (self.culture - self.org_culture);
         let f = &p.formalization;
         let codified = codified_next(self.codified, f.rate, e_all, knowledge, f.decay);
@@ -169,7 +175,15 @@ mod tests {
         let p = Params::default();
         for s in [0.0, 0.3, 0.6, 1.0] {
             for m in MeanField::new(&p, 0.5, 0.5).trajectory(&p, &inputs(s), 2000) {
-                for v in [m.org_culture, m.culture, m.practice, m.belief, m.knowledge, m.codified, m.filled] {
+                for v in [
+                    m.org_culture,
+                    m.culture,
+                    m.practice,
+                    m.belief,
+                    m.knowledge,
+                    m.codified,
+                    m.filled,
+                ] {
                     assert!((0.0..=1.0).contains(&v), "{v} out of range at S = {s}");
                 }
             }
@@ -179,8 +193,14 @@ mod tests {
     #[test]
     fn strong_support_raises_culture() {
         let p = Params::default();
-        let lo = *MeanField::new(&p, 0.3, 0.3).trajectory(&p, &inputs(0.1), 1500).last().unwrap();
-        let hi = *MeanField::new(&p, 0.3, 0.3).trajectory(&p, &inputs(0.9), 1500).last().unwrap();
+        let lo = *MeanField::new(&p, 0.3, 0.3)
+            .trajectory(&p, &inputs(0.1), 1500)
+            .last()
+            .unwrap();
+        let hi = *MeanField::new(&p, 0.3, 0.3)
+            .trajectory(&p, &inputs(0.9), 1500)
+            .last()
+            .unwrap();
         assert!(hi.org_culture > lo.org_culture + 0.2, "{hi:?} vs {lo:?}");
     }
 }

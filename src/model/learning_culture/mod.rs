@@ -161,8 +161,14 @@ impl LearningCulture {
     pub fn new(setup: Setup, master_seed: u64) -> Result<Self, Problems> {
         let mut problems = Problems::default();
         setup.params.check(&mut problems);
-        let mut rng = Seeds::new(master_seed, crate::engine::RunId { point: 0, replicate: 0 })
-            .stream(&[tag::ORG]);
+        let mut rng = Seeds::new(
+            master_seed,
+            crate::engine::RunId {
+                point: 0,
+                replicate: 0,
+            },
+        )
+        .stream(&[tag::ORG]);
         let org = Org::generate(&setup.org, &mut rng);
         for (i, e) in setup.events.iter().enumerate() {
             if let Err(msg) = e.scope.check(&org) {
@@ -295,7 +301,8 @@ impl Model for LearningCulture {
     fn markers(&self) -> Vec<Marker> {
         let mut out = Vec::new();
         for e in &self.setup.events {
-            let shock = matches!(&e.kind, Kind::ReplaceLeader { .. }) && e.when != events::When::At(0);
+            let shock =
+                matches!(&e.kind, Kind::ReplaceLeader { .. }) && e.when != events::When::At(0);
             for step in e.when.occurrences(self.setup.steps) {
                 out.push(Marker {
                     step,

@@ -54,7 +54,12 @@ impl Org {
         let mut sizes = Vec::new();
         let mut total = 0u32;
         while total < n {
-            let s = spec.team_size.sample(rng).round().max(1.0).min(f64::from(n - total)) as u32;
+            let s = spec
+                .team_size
+                .sample(rng)
+                .round()
+                .max(1.0)
+                .min(f64::from(n - total)) as u32;
             sizes.push(s);
             total += s;
         }

@@ -266,8 +266,18 @@ impl Params {
                 "belief.peers + belief.leader + belief.culture must be > 0",
             );
         }
-        p.range("belief.socialization_weeks", b.socialization_weeks, 0.0, 1e6);
-        p.range("belief.socialization_boost", b.socialization_boost, 0.0, 100.0);
+        p.range(
+            "belief.socialization_weeks",
+            b.socialization_weeks,
+            0.0,
+            1e6,
+        );
+        p.range(
+            "belief.socialization_boost",
+            b.socialization_boost,
+            0.0,
+            100.0,
+        );
 
         let c = &self.culture;
         p.range("culture.coupling", c.coupling, 0.0, 10.0);
@@ -319,7 +329,12 @@ impl Params {
         let t = &self.turnover;
         p.unit("turnover.base", t.base);
         p.range("turnover.culture_effect", t.culture_effect, 0.0, 100.0);
-        p.range("turnover.engagement_effect", t.engagement_effect, 0.0, 100.0);
+        p.range(
+            "turnover.engagement_effect",
+            t.engagement_effect,
+            0.0,
+            100.0,
+        );
         if t.base * (1.0 + t.culture_effect + t.engagement_effect) > 1.0 {
             p.push(
                 "turnover.base",
@@ -380,7 +395,7 @@ mod tests {
     fn every_bad_value_is_reported() {
         let mut params = Params::default();
         params.learning.rate = 1.5;
-        params.culture.from_org = 0.5;
+        params.culture.from_org = 1.5;
         params.init.culture = -0.1;
         let mut p = Problems::default();
         params.check(&mut p);

@@ -71,24 +71,21 @@ impl LearningCulture {
     pub(super) fn recount(&self, s: &mut State) {
         let org = &self.org;
         let emp = &s.emp;
-        s.tally
-            .par_iter_mut()
-            .enumerate()
-            .for_each(|(t, tl)| {
-                let mut x = TeamTally::default();
-                for i in org.team_slots(t) {
-                    if emp.active[i] == 1 {
-                        x.active += 1;
-                        x.engaged += u32::from(emp.engaged[i]);
-                        x.participants += u32::from(emp.project[i] > 0);
-                        x.knowledge += emp.knowledge[i];
-                        x.belief += emp.belief[i];
-                        x.weighted_belief += emp.influence[i] * emp.belief[i];
-                        x.influence += emp.influence[i];
-                    }
+        s.tally.par_iter_mut().enumerate().for_each(|(t, tl)| {
+            let mut x = TeamTally::default();
+            for i in org.team_slots(t) {
+                if emp.active[i] == 1 {
+                    x.active += 1;
+                    x.engaged += u32::from(emp.engaged[i]);
+                    x.participants += u32::from(emp.project[i] > 0);
+                    x.knowledge += emp.knowledge[i];
+                    x.belief += emp.belief[i];
+                    x.weighted_belief += emp.influence[i] * emp.belief[i];
+                    x.influence += emp.influence[i];
                 }
-                *tl = x;
-            });
+            }
+            *tl = x;
+        });
         s.totals = totals(&s.tally, s.event_leavers, s.event_knowledge_lost);
     }
 
@@ -314,7 +311,9 @@ impl LearningCulture {
                     for &u in &leaders {
                         let u = u as usize;
                         s.alignment[u] = unit(alignment.sample(&mut rng));
-                        let c = commitment.as_ref().unwrap_or(&self.setup.leaders.commitment);
+                        let c = commitment
+                            .as_ref()
+                            .unwrap_or(&self.setup.leaders.commitment);
                         s.commitment[u] = unit(c.sample(&mut rng));
                         s.adapts[u] = u8::from(*adapt);
                     }
