@@ -64,7 +64,7 @@ pub fn load(args: &RunArgs) -> Result<Scenario, Failure> {
         if steps == 0 {
             return Err(Failure::Input(anyhow!("--steps must be at least 1")));
         }
-        scenario.setup.steps = steps;
+        scenario.model.set_steps(steps);
     }
     Ok(scenario)
 }
@@ -73,9 +73,7 @@ pub fn load(args: &RunArgs) -> Result<Scenario, Failure> {
 pub fn run(args: &RunArgs) -> Result<RunReport, Failure> {
     let started = Instant::now();
     let scenario = load(args)?;
-    let model = scenario
-        .build_model()
-        .map_err(|e| Failure::Input(e.into()))?;
+    let model = &scenario.model;
     if args.threads == Some(0) {
         return Err(Failure::Input(anyhow!("--threads must be at least 1")));
     }
@@ -93,7 +91,7 @@ pub fn run(args: &RunArgs) -> Result<RunReport, Failure> {
     };
     let threads = pool.current_num_threads();
     let summary = pool
-        .install(|| simulate(&scenario, &model, &out, args.quiet))
+        .install(|| simulate(&scenario, model, &out, args.quiet))
         .map_err(Failure::Runtime)?;
     let seconds = started.elapsed().as_secs_f64();
     write_manifest(&out, &scenario, threads, seconds).map_err(Failure::Runtime)?;
@@ -207,7 +205,7 @@ fn write_manifest(out: &Path, scenario: &Scenario, threads: usize, seconds: f64)
         source: scenario.source.to_string(),
         seed: scenario.seed,
         replicates: scenario.replicates,
-        steps_run: scenario.setup.steps,
+        steps_run: scenario.model.steps(),
         runs: Runs {
             point: 0,
             replicates: format!("0..{}", scenario.replicates),

@@ -120,13 +120,13 @@ fn invalid_scenario_reports_every_problem() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "learning.rate must be in [0, 1], got 1.3",
+            "bad.toml:4:8: learning.rate must be in [0, 1], got 1.3",
         ))
         .stderr(predicate::str::contains(
             "culture.coupling must be in [0, 10], got -1",
         ))
         .stderr(predicate::str::contains(
-            "events[0].at must be before the last step (100), got 200",
+            "bad.toml:9:6: events[0].at must be before the last step (100), got 200",
         ))
         .stderr(predicate::str::contains("bad.toml"));
 }

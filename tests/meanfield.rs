@@ -37,7 +37,7 @@ fn agents_follow_the_mean_field() {
         "belief.socialization_boost=0",
     ]);
     let agents = runs(&s);
-    let p = &s.setup.params;
+    let p = &s.setup().params;
     let inputs = MeanFieldInputs {
         support: 0.9,
         mastery: 0.45,

@@ -46,9 +46,9 @@ proptest! {
             format!("seed={seed}"),
         ];
         let refs: Vec<&str> = sets.iter().map(String::as_str).collect();
-        let mut s = scenario(&refs);
-        s.setup.steps = 60;
-        let m = model(&s);
+        let s = scenario(&refs);
+        let mut m = model(&s);
+        m.set_steps(60);
         let run = run_one(&m, s.seed, RunId { point: 0, replicate: 0 });
         prop_assert_eq!(run.len(), 61);
         let shares = [

@@ -7,6 +7,7 @@
 //! model's [`Setup`]; all problems are reported at once.
 
 mod convert;
+mod locate;
 pub mod raw;
 
 use crate::model::learning_culture::{LearningCulture, Setup};
@@ -63,22 +64,43 @@ pub enum ScenarioError {
         message: String,
     },
     /// Values break the rules.
-    #[error("{origin}: {} problem(s):\n{}", problems.0.len(), list(origin, problems))]
+    #[error("{origin}: {} problem(s):\n{}", problems.0.len(), list(origin, problems, places))]
     Invalid {
         /// Where the scenario came from.
         origin: Source,
         /// Every problem found.
         problems: Problems,
+        /// Line and column of each problem's key in the text, where written.
+        places: Vec<Option<(usize, usize)>>,
     },
 }
 
-fn list(source: &Source, problems: &Problems) -> String {
+fn list(source: &Source, problems: &Problems, places: &[Option<(usize, usize)>]) -> String {
     problems
         .0
         .iter()
-        .map(|p| format!("  {source}: {p}"))
+        .enumerate()
+        .map(|(i, p)| match places.get(i).copied().flatten() {
+            Some((line, col)) => format!("  {source}:{line}:{col}: {p}"),
+            None => format!("  {source}: {p}"),
+        })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+impl ScenarioError {
+    fn invalid(origin: Source, problems: Problems, text: Option<&str>) -> Self {
+        let places = problems
+            .0
+            .iter()
+            .map(|p| text.and_then(|t| locate::locate(t, &p.path)))
+            .collect();
+        ScenarioError::Invalid {
+            origin,
+            problems,
+            places,
+        }
+    }
 }
 
 /// A validated scenario, ready to run.
@@ -92,8 +114,8 @@ pub struct Scenario {
     pub seed: u64,
     /// Replicates.
     pub replicates: u32,
-    /// The model configuration.
-    pub setup: Setup,
+    /// The model, built and checked against its organization.
+    pub model: LearningCulture,
 }
 
 impl Scenario {
@@ -142,25 +164,39 @@ impl Scenario {
                 message: format!("after --set: {}", describe_path_error(&e)),
             })?;
         }
-        Self::from_raw(raw, source)
+        Self::validate(raw, source, Some(text))
     }
 
     /// Validate an already parsed scenario (e.g. one built in code).
     pub fn from_raw(raw: RawScenario, source: Source) -> Result<Self, ScenarioError> {
+        Self::validate(raw, source, None)
+    }
+
+    fn validate(
+        raw: RawScenario,
+        source: Source,
+        text: Option<&str>,
+    ) -> Result<Self, ScenarioError> {
         let (setup, problems) = convert::convert(&raw);
         if !problems.is_empty() {
-            return Err(ScenarioError::Invalid {
-                origin: source,
-                problems,
-            });
+            return Err(ScenarioError::invalid(source, problems, text));
         }
+        let setup = setup.expect("no problems means a setup");
+        // Organization-dependent checks (event scopes naming units).
+        let model = LearningCulture::new(setup, raw.seed)
+            .map_err(|problems| ScenarioError::invalid(source.clone(), problems, text))?;
         Ok(Self {
             source,
             seed: raw.seed,
             replicates: raw.replicates,
-            setup: setup.expect("no problems means a setup"),
+            model,
             raw,
         })
+    }
+
+    /// The model configuration.
+    pub fn setup(&self) -> &Setup {
+        self.model.setup()
     }
 
     /// Scenario name.
@@ -168,15 +204,9 @@ impl Scenario {
         &self.raw.name
     }
 
-    /// Build the model (generates the organization and checks event scopes
-    /// against it).
+    /// A copy of the model (for callers that want to own one).
     pub fn build_model(&self) -> Result<LearningCulture, ScenarioError> {
-        LearningCulture::new(self.setup.clone(), self.seed).map_err(|problems| {
-            ScenarioError::Invalid {
-                origin: self.source.clone(),
-                problems,
-            }
-        })
+        Ok(self.model.clone())
     }
 
     /// The resolved scenario as TOML.

@@ -191,6 +191,11 @@ impl LearningCulture {
     pub fn setup(&self) -> &Setup {
         &self.setup
     }
+
+    /// Change the number of steps to run (a horizon; events stay as they are).
+    pub fn set_steps(&mut self, steps: u32) {
+        self.setup.steps = steps;
+    }
 }
 
 /// Clamp a sample into [0, 1] as `f32`.
