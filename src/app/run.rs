@@ -1,9 +1,10 @@
-//! The commands behind the command line. `run`: load a scenario, run its
-//! replicates in parallel, stream the time series to disk and write the
-//! summary, the resolved scenario and the manifest — all atomically.
+//! `culturesim run`: load a scenario, run its replicates in parallel,
+//! stream the time series to disk and write the summary, the resolved
+//! scenario and the manifest — all atomically.
 
+use super::Failure;
 use crate::analysis::summary::{Summary, SummaryBuilder};
-use crate::cli::{Cli, Command, RunArgs};
+use crate::cli::RunArgs;
 use crate::engine::{Model, run_many};
 use crate::export::atomic::{self, AtomicFile};
 use crate::export::timeseries::TimeseriesWriter;
@@ -14,23 +15,6 @@ use serde::Serialize;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-
-/// Why a command failed: bad input (exit 2) or a runtime failure (exit 1).
-#[derive(Debug)]
-pub enum Failure {
-    /// Usage or scenario error.
-    Input(anyhow::Error),
-    /// Anything else (I/O, ...).
-    Runtime(anyhow::Error),
-}
-
-/// Dispatch a parsed command line.
-pub fn main(cli: Cli) -> Result<(), Failure> {
-    match cli.command {
-        Some(Command::Run(args)) => run(&args).map(|_| ()),
-        None => run(&RunArgs::default()).map(|_| ()),
-    }
-}
 
 /// What `run` produced.
 #[derive(Debug)]
