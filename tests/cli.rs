@@ -59,7 +59,13 @@ fn run_with_defaults_writes_every_output() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(names.len(), 4, "{names:?}");
+    assert_eq!(names.len(), 5, "{names:?}");
+    let teams = std::fs::read_to_string(out.join("teams.csv")).unwrap();
+    assert!(
+        teams.starts_with("step,team,culture\n0,u1.1.1,0.200000\n"),
+        "{}",
+        &teams[..80]
+    );
 }
 
 #[test]

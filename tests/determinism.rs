@@ -17,7 +17,12 @@ fn run(out: &Path, threads: usize, extra: &[&str]) {
 }
 
 fn same_outputs(a: &Path, b: &Path) {
-    for f in ["timeseries.csv", "summary.json", "scenario.toml"] {
+    for f in [
+        "timeseries.csv",
+        "summary.json",
+        "scenario.toml",
+        "teams.csv",
+    ] {
         let x = std::fs::read(a.join(f)).unwrap();
         let y = std::fs::read(b.join(f)).unwrap();
         assert!(!x.is_empty(), "{f} is empty");

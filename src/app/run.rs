@@ -3,9 +3,10 @@
 //! scenario and the manifest — all atomically.
 
 use super::Failure;
+use crate::analysis::groups::GroupMeans;
 use crate::analysis::summary::{Summary, SummaryBuilder};
 use crate::cli::RunArgs;
-use crate::engine::{Model, run_many};
+use crate::engine::{Model, group_stride, run_many};
 use crate::export::atomic::{self, AtomicFile};
 use crate::export::timeseries::TimeseriesWriter;
 use crate::model::learning_culture::metric;
@@ -99,6 +100,7 @@ fn simulate<M: Model>(scenario: &Scenario, model: &M, out: &Path, quiet: bool) -
         .with_context(|| format!("failed to write '{}'", out.join("timeseries.csv").display()))?;
     let markers = model.markers();
     let mut builder = SummaryBuilder::new(model.metrics(), &markers, metric::CULTURE);
+    let mut teams = GroupMeans::new(model.groups(), group_stride(model.steps()));
     let replicates = scenario.replicates;
     let bar = if quiet || !std::io::stderr().is_terminal() {
         indicatif::ProgressBar::hidden()
@@ -122,6 +124,7 @@ fn simulate<M: Model>(scenario: &Scenario, model: &M, out: &Path, quiet: bool) -
                 format!("failed to write '{}'", out.join("timeseries.csv").display())
             })?;
             builder.add(&run);
+            teams.add(&run);
             bar.inc(1);
             Ok(())
         },
@@ -136,6 +139,7 @@ fn simulate<M: Model>(scenario: &Scenario, model: &M, out: &Path, quiet: bool) -
         summary: &summary,
     })?;
     atomic::write(&out.join("summary.json"), &json)?;
+    atomic::write(&out.join("teams.csv"), &teams_csv(&teams)?)?;
     atomic::write(
         &out.join("scenario.toml"),
         scenario.resolved_toml().as_bytes(),
@@ -144,6 +148,21 @@ fn simulate<M: Model>(scenario: &Scenario, model: &M, out: &Path, quiet: bool) -
         .with_context(|| format!("failed to write '{}'", out.join("timeseries.csv").display()))?
         .commit()?;
     Ok(summary)
+}
+
+/// `teams.csv`: mean local culture of each team (or coarser unit, for very
+/// large organizations) over replicates, every few steps.
+fn teams_csv(teams: &GroupMeans) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["step", "team", "culture"])?;
+    for (step, g, v) in teams.means() {
+        w.write_record([
+            step.to_string(),
+            teams.names()[g].clone(),
+            format!("{v:.6}"),
+        ])?;
+    }
+    Ok(w.into_inner().map_err(|e| e.into_error())?)
 }
 
 #[derive(Serialize)]
@@ -170,7 +189,7 @@ struct Manifest<'a> {
     threads: usize,
     command_line: Vec<String>,
     wall_time_seconds: f64,
-    files: [&'static str; 4],
+    files: [&'static str; 5],
 }
 
 #[derive(Serialize)]
@@ -201,6 +220,7 @@ fn write_manifest(out: &Path, scenario: &Scenario, threads: usize, seconds: f64)
             "timeseries.csv",
             "summary.json",
             "scenario.toml",
+            "teams.csv",
             "manifest.json",
         ],
     };

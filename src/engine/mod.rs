@@ -10,7 +10,7 @@ pub mod rng;
 mod runner;
 
 pub use rng::{RunId, Seeds, Stream};
-pub use runner::{RunOutput, run_many, run_one};
+pub use runner::{RunOutput, group_stride, run_many, run_one};
 
 /// A marker on a model's timeline (an event), used by analysis and plots.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -53,6 +53,15 @@ pub trait Model: Sync {
     fn stop(&self, _state: &Self::State, _step: u32) -> bool {
         false
     }
+
+    /// Names of groups (e.g. teams) whose level [`Model::observe_groups`]
+    /// reports, in a meaningful order; empty when the model has none.
+    fn groups(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// Write one value per group into `out` (length = `groups().len()`).
+    fn observe_groups(&self, _state: &Self::State, _out: &mut [f32]) {}
 
     /// Timeline markers (events) of this model's configuration.
     fn markers(&self) -> Vec<Marker> {

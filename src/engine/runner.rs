@@ -18,6 +18,11 @@ pub struct RunOutput {
     pub width: usize,
     /// Row-major observations: row `n` is the state after `n` steps.
     pub rows: Vec<f64>,
+    /// Number of groups per group sample (0 if the model has none).
+    pub group_width: usize,
+    /// Group levels every [`group_stride`] steps, row-major
+    /// (sample `j` is the state after `j · stride` steps).
+    pub groups: Vec<f32>,
 }
 
 impl RunOutput {
@@ -42,25 +47,46 @@ impl RunOutput {
     }
 }
 
+/// Steps between two group samples: about 260 samples per run at most.
+pub fn group_stride(steps: u32) -> u32 {
+    steps.div_ceil(260).max(1)
+}
+
 /// Run one replicate of `model` to the end (or until it stops).
 pub fn run_one<M: Model>(model: &M, master_seed: u64, id: RunId) -> RunOutput {
     let seeds = Seeds::new(master_seed, id);
     let width = model.metrics().len();
     let steps = model.steps();
+    let group_width = model.groups().len();
+    let stride = group_stride(steps);
     let mut rows = Vec::with_capacity((steps as usize + 1) * width);
+    let mut groups = Vec::with_capacity((steps / stride + 1) as usize * group_width);
     let mut state = model.init(&seeds);
     let mut buf = vec![0.0; width];
-    model.observe(&state, &mut buf);
-    rows.extend_from_slice(&buf);
+    let mut gbuf = vec![0.0f32; group_width];
+    let mut observe = |state: &M::State, n: u32, rows: &mut Vec<f64>, groups: &mut Vec<f32>| {
+        model.observe(state, &mut buf);
+        rows.extend_from_slice(&buf);
+        if group_width > 0 && n % stride == 0 {
+            model.observe_groups(state, &mut gbuf);
+            groups.extend_from_slice(&gbuf);
+        }
+    };
+    observe(&state, 0, &mut rows, &mut groups);
     for step in 0..steps {
         model.step(&mut state, step, &seeds);
-        model.observe(&state, &mut buf);
-        rows.extend_from_slice(&buf);
+        observe(&state, step + 1, &mut rows, &mut groups);
         if model.stop(&state, step + 1) {
             break;
         }
     }
-    RunOutput { id, width, rows }
+    RunOutput {
+        id,
+        width,
+        rows,
+        group_width,
+        groups,
+    }
 }
 
 /// Run `replicates` replicates of point `point` in parallel, handing each

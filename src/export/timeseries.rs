@@ -67,6 +67,8 @@ mod tests {
             },
             width: 2,
             rows: vec![0.5, 10.0, 0.25, 9.0],
+            group_width: 0,
+            groups: vec![],
         };
         let mut w = TimeseriesWriter::new(Vec::new(), &["culture", "headcount"]).unwrap();
         w.write_run(&run).unwrap();

@@ -152,7 +152,12 @@ pub struct LearningCulture {
     setup: Setup,
     org: Org,
     coeffs: Coeffs,
+    /// Units whose local culture is reported per group (teams or coarser).
+    report: Vec<u32>,
 }
+
+/// Most groups reported by [`Model::groups`] (the teams heatmap rows).
+pub const MAX_REPORT_GROUPS: usize = 1000;
 
 impl LearningCulture {
     /// Build the model: generate the organization from the structural stream
@@ -179,7 +184,13 @@ impl LearningCulture {
             return Err(problems);
         }
         let coeffs = Coeffs::from_params(&setup.params);
-        Ok(Self { setup, org, coeffs })
+        let report = org.report_units(MAX_REPORT_GROUPS);
+        Ok(Self {
+            setup,
+            org,
+            coeffs,
+            report,
+        })
     }
 
     /// The generated organization.
@@ -301,6 +312,33 @@ impl Model for LearningCulture {
         out[metric::PRACTICE] = practice / teams as f64;
         out[metric::SUPPORT] = support / teams as f64;
         out[metric::KNOWLEDGE_LOST] = t.knowledge_lost;
+    }
+
+    fn groups(&self) -> Vec<String> {
+        self.report
+            .iter()
+            .map(|&u| self.org.unit_name[u as usize].clone())
+            .collect()
+    }
+
+    /// Local culture of each reported unit: the headcount-weighted mean of
+    /// its teams' local culture (the plain mean if they are all empty).
+    fn observe_groups(&self, s: &State, out: &mut [f32]) {
+        for (o, &u) in out.iter_mut().zip(&self.report) {
+            let (lo, hi) = self.org.unit_teams[u as usize];
+            let (mut sum, mut w, mut plain) = (0.0f64, 0.0f64, 0.0f64);
+            for t in lo as usize..hi as usize {
+                let n = f64::from(s.tally[t].active);
+                sum += n * f64::from(s.culture[t]);
+                w += n;
+                plain += f64::from(s.culture[t]);
+            }
+            *o = if w > 0.0 {
+                (sum / w) as f32
+            } else {
+                (plain / f64::from(hi - lo)) as f32
+            };
+        }
     }
 
     fn markers(&self) -> Vec<Marker> {

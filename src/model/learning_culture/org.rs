@@ -178,6 +178,22 @@ impl Org {
         hi == lo + 1 && self.team_unit[lo as usize] as usize == u
     }
 
+    /// Units to report local culture for: the teams if there are at most
+    /// `max`, otherwise the units of the deepest level that has at most
+    /// `max` units. Returned in left-to-right order (contiguous team ranges).
+    pub fn report_units(&self, max: usize) -> Vec<u32> {
+        let deepest = self.unit_depth.iter().copied().max().unwrap_or(0);
+        for depth in (0..=deepest).rev() {
+            let units: Vec<u32> = (0..self.units() as u32)
+                .filter(|&u| self.unit_depth[u as usize] == depth)
+                .collect();
+            if units.len() <= max {
+                return units;
+            }
+        }
+        vec![0]
+    }
+
     /// Find a unit by name.
     pub fn find(&self, name: &str) -> Option<usize> {
         self.unit_name.iter().position(|n| n == name)
@@ -206,6 +222,17 @@ mod tests {
         assert!(org.is_team(org.find("u1.2").unwrap()));
         assert_eq!(org.team_slots(2), 5..9);
         assert_eq!(org.unit_name[org.team_unit[2] as usize], "u1.3");
+    }
+
+    #[test]
+    fn report_units_are_teams_or_a_coarser_level() {
+        let org = Org::from_team_sizes(&[3, 2, 4, 1, 5, 2, 3], 3);
+        let teams: Vec<u32> = org.team_unit.clone();
+        assert_eq!(org.report_units(10), teams);
+        let coarse = org.report_units(3);
+        assert_eq!(coarse.len(), 3);
+        assert_eq!(org.unit_teams[coarse[0] as usize], (0, 3));
+        assert_eq!(org.report_units(1), vec![0]);
     }
 
     #[test]
