@@ -21,7 +21,12 @@ pub enum Dist {
     /// Log-normal with parameters of the underlying normal.
     LogNormal(LogNormal<f64>),
     /// Pareto with scale and shape (shape 1.16 gives the 80:20 rule).
-    Pareto(Pareto<f64>),
+    Pareto {
+        /// The distribution.
+        d: Pareto<f64>,
+        /// Its scale (the smallest value).
+        scale: f64,
+    },
     /// Poisson with the given mean.
     Poisson(Poisson<f64>),
     /// Uniform choice among listed values.
@@ -92,7 +97,7 @@ impl Dist {
             )));
         }
         Pareto::new(scale, shape)
-            .map(Self::Pareto)
+            .map(|d| Self::Pareto { d, scale })
             .map_err(|e| DistError(format!("pareto: {e}")))
     }
 
@@ -135,7 +140,7 @@ impl Dist {
             }
             Self::Beta(d) => d.sample(rng),
             Self::LogNormal(d) => d.sample(rng),
-            Self::Pareto(d) => d.sample(rng),
+            Self::Pareto { d, .. } => d.sample(rng),
             Self::Poisson(d) => d.sample(rng),
             Self::Empirical(v) => v[rng.random_range(0..v.len())],
         }
@@ -149,7 +154,7 @@ impl Dist {
             Self::Normal { lo, hi, .. } => (*lo, *hi),
             Self::Beta(_) => (0.0, 1.0),
             Self::LogNormal(_) => (0.0, f64::INFINITY),
-            Self::Pareto(_) => (0.0, f64::INFINITY),
+            Self::Pareto { scale, .. } => (*scale, f64::INFINITY),
             Self::Poisson(_) => (0.0, f64::INFINITY),
             Self::Empirical(v) => v
                 .iter()

@@ -187,6 +187,21 @@ pub fn teams_under(org: &Org, units: &[u32]) -> Vec<bool> {
     mask
 }
 
+/// The selected units and every unit below them, in increasing order.
+pub fn units_under(org: &Org, units: &[u32]) -> Vec<u32> {
+    let mut mark = vec![false; org.units()];
+    for &u in units {
+        mark[u as usize] = true;
+    }
+    // Parents come before children, so one pass propagates down the tree.
+    for v in 1..org.units() {
+        if mark[org.unit_parent[v] as usize] {
+            mark[v] = true;
+        }
+    }
+    (0..org.units() as u32).filter(|&v| mark[v as usize]).collect()
+}
+
 /// The three programmes of DESIGN.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Programme {
@@ -336,6 +351,9 @@ mod tests {
         let u2 = org.find("u2").unwrap() as u32;
         let mask = teams_under(&org, &[u2]);
         assert_eq!(mask.iter().filter(|&&m| m).count(), 3);
+        // u2 and its three teams
+        assert_eq!(units_under(&org, &[u2]).len(), 4);
+        assert_eq!(units_under(&org, &[0]).len(), org.units());
         assert!(Scope::Unit("u9".into()).check(&org).is_err());
         assert!(Scope::Team("u1".into()).check(&org).is_err());
         assert!(Scope::Team("u1.1".into()).check(&org).is_ok());

@@ -81,10 +81,12 @@ impl MeanField {
             pr,
             s,
         ));
-        // Leaving: h is linear in engagement, so its mean is exact.
+        // Leaving: h is linear in last week's engagement, so its mean is exact.
         let t = &p.turnover;
         let h = t.base
-            * (1.0 + t.culture_effect * (1.0 - self.culture) + t.engagement_effect * (1.0 - e));
+            * (1.0
+                + t.culture_effect * (1.0 - self.culture)
+                + t.engagement_effect * (1.0 - self.engagement));
         let stay = self.filled * (1.0 - h);
         let hires = t.fill_rate * (1.0 - self.filled);
         let filled = stay + hires;

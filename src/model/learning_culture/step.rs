@@ -17,7 +17,7 @@ use super::equations::{
     engagement_probability, gate, knowledge_next, leave_probability, onboarded_knowledge,
     participation_probability,
 };
-use super::events::{Kind, Programme, teams_under};
+use super::events::{Kind, Programme, teams_under, units_under};
 use super::state::{
     ActiveProgramme, CommunityMeans, EmployeesMut, NO_COMMUNITY, State, TeamTally, Totals,
 };
@@ -358,7 +358,8 @@ impl LearningCulture {
                     }
                 }
                 Kind::BudgetCut { cut } => {
-                    for &u in &leaders {
+                    // A cut at a unit reaches every leader below it.
+                    for u in units_under(org, &leaders) {
                         s.commitment[u as usize] *= 1.0 - *cut as f32;
                     }
                 }
@@ -412,7 +413,8 @@ impl LearningCulture {
                         strength: *strength as f32,
                         until: step + duration,
                         teams,
-                        leaders,
+                        // The leadership programme reaches every leader below the scope.
+                        leaders: units_under(org, &leaders),
                     });
                 }
             }
