@@ -34,11 +34,15 @@ pub fn locate(text: &str, path: &str) -> Option<(usize, usize)> {
             },
         }
     }
-    let start = span?.start;
-    let before = &text[..start.min(text.len())];
+    Some(line_col(text, span?.start))
+}
+
+/// Line and column (from 1) of byte `offset` in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    Some((line, col))
+    (line, col)
 }
 
 enum Segment<'a> {

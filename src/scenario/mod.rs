@@ -7,6 +7,7 @@
 //! model's [`Setup`]; all problems are reported at once.
 
 mod convert;
+pub mod keys;
 mod locate;
 pub mod raw;
 
@@ -150,6 +151,21 @@ impl Scenario {
         };
         // First pass on the text itself: errors carry line and column.
         let de = toml::Deserializer::parse(text).map_err(|e| parse_err(e.to_string()))?;
+        // Every unknown key at once, each with its place and a suggestion.
+        let unknown = keys::unknown_keys(text);
+        if !unknown.is_empty() {
+            let mut problems = Problems::default();
+            let mut places = Vec::new();
+            for k in &unknown {
+                problems.push(k.path.clone(), k.message());
+                places.push(Some(locate::line_col(text, k.offset)));
+            }
+            return Err(ScenarioError::Invalid {
+                origin: source,
+                problems,
+                places,
+            });
+        }
         let mut raw: RawScenario =
             serde_path_to_error::deserialize(de).map_err(|e| parse_err(describe_path_error(&e)))?;
         if !overrides.is_empty() {
@@ -350,7 +366,7 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(e.contains("stpes"), "{e}");
-        assert!(e.contains("line 3"), "{e}");
+        assert!(e.contains(":3:1: stpes is not a known key; did you mean `steps`?"), "{e}");
     }
 
     #[test]

@@ -6,10 +6,11 @@
 //! the resolved scenario written next to every run's outputs.
 
 use crate::model::learning_culture::params;
-use serde::{Deserialize, Serialize};
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// A distribution as written: a plain number (a constant) or a table.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum RawDist {
     /// A constant.
@@ -19,7 +20,7 @@ pub enum RawDist {
 }
 
 /// `{ dist = "beta", a = 2, b = 3 }` and friends.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NamedDist {
     /// constant, uniform, normal, beta, lognormal, pareto, poisson, empirical.
@@ -50,6 +51,34 @@ pub struct NamedDist {
     pub values: Option<Vec<f64>>,
 }
 
+impl<'de> Deserialize<'de> for RawDist {
+    /// A number is a constant; a table is a named distribution, read with
+    /// unknown keys denied (so a typo gets a precise message).
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = RawDist;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a number or a table like { dist = \"beta\", a = 2, b = 3 }")
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<RawDist, E> {
+                Ok(RawDist::Constant(v))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<RawDist, E> {
+                Ok(RawDist::Constant(v as f64))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<RawDist, E> {
+                Ok(RawDist::Constant(v as f64))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<RawDist, A::Error> {
+                NamedDist::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(|n| RawDist::Named(Box::new(n)))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 impl RawDist {
     /// Shorthand for a named two-parameter distribution.
     fn beta(a: f64, b: f64) -> Self {
@@ -63,7 +92,7 @@ impl RawDist {
 }
 
 /// `[org]`: how the organization is generated.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct RawOrg {
     /// Number of employee positions.
@@ -89,7 +118,7 @@ impl Default for RawOrg {
 }
 
 /// `[population]` and `[hiring]`: employee trait distributions.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct RawTraits {
     /// Personal mastery.
@@ -119,7 +148,7 @@ impl Default for RawTraits {
 }
 
 /// `[leaders]`: leader trait distributions.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct RawLeaders {
     /// Alignment with the learning-culture vision.
@@ -142,7 +171,7 @@ impl Default for RawLeaders {
 }
 
 /// One `[[events]]` entry, flat: which keys apply depends on `kind`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawEvent {
     /// replace_leader, turnover_wave, reorganization, budget_cut,
@@ -203,7 +232,7 @@ pub struct RawEvent {
 }
 
 /// A whole scenario file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawScenario {
     /// Format version (1).
