@@ -18,12 +18,41 @@ pub enum Command {
     /// Run a scenario's replicates and write timeseries.csv, summary.json,
     /// scenario.toml and manifest.json.
     Run(RunArgs),
+    /// Re-render the plots and report.html of a finished run folder without re-running.
+    Plot(PlotArgs),
+    /// Overlay several finished runs in one set of charts and one report.
+    Compare(CompareArgs),
+    /// Check scenario files without running them (exit 2 if any is invalid).
+    Validate {
+        /// Scenario files (or names of bundled scenarios).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// List the bundled scenarios with their descriptions.
+    List,
+    /// Write a fully commented scenario template NAME.toml that validates as written.
+    New {
+        /// Scenario name (also the file name, NAME.toml, unless --out is given).
+        name: String,
+        /// Start from this scenario (a file or a bundled name) instead of the defaults.
+        #[arg(long, value_name = "SCENARIO")]
+        from: Option<PathBuf>,
+        /// Where to write the file [default: NAME.toml].
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print the JSON Schema of the scenario format (for editors).
+    Schema,
 }
 
 /// Options of `run`.
 #[derive(Debug, Args, Default, Clone)]
 pub struct RunArgs {
-    /// Scenario file (TOML); the embedded snow-in-the-sun scenario when absent.
+    /// Scenario file (TOML) or the name of a bundled scenario (see `list`);
+    /// the embedded snow-in-the-sun scenario when absent.
     pub scenario: Option<PathBuf>,
     /// Output folder [default: output/<scenario-name>/].
     #[arg(long, value_name = "DIR")]
@@ -43,6 +72,36 @@ pub struct RunArgs {
     /// Set any scenario key, e.g. --set culture.coupling=0 --set events.4.at=300 (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Skip the plots and report.html.
+    #[arg(long)]
+    pub no_plots: bool,
+}
+
+/// Options of `plot`.
+#[derive(Debug, Args, Clone)]
+pub struct PlotArgs {
+    /// Output folder of a finished run (it holds summary.json, timeseries.csv, ...).
+    pub dir: PathBuf,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Options of `compare`.
+#[derive(Debug, Args, Clone)]
+pub struct CompareArgs {
+    /// Output folders of two or more finished runs.
+    #[arg(required = true, num_args = 2..)]
+    pub dirs: Vec<PathBuf>,
+    /// Where to write the comparison [default: output/compare/].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Name of each run in the legend, in order (repeatable) [default: folder names].
+    #[arg(long = "label", value_name = "NAME")]
+    pub labels: Vec<String>,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,

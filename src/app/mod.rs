@@ -1,6 +1,8 @@
 //! The commands behind the command line, one file per command.
 
+mod plot;
 mod run;
+mod scenarios;
 
 pub use run::{RunReport, load, run, years_per_step};
 
@@ -19,6 +21,17 @@ pub enum Failure {
 pub fn main(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Some(Command::Run(args)) => run(&args).map(|_| ()),
+        Some(Command::Plot(args)) => plot::plot(&args),
+        Some(Command::Compare(args)) => plot::compare(&args),
+        Some(Command::Validate { files }) => scenarios::validate(&files),
+        Some(Command::List) => scenarios::list(),
+        Some(Command::New {
+            name,
+            from,
+            out,
+            force,
+        }) => scenarios::new(&name, from.as_deref(), out.as_deref(), force),
+        Some(Command::Schema) => scenarios::schema(),
         None => run(&RunArgs::default()).map(|_| ()),
     }
 }

@@ -73,7 +73,11 @@ fn resolve<'a>(root: &'a Value, mut s: &'a Value, want_object: bool) -> &'a Valu
                 None => return s,
             }
         }
-        if let Some(alts) = s.get("anyOf").or_else(|| s.get("oneOf")).and_then(Value::as_array) {
+        if let Some(alts) = s
+            .get("anyOf")
+            .or_else(|| s.get("oneOf"))
+            .and_then(Value::as_array)
+        {
             let pick = alts.iter().find(|a| {
                 let a = resolve(root, a, want_object);
                 if want_object {
@@ -99,7 +103,13 @@ fn resolve<'a>(root: &'a Value, mut s: &'a Value, want_object: bool) -> &'a Valu
     s
 }
 
-fn walk_table(t: &DeTable<'_>, schema: &Value, root: &Value, path: &str, out: &mut Vec<UnknownKey>) {
+fn walk_table(
+    t: &DeTable<'_>,
+    schema: &Value,
+    root: &Value,
+    path: &str,
+    out: &mut Vec<UnknownKey>,
+) {
     let s = resolve(root, schema, true);
     let Some(props) = s.get("properties").and_then(Value::as_object) else {
         return;
@@ -128,7 +138,13 @@ fn walk_table(t: &DeTable<'_>, schema: &Value, root: &Value, path: &str, out: &m
     }
 }
 
-fn walk_value(v: &DeValue<'_>, schema: &Value, root: &Value, path: &str, out: &mut Vec<UnknownKey>) {
+fn walk_value(
+    v: &DeValue<'_>,
+    schema: &Value,
+    root: &Value,
+    path: &str,
+    out: &mut Vec<UnknownKey>,
+) {
     match v {
         DeValue::Table(t) => walk_table(t, schema, root, path, out),
         DeValue::Array(a) => {
@@ -166,7 +182,13 @@ mod tests {
         let paths: Vec<&str> = u.iter().map(|k| k.path.as_str()).collect();
         assert_eq!(
             paths,
-            vec!["stpes", "belief.asymetry", "org.team_size.bb", "events[0].participaton", "zzz"]
+            vec![
+                "stpes",
+                "belief.asymetry",
+                "org.team_size.bb",
+                "events[0].participaton",
+                "zzz"
+            ]
         );
         assert_eq!(u[0].suggestion.as_deref(), Some("steps"));
         assert_eq!(u[1].suggestion.as_deref(), Some("asymmetry"));

@@ -1,11 +1,14 @@
-//! Scenario files: reading, `--set` overrides, validation into the typed
-//! model configuration.
+//! Scenario files: reading, `extends`, `--set` overrides, validation into
+//! the typed model configuration.
 //!
-//! A scenario is read as TOML into [`raw::RawScenario`] (unknown keys and
-//! wrong types are errors with line and column), overrides are applied to
-//! the TOML tree, and a single conversion checks every rule and builds the
-//! model's [`Setup`]; all problems are reported at once.
+//! A scenario is read as TOML (syntax errors and every unknown key are
+//! reported with line and column), merged over the scenario it `extends`
+//! (recursively, relative to the file), overridden by `--set`, deserialized
+//! into [`raw::RawScenario`] and converted once into the model's [`Setup`];
+//! every problem is reported at once, each at its place in the file that
+//! wrote the key.
 
+pub mod bundled;
 mod convert;
 pub mod keys;
 mod locate;
@@ -19,20 +22,30 @@ use std::path::{Path, PathBuf};
 /// The default scenario, embedded in the binary.
 pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/snow-in-the-sun.toml");
 
+/// Name of the default scenario.
+pub const DEFAULT_NAME: &str = "snow-in-the-sun";
+
 /// Where a scenario came from.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Source {
     /// A file on disk.
     File(PathBuf),
-    /// The default scenario built into the binary.
-    Embedded,
+    /// A scenario bundled in the binary (its file name without `.toml`).
+    Bundled(String),
+}
+
+impl Source {
+    /// The default scenario's source.
+    pub fn default_scenario() -> Self {
+        Source::Bundled(DEFAULT_NAME.to_string())
+    }
 }
 
 impl std::fmt::Display for Source {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Source::File(p) => write!(f, "{}", p.display()),
-            Source::Embedded => write!(f, "<embedded snow-in-the-sun.toml>"),
+            Source::Bundled(name) => write!(f, "<bundled>/{name}.toml"),
         }
     }
 }
@@ -48,12 +61,20 @@ pub enum ScenarioError {
         /// The I/O error.
         source: std::io::Error,
     },
-    /// Not valid TOML, an unknown key or a wrong type.
+    /// Not valid TOML or a wrong type.
     #[error("{origin}: {message}")]
     Parse {
         /// Where the text came from.
         origin: Source,
         /// The parser's message (with line and column).
+        message: String,
+    },
+    /// An `extends` chain is broken (missing base, cycle).
+    #[error("{origin}: {message}")]
+    Extends {
+        /// The file whose `extends` failed.
+        origin: Source,
+        /// What is wrong.
         message: String,
     },
     /// A `--set` override is malformed.
@@ -64,42 +85,178 @@ pub enum ScenarioError {
         /// What is wrong.
         message: String,
     },
-    /// Values break the rules.
+    /// Values break the rules (or keys are unknown).
     #[error("{origin}: {} problem(s):\n{}", problems.0.len(), list(origin, problems, places))]
     Invalid {
         /// Where the scenario came from.
         origin: Source,
         /// Every problem found.
         problems: Problems,
-        /// Line and column of each problem's key in the text, where written.
-        places: Vec<Option<(usize, usize)>>,
+        /// `file:line:column` of each problem's key, where written.
+        places: Vec<Option<String>>,
     },
 }
 
-fn list(source: &Source, problems: &Problems, places: &[Option<(usize, usize)>]) -> String {
+fn list(source: &Source, problems: &Problems, places: &[Option<String>]) -> String {
     problems
         .0
         .iter()
         .enumerate()
-        .map(|(i, p)| match places.get(i).copied().flatten() {
-            Some((line, col)) => format!("  {source}:{line}:{col}: {p}"),
+        .map(|(i, p)| match places.get(i).and_then(Option::as_ref) {
+            Some(place) => format!("  {place}: {p}"),
             None => format!("  {source}: {p}"),
         })
         .collect::<Vec<_>>()
         .join("\n")
 }
 
-impl ScenarioError {
-    fn invalid(origin: Source, problems: Problems, text: Option<&str>) -> Self {
-        let places = problems
-            .0
-            .iter()
-            .map(|p| text.and_then(|t| locate::locate(t, &p.path)))
-            .collect();
+/// One file of an `extends` chain.
+#[derive(Debug, Clone)]
+struct Layer {
+    source: Source,
+    text: String,
+}
+
+/// The files of a scenario, the scenario itself first, then what it extends.
+#[derive(Debug, Clone)]
+struct Layers(Vec<Layer>);
+
+impl Layers {
+    /// Read `text` and every scenario it extends.
+    fn resolve(text: &str, source: Source) -> Result<Self, ScenarioError> {
+        let mut layers = vec![Layer {
+            source,
+            text: text.to_string(),
+        }];
+        loop {
+            let last = layers.last().expect("at least one layer");
+            let table: toml::Table =
+                toml::from_str(&last.text).map_err(|e| ScenarioError::Parse {
+                    origin: last.source.clone(),
+                    message: e.to_string(),
+                })?;
+            let Some(ext) = table.get("extends") else {
+                return Ok(Self(layers));
+            };
+            let err = |message: String| ScenarioError::Extends {
+                origin: last.source.clone(),
+                message,
+            };
+            let ext = ext
+                .as_str()
+                .ok_or_else(|| err("extends must be a file name in quotes".into()))?;
+            let next = match &last.source {
+                Source::File(p) => {
+                    let path = p.parent().unwrap_or(Path::new(".")).join(ext);
+                    let text = std::fs::read_to_string(&path).map_err(|e| {
+                        err(format!(
+                            "extends = \"{ext}\": cannot read '{}': {e}",
+                            path.display()
+                        ))
+                    })?;
+                    Layer {
+                        source: Source::File(path),
+                        text,
+                    }
+                }
+                Source::Bundled(_) => {
+                    let name = ext.trim_end_matches(".toml");
+                    let text = bundled::get(name).ok_or_else(|| {
+                        err(format!(
+                            "extends = \"{ext}\": no bundled scenario of that name"
+                        ))
+                    })?;
+                    Layer {
+                        source: Source::Bundled(name.to_string()),
+                        text: text.to_string(),
+                    }
+                }
+            };
+            let same = |a: &Source, b: &Source| match (a, b) {
+                (Source::File(x), Source::File(y)) => {
+                    x == y
+                        || (x.canonicalize().ok().is_some()
+                            && x.canonicalize().ok() == y.canonicalize().ok())
+                }
+                _ => a == b,
+            };
+            if layers.iter().any(|l| same(&l.source, &next.source)) {
+                let chain: Vec<String> = layers
+                    .iter()
+                    .map(|l| l.source.to_string())
+                    .chain([next.source.to_string()])
+                    .collect();
+                return Err(err(format!(
+                    "extends forms a cycle: {}",
+                    chain.join(" -> ")
+                )));
+            }
+            layers.push(next);
+        }
+    }
+
+    /// Syntax errors and unknown keys of every file.
+    fn check_keys(&self) -> Result<(), ScenarioError> {
+        let mut problems = Problems::default();
+        let mut places = Vec::new();
+        for l in &self.0 {
+            for k in keys::unknown_keys(&l.text) {
+                let (line, col) = locate::line_col(&l.text, k.offset);
+                places.push(Some(format!("{}:{line}:{col}", l.source)));
+                problems.push(k.path.clone(), k.message());
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ScenarioError::Invalid {
+                origin: self.0[0].source.clone(),
+                problems,
+                places,
+            })
+        }
+    }
+
+    /// The merged TOML tree: each file over the one it extends.
+    fn merged(&self) -> Result<toml::Table, ScenarioError> {
+        let mut acc = toml::Table::new();
+        for l in self.0.iter().rev() {
+            let t: toml::Table = toml::from_str(&l.text).map_err(|e| ScenarioError::Parse {
+                origin: l.source.clone(),
+                message: e.to_string(),
+            })?;
+            merge(&mut acc, t);
+        }
+        acc.remove("extends");
+        Ok(acc)
+    }
+
+    /// `file:line:column` of the first file that writes `path`.
+    fn place(&self, path: &str) -> Option<String> {
+        self.0.iter().find_map(|l| {
+            locate::locate(&l.text, path).map(|(line, col)| format!("{}:{line}:{col}", l.source))
+        })
+    }
+
+    fn invalid(&self, problems: Problems) -> ScenarioError {
+        let places = problems.0.iter().map(|p| self.place(&p.path)).collect();
         ScenarioError::Invalid {
-            origin,
+            origin: self.0[0].source.clone(),
             problems,
             places,
+        }
+    }
+}
+
+/// Deep merge: tables merge key by key, anything else (numbers, strings,
+/// arrays such as `events`) is replaced by the overriding file's value.
+fn merge(base: &mut toml::Table, over: toml::Table) {
+    for (k, v) in over {
+        match (base.get_mut(&k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
+            (_, v) => {
+                base.insert(k, v);
+            }
         }
     }
 }
@@ -109,7 +266,7 @@ impl ScenarioError {
 pub struct Scenario {
     /// Where it came from.
     pub source: Source,
-    /// The scenario as resolved (defaults and overrides applied).
+    /// The scenario as resolved (extends, defaults and overrides applied).
     pub raw: RawScenario,
     /// Master seed.
     pub seed: u64,
@@ -120,18 +277,30 @@ pub struct Scenario {
 }
 
 impl Scenario {
-    /// Read and validate a scenario file.
+    /// Read and validate a scenario file, or a bundled scenario by name
+    /// when no such file exists.
     pub fn from_file(path: &Path, overrides: &[String]) -> Result<Self, ScenarioError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Self::from_str(&text, Source::File(path.to_path_buf()), overrides)
+        match std::fs::read_to_string(path) {
+            Ok(text) => Self::from_str(&text, Source::File(path.to_path_buf()), overrides),
+            Err(source) => {
+                let name = path.to_string_lossy();
+                let name = name.trim_end_matches(".toml");
+                match bundled::get(name) {
+                    Some(text) if path.components().count() == 1 => {
+                        Self::from_str(text, Source::Bundled(name.to_string()), overrides)
+                    }
+                    _ => Err(ScenarioError::Read {
+                        path: path.to_path_buf(),
+                        source,
+                    }),
+                }
+            }
+        }
     }
 
     /// The embedded default scenario, with overrides.
     pub fn default_with(overrides: &[String]) -> Result<Self, ScenarioError> {
-        Self::from_str(DEFAULT_SCENARIO, Source::Embedded, overrides)
+        Self::from_str(DEFAULT_SCENARIO, Source::default_scenario(), overrides)
     }
 
     /// The embedded default scenario.
@@ -139,68 +308,67 @@ impl Scenario {
         Self::default_with(&[])
     }
 
-    /// Parse, override and validate scenario text.
+    /// Parse, resolve `extends`, override and validate scenario text.
     pub fn from_str(
         text: &str,
         source: Source,
         overrides: &[String],
     ) -> Result<Self, ScenarioError> {
-        let parse_err = |message: String| ScenarioError::Parse {
+        // Syntax first: the parser's message carries line and column.
+        toml::de::DeTable::parse(text).map_err(|e| ScenarioError::Parse {
             origin: source.clone(),
-            message,
-        };
-        // First pass on the text itself: errors carry line and column.
-        let de = toml::Deserializer::parse(text).map_err(|e| parse_err(e.to_string()))?;
-        // Every unknown key at once, each with its place and a suggestion.
-        let unknown = keys::unknown_keys(text);
-        if !unknown.is_empty() {
-            let mut problems = Problems::default();
-            let mut places = Vec::new();
-            for k in &unknown {
-                problems.push(k.path.clone(), k.message());
-                places.push(Some(locate::line_col(text, k.offset)));
-            }
-            return Err(ScenarioError::Invalid {
-                origin: source,
-                problems,
-                places,
-            });
-        }
-        let mut raw: RawScenario =
-            serde_path_to_error::deserialize(de).map_err(|e| parse_err(describe_path_error(&e)))?;
-        if !overrides.is_empty() {
-            let mut table: toml::Table =
-                toml::from_str(text).map_err(|e| parse_err(e.to_string()))?;
+            message: e.to_string(),
+        })?;
+        let layers = Layers::resolve(text, source.clone())?;
+        layers.check_keys()?;
+        let raw: RawScenario = if layers.0.len() == 1 && overrides.is_empty() {
+            // One file as written: type errors keep their line and column.
+            let de = toml::Deserializer::parse(text).map_err(|e| ScenarioError::Parse {
+                origin: source.clone(),
+                message: e.to_string(),
+            })?;
+            serde_path_to_error::deserialize(de).map_err(|e| ScenarioError::Parse {
+                origin: source.clone(),
+                message: describe_path_error(&e),
+            })?
+        } else {
+            let mut table = layers.merged()?;
             for arg in overrides {
                 apply_override(&mut table, arg)?;
             }
-            let value = toml::Value::Table(table);
-            raw = serde_path_to_error::deserialize(value).map_err(|e| ScenarioError::Parse {
-                origin: source.clone(),
-                message: format!("after --set: {}", describe_path_error(&e)),
-            })?;
-        }
-        Self::validate(raw, source, Some(text))
+            serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|e| {
+                let place = layers.place(&e.path().to_string());
+                ScenarioError::Parse {
+                    origin: source.clone(),
+                    message: match place {
+                        Some(p) => format!("{p}: {}", describe_path_error(&e)),
+                        None => describe_path_error(&e),
+                    },
+                }
+            })?
+        };
+        Self::validate(raw, &layers)
     }
 
     /// Validate an already parsed scenario (e.g. one built in code).
     pub fn from_raw(raw: RawScenario, source: Source) -> Result<Self, ScenarioError> {
-        Self::validate(raw, source, None)
+        let layers = Layers(vec![Layer {
+            source,
+            text: String::new(),
+        }]);
+        Self::validate(raw, &layers)
     }
 
-    fn validate(
-        raw: RawScenario,
-        source: Source,
-        text: Option<&str>,
-    ) -> Result<Self, ScenarioError> {
+    fn validate(mut raw: RawScenario, layers: &Layers) -> Result<Self, ScenarioError> {
+        raw.extends = None;
+        let source = layers.0[0].source.clone();
         let (setup, problems) = convert::convert(&raw);
         if !problems.is_empty() {
-            return Err(ScenarioError::invalid(source, problems, text));
+            return Err(layers.invalid(problems));
         }
         let setup = setup.expect("no problems means a setup");
         // Organization-dependent checks (event scopes naming units).
-        let model = LearningCulture::new(setup, raw.seed)
-            .map_err(|problems| ScenarioError::invalid(source.clone(), problems, text))?;
+        let model = LearningCulture::new(setup, raw.seed).map_err(|p| layers.invalid(p))?;
         Ok(Self {
             source,
             seed: raw.seed,
@@ -227,8 +395,42 @@ impl Scenario {
 
     /// The resolved scenario as TOML.
     pub fn resolved_toml(&self) -> String {
-        toml::to_string(&self.raw).expect("a raw scenario always serializes")
+        to_toml(&self.raw)
     }
+}
+
+/// Write a scenario as readable TOML: top-level keys, then one `[section]`
+/// per table with distributions as inline tables, then `[[events]]`.
+pub fn to_toml(raw: &RawScenario) -> String {
+    let value = toml::Table::try_from(raw).expect("a raw scenario always serializes");
+    let mut out = String::new();
+    let mut tables = Vec::new();
+    let mut arrays = Vec::new();
+    for (k, v) in &value {
+        match v {
+            toml::Value::Table(t) => tables.push((k, t)),
+            toml::Value::Array(a) if a.iter().all(toml::Value::is_table) && !a.is_empty() => {
+                arrays.push((k, a))
+            }
+            toml::Value::Array(a) if a.is_empty() && k == "events" => {}
+            v => out.push_str(&format!("{k} = {v}\n")),
+        }
+    }
+    for (k, t) in tables {
+        out.push_str(&format!("\n[{k}]\n"));
+        for (k2, v2) in t {
+            out.push_str(&format!("{k2} = {v2}\n"));
+        }
+    }
+    for (k, a) in arrays {
+        for item in a {
+            out.push_str(&format!("\n[[{k}]]\n"));
+            for (k2, v2) in item.as_table().expect("checked") {
+                out.push_str(&format!("{k2} = {v2}\n"));
+            }
+        }
+    }
+    out
 }
 
 fn describe_path_error<E: std::fmt::Display>(e: &serde_path_to_error::Error<E>) -> String {
@@ -360,19 +562,23 @@ mod tests {
     fn unknown_keys_name_line_and_column() {
         let e = Scenario::from_str(
             "name = \"x\"\nsteps = 3\nstpes = 4\n",
-            Source::Embedded,
+            Source::default_scenario(),
             &[],
         )
         .unwrap_err()
         .to_string();
         assert!(e.contains("stpes"), "{e}");
-        assert!(e.contains(":3:1: stpes is not a known key; did you mean `steps`?"), "{e}");
+        assert!(
+            e.contains(":3:1: stpes is not a known key; did you mean `steps`?"),
+            "{e}"
+        );
     }
 
     #[test]
     fn resolved_toml_round_trips() {
         let s = Scenario::default_scenario().unwrap();
-        let again = Scenario::from_str(&s.resolved_toml(), Source::Embedded, &[]).unwrap();
+        let again =
+            Scenario::from_str(&s.resolved_toml(), Source::default_scenario(), &[]).unwrap();
         assert_eq!(s.raw, again.raw);
     }
 }

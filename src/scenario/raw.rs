@@ -235,6 +235,11 @@ pub struct RawEvent {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawScenario {
+    /// Another scenario file this one builds on (relative to this file):
+    /// its keys are the defaults, tables merge key by key, arrays such as
+    /// `events` are replaced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extends: Option<String>,
     /// Format version (1).
     #[serde(default = "one")]
     pub format: u32,

@@ -19,7 +19,7 @@ pub fn scenario_edit(
 ) -> Scenario {
     let mut raw = scenario(sets).raw;
     edit(&mut raw);
-    Scenario::from_raw(raw, culturesim::scenario::Source::Embedded)
+    Scenario::from_raw(raw, culturesim::scenario::Source::default_scenario())
         .unwrap_or_else(|e| panic!("{e}"))
 }
 

@@ -1,0 +1,305 @@
+//! Commands about scenario files: `validate`, `list`, `new`, `schema`.
+
+use super::Failure;
+use crate::export::atomic;
+use crate::scenario::{Scenario, Source, bundled, keys};
+use anyhow::anyhow;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// `culturesim validate FILE...`: check each file, report all problems.
+pub fn validate(files: &[PathBuf]) -> Result<(), Failure> {
+    let mut failed = 0;
+    for f in files {
+        match Scenario::from_file(f, &[]) {
+            Ok(s) => {
+                let org = s.model.org();
+                println!(
+                    "ok: {} ({}, {} steps, {} employees in {} teams, {} events)",
+                    s.source,
+                    s.name(),
+                    s.raw.steps,
+                    org.slots(),
+                    org.teams(),
+                    s.raw.events.len()
+                );
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!("Error: {e}");
+            }
+        }
+    }
+    if failed > 0 {
+        return Err(Failure::Input(anyhow!(
+            "{failed} of {} scenario file(s) are invalid",
+            files.len()
+        )));
+    }
+    Ok(())
+}
+
+/// `culturesim list`: the bundled scenarios and their descriptions.
+pub fn list() -> Result<(), Failure> {
+    let width = bundled::BUNDLED
+        .iter()
+        .map(|(n, _)| n.len())
+        .max()
+        .unwrap_or(0);
+    for (name, text) in bundled::BUNDLED {
+        let s = Scenario::from_str(text, Source::Bundled(name.to_string()), &[])
+            .map_err(|e| Failure::Runtime(anyhow!("bundled scenario {name} is invalid: {e}")))?;
+        println!("{name:<width$}  {}", s.raw.description);
+    }
+    println!(
+        "\nrun one with: culturesim run NAME   (copy one with: culturesim new MY-NAME --from NAME)"
+    );
+    Ok(())
+}
+
+/// `culturesim schema`: the JSON Schema of the scenario format.
+pub fn schema() -> Result<(), Failure> {
+    let text =
+        serde_json::to_string_pretty(keys::schema()).map_err(|e| Failure::Runtime(e.into()))?;
+    println!("{text}");
+    Ok(())
+}
+
+/// `culturesim new NAME [--from SCENARIO]`: write a scenario that validates
+/// as written.
+pub fn new(
+    name: &str,
+    from: Option<&Path>,
+    out: Option<&Path>,
+    force: bool,
+) -> Result<(), Failure> {
+    let path = out
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from(format!("{name}.toml")));
+    if path.exists() && !force {
+        return Err(Failure::Input(anyhow!(
+            "'{}' already exists (use --force to replace it)",
+            path.display()
+        )));
+    }
+    let text = match from {
+        Some(src) => copy_of(src, name)?,
+        None => template(name),
+    };
+    // The file must validate as written.
+    Scenario::from_str(&text, Source::File(path.clone()), &[])
+        .map_err(|e| Failure::Input(anyhow!("the new scenario would not validate: {e}")))?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Failure::Runtime(anyhow!("cannot create '{}': {e}", dir.display())))?;
+    }
+    atomic::write(&path, text.as_bytes()).map_err(Failure::Runtime)?;
+    println!(
+        "wrote {} (check it with: culturesim validate {0}; run it with: culturesim run {0})",
+        path.display()
+    );
+    Ok(())
+}
+
+/// A copy of an existing scenario under a new name: the text itself when
+/// it stands alone (comments kept), the resolved scenario when it extends
+/// another.
+fn copy_of(src: &Path, name: &str) -> Result<String, Failure> {
+    let s = Scenario::from_file(src, &[]).map_err(|e| Failure::Input(e.into()))?;
+    let original = match &s.source {
+        Source::File(p) => std::fs::read_to_string(p).map_err(|e| Failure::Runtime(e.into()))?,
+        Source::Bundled(n) => bundled::get(n).unwrap_or_default().to_string(),
+    };
+    if s.raw.extends.is_none()
+        && !original.contains("\nextends")
+        && !original.starts_with("extends")
+    {
+        let mut replaced = false;
+        let lines: Vec<String> = original
+            .lines()
+            .map(|l| {
+                if !replaced && l.trim_start().starts_with("name") && l.contains('=') {
+                    replaced = true;
+                    format!("name = {}", toml_string(name))
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect();
+        return Ok(lines.join("\n") + "\n");
+    }
+    let mut raw = s.raw.clone();
+    raw.name = name.to_string();
+    Ok(format!(
+        "# {name}: a copy of {} with everything it extends resolved.\n{}",
+        s.source,
+        crate::scenario::to_toml(&raw)
+    ))
+}
+
+fn toml_string(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+/// A fully commented template: every section and key with its default and
+/// its meaning (from the format's own documentation, the JSON Schema).
+pub fn template(name: &str) -> String {
+    let raw = Scenario::from_str(
+        &format!("name = {}", toml_string(name)),
+        Source::Bundled("template".into()),
+        &[],
+    )
+    .expect("defaults validate")
+    .raw;
+    let body = crate::scenario::to_toml(&raw);
+    let schema = keys::schema();
+    let mut out = String::new();
+    out.push_str(&format!(
+        "# {name}: a culturesim scenario. Every key is shown with its default and\n\
+         # meaning; delete what you do not change. Units: one step is one\n\
+         # `time_unit` (a week by default). Reference: docs/SCENARIOS.md, docs/MODEL.md.\n\n"
+    ));
+    let mut section: Option<String> = None;
+    for line in body.lines() {
+        let t = line.trim();
+        if let Some(sec) = t.strip_prefix('[').and_then(|x| x.strip_suffix(']')) {
+            section = Some(sec.to_string());
+            if let Some(d) = description(schema, None, sec) {
+                for l in wrap(&d) {
+                    out.push_str(&format!("# {l}\n"));
+                }
+            }
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        if let Some((key, _)) = t.split_once('=') {
+            let key = key.trim();
+            if let Some(d) = description(schema, section.as_deref(), key) {
+                for l in wrap(&d) {
+                    out.push_str(&format!("# {l}\n"));
+                }
+            }
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.push_str(EVENT_EXAMPLES);
+    out
+}
+
+/// The schema description of `key` in top-level table `section` (or of a
+/// top-level key / section when `section` is `None`).
+fn description(schema: &Value, section: Option<&str>, key: &str) -> Option<String> {
+    let top = schema.get("properties")?;
+    let prop = match section {
+        None => top.get(key)?,
+        Some(sec) => {
+            let s = top.get(sec)?;
+            let s = deref(schema, s);
+            s.get("properties")?.get(key)?
+        }
+    };
+    let d = prop
+        .get("description")
+        .or_else(|| deref(schema, prop).get("description"))?;
+    d.as_str().map(|s| s.replace('\n', " "))
+}
+
+fn deref<'a>(root: &'a Value, s: &'a Value) -> &'a Value {
+    let r = s.get("$ref").or_else(|| {
+        s.get("allOf")
+            .and_then(|a| a.get(0))
+            .and_then(|x| x.get("$ref"))
+    });
+    match r.and_then(Value::as_str) {
+        Some(r) => root
+            .get("$defs")
+            .and_then(|d| d.get(r.trim_start_matches("#/$defs/")))
+            .unwrap_or(s),
+        None => s,
+    }
+}
+
+fn wrap(text: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut cur = String::new();
+    for w in text.split_whitespace() {
+        if !cur.is_empty() && cur.len() + w.len() > 76 {
+            lines.push(std::mem::take(&mut cur));
+        }
+        if !cur.is_empty() {
+            cur.push(' ');
+        }
+        cur.push_str(w);
+    }
+    if !cur.is_empty() {
+        lines.push(cur);
+    }
+    lines
+}
+
+const EVENT_EXAMPLES: &str = r#"
+# Timeline events (uncomment and adapt). `at = STEP` for a one-off event,
+# or `every = N` with optional `start` / `until` for a recurring one.
+# `scope`: all (default), top, unit:NAME, team:NAME, random:K, fraction:F,
+# lowest:K, highest:K (leaders by alignment). Units are named top, u1, u1.2, ...
+#
+# [[events]]
+# kind = "learning_leadership"     # also learning_practice, personal_mastery
+# at = 0
+# duration = 156                   # steps the programme runs
+# reach = 1.0                      # share of leaders / teams / employees reached
+# strength = 0.004                 # weekly share of the distance to 1 it closes
+#
+# [[events]]
+# kind = "learnathon"
+# every = 52
+# start = 40
+# participation = 0.3
+# commitment = 0.9                 # management commitment; 0 makes it backfire
+#
+# [[events]]
+# kind = "community_of_practice"
+# at = 52
+# density = 0.3                    # share of employees who join
+#
+# [[events]]
+# kind = "replace_leader"
+# at = 260
+# scope = "top"
+# alignment = 0.05                 # a number or a distribution
+# adapt = false                    # whether the newcomer adapts to their superior
+#
+# [[events]]
+# kind = "turnover_wave"           # select = "most_influential" for the 80:20 case
+# at = 300
+# fraction = 0.2
+#
+# [[events]]
+# kind = "reorganization"
+# at = 300
+# fraction = 0.2
+# disruption = 0.5
+#
+# [[events]]
+# kind = "budget_cut"
+# at = 300
+# scope = "unit:u1"
+# cut = 0.3
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_validates_and_is_commented() {
+        let t = template("my-org");
+        Scenario::from_str(&t, Source::Bundled("x".into()), &[]).unwrap();
+        assert!(t.contains("name = \"my-org\""));
+        assert!(t.contains("# κ: strength of the reinforcing loop"), "{t}");
+        assert!(t.contains("[engagement]"));
+        assert!(t.matches("\n# ").count() > 60);
+    }
+}
