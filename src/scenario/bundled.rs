@@ -2,10 +2,77 @@
 //! `culturesim run NAME` and `culturesim list` work from any folder.
 
 /// (name, text) of every bundled scenario, in the order `list` shows them.
-pub const BUNDLED: &[(&str, &str)] = &[(
-    "snow-in-the-sun",
-    include_str!("../../scenarios/snow-in-the-sun.toml"),
-)];
+pub const BUNDLED: &[(&str, &str)] = &[
+    (
+        "snow-in-the-sun",
+        include_str!("../../scenarios/snow-in-the-sun.toml"),
+    ),
+    ("baseline", include_str!("../../scenarios/baseline.toml")),
+    (
+        "change-from-within",
+        include_str!("../../scenarios/change-from-within.toml"),
+    ),
+    (
+        "replaced-early",
+        include_str!("../../scenarios/replaced-early.toml"),
+    ),
+    (
+        "scope-team-leader",
+        include_str!("../../scenarios/scope-team-leader.toml"),
+    ),
+    (
+        "scope-division-head",
+        include_str!("../../scenarios/scope-division-head.toml"),
+    ),
+    (
+        "scope-top-manager",
+        include_str!("../../scenarios/scope-top-manager.toml"),
+    ),
+    (
+        "learnathon-committed",
+        include_str!("../../scenarios/learnathon-committed.toml"),
+    ),
+    (
+        "learnathon-uncommitted",
+        include_str!("../../scenarios/learnathon-uncommitted.toml"),
+    ),
+    (
+        "learnathon-none",
+        include_str!("../../scenarios/learnathon-none.toml"),
+    ),
+    (
+        "community-buffer",
+        include_str!("../../scenarios/community-buffer.toml"),
+    ),
+    (
+        "community-none",
+        include_str!("../../scenarios/community-none.toml"),
+    ),
+    (
+        "formalization-vs-turnover",
+        include_str!("../../scenarios/formalization-vs-turnover.toml"),
+    ),
+    (
+        "formalization-none",
+        include_str!("../../scenarios/formalization-none.toml"),
+    ),
+    (
+        "influencers-leave",
+        include_str!("../../scenarios/influencers-leave.toml"),
+    ),
+    (
+        "random-fifth-leaves",
+        include_str!("../../scenarios/random-fifth-leaves.toml"),
+    ),
+    (
+        "reorganization",
+        include_str!("../../scenarios/reorganization.toml"),
+    ),
+    (
+        "large-organization",
+        include_str!("../../scenarios/large-organization.toml"),
+    ),
+];
 
 /// The text of a bundled scenario by name (with or without `.toml`).
 pub fn get(name: &str) -> Option<&'static str> {

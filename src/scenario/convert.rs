@@ -103,9 +103,23 @@ pub fn convert(raw: &RawScenario) -> (Option<Setup>, Problems) {
     };
     params.check(&mut p);
     let mut events = Vec::new();
+    let mut ids = std::collections::HashMap::new();
     for (i, e) in raw.events.iter().enumerate() {
-        if let Some(ev) = event(&mut p, &format!("events[{i}]"), e, raw.steps) {
-            events.push(ev);
+        if let Some(id) = &e.id {
+            if let Some(first) = ids.insert(id.clone(), i) {
+                p.push(
+                    format!("events[{i}].id"),
+                    format!("\"{id}\" is already the id of events[{first}]; ids must be unique"),
+                );
+            }
+        }
+        if let Some(mut ev) = event(&mut p, &format!("events[{i}]"), e, raw.steps) {
+            // Switched-off events keep their place: the random streams of
+            // the others are keyed by position and must not shift.
+            ev.key = i as u64;
+            if e.enabled != Some(false) {
+                events.push(ev);
+            }
         }
     }
     if !p.is_empty() {
@@ -124,6 +138,7 @@ pub fn convert(raw: &RawScenario) -> (Option<Setup>, Problems) {
                 adapt: true,
             },
             label: "initial top leader".into(),
+            key: u64::MAX,
         });
     }
     events_all.extend(events);
@@ -281,7 +296,7 @@ fn event(p: &mut Problems, path: &str, e: &RawEvent, steps: u32) -> Option<Event
                     "start/until belong to recurring events (with 'every'), not to 'at'",
                 );
             }
-            if at >= steps {
+            if at >= steps && e.enabled != Some(false) {
                 p.push(
                     format!("{path}.at"),
                     format!("must be before the last step ({steps}), got {at}"),
@@ -295,7 +310,7 @@ fn event(p: &mut Problems, path: &str, e: &RawEvent, steps: u32) -> Option<Event
             if every == 0 {
                 p.push(format!("{path}.every"), "must be at least 1");
             }
-            if start >= steps {
+            if start >= steps && e.enabled != Some(false) {
                 p.push(
                     format!("{path}.start"),
                     format!("must be before the last step ({steps}), got {start}"),
@@ -350,6 +365,7 @@ fn event(p: &mut Problems, path: &str, e: &RawEvent, steps: u32) -> Option<Event
         ("commitment", e.commitment.is_some()),
         ("adapt", e.adapt.is_some()),
         ("fraction", e.fraction.is_some()),
+        ("select", e.select.is_some()),
         ("disruption", e.disruption.is_some()),
         ("cut", e.cut.is_some()),
         ("participation", e.participation.is_some()),
@@ -360,7 +376,7 @@ fn event(p: &mut Problems, path: &str, e: &RawEvent, steps: u32) -> Option<Event
     ];
     let allowed: &[&str] = match e.kind.as_str() {
         "replace_leader" => &["alignment", "commitment", "adapt"],
-        "turnover_wave" => &["fraction"],
+        "turnover_wave" => &["fraction", "select"],
         "reorganization" => &["fraction", "disruption"],
         "budget_cut" => &["cut"],
         "learnathon" => &["participation", "commitment"],
@@ -423,9 +439,23 @@ fn event(p: &mut Problems, path: &str, e: &RawEvent, steps: u32) -> Option<Event
                 _ => None,
             }
         }
-        "turnover_wave" => Some(Kind::TurnoverWave {
-            fraction: share(p, "fraction", e.fraction, 0.2),
-        }),
+        "turnover_wave" => {
+            let most_influential = match e.select.as_deref() {
+                None | Some("random") => false,
+                Some("most_influential") => true,
+                Some(other) => {
+                    p.push(
+                        format!("{path}.select"),
+                        format!("must be \"random\" or \"most_influential\", got \"{other}\""),
+                    );
+                    false
+                }
+            };
+            Some(Kind::TurnoverWave {
+                fraction: share(p, "fraction", e.fraction, 0.2),
+                most_influential,
+            })
+        }
         "reorganization" => Some(Kind::Reorganization {
             fraction: share(p, "fraction", e.fraction, 0.2),
             disruption: share(p, "disruption", e.disruption, 0.5),
@@ -485,5 +515,6 @@ fn event(p: &mut Problems, path: &str, e: &RawEvent, steps: u32) -> Option<Event
         scope: scope?,
         kind,
         label,
+        key: 0,
     })
 }

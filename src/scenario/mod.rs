@@ -248,12 +248,29 @@ impl Layers {
     }
 }
 
-/// Deep merge: tables merge key by key, anything else (numbers, strings,
-/// arrays such as `events`) is replaced by the overriding file's value.
+/// Deep merge: tables merge key by key; in `events`, an entry whose `id`
+/// matches an inherited event is merged into it and any other entry is
+/// appended; anything else is replaced by the overriding file's value.
 fn merge(base: &mut toml::Table, over: toml::Table) {
     for (k, v) in over {
         match (base.get_mut(&k), v) {
             (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
+            (Some(toml::Value::Array(b)), toml::Value::Array(o)) if k == "events" => {
+                for e in o {
+                    let id = e
+                        .get("id")
+                        .and_then(toml::Value::as_str)
+                        .map(str::to_string);
+                    let target = id.as_deref().and_then(|id| {
+                        b.iter_mut()
+                            .find(|x| x.get("id").and_then(toml::Value::as_str) == Some(id))
+                    });
+                    match (target, e) {
+                        (Some(toml::Value::Table(t)), toml::Value::Table(o)) => merge(t, o),
+                        (_, e) => b.push(e),
+                    }
+                }
+            }
             (_, v) => {
                 base.insert(k, v);
             }

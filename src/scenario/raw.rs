@@ -178,6 +178,13 @@ pub struct RawEvent {
     /// learnathon, community_of_practice, learning_leadership,
     /// learning_practice, personal_mastery.
     pub kind: String,
+    /// A name for the event, so a scenario that `extends` this one can
+    /// change it (`[[events]]` with the same `id`, only the keys that differ).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Set to false to switch the event off (default true).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
     /// Step of a one-off event.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub at: Option<u32>,
@@ -208,6 +215,10 @@ pub struct RawEvent {
     /// turnover_wave, reorganization: share of employees.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fraction: Option<f64>,
+    /// turnover_wave: who leaves: "random" (default) or "most_influential"
+    /// (the given fraction with the highest social influence: the 80:20 case).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub select: Option<String>,
     /// reorganization: share of practice lost.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub disruption: Option<f64>,
@@ -236,8 +247,9 @@ pub struct RawEvent {
 #[serde(deny_unknown_fields)]
 pub struct RawScenario {
     /// Another scenario file this one builds on (relative to this file):
-    /// its keys are the defaults, tables merge key by key, arrays such as
-    /// `events` are replaced.
+    /// its keys are the defaults and tables merge key by key; an event with
+    /// the `id` of an inherited event changes that event, other events are
+    /// added.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extends: Option<String>,
     /// Format version (1).

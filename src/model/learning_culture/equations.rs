@@ -114,6 +114,14 @@ pub struct BeliefCoeffs {
     pub experience: f32,
 }
 
+/// Effective social influence: ι_eff = ι·(½ + k). The drawn, heavy-tailed
+/// standing ι (Pareto, the 80:20 rule) is amplified by expertise: people
+/// who know more are listened to more (expert power, French & Raven 1959).
+#[inline]
+pub fn effective_influence(influence: f32, knowledge: f32) -> f32 {
+    influence * (0.5 + knowledge)
+}
+
 /// Knowledge after one week:
 ///
 /// k' = k + e·r·(1 − k) + ρ·max(0, K_c − k) − δ·k
@@ -271,6 +279,12 @@ mod tests {
         ));
         // loop off: (0.6 + 0.2) / 2 = 0.4
         assert!(close(belief_target(&w, 0.0, 0.6, 0.2, 0.5, false), 0.4));
+    }
+
+    #[test]
+    fn effective_influence_by_hand() {
+        // 2 * (0.5 + 0.3) = 1.6
+        assert!(close(effective_influence(2.0, 0.3), 1.6));
     }
 
     #[test]

@@ -199,7 +199,9 @@ pub fn units_under(org: &Org, units: &[u32]) -> Vec<u32> {
             mark[v] = true;
         }
     }
-    (0..org.units() as u32).filter(|&v| mark[v as usize]).collect()
+    (0..org.units() as u32)
+        .filter(|&v| mark[v as usize])
+        .collect()
 }
 
 /// The three programmes of DESIGN.md.
@@ -240,6 +242,10 @@ pub enum Kind {
     TurnoverWave {
         /// Share that leaves.
         fraction: f64,
+        /// If set, exactly the share with the highest effective influence
+        /// ι·(½ + k) leaves (ties by slot)
+        /// instead of each employee leaving with probability `fraction`.
+        most_influential: bool,
     },
     /// A share of the employees in scope move to other teams in scope.
     Reorganization {
@@ -305,6 +311,8 @@ pub struct Event {
     pub kind: Kind,
     /// Label for tables and plots.
     pub label: String,
+    /// Key of this event's random streams (its position in the scenario).
+    pub key: u64,
 }
 
 #[cfg(test)]

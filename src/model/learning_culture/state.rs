@@ -149,9 +149,9 @@ pub struct TeamTally {
     pub knowledge: f32,
     /// Sum of belief of active employees.
     pub belief: f32,
-    /// Influence-weighted sum of belief.
+    /// Sum of belief weighted by effective influence ι·(½ + k).
     pub weighted_belief: f32,
-    /// Sum of influence.
+    /// Sum of effective influence.
     pub influence: f32,
     /// Knowledge that left with leavers.
     pub knowledge_lost: f32,

@@ -14,8 +14,8 @@
 
 use super::equations::{
     asymmetric_step, belief_target, codified_next, culture_target, effective_commitment,
-    engagement_probability, gate, knowledge_next, leave_probability, onboarded_knowledge,
-    participation_probability,
+    effective_influence, engagement_probability, gate, knowledge_next, leave_probability,
+    onboarded_knowledge, participation_probability,
 };
 use super::events::{Kind, Programme, teams_under, units_under};
 use super::state::{
@@ -80,8 +80,9 @@ impl LearningCulture {
                     x.participants += u32::from(emp.project[i] > 0);
                     x.knowledge += emp.knowledge[i];
                     x.belief += emp.belief[i];
-                    x.weighted_belief += emp.influence[i] * emp.belief[i];
-                    x.influence += emp.influence[i];
+                    let w = effective_influence(emp.influence[i], emp.knowledge[i]);
+                    x.weighted_belief += w * emp.belief[i];
+                    x.influence += w;
                 }
             }
             *tl = x;
@@ -293,11 +294,11 @@ impl LearningCulture {
     fn apply_events(&self, s: &mut State, step: u32, seeds: &Seeds) {
         let org = &self.org;
         let p = &self.setup.params;
-        for (idx, e) in self.setup.events.iter().enumerate() {
+        for e in &self.setup.events {
             if !e.when.occurs(step) {
                 continue;
             }
-            let key = [tag::EVENT, idx as u64, u64::from(step)];
+            let key = [tag::EVENT, e.key, u64::from(step)];
             let mut rng = seeds.stream(&key);
             let leaders = e.scope.leaders(org, &s.alignment, &mut rng);
             let teams = teams_under(org, &leaders);
@@ -318,16 +319,33 @@ impl LearningCulture {
                         s.adapts[u] = u8::from(*adapt);
                     }
                 }
-                Kind::TurnoverWave { fraction } => {
-                    let f = *fraction as f32;
-                    for t in (0..org.teams()).filter(|&t| teams[t]) {
-                        for i in slots_in(t) {
-                            if s.emp.active[i] == 1 && uniform(&mut rng) < f {
-                                s.event_leavers += 1;
-                                s.event_knowledge_lost += f64::from(s.emp.knowledge[i]);
-                                vacate(&mut s.emp.view(), i);
-                            }
-                        }
+                Kind::TurnoverWave {
+                    fraction,
+                    most_influential,
+                } => {
+                    let in_scope = (0..org.teams())
+                        .filter(|&t| teams[t])
+                        .flat_map(slots_in)
+                        .filter(|&i| s.emp.active[i] == 1);
+                    let leaving: Vec<usize> = if *most_influential {
+                        let mut ids: Vec<usize> = in_scope.collect();
+                        let k = (*fraction * ids.len() as f64).round() as usize;
+                        ids.sort_by(|&a, &b| {
+                            let e = |i: usize| {
+                                effective_influence(s.emp.influence[i], s.emp.knowledge[i])
+                            };
+                            e(b).total_cmp(&e(a)).then(a.cmp(&b))
+                        });
+                        ids.truncate(k);
+                        ids
+                    } else {
+                        let f = *fraction as f32;
+                        in_scope.filter(|_| uniform(&mut rng) < f).collect()
+                    };
+                    for i in leaving {
+                        s.event_leavers += 1;
+                        s.event_knowledge_lost += f64::from(s.emp.knowledge[i]);
+                        vacate(&mut s.emp.view(), i);
                     }
                 }
                 Kind::Reorganization {
@@ -388,7 +406,7 @@ impl LearningCulture {
                     let d = *density as f32;
                     s.community_density = d.max(s.community_density).max(f32::MIN_POSITIVE);
                     let n = p.community.communities as u32;
-                    let mut crng = seeds.stream(&[tag::COMMUNITY, idx as u64, u64::from(step)]);
+                    let mut crng = seeds.stream(&[tag::COMMUNITY, e.key, u64::from(step)]);
                     for t in (0..org.teams()).filter(|&t| teams[t]) {
                         for i in slots_in(t) {
                             if s.emp.active[i] == 1
@@ -408,7 +426,7 @@ impl LearningCulture {
                 } => {
                     s.programmes.push(ActiveProgramme {
                         programme: *programme,
-                        key: seeds.hash(&[tag::PROGRAMME, idx as u64, u64::from(step)]),
+                        key: seeds.hash(&[tag::PROGRAMME, e.key, u64::from(step)]),
                         reach: *reach as f32,
                         strength: *strength as f32,
                         until: step + duration,
@@ -637,7 +655,8 @@ impl Ctx<'_> {
         x.participants += u32::from(emp.project[i] > 0);
         x.knowledge += emp.knowledge[i];
         x.belief += emp.belief[i];
-        x.weighted_belief += emp.influence[i] * emp.belief[i];
-        x.influence += emp.influence[i];
+        let w = effective_influence(emp.influence[i], emp.knowledge[i]);
+        x.weighted_belief += w * emp.belief[i];
+        x.influence += w;
     }
 }
