@@ -8,6 +8,7 @@
 //! - [`scenario`]: the scenario file format and its validation;
 //! - [`analysis`]: replicate statistics and shock metrics;
 //! - [`export`]: CSV / JSON / provenance writers and atomic files;
+//! - [`plot`]: figures and the HTML report of a finished run;
 //! - [`app`]: the commands behind the command line.
 //!
 //! ```no_run
@@ -27,5 +28,6 @@ pub mod dist;
 pub mod engine;
 pub mod export;
 pub mod model;
+pub mod plot;
 pub mod scenario;
 pub mod validate;

@@ -79,9 +79,30 @@ pub fn run(args: &RunArgs) -> Result<RunReport, Failure> {
         .install(|| simulate(&scenario, model, &out, args.quiet))
         .map_err(Failure::Runtime)?;
     let seconds = started.elapsed().as_secs_f64();
-    write_manifest(&out, &scenario, threads, seconds).map_err(Failure::Runtime)?;
+    let plots = !args.no_plots;
+    write_manifest(
+        &out,
+        &scenario,
+        threads,
+        seconds,
+        plots && summary.shock.is_some(),
+        plots,
+    )
+    .map_err(Failure::Runtime)?;
     if !args.quiet {
         print_table(&scenario, &summary, &out, seconds);
+    }
+    if plots {
+        // From the files just written, exactly as `culturesim plot DIR` does.
+        let t = Instant::now();
+        let done = crate::plot::render_dir(&out).map_err(Failure::Runtime)?;
+        if !args.quiet {
+            println!(
+                "report: {} (plots in {:.2} s)",
+                done.report.display(),
+                t.elapsed().as_secs_f64()
+            );
+        }
     }
     Ok(RunReport {
         out,
@@ -189,7 +210,7 @@ struct Manifest<'a> {
     threads: usize,
     command_line: Vec<String>,
     wall_time_seconds: f64,
-    files: [&'static str; 5],
+    files: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -198,7 +219,14 @@ struct Runs {
     replicates: String,
 }
 
-fn write_manifest(out: &Path, scenario: &Scenario, threads: usize, seconds: f64) -> Result<()> {
+fn write_manifest(
+    out: &Path,
+    scenario: &Scenario,
+    threads: usize,
+    seconds: f64,
+    shock: bool,
+    plots: bool,
+) -> Result<()> {
     let commit = env!("CULTURESIM_GIT_COMMIT");
     let m = Manifest {
         tool: "culturesim",
@@ -222,7 +250,16 @@ fn write_manifest(out: &Path, scenario: &Scenario, threads: usize, seconds: f64)
             "scenario.toml",
             "teams.csv",
             "manifest.json",
-        ],
+        ]
+        .into_iter()
+        .map(String::from)
+        .chain(
+            plots
+                .then(|| crate::plot::files(shock))
+                .into_iter()
+                .flatten(),
+        )
+        .collect(),
     };
     atomic::write(&out.join("manifest.json"), &serde_json::to_vec_pretty(&m)?)
 }

@@ -1,0 +1,440 @@
+//! Rendering one figure twice — to an SVG string and to an RGB bitmap that
+//! is encoded as PNG bytes — from a single drawing function, plus the small
+//! drawing helpers every chart shares (titles, dashed lines, arrows, text
+//! placement). No file I/O here: figures are bytes in memory.
+
+use super::style::{self, INK, MUTED};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+/// The error type of a drawing on backend `DB`.
+pub type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
+/// Something that can draw itself on any plotters backend.
+pub trait Chart {
+    /// Draw on `area` (of size [`style::W`] × [`style::H`] unless
+    /// [`Chart::size`] says otherwise).
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult<DB>;
+
+    /// Figure size in pixels.
+    fn size(&self) -> (u32, u32) {
+        (style::W, style::H)
+    }
+}
+
+/// A rendered figure.
+#[derive(Debug, Clone)]
+pub struct Figure {
+    /// File stem, e.g. "culture".
+    pub name: &'static str,
+    /// One-sentence caption for the report.
+    pub caption: String,
+    /// The SVG document.
+    pub svg: String,
+    /// The PNG file.
+    pub png: Vec<u8>,
+}
+
+/// Render `chart` to SVG and PNG.
+pub fn render<C: Chart>(name: &'static str, caption: String, chart: &C) -> anyhow::Result<Figure> {
+    style::register_fonts()?;
+    let (w, h) = chart.size();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
+        root.fill(&WHITE)
+            .and_then(|_| chart.draw(&root))
+            .and_then(|_| root.present())
+            .map_err(|e| anyhow::anyhow!("cannot draw the {name} figure (SVG): {e}"))?;
+    }
+    let mut rgb = vec![255u8; w as usize * h as usize * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
+        root.fill(&WHITE)
+            .and_then(|_| chart.draw(&root))
+            .and_then(|_| root.present())
+            .map_err(|e| anyhow::anyhow!("cannot draw the {name} figure (PNG): {e}"))?;
+    }
+    let png = encode_png(&rgb, w, h)?;
+    Ok(Figure {
+        name,
+        caption,
+        svg,
+        png,
+    })
+}
+
+/// Encode an RGB8 buffer as PNG (deterministic: no timestamps).
+pub fn encode_png(rgb: &[u8], w: u32, h: u32) -> anyhow::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut out, w, h);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        enc.set_compression(png::Compression::Fast);
+        let mut writer = enc.write_header()?;
+        writer.write_image_data(rgb)?;
+        writer.finish()?;
+    }
+    Ok(out)
+}
+
+/// Draw `text` anchored at `pos`, nudged down so that centred and top
+/// anchors look the same in both backends (plotters' bitmap text sits a
+/// little higher than the SVG text a browser draws).
+pub fn put<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+    style: &TextStyle<'static>,
+    h: HPos,
+    v: VPos,
+    pos: (i32, i32),
+) -> DrawResult<DB> {
+    let size = style.font.get_size();
+    let bitmap = std::any::type_name::<DB>().contains("BitMap");
+    let k = match (v, bitmap) {
+        (VPos::Center, true) => 0.2,
+        (VPos::Center, false) => 0.06,
+        (_, true) => 0.1,
+        (_, false) => 0.0,
+    };
+    area.draw_text(
+        text,
+        &style.clone().pos(Pos::new(h, v)),
+        (pos.0, pos.1 + (k * size).round() as i32),
+    )
+}
+
+/// Text style with an anchor.
+pub fn anchored(style: TextStyle<'static>, h: HPos, v: VPos) -> TextStyle<'static> {
+    style.pos(Pos::new(h, v))
+}
+
+/// Draw a title (bold) and a subtitle (muted) in the top-left corner;
+/// returns the height they take.
+pub fn title<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+    subtitle: &str,
+) -> Result<i32, DrawingAreaErrorKind<DB::ErrorType>> {
+    put(
+        area,
+        title,
+        &style::bold(style::TITLE, INK),
+        HPos::Left,
+        VPos::Top,
+        (LEFT, 22),
+    )?;
+    if !subtitle.is_empty() {
+        put(
+            area,
+            subtitle,
+            &style::text(style::SUBTITLE, MUTED),
+            HPos::Left,
+            VPos::Top,
+            (LEFT, 74),
+        )?;
+        Ok(112)
+    } else {
+        Ok(78)
+    }
+}
+
+/// Left margin of titles and plot areas.
+pub const LEFT: i32 = 36;
+
+/// Width in pixels of `text` drawn with `style` (estimated from the
+/// embedded font's advances).
+pub fn text_width(text: &str, style: &TextStyle<'_>) -> i32 {
+    style
+        .font
+        .box_size(text)
+        .map(|(w, _)| w as i32)
+        .unwrap_or((text.chars().count() as f64 * style.font.get_size() * 0.55) as i32)
+}
+
+/// Segments of a dashed polyline between `a` and `b`.
+pub fn dashes(a: (i32, i32), b: (i32, i32), dash: f64, gap: f64) -> Vec<[(i32, i32); 2]> {
+    let (dx, dy) = (f64::from(b.0 - a.0), f64::from(b.1 - a.1));
+    let len = (dx * dx + dy * dy).sqrt();
+    if len == 0.0 {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut t = 0.0;
+    while t < len {
+        let u = (t + dash).min(len);
+        let p = |s: f64| {
+            (
+                a.0 + (dx * s / len).round() as i32,
+                a.1 + (dy * s / len).round() as i32,
+            )
+        };
+        out.push([p(t), p(u)]);
+        t = u + gap;
+    }
+    out
+}
+
+/// Draw a dashed line.
+pub fn dashed_line<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    a: (i32, i32),
+    b: (i32, i32),
+    style: ShapeStyle,
+    dash: f64,
+    gap: f64,
+) -> DrawResult<DB> {
+    for [p, q] in dashes(a, b, dash, gap) {
+        area.draw(&PathElement::new(vec![p, q], style))?;
+    }
+    Ok(())
+}
+
+/// Draw a filled arrow head at `tip`, pointing along the direction from
+/// `from` to `tip`.
+pub fn arrow_head<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    from: (f64, f64),
+    tip: (f64, f64),
+    size: f64,
+    color: RGBColor,
+) -> DrawResult<DB> {
+    let (dx, dy) = (tip.0 - from.0, tip.1 - from.1);
+    let len = (dx * dx + dy * dy).sqrt().max(1e-9);
+    let (ux, uy) = (dx / len, dy / len);
+    let base = (tip.0 - ux * size, tip.1 - uy * size);
+    let half = size * 0.45;
+    let pts = [
+        (tip.0, tip.1),
+        (base.0 - uy * half, base.1 + ux * half),
+        (base.0 + uy * half, base.1 - ux * half),
+    ];
+    area.draw(&Polygon::new(
+        pts.iter()
+            .map(|&(x, y)| (x.round() as i32, y.round() as i32))
+            .collect::<Vec<_>>(),
+        color.filled(),
+    ))
+}
+
+/// Draw a straight arrow from `a` to `b` (head at `b`).
+pub fn arrow<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    a: (i32, i32),
+    b: (i32, i32),
+    width: u32,
+    head: f64,
+    color: RGBColor,
+) -> DrawResult<DB> {
+    let (fa, fb) = (
+        (f64::from(a.0), f64::from(a.1)),
+        (f64::from(b.0), f64::from(b.1)),
+    );
+    let (dx, dy) = (fb.0 - fa.0, fb.1 - fa.1);
+    let len = (dx * dx + dy * dy).sqrt().max(1e-9);
+    let end = (fb.0 - dx / len * head * 0.8, fb.1 - dy / len * head * 0.8);
+    area.draw(&PathElement::new(
+        vec![a, (end.0.round() as i32, end.1.round() as i32)],
+        color.stroke_width(width),
+    ))?;
+    arrow_head(area, fa, fb, head, color)
+}
+
+/// A double-headed horizontal measuring arrow from x `a` to x `b` at `y`.
+pub fn span_arrow<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    a: i32,
+    b: i32,
+    y: i32,
+    color: RGBColor,
+) -> DrawResult<DB> {
+    let (lo, hi) = (a.min(b), a.max(b));
+    let head = 14.0_f64.min(f64::from(hi - lo) / 2.5).max(4.0);
+    area.draw(&PathElement::new(
+        vec![(lo + head as i32 / 2, y), (hi - head as i32 / 2, y)],
+        color.stroke_width(3),
+    ))?;
+    arrow_head(
+        area,
+        (f64::from(hi), f64::from(y)),
+        (f64::from(lo), f64::from(y)),
+        head,
+        color,
+    )?;
+    arrow_head(
+        area,
+        (f64::from(lo), f64::from(y)),
+        (f64::from(hi), f64::from(y)),
+        head,
+        color,
+    )?;
+    for x in [lo, hi] {
+        area.draw(&PathElement::new(
+            vec![(x, y - 12), (x, y + 12)],
+            color.stroke_width(2),
+        ))?;
+    }
+    Ok(())
+}
+
+/// Points of a quadratic Bézier curve from `a` to `b` with control `c`.
+pub fn bezier(a: (f64, f64), c: (f64, f64), b: (f64, f64), n: usize) -> Vec<(f64, f64)> {
+    (0..=n)
+        .map(|i| {
+            let t = i as f64 / n as f64;
+            let u = 1.0 - t;
+            (
+                u * u * a.0 + 2.0 * u * t * c.0 + t * t * b.0,
+                u * u * a.1 + 2.0 * u * t * c.1 + t * t * b.1,
+            )
+        })
+        .collect()
+}
+
+/// A rectangle with rounded corners as a polygon.
+pub fn rounded_rect(x0: i32, y0: i32, x1: i32, y1: i32, r: i32) -> Vec<(i32, i32)> {
+    let r = r.min((x1 - x0) / 2).min((y1 - y0) / 2).max(0);
+    let mut pts = Vec::new();
+    let corners = [
+        (x1 - r, y0 + r, -90.0),
+        (x1 - r, y1 - r, 0.0),
+        (x0 + r, y1 - r, 90.0),
+        (x0 + r, y0 + r, 180.0),
+    ];
+    for (cx, cy, start) in corners {
+        for k in 0..=6 {
+            let a = (start + 15.0 * f64::from(k)).to_radians();
+            pts.push((
+                cx + (f64::from(r) * a.cos()).round() as i32,
+                cy + (f64::from(r) * a.sin()).round() as i32,
+            ));
+        }
+    }
+    pts
+}
+
+/// A legend entry's symbol.
+#[derive(Debug, Clone, Copy)]
+pub enum Key {
+    /// A line of this colour and width.
+    Line(RGBColor, u32),
+    /// A dashed line.
+    Dashed(RGBColor, u32),
+    /// A filled box.
+    Box(RGBColor),
+    /// A dot.
+    Dot(RGBColor),
+}
+
+/// Draw a one-row legend ending at `right` (right-aligned), centred on `y`.
+pub fn legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    items: &[(Key, String)],
+    right: i32,
+    y: i32,
+) -> DrawResult<DB> {
+    let st = style::text(style::NOTE, INK);
+    let widths: Vec<i32> = items
+        .iter()
+        .map(|(_, t)| 44 + text_width(t, &st) + 28)
+        .collect();
+    let mut x = right - widths.iter().sum::<i32>() + 28;
+    for ((key, label), w) in items.iter().zip(widths) {
+        match *key {
+            Key::Line(c, width) => area.draw(&PathElement::new(
+                vec![(x, y), (x + 34, y)],
+                c.stroke_width(width),
+            ))?,
+            Key::Dashed(c, width) => {
+                dashed_line(area, (x, y), (x + 34, y), c.stroke_width(width), 7.0, 5.0)?
+            }
+            Key::Box(c) => {
+                area.draw(&Rectangle::new([(x, y - 11), (x + 34, y + 11)], c.filled()))?
+            }
+            Key::Dot(c) => area.draw(&Circle::new((x + 17, y), 8, c.filled()))?,
+        }
+        put(area, label, &st, HPos::Left, VPos::Center, (x + 44, y))?;
+        x += w;
+    }
+    Ok(())
+}
+
+/// Tick label for a time in years on an axis spanning `span` years.
+pub fn year_label(v: f64, span: f64) -> String {
+    if span >= 4.0 {
+        format!("{v:.0}")
+    } else if span >= 0.8 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+/// A tidy upper limit for an axis whose data reach `max`.
+pub fn nice_max(max: f64) -> f64 {
+    if !(max > 0.0) {
+        return 1.0;
+    }
+    let e = max.log10().floor() as i32;
+    // Divide by a power of ten rather than multiply by 0.1…: 6 / 10 is 0.6 exactly.
+    let at = |m: f64| {
+        if e < 0 {
+            m / 10f64.powi(-e)
+        } else {
+            m * 10f64.powi(e)
+        }
+    };
+    for m in [1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0] {
+        if at(m) >= max * 1.0001 {
+            return at(m);
+        }
+    }
+    at(10.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nice_limits() {
+        assert_eq!(nice_max(0.59), 0.6);
+        assert_eq!(nice_max(0.61), 0.8);
+        assert_eq!(nice_max(512.0), 600.0);
+        assert_eq!(nice_max(0.0), 1.0);
+        assert_eq!(year_label(5.0, 10.0), "5");
+        assert_eq!(year_label(0.5, 1.0), "0.5");
+    }
+
+    #[test]
+    fn dashes_cover_the_line() {
+        let d = dashes((0, 0), (100, 0), 10.0, 5.0);
+        assert_eq!(d.len(), 7);
+        assert_eq!(d[0], [(0, 0), (10, 0)]);
+        assert_eq!(d[6], [(90, 0), (100, 0)]);
+        assert!(dashes((3, 3), (3, 3), 10.0, 5.0).is_empty());
+    }
+
+    #[test]
+    fn bezier_ends_at_its_endpoints() {
+        let p = bezier((0.0, 0.0), (5.0, 10.0), (10.0, 0.0), 10);
+        assert_eq!(p[0], (0.0, 0.0));
+        assert_eq!(p[10], (10.0, 0.0));
+        assert_eq!(p[5], (5.0, 5.0));
+    }
+
+    #[test]
+    fn png_encoding_is_deterministic_and_decodes() {
+        let rgb: Vec<u8> = (0..4 * 3 * 3).map(|i| (i * 7) as u8).collect();
+        let a = encode_png(&rgb, 4, 3).unwrap();
+        assert_eq!(a, encode_png(&rgb, 4, 3).unwrap());
+        let dec = png::Decoder::new(std::io::Cursor::new(a));
+        let mut r = dec.read_info().unwrap();
+        let mut buf = vec![0; r.output_buffer_size()];
+        let info = r.next_frame(&mut buf).unwrap();
+        assert_eq!((info.width, info.height), (4, 3));
+        assert_eq!(&buf[..rgb.len()], &rgb[..]);
+    }
+}
