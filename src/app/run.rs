@@ -161,6 +161,10 @@ fn simulate<M: Model>(scenario: &Scenario, model: &M, out: &Path, quiet: bool) -
     })?;
     atomic::write(&out.join("summary.json"), &json)?;
     atomic::write(&out.join("teams.csv"), &teams_csv(&teams)?)?;
+    if let Some(chart) = &scenario.chart {
+        // The resolved scenario names this copy, so the folder stands alone.
+        atomic::write(&out.join(crate::scenario::CHART_COPY), chart.as_bytes())?;
+    }
     atomic::write(
         &out.join("scenario.toml"),
         scenario.resolved_toml().as_bytes(),

@@ -69,10 +69,25 @@ pub const BUNDLED: &[(&str, &str)] = &[
         include_str!("../../scenarios/reorganization.toml"),
     ),
     (
+        "consultant-org-chart",
+        include_str!("../../scenarios/consultant-org-chart.toml"),
+    ),
+    (
         "large-organization",
         include_str!("../../scenarios/large-organization.toml"),
     ),
 ];
+
+/// Data files bundled with the scenarios (org charts), by file name.
+pub const FILES: &[(&str, &str)] = &[(
+    "example-org.csv",
+    include_str!("../../scenarios/example-org.csv"),
+)];
+
+/// The text of a bundled data file by name.
+pub fn get_file(name: &str) -> Option<&'static str> {
+    FILES.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+}
 
 /// The text of a bundled scenario by name (with or without `.toml`).
 pub fn get(name: &str) -> Option<&'static str> {

@@ -4,12 +4,13 @@
 use super::raw::{NamedDist, RawDist, RawEvent, RawScenario, RawTraits};
 use crate::dist::Dist;
 use crate::model::learning_culture::events::{Event, Kind, Programme, Scope, When};
-use crate::model::learning_culture::org::OrgSpec;
+use crate::model::learning_culture::org::{Chart, OrgSource, OrgSpec};
 use crate::model::learning_culture::{LeaderPool, Params, Setup, Traits};
 use crate::validate::Problems;
 
-/// Convert a raw scenario; returns the setup only when there is no problem.
-pub fn convert(raw: &RawScenario) -> (Option<Setup>, Problems) {
+/// Convert a raw scenario (with its org chart, already read, if it names
+/// one); returns the setup only when there is no problem.
+pub fn convert(raw: &RawScenario, chart: Option<Chart>) -> (Option<Setup>, Problems) {
     let mut p = Problems::default();
     if raw.format != 1 {
         p.push(
@@ -144,10 +145,13 @@ pub fn convert(raw: &RawScenario) -> (Option<Setup>, Problems) {
     events_all.extend(events);
     let setup = Setup {
         params,
-        org: OrgSpec {
-            employees: raw.org.employees,
-            team_size: team_size.expect("checked"),
-            span: raw.org.span,
+        org: match chart {
+            Some(c) => OrgSource::Chart(c),
+            None => OrgSource::Generated(OrgSpec {
+                employees: raw.org.employees,
+                team_size: team_size.expect("checked"),
+                span: raw.org.span,
+            }),
         },
         population: population.expect("checked"),
         hiring: hiring.expect("checked"),

@@ -12,6 +12,7 @@ pub mod bundled;
 mod convert;
 pub mod keys;
 mod locate;
+pub mod orgchart;
 pub mod raw;
 
 use crate::model::learning_culture::{LearningCulture, Setup};
@@ -231,6 +232,27 @@ impl Layers {
         Ok(acc)
     }
 
+    /// Read a file named by key `key` (e.g. `org.chart`), relative to the
+    /// scenario file that writes the key (or from the bundled set).
+    fn read_beside(&self, key: &str, name: &str) -> Result<(String, String), String> {
+        let layer = self
+            .0
+            .iter()
+            .find(|l| locate::locate(&l.text, key).is_some())
+            .unwrap_or(&self.0[0]);
+        match &layer.source {
+            Source::File(p) => {
+                let path = p.parent().unwrap_or(Path::new(".")).join(name);
+                std::fs::read_to_string(&path)
+                    .map(|t| (t, path.display().to_string()))
+                    .map_err(|e| format!("cannot read '{}': {e}", path.display()))
+            }
+            Source::Bundled(_) => bundled::get_file(name)
+                .map(|t| (t.to_string(), format!("<bundled>/{name}")))
+                .ok_or_else(|| format!("no bundled file named '{name}'")),
+        }
+    }
+
     /// `file:line:column` of the first file that writes `path`.
     fn place(&self, path: &str) -> Option<String> {
         self.0.iter().find_map(|l| {
@@ -291,7 +313,13 @@ pub struct Scenario {
     pub replicates: u32,
     /// The model, built and checked against its organization.
     pub model: LearningCulture,
+    /// The org chart's text, when the organization comes from one (run
+    /// writes it beside the resolved scenario as [`CHART_COPY`]).
+    pub chart: Option<String>,
 }
+
+/// File name of the org chart copied into a run's output folder.
+pub const CHART_COPY: &str = "org-chart.csv";
 
 impl Scenario {
     /// Read and validate a scenario file, or a bundled scenario by name
@@ -379,7 +407,39 @@ impl Scenario {
     fn validate(mut raw: RawScenario, layers: &Layers) -> Result<Self, ScenarioError> {
         raw.extends = None;
         let source = layers.0[0].source.clone();
-        let (setup, problems) = convert::convert(&raw);
+        let mut chart = None;
+        let mut chart_text = None;
+        if let Some(name) = raw.org.chart.clone() {
+            let mut problems = Problems::default();
+            for key in ["employees", "team_size", "span"] {
+                if layers.place(&format!("org.{key}")).is_some() {
+                    problems.push(
+                        format!("org.{key}"),
+                        "does not apply when org.chart is given (the chart sets the organization)",
+                    );
+                }
+            }
+            match layers.read_beside("org.chart", &name) {
+                Ok((text, shown)) => match orgchart::read_chart(&text, &shown) {
+                    Ok(c) => {
+                        chart = Some(c);
+                        chart_text = Some(text);
+                    }
+                    Err(errors) => {
+                        for e in errors {
+                            problems.push("org.chart", e);
+                        }
+                    }
+                },
+                Err(e) => problems.push("org.chart", e),
+            }
+            if !problems.is_empty() {
+                return Err(layers.invalid(problems));
+            }
+            // The resolved scenario refers to the copy written beside it.
+            raw.org.chart = Some(CHART_COPY.to_string());
+        }
+        let (setup, problems) = convert::convert(&raw, chart);
         if !problems.is_empty() {
             return Err(layers.invalid(problems));
         }
@@ -392,6 +452,7 @@ impl Scenario {
             replicates: raw.replicates,
             model,
             raw,
+            chart: chart_text,
         })
     }
 
@@ -435,7 +496,11 @@ pub fn to_toml(raw: &RawScenario) -> String {
     }
     for (k, t) in tables {
         out.push_str(&format!("\n[{k}]\n"));
+        let chart = k == "org" && t.contains_key("chart");
         for (k2, v2) in t {
+            if chart && ["employees", "team_size", "span"].contains(&k2.as_str()) {
+                continue;
+            }
             out.push_str(&format!("{k2} = {v2}\n"));
         }
     }

@@ -101,6 +101,12 @@ pub struct RawOrg {
     pub team_size: RawDist,
     /// Sub-units per unit.
     pub span: u32,
+    /// An org chart (CSV: `id,manager_id[,team][,alignment][,commitment]
+    /// [,mastery][,belief][,knowledge][,influence]`, relative to this file)
+    /// instead of a generated organization; then `employees`, `team_size`
+    /// and `span` must not be given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chart: Option<String>,
 }
 
 impl Default for RawOrg {
@@ -113,6 +119,7 @@ impl Default for RawOrg {
                 ..Default::default()
             })),
             span: 5,
+            chart: None,
         }
     }
 }

@@ -20,7 +20,7 @@ use crate::engine::{Marker, Model, Seeds};
 use crate::validate::Problems;
 use equations::{BeliefCoeffs, EngagementCoeffs};
 use events::{Event, Kind};
-use org::{Org, OrgSpec};
+use org::{Org, OrgSource};
 pub use params::Params;
 use rand::RngExt;
 use state::{Employees, State, Totals};
@@ -52,8 +52,8 @@ pub struct LeaderPool {
 pub struct Setup {
     /// Numeric parameters.
     pub params: Params,
-    /// How the organization is generated.
-    pub org: OrgSpec,
+    /// How the organization is generated or read.
+    pub org: OrgSource,
     /// Traits of the initial staff.
     pub population: Traits,
     /// Traits of new hires (the hiring pool).
@@ -174,7 +174,10 @@ impl LearningCulture {
             },
         )
         .stream(&[tag::ORG]);
-        let org = Org::generate(&setup.org, &mut rng);
+        let org = match &setup.org {
+            OrgSource::Generated(spec) => Org::generate(spec, &mut rng),
+            OrgSource::Chart(chart) => Org::from_tree(&chart.nodes, chart.root),
+        };
         for (i, e) in setup.events.iter().enumerate() {
             if let Err(msg) = e.scope.check(&org) {
                 problems.push(format!("events[{i}].scope"), msg);
@@ -249,6 +252,35 @@ impl Model for LearningCulture {
         for _ in 0..units {
             alignment.push(unit(pool.alignment.sample(&mut rng)));
             commitment.push(unit(pool.commitment.sample(&mut rng)));
+        }
+        if let OrgSource::Chart(chart) = &self.setup.org {
+            // What the org chart says about particular people wins over the draws.
+            for u in 0..units {
+                let node = org.unit_node[u] as usize;
+                let (a, c) = chart.leader_traits[node];
+                if let Some(a) = a {
+                    alignment[u] = a;
+                }
+                if let Some(c) = c {
+                    commitment[u] = c;
+                }
+                if let Some(members) = chart.member_traits.get(node).filter(|m| !m.is_empty()) {
+                    let t = org.team_unit.iter().position(|&x| x as usize == u);
+                    if let Some(t) = t {
+                        for (i, tr) in org.team_slots(t).zip(members) {
+                            let cols = [&mut emp.mastery, &mut emp.belief, &mut emp.knowledge];
+                            for (col, v) in cols.into_iter().zip(tr) {
+                                if let Some(v) = v {
+                                    col[i] = *v;
+                                }
+                            }
+                            if let Some(v) = tr[3] {
+                                emp.influence[i] = v.max(1e-6);
+                            }
+                        }
+                    }
+                }
+            }
         }
         let teams = org.teams();
         let mut state = State {

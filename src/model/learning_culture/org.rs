@@ -24,6 +24,41 @@ pub struct OrgSpec {
     pub span: u32,
 }
 
+/// One node of an explicit organization tree (see [`Org::from_tree`]).
+#[derive(Debug, Clone)]
+pub struct TreeNode {
+    /// Unit name; a path name (`u1.2`) when absent.
+    pub name: Option<String>,
+    /// Child nodes (empty for a team).
+    pub children: Vec<usize>,
+    /// Slots of a team (ignored for other units).
+    pub size: u32,
+}
+
+/// An organization read from an org chart: the tree, plus the traits the
+/// chart gives for particular people (the rest are drawn as usual).
+#[derive(Debug, Clone)]
+pub struct Chart {
+    /// Tree nodes; leaves are teams.
+    pub nodes: Vec<TreeNode>,
+    /// The root node.
+    pub root: usize,
+    /// Per node: (alignment, commitment) of its leader, where given.
+    pub leader_traits: Vec<(Option<f32>, Option<f32>)>,
+    /// Per team leaf (in the order the leaves' members are listed): for each
+    /// member, (mastery, belief, knowledge, influence) where given.
+    pub member_traits: Vec<Vec<[Option<f32>; 4]>>,
+}
+
+/// How the organization comes about.
+#[derive(Debug, Clone)]
+pub enum OrgSource {
+    /// Generated from sizes and spans.
+    Generated(OrgSpec),
+    /// Read from an org chart.
+    Chart(Chart),
+}
+
 /// The generated structure (shared by every replicate of a run).
 #[derive(Debug, Clone)]
 pub struct Org {
@@ -41,6 +76,8 @@ pub struct Org {
     pub team_start: Vec<u32>,
     /// Ranges of teams processed together in parallel.
     pub blocks: Vec<(u32, u32)>,
+    /// The tree node each unit was built from (see [`Org::from_tree`]).
+    pub unit_node: Vec<u32>,
 }
 
 /// Slots per parallel block: large enough to amortize scheduling, small
@@ -71,65 +108,99 @@ impl Org {
         let teams = sizes.len();
         // Bottom-up: level 0 holds the teams; group consecutive nodes.
         // children[node] lists child node ids; nodes 0..teams are the teams.
-        let mut children: Vec<Vec<usize>> = vec![Vec::new(); teams];
+        let mut nodes: Vec<TreeNode> = sizes
+            .iter()
+            .map(|&s| TreeNode {
+                name: None,
+                children: Vec::new(),
+                size: s,
+            })
+            .collect();
         let mut level: Vec<usize> = (0..teams).collect();
         while level.len() > 1 {
             let mut next = Vec::with_capacity(level.len().div_ceil(span as usize));
             for group in level.chunks(span as usize) {
-                children.push(group.to_vec());
-                next.push(children.len() - 1);
+                nodes.push(TreeNode {
+                    name: None,
+                    children: group.to_vec(),
+                    size: 0,
+                });
+                next.push(nodes.len() - 1);
             }
             level = next;
         }
-        let root = level[0];
-        // Top-down renumbering, breadth first.
-        let total = children.len();
+        Self::from_tree(&nodes, level[0])
+    }
+
+    /// Build from an explicit tree. Leaves (nodes without children) are
+    /// teams of `size` slots; units are numbered breadth first from `root`,
+    /// teams depth first (left to right). Unnamed nodes get path names
+    /// (`top`, `u1`, `u1.2`).
+    pub fn from_tree(nodes: &[TreeNode], root: usize) -> Self {
+        // Depth-first: team order and each node's team range.
+        let mut team_node = Vec::new();
+        let mut range = vec![(0u32, 0u32); nodes.len()];
+        let mut stack = vec![(root, false)];
+        while let Some((n, done)) = stack.pop() {
+            if done {
+                let ch = &nodes[n].children;
+                range[n] = (range[ch[0]].0, range[*ch.last().expect("non-empty")].1);
+                continue;
+            }
+            if nodes[n].children.is_empty() {
+                let t = team_node.len() as u32;
+                team_node.push(n);
+                range[n] = (t, t + 1);
+            } else {
+                stack.push((n, true));
+                for &c in nodes[n].children.iter().rev() {
+                    stack.push((c, false));
+                }
+            }
+        }
+        // Breadth-first numbering of units.
+        let total = nodes.len();
         let mut unit_parent = Vec::with_capacity(total);
         let mut unit_depth = Vec::with_capacity(total);
-        let mut unit_name = Vec::with_capacity(total);
+        let mut unit_name: Vec<String> = Vec::with_capacity(total);
+        let mut unit_teams = Vec::with_capacity(total);
         let mut node_of_unit = Vec::with_capacity(total);
-        let mut team_unit = vec![0u32; teams];
+        let mut unit_of_node = vec![u32::MAX; nodes.len()];
         unit_parent.push(NO_PARENT);
         unit_depth.push(0u16);
-        unit_name.push("top".to_string());
+        unit_name.push(nodes[root].name.clone().unwrap_or_else(|| "top".into()));
+        unit_teams.push(range[root]);
         node_of_unit.push(root);
+        unit_of_node[root] = 0;
         let mut head = 0;
         while head < node_of_unit.len() {
             let node = node_of_unit[head];
-            if node < teams {
-                team_unit[node] = head as u32;
-            }
-            for (i, &child) in children[node].iter().enumerate() {
-                let name = if head == 0 {
-                    format!("u{}", i + 1)
-                } else {
-                    format!("{}.{}", unit_name[head], i + 1)
-                };
+            for (i, &child) in nodes[node].children.iter().enumerate() {
+                let name = nodes[child].name.clone().unwrap_or_else(|| {
+                    if head == 0 {
+                        format!("u{}", i + 1)
+                    } else {
+                        format!("{}.{}", unit_name[head], i + 1)
+                    }
+                });
+                unit_of_node[child] = unit_parent.len() as u32;
                 unit_parent.push(head as u32);
                 unit_depth.push(unit_depth[head] + 1);
                 unit_name.push(name);
+                unit_teams.push(range[child]);
                 node_of_unit.push(child);
             }
             head += 1;
         }
-        // Team ranges: leaves give their own index; parents span children.
-        let mut unit_teams = vec![(u32::MAX, 0u32); total];
-        for (t, &u) in team_unit.iter().enumerate() {
-            unit_teams[u as usize] = (t as u32, t as u32 + 1);
-        }
-        for u in (1..total).rev() {
-            let p = unit_parent[u] as usize;
-            let (lo, hi) = unit_teams[u];
-            unit_teams[p].0 = unit_teams[p].0.min(lo);
-            unit_teams[p].1 = unit_teams[p].1.max(hi);
-        }
-        let mut team_start = Vec::with_capacity(teams + 1);
+        let team_unit: Vec<u32> = team_node.iter().map(|&n| unit_of_node[n]).collect();
+        let mut team_start = Vec::with_capacity(team_node.len() + 1);
         let mut acc = 0u32;
         team_start.push(0);
-        for &s in sizes {
-            acc += s;
+        for &n in &team_node {
+            acc += nodes[n].size;
             team_start.push(acc);
         }
+        let teams = team_node.len();
         let mut blocks = Vec::new();
         let mut first = 0u32;
         for t in 0..teams as u32 {
@@ -149,6 +220,7 @@ impl Org {
             team_unit,
             team_start,
             blocks,
+            unit_node: node_of_unit.iter().map(|&n| n as u32).collect(),
         }
     }
 
