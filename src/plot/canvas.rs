@@ -106,6 +106,34 @@ pub fn put<DB: DrawingBackend>(
     )
 }
 
+/// Like [`put`], on a white box (so that lines behind do not cross the text).
+pub fn put_boxed<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+    style: &TextStyle<'static>,
+    h: HPos,
+    v: VPos,
+    pos: (i32, i32),
+) -> DrawResult<DB> {
+    let w = text_width(text, style);
+    let size = style.font.get_size() as i32;
+    let x0 = match h {
+        HPos::Left => pos.0,
+        HPos::Center => pos.0 - w / 2,
+        HPos::Right => pos.0 - w,
+    };
+    let y0 = match v {
+        VPos::Top => pos.1,
+        VPos::Center => pos.1 - size / 2,
+        VPos::Bottom => pos.1 - size,
+    };
+    area.draw(&Rectangle::new(
+        [(x0 - 6, y0 - 3), (x0 + w + 6, y0 + size + 3)],
+        WHITE.filled(),
+    ))?;
+    put(area, text, style, h, v, pos)
+}
+
 /// Text style with an anchor.
 pub fn anchored(style: TextStyle<'static>, h: HPos, v: VPos) -> TextStyle<'static> {
     style.pos(Pos::new(h, v))
