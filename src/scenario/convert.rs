@@ -244,7 +244,7 @@ fn named(n: &NamedDist) -> Result<Dist, String> {
         "lognormal" => &["mu", "sigma"],
         "pareto" => &["scale", "shape"],
         "poisson" => &["mean"],
-        "empirical" => &["values"],
+        "empirical" => &["values", "file", "column"],
         other => {
             return Err(format!(
                 "unknown dist \"{other}\"; expected constant, uniform, normal, beta, lognormal, pareto, poisson or empirical"
@@ -264,6 +264,8 @@ fn named(n: &NamedDist) -> Result<Dist, String> {
         ("scale", n.scale.is_some()),
         ("shape", n.shape.is_some()),
         ("values", n.values.is_some()),
+        ("file", n.file.is_some()),
+        ("column", n.column.is_some()),
     ];
     if let Some((k, _)) = present.iter().find(|(k, on)| *on && !allowed.contains(k)) {
         return Err(format!(

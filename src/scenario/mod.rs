@@ -407,6 +407,44 @@ impl Scenario {
     fn validate(mut raw: RawScenario, layers: &Layers) -> Result<Self, ScenarioError> {
         raw.extends = None;
         let source = layers.0[0].source.clone();
+        // Empirical distributions read from a CSV column: the values are
+        // taken into the resolved scenario, so it stands alone.
+        let mut problems = Problems::default();
+        raw::for_each_dist(&mut raw, |path, d| {
+            if let raw::RawDist::Named(n) = d
+                && n.dist == "empirical"
+                && let Some(file) = n.file.clone()
+            {
+                let Some(column) = n.column.clone() else {
+                    problems.push(
+                        format!("{path}.file"),
+                        "needs 'column' too (the CSV column to read)",
+                    );
+                    return;
+                };
+                if n.values.is_some() {
+                    problems.push(
+                        format!("{path}.values"),
+                        "give either 'values' or 'file' and 'column', not both",
+                    );
+                    return;
+                }
+                match layers
+                    .read_beside(&format!("{path}.file"), &file)
+                    .and_then(|(text, shown)| csv_column(&text, &shown, &column))
+                {
+                    Ok(values) => {
+                        n.values = Some(values);
+                        n.file = None;
+                        n.column = None;
+                    }
+                    Err(e) => problems.push(format!("{path}.file"), e),
+                }
+            }
+        });
+        if !problems.is_empty() {
+            return Err(layers.invalid(problems));
+        }
         let mut chart = None;
         let mut chart_text = None;
         if let Some(name) = raw.org.chart.clone() {
@@ -475,6 +513,35 @@ impl Scenario {
     pub fn resolved_toml(&self) -> String {
         to_toml(&self.raw)
     }
+}
+
+/// The numbers in column `column` of a CSV text (empty cells skipped).
+fn csv_column(text: &str, shown: &str, column: &str) -> Result<Vec<f64>, String> {
+    let mut r = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers = r.headers().map_err(|e| format!("{shown}: {e}"))?.clone();
+    let idx = headers.iter().position(|h| h == column).ok_or_else(|| {
+        format!(
+            "{shown} has no column '{column}' (columns: {})",
+            headers.iter().collect::<Vec<_>>().join(", ")
+        )
+    })?;
+    let mut values = Vec::new();
+    for rec in r.records() {
+        let rec = rec.map_err(|e| format!("{shown}: {e}"))?;
+        let line = rec.position().map_or(0, |p| p.line());
+        match rec.get(idx).unwrap_or("") {
+            "" => {}
+            cell => values.push(cell.parse::<f64>().map_err(|_| {
+                format!("{shown}:{line}: column '{column}' holds '{cell}', not a number")
+            })?),
+        }
+    }
+    if values.is_empty() {
+        return Err(format!("{shown}: column '{column}' has no values"));
+    }
+    Ok(values)
 }
 
 /// Write a scenario as readable TOML: top-level keys, then one `[section]`

@@ -49,6 +49,12 @@ pub struct NamedDist {
     pub shape: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<f64>>,
+    /// empirical: a CSV file (relative to the scenario) to take the values from...
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// ...and the column holding them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
 }
 
 impl<'de> Deserialize<'de> for RawDist {
@@ -76,6 +82,33 @@ impl<'de> Deserialize<'de> for RawDist {
             }
         }
         d.deserialize_any(V)
+    }
+}
+
+/// Visit every distribution of a scenario with its key path.
+pub fn for_each_dist(raw: &mut RawScenario, mut f: impl FnMut(&str, &mut RawDist)) {
+    f("org.team_size", &mut raw.org.team_size);
+    for (name, t) in [
+        ("population", &mut raw.population),
+        ("hiring", &mut raw.hiring),
+    ] {
+        f(&format!("{name}.mastery"), &mut t.mastery);
+        f(&format!("{name}.belief"), &mut t.belief);
+        f(&format!("{name}.knowledge"), &mut t.knowledge);
+        f(&format!("{name}.influence"), &mut t.influence);
+    }
+    f("leaders.alignment", &mut raw.leaders.alignment);
+    f("leaders.commitment", &mut raw.leaders.commitment);
+    if let Some(d) = &mut raw.leaders.top_alignment {
+        f("leaders.top_alignment", d);
+    }
+    for (i, e) in raw.events.iter_mut().enumerate() {
+        if let Some(d) = &mut e.alignment {
+            f(&format!("events[{i}].alignment"), d);
+        }
+        if let Some(d) = &mut e.commitment {
+            f(&format!("events[{i}].commitment"), d);
+        }
     }
 }
 
