@@ -56,6 +56,14 @@ pub fn convert(raw: &RawScenario, chart: Option<Chart>) -> (Option<Setup>, Probl
     if raw.org.employees == 0 {
         p.push("org.employees", "must be at least 1");
     }
+    if let Some(l) = raw.org.levels
+        && l < 2
+    {
+        p.push(
+            "org.levels",
+            format!("must be at least 2 (the top and the teams), got {l}"),
+        );
+    }
     if raw.org.span < 2 {
         p.push(
             "org.span",
@@ -151,6 +159,7 @@ pub fn convert(raw: &RawScenario, chart: Option<Chart>) -> (Option<Setup>, Probl
                 employees: raw.org.employees,
                 team_size: team_size.expect("checked"),
                 span: raw.org.span,
+                levels: raw.org.levels,
             }),
         },
         population: population.expect("checked"),

@@ -445,11 +445,19 @@ impl Scenario {
         if !problems.is_empty() {
             return Err(layers.invalid(problems));
         }
+        if raw.org.levels.is_some() && layers.place("org.span").is_some() {
+            let mut p = Problems::default();
+            p.push(
+                "org.span",
+                "must not be given together with org.levels (choose one)",
+            );
+            return Err(layers.invalid(p));
+        }
         let mut chart = None;
         let mut chart_text = None;
         if let Some(name) = raw.org.chart.clone() {
             let mut problems = Problems::default();
-            for key in ["employees", "team_size", "span"] {
+            for key in ["employees", "team_size", "span", "levels"] {
                 if layers.place(&format!("org.{key}")).is_some() {
                     problems.push(
                         format!("org.{key}"),
@@ -565,7 +573,10 @@ pub fn to_toml(raw: &RawScenario) -> String {
         out.push_str(&format!("\n[{k}]\n"));
         let chart = k == "org" && t.contains_key("chart");
         for (k2, v2) in t {
-            if chart && ["employees", "team_size", "span"].contains(&k2.as_str()) {
+            if chart && ["employees", "team_size", "span", "levels"].contains(&k2.as_str()) {
+                continue;
+            }
+            if k == "org" && t.contains_key("levels") && k2 == "span" {
                 continue;
             }
             out.push_str(&format!("{k2} = {v2}\n"));

@@ -134,6 +134,10 @@ pub struct RawOrg {
     pub team_size: RawDist,
     /// Sub-units per unit.
     pub span: u32,
+    /// Number of levels from the top to the teams (inclusive); when given,
+    /// the span is chosen to fit and `span` must not be given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub levels: Option<u32>,
     /// An org chart (CSV: `id,manager_id[,team][,alignment][,commitment]
     /// [,mastery][,belief][,knowledge][,influence]`, relative to this file)
     /// instead of a generated organization; then `employees`, `team_size`
@@ -152,6 +156,7 @@ impl Default for RawOrg {
                 ..Default::default()
             })),
             span: 5,
+            levels: None,
             chart: None,
         }
     }

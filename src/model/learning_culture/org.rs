@@ -22,6 +22,8 @@ pub struct OrgSpec {
     pub team_size: Dist,
     /// Number of sub-units per unit (at least 2).
     pub span: u32,
+    /// Levels from the top to the teams, inclusive (overrides `span`).
+    pub levels: Option<u32>,
 }
 
 /// One node of an explicit organization tree (see [`Org::from_tree`]).
@@ -84,6 +86,19 @@ pub struct Org {
 /// enough to spread a run over the cores.
 const BLOCK_SLOTS: u32 = 4096;
 
+/// The smallest span that puts `teams` teams under a tree of at most
+/// `levels` levels (top and teams included): span^(levels − 1) ≥ teams.
+pub fn span_for_levels(teams: usize, levels: u32) -> u32 {
+    if levels < 2 || teams <= 1 {
+        return 2.max(teams as u32);
+    }
+    let mut s = 2u32;
+    while (s as f64).powi(levels as i32 - 1) < teams as f64 {
+        s += 1;
+    }
+    s
+}
+
 impl Org {
     /// Generate an organization from `spec` with the structural stream `rng`.
     pub fn generate(spec: &OrgSpec, rng: &mut Stream) -> Self {
@@ -100,7 +115,11 @@ impl Org {
             sizes.push(s);
             total += s;
         }
-        Self::from_team_sizes(&sizes, spec.span.max(2))
+        let span = match spec.levels {
+            Some(l) => span_for_levels(sizes.len(), l),
+            None => spec.span.max(2),
+        };
+        Self::from_team_sizes(&sizes, span)
     }
 
     /// Build the tree over teams of the given sizes, `span` children per unit.
@@ -305,6 +324,16 @@ mod tests {
         assert_eq!(coarse.len(), 3);
         assert_eq!(org.unit_teams[coarse[0] as usize], (0, 3));
         assert_eq!(org.report_units(1), vec![0]);
+    }
+
+    #[test]
+    fn levels_choose_the_span() {
+        // 63 teams in 4 levels: 4^3 = 64 >= 63 -> span 4
+        assert_eq!(span_for_levels(63, 4), 4);
+        assert_eq!(span_for_levels(64, 3), 8);
+        let org = Org::from_team_sizes(&[2; 63], span_for_levels(63, 4));
+        let depth = org.unit_depth.iter().max().copied().unwrap();
+        assert_eq!(depth, 3);
     }
 
     #[test]
