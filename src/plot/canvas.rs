@@ -57,6 +57,12 @@ pub fn render<C: Chart>(name: &'static str, caption: String, chart: &C) -> anyho
             .map_err(|e| anyhow::anyhow!("cannot draw the {name} figure (PNG): {e}"))?;
     }
     let png = encode_png(&rgb, w, h)?;
+    // Opacity 1 is the default: dropping it keeps large figures smaller.
+    let mut svg = svg.replace(" opacity=\"1\"", "");
+    if name == "teams" {
+        // Heatmap cells must meet without anti-aliased seams.
+        svg = svg.replacen("<svg ", "<svg shape-rendering=\"crispEdges\" ", 1);
+    }
     Ok(Figure {
         name,
         caption,

@@ -415,7 +415,14 @@ impl Chart for LoopsChart<'_> {
             let mut lines = vec!["not in this scenario:".to_string()];
             lines.extend(inactive.chunks(per_line).map(|c| c.join(", ")));
             for (i, l) in lines.iter().enumerate() {
-                put(area, l, &st, HPos::Right, VPos::Top, (w as i32 - 36, 736 + 27 * i as i32))?;
+                put(
+                    area,
+                    l,
+                    &st,
+                    HPos::Right,
+                    VPos::Top,
+                    (w as i32 - 36, 736 + 27 * i as i32),
+                )?;
             }
         }
         Ok(())

@@ -1,1 +1,312 @@
-//! stub
+//! Plain-language findings and key numbers, generated from the measured
+//! metrics of a run (never from the scenario's intentions): how long the
+//! culture took to build, how fast it was lost after the shock, whether it
+//! recovered, how the teams and the runs ended.
+
+use super::data::RunData;
+use super::outcomes::split;
+use super::shock::duration;
+use super::timeline::{Timeline, Tone};
+
+/// One key number for the report's cards.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyNumber {
+    /// The number as shown ("4.7×", "0.32").
+    pub value: String,
+    /// What it is.
+    pub label: String,
+    /// A detail line (confidence interval, definition).
+    pub detail: String,
+    /// Whether it tells of a loss (drawn in the shock colour).
+    pub alarm: bool,
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.0}%", x * 100.0)
+}
+
+/// Index and value of the maximum of a series (NaNs skipped).
+fn argmax(v: &[f64]) -> Option<(usize, f64)> {
+    v.iter()
+        .copied()
+        .enumerate()
+        .filter(|(_, x)| !x.is_nan())
+        .fold(None, |acc: Option<(usize, f64)>, (i, x)| match acc {
+            Some((_, m)) if m >= x => acc,
+            _ => Some((i, x)),
+        })
+}
+
+/// The key numbers of a run, in display order.
+pub fn key_numbers(run: &RunData) -> Vec<KeyNumber> {
+    let mut out = Vec::new();
+    let y = run.years_per_step();
+    if let Some(st) = run.summary.final_stats("culture") {
+        out.push(KeyNumber {
+            value: format!("{:.2}", st.mean),
+            label: "final learning culture".into(),
+            detail: format!("95% CI {:.2}–{:.2}, {} runs", st.ci95[0], st.ci95[1], st.n),
+            alarm: false,
+        });
+    }
+    if let Some((i, peak)) = run.series.bands("culture").and_then(|b| argmax(&b.mean)) {
+        out.push(KeyNumber {
+            value: format!("{peak:.2}"),
+            label: "highest culture (mean)".into(),
+            detail: format!("in year {:.1}", i as f64 * y),
+            alarm: false,
+        });
+    }
+    if let Some(sh) = &run.summary.shock {
+        if let Some(a) = sh.get("asymmetry") {
+            out.push(KeyNumber {
+                value: format!("{a:.1}×"),
+                label: "asymmetry".into(),
+                detail: "build-up time ÷ time to lose half".into(),
+                alarm: true,
+            });
+        }
+        if let Some(b) = sh.get("build_weeks") {
+            out.push(KeyNumber {
+                value: duration(b * y),
+                label: "to build the culture".into(),
+                detail: "to 95% of the rise before the shock".into(),
+                alarm: false,
+            });
+        }
+        if let Some(h) = sh.get("weeks_to_half_loss") {
+            out.push(KeyNumber {
+                value: duration(h * y),
+                label: "to lose half of it".into(),
+                detail: format!("after \u{201c}{}\u{201d}", sh.event.label),
+                alarm: true,
+            });
+        }
+        if let Some(l) = sh.get("loss") {
+            out.push(KeyNumber {
+                value: pct(l),
+                label: "lost at the lowest point".into(),
+                detail: format!(
+                    "from {:.2} to {:.2}",
+                    sh.get("pre").unwrap_or(f64::NAN),
+                    sh.get("trough").unwrap_or(f64::NAN)
+                ),
+                alarm: true,
+            });
+        }
+        out.push(KeyNumber {
+            value: pct(sh.recovered_share),
+            label: "of runs recovered".into(),
+            detail: "back to 95% of the pre-shock level".into(),
+            alarm: sh.recovered_share < 0.5,
+        });
+    }
+    if let Some(st) = run.summary.final_stats("teams_high") {
+        out.push(KeyNumber {
+            value: pct(st.mean),
+            label: "of teams above threshold".into(),
+            detail: format!(
+                "local culture above {:.2} at the end",
+                run.scenario.high_threshold
+            ),
+            alarm: false,
+        });
+    }
+    if let Some(st) = run.summary.final_stats("knowledge") {
+        out.push(KeyNumber {
+            value: format!("{:.2}", st.mean),
+            label: "final knowledge".into(),
+            detail: format!("95% CI {:.2}–{:.2}", st.ci95[0], st.ci95[1]),
+            alarm: false,
+        });
+    }
+    out
+}
+
+/// Plain-language findings from the measured numbers.
+pub fn sentences(run: &RunData) -> Vec<String> {
+    let mut out = Vec::new();
+    let y = run.years_per_step();
+    let n = run.series.n_runs();
+    let years = run.span_years();
+    let Some(b) = run.series.bands("culture") else {
+        return out;
+    };
+    let start = b.mean.first().copied().unwrap_or(f64::NAN);
+    let end = b.mean.last().copied().unwrap_or(f64::NAN);
+    let final_stats = run.summary.final_stats("culture");
+    let ci = final_stats
+        .map(|s| {
+            format!(
+                " (95% confidence interval {:.2}–{:.2})",
+                s.ci95[0], s.ci95[1]
+            )
+        })
+        .unwrap_or_default();
+    out.push(format!(
+        "Over {years:.1} years and {n} runs, the organization's learning culture went from {start:.2} to {end:.2}{ci}."
+    ));
+    let timeline = Timeline::of(run);
+    if let Some(sh) = &run.summary.shock {
+        let s = sh.event.step as usize;
+        let shock_year = s as f64 * y;
+        match (sh.get("build_weeks"), sh.get("pre"), sh.get("weeks_to_half_loss"), sh.get("trough")) {
+            (Some(bw), Some(pre), Some(h), Some(trough)) => {
+                let asym = sh
+                    .get("asymmetry")
+                    .map(|a| format!(": it was lost {a:.1} times faster than it was built"))
+                    .unwrap_or_default();
+                out.push(format!(
+                    "The culture took {} to build up to {pre:.2}; after \u{201c}{}\u{201d} in year {shock_year:.1}, it took only {} to lose half of what it would lose (down to {:.2}){asym}.",
+                    duration(bw * y),
+                    sh.event.label,
+                    duration(h * y),
+                    pre - 0.5 * (pre - trough),
+                ));
+            }
+            (_, Some(pre), None, _) => out.push(format!(
+                "\u{201c}{}\u{201d} in year {shock_year:.1} did not cost the culture 5% or more of its level of {pre:.2}.",
+                sh.event.label
+            )),
+            _ => {}
+        }
+        if let (Some(pre), Some(trough), Some(loss)) =
+            (sh.get("pre"), sh.get("trough"), sh.get("loss"))
+        {
+            let low_year = b
+                .mean
+                .iter()
+                .enumerate()
+                .skip(s + 1)
+                .filter(|(_, v)| !v.is_nan())
+                .min_by(|p, q| p.1.total_cmp(q.1))
+                .map(|(i, _)| i as f64 * y);
+            if loss >= 0.05 {
+                out.push(format!(
+                    "At its lowest{}, the culture stood at {trough:.2}, {} below the {pre:.2} it had before the shock.",
+                    low_year.map(|t| format!(" (around year {t:.1})")).unwrap_or_default(),
+                    pct(loss)
+                ));
+            }
+        }
+        let later_help = timeline
+            .points
+            .iter()
+            .find(|p| p.tone == Tone::Help && p.year > shock_year);
+        let recovered = sh.recovered_share;
+        let runs_word = |k: f64| {
+            let count = (k * n as f64).round() as usize;
+            if count == 0 {
+                format!("none of the {n} runs")
+            } else if count == n {
+                format!("all {n} runs")
+            } else {
+                format!("{count} of {n} runs")
+            }
+        };
+        let recov = match later_help {
+            Some(p) if recovered < 0.5 => format!(
+                "When \u{201c}{}\u{201d} came in year {:.1}, the culture did not come back: {} recovered to 95% of the pre-shock level by the end.",
+                p.label,
+                p.year,
+                runs_word(recovered)
+            ),
+            Some(p) => format!(
+                "After \u{201c}{}\u{201d} in year {:.1}, {} recovered to 95% of the pre-shock level.",
+                p.label,
+                p.year,
+                runs_word(recovered)
+            ),
+            None => format!(
+                "By the end, {} had recovered to 95% of the pre-shock level.",
+                runs_word(recovered)
+            ),
+        };
+        if sh.get("loss").is_some_and(|l| l >= 0.05) {
+            out.push(recov);
+        }
+    } else if let Some((i, peak)) = argmax(&b.mean) {
+        if peak > start + 0.02 {
+            let half = start + 0.5 * (peak - start);
+            if let Some(t) = b.mean.iter().position(|&v| v >= half) {
+                out.push(format!(
+                    "The culture peaked at {peak:.2} in year {:.1}; it took {} to get halfway there from {start:.2}.",
+                    i as f64 * y,
+                    duration(t as f64 * y)
+                ));
+            }
+        } else if end < start - 0.02 {
+            out.push(format!(
+                "The culture never rose above its starting level of {start:.2} and ended lower, at {end:.2}."
+            ));
+        }
+    }
+    if let (Some(th), Some(bt)) = (
+        run.summary.final_stats("teams_high"),
+        run.series.bands("teams_high"),
+    ) {
+        let peak = argmax(&bt.mean);
+        let threshold = run.scenario.high_threshold;
+        let mut s = format!(
+            "At the end, {} of teams had a local culture above {threshold:.2}",
+            pct(th.mean)
+        );
+        if let Some((i, p)) = peak.filter(|&(_, p)| p > th.mean + 0.05) {
+            s.push_str(&format!(
+                ", down from {} in year {:.1}",
+                pct(p),
+                i as f64 * y
+            ));
+        }
+        s.push('.');
+        out.push(s);
+    }
+    if let (Some(k), Some(kb)) = (
+        run.summary.final_stats("knowledge"),
+        run.series.bands("knowledge"),
+    ) {
+        let k0 = kb.mean.first().copied().unwrap_or(f64::NAN);
+        let codified = run
+            .summary
+            .final_stats("codified")
+            .map(|c| {
+                format!(
+                    "; the codified (shared) knowledge stock stood at {:.2}",
+                    c.mean
+                )
+            })
+            .unwrap_or_default();
+        out.push(format!(
+            "Mean knowledge went from {k0:.2} to {:.2}{codified}.",
+            k.mean
+        ));
+    }
+    let finals = run.series.finals("culture");
+    match split(&finals, 0.08) {
+        Some(sp) => out.push(format!(
+            "The runs split into two basins: {} of {n} kept a culture above {:.2} and {} lost it — chance decides which way an organization tips.",
+            sp.high, sp.at, sp.low
+        )),
+        None => {
+            if let Some(st) = final_stats {
+                out.push(format!(
+                    "All runs ended in one basin: 90% of them finished with a culture between {:.2} and {:.2}.",
+                    st.p5, st.p95
+                ));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn argmax_skips_nan() {
+        assert_eq!(argmax(&[0.1, f64::NAN, 0.5, 0.2]), Some((2, 0.5)));
+        assert_eq!(argmax(&[f64::NAN]), None);
+        assert_eq!(argmax(&[0.3, 0.3]), Some((0, 0.3)));
+    }
+}

@@ -1,7 +1,259 @@
-//! stub
+//! `report.html`: one self-contained page (inline CSS and inline SVG
+//! figures, no external assets, opens offline) with the scenario's name and
+//! description, the key numbers, plain-language findings, every figure,
+//! the timeline of events and the provenance (manifest and resolved
+//! scenario). The same page layout serves `compare`.
+
 use super::canvas::Figure;
 use super::data::RunData;
-/// stub
-pub fn report(_run: &RunData, _figs: &[Figure]) -> String {
-    String::new()
+use super::narrative::{KeyNumber, key_numbers, sentences};
+use super::timeline::{Tone, event_of, tone_of};
+
+/// Escape text for HTML.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The page's style sheet.
+const CSS: &str = r#"
+:root { --ink:#222; --muted:#5f5f5f; --line:#e3e3e3; --blue:#0072B2; --verm:#D55E00; --green:#009E73; --orange:#E69F00; --bg:#fafafa; }
+* { box-sizing: border-box; }
+body { margin:0; background:var(--bg); color:var(--ink); font-family:"DejaVu Sans", Verdana, "Segoe UI", Arial, sans-serif; font-size:18px; line-height:1.5; }
+main { max-width:1280px; margin:0 auto; padding:40px 32px 64px; }
+header { border-bottom:4px solid var(--blue); padding-bottom:18px; margin-bottom:28px; }
+.eyebrow { text-transform:uppercase; letter-spacing:.08em; color:var(--muted); font-size:15px; margin:0; }
+h1 { font-size:44px; margin:4px 0 8px; line-height:1.15; }
+h2 { font-size:28px; margin:40px 0 14px; }
+.lead { font-size:22px; margin:0 0 10px; max-width:60em; }
+.meta { color:var(--muted); font-size:16px; margin:0; }
+.cards { display:grid; grid-template-columns:repeat(auto-fill, minmax(220px, 1fr)); gap:14px; }
+.card { background:#fff; border:1px solid var(--line); border-left:6px solid var(--blue); border-radius:8px; padding:14px 16px; }
+.card.shock { border-left-color:var(--verm); }
+.card .value { font-size:36px; font-weight:bold; line-height:1.1; }
+.card .label { font-weight:bold; margin-top:4px; }
+.card .detail { color:var(--muted); font-size:15px; }
+ul.findings { background:#fff; border:1px solid var(--line); border-radius:8px; padding:18px 18px 18px 44px; margin:0; }
+ul.findings li { margin:6px 0; max-width:62em; }
+figure { background:#fff; border:1px solid var(--line); border-radius:8px; margin:0 0 26px; padding:12px; }
+figure svg { display:block; width:100%; height:auto; }
+figcaption { color:var(--muted); font-size:16px; padding:8px 6px 2px; }
+figcaption a { color:var(--blue); }
+table { border-collapse:collapse; background:#fff; width:100%; font-size:16px; }
+th, td { text-align:left; padding:6px 10px; border-bottom:1px solid var(--line); vertical-align:top; }
+th { background:#f0f0f0; }
+td.num { text-align:right; font-variant-numeric:tabular-nums; }
+.harm { color:var(--verm); font-weight:bold; }
+.help { color:var(--green); font-weight:bold; }
+details { background:#fff; border:1px solid var(--line); border-radius:8px; padding:10px 14px; margin:10px 0; }
+summary { cursor:pointer; font-weight:bold; }
+pre { overflow-x:auto; font-size:14px; line-height:1.35; }
+footer { color:var(--muted); font-size:14px; margin-top:40px; }
+@media print { body { background:#fff; } figure, .card, details { break-inside:avoid; } details { display:block; } }
+"#;
+
+/// An SVG document made fit for inline use: no fixed size (it scales to
+/// the page), an accessible name, and no XML prologue.
+pub fn inline_svg(svg: &str, title: &str) -> String {
+    let body = match svg.find("<svg") {
+        Some(i) => &svg[i..],
+        None => svg,
+    };
+    let Some(end) = body.find('>') else {
+        return body.to_string();
+    };
+    // Keep every attribute of the root but the fixed width and height.
+    let mut tag = String::new();
+    let mut rest = &body[4..end];
+    while let Some(eq) = rest.find("=\"") {
+        let name = rest[..eq].trim();
+        let after = &rest[eq + 2..];
+        let Some(close) = after.find('"') else { break };
+        let value = &after[..close];
+        if name != "width" && name != "height" {
+            tag.push_str(&format!(" {name}=\"{value}\""));
+        }
+        rest = &after[close + 1..];
+    }
+    format!(
+        "<svg{tag} role=\"img\" aria-label=\"{}\"><title>{}</title>{}",
+        esc(title),
+        esc(title),
+        &body[end + 1..]
+    )
+}
+
+/// The key-number cards.
+pub fn cards(numbers: &[KeyNumber]) -> String {
+    let mut h = String::from("<div class=\"cards\">\n");
+    for k in numbers {
+        let shock = k.alarm;
+        h.push_str(&format!(
+            "<div class=\"card{}\"><div class=\"value\">{}</div><div class=\"label\">{}</div><div class=\"detail\">{}</div></div>\n",
+            if shock { " shock" } else { "" },
+            esc(&k.value),
+            esc(&k.label),
+            esc(&k.detail)
+        ));
+    }
+    h.push_str("</div>\n");
+    h
+}
+
+/// Figures with captions and links to the PNG/SVG files.
+pub fn figures_html(figs: &[Figure], prefix: &str) -> String {
+    let mut h = String::new();
+    for f in figs {
+        h.push_str(&format!(
+            "<figure id=\"fig-{name}\">\n{svg}\n<figcaption>{cap} <a href=\"{prefix}{name}.png\">PNG</a> · <a href=\"{prefix}{name}.svg\">SVG</a></figcaption>\n</figure>\n",
+            name = f.name,
+            svg = inline_svg(&f.svg, &f.caption),
+            cap = esc(&f.caption),
+        ));
+    }
+    h
+}
+
+/// Page head and opening of the body.
+pub fn page_start(title: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"culturesim {}\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n",
+        env!("CARGO_PKG_VERSION"),
+        esc(title)
+    )
+}
+
+/// Closing of the page.
+pub fn page_end() -> String {
+    format!(
+        "<footer>Made by culturesim {} — an agent-based simulation of learning-culture dynamics. The same scenario and seed give the same numbers; see the manifest.</footer>\n</main>\n</body>\n</html>\n",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+fn timeline_table(run: &RunData) -> String {
+    let y = run.years_per_step();
+    let mut h = String::from(
+        "<table>\n<tr><th>when</th><th>event</th><th>kind</th><th class=\"num\">culture just before (mean)</th></tr>\n",
+    );
+    let culture = run.series.bands("culture");
+    let mut rows = 0;
+    for m in &run.summary.markers {
+        if m.kind == "replace_leader" && m.step == 0 {
+            continue;
+        }
+        let e = event_of(m, &run.scenario.events);
+        let class = match tone_of(m, e) {
+            Tone::Harm => " class=\"harm\"",
+            Tone::Help if m.kind == "replace_leader" => " class=\"help\"",
+            _ => "",
+        };
+        let before = culture
+            .and_then(|b| b.mean.get(m.step as usize))
+            .map(|v| format!("{v:.2}"))
+            .unwrap_or_else(|| "–".into());
+        let dur = e
+            .and_then(|e| e.duration)
+            .map(|d| format!(" (runs {:.1} years)", f64::from(d) * y))
+            .unwrap_or_default();
+        h.push_str(&format!(
+            "<tr><td>year {:.1} ({} {})</td><td{class}>{}{}</td><td>{}</td><td class=\"num\">{before}</td></tr>\n",
+            f64::from(m.step) * y,
+            esc(&run.summary.time_unit),
+            m.step,
+            esc(&m.label),
+            esc(&dur),
+            esc(&m.kind.replace('_', " ")),
+        ));
+        rows += 1;
+    }
+    h.push_str("</table>\n");
+    if rows == 0 {
+        return "<p>This scenario has no events.</p>\n".into();
+    }
+    h
+}
+
+fn provenance(run: &RunData) -> String {
+    let mut h = String::new();
+    if !run.manifest.is_empty() {
+        h.push_str(&format!(
+            "<details open><summary>manifest.json (tool version, seed, runs, command line)</summary><pre>{}</pre></details>\n",
+            esc(run.manifest.trim_end())
+        ));
+    }
+    h.push_str(&format!(
+        "<details><summary>scenario.toml (the scenario as resolved: every parameter)</summary><pre>{}</pre></details>\n",
+        esc(run.scenario.toml.trim_end())
+    ));
+    h
+}
+
+/// The report of one run.
+pub fn report(run: &RunData, figs: &[Figure]) -> String {
+    let name = if run.scenario.name.is_empty() {
+        &run.summary.scenario
+    } else {
+        &run.scenario.name
+    };
+    let mut h = page_start(&format!("{name} — culturesim report"));
+    h.push_str(&format!(
+        "<header>\n<p class=\"eyebrow\">culturesim report</p>\n<h1>{}</h1>\n<p class=\"lead\">{}</p>\n<p class=\"meta\">{} runs · {:.1} years ({} {}s) · seed {}</p>\n</header>\n",
+        esc(name),
+        esc(&run.scenario.description),
+        run.series.n_runs(),
+        run.span_years(),
+        run.series.bands("culture").map_or(0, |b| b.len().saturating_sub(1)),
+        esc(&run.summary.time_unit),
+        run.summary.seed,
+    ));
+    h.push_str("<section id=\"key-numbers\">\n<h2>Key numbers</h2>\n");
+    h.push_str(&cards(&key_numbers(run)));
+    h.push_str(
+        "</section>\n<section id=\"findings\">\n<h2>What happened</h2>\n<ul class=\"findings\">\n",
+    );
+    for s in sentences(run) {
+        h.push_str(&format!("<li>{}</li>\n", esc(&s)));
+    }
+    h.push_str("</ul>\n</section>\n<section id=\"figures\">\n<h2>Figures</h2>\n");
+    h.push_str(&figures_html(figs, "plots/"));
+    h.push_str("</section>\n<section id=\"timeline\">\n<h2>Timeline of events</h2>\n");
+    h.push_str(&timeline_table(run));
+    h.push_str("</section>\n<section id=\"provenance\">\n<h2>Provenance</h2>\n");
+    h.push_str(&provenance(run));
+    h.push_str("</section>\n");
+    h.push_str(&page_end());
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes() {
+        assert_eq!(esc("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
+    }
+
+    #[test]
+    fn svg_made_inline() {
+        let s = inline_svg(
+            "<svg width=\"1600\" height=\"900\" viewBox=\"0 0 1600 900\" xmlns=\"http://www.w3.org/2000/svg\">\n<rect/></svg>",
+            "a <b>",
+        );
+        assert!(s.starts_with("<svg viewBox=\"0 0 1600 900\" xmlns="), "{s}");
+        assert!(!s.contains("width=\"1600\""));
+        assert!(s.contains("<title>a &lt;b&gt;</title>"));
+        assert!(s.ends_with("<rect/></svg>"));
+    }
 }

@@ -59,7 +59,7 @@ pub const WHITE_LINE: RGBColor = RGBColor(255, 255, 255);
 pub const AXIS_LINE: RGBColor = RGBColor(140, 140, 140);
 
 /// Colours for series that are compared (runs in `compare`), in order.
-pub const SERIES: [RGBColor; 7] = [BLUE, VERMILLION, GREEN, ORANGE, PURPLE, SKY, BLACK];
+pub const SERIES: [RGBColor; 7] = [BLUE, ORANGE, PURPLE, SKY, GREEN, VERMILLION, BLACK];
 
 /// Colour of the n-th compared series.
 pub fn series(n: usize) -> RGBColor {
