@@ -170,6 +170,28 @@ pub struct CommunityMeans {
     pub practice: f32,
 }
 
+impl TeamTally {
+    /// Count one active employee with these traits.
+    #[inline]
+    pub fn add_member(
+        &mut self,
+        engaged: u8,
+        project: u8,
+        knowledge: f32,
+        belief: f32,
+        influence: f32,
+    ) {
+        self.active += 1;
+        self.engaged += u32::from(engaged);
+        self.participants += u32::from(project > 0);
+        self.knowledge += knowledge;
+        self.belief += belief;
+        let w = super::equations::effective_influence(influence, knowledge);
+        self.weighted_belief += w * belief;
+        self.influence += w;
+    }
+}
+
 /// A programme currently running.
 #[derive(Debug, Clone)]
 pub struct ActiveProgramme {

@@ -75,14 +75,13 @@ impl LearningCulture {
             let mut x = TeamTally::default();
             for i in org.team_slots(t) {
                 if emp.active[i] == 1 {
-                    x.active += 1;
-                    x.engaged += u32::from(emp.engaged[i]);
-                    x.participants += u32::from(emp.project[i] > 0);
-                    x.knowledge += emp.knowledge[i];
-                    x.belief += emp.belief[i];
-                    let w = effective_influence(emp.influence[i], emp.knowledge[i]);
-                    x.weighted_belief += w * emp.belief[i];
-                    x.influence += w;
+                    x.add_member(
+                        emp.engaged[i],
+                        emp.project[i],
+                        emp.knowledge[i],
+                        emp.belief[i],
+                        emp.influence[i],
+                    );
                 }
             }
             *tl = x;
@@ -650,13 +649,12 @@ impl Ctx<'_> {
     /// Add active slot `i` to the tally.
     #[inline]
     fn count(&self, x: &mut TeamTally, emp: &EmployeesMut<'_>, i: usize) {
-        x.active += 1;
-        x.engaged += u32::from(emp.engaged[i]);
-        x.participants += u32::from(emp.project[i] > 0);
-        x.knowledge += emp.knowledge[i];
-        x.belief += emp.belief[i];
-        let w = effective_influence(emp.influence[i], emp.knowledge[i]);
-        x.weighted_belief += w * emp.belief[i];
-        x.influence += w;
+        x.add_member(
+            emp.engaged[i],
+            emp.project[i],
+            emp.knowledge[i],
+            emp.belief[i],
+            emp.influence[i],
+        );
     }
 }
