@@ -29,6 +29,7 @@ fn loop_on_beats_loop_off() {
         mean_at(&on, "knowledge", 260),
         mean_at(&off, "knowledge", 260),
     );
+    eprintln!("loop on/off: culture {c_on:.3}/{c_off:.3}, knowledge {k_on:.3}/{k_off:.3}");
     assert!(c_on > c_off + 0.1, "culture on {c_on:.3} vs off {c_off:.3}");
     assert!(
         k_on > k_off + 0.05,
@@ -68,6 +69,7 @@ fn bistability_and_hysteresis_over_a_range_of_leadership_support() {
     // starts end in different basins; measured gaps 0.2-0.3.
     for a in [0.65, 0.7, 0.75] {
         let (low, high) = branches(a);
+        eprintln!("alignment {a}: low start -> {low:.3}, high start -> {high:.3}");
         assert!(low < 0.5, "a = {a}: low start rose to {low:.3}");
         assert!(high > 0.6, "a = {a}: high start fell to {high:.3}");
         assert!(
@@ -92,6 +94,7 @@ fn snow_in_the_sun_erodes_fast_and_does_not_recover() {
     assert!(m.pre > 0.5, "pre-shock culture {:.3}", m.pre);
     assert!(m.loss > 0.3, "loss {:.3}", m.loss);
     let asym = m.asymmetry.unwrap();
+    eprintln!("snow in the sun (mean trajectory): {m:?}");
     assert!(
         asym >= 3.0,
         "asymmetry {asym:.2} (build {:?} / half-loss {:?})",
@@ -168,6 +171,9 @@ fn scope_matters_team_leader_hurts_the_team_top_hurts_everyone() {
     let (team_local, team_org) = scoped_shock("team:u1.1.1", false);
     let (top_local, top_org) = scoped_shock("top", false);
     let (_, none_org) = scoped_shock("team:u1.1.1", false);
+    eprintln!(
+        "scope: team shock -> team {team_local:.3}, org {team_org:.3}; top shock -> team {top_local:.3}, org {top_org:.3}"
+    );
     // A non-aligned team leader: that team's culture falls far below the
     // organization's, the organization barely moves (< 0.03 below no shock
     // elsewhere: here compared with the top-level shock).
@@ -194,6 +200,7 @@ fn scope_matters_team_leader_hurts_the_team_top_hurts_everyone() {
 fn community_of_practice_softens_the_local_loss() {
     let (without, _) = scoped_shock("team:u1.1.1", false);
     let (with, _) = scoped_shock("team:u1.1.1", true);
+    eprintln!("community of practice: hurt team's culture {with:.3} with, {without:.3} without");
     assert!(
         with > without + 0.03,
         "team culture with CoP {with:.3} vs without {without:.3}"
@@ -216,6 +223,7 @@ fn learnathon_without_commitment_is_worse_than_none() {
     let c_none = culture(&[], false);
     let c_without = culture(&["events.3.commitment=0"], true);
     let c_with = culture(&["events.3.commitment=1"], true);
+    eprintln!("learnathon: none {c_none:.3}, without commitment {c_without:.3}, with {c_with:.3}");
     assert!(
         c_without < c_none - 0.03,
         "without commitment {c_without:.3} vs none {c_none:.3}"
@@ -249,6 +257,7 @@ fn knowledge_loss(formalization: f64) -> f64 {
 fn formalization_reduces_knowledge_lost_to_turnover() {
     let without = knowledge_loss(0.0);
     let with = knowledge_loss(0.02);
+    eprintln!("knowledge lost to a 40% wave: {without:.3} without formalization, {with:.3} with");
     assert!(without > 0.05, "the wave must cost knowledge: {without:.3}");
     assert!(
         with < 0.8 * without,
