@@ -59,7 +59,10 @@ fn run_with_defaults_writes_every_output() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(names.len(), 5, "{names:?}");
+    // five data files, plots/ and report.html
+    assert_eq!(names.len(), 7, "{names:?}");
+    assert!(out.join("report.html").is_file());
+    assert_eq!(std::fs::read_dir(out.join("plots")).unwrap().count(), 12);
     let teams = std::fs::read_to_string(out.join("teams.csv")).unwrap();
     assert!(
         teams.starts_with("step,team,culture\n0,u1.1.1,0.200000\n"),

@@ -175,6 +175,15 @@ pub fn title<DB: DrawingBackend>(
     }
 }
 
+/// "1 run", "32 runs".
+pub fn runs(n: usize) -> String {
+    if n == 1 {
+        "1 run".into()
+    } else {
+        format!("{n} runs")
+    }
+}
+
 /// Left margin of titles and plot areas.
 pub const LEFT: i32 = 36;
 

@@ -275,10 +275,11 @@ impl Chart for OutcomesOverlay<'_> {
                 style::tint(color, 0.75).filled(),
             )))?;
             // Dots, spread vertically by rank so that equal values stay visible.
+            let radius = if v.len() <= 50 { 9 } else { 6 };
             chart.draw_series(v.iter().enumerate().filter(|(_, x)| !x.is_nan()).map(
                 |(k, &x)| {
                     let jitter = ((k * 7919) % 97) as f64 / 97.0;
-                    Circle::new((x, row + 0.32 + 0.36 * jitter), 6, color.filled())
+                    Circle::new((x, row + 0.32 + 0.36 * jitter), radius, color.filled())
                 },
             ))?;
             let mean = sorted.iter().sum::<f64>() / sorted.len() as f64;

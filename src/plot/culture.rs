@@ -139,8 +139,9 @@ impl Chart for CultureChart<'_> {
             area,
             "Learning culture over time",
             &format!(
-                "{} · mean of {n} runs; bands hold the middle 50% and 90% of runs",
-                run.summary.scenario
+                "{} · mean of {}; bands hold the middle 50% and 90% of runs",
+                run.summary.scenario,
+                canvas::runs(n)
             ),
         )?;
         legend(

@@ -245,9 +245,9 @@ impl Chart for MetricsChart<'_> {
             area,
             "Key metrics over time",
             &format!(
-                "{} · mean of {} runs; bands hold 50% and 90% of runs",
+                "{} · mean of {}; bands hold 50% and 90% of runs",
                 run.summary.scenario,
-                run.series.n_runs()
+                canvas::runs(run.series.n_runs())
             ),
         )?;
         legend(

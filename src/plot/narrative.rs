@@ -144,7 +144,8 @@ pub fn sentences(run: &RunData) -> Vec<String> {
         })
         .unwrap_or_default();
     out.push(format!(
-        "Over {years:.1} years and {n} runs, the organization's learning culture went from {start:.2} to {end:.2}{ci}."
+        "Over {years:.1} years and {}, the organization's learning culture went from {start:.2} to {end:.2}{ci}.",
+        super::canvas::runs(n)
     ));
     let timeline = Timeline::of(run);
     if let Some(sh) = &run.summary.shock {

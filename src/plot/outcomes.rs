@@ -190,12 +190,16 @@ impl Chart for OutcomesChart<'_> {
         let years = run.span_years();
         let subtitle = match &sp {
             Some(s) => format!(
-                "{} · final values of {n} runs after {years:.1} years: the runs split into two basins ({} kept it, {} lost it)",
-                run.summary.scenario, s.high, s.low
+                "{} · final values of {} after {years:.1} years: the runs split into two basins ({} kept it, {} lost it)",
+                run.summary.scenario,
+                canvas::runs(n),
+                s.high,
+                s.low
             ),
             None => format!(
-                "{} · final values of {n} runs after {years:.1} years",
-                run.summary.scenario
+                "{} · final values of {} after {years:.1} years",
+                run.summary.scenario,
+                canvas::runs(n)
             ),
         };
         let head = canvas::title(area, "How the runs ended", &subtitle)?;

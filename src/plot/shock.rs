@@ -150,10 +150,10 @@ impl Chart for ShockChart<'_> {
             area,
             "Hard to gain, easy to lose",
             &format!(
-                "{} · learning culture around \u{201c}{}\u{201d} (year {shock_year:.1}); mean of {} runs and the middle 50%",
+                "{} · learning culture around \u{201c}{}\u{201d} (year {shock_year:.1}); mean of {} and the middle 50%",
                 run.summary.scenario,
                 sh.event.label,
-                run.series.n_runs()
+                canvas::runs(run.series.n_runs())
             ),
         )?;
         let Some(b) = run.series.bands(&sh.metric) else {

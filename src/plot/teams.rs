@@ -114,11 +114,11 @@ impl Chart for TeamsChart<'_> {
             area,
             "Where the culture melts first: every team over time",
             &format!(
-                "{} · local culture of {} teams in {} divisions (mean of {} runs), rows in org-chart order",
+                "{} · local culture of {} teams in {} divisions (mean of {}), rows in org-chart order",
                 run.summary.scenario,
                 t.names.len(),
                 divisions.len(),
-                run.series.n_runs()
+                canvas::runs(run.series.n_runs())
             ),
         )?;
         if t.names.is_empty() || t.steps.is_empty() {

@@ -1,0 +1,462 @@
+//! Plots and report through the real binary: every figure exists as PNG
+//! (decodes, 1600×900, not blank) and SVG (parses, 1600×900, has text);
+//! report.html parses, is self-contained and holds every figure and key
+//! number; `plot DIR` reproduces the same bytes; `compare` overlays runs;
+//! bad folders give clear errors; a headless browser (when installed)
+//! renders the report.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+fn bin() -> Command {
+    Command::cargo_bin("culturesim").unwrap()
+}
+
+/// Run the default scenario (4 replicates, the whole timeline, so the
+/// shock and the recovery happen) into `out`.
+fn run_default(out: &Path, extra: &[&str]) {
+    bin()
+        .args(["run", "--quiet", "--replicates", "4", "--out"])
+        .arg(out)
+        .args(extra)
+        .assert()
+        .success();
+}
+
+const FIGURES: [&str; 6] = ["culture", "metrics", "teams", "outcomes", "shock", "loops"];
+
+/// Decode a PNG: (width, height, RGB bytes).
+fn decode_png(path: &Path) -> (u32, u32, Vec<u8>) {
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut reader = png::Decoder::new(std::io::BufReader::new(file))
+        .read_info()
+        .unwrap_or_else(|e| panic!("{} does not decode: {e}", path.display()));
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    buf.truncate(info.buffer_size());
+    let rgb = match info.color_type {
+        png::ColorType::Rgb => buf,
+        png::ColorType::Rgba => buf.chunks(4).flat_map(|c| [c[0], c[1], c[2]]).collect(),
+        other => panic!("{}: unexpected colour type {other:?}", path.display()),
+    };
+    (info.width, info.height, rgb)
+}
+
+/// A PNG that is the right size and shows something: many colours, and
+/// neither mostly white nor mostly one colour.
+fn check_png(path: &Path) {
+    let (w, h, rgb) = decode_png(path);
+    assert_eq!((w, h), (1600, 900), "{}", path.display());
+    let pixels: Vec<[u8; 3]> = rgb.chunks(3).map(|c| [c[0], c[1], c[2]]).collect();
+    let colours: BTreeSet<[u8; 3]> = pixels.iter().copied().collect();
+    assert!(
+        colours.len() > 100,
+        "{} has only {} colours",
+        path.display(),
+        colours.len()
+    );
+    let non_white = pixels.iter().filter(|p| **p != [255, 255, 255]).count();
+    let share = non_white as f64 / pixels.len() as f64;
+    assert!(
+        share > 0.015,
+        "{} is almost blank ({share:.3} non-white)",
+        path.display()
+    );
+    // Ink in every quarter of the figure: nothing is left empty or cut off.
+    for (qx, qy) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
+        let ink = (0..h / 2)
+            .flat_map(|y| (0..w / 2).map(move |x| (x + qx * w / 2, y + qy * h / 2)))
+            .filter(|&(x, y)| pixels[(y * w + x) as usize] != [255, 255, 255])
+            .count();
+        assert!(
+            ink > 2000,
+            "{}: quarter ({qx}, {qy}) is nearly empty",
+            path.display()
+        );
+    }
+}
+
+/// An SVG that parses, is 1600×900 and has shapes and text.
+fn check_svg(path: &Path) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let doc = roxmltree::Document::parse(&text)
+        .unwrap_or_else(|e| panic!("{} does not parse: {e}", path.display()));
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "svg");
+    assert_eq!(root.attribute("width"), Some("1600"), "{}", path.display());
+    assert_eq!(root.attribute("height"), Some("900"), "{}", path.display());
+    let texts = doc.descendants().filter(|n| n.has_tag_name("text")).count();
+    let shapes = doc
+        .descendants()
+        .filter(|n| {
+            ["rect", "polyline", "polygon", "circle", "path", "line"].contains(&n.tag_name().name())
+        })
+        .count();
+    assert!(texts >= 5, "{} has {texts} text elements", path.display());
+    assert!(shapes >= 10, "{} has {shapes} shapes", path.display());
+}
+
+fn plot_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("plots"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.push(dir.join("report.html"));
+    files.sort();
+    files
+}
+
+#[test]
+fn run_writes_every_figure_as_png_and_svg_and_a_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    run_default(&out, &[]);
+    for name in FIGURES {
+        check_png(&out.join("plots").join(format!("{name}.png")));
+        check_svg(&out.join("plots").join(format!("{name}.svg")));
+    }
+    // Nothing else (no temporary files) in plots/.
+    assert_eq!(plot_files(&out).len(), 2 * FIGURES.len() + 1);
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let listed: Vec<&str> = manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(
+        listed.contains(&"plots/shock.svg") && listed.contains(&"report.html"),
+        "{listed:?}"
+    );
+    for f in listed {
+        assert!(
+            out.join(f).is_file(),
+            "manifest lists {f}, which is missing"
+        );
+    }
+}
+
+#[test]
+fn report_is_self_contained_html_with_every_figure_and_key_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    run_default(&out, &[]);
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let doc = scraper::Html::parse_document(&html);
+    assert!(doc.errors.is_empty(), "HTML errors: {:?}", doc.errors);
+    let sel = |s: &str| scraper::Selector::parse(s).unwrap();
+    let title: String = doc.select(&sel("title")).next().unwrap().text().collect();
+    assert!(title.contains("snow-in-the-sun"), "{title}");
+    let h1: String = doc.select(&sel("h1")).next().unwrap().text().collect();
+    assert_eq!(h1, "snow-in-the-sun");
+    assert!(
+        html.contains("non-aligned top manager arrives"),
+        "the description"
+    );
+    // Every figure, inline.
+    for name in FIGURES {
+        let fig = doc
+            .select(&sel(&format!("figure#fig-{name}")))
+            .next()
+            .unwrap_or_else(|| panic!("no figure {name}"));
+        assert!(
+            fig.select(&sel("svg")).next().is_some(),
+            "figure {name} has no inline SVG"
+        );
+        assert!(fig.select(&sel("figcaption")).next().is_some());
+    }
+    // Self-contained: no scripts, style sheets, images or fonts from elsewhere.
+    assert_eq!(
+        doc.select(&sel("script, link, img, iframe, object"))
+            .count(),
+        0
+    );
+    for a in doc.select(&sel("[src]")) {
+        panic!("external resource: {:?}", a.value().attr("src"));
+    }
+    for m in html.match_indices("url(") {
+        panic!("external url at {}", m.0);
+    }
+    // The key numbers from summary.json, as printed.
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let culture = summary["metrics"]["culture"]["final_step"]["mean"]
+        .as_f64()
+        .unwrap();
+    let asym = summary["shock"]["mean"]["asymmetry"]["mean"]
+        .as_f64()
+        .unwrap();
+    let loss = summary["shock"]["mean"]["loss"]["mean"].as_f64().unwrap();
+    let pre = summary["shock"]["mean"]["pre"]["mean"].as_f64().unwrap();
+    let cards: String = doc
+        .select(&sel("#key-numbers"))
+        .next()
+        .unwrap()
+        .text()
+        .collect();
+    for expected in [
+        format!("{culture:.2}"),
+        format!("{asym:.1}×"),
+        format!("{:.0}%", loss * 100.0),
+        format!("{pre:.2}"),
+    ] {
+        assert!(
+            cards.contains(&expected),
+            "key numbers lack {expected}: {cards}"
+        );
+    }
+    // Sentences from the measured numbers.
+    let findings: String = doc
+        .select(&sel("#findings"))
+        .next()
+        .unwrap()
+        .text()
+        .collect();
+    assert!(findings.contains("non-aligned top manager"), "{findings}");
+    assert!(
+        findings.contains(&format!("{asym:.1} times faster")),
+        "{findings}"
+    );
+    // The manifest.
+    let prov: String = doc
+        .select(&sel("#provenance"))
+        .next()
+        .unwrap()
+        .text()
+        .collect();
+    assert!(prov.contains("\"seed\": 20261128"), "{prov}");
+}
+
+#[test]
+fn plot_reproduces_the_same_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    run_default(&out, &["--steps", "300"]);
+    let before: Vec<(PathBuf, Vec<u8>)> = plot_files(&out)
+        .into_iter()
+        .map(|p| {
+            let b = std::fs::read(&p).unwrap();
+            (p, b)
+        })
+        .collect();
+    for (p, _) in &before {
+        std::fs::remove_file(p).unwrap();
+    }
+    bin()
+        .arg("plot")
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("report.html"));
+    for (p, bytes) in &before {
+        let again = std::fs::read(p).unwrap_or_else(|e| panic!("{} not re-made: {e}", p.display()));
+        assert!(&again == bytes, "{} differs after `plot`", p.display());
+    }
+    assert_eq!(plot_files(&out).len(), before.len());
+}
+
+#[test]
+fn no_plots_skips_figures_and_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    run_default(&out, &["--steps", "50", "--no-plots"]);
+    assert!(!out.join("plots").exists());
+    assert!(!out.join("report.html").exists());
+    assert!(out.join("summary.json").exists());
+}
+
+#[test]
+fn a_run_without_a_shock_has_no_shock_figure() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    // The shock is at week 260: a 100-week horizon never reaches it.
+    run_default(&out, &["--steps", "100"]);
+    assert!(!out.join("plots/shock.png").exists());
+    for name in ["culture", "metrics", "teams", "outcomes", "loops"] {
+        check_png(&out.join("plots").join(format!("{name}.png")));
+        check_svg(&out.join("plots").join(format!("{name}.svg")));
+    }
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(!html.contains("fig-shock"));
+    assert!(html.contains("fig-culture"));
+}
+
+#[test]
+fn plot_on_a_missing_or_broken_folder_names_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nope");
+    bin()
+        .arg("plot")
+        .arg(&missing)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nope").and(predicate::str::contains("not a folder")));
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    bin()
+        .arg("plot")
+        .arg(&empty)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("summary.json").and(predicate::str::contains("finished")));
+    let out = dir.path().join("run");
+    run_default(&out, &["--steps", "20", "--no-plots"]);
+    std::fs::write(
+        out.join("timeseries.csv"),
+        "point,replicate,step,culture\n0,0,0,abc\n",
+    )
+    .unwrap();
+    bin().arg("plot").arg(&out).assert().code(2).stderr(
+        predicate::str::contains("timeseries.csv")
+            .and(predicate::str::contains("line 2"))
+            .and(predicate::str::contains("abc")),
+    );
+    std::fs::write(out.join("summary.json"), "{").unwrap();
+    bin()
+        .arg("plot")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("summary.json"));
+}
+
+#[test]
+fn compare_overlays_runs_in_one_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("loop-on");
+    let b = dir.path().join("loop-off");
+    run_default(&a, &["--steps", "200", "--no-plots"]);
+    run_default(
+        &b,
+        &[
+            "--steps",
+            "200",
+            "--no-plots",
+            "--set",
+            "culture.coupling=0",
+        ],
+    );
+    let out = dir.path().join("cmp");
+    bin()
+        .arg("compare")
+        .arg(&a)
+        .arg(&b)
+        .args([
+            "--label",
+            "reinforcing loop on",
+            "--label",
+            "loop off",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("compared 2 runs"));
+    for name in ["culture", "metrics", "outcomes"] {
+        check_png(&out.join("plots").join(format!("{name}.png")));
+        check_svg(&out.join("plots").join(format!("{name}.svg")));
+    }
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let doc = scraper::Html::parse_document(&html);
+    assert!(doc.errors.is_empty(), "{:?}", doc.errors);
+    assert!(html.contains("reinforcing loop on") && html.contains("loop off"));
+    assert!(
+        html.contains("final learning culture was"),
+        "a comparing sentence"
+    );
+    // The label count must match the folders.
+    bin()
+        .arg("compare")
+        .arg(&a)
+        .arg(&b)
+        .args(["--label", "only one", "--out"])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--label"));
+    // One folder is not a comparison.
+    bin().arg("compare").arg(&a).assert().code(2);
+}
+
+#[test]
+fn every_bundled_scenario_plots() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut names: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    names.sort();
+    for path in names {
+        let out = tempfile::tempdir().unwrap();
+        bin()
+            .arg("run")
+            .arg(&path)
+            .args(["--quiet", "--replicates", "2", "--steps", "60", "--out"])
+            .arg(out.path())
+            .assert()
+            .success();
+        let html = std::fs::read_to_string(out.path().join("report.html"))
+            .unwrap_or_else(|e| panic!("{}: no report: {e}", path.display()));
+        assert!(html.contains("fig-loops"), "{}", path.display());
+        check_svg(&out.path().join("plots/culture.svg"));
+    }
+}
+
+/// A browser, if one is installed.
+fn browser() -> Option<PathBuf> {
+    for name in [
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+    ] {
+        if let Ok(paths) = std::env::var("PATH") {
+            for dir in std::env::split_paths(&paths) {
+                let p = dir.join(name);
+                if p.is_file() {
+                    return Some(p);
+                }
+            }
+        }
+    }
+    None
+}
+
+#[test]
+fn report_renders_in_a_headless_browser() {
+    let Some(chrome) = browser() else {
+        println!("skipped: no chromium/chrome installed, the report was not rendered in a browser");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    run_default(&out, &[]);
+    let shot = dir.path().join("report.png");
+    let status = std::process::Command::new(chrome)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+        ])
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg("--window-size=1400,3000")
+        .arg(format!("file://{}", out.join("report.html").display()))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let (w, h, rgb) = decode_png(&shot);
+    assert_eq!((w, h), (1400, 3000));
+    let colours: BTreeSet<&[u8]> = rgb.chunks(3).collect();
+    assert!(
+        colours.len() > 200,
+        "the screenshot looks blank ({} colours)",
+        colours.len()
+    );
+}
