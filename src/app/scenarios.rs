@@ -21,7 +21,11 @@ pub fn validate(files: &[PathBuf]) -> Result<(), Failure> {
                     s.raw.steps,
                     org.slots(),
                     org.teams(),
-                    s.raw.events.len()
+                    s.raw
+                        .events
+                        .iter()
+                        .filter(|e| e.enabled != Some(false))
+                        .count()
                 );
             }
             Err(e) => {
@@ -66,7 +70,7 @@ pub fn schema() -> Result<(), Failure> {
 }
 
 /// `culturesim new NAME [--from SCENARIO]`: write a scenario that validates
-/// as written.
+/// as written (with a copy of its org chart beside it, if it uses one).
 pub fn new(
     name: &str,
     from: Option<&Path>,
@@ -76,23 +80,36 @@ pub fn new(
     let path = out
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from(format!("{name}.toml")));
-    if path.exists() && !force {
-        return Err(Failure::Input(anyhow!(
+    let refuse = |p: &Path| {
+        Failure::Input(anyhow!(
             "'{}' already exists (use --force to replace it)",
-            path.display()
-        )));
-    }
-    let text = match from {
-        Some(src) => copy_of(src, name)?,
-        None => template(name),
+            p.display()
+        ))
     };
+    if path.exists() && !force {
+        return Err(refuse(&path));
+    }
+    let (text, extra) = match from {
+        Some(src) => copy_of(src, name)?,
+        None => (template(name), None),
+    };
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Failure::Runtime(anyhow!("cannot create '{}': {e}", dir.display())))?;
+    if let Some((chart_name, chart)) = &extra {
+        let chart_path = dir.join(chart_name);
+        if chart_path.exists() && !force {
+            return Err(refuse(&chart_path));
+        }
+        atomic::write(&chart_path, chart.as_bytes()).map_err(Failure::Runtime)?;
+        println!("wrote {}", chart_path.display());
+    }
     // The file must validate as written.
     Scenario::from_str(&text, Source::File(path.clone()), &[])
         .map_err(|e| Failure::Input(anyhow!("the new scenario would not validate: {e}")))?;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| Failure::Runtime(anyhow!("cannot create '{}': {e}", dir.display())))?;
-    }
     atomic::write(&path, text.as_bytes()).map_err(Failure::Runtime)?;
     println!(
         "wrote {} (check it with: culturesim validate {0}; run it with: culturesim run {0})",
@@ -101,19 +118,21 @@ pub fn new(
     Ok(())
 }
 
+/// An org chart that comes along with a copied scenario: (file name, text).
+type Extra = Option<(String, String)>;
+
 /// A copy of an existing scenario under a new name: the text itself when
 /// it stands alone (comments kept), the resolved scenario when it extends
-/// another.
-fn copy_of(src: &Path, name: &str) -> Result<String, Failure> {
+/// another; plus its org chart, if it has one.
+fn copy_of(src: &Path, name: &str) -> Result<(String, Extra), Failure> {
     let s = Scenario::from_file(src, &[]).map_err(|e| Failure::Input(e.into()))?;
     let original = match &s.source {
         Source::File(p) => std::fs::read_to_string(p).map_err(|e| Failure::Runtime(e.into()))?,
         Source::Bundled(n) => bundled::get(n).unwrap_or_default().to_string(),
     };
-    if s.raw.extends.is_none()
-        && !original.contains("\nextends")
-        && !original.starts_with("extends")
-    {
+    let table: Option<toml::Table> = toml::from_str(&original).ok();
+    let extends = table.as_ref().is_some_and(|t| t.contains_key("extends"));
+    if !extends {
         let mut replaced = false;
         let lines: Vec<String> = original
             .lines()
@@ -126,15 +145,25 @@ fn copy_of(src: &Path, name: &str) -> Result<String, Failure> {
                 }
             })
             .collect();
-        return Ok(lines.join("\n") + "\n");
+        // The chart keeps the name the text gives it.
+        let chart_name = table
+            .as_ref()
+            .and_then(|t| t.get("org")?.get("chart")?.as_str().map(str::to_string));
+        let extra = chart_name.zip(s.chart.clone());
+        return Ok((lines.join("\n") + "\n", extra));
     }
     let mut raw = s.raw.clone();
     raw.name = name.to_string();
-    Ok(format!(
+    let extra = s
+        .chart
+        .clone()
+        .map(|text| (crate::scenario::CHART_COPY.to_string(), text));
+    let text = format!(
         "# {name}: a copy of {} with everything it extends resolved.\n{}",
         s.source,
         crate::scenario::to_toml(&raw)
-    ))
+    );
+    Ok((text, extra))
 }
 
 fn toml_string(s: &str) -> String {

@@ -321,7 +321,9 @@ fn event(p: &mut Problems, path: &str, e: &RawEvent, steps: u32) -> Option<Event
         }
         (None, Some(every)) => {
             let start = e.start.unwrap_or(0);
-            let until = e.until.unwrap_or(steps.saturating_sub(1));
+            // Without `until` a recurring event lasts as long as the run
+            // (also when `--steps` makes the run longer than `steps`).
+            let until = e.until.unwrap_or(u32::MAX);
             if every == 0 {
                 p.push(format!("{path}.every"), "must be at least 1");
             }

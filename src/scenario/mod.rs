@@ -218,6 +218,46 @@ impl Layers {
         }
     }
 
+    /// Event ids used twice within one file (each file on its own: across
+    /// files, the same id is how a file changes an inherited event).
+    fn check_ids(&self) -> Result<(), ScenarioError> {
+        let mut problems = Problems::default();
+        let mut places = Vec::new();
+        for l in &self.0 {
+            let Ok(t) = toml::from_str::<toml::Table>(&l.text) else {
+                continue;
+            };
+            let Some(events) = t.get("events").and_then(toml::Value::as_array) else {
+                continue;
+            };
+            let mut seen = std::collections::HashMap::new();
+            for (i, e) in events.iter().enumerate() {
+                if let Some(id) = e.get("id").and_then(toml::Value::as_str)
+                    && let Some(first) = seen.insert(id.to_string(), i)
+                {
+                    let path = format!("events[{i}].id");
+                    places.push(
+                        locate::locate(&l.text, &path)
+                            .map(|(line, col)| format!("{}:{line}:{col}", l.source)),
+                    );
+                    problems.push(
+                        path,
+                        format!("\"{id}\" is already the id of events[{first}] in this file; ids must be unique"),
+                    );
+                }
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ScenarioError::Invalid {
+                origin: self.0[0].source.clone(),
+                problems,
+                places,
+            })
+        }
+    }
+
     /// The merged TOML tree: each file over the one it extends.
     fn merged(&self) -> Result<toml::Table, ScenarioError> {
         let mut acc = toml::Table::new();
@@ -276,7 +316,10 @@ impl Layers {
 fn merge(base: &mut toml::Table, over: toml::Table) {
     for (k, v) in over {
         match (base.get_mut(&k), v) {
-            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
+            // A distribution is one value: a new `dist` replaces it whole.
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) if !o.contains_key("dist") => {
+                merge(b, o)
+            }
             (Some(toml::Value::Array(b)), toml::Value::Array(o)) if k == "events" => {
                 for e in o {
                     let id = e
@@ -366,6 +409,9 @@ impl Scenario {
         })?;
         let layers = Layers::resolve(text, source.clone())?;
         layers.check_keys()?;
+        if layers.0.len() > 1 {
+            layers.check_ids()?;
+        }
         let raw: RawScenario = if layers.0.len() == 1 && overrides.is_empty() {
             // One file as written: type errors keep their line and column.
             let de = toml::Deserializer::parse(text).map_err(|e| ScenarioError::Parse {
@@ -603,6 +649,16 @@ fn describe_path_error<E: std::fmt::Display>(e: &serde_path_to_error::Error<E>) 
     }
 }
 
+/// An empty container for a missing key: an array when the next path
+/// segment is an index, a table otherwise.
+fn empty_for(next: &str) -> toml::Value {
+    if next.parse::<usize>().is_ok() {
+        toml::Value::Array(Vec::new())
+    } else {
+        toml::Value::Table(toml::Table::new())
+    }
+}
+
 /// Apply `key.path=value` to a TOML tree. The value is read as TOML (a
 /// number, boolean, string in quotes, array or inline table); anything that
 /// does not parse is taken as a bare string. Numeric path segments index
@@ -634,7 +690,7 @@ pub fn apply_override(table: &mut toml::Table, arg: &str) -> Result<(), Scenario
         }
         table
             .entry(first.to_string())
-            .or_insert_with(|| toml::Value::Table(toml::Table::new()))
+            .or_insert_with(|| empty_for(segments[1]))
     };
     for (n, seg) in segments.iter().enumerate().skip(1) {
         let last = n == segments.len() - 1;
@@ -645,7 +701,7 @@ pub fn apply_override(table: &mut toml::Table, arg: &str) -> Result<(), Scenario
                     return Ok(());
                 }
                 t.entry(seg.to_string())
-                    .or_insert_with(|| toml::Value::Table(toml::Table::new()))
+                    .or_insert_with(|| empty_for(segments[n + 1]))
             }
             toml::Value::Array(a) => {
                 let i: usize = seg

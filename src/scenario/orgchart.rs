@@ -264,7 +264,7 @@ impl Builder<'_> {
                 None => groups.push((label, vec![i])),
             }
         }
-        if subs.is_empty() && groups.len() == 1 {
+        if subs.is_empty() && groups.len() == 1 && groups[0].0.is_none() {
             // The manager's unit is itself the team.
             self.nodes[me].size = groups[0].1.len() as u32;
             self.member_traits[me] = groups[0].1.iter().map(|&i| self.traits(i)).collect();
@@ -341,6 +341,10 @@ mod tests {
         let org = Org::from_tree(&chart.nodes, chart.root);
         // ceo (top), sales team under ceo, cto = a team of three.
         assert_eq!(org.units(), 3);
+        // a labelled team keeps its label as its name, even alone under its manager
+        let one = read_chart("id,manager_id,team\nm,,\na,m,red\nb,m,red\n", "x.csv").unwrap();
+        let org1 = Org::from_tree(&one.nodes, one.root);
+        assert!(org1.is_team(org1.find("red").unwrap()));
         assert_eq!(org.teams(), 2);
         assert_eq!(org.slots(), 5);
         assert_eq!(org.unit_name[0], "ceo");
