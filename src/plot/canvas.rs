@@ -417,7 +417,7 @@ pub fn year_label(v: f64, span: f64) -> String {
 
 /// A tidy upper limit for an axis whose data reach `max`.
 pub fn nice_max(max: f64) -> f64 {
-    if !(max > 0.0) {
+    if max.is_nan() || max <= 0.0 {
         return 1.0;
     }
     let e = max.log10().floor() as i32;

@@ -151,23 +151,31 @@ pub fn sentences(run: &RunData) -> Vec<String> {
     if let Some(sh) = &run.summary.shock {
         let s = sh.event.step as usize;
         let shock_year = s as f64 * y;
-        match (sh.get("build_weeks"), sh.get("pre"), sh.get("weeks_to_half_loss"), sh.get("trough")) {
-            (Some(bw), Some(pre), Some(h), Some(trough)) => {
-                let asym = sh
-                    .get("asymmetry")
+        let material = sh.get("loss").is_some_and(|l| l >= 0.05);
+        match (
+            sh.get("build_weeks"),
+            sh.get("pre"),
+            sh.get("weeks_to_half_loss"),
+            sh.get("trough"),
+        ) {
+            (Some(bw), Some(pre), Some(h), Some(trough)) if material => {
+                let asym = sh.get("asymmetry");
+                let tail = asym
                     .map(|a| format!(": it was lost {a:.1} times faster than it was built"))
                     .unwrap_or_default();
                 out.push(format!(
-                    "The culture took {} to build up to {pre:.2}; after \u{201c}{}\u{201d} in year {shock_year:.1}, it took only {} to lose half of what it would lose (down to {:.2}){asym}.",
+                    "The culture took {} to build up to {pre:.2}; after \u{201c}{}\u{201d} in year {shock_year:.1}, it took {}{} to lose half of what it would lose (down to {:.2}){tail}.",
                     duration(bw * y),
                     sh.event.label,
+                    if asym.is_some_and(|a| a >= 2.0) { "only " } else { "" },
                     duration(h * y),
                     pre - 0.5 * (pre - trough),
                 ));
             }
-            (_, Some(pre), None, _) => out.push(format!(
-                "\u{201c}{}\u{201d} in year {shock_year:.1} did not cost the culture 5% or more of its level of {pre:.2}.",
-                sh.event.label
+            (_, Some(pre), _, _) => out.push(format!(
+                "\u{201c}{}\u{201d} in year {shock_year:.1} cost the culture {} of its level of {pre:.2} on average, less than the 5% counted as a loss.",
+                sh.event.label,
+                pct(sh.get("loss").unwrap_or(0.0))
             )),
             _ => {}
         }
@@ -239,6 +247,39 @@ pub fn sentences(run: &RunData) -> Vec<String> {
         } else if end < start - 0.02 {
             out.push(format!(
                 "The culture never rose above its starting level of {start:.2} and ended lower, at {end:.2}."
+            ));
+        }
+    }
+    // Other harmful one-off events, measured on the mean curve.
+    let shock_step = run.summary.shock.as_ref().map(|sh| sh.event.step);
+    for p in timeline.points.iter().filter(|p| p.tone == Tone::Harm) {
+        let step = (p.year / y).round() as usize;
+        if shock_step.is_some_and(|s| s as usize == step) || step + 1 >= b.len() {
+            continue;
+        }
+        let before = b.mean[step];
+        let Some((low_at, low)) = b
+            .mean
+            .iter()
+            .copied()
+            .enumerate()
+            .skip(step + 1)
+            .filter(|(_, v)| !v.is_nan())
+            .min_by(|a, c| a.1.total_cmp(&c.1))
+        else {
+            continue;
+        };
+        if before > 0.0 && (before - low) / before >= 0.05 {
+            out.push(format!(
+                "After \u{201c}{}\u{201d} in year {:.1}, the culture fell from {before:.2} to {low:.2} (its lowest, in year {:.1}).",
+                p.label,
+                p.year,
+                low_at as f64 * y
+            ));
+        } else {
+            out.push(format!(
+                "\u{201c}{}\u{201d} in year {:.1} barely moved the culture ({before:.2} before, never below {low:.2} after).",
+                p.label, p.year
             ));
         }
     }

@@ -232,16 +232,46 @@ impl Chart for ShockChart<'_> {
             )?;
         }
         draw_bands(&mut chart, &xs, b, BLUE, false, 4)?;
-        // Level labels at the right end of the plot, above their lines.
+        // Level labels above their lines, at whichever end of the plot
+        // keeps them farthest from the curve; stacked labels kept apart.
+        let curve: Vec<(i32, i32)> = xs
+            .iter()
+            .zip(&b.mean)
+            .filter(|(_, v)| !v.is_nan())
+            .map(|(&x, &v)| at(x, v))
+            .collect();
+        let mut placed: Vec<(i32, i32, i32)> = Vec::new();
         for (v, label, c) in &levels {
-            let (_, yy) = at(0.0, *v);
-            put(
+            let st = style::text(style::NOTE, *c);
+            let w = canvas::text_width(label, &st) + 16;
+            let (_, line_y) = at(0.0, *v);
+            let clearance = |x0: i32, x1: i32, y: i32| {
+                curve
+                    .iter()
+                    .filter(|p| p.0 >= x0 && p.0 <= x1)
+                    .map(|p| (p.1 - (y - 14)).abs())
+                    .min()
+                    .unwrap_or(i32::MAX)
+            };
+            let right = (px.end - 8 - w, px.end - 8);
+            let left = (px.start + 8, px.start + 8 + w);
+            let mut y = line_y - 6;
+            let use_right = clearance(right.0, right.1, y) >= clearance(left.0, left.1, y);
+            let (x0, x1) = if use_right { right } else { left };
+            while placed
+                .iter()
+                .any(|&(a, b, py)| a < x1 && x0 < b && (py - y).abs() < 30)
+            {
+                y += 30;
+            }
+            placed.push((x0, x1, y));
+            put_boxed(
                 area,
                 label,
-                &style::text(style::NOTE, *c),
-                HPos::Right,
+                &st,
+                if use_right { HPos::Right } else { HPos::Left },
                 VPos::Bottom,
-                (px.end - 8, yy - 6),
+                (if use_right { x1 } else { x0 }, y),
             )?;
         }
         // Measuring arrows above the pre-shock level.

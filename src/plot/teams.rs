@@ -13,7 +13,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 /// Levels the colour scale is quantized to (keeps the SVG small: equal
 /// neighbouring cells merge into one rectangle).
-pub const LEVELS: f64 = 100.0;
+pub const LEVELS: f64 = 48.0;
 
 /// Width of the division label area.
 const Y_LABELS: i32 = 150;
