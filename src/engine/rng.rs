@@ -51,14 +51,16 @@ pub struct RunId {
 /// streams by purpose and extra keys.
 #[derive(Debug, Clone, Copy)]
 pub struct Seeds {
-    master: u64,
     id: RunId,
+    /// hash(master, point, replicate): computed once, the root of every stream.
+    base: u64,
 }
 
 impl Seeds {
     /// Seeds for run `id` under master seed `master`.
     pub fn new(master: u64, id: RunId) -> Self {
-        Self { master, id }
+        let base = hash_keys(master, &[u64::from(id.point), u64::from(id.replicate)]);
+        Self { id, base }
     }
 
     /// The run identity.
@@ -70,11 +72,7 @@ impl Seeds {
     /// counter-based draws that need no generator state.
     #[inline]
     pub fn hash(&self, keys: &[u64]) -> u64 {
-        let base = hash_keys(
-            self.master,
-            &[u64::from(self.id.point), u64::from(self.id.replicate)],
-        );
-        hash_keys(base, keys)
+        hash_keys(self.base, keys)
     }
 
     /// An independent generator for (run, keys...).

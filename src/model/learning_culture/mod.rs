@@ -23,6 +23,7 @@ use events::{Event, Kind};
 use org::{Org, OrgSource};
 pub use params::Params;
 use rand::RngExt;
+use rayon::prelude::*;
 use state::{Employees, State, Totals};
 
 /// Distributions of employee traits (for the initial staff or for hires).
@@ -233,17 +234,24 @@ impl Model for LearningCulture {
         let p = &self.setup.params;
         let pop = &self.setup.population;
         let mut emp = Employees::with_slots(org.slots());
-        for t in 0..org.teams() {
-            let mut rng = seeds.stream(&[tag::INIT, t as u64]);
-            for i in org.team_slots(t) {
-                emp.active[i] = 1;
-                emp.mastery[i] = unit(pop.mastery.sample(&mut rng));
-                emp.belief[i] = unit(pop.belief.sample(&mut rng));
-                emp.knowledge[i] = unit(pop.knowledge.sample(&mut rng));
-                emp.influence[i] = pop.influence.sample(&mut rng).max(1e-6) as f32;
-                emp.tenure[i] = rng.random_range(0..520u16);
-            }
-        }
+        // In parallel by blocks of teams; each team draws from its own stream.
+        step::blocks(org, emp.view())
+            .into_par_iter()
+            .for_each(|(t0, t1, e)| {
+                let base = org.team_start[t0 as usize] as usize;
+                for t in t0 as usize..t1 as usize {
+                    let mut rng = seeds.stream(&[tag::INIT, t as u64]);
+                    for i in org.team_slots(t) {
+                        let i = i - base;
+                        e.active[i] = 1;
+                        e.mastery[i] = unit(pop.mastery.sample(&mut rng));
+                        e.belief[i] = unit(pop.belief.sample(&mut rng));
+                        e.knowledge[i] = unit(pop.knowledge.sample(&mut rng));
+                        e.influence[i] = pop.influence.sample(&mut rng).max(1e-6) as f32;
+                        e.tenure[i] = rng.random_range(0..520u16);
+                    }
+                }
+            });
         let units = org.units();
         let mut rng = seeds.stream(&[tag::INIT, u64::MAX]);
         let pool = &self.setup.leaders;
@@ -301,6 +309,7 @@ impl Model for LearningCulture {
             tally: vec![Default::default(); teams],
             communities: Vec::new(),
             totals: Totals::default(),
+            scratch_inputs: Vec::with_capacity(teams),
             scratch_gate: vec![1.0; units],
             scratch_alignment: vec![0.0; units],
         };

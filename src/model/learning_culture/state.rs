@@ -192,6 +192,21 @@ impl TeamTally {
     }
 }
 
+/// Per-team inputs of the employee pass (read-only during the pass).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TeamInput {
+    /// Leader support S reaching the team.
+    pub support: f32,
+    /// Team practice P.
+    pub practice: f32,
+    /// Local culture c.
+    pub culture: f32,
+    /// Influence-weighted peer belief.
+    pub peer_belief: f32,
+    /// Effective Learnathon commitment χ_t.
+    pub commitment: f32,
+}
+
 /// A programme currently running.
 #[derive(Debug, Clone)]
 pub struct ActiveProgramme {
@@ -269,6 +284,8 @@ pub struct State {
     pub communities: Vec<CommunityMeans>,
     /// Organization totals of the last step.
     pub totals: Totals,
+    /// Scratch: per-team inputs of the employee pass.
+    pub scratch_inputs: Vec<TeamInput>,
     /// Scratch: per-unit gate products.
     pub scratch_gate: Vec<f32>,
     /// Scratch: per-unit alignment for the synchronous update.

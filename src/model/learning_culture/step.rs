@@ -19,7 +19,8 @@ use super::equations::{
 };
 use super::events::{Kind, Programme, teams_under, units_under};
 use super::state::{
-    ActiveProgramme, CommunityMeans, EmployeesMut, NO_COMMUNITY, State, TeamTally, Totals,
+    ActiveProgramme, CommunityMeans, EmployeesMut, NO_COMMUNITY, State, TeamInput, TeamTally,
+    Totals,
 };
 use super::{LearningCulture, tag, unit};
 use crate::engine::Seeds;
@@ -31,16 +32,6 @@ use rayon::prelude::*;
 #[inline]
 fn uniform<R: Rng>(rng: &mut R) -> f32 {
     (rng.next_u32() >> 8) as f32 * (1.0 / (1u32 << 24) as f32)
-}
-
-/// Per-team inputs of the employee pass (read-only).
-#[derive(Clone, Copy, Default)]
-struct TeamInput {
-    support: f32,
-    practice: f32,
-    culture: f32,
-    peer_belief: f32,
-    commitment: f32,
 }
 
 /// Membership hash for programmes: is `id` among the share `reach`?
@@ -141,7 +132,9 @@ impl LearningCulture {
         let p = &self.setup.params;
         let gate_level = p.leadership.gate as f32;
         let commitment = s.learnathon_commitment;
-        let inputs: Vec<TeamInput> = (0..org.teams())
+        let mut inputs = std::mem::take(&mut s.scratch_inputs);
+        (0..org.teams())
+            .into_par_iter()
             .map(|t| {
                 let tl = &s.tally[t];
                 let peer = if tl.influence > 0.0 {
@@ -157,7 +150,7 @@ impl LearningCulture {
                     commitment: effective_commitment(commitment, s.support[t], gate_level),
                 }
             })
-            .collect();
+            .collect_into_vec(&mut inputs);
         let mastery_programmes: Vec<&ActiveProgramme> = s
             .programmes
             .iter()
@@ -173,21 +166,19 @@ impl LearningCulture {
             density: s.community_density,
             mastery: &mastery_programmes,
         };
-        // Split columns and tallies into blocks.
-        let mut blocks = Vec::with_capacity(org.blocks.len());
-        let mut rest = s.emp.view();
         let mut tally_rest: &mut [TeamTally] = &mut s.tally;
-        for &(t0, t1) in &org.blocks {
-            let len = (org.team_start[t1 as usize] - org.team_start[t0 as usize]) as usize;
-            let (head, tail) = rest.split_at(len);
-            rest = tail;
-            let (th, tt) = tally_rest.split_at_mut((t1 - t0) as usize);
-            tally_rest = tt;
-            blocks.push((t0, t1, head, th));
-        }
+        let blocks: Vec<_> = blocks(org, s.emp.view())
+            .into_iter()
+            .map(|(t0, t1, emp)| {
+                let (th, tt) = std::mem::take(&mut tally_rest).split_at_mut((t1 - t0) as usize);
+                tally_rest = tt;
+                (t0, t1, emp, th)
+            })
+            .collect();
         blocks
             .into_par_iter()
             .for_each(|(t0, t1, mut emp, tallies)| ctx.block(t0, t1, &mut emp, tallies));
+        s.scratch_inputs = inputs;
     }
 
     /// Phases 5 and 6: teams, organization, leaders.
@@ -437,6 +428,23 @@ impl LearningCulture {
             }
         }
     }
+}
+
+/// The employee columns split into the organization's parallel blocks:
+/// (first team, end team, the block's slots).
+pub(super) fn blocks<'a>(
+    org: &super::org::Org,
+    all: EmployeesMut<'a>,
+) -> Vec<(u32, u32, EmployeesMut<'a>)> {
+    let mut out = Vec::with_capacity(org.blocks.len());
+    let mut rest = all;
+    for &(t0, t1) in &org.blocks {
+        let len = (org.team_start[t1 as usize] - org.team_start[t0 as usize]) as usize;
+        let (head, tail) = rest.split_at(len);
+        rest = tail;
+        out.push((t0, t1, head));
+    }
+    out
 }
 
 /// Sum the per-team tallies into organization totals.
