@@ -35,9 +35,8 @@ pub struct Split {
 }
 
 /// Whether `values` split into two basins: the widest gap between sorted
-/// values is at least `min_gap` wide, at least three times the spread
-/// within either side, and each side holds at least two runs and 5% of
-/// them.
+/// values is at least `min_gap` wide and at least half the spread within
+/// the wider side, and each side holds at least two runs and 10% of them.
 pub fn split(values: &[f64], min_gap: f64) -> Option<Split> {
     let mut v: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
     v.sort_by(f64::total_cmp);
@@ -51,13 +50,13 @@ pub fn split(values: &[f64], min_gap: f64) -> Option<Split> {
         .map(|(i, w)| (i, w[1] - w[0]))
         .max_by(|a, b| a.1.total_cmp(&b.1))?;
     let (low, high) = (i + 1, n - i - 1);
-    let min_side = 2.max((n as f64 * 0.05).ceil() as usize);
+    let min_side = 2.max((n as f64 * 0.1).ceil() as usize);
     let spread_low = v[i] - v[0];
     let spread_high = v[n - 1] - v[i + 1];
     (gap >= min_gap
         && low >= min_side
         && high >= min_side
-        && gap >= 3.0 * spread_low.min(spread_high))
+        && gap >= 0.5 * spread_low.max(spread_high))
     .then(|| Split {
         at: 0.5 * (v[i] + v[i + 1]),
         low,
@@ -159,22 +158,75 @@ fn histogram<DB: DrawingBackend>(
                 Rectangle::new([(a, 0.0), (a + width, c as f64)], WHITE.stroke_width(1))
             }),
     )?;
-    for (i, (x, label, c)) in marks.iter().enumerate() {
-        let (px, py0) = chart.backend_coord(&(*x, ymax));
+    // Lines first, then labels beside them: each label takes the first row
+    // (right of its line, else left) where it overlaps no other label and
+    // crosses no other line.
+    let (plot_x, _) = chart.plotting_area().get_pixel_range();
+    let base = area.get_base_pixel();
+    let (left_edge, right_edge) = (plot_x.start - base.0, plot_x.end - base.0);
+    let lines: Vec<(i32, i32)> = marks
+        .iter()
+        .map(|(x, _, _)| {
+            let (px, py0) = chart.backend_coord(&(*x, ymax));
+            (px - base.0, py0 - base.1)
+        })
+        .collect();
+    for ((x, _, c), (px, py0)) in marks.iter().zip(&lines) {
         let (_, py1) = chart.backend_coord(&(*x, 0.0));
-        let base = area.get_base_pixel();
-        let (px, py0, py1) = (px - base.0, py0 - base.1, py1 - base.1);
-        dashed_line(area, (px, py0), (px, py1), c.stroke_width(3), 10.0, 7.0)?;
-        let right_side = *x < lo + (hi - lo) * 0.7;
-        put(
+        dashed_line(
+            area,
+            (*px, *py0),
+            (*px, py1 - base.1),
+            c.stroke_width(3),
+            10.0,
+            7.0,
+        )?;
+    }
+    let mut taken: Vec<(usize, i32, i32)> = Vec::new();
+    for (k, ((_, label, c), (px, py0))) in marks.iter().zip(&lines).enumerate() {
+        let st = style::bold(style::NOTE, *c);
+        let w = canvas::text_width(label, &st) + 10;
+        let fits = |row: usize, a: i32, b: i32| {
+            a >= left_edge
+                && b <= right_edge
+                && taken
+                    .iter()
+                    .all(|&(r, p, q)| r != row || b + 8 <= p || a >= q + 8)
+                && lines
+                    .iter()
+                    .enumerate()
+                    .all(|(j, &(lx, _))| j == k || lx < a - 4 || lx > b + 4)
+        };
+        let mut choice = None;
+        'rows: for row in 0..4 {
+            for right in [true, false] {
+                let (a, b) = if right {
+                    (*px + 4, *px + 10 + w)
+                } else {
+                    (*px - 10 - w, *px - 4)
+                };
+                if fits(row, a, b) {
+                    choice = Some((row, right, a, b));
+                    break 'rows;
+                }
+            }
+        }
+        let (row, right, a, b) = choice.unwrap_or_else(|| {
+            let row = (0..)
+                .find(|&r| taken.iter().all(|&(t, ..)| t != r))
+                .unwrap_or(0);
+            (row, true, *px + 4, *px + 10 + w)
+        });
+        taken.push((row, a, b));
+        canvas::put_boxed(
             area,
             label,
-            &style::bold(style::NOTE, *c),
-            if right_side { HPos::Left } else { HPos::Right },
+            &st,
+            if right { HPos::Left } else { HPos::Right },
             VPos::Top,
             (
-                if right_side { px + 10 } else { px - 10 },
-                py0 + 6 + 34 * i as i32,
+                if right { px + 10 } else { px - 10 },
+                py0 + 6 + 34 * row as i32,
             ),
         )?;
     }
@@ -281,6 +333,11 @@ mod tests {
         w.push(0.9);
         assert!(split(&w, 0.08).is_none());
         assert!(split(&[0.1, 0.9], 0.08).is_none());
+        // Two wide groups with a gap between them are two basins.
+        let mut two: Vec<f64> = (0..21).map(|i| 0.27 + 0.006 * f64::from(i)).collect();
+        two.extend((0..11).map(|i| 0.62 + 0.01 * f64::from(i)));
+        let s = split(&two, 0.08).unwrap();
+        assert_eq!((s.low, s.high), (21, 11));
     }
 
     #[test]
