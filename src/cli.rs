@@ -46,6 +46,18 @@ pub enum Command {
     },
     /// Print the JSON Schema of the scenario format (for editors).
     Schema,
+    /// Measure speed: a scaling series from 1,000 employees up, thread scaling.
+    Bench {
+        /// Largest organization in the series (employees).
+        #[arg(long, default_value_t = 1_000_000)]
+        max: u32,
+        /// Steps per timed run.
+        #[arg(long, default_value_t = 20)]
+        steps: u32,
+        /// Threads for the parallel measurements [default: all cores].
+        #[arg(long)]
+        threads: Option<usize>,
+    },
 }
 
 /// Options of `run`.

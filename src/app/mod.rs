@@ -1,5 +1,6 @@
 //! The commands behind the command line, one file per command.
 
+mod bench;
 mod plot;
 mod run;
 mod scenarios;
@@ -32,6 +33,15 @@ pub fn main(cli: Cli) -> Result<(), Failure> {
             force,
         }) => scenarios::new(&name, from.as_deref(), out.as_deref(), force),
         Some(Command::Schema) => scenarios::schema(),
+        Some(Command::Bench {
+            max,
+            steps,
+            threads,
+        }) => bench::bench(&bench::BenchOptions {
+            max,
+            steps,
+            threads: threads.unwrap_or_else(|| rayon::current_num_threads()),
+        }),
         None => run(&RunArgs::default()).map(|_| ()),
     }
 }

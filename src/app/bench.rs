@@ -1,0 +1,154 @@
+//! `culturesim bench`: a standard scaling series of the learning-culture
+//! model — organization build and run time from 10³ employees up, with
+//! agent-steps per second, nanoseconds per agent-step, peak memory and
+//! thread scaling (one large run, and an ensemble of small runs).
+
+use super::Failure;
+use crate::engine::{Model, RunId, Seeds, run_many};
+use crate::scenario::Scenario;
+use anyhow::anyhow;
+use std::time::Instant;
+
+/// Options of `bench`.
+#[derive(Debug, Clone)]
+pub struct BenchOptions {
+    /// Largest organization (employees).
+    pub max: u32,
+    /// Steps per timed run.
+    pub steps: u32,
+    /// Threads for the multi-threaded measurements.
+    pub threads: usize,
+}
+
+/// Peak resident memory of this process so far, in bytes (Linux; 0 elsewhere).
+pub fn peak_rss() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb * 1024)
+}
+
+/// Time one run of the default scenario at `employees` on `threads` threads:
+/// (build seconds, init seconds, step seconds).
+fn time_run(employees: u32, steps: u32, threads: usize) -> Result<(f64, f64, f64), Failure> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Failure::Runtime(anyhow!("cannot start threads: {e}")))?;
+    pool.install(|| {
+        let t = Instant::now();
+        let mut s = Scenario::default_with(&[format!("org.employees={employees}")])
+            .map_err(|e| Failure::Runtime(e.into()))?;
+        s.model.set_steps(steps);
+        let build = t.elapsed().as_secs_f64();
+        let m = &s.model;
+        let seeds = Seeds::new(
+            s.seed,
+            RunId {
+                point: 0,
+                replicate: 0,
+            },
+        );
+        let t = Instant::now();
+        let mut state = m.init(&seeds);
+        let init = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        // Weeks 200.. of the default scenario: programmes over, Learnathons,
+        // and the shock at 260 within reach of a long series.
+        for k in 0..steps {
+            m.step(&mut state, 200 + k, &seeds);
+        }
+        Ok((build, init, t.elapsed().as_secs_f64()))
+    })
+}
+
+/// Run the series and print it.
+pub fn bench(o: &BenchOptions) -> Result<(), Failure> {
+    if o.threads == 0 || o.steps == 0 {
+        return Err(Failure::Input(anyhow!(
+            "--threads and --steps must be at least 1"
+        )));
+    }
+    println!(
+        "culturesim bench: default scenario, {} steps per run, {} thread(s), {} cores",
+        o.steps,
+        o.threads,
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    println!(
+        "{:>10} {:>9} {:>8} {:>9} {:>14} {:>12} {:>12} {:>10}",
+        "employees",
+        "build s",
+        "init s",
+        "steps s",
+        "agent-steps/s",
+        "ns/agent-step",
+        "peak MiB",
+        "B/employee"
+    );
+    let mut n = 1_000u32;
+    let base_rss = peak_rss();
+    while n <= o.max {
+        let (build, init, run) = time_run(n, o.steps, o.threads)?;
+        let agent_steps = f64::from(n) * f64::from(o.steps);
+        let rss = peak_rss();
+        println!(
+            "{:>10} {:>9.3} {:>8.3} {:>9.3} {:>14.3e} {:>12.1} {:>12.1} {:>10.1}",
+            n,
+            build,
+            init,
+            run,
+            agent_steps / run,
+            run * 1e9 / agent_steps,
+            rss as f64 / (1024.0 * 1024.0),
+            rss.saturating_sub(base_rss) as f64 / f64::from(n)
+        );
+        match n.checked_mul(10) {
+            Some(m) => n = m,
+            None => break,
+        }
+    }
+    // Thread scaling of one large run.
+    let big = o.max.min(1_000_000);
+    let (_, _, one) = time_run(big, o.steps, 1)?;
+    let (_, _, many) = time_run(big, o.steps, o.threads)?;
+    println!(
+        "one run of {big} employees: {one:.3} s on 1 thread, {many:.3} s on {} -> speed-up {:.2}x",
+        o.threads,
+        one / many
+    );
+    // Thread scaling of an ensemble of small runs.
+    let s = Scenario::default_scenario().map_err(|e| Failure::Runtime(e.into()))?;
+    let reps = 16;
+    let mut times = Vec::new();
+    for threads in [1, o.threads] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|e| Failure::Runtime(anyhow!("cannot start threads: {e}")))?;
+        let t = Instant::now();
+        pool.install(|| {
+            run_many(&s.model, s.seed, 0, reps, threads * 2, |r| {
+                std::hint::black_box(r);
+                Ok::<_, ()>(())
+            })
+        })
+        .map_err(|_| Failure::Runtime(anyhow!("ensemble failed")))?;
+        times.push(t.elapsed().as_secs_f64());
+    }
+    let agent_steps = f64::from(reps) * 500.0 * f64::from(s.model.steps());
+    println!(
+        "ensemble of {reps} default runs (500 employees, {} steps): {:.3} s on 1 thread, {:.3} s on {} -> speed-up {:.2}x ({:.3e} agent-steps/s)",
+        s.model.steps(),
+        times[0],
+        times[1],
+        o.threads,
+        times[0] / times[1],
+        agent_steps / times[1]
+    );
+    Ok(())
+}
