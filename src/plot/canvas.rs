@@ -406,13 +406,22 @@ pub fn legend<DB: DrawingBackend>(
 
 /// Tick label for a time in years on an axis spanning `span` years.
 pub fn year_label(v: f64, span: f64) -> String {
-    if span >= 4.0 {
-        format!("{v:.0}")
-    } else if span >= 0.8 {
-        format!("{v:.1}")
-    } else {
-        format!("{v:.2}")
+    let d = decimals(span);
+    format!("{v:.d$}")
+}
+
+/// Decimals that tell apart about six ticks on an axis spanning `range`.
+pub fn decimals(range: f64) -> usize {
+    if !(range.is_finite() && range > 0.0) {
+        return 1;
     }
+    (-(range / 6.0).log10()).ceil().clamp(0.0, 4.0) as usize
+}
+
+/// Tick label of a 0–1 level on an axis reaching `max`.
+pub fn level_label(v: f64, max: f64) -> String {
+    let d = decimals(max).max(1);
+    format!("{v:.d$}")
 }
 
 /// A tidy upper limit for an axis whose data reach `max`.
@@ -449,6 +458,9 @@ mod tests {
         assert_eq!(nice_max(0.0), 1.0);
         assert_eq!(year_label(5.0, 10.0), "5");
         assert_eq!(year_label(0.5, 1.0), "0.5");
+        assert_eq!(year_label(0.005, 0.02), "0.005");
+        assert_eq!(level_label(0.2, 0.8), "0.2");
+        assert_eq!(level_label(0.25, 0.25), "0.25");
     }
 
     #[test]

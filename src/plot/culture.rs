@@ -177,7 +177,7 @@ impl Chart for CultureChart<'_> {
             &mut chart,
             span,
             "learning culture (0–1)",
-            &|v| format!("{v:.1}"),
+            &|v| canvas::level_label(*v, ymax),
             style::TICK,
         )?;
         let (_, py) = chart.plotting_area().get_pixel_range();
