@@ -364,7 +364,7 @@ fn compare_overlays_runs_in_one_report() {
     assert!(doc.errors.is_empty(), "{:?}", doc.errors);
     assert!(html.contains("reinforcing loop on") && html.contains("loop off"));
     assert!(
-        html.contains("final learning culture was"),
+        html.contains("ended with a learning culture of"),
         "a comparing sentence"
     );
     // The label count must match the folders.

@@ -410,12 +410,12 @@ pub fn year_label(v: f64, span: f64) -> String {
     format!("{v:.d$}")
 }
 
-/// Decimals that tell apart about six ticks on an axis spanning `range`.
+/// Decimals that tell apart about five ticks on an axis spanning `range`.
 pub fn decimals(range: f64) -> usize {
     if !(range.is_finite() && range > 0.0) {
         return 1;
     }
-    (-(range / 6.0).log10()).ceil().clamp(0.0, 4.0) as usize
+    (-(range / 5.0).log10()).ceil().clamp(0.0, 4.0) as usize
 }
 
 /// Tick label of a 0–1 level on an axis reaching `max`.
@@ -457,6 +457,7 @@ mod tests {
         assert_eq!(nice_max(512.0), 600.0);
         assert_eq!(nice_max(0.0), 1.0);
         assert_eq!(year_label(5.0, 10.0), "5");
+        assert_eq!(year_label(1.0, 5.98), "1");
         assert_eq!(year_label(0.5, 1.0), "0.5");
         assert_eq!(year_label(0.005, 0.02), "0.005");
         assert_eq!(level_label(0.2, 0.8), "0.2");

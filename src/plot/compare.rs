@@ -349,7 +349,7 @@ pub fn sentences(runs: &[RunData], labels: &[String]) -> Vec<String> {
                 "about the same"
             };
             out.push(format!(
-                "With \u{201c}{l}\u{201d} the final learning culture was {b:.2}, against {a:.2} with \u{201c}{base_label}\u{201d} ({}{:.2}, {word}).",
+                "\u{201c}{l}\u{201d} ended with a learning culture of {b:.2}, against {a:.2} for \u{201c}{base_label}\u{201d} ({}{:.2}, {word}).",
                 if b >= a { "+" } else { "−" },
                 (b - a).abs()
             ));
