@@ -34,6 +34,17 @@ fn uniform<R: Rng>(rng: &mut R) -> f32 {
     (rng.next_u32() >> 8) as f32 * (1.0 / (1u32 << 24) as f32)
 }
 
+/// Two uniform `f32`s in [0, 1) from one 64-bit draw (24 bits each).
+#[inline]
+fn uniform2<R: Rng>(rng: &mut R) -> (f32, f32) {
+    let x = rng.next_u64();
+    let scale = 1.0 / (1u32 << 24) as f32;
+    (
+        ((x >> 40) as u32) as f32 * scale,
+        (((x >> 8) as u32) & 0x00FF_FFFF) as f32 * scale,
+    )
+}
+
 /// Membership hash for programmes: is `id` among the share `reach`?
 #[inline]
 fn reached(seed_key: u64, id: u64, reach: f32) -> bool {
@@ -546,12 +557,18 @@ impl Ctx<'_> {
         let onboarding = p.formalization.onboarding as f32;
         let hiring = &m.setup.hiring;
         let chi = inp.commitment;
-        let mastery_here: Vec<&&ActiveProgramme> =
-            self.mastery.iter().filter(|a| a.teams[t]).collect();
+        let mastery_here: Vec<&&ActiveProgramme> = if self.mastery.is_empty() {
+            Vec::new()
+        } else {
+            self.mastery.iter().filter(|a| a.teams[t]).collect()
+        };
         let mut x = TeamTally::default();
         for i in local.clone() {
+            // One draw gives the week's two everyday chances: leaving (or,
+            // for a vacancy, being filled) and engaging.
+            let (u_leave, u_engage) = uniform2(&mut rng);
             if emp.active[i] == 0 {
-                if uniform(&mut rng) < fill {
+                if u_leave < fill {
                     // A newcomer from the hiring pool, onboarded from the codified stock.
                     emp.active[i] = 1;
                     emp.mastery[i] = unit(hiring.mastery.sample(&mut rng));
@@ -573,7 +590,7 @@ impl Ctx<'_> {
                 continue;
             }
             let was_engaged = emp.engaged[i] == 1;
-            if uniform(&mut rng) < leave_probability(h0, hc, he, inp.culture, was_engaged) {
+            if u_leave < leave_probability(h0, hc, he, inp.culture, was_engaged) {
                 x.leavers += 1;
                 x.knowledge_lost += emp.knowledge[i];
                 vacate(emp, i);
@@ -622,7 +639,7 @@ impl Ctx<'_> {
                     practice,
                     support,
                 );
-                uniform(&mut rng) < prob
+                u_engage < prob
             };
             for prog in &mastery_here {
                 if reached(prog.key, (first + i - local.start) as u64, prog.reach) {
