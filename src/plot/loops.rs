@@ -210,14 +210,14 @@ fn badge<DB: DrawingBackend>(
         VPos::Center,
         at,
     )?;
-    if !caption.is_empty() {
+    for (k, line) in caption.lines().enumerate() {
         put(
             area,
-            caption,
+            line,
             &style::text(style::SMALL, color),
             HPos::Center,
             VPos::Top,
-            (at.0, at.1 + 42),
+            (at.0, at.1 + 42 + 26 * k as i32),
         )?;
     }
     Ok(())
@@ -294,11 +294,11 @@ impl Chart for LoopsChart<'_> {
         }
         // Loop badges.
         let r1_caption = if coupling == 0.0 {
-            "learning ↔ culture (switched off: κ = 0)"
+            "learning ↔ culture\nswitched off (κ = 0)"
         } else {
             "learning ↔ culture"
         };
-        badge(area, "R1", r1_caption, (860, 390), BLUE)?;
+        badge(area, "R1", r1_caption, (860, 368), BLUE)?;
         badge(area, "R2", "belief contagion", (1060, 680), BLUE)?;
         badge(area, "R3", "", (292, 420), GREEN)?;
         badge(area, "B4", "", (730, 850), VERMILLION)?;
