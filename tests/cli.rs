@@ -151,7 +151,9 @@ fn unknown_key_names_line_and_key() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("asymetry"))
-        .stderr(predicate::str::contains("typo.toml:4:1: belief.asymetry is not a known key; did you mean `asymmetry`?"));
+        .stderr(predicate::str::contains(
+            "typo.toml:4:1: belief.asymetry is not a known key; did you mean `asymmetry`?",
+        ));
 }
 
 #[test]

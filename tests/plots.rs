@@ -442,7 +442,16 @@ fn report_renders_in_a_headless_browser() {
             "--no-sandbox",
             "--disable-gpu",
             "--hide-scrollbars",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
         ])
+        .arg(format!(
+            "--user-data-dir={}",
+            dir.path().join("profile").display()
+        ))
         .arg(format!("--screenshot={}", shot.display()))
         .arg("--window-size=1400,3000")
         .arg(format!("file://{}", out.join("report.html").display()))

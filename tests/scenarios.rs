@@ -18,7 +18,15 @@ fn every_bundled_scenario_runs() {
             .unwrap()
             .arg("run")
             .arg(&path)
-            .args(["--quiet", "--replicates", "2", "--steps", "30", "--no-plots", "--out"])
+            .args([
+                "--quiet",
+                "--replicates",
+                "2",
+                "--steps",
+                "30",
+                "--no-plots",
+                "--out",
+            ])
             .arg(out.path())
             .assert()
             .success();

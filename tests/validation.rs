@@ -6,7 +6,9 @@ use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
 fn fixtures(kind: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(kind);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(kind);
     let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -23,10 +25,7 @@ fn every_bad_fixture_fails_with_its_expected_message() {
     let mut failures = Vec::new();
     for f in &bad {
         let text = std::fs::read_to_string(f).unwrap();
-        let expected: Vec<&str> = text
-            .lines()
-            .filter_map(|l| l.strip_prefix("#^ "))
-            .collect();
+        let expected: Vec<&str> = text.lines().filter_map(|l| l.strip_prefix("#^ ")).collect();
         assert!(!expected.is_empty(), "{} has no #^ line", f.display());
         let out = Command::cargo_bin("culturesim")
             .unwrap()
@@ -36,7 +35,11 @@ fn every_bad_fixture_fails_with_its_expected_message() {
             .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         if out.status.code() != Some(2) {
-            failures.push(format!("{}: exit {:?}\n{stderr}", f.display(), out.status.code()));
+            failures.push(format!(
+                "{}: exit {:?}\n{stderr}",
+                f.display(),
+                out.status.code()
+            ));
             continue;
         }
         for e in expected {
@@ -46,7 +49,10 @@ fn every_bad_fixture_fails_with_its_expected_message() {
         }
         let name = f.file_name().unwrap().to_string_lossy().into_owned();
         if !stderr.contains(&name) {
-            failures.push(format!("{}: the message does not name the file:\n{stderr}", f.display()));
+            failures.push(format!(
+                "{}: the message does not name the file:\n{stderr}",
+                f.display()
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
@@ -68,7 +74,15 @@ fn every_good_fixture_validates_and_runs() {
             .unwrap()
             .arg("run")
             .arg(f)
-            .args(["--quiet", "--replicates", "2", "--steps", "40", "--no-plots", "--out"])
+            .args([
+                "--quiet",
+                "--replicates",
+                "2",
+                "--steps",
+                "40",
+                "--no-plots",
+                "--out",
+            ])
             .arg(out.path())
             .assert()
             .success();
@@ -94,7 +108,10 @@ fn the_bundled_library_is_the_scenarios_folder() {
     for (name, text) in culturesim::scenario::bundled::BUNDLED {
         let file = std::fs::read_to_string(dir.join(format!("{name}.toml"))).unwrap();
         assert_eq!(&file, text, "{name} differs from its file");
-        assert!(text.starts_with("# Question:"), "{name} must open with the question it answers");
+        assert!(
+            text.starts_with("# Question:"),
+            "{name} must open with the question it answers"
+        );
     }
 }
 
@@ -111,7 +128,12 @@ fn new_writes_a_template_that_validates_and_runs() {
     let text = std::fs::read_to_string(&f).unwrap();
     assert!(text.contains("name = \"client\""));
     assert!(text.contains("# κ: strength of the reinforcing loop"));
-    Command::cargo_bin("culturesim").unwrap().arg("validate").arg(&f).assert().success();
+    Command::cargo_bin("culturesim")
+        .unwrap()
+        .arg("validate")
+        .arg(&f)
+        .assert()
+        .success();
     // refuses to overwrite
     Command::cargo_bin("culturesim")
         .unwrap()
@@ -130,12 +152,21 @@ fn new_writes_a_template_that_validates_and_runs() {
     let copy = std::fs::read_to_string(&g).unwrap();
     assert!(!copy.contains("\nextends"), "{copy}");
     assert!(copy.contains("at = 286"));
-    Command::cargo_bin("culturesim").unwrap().arg("validate").arg(&g).assert().success();
+    Command::cargo_bin("culturesim")
+        .unwrap()
+        .arg("validate")
+        .arg(&g)
+        .assert()
+        .success();
 }
 
 #[test]
 fn schema_is_json_schema_of_the_format() {
-    let out = Command::cargo_bin("culturesim").unwrap().arg("schema").output().unwrap();
+    let out = Command::cargo_bin("culturesim")
+        .unwrap()
+        .arg("schema")
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v["$schema"].as_str().unwrap().contains("json-schema.org"));
@@ -148,7 +179,11 @@ fn schema_is_json_schema_of_the_format() {
 
 #[test]
 fn list_shows_every_bundled_scenario() {
-    let out = Command::cargo_bin("culturesim").unwrap().arg("list").output().unwrap();
+    let out = Command::cargo_bin("culturesim")
+        .unwrap()
+        .arg("list")
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     for (name, _) in culturesim::scenario::bundled::BUNDLED {

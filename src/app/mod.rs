@@ -40,7 +40,7 @@ pub fn main(cli: Cli) -> Result<(), Failure> {
         }) => bench::bench(&bench::BenchOptions {
             max,
             steps,
-            threads: threads.unwrap_or_else(|| rayon::current_num_threads()),
+            threads: threads.unwrap_or_else(rayon::current_num_threads),
         }),
         None => run(&RunArgs::default()).map(|_| ()),
     }

@@ -43,6 +43,15 @@ impl AtomicFile {
         tmp.as_file()
             .sync_all()
             .with_context(|| format!("failed to write '{}'", path.display()))?;
+        // Temporary files are private (0600); a finished output is an
+        // ordinary file others may read, like any file the user writes.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            tmp.as_file()
+                .set_permissions(std::fs::Permissions::from_mode(0o644))
+                .with_context(|| format!("failed to write '{}'", path.display()))?;
+        }
         tmp.persist(&path).map_err(|e| e.error).with_context(|| {
             format!(
                 "failed to move the finished file into place as '{}'",
@@ -83,6 +92,12 @@ mod tests {
         assert!(!path.exists());
         f.commit().unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"hello");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o644);
+        }
     }
 
     #[test]
