@@ -27,10 +27,21 @@ pub fn engagement_probability(
     p: f32,
     s: f32,
 ) -> f32 {
-    let drive =
-        w.mastery * m + w.belief * b + kappa * (w.culture * c + w.practice * p) + w.support * s
-            - w.threshold;
-    w.ceiling * logistic(drive / w.softness)
+    engagement_from(w, m, b, team_drive(w, kappa, c, p, s))
+}
+
+/// The part of the engagement drive shared by a whole team:
+/// κ·(w_c·c + w_p·P) + w_s·S − θ (computed once per team and step).
+#[inline]
+pub fn team_drive(w: &EngagementCoeffs, kappa: f32, c: f32, p: f32, s: f32) -> f32 {
+    kappa * (w.culture * c + w.practice * p) + w.support * s - w.threshold
+}
+
+/// Engagement probability from the individual part and the team's part of
+/// the drive: p_max·σ((w_m·m + w_b·b + team) / τ).
+#[inline]
+pub fn engagement_from(w: &EngagementCoeffs, m: f32, b: f32, team: f32) -> f32 {
+    w.ceiling * logistic((w.mastery * m + w.belief * b + team) / w.softness)
 }
 
 /// `f32` copies of the engagement weights, for the hot loop.

@@ -14,8 +14,8 @@
 
 use super::equations::{
     asymmetric_step, belief_target, codified_next, culture_target, effective_commitment,
-    effective_influence, engagement_probability, gate, knowledge_next, leave_probability,
-    onboarded_knowledge, participation_probability,
+    effective_influence, engagement_from, gate, knowledge_next, leave_probability,
+    onboarded_knowledge, participation_probability, team_drive,
 };
 use super::events::{Kind, Programme, teams_under, units_under};
 use super::state::{
@@ -562,6 +562,36 @@ impl Ctx<'_> {
         } else {
             self.mastery.iter().filter(|a| a.teams[t]).collect()
         };
+        // What is the same for every member of the team this week.
+        let drive = team_drive(
+            &co.engagement,
+            co.kappa,
+            inp.culture,
+            inp.practice,
+            inp.support,
+        );
+        let leave = [
+            leave_probability(h0, hc, he, inp.culture, false),
+            leave_probability(h0, hc, he, inp.culture, true),
+        ];
+        let target = [
+            belief_target(
+                &co.belief,
+                co.kappa,
+                inp.peer_belief,
+                inp.support,
+                inp.culture,
+                false,
+            ),
+            belief_target(
+                &co.belief,
+                co.kappa,
+                inp.peer_belief,
+                inp.support,
+                inp.culture,
+                true,
+            ),
+        ];
         let mut x = TeamTally::default();
         for i in local.clone() {
             // One draw gives the week's two everyday chances: leaving (or,
@@ -589,8 +619,7 @@ impl Ctx<'_> {
                 }
                 continue;
             }
-            let was_engaged = emp.engaged[i] == 1;
-            if u_leave < leave_probability(h0, hc, he, inp.culture, was_engaged) {
+            if u_leave < leave[usize::from(emp.engaged[i] == 1)] {
                 x.leavers += 1;
                 x.knowledge_lost += emp.knowledge[i];
                 vacate(emp, i);
@@ -620,26 +649,20 @@ impl Ctx<'_> {
                 true
             } else {
                 // A community member also sees the community's practice and support.
-                let (practice, support) = match emp.community[i] {
-                    NO_COMMUNITY => (inp.practice, inp.support),
+                let team = match emp.community[i] {
+                    NO_COMMUNITY => drive,
                     c => {
                         let cm = &self.communities[c as usize];
-                        (
+                        team_drive(
+                            &co.engagement,
+                            co.kappa,
+                            inp.culture,
                             (1.0 - cop_w) * inp.practice + cop_w * cm.practice,
                             (1.0 - cop_w) * inp.support + cop_w * cm.support,
                         )
                     }
                 };
-                let prob = engagement_probability(
-                    &co.engagement,
-                    co.kappa,
-                    emp.mastery[i],
-                    b,
-                    inp.culture,
-                    practice,
-                    support,
-                );
-                u_engage < prob
+                u_engage < engagement_from(&co.engagement, emp.mastery[i], b, team)
             };
             for prog in &mastery_here {
                 if reached(prog.key, (first + i - local.start) as u64, prog.reach) {
@@ -647,21 +670,27 @@ impl Ctx<'_> {
                 }
             }
             k = knowledge_next(k, engaged, lr, draw, self.codified, forget);
-            let (mut peer, mut support) = (inp.peer_belief, inp.support);
             let c = emp.community[i];
-            if c != NO_COMMUNITY {
+            let goal = if c == NO_COMMUNITY {
+                target[usize::from(engaged)]
+            } else {
                 let cm = self.communities[c as usize];
-                peer = (1.0 - cop_w) * peer + cop_w * cm.belief;
-                support = (1.0 - cop_w) * support + cop_w * cm.support;
                 k += cop_k * (cm.knowledge - k).max(0.0);
-            }
-            let target = belief_target(&co.belief, co.kappa, peer, support, inp.culture, engaged);
+                belief_target(
+                    &co.belief,
+                    co.kappa,
+                    (1.0 - cop_w) * inp.peer_belief + cop_w * cm.belief,
+                    (1.0 - cop_w) * inp.support + cop_w * cm.support,
+                    inp.culture,
+                    engaged,
+                )
+            };
             let rate = if f32::from(emp.tenure[i]) < soc_weeks {
                 brate * (1.0 + soc_boost)
             } else {
                 brate
             };
-            b = asymmetric_step(b, target, rate, basym);
+            b = asymmetric_step(b, goal, rate, basym);
             emp.belief[i] = b.clamp(0.0, 1.0);
             emp.knowledge[i] = k.clamp(0.0, 1.0);
             emp.engaged[i] = u8::from(engaged);
