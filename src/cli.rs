@@ -46,6 +46,39 @@ pub enum Command {
     },
     /// Print the JSON Schema of the scenario format (for editors).
     Schema,
+    /// Run the [sweep] design of a scenario: every point x replicates, with
+    /// common random numbers; points.csv, runs.csv, summary.csv/json.
+    Sweep {
+        /// Scenario file with a [sweep] section (or a bundled name).
+        scenario: PathBuf,
+        /// Output folder [default: output/<scenario-name>-sweep/].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Continue an interrupted sweep in the output folder: completed runs are kept.
+        #[arg(long)]
+        resume: bool,
+        /// Run only shard K of N (every N-th run from the K-th); combine with `merge`.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<String>,
+        /// Worker threads; results do not depend on it.
+        #[arg(long, value_name = "N")]
+        threads: Option<usize>,
+        /// Set any scenario key (repeatable).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Combine the shards of one sweep into the files of the whole sweep.
+    Merge {
+        /// Shard output folders.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Output folder.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
     /// Measure speed: a scaling series from 1,000 employees up, thread scaling.
     Bench {
         /// Largest organization in the series (employees).

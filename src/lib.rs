@@ -30,4 +30,5 @@ pub mod export;
 pub mod model;
 pub mod plot;
 pub mod scenario;
+pub mod sweep;
 pub mod validate;

@@ -4,6 +4,7 @@ mod bench;
 mod plot;
 mod run;
 mod scenarios;
+mod sweep;
 
 pub use run::{RunReport, load, run, years_per_step};
 
@@ -33,6 +34,30 @@ pub fn main(cli: Cli) -> Result<(), Failure> {
             force,
         }) => scenarios::new(&name, from.as_deref(), out.as_deref(), force),
         Some(Command::Schema) => scenarios::schema(),
+        Some(Command::Sweep {
+            scenario,
+            out,
+            resume,
+            shard,
+            threads,
+            set,
+            quiet,
+        }) => {
+            let shard = shard
+                .map(|s| sweep::parse_shard(&s))
+                .transpose()
+                .map_err(|e| Failure::Input(anyhow::anyhow!(e)))?;
+            sweep::sweep(&sweep::SweepArgs {
+                scenario,
+                out,
+                resume,
+                shard,
+                threads,
+                set,
+                quiet,
+            })
+        }
+        Some(Command::Merge { dirs, out }) => sweep::merge(&dirs, &out),
         Some(Command::Bench {
             max,
             steps,

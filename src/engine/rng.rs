@@ -63,6 +63,15 @@ impl Seeds {
         Self { id, base }
     }
 
+    /// Seeds for run `id` with common random numbers across points: the
+    /// streams depend on (master, replicate) only, so replicate r of every
+    /// point of a sweep draws the same numbers (and equals replicate r of a
+    /// plain run), and differences between points are paired comparisons.
+    pub fn common(master: u64, id: RunId) -> Self {
+        let base = hash_keys(master, &[0, u64::from(id.replicate)]);
+        Self { id, base }
+    }
+
     /// The run identity.
     pub fn id(&self) -> RunId {
         self.id
@@ -119,6 +128,43 @@ mod tests {
         assert_eq!(xa, xb);
         assert_ne!(xa, xc);
         assert_ne!(xa, xd);
+    }
+
+    #[test]
+    fn common_streams_ignore_the_point() {
+        let a = Seeds::common(
+            7,
+            RunId {
+                point: 3,
+                replicate: 2,
+            },
+        );
+        let b = Seeds::common(
+            7,
+            RunId {
+                point: 9,
+                replicate: 2,
+            },
+        );
+        let plain = Seeds::new(
+            7,
+            RunId {
+                point: 0,
+                replicate: 2,
+            },
+        );
+        let c = Seeds::common(
+            7,
+            RunId {
+                point: 3,
+                replicate: 1,
+            },
+        );
+        let x: u64 = a.stream(&[5]).random();
+        assert_eq!(x, b.stream(&[5]).random::<u64>());
+        assert_eq!(x, plain.stream(&[5]).random::<u64>());
+        assert_ne!(x, c.stream(&[5]).random::<u64>());
+        assert_eq!(a.id().point, 3);
     }
 
     #[test]

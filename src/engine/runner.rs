@@ -54,7 +54,12 @@ pub fn group_stride(steps: u32) -> u32 {
 
 /// Run one replicate of `model` to the end (or until it stops).
 pub fn run_one<M: Model>(model: &M, master_seed: u64, id: RunId) -> RunOutput {
-    let seeds = Seeds::new(master_seed, id);
+    run_seeded(model, Seeds::new(master_seed, id))
+}
+
+/// Run one replicate with the given seeds (e.g. [`Seeds::common`]).
+pub fn run_seeded<M: Model>(model: &M, seeds: Seeds) -> RunOutput {
+    let id = seeds.id();
     let width = model.metrics().len();
     let steps = model.steps();
     let group_width = model.groups().len();

@@ -350,6 +350,52 @@ pub struct RawScenario {
     pub init: params::Init,
     #[serde(default)]
     pub events: Vec<RawEvent>,
+    /// `[sweep]`: a design of parameter points, run by `culturesim sweep`
+    /// (ignored by `culturesim run`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<RawSweep>,
+}
+
+/// `[sweep]`: which parameter points to run, each with `replicates` runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawSweep {
+    /// "grid" (every combination of the lists), "zip" (the i-th values of
+    /// all lists together) or "lhs" (Latin hypercube samples over ranges).
+    #[serde(default = "default_design")]
+    pub design: String,
+    /// Parameters by key path (any numeric scenario key, e.g.
+    /// `"culture.coupling"`): a list of values (grid, zip) or
+    /// `{ min = .., max = .. }` (lhs).
+    pub params: std::collections::BTreeMap<String, SweepValues>,
+    /// Number of points for lhs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub samples: Option<u32>,
+    /// The point that paired differences are taken against (default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<u32>,
+    /// Write timeseries.csv with every k-th step (absent: no time series).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeseries_every: Option<u32>,
+}
+
+/// The values of one swept parameter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum SweepValues {
+    /// Listed values (grid, zip).
+    List(Vec<f64>),
+    /// A range (lhs).
+    Range {
+        /// Lower end.
+        min: f64,
+        /// Upper end.
+        max: f64,
+    },
+}
+
+fn default_design() -> String {
+    "grid".into()
 }
 
 fn one() -> u32 {

@@ -1,0 +1,324 @@
+//! `culturesim sweep` and `culturesim merge`: run a design of points with
+//! common random numbers, resumable and shardable; combine shards.
+
+use super::Failure;
+use crate::engine::{Model, RunId, Seeds, run_seeded};
+use crate::export::atomic;
+use crate::model::learning_culture::{METRICS, metric};
+use crate::scenario::{Scenario, Source, bundled};
+use crate::sweep::Sweep;
+use crate::sweep::files::{self, Part};
+use anyhow::{Context, anyhow};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Options of `sweep`.
+#[derive(Debug, Clone, Default)]
+pub struct SweepArgs {
+    /// Scenario file with a `[sweep]` section (or a bundled name).
+    pub scenario: PathBuf,
+    /// Output folder.
+    pub out: Option<PathBuf>,
+    /// Continue an interrupted sweep in `out`.
+    pub resume: bool,
+    /// Run only shard K of N.
+    pub shard: Option<(u32, u32)>,
+    /// Worker threads.
+    pub threads: Option<usize>,
+    /// Scenario overrides.
+    pub set: Vec<String>,
+    /// No progress bar, no table.
+    pub quiet: bool,
+}
+
+/// Parse `K/N` (1 ≤ K ≤ N).
+pub fn parse_shard(s: &str) -> Result<(u32, u32), String> {
+    let (k, n) = s
+        .split_once('/')
+        .ok_or_else(|| format!("--shard must look like K/N (e.g. 2/8), got '{s}'"))?;
+    match (k.trim().parse::<u32>(), n.trim().parse::<u32>()) {
+        (Ok(k), Ok(n)) if k >= 1 && k <= n => Ok((k, n)),
+        _ => Err(format!("--shard K/N needs 1 <= K <= N, got '{s}'")),
+    }
+}
+
+fn read_scenario(path: &Path) -> Result<(String, Source), Failure> {
+    match std::fs::read_to_string(path) {
+        Ok(t) => Ok((t, Source::File(path.to_path_buf()))),
+        Err(e) => {
+            let name = path.to_string_lossy().trim_end_matches(".toml").to_string();
+            match bundled::get(&name) {
+                Some(t) if path.components().count() == 1 => {
+                    Ok((t.to_string(), Source::Bundled(name)))
+                }
+                _ => Err(Failure::Input(anyhow!(
+                    "failed to read scenario '{}': {e}",
+                    path.display()
+                ))),
+            }
+        }
+    }
+}
+
+/// Run a sweep (or one shard of it).
+pub fn sweep(a: &SweepArgs) -> Result<(), Failure> {
+    let started = Instant::now();
+    let (text, source) = read_scenario(&a.scenario)?;
+    let sw = Sweep::load(&text, source, &a.set).map_err(|e| Failure::Input(e.into()))?;
+    let out = a
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(format!("{}-sweep", sw.base.name())));
+    let pool = {
+        let mut b = rayon::ThreadPoolBuilder::new();
+        if let Some(n) = a.threads {
+            if n == 0 {
+                return Err(Failure::Input(anyhow!("--threads must be at least 1")));
+            }
+            b = b.num_threads(n);
+        }
+        b.build()
+            .map_err(|e| Failure::Runtime(anyhow!("cannot start threads: {e}")))?
+    };
+    let threads = pool.current_num_threads();
+    pool.install(|| execute(&sw, a, &out))
+        .map_err(Failure::Runtime)?;
+    let seconds = started.elapsed().as_secs_f64();
+    write_manifest(&out, &sw, a.shard, threads, seconds)?;
+    if !a.quiet {
+        println!(
+            "{}: {} points x {} replicates{} in {:.2} s",
+            sw.base.name(),
+            sw.design.points.len(),
+            sw.replicates(),
+            a.shard
+                .map(|(k, n)| format!(" (shard {k}/{n})"))
+                .unwrap_or_default(),
+            seconds
+        );
+        println!("outputs: {}", out.display());
+    }
+    Ok(())
+}
+
+fn execute(sw: &Sweep, a: &SweepArgs, out: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("cannot create output folder '{}'", out.display()))?;
+    let mine = sw.shard_runs(a.shard);
+    let runs_header = format!(
+        "point,replicate,steps,{}",
+        files::run_columns(&METRICS).join(",")
+    );
+    let runs_path = out.join("runs.csv.part");
+    let (mut runs, done) = Part::open(&runs_path, &runs_header, a.resume)?;
+    if done.len() > mine.len() || done[..] != mine[..done.len()] {
+        anyhow::bail!(
+            "'{}' holds runs of another sweep or shard; remove it or run without --resume",
+            runs_path.display()
+        );
+    }
+    let ts_path = out.join("timeseries.csv.part");
+    let mut ts = match sw.timeseries_every {
+        Some(_) => {
+            let header = format!("point,replicate,step,{}", METRICS.join(","));
+            if a.resume && ts_path.exists() {
+                Part::truncate_to(&ts_path, &done)?;
+            }
+            Some(Part::open(&ts_path, &header, a.resume)?.0)
+        }
+        None => None,
+    };
+    let remaining = &mine[done.len()..];
+    let bar = if a.quiet || !std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::new(mine.len() as u64)
+    };
+    bar.set_position(done.len() as u64);
+    let batch = (rayon::current_num_threads() * 2).max(2);
+    for chunk in remaining.chunks(batch) {
+        // The models of the points in this batch, built once each.
+        let mut points: Vec<u32> = chunk.iter().map(|r| r.0).collect();
+        points.dedup();
+        let models: BTreeMap<u32, Scenario> = points
+            .par_iter()
+            .map(|&p| sw.point(p).map(|s| (p, s)))
+            .collect::<Result<_, _>>()?;
+        let outputs: Vec<_> = chunk
+            .par_iter()
+            .map(|&(p, r)| {
+                let s = &models[&p];
+                let shock = s
+                    .model
+                    .markers()
+                    .iter()
+                    .find(|m| m.shock)
+                    .map(|m| m.step as usize);
+                let run = run_seeded(
+                    &s.model,
+                    Seeds::common(
+                        sw.base.seed,
+                        RunId {
+                            point: p,
+                            replicate: r,
+                        },
+                    ),
+                );
+                (run, shock)
+            })
+            .collect();
+        for (run, shock) in outputs {
+            if let (Some(part), Some(every)) = (ts.as_mut(), sw.timeseries_every) {
+                part.append(&files::timeseries_lines(&run, every))?;
+            }
+            runs.append(&(files::run_line(&run, shock, metric::CULTURE) + "\n"))?;
+            bar.inc(1);
+        }
+    }
+    bar.finish_and_clear();
+    drop(runs);
+    drop(ts);
+    std::fs::rename(&runs_path, out.join("runs.csv"))?;
+    if sw.timeseries_every.is_some() {
+        std::fs::rename(&ts_path, out.join("timeseries.csv"))?;
+    }
+    let runs_text = std::fs::read_to_string(out.join("runs.csv"))?;
+    files::derive(out, &sw.design, &runs_text)?;
+    atomic::write(
+        &out.join("scenario.toml"),
+        sw.base.resolved_toml().as_bytes(),
+    )?;
+    if let Some(chart) = &sw.base.chart {
+        atomic::write(&out.join(crate::scenario::CHART_COPY), chart.as_bytes())?;
+    }
+    Ok(())
+}
+
+fn write_manifest(
+    out: &Path,
+    sw: &Sweep,
+    shard: Option<(u32, u32)>,
+    threads: usize,
+    seconds: f64,
+) -> Result<(), Failure> {
+    let commit = env!("CULTURESIM_GIT_COMMIT");
+    let m = serde_json::json!({
+        "tool": "culturesim",
+        "version": env!("CARGO_PKG_VERSION"),
+        "git_commit": if commit.is_empty() { None } else { Some(commit) },
+        "scenario": sw.base.name(),
+        "source": sw.base.source.to_string(),
+        "seed": sw.base.seed,
+        "common_random_numbers": true,
+        "points": sw.design.points.len(),
+        "replicates_per_point": sw.replicates(),
+        "shard": shard.map(|(k, n)| format!("{k}/{n}")),
+        "runs": sw.shard_runs(shard).len(),
+        "threads": threads,
+        "command_line": std::env::args().collect::<Vec<_>>(),
+        "wall_time_seconds": (seconds * 1000.0).round() / 1000.0,
+    });
+    let bytes = serde_json::to_vec_pretty(&m).map_err(|e| Failure::Runtime(e.into()))?;
+    atomic::write(&out.join("manifest.json"), &bytes).map_err(Failure::Runtime)
+}
+
+/// `culturesim merge DIR... --out OUT`: the shards of one sweep into the
+/// files of the unsharded sweep.
+pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), Failure> {
+    let input = |e: anyhow::Error| Failure::Input(e);
+    let first = dirs
+        .first()
+        .ok_or_else(|| Failure::Input(anyhow!("merge needs at least one folder")))?;
+    let read = |d: &Path, f: &str| {
+        std::fs::read_to_string(d.join(f))
+            .with_context(|| format!("cannot read '{}'", d.join(f).display()))
+    };
+    let scenario = read(first, "scenario.toml").map_err(input)?;
+    let points = read(first, "points.csv").map_err(input)?;
+    let mut run_lines = Vec::new();
+    let mut ts_lines = Vec::new();
+    let mut runs_header = None;
+    let mut ts_header = None;
+    let mut with_ts = true;
+    for d in dirs {
+        if read(d, "scenario.toml").map_err(input)? != scenario
+            || read(d, "points.csv").map_err(input)? != points
+        {
+            return Err(Failure::Input(anyhow!(
+                "'{}' is a shard of another sweep (its scenario.toml or points.csv differs from '{}')",
+                d.display(),
+                first.display()
+            )));
+        }
+        let runs = read(d, "runs.csv").map_err(input)?;
+        let mut l = runs.lines();
+        let h = l.next().unwrap_or("").to_string();
+        if runs_header.get_or_insert_with(|| h.clone()) != &h {
+            return Err(Failure::Input(anyhow!(
+                "'{}': runs.csv header differs",
+                d.display()
+            )));
+        }
+        run_lines.extend(l.map(str::to_string));
+        match std::fs::read_to_string(d.join("timeseries.csv")) {
+            Ok(t) => {
+                let mut l = t.lines();
+                let h = l.next().unwrap_or("").to_string();
+                ts_header.get_or_insert(h);
+                ts_lines.extend(l.map(str::to_string));
+            }
+            Err(_) => with_ts = false,
+        }
+    }
+    files::sort_lines(&mut run_lines);
+    let n = run_lines.len();
+    run_lines.dedup();
+    if run_lines.len() != n {
+        return Err(Failure::Input(anyhow!(
+            "the folders hold the same runs more than once (merge each shard once)"
+        )));
+    }
+    let sw = Sweep::load(&scenario, Source::File(first.join("scenario.toml")), &[])
+        .map_err(|e| Failure::Input(e.into()))?;
+    let expected = sw.runs().len();
+    if run_lines.len() != expected {
+        return Err(Failure::Input(anyhow!(
+            "the shards hold {} of the sweep's {expected} runs; run the missing shards (with --resume) first",
+            run_lines.len()
+        )));
+    }
+    std::fs::create_dir_all(out)
+        .map_err(|e| Failure::Runtime(anyhow!("cannot create '{}': {e}", out.display())))?;
+    let runtime = Failure::Runtime;
+    let runs_text = format!(
+        "{}\n{}\n",
+        runs_header.unwrap_or_default(),
+        run_lines.join("\n")
+    );
+    atomic::write(&out.join("runs.csv"), runs_text.as_bytes()).map_err(runtime)?;
+    if with_ts && !ts_lines.is_empty() {
+        files::sort_lines(&mut ts_lines);
+        let text = format!(
+            "{}\n{}\n",
+            ts_header.unwrap_or_default(),
+            ts_lines.join("\n")
+        );
+        atomic::write(&out.join("timeseries.csv"), text.as_bytes()).map_err(Failure::Runtime)?;
+    }
+    files::derive(out, &sw.design, &runs_text).map_err(Failure::Runtime)?;
+    atomic::write(&out.join("scenario.toml"), scenario.as_bytes()).map_err(Failure::Runtime)?;
+    if let Ok(chart) = std::fs::read(first.join(crate::scenario::CHART_COPY)) {
+        atomic::write(&out.join(crate::scenario::CHART_COPY), &chart).map_err(Failure::Runtime)?;
+    }
+    write_manifest(out, &sw, None, 0, 0.0)?;
+    println!(
+        "merged {} folders: {} runs -> {}",
+        dirs.len(),
+        run_lines.len(),
+        out.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,129 @@
+//! Sweeps: a design of parameter points (`[sweep]` in a scenario file), run
+//! with common random numbers, streamed to disk in a deterministic order,
+//! resumable after a crash, splittable into shards that merge back into
+//! the files of the unsharded sweep.
+//!
+//! Run identity is (point, replicate); with common random numbers the
+//! streams of replicate r are the same at every point (and equal replicate
+//! r of `culturesim run`), so differences between points are paired.
+
+pub mod design;
+pub mod files;
+
+use crate::scenario::{Scenario, ScenarioError, Source};
+use design::Design;
+
+/// A loaded sweep: the base scenario and its points.
+#[derive(Debug, Clone)]
+pub struct Sweep {
+    /// The scenario without any point's values.
+    pub base: Scenario,
+    /// The points.
+    pub design: Design,
+    /// Scenario text and source, to build each point.
+    text: String,
+    source: Source,
+    overrides: Vec<String>,
+    /// Write every k-th step of the time series (None: no time series).
+    pub timeseries_every: Option<u32>,
+}
+
+impl Sweep {
+    /// Load the scenario, expand its `[sweep]` and check every point.
+    pub fn load(text: &str, source: Source, overrides: &[String]) -> Result<Self, ScenarioError> {
+        let base = Scenario::from_str(text, source.clone(), overrides)?;
+        let Some(raw) = base.raw.sweep.clone() else {
+            let mut p = crate::validate::Problems::default();
+            p.push(
+                "sweep",
+                "this scenario has no [sweep] section (see docs/SCENARIOS.md)",
+            );
+            return Err(ScenarioError::Invalid {
+                origin: source,
+                problems: p,
+                places: vec![None],
+            });
+        };
+        let design = design::expand(&raw, base.seed).map_err(|problems| {
+            let places = vec![None; problems.0.len()];
+            ScenarioError::Invalid {
+                origin: source.clone(),
+                problems,
+                places,
+            }
+        })?;
+        let sweep = Self {
+            base,
+            design,
+            text: text.to_string(),
+            source,
+            overrides: overrides.to_vec(),
+            timeseries_every: raw.timeseries_every.filter(|&k| k > 0),
+        };
+        // Every point must be a valid scenario before anything runs.
+        for p in 0..sweep.design.points.len() {
+            sweep.point(p as u32)?;
+        }
+        Ok(sweep)
+    }
+
+    /// The scenario of point `p`.
+    pub fn point(&self, p: u32) -> Result<Scenario, ScenarioError> {
+        let mut sets = self.overrides.clone();
+        for (name, v) in self
+            .design
+            .names
+            .iter()
+            .zip(&self.design.points[p as usize])
+        {
+            sets.push(format!(
+                "{name}={}",
+                crate::export::timeseries::format_value(*v)
+            ));
+        }
+        Scenario::from_str(&self.text, self.source.clone(), &sets).map_err(|e| match e {
+            ScenarioError::Invalid {
+                origin,
+                mut problems,
+                places,
+            } => {
+                for pr in &mut problems.0 {
+                    pr.message = format!("{} (at sweep point {p})", pr.message);
+                }
+                ScenarioError::Invalid {
+                    origin,
+                    problems,
+                    places,
+                }
+            }
+            other => other,
+        })
+    }
+
+    /// Replicates per point.
+    pub fn replicates(&self) -> u32 {
+        self.base.replicates
+    }
+
+    /// Every run, point by point: (point, replicate).
+    pub fn runs(&self) -> Vec<(u32, u32)> {
+        let reps = self.replicates();
+        (0..self.design.points.len() as u32)
+            .flat_map(|p| (0..reps).map(move |r| (p, r)))
+            .collect()
+    }
+
+    /// The runs of shard `k` of `n` (1-based): every n-th run from the k-th.
+    pub fn shard_runs(&self, shard: Option<(u32, u32)>) -> Vec<(u32, u32)> {
+        let all = self.runs();
+        match shard {
+            None => all,
+            Some((k, n)) => all
+                .into_iter()
+                .enumerate()
+                .filter(|(i, _)| *i as u32 % n == k - 1)
+                .map(|(_, r)| r)
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,310 @@
+//! Sweeps through the real binary: common random numbers, resume after a
+//! kill -9, shards merged into the unsharded sweep's bytes, bad input.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const SWEEP: &str = r#"
+name = "coupling-sweep"
+steps = 104
+replicates = 4
+seed = 5
+
+[org]
+employees = 200
+
+[[events]]
+kind = "replace_leader"
+at = 52
+scope = "top"
+alignment = 0.1
+
+[sweep]
+design = "grid"
+timeseries_every = 4
+baseline = 1
+[sweep.params]
+"culture.coupling" = [0.0, 1.0]
+"leaders.commitment" = [0.6, 0.8, 0.9]
+"#;
+
+fn bin() -> Command {
+    Command::cargo_bin("culturesim").unwrap()
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let f = dir.join(name);
+    std::fs::write(&f, text).unwrap();
+    f
+}
+
+const FILES: [&str; 6] = [
+    "runs.csv",
+    "timeseries.csv",
+    "points.csv",
+    "summary.csv",
+    "summary.json",
+    "scenario.toml",
+];
+
+fn same(a: &Path, b: &Path) {
+    for f in FILES {
+        let x = std::fs::read(a.join(f)).unwrap_or_else(|e| panic!("{}: {e}", a.join(f).display()));
+        let y = std::fs::read(b.join(f)).unwrap_or_else(|e| panic!("{}: {e}", b.join(f).display()));
+        assert!(x == y, "{f} differs");
+    }
+}
+
+#[test]
+fn grid_writes_points_runs_and_paired_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "s.toml", SWEEP);
+    bin()
+        .args(["sweep", "-q", "--out"])
+        .arg(dir.path().join("o"))
+        .arg(&f)
+        .assert()
+        .success();
+    let o = dir.path().join("o");
+    let points = std::fs::read_to_string(o.join("points.csv")).unwrap();
+    assert_eq!(points.lines().count(), 1 + 6);
+    assert!(points.starts_with("point,culture.coupling,leaders.commitment\n0,0,0.6\n"));
+    let runs = std::fs::read_to_string(o.join("runs.csv")).unwrap();
+    assert_eq!(runs.lines().count(), 1 + 6 * 4);
+    let summary = std::fs::read_to_string(o.join("summary.csv")).unwrap();
+    // The baseline point's paired difference with itself is exactly 0.
+    let line = summary
+        .lines()
+        .find(|l| l.starts_with("1,culture,"))
+        .unwrap();
+    assert!(line.ends_with(",4,0,0,0"), "{line}");
+    // With the loop off (point 0) the culture ends lower than at the
+    // baseline (point 1, same commitment): a paired difference below 0.
+    let line = summary
+        .lines()
+        .find(|l| l.starts_with("0,culture,"))
+        .unwrap();
+    let diff: f64 = line.split(',').nth(11).unwrap().parse().unwrap();
+    assert!(diff < 0.0, "{line}");
+}
+
+#[test]
+fn common_random_numbers_make_a_point_equal_the_plain_run() {
+    // Point 4 has coupling 1.0 and commitment 0.8: set the plain run to the
+    // same values; replicate r of both must be the same run.
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "s.toml", SWEEP);
+    bin()
+        .args(["sweep", "-q", "--out"])
+        .arg(dir.path().join("o"))
+        .arg(&f)
+        .assert()
+        .success();
+    bin()
+        .args([
+            "run",
+            "-q",
+            "--no-plots",
+            "--set",
+            "culture.coupling=1.0",
+            "--set",
+            "leaders.commitment=0.8",
+            "--out",
+        ])
+        .arg(dir.path().join("r"))
+        .arg(&f)
+        .assert()
+        .success();
+    let runs = std::fs::read_to_string(dir.path().join("o/runs.csv")).unwrap();
+    let ts = std::fs::read_to_string(dir.path().join("r/timeseries.csv")).unwrap();
+    for r in 0..4 {
+        let sweep_culture = runs
+            .lines()
+            .find(|l| l.starts_with(&format!("4,{r},")))
+            .unwrap()
+            .split(',')
+            .nth(3)
+            .unwrap()
+            .to_string();
+        let run_culture = ts
+            .lines()
+            .find(|l| l.starts_with(&format!("0,{r},104,")))
+            .unwrap()
+            .split(',')
+            .nth(3)
+            .unwrap()
+            .to_string();
+        assert_eq!(sweep_culture, run_culture, "replicate {r}");
+    }
+}
+
+#[test]
+fn shards_merge_into_the_unsharded_sweep() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "s.toml", SWEEP);
+    let d = dir.path();
+    bin()
+        .args(["sweep", "-q", "--out"])
+        .arg(d.join("full"))
+        .arg(&f)
+        .assert()
+        .success();
+    for k in 1..=3 {
+        bin()
+            .args(["sweep", "-q", "--shard", &format!("{k}/3"), "--out"])
+            .arg(d.join(format!("s{k}")))
+            .arg(&f)
+            .assert()
+            .success();
+    }
+    // Two shards are not the whole sweep.
+    bin()
+        .arg("merge")
+        .arg(d.join("s1"))
+        .arg(d.join("s2"))
+        .arg("--out")
+        .arg(d.join("part"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("run the missing shards"));
+    bin()
+        .arg("merge")
+        .arg(d.join("s3"))
+        .arg(d.join("s1"))
+        .arg(d.join("s2"))
+        .arg("--out")
+        .arg(d.join("merged"))
+        .assert()
+        .success();
+    same(&d.join("full"), &d.join("merged"));
+}
+
+#[test]
+fn a_killed_sweep_resumes_to_the_same_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Long enough to be caught midway: 8 points x 4 runs of 5,000 employees.
+    let text = SWEEP
+        .replace("employees = 200", "employees = 5000")
+        .replace("steps = 104", "steps = 260")
+        .replace("[0.6, 0.8, 0.9]", "[0.6, 0.7, 0.8, 0.9]");
+    let f = write(d, "s.toml", &text);
+    bin()
+        .args(["sweep", "-q", "--threads", "1", "--out"])
+        .arg(d.join("full"))
+        .arg(&f)
+        .assert()
+        .success();
+    let exe = assert_cmd::cargo::cargo_bin("culturesim");
+    let mut child = std::process::Command::new(&exe)
+        .args(["sweep", "-q", "--threads", "1", "--out"])
+        .arg(d.join("killed"))
+        .arg(&f)
+        .spawn()
+        .unwrap();
+    // Wait until a few runs are on disk, then kill -9.
+    let part = d.join("killed/runs.csv.part");
+    let start = Instant::now();
+    let mut killed_midway = false;
+    while start.elapsed() < Duration::from_secs(60) {
+        let lines = std::fs::read_to_string(&part)
+            .map(|t| t.lines().count())
+            .unwrap_or(0);
+        if lines >= 4 {
+            child.kill().unwrap();
+            killed_midway = true;
+            break;
+        }
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.wait().unwrap();
+    assert!(
+        killed_midway,
+        "the sweep finished before it could be killed"
+    );
+    assert!(
+        !d.join("killed/runs.csv").exists(),
+        "nothing final is written by a killed sweep"
+    );
+    let done = std::fs::read_to_string(&part).unwrap().lines().count() - 1;
+    assert!(done < 32, "the kill came after the last run ({done})");
+    bin()
+        .args(["sweep", "-q", "--resume", "--out"])
+        .arg(d.join("killed"))
+        .arg(&f)
+        .assert()
+        .success();
+    same(&d.join("full"), &d.join("killed"));
+}
+
+#[test]
+fn bad_sweeps_are_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let no_sweep = write(d, "plain.toml", "name = \"plain\"\n");
+    bin()
+        .arg("sweep")
+        .arg(&no_sweep)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("has no [sweep] section"));
+    let f = write(d, "s.toml", SWEEP);
+    bin()
+        .args(["sweep", "--shard", "4/3"])
+        .arg(&f)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("1 <= K <= N"));
+    let bad = write(
+        d,
+        "bad.toml",
+        &SWEEP.replace(
+            "\"culture.coupling\" = [0.0, 1.0]",
+            "\"culture.coupling\" = [0.0, 11.0]",
+        ),
+    );
+    bin()
+        .arg("sweep")
+        .arg(&bad)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "culture.coupling must be in [0, 10], got 11 (at sweep point",
+        ));
+    let lhs = write(
+        d,
+        "lhs.toml",
+        &SWEEP.replace("design = \"grid\"", "design = \"lhs\""),
+    );
+    bin()
+        .arg("sweep")
+        .arg(&lhs)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("lhs needs"));
+}
+
+#[test]
+fn latin_hypercube_design_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = SWEEP.replace(
+        "design = \"grid\"\ntimeseries_every = 4\nbaseline = 1\n[sweep.params]\n\"culture.coupling\" = [0.0, 1.0]\n\"leaders.commitment\" = [0.6, 0.8, 0.9]",
+        "design = \"lhs\"\nsamples = 5\n[sweep.params]\n\"culture.coupling\" = { min = 0.0, max = 2.0 }\n\"belief.asymmetry\" = { min = 1.0, max = 4.0 }",
+    );
+    let f = write(dir.path(), "lhs.toml", &text);
+    bin()
+        .args(["sweep", "-q", "--out"])
+        .arg(dir.path().join("o"))
+        .arg(&f)
+        .assert()
+        .success();
+    let points = std::fs::read_to_string(dir.path().join("o/points.csv")).unwrap();
+    assert_eq!(points.lines().count(), 6);
+    assert!(points.starts_with("point,belief.asymmetry,culture.coupling\n"));
+    assert!(!dir.path().join("o/timeseries.csv").exists());
+}
