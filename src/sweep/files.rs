@@ -18,7 +18,10 @@ use std::io::Write;
 use std::path::Path;
 
 /// Columns of runs.csv after point, replicate and steps: each metric at the
-/// last step, then the shock metrics of the culture (empty when undefined).
+/// last step, then the shock metrics of the culture (empty when undefined),
+/// then `tipped`: 1 if fewer than half of the teams ended above the
+/// high-culture threshold (the run ended in the low-culture basin); its mean
+/// in summary.csv is the share of runs that tipped.
 pub fn run_columns(metrics: &[&str]) -> Vec<String> {
     let mut c: Vec<String> = metrics.iter().map(|m| m.to_string()).collect();
     for s in [
@@ -30,11 +33,16 @@ pub fn run_columns(metrics: &[&str]) -> Vec<String> {
         "build_weeks",
         "asymmetry",
         "asymmetry_half",
+        "tipped",
     ] {
         c.push(s.to_string());
     }
     c
 }
+
+/// Share of teams above the high-culture threshold below which a run
+/// counts as `tipped`: it ended in the low-culture basin.
+pub const TIPPED_BELOW: f64 = 0.5;
 
 /// The runs.csv line of a finished run (no trailing newline).
 pub fn run_line(run: &RunOutput, shock_step: Option<usize>, culture: usize) -> String {
@@ -60,6 +68,8 @@ pub fn run_line(run: &RunOutput, shock_step: Option<usize>, culture: usize) -> S
         }
         None => cells.extend(std::iter::repeat_n(String::new(), 8)),
     }
+    let high = run.row(last)[crate::model::learning_culture::metric::TEAMS_HIGH];
+    cells.push(if high < TIPPED_BELOW { "1" } else { "0" }.to_string());
     cells.join(",")
 }
 
