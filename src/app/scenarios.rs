@@ -316,6 +316,13 @@ const EVENT_EXAMPLES: &str = r#"
 # at = 300
 # scope = "unit:u1"
 # cut = 0.3
+
+# A design of many runs for `culturesim sweep` (ignored by `run`):
+# [sweep]
+# design = "grid"                       # or "zip", or "lhs" with samples = N and { min, max } ranges
+# [sweep.params]
+# "culture.coupling" = [0.0, 0.5, 1.0]
+# "leaders.commitment" = [0.6, 0.9]
 "#;
 
 #[cfg(test)]
