@@ -70,6 +70,39 @@ pub enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Equilibrium culture from a low and a high start over a range of one
+    /// parameter: the bistable range and the bifurcation diagram.
+    Hysteresis {
+        /// Scenario file (or bundled name); its events are switched off.
+        scenario: PathBuf,
+        /// Key path of the parameter, e.g. leaders.alignment.
+        #[arg(long)]
+        param: String,
+        /// First value.
+        #[arg(long)]
+        from: f64,
+        /// Last value.
+        #[arg(long)]
+        to: f64,
+        /// Number of values.
+        #[arg(long, default_value_t = 11)]
+        points: u32,
+        /// Steps to equilibrium (the mean of the last fifth is the equilibrium).
+        #[arg(long, default_value_t = 1040)]
+        steps: u32,
+        /// Replicates per value and start.
+        #[arg(long, default_value_t = 8)]
+        replicates: u32,
+        /// Branches further apart than this count as bistable.
+        #[arg(long, default_value_t = 0.1)]
+        gap: f64,
+        /// Output folder [default: output/<scenario-name>-hysteresis/].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Set any scenario key (repeatable).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+    },
     /// Combine the shards of one sweep into the files of the whole sweep.
     Merge {
         /// Shard output folders.

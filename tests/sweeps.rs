@@ -308,3 +308,60 @@ fn latin_hypercube_design_runs() {
     assert!(points.starts_with("point,belief.asymmetry,culture.coupling\n"));
     assert!(!dir.path().join("o/timeseries.csv").exists());
 }
+
+#[test]
+fn hysteresis_finds_the_bistable_range_of_the_real_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("h");
+    bin()
+        .args([
+            "hysteresis",
+            "baseline",
+            "--param",
+            "leaders.alignment",
+            "--from",
+            "0.3",
+            "--to",
+            "1.0",
+            "--points",
+            "8",
+            "--steps",
+            "780",
+            "--replicates",
+            "4",
+            "--set",
+            "leadership.turnover=0",
+            "--set",
+            "leaders.commitment=0.8",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "bistable range: leaders.alignment in [",
+        ));
+    let j: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("hysteresis.json")).unwrap()).unwrap();
+    let [lo, hi] = [
+        j["bistable"][0].as_f64().unwrap(),
+        j["bistable"][1].as_f64().unwrap(),
+    ];
+    // The window sits around typical leader support (alignment 0.6-0.9 here).
+    assert!(
+        lo >= 0.55 && hi <= 0.9 && lo <= hi,
+        "bistable range [{lo}, {hi}]"
+    );
+    // Outside it there is one equilibrium: both starts agree.
+    let rows = j["rows"].as_array().unwrap();
+    for r in rows {
+        let v = r["value"].as_f64().unwrap();
+        if v < 0.5 || v > 0.95 {
+            let gap = r["high"].as_f64().unwrap() - r["low"].as_f64().unwrap();
+            assert!(gap.abs() < 0.05, "at {v} the branches differ by {gap}");
+        }
+    }
+    for f in ["hysteresis.csv", "hysteresis.png", "hysteresis.svg"] {
+        assert!(out.join(f).metadata().unwrap().len() > 100, "{f}");
+    }
+}

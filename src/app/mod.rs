@@ -1,6 +1,7 @@
 //! The commands behind the command line, one file per command.
 
 mod bench;
+mod hysteresis;
 mod plot;
 mod run;
 mod scenarios;
@@ -58,6 +59,29 @@ pub fn main(cli: Cli) -> Result<(), Failure> {
             })
         }
         Some(Command::Merge { dirs, out }) => sweep::merge(&dirs, &out),
+        Some(Command::Hysteresis {
+            scenario,
+            param,
+            from,
+            to,
+            points,
+            steps,
+            replicates,
+            gap,
+            out,
+            set,
+        }) => hysteresis::hysteresis(&hysteresis::HysteresisArgs {
+            scenario,
+            param,
+            from,
+            to,
+            points,
+            steps,
+            replicates,
+            gap,
+            out,
+            set,
+        }),
         Some(Command::Bench {
             max,
             steps,

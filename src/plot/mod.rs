@@ -16,6 +16,7 @@ pub mod canvas;
 pub mod compare;
 pub mod culture;
 pub mod data;
+pub mod hysteresis;
 pub mod loops;
 pub mod metrics;
 pub mod narrative;
