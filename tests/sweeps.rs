@@ -356,7 +356,7 @@ fn hysteresis_finds_the_bistable_range_of_the_real_model() {
     let rows = j["rows"].as_array().unwrap();
     for r in rows {
         let v = r["value"].as_f64().unwrap();
-        if v < 0.5 || v > 0.95 {
+        if !(0.5..=0.95).contains(&v) {
             let gap = r["high"].as_f64().unwrap() - r["low"].as_f64().unwrap();
             assert!(gap.abs() < 0.05, "at {v} the branches differ by {gap}");
         }
