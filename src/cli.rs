@@ -69,6 +69,16 @@ pub enum Command {
         /// Print nothing but errors.
         #[arg(long, short)]
         quiet: bool,
+        /// Adaptive replication: add rounds of replicates to each point until
+        /// the 95% CI half-width of --ci-metric (final value) is at most W.
+        #[arg(long, value_name = "W")]
+        ci_width: Option<f64>,
+        /// The metric adaptive replication watches.
+        #[arg(long, default_value = "culture")]
+        ci_metric: String,
+        /// Most replicates per point with --ci-width [default: 10 × replicates].
+        #[arg(long, value_name = "N")]
+        max_replicates: Option<u32>,
     },
     /// Equilibrium culture from a low and a high start over a range of one
     /// parameter: the bistable range and the bifurcation diagram.

@@ -365,3 +365,74 @@ fn hysteresis_finds_the_bistable_range_of_the_real_model() {
         assert!(out.join(f).metadata().unwrap().len() > 100, "{f}");
     }
 }
+
+#[test]
+fn adaptive_replication_stops_where_it_should() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "s.toml", SWEEP);
+    let w = 0.005;
+    bin()
+        .args([
+            "sweep",
+            "-q",
+            "--ci-width",
+            &w.to_string(),
+            "--max-replicates",
+            "12",
+            "--out",
+        ])
+        .arg(dir.path().join("o"))
+        .arg(&f)
+        .assert()
+        .success();
+    let summary = std::fs::read_to_string(dir.path().join("o/summary.csv")).unwrap();
+    let adaptive: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("o/adaptive.json")).unwrap())
+            .unwrap();
+    let capped: Vec<u64> = adaptive["capped_points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    let mut grew = 0;
+    for l in summary.lines().filter(|l| l.contains(",culture,")) {
+        let c: Vec<&str> = l.split(',').collect();
+        let (p, n): (u64, u64) = (c[0].parse().unwrap(), c[2].parse().unwrap());
+        let half = (c[6].parse::<f64>().unwrap() - c[5].parse::<f64>().unwrap()) / 2.0;
+        assert!(n >= 4 && n <= 12 && n % 4 == 0, "point {p}: {n} replicates");
+        if n > 4 {
+            grew += 1;
+        }
+        if capped.contains(&p) {
+            assert_eq!(n, 12, "a capped point has the maximum");
+            assert!(half > w);
+        } else {
+            assert!(half <= w, "point {p} stopped at {n} with half-width {half}");
+        }
+    }
+    assert!(grew > 0, "some point needed more replicates");
+    // Deterministic: the same command gives the same files.
+    bin()
+        .args([
+            "sweep",
+            "-q",
+            "--ci-width",
+            &w.to_string(),
+            "--max-replicates",
+            "12",
+            "--out",
+        ])
+        .arg(dir.path().join("again"))
+        .arg(&f)
+        .assert()
+        .success();
+    same(&dir.path().join("o"), &dir.path().join("again"));
+    // Adaptive replication needs the whole sweep: no shards.
+    bin()
+        .args(["sweep", "--ci-width", "0.01", "--shard", "1/2"])
+        .arg(&f)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot be combined with --shard"));
+}

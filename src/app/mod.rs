@@ -43,6 +43,9 @@ pub fn main(cli: Cli) -> Result<(), Failure> {
             threads,
             set,
             quiet,
+            ci_width,
+            ci_metric,
+            max_replicates,
         }) => {
             let shard = shard
                 .map(|s| sweep::parse_shard(&s))
@@ -56,6 +59,9 @@ pub fn main(cli: Cli) -> Result<(), Failure> {
                 threads,
                 set,
                 quiet,
+                ci_width,
+                ci_metric,
+                max_replicates: max_replicates.unwrap_or(0),
             })
         }
         Some(Command::Merge { dirs, out }) => sweep::merge(&dirs, &out),

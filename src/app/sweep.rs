@@ -32,6 +32,13 @@ pub struct SweepArgs {
     pub set: Vec<String>,
     /// No progress bar, no table.
     pub quiet: bool,
+    /// Adaptive replication: add replicates until the 95% CI half-width of
+    /// `ci_metric` is at most this.
+    pub ci_width: Option<f64>,
+    /// The metric of adaptive replication.
+    pub ci_metric: String,
+    /// Most replicates per point with adaptive replication.
+    pub max_replicates: u32,
 }
 
 /// Parse `K/N` (1 ≤ K ≤ N).
@@ -68,6 +75,23 @@ pub fn sweep(a: &SweepArgs) -> Result<(), Failure> {
     let started = Instant::now();
     let (text, source) = read_scenario(&a.scenario)?;
     let sw = Sweep::load(&text, source, &a.set).map_err(|e| Failure::Input(e.into()))?;
+    if a.ci_width.is_some() && a.shard.is_some() {
+        return Err(Failure::Input(anyhow!(
+            "--ci-width decides replicates from results across the whole sweep; it cannot be combined with --shard"
+        )));
+    }
+    if let Some(w) = a.ci_width
+        && !(w > 0.0 && w.is_finite())
+    {
+        return Err(Failure::Input(anyhow!(
+            "--ci-width must be a number > 0, got {w}"
+        )));
+    }
+    let mut a = a.clone();
+    if a.max_replicates == 0 {
+        a.max_replicates = sw.replicates() * 10;
+    }
+    let a = &a;
     let out = a
         .out
         .clone()
@@ -89,11 +113,19 @@ pub fn sweep(a: &SweepArgs) -> Result<(), Failure> {
     let seconds = started.elapsed().as_secs_f64();
     write_manifest(&out, &sw, a.shard, threads, seconds)?;
     if !a.quiet {
+        let runs = std::fs::read_to_string(out.join("runs.csv"))
+            .map(|t| t.lines().count().saturating_sub(1))
+            .unwrap_or(0);
         println!(
-            "{}: {} points x {} replicates{} in {:.2} s",
+            "{}: {} points x {} replicates{}, {runs} runs{} in {:.2} s",
             sw.base.name(),
             sw.design.points.len(),
             sw.replicates(),
+            if a.ci_width.is_some() {
+                " (adaptive)"
+            } else {
+                ""
+            },
             a.shard
                 .map(|(k, n)| format!(" (shard {k}/{n})"))
                 .unwrap_or_default(),
@@ -114,12 +146,6 @@ fn execute(sw: &Sweep, a: &SweepArgs, out: &Path) -> anyhow::Result<()> {
     );
     let runs_path = out.join("runs.csv.part");
     let (mut runs, done) = Part::open(&runs_path, &runs_header, a.resume)?;
-    if done.len() > mine.len() || done[..] != mine[..done.len()] {
-        anyhow::bail!(
-            "'{}' holds runs of another sweep or shard; remove it or run without --resume",
-            runs_path.display()
-        );
-    }
     let ts_path = out.join("timeseries.csv.part");
     let mut ts = match sw.timeseries_every {
         Some(_) => {
@@ -131,59 +157,124 @@ fn execute(sw: &Sweep, a: &SweepArgs, out: &Path) -> anyhow::Result<()> {
         }
         None => None,
     };
-    let remaining = &mine[done.len()..];
+    // The schedule: the design's runs, then (adaptive replication) rounds of
+    // more replicates for the points whose CI is still too wide. It depends
+    // only on results, which are deterministic, so a resumed sweep rebuilds
+    // the same schedule from the runs already on disk.
+    let col = 3 + METRICS
+        .iter()
+        .position(|m| *m == a.ci_metric)
+        .ok_or_else(|| anyhow::anyhow!("--ci-metric must be one of {}", METRICS.join(", ")))?;
+    let mut values: BTreeMap<u32, Vec<f64>> = BTreeMap::new();
+    if !done.is_empty() {
+        let text = std::fs::read_to_string(&runs_path)?;
+        for l in text.lines().skip(1) {
+            let c: Vec<&str> = l.split(',').collect();
+            if let (Ok(p), Some(v)) = (
+                c[0].parse::<u32>(),
+                c.get(col).and_then(|x| x.parse::<f64>().ok()),
+            ) {
+                values.entry(p).or_default().push(v);
+            }
+        }
+    }
+    let mut scheduled = mine.clone();
+    let mut capped = Vec::new();
+    let next_round = |values: &BTreeMap<u32, Vec<f64>>, capped: &mut Vec<u32>| -> Vec<(u32, u32)> {
+        let Some(w) = a.ci_width else { return vec![] };
+        let step = sw.replicates();
+        let mut more = Vec::new();
+        capped.clear();
+        for (&p, v) in values {
+            let n = v.len() as u32;
+            let half = crate::analysis::stats::Stats::of(v)
+                .map_or(f64::INFINITY, |s| (s.ci95[1] - s.ci95[0]) / 2.0);
+            if half > w {
+                if n >= a.max_replicates {
+                    capped.push(p);
+                } else {
+                    more.extend((n..(n + step).min(a.max_replicates)).map(|r| (p, r)));
+                }
+            }
+        }
+        more
+    };
+    loop {
+        if done.len() <= scheduled.len() {
+            break;
+        }
+        // The runs on disk go beyond the rounds known so far: replay.
+        let seen: BTreeMap<u32, Vec<f64>> = values_upto(&values, &scheduled, &done);
+        let more = next_round(&seen, &mut capped);
+        if more.is_empty() {
+            break;
+        }
+        scheduled.extend(more);
+    }
+    if done.len() > scheduled.len() || done[..] != scheduled[..done.len()] {
+        anyhow::bail!(
+            "'{}' holds runs of another sweep or shard; remove it or run without --resume",
+            runs_path.display()
+        );
+    }
     let bar = if a.quiet || !std::io::stderr().is_terminal() {
         indicatif::ProgressBar::hidden()
     } else {
-        indicatif::ProgressBar::new(mine.len() as u64)
+        indicatif::ProgressBar::new(scheduled.len() as u64)
     };
     bar.set_position(done.len() as u64);
     let batch = (rayon::current_num_threads() * 2).max(2);
-    for chunk in remaining.chunks(batch) {
-        // The models of the points in this batch, built once each.
-        let mut points: Vec<u32> = chunk.iter().map(|r| r.0).collect();
-        points.dedup();
-        let models: BTreeMap<u32, Scenario> = points
-            .par_iter()
-            .map(|&p| sw.point(p).map(|s| (p, s)))
-            .collect::<Result<_, _>>()?;
-        let outputs: Vec<_> = chunk
-            .par_iter()
-            .map(|&(p, r)| {
-                let s = &models[&p];
-                let shock = s
-                    .model
-                    .markers()
-                    .iter()
-                    .find(|m| m.shock)
-                    .map(|m| m.step as usize);
-                let run = run_seeded(
-                    &s.model,
-                    Seeds::common(
-                        sw.base.seed,
-                        RunId {
-                            point: p,
-                            replicate: r,
-                        },
-                    ),
-                );
-                (run, shock)
-            })
-            .collect();
-        for (run, shock) in outputs {
-            if let (Some(part), Some(every)) = (ts.as_mut(), sw.timeseries_every) {
-                part.append(&files::timeseries_lines(&run, every))?;
+    let mut pos = done.len();
+    loop {
+        let remaining = scheduled[pos..].to_vec();
+        for chunk in remaining.chunks(batch) {
+            for (p, v) in run_batch(sw, chunk, &mut runs, ts.as_mut(), col)? {
+                values.entry(p).or_default().push(v);
+                bar.inc(1);
             }
-            runs.append(&(files::run_line(&run, shock, metric::CULTURE) + "\n"))?;
-            bar.inc(1);
         }
+        pos = scheduled.len();
+        let more = next_round(&values, &mut capped);
+        if more.is_empty() {
+            break;
+        }
+        bar.inc_length(more.len() as u64);
+        scheduled.extend(more);
     }
     bar.finish_and_clear();
     drop(runs);
     drop(ts);
-    std::fs::rename(&runs_path, out.join("runs.csv"))?;
-    if sw.timeseries_every.is_some() {
-        std::fs::rename(&ts_path, out.join("timeseries.csv"))?;
+    // Adaptive rounds append out of (point, replicate) order: sort.
+    for (part, name) in [(&runs_path, "runs.csv"), (&ts_path, "timeseries.csv")] {
+        if part.exists() {
+            let text = std::fs::read_to_string(part)?;
+            let mut lines = text.lines();
+            let header = lines.next().unwrap_or("").to_string();
+            let mut rest: Vec<String> = lines.map(str::to_string).collect();
+            files::sort_lines(&mut rest);
+            let mut sorted = header;
+            sorted.push('\n');
+            for l in rest {
+                sorted.push_str(&l);
+                sorted.push('\n');
+            }
+            atomic::write(&out.join(name), sorted.as_bytes())?;
+            std::fs::remove_file(part)?;
+        }
+    }
+    if !capped.is_empty() && !a.quiet {
+        println!(
+            "{} point(s) hit --max-replicates {} with the CI of {} still wider than ±{}: {:?}",
+            capped.len(),
+            a.max_replicates,
+            a.ci_metric,
+            a.ci_width.unwrap_or_default(),
+            capped
+        );
+    }
+    if let Some(w) = a.ci_width {
+        let j = serde_json::json!({"metric": a.ci_metric, "ci_half_width": w, "max_replicates": a.max_replicates, "capped_points": capped});
+        atomic::write(&out.join("adaptive.json"), &serde_json::to_vec_pretty(&j)?)?;
     }
     let runs_text = std::fs::read_to_string(out.join("runs.csv"))?;
     files::derive(out, &sw.design, &runs_text)?;
@@ -195,6 +286,87 @@ fn execute(sw: &Sweep, a: &SweepArgs, out: &Path) -> anyhow::Result<()> {
         atomic::write(&out.join(crate::scenario::CHART_COPY), chart.as_bytes())?;
     }
     Ok(())
+}
+
+/// Run one batch of (point, replicate) in parallel and append their rows in
+/// order; returns each run's value of column `col` (for adaptive rounds).
+fn run_batch(
+    sw: &Sweep,
+    chunk: &[(u32, u32)],
+    runs: &mut Part,
+    ts: Option<&mut Part>,
+    col: usize,
+) -> anyhow::Result<Vec<(u32, f64)>> {
+    // The models of the points in this batch, built once each.
+    let mut points: Vec<u32> = chunk.iter().map(|r| r.0).collect();
+    points.sort_unstable();
+    points.dedup();
+    let models: BTreeMap<u32, Scenario> = points
+        .par_iter()
+        .map(|&p| sw.point(p).map(|s| (p, s)))
+        .collect::<Result<_, _>>()?;
+    let outputs: Vec<_> = chunk
+        .par_iter()
+        .map(|&(p, r)| {
+            let s = &models[&p];
+            let shock = s
+                .model
+                .markers()
+                .iter()
+                .find(|m| m.shock)
+                .map(|m| m.step as usize);
+            let seeds = Seeds::common(
+                sw.base.seed,
+                RunId {
+                    point: p,
+                    replicate: r,
+                },
+            );
+            (run_seeded(&s.model, seeds), shock)
+        })
+        .collect();
+    let mut ts = ts;
+    let mut values = Vec::with_capacity(outputs.len());
+    for (run, shock) in outputs {
+        if let (Some(part), Some(every)) = (ts.as_deref_mut(), sw.timeseries_every) {
+            part.append(&files::timeseries_lines(&run, every))?;
+        }
+        let line = files::run_line(&run, shock, metric::CULTURE);
+        let v = line
+            .split(',')
+            .nth(col)
+            .and_then(|x| x.parse().ok())
+            .unwrap_or(f64::NAN);
+        runs.append(&(line + "\n"))?;
+        values.push((run.id.point, v));
+    }
+    Ok(values)
+}
+
+/// The values of the runs on disk that belong to the rounds scheduled so far.
+fn values_upto(
+    all: &BTreeMap<u32, Vec<f64>>,
+    scheduled: &[(u32, u32)],
+    done: &[(u32, u32)],
+) -> BTreeMap<u32, Vec<f64>> {
+    let mut count: BTreeMap<u32, usize> = BTreeMap::new();
+    for (i, r) in done.iter().enumerate() {
+        if i >= scheduled.len() {
+            break;
+        }
+        *count.entry(r.0).or_default() += 1;
+    }
+    count
+        .into_iter()
+        .map(|(p, n)| {
+            (
+                p,
+                all.get(&p)
+                    .map(|v| v[..n.min(v.len())].to_vec())
+                    .unwrap_or_default(),
+            )
+        })
+        .collect()
 }
 
 fn write_manifest(
