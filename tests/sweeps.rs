@@ -400,7 +400,7 @@ fn adaptive_replication_stops_where_it_should() {
         let c: Vec<&str> = l.split(',').collect();
         let (p, n): (u64, u64) = (c[0].parse().unwrap(), c[2].parse().unwrap());
         let half = (c[6].parse::<f64>().unwrap() - c[5].parse::<f64>().unwrap()) / 2.0;
-        assert!(n >= 4 && n <= 12 && n % 4 == 0, "point {p}: {n} replicates");
+        assert!((4..=12).contains(&n) && n % 4 == 0, "point {p}: {n} replicates");
         if n > 4 {
             grew += 1;
         }
