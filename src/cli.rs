@@ -113,6 +113,30 @@ pub enum Command {
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
     },
+    /// Which levers matter: Morris screening or Sobol indices of a metric
+    /// over the ranges of the scenario's [sweep] parameters.
+    Sensitivity {
+        /// Scenario file with a [sweep] section (its parameters are the factors).
+        scenario: PathBuf,
+        /// morris (elementary effects) or sobol (first-order and total indices).
+        #[arg(long, default_value = "morris")]
+        method: String,
+        /// Morris trajectories, or Sobol base samples.
+        #[arg(long, default_value_t = 20)]
+        samples: u32,
+        /// Metric whose final value is analysed.
+        #[arg(long, default_value = "culture")]
+        metric: String,
+        /// Replicates per evaluation (mean taken).
+        #[arg(long, default_value_t = 4)]
+        replicates: u32,
+        /// Output folder [default: output/<scenario-name>-sensitivity/].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Set any scenario key (repeatable).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+    },
     /// Combine the shards of one sweep into the files of the whole sweep.
     Merge {
         /// Shard output folders.

@@ -400,7 +400,10 @@ fn adaptive_replication_stops_where_it_should() {
         let c: Vec<&str> = l.split(',').collect();
         let (p, n): (u64, u64) = (c[0].parse().unwrap(), c[2].parse().unwrap());
         let half = (c[6].parse::<f64>().unwrap() - c[5].parse::<f64>().unwrap()) / 2.0;
-        assert!((4..=12).contains(&n) && n % 4 == 0, "point {p}: {n} replicates");
+        assert!(
+            (4..=12).contains(&n) && n % 4 == 0,
+            "point {p}: {n} replicates"
+        );
         if n > 4 {
             grew += 1;
         }
@@ -435,4 +438,65 @@ fn adaptive_replication_stops_where_it_should() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("cannot be combined with --shard"));
+}
+
+#[test]
+fn sensitivity_ranks_the_levers_of_the_real_model() {
+    // Morris screening of three levers of the final culture: the loop's
+    // coupling must matter far more than formalization (which changes
+    // knowledge, not culture).
+    let dir = tempfile::tempdir().unwrap();
+    let text = r#"
+name = "levers"
+steps = 260
+replicates = 2
+[org]
+employees = 300
+[leaders]
+top_alignment = 0.9
+[[events]]
+kind = "learning_practice"
+at = 0
+duration = 104
+strength = 0.01
+[sweep]
+design = "lhs"
+samples = 4
+[sweep.params]
+"culture.coupling" = { min = 0.0, max = 1.5 }
+"formalization.rate" = { min = 0.0, max = 0.05 }
+"turnover.base" = { min = 0.0005, max = 0.003 }
+"#;
+    let f = write(dir.path(), "levers.toml", text);
+    bin()
+        .args([
+            "sensitivity",
+            "--method",
+            "morris",
+            "--samples",
+            "6",
+            "--replicates",
+            "2",
+            "--out",
+        ])
+        .arg(dir.path().join("o"))
+        .arg(&f)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("1. culture.coupling"));
+    let csv = std::fs::read_to_string(dir.path().join("o/sensitivity.csv")).unwrap();
+    let mu = |name: &str| -> f64 {
+        csv.lines()
+            .find(|l| l.starts_with(name))
+            .unwrap()
+            .split(',')
+            .nth(3)
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert!(
+        mu("culture.coupling") > 10.0 * mu("formalization.rate").max(1e-6),
+        "{csv}"
+    );
 }

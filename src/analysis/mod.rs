@@ -2,6 +2,7 @@
 //! Pure functions over numbers; no I/O.
 
 pub mod groups;
+pub mod sensitivity;
 pub mod shock;
 pub mod stats;
 pub mod summary;

@@ -5,6 +5,7 @@ mod hysteresis;
 mod plot;
 mod run;
 mod scenarios;
+mod sensitivity;
 mod sweep;
 
 pub use run::{RunReport, load, run, years_per_step};
@@ -65,6 +66,23 @@ pub fn main(cli: Cli) -> Result<(), Failure> {
             })
         }
         Some(Command::Merge { dirs, out }) => sweep::merge(&dirs, &out),
+        Some(Command::Sensitivity {
+            scenario,
+            method,
+            samples,
+            metric,
+            replicates,
+            out,
+            set,
+        }) => sensitivity::sensitivity(&sensitivity::SensitivityArgs {
+            scenario,
+            method,
+            samples,
+            metric,
+            replicates,
+            out,
+            set,
+        }),
         Some(Command::Hysteresis {
             scenario,
             param,

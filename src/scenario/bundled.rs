@@ -73,6 +73,10 @@ pub const BUNDLED: &[(&str, &str)] = &[
         include_str!("../../scenarios/consultant-org-chart.toml"),
     ),
     (
+        "snow-in-the-sun-levers",
+        include_str!("../../scenarios/snow-in-the-sun-levers.toml"),
+    ),
+    (
         "large-organization",
         include_str!("../../scenarios/large-organization.toml"),
     ),
