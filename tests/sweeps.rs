@@ -70,6 +70,11 @@ fn grid_writes_points_runs_and_paired_summary() {
     let o = dir.path().join("o");
     let points = std::fs::read_to_string(o.join("points.csv")).unwrap();
     assert_eq!(points.lines().count(), 1 + 6);
+    // The sweep draws its effect figure and writes a report.
+    let png = std::fs::read(o.join("plots/effects.png")).unwrap();
+    assert_eq!(&png[1..4], b"PNG");
+    let report = std::fs::read_to_string(o.join("report.html")).unwrap();
+    assert!(report.contains("fig-effects") && report.contains("<svg"));
     assert!(points.starts_with("point,culture.coupling,leaders.commitment\n0,0,0.6\n"));
     let runs = std::fs::read_to_string(o.join("runs.csv")).unwrap();
     assert_eq!(runs.lines().count(), 1 + 6 * 4);
@@ -362,6 +367,7 @@ fn hysteresis_finds_the_bistable_range_of_the_real_model() {
         }
     }
     for f in ["hysteresis.csv", "hysteresis.png", "hysteresis.svg"] {
+        // (and below: the sweep's figure and report)
         assert!(out.join(f).metadata().unwrap().len() > 100, "{f}");
     }
 }

@@ -173,6 +173,27 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<(), Failure> {
         &serde_json::to_vec_pretty(&j).unwrap_or_default(),
     )
     .map_err(Failure::Runtime)?;
+    let measure = if a.method == "morris" {
+        format!(
+            "Morris μ* of final {} (mean absolute elementary effect)",
+            a.metric
+        )
+    } else {
+        format!("Sobol total index of final {}", a.metric)
+    };
+    let bars: Vec<(String, f64)> = rows.iter().map(|r| (r.0.clone(), r.1)).collect();
+    let fig = crate::plot::canvas::render(
+        "sensitivity",
+        measure.clone(),
+        &crate::plot::sweep::Tornado {
+            scenario: base.name(),
+            measure: &measure,
+            bars: &bars,
+        },
+    )
+    .map_err(Failure::Runtime)?;
+    atomic::write(&out.join("sensitivity.svg"), fig.svg.as_bytes()).map_err(Failure::Runtime)?;
+    atomic::write(&out.join("sensitivity.png"), &fig.png).map_err(Failure::Runtime)?;
     rows.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
     println!(
         "{} sensitivity of final {} ({} evaluations x {} replicates), most influential first:",

@@ -282,9 +282,68 @@ fn execute(sw: &Sweep, a: &SweepArgs, out: &Path) -> anyhow::Result<()> {
         &out.join("scenario.toml"),
         sw.base.resolved_toml().as_bytes(),
     )?;
+    render(out, sw)?;
     if let Some(chart) = &sw.base.chart {
         atomic::write(&out.join(crate::scenario::CHART_COPY), chart.as_bytes())?;
     }
+    Ok(())
+}
+
+/// The sweep's figure (final culture against each parameter) and report,
+/// from summary.csv alone (so merged shards draw the same bytes).
+fn render(out: &Path, sw: &Sweep) -> anyhow::Result<()> {
+    use crate::plot::sweep::{Effects, PointResult, report};
+    let summary = std::fs::read_to_string(out.join("summary.csv"))?;
+    let mut points = Vec::new();
+    let mut table = format!(
+        "{:>6}  {}  culture (95% CI)\n",
+        "point",
+        sw.design.names.join("  ")
+    );
+    for l in summary
+        .lines()
+        .skip(1)
+        .filter(|l| l.split(',').nth(1) == Some("culture"))
+    {
+        let c: Vec<&str> = l.split(',').collect();
+        let (Ok(p), Ok(mean), Ok(lo), Ok(hi)) = (
+            c[0].parse::<usize>(),
+            c[3].parse::<f64>(),
+            c[5].parse::<f64>(),
+            c[6].parse::<f64>(),
+        ) else {
+            continue;
+        };
+        let values = sw.design.points[p].clone();
+        table.push_str(&format!(
+            "{p:>6}  {}  {mean:.3} [{lo:.3}, {hi:.3}]\n",
+            values
+                .iter()
+                .map(|v| format!("{v:.4}"))
+                .collect::<Vec<_>>()
+                .join("  ")
+        ));
+        points.push(PointResult {
+            values,
+            mean,
+            ci: (lo, hi),
+        });
+    }
+    let fig = crate::plot::canvas::render(
+        "effects",
+        "Final learning culture at every sweep point (mean and 95% CI of its replicates) against each swept parameter.".into(),
+        &Effects {
+            scenario: sw.base.name(),
+            metric: "culture",
+            names: &sw.design.names,
+            points: &points,
+        },
+    )?;
+    std::fs::create_dir_all(out.join("plots"))?;
+    atomic::write(&out.join("plots/effects.svg"), fig.svg.as_bytes())?;
+    atomic::write(&out.join("plots/effects.png"), &fig.png)?;
+    let page = report(sw.base.name(), &sw.base.raw.description, &table, &[fig]);
+    atomic::write(&out.join("report.html"), page.as_bytes())?;
     Ok(())
 }
 
@@ -482,6 +541,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), Failure> {
     }
     files::derive(out, &sw.design, &runs_text).map_err(Failure::Runtime)?;
     atomic::write(&out.join("scenario.toml"), scenario.as_bytes()).map_err(Failure::Runtime)?;
+    render(out, &sw).map_err(Failure::Runtime)?;
     if let Ok(chart) = std::fs::read(first.join(crate::scenario::CHART_COPY)) {
         atomic::write(&out.join(crate::scenario::CHART_COPY), &chart).map_err(Failure::Runtime)?;
     }

@@ -24,6 +24,7 @@ pub mod outcomes;
 pub mod report;
 pub mod shock;
 pub mod style;
+pub mod sweep;
 pub mod teams;
 pub mod timeline;
 
