@@ -367,7 +367,6 @@ fn hysteresis_finds_the_bistable_range_of_the_real_model() {
         }
     }
     for f in ["hysteresis.csv", "hysteresis.png", "hysteresis.svg"] {
-        // (and below: the sweep's figure and report)
         assert!(out.join(f).metadata().unwrap().len() > 100, "{f}");
     }
 }
