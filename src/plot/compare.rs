@@ -5,7 +5,7 @@
 //! table and sentences comparing each run with the first.
 
 use super::canvas::{self, Chart, DrawResult, Figure, Key, LEFT, legend, nice_max, put};
-use super::culture::{RIGHT, Y_LABELS, band_polygon, line, time_mesh};
+use super::culture::{RIGHT, Y_LABELS, band_polygon, line};
 use super::data::RunData;
 use super::metrics::{PANELS, draw_panel};
 use super::narrative::key_numbers;
@@ -102,21 +102,7 @@ impl Chart for CultureOverlay<'_> {
             .filter(|v| !v.is_nan())
             .fold(0.0, f64::max);
         let ymax = nice_max(top + 0.02).min(1.0);
-        let mut chart = ChartBuilder::on(&lower)
-            .margin_left(LEFT)
-            .margin_right(RIGHT)
-            .margin_top(6)
-            .margin_bottom(16)
-            .x_label_area_size(78)
-            .y_label_area_size(Y_LABELS)
-            .build_cartesian_2d(0f64..span, 0f64..ymax)?;
-        time_mesh(
-            &mut chart,
-            span,
-            "learning culture (0–1)",
-            &|v| canvas::level_label(*v, ymax),
-            style::TICK,
-        )?;
+        let mut chart = super::culture::culture_axes(&lower, span, ymax, RIGHT, 6)?;
         let (_, py) = chart.plotting_area().get_pixel_range();
         layout.draw_lines(area, &tl, py.start, py.end)?;
         let series: Vec<(Vec<f64>, &super::data::Bands, RGBColor)> = c

@@ -90,6 +90,41 @@ pub fn draw_bands<DB: DrawingBackend>(
 }
 
 /// Configure and draw the mesh of a time chart.
+/// A chart with real-valued x and y axes.
+pub type XyChart<'a, DB> = ChartContext<
+    'a,
+    DB,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
+
+/// The axes every culture-over-time chart shares: years on x, learning
+/// culture (0 to `ymax`) on y, `right` pixels kept free on the right.
+pub fn culture_axes<'a, DB: DrawingBackend>(
+    lower: &'a DrawingArea<DB, Shift>,
+    span: f64,
+    ymax: f64,
+    right: i32,
+    top: i32,
+) -> Result<XyChart<'a, DB>, DrawingAreaErrorKind<DB::ErrorType>> {
+    let mut chart = ChartBuilder::on(lower)
+        .margin_left(LEFT)
+        .margin_right(right)
+        .margin_top(top)
+        .margin_bottom(16)
+        .x_label_area_size(78)
+        .y_label_area_size(Y_LABELS)
+        .build_cartesian_2d(0f64..span, 0f64..ymax)?;
+    time_mesh(
+        &mut chart,
+        span,
+        "learning culture (0–1)",
+        &|v| canvas::level_label(*v, ymax),
+        style::TICK,
+    )?;
+    Ok(chart)
+}
+
+/// The time-axis mesh of a chart (years on x).
 pub fn time_mesh<DB: DrawingBackend>(
     chart: &mut ChartContext<
         '_,
@@ -165,21 +200,7 @@ impl Chart for CultureChart<'_> {
         let chart_top = lane_top + layout.height();
         let (_, lower) = area.split_vertically(chart_top);
         let ymax = nice_max(b.p95.iter().copied().fold(0.0, f64::max) + 0.02).min(1.0);
-        let mut chart = ChartBuilder::on(&lower)
-            .margin_left(LEFT)
-            .margin_right(RIGHT)
-            .margin_top(6)
-            .margin_bottom(16)
-            .x_label_area_size(78)
-            .y_label_area_size(Y_LABELS)
-            .build_cartesian_2d(0f64..span, 0f64..ymax)?;
-        time_mesh(
-            &mut chart,
-            span,
-            "learning culture (0–1)",
-            &|v| canvas::level_label(*v, ymax),
-            style::TICK,
-        )?;
+        let mut chart = culture_axes(&lower, span, ymax, RIGHT, 6)?;
         let (_, py) = chart.plotting_area().get_pixel_range();
         layout.draw_lines(area, &self.timeline, py.start, py.end)?;
         draw_bands(&mut chart, &xs, b, BLUE, true, 4)?;

@@ -9,7 +9,7 @@
 use super::canvas::{
     self, Chart, DrawResult, Key, LEFT, dashed_line, legend, nice_max, put, put_boxed, span_arrow,
 };
-use super::culture::{Y_LABELS, draw_bands, time_mesh};
+use super::culture::{Y_LABELS, draw_bands};
 use super::data::{RunData, Shock};
 use super::style::{self, BLUE, GREEN, INK, MUTED, VERMILLION};
 use super::timeline::{Layout, Timeline};
@@ -179,21 +179,7 @@ impl Chart for ShockChart<'_> {
         let lane_top = head + 8;
         let (_, lower) = area.split_vertically(lane_top + layout.height());
         let ymax = nice_max(b.p75.iter().copied().fold(0.0, f64::max) * 1.25).min(1.0);
-        let mut chart = ChartBuilder::on(&lower)
-            .margin_left(LEFT)
-            .margin_right(PANEL)
-            .margin_top(10)
-            .margin_bottom(16)
-            .x_label_area_size(78)
-            .y_label_area_size(Y_LABELS)
-            .build_cartesian_2d(0f64..span, 0f64..ymax)?;
-        time_mesh(
-            &mut chart,
-            span,
-            "learning culture (0–1)",
-            &|v| canvas::level_label(*v, ymax),
-            style::TICK,
-        )?;
+        let mut chart = super::culture::culture_axes(&lower, span, ymax, PANEL, 10)?;
         let (px, py) = chart.plotting_area().get_pixel_range();
         let coord = chart.as_coord_spec().clone();
         let at = |x: f64, v: f64| coord.translate(&(x, v));
