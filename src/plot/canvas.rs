@@ -175,6 +175,28 @@ pub fn title<DB: DrawingBackend>(
     }
 }
 
+/// The house style of a chart's mesh: light grid lines, grey axes, axis
+/// descriptions at `desc` and tick labels at `tick` pixels.
+pub trait HouseMesh {
+    /// Apply the house style.
+    fn house(&mut self, desc: f64, tick: f64) -> &mut Self;
+}
+
+impl<X, Y, DB> HouseMesh for plotters::chart::MeshStyle<'_, '_, X, Y, DB>
+where
+    X: plotters::coord::ranged1d::Ranged,
+    Y: plotters::coord::ranged1d::Ranged,
+    DB: DrawingBackend,
+{
+    fn house(&mut self, desc: f64, tick: f64) -> &mut Self {
+        self.axis_desc_style(style::text(desc, INK))
+            .label_style(style::text(tick, INK))
+            .bold_line_style(style::GRID.stroke_width(1))
+            .light_line_style(TRANSPARENT)
+            .axis_style(style::AXIS_LINE.stroke_width(2))
+    }
+}
+
 /// "1 run", "32 runs".
 pub fn runs(n: usize) -> String {
     if n == 1 {

@@ -4,14 +4,14 @@
 //! side by side — and one report with the key numbers of every run in a
 //! table and sentences comparing each run with the first.
 
-use super::canvas::{self, Chart, DrawResult, Figure, Key, LEFT, legend, nice_max, put};
+use super::canvas::{self, Chart, DrawResult, Figure, HouseMesh, Key, LEFT, legend, nice_max, put};
 use super::culture::{RIGHT, Y_LABELS, band_polygon, line};
 use super::data::RunData;
 use super::metrics::{PANELS, draw_panel};
 use super::narrative::key_numbers;
 use super::report::{cards, esc, figures_html, page_end, page_start};
 use super::shock::duration;
-use super::style::{self, AXIS_LINE, GRID, INK, MUTED};
+use super::style::{self, INK, MUTED};
 use super::timeline::{Layout, Point, Timeline, Tone};
 use super::{PLOTS, REPORT, Rendered, write_outputs};
 use plotters::coord::Shift;
@@ -240,11 +240,7 @@ impl Chart for OutcomesOverlay<'_> {
             .x_labels(8)
             .x_desc("learning culture at the end (0–1)")
             .x_label_formatter(&|v| format!("{v:.2}"))
-            .axis_desc_style(style::text(style::AXIS, INK))
-            .label_style(style::text(style::TICK, INK))
-            .bold_line_style(GRID.stroke_width(1))
-            .light_line_style(TRANSPARENT)
-            .axis_style(AXIS_LINE.stroke_width(2))
+            .house(style::AXIS, style::TICK)
             .draw()?;
         let (px, _) = chart.plotting_area().get_pixel_range();
         for (i, v) in finals.iter().enumerate() {

@@ -3,9 +3,11 @@
 //! middle 50% and 90% of runs, and every event of the scenario's timeline
 //! as a labelled marker.
 
-use super::canvas::{self, Chart, DrawResult, Key, LEFT, legend, nice_max, put, year_label};
+use super::canvas::{
+    self, Chart, DrawResult, HouseMesh, Key, LEFT, legend, nice_max, put, year_label,
+};
 use super::data::{Bands, RunData};
-use super::style::{self, AXIS_LINE, BLUE, GRID, INK};
+use super::style::{self, BLUE};
 use super::timeline::{Layout, Timeline};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -141,18 +143,14 @@ pub fn time_mesh<DB: DrawingBackend>(
         .configure_mesh()
         .x_desc("time (years)")
         .y_desc(y_desc)
-        .axis_desc_style(style::text(
+        .house(
             if tick < style::TICK {
                 tick + 2.0
             } else {
                 style::AXIS
             },
-            INK,
-        ))
-        .label_style(style::text(tick, INK))
-        .bold_line_style(GRID.stroke_width(1))
-        .light_line_style(TRANSPARENT)
-        .axis_style(AXIS_LINE.stroke_width(2))
+            tick,
+        )
         .x_labels(if span >= 4.0 {
             (span.ceil() as usize + 1).min(12)
         } else {

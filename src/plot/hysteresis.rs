@@ -2,8 +2,8 @@
 //! low-culture start and from a high-culture start against one parameter,
 //! with the bistable range (where the two branches differ) shaded.
 
-use super::canvas::{self, Chart, DrawResult, LEFT};
-use super::style::{self, AXIS_LINE, BLUE, GRID, INK, VERMILLION};
+use super::canvas::{self, Chart, DrawResult, HouseMesh, LEFT};
+use super::style::{self, AXIS_LINE, BLUE, INK, VERMILLION};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -58,11 +58,7 @@ impl Chart for Hysteresis<'_> {
             .y_labels(6)
             .x_label_formatter(&|v| format!("{v:.2}"))
             .y_label_formatter(&|v| format!("{v:.1}"))
-            .axis_desc_style(style::text(style::AXIS, INK))
-            .label_style(style::text(style::TICK, INK))
-            .bold_line_style(GRID.stroke_width(1))
-            .light_line_style(TRANSPARENT)
-            .axis_style(AXIS_LINE.stroke_width(2))
+            .house(style::AXIS, style::TICK)
             .draw()?;
         if let Some((a, b)) = self.bistable {
             chart.draw_series(std::iter::once(Rectangle::new(

@@ -4,10 +4,12 @@
 //! turnover — each as the mean over runs with 50% and 90% bands, one-off
 //! events as vertical lines.
 
-use super::canvas::{self, Chart, DrawResult, Key, LEFT, legend, nice_max, put, year_label};
+use super::canvas::{
+    self, Chart, DrawResult, HouseMesh, Key, LEFT, legend, nice_max, put, year_label,
+};
 use super::culture::{band_polygon, line};
 use super::data::{Bands, RunData};
-use super::style::{self, AXIS_LINE, BLUE, GRID, INK};
+use super::style::{self, BLUE, INK};
 use super::timeline::Timeline;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -179,11 +181,7 @@ pub fn draw_panel<DB: DrawingBackend>(
         .y_label_area_size(70)
         .build_cartesian_2d(0f64..span, y0..y1)?;
     let mut mesh = chart.configure_mesh();
-    mesh.label_style(style::text(style::SMALL, INK))
-        .axis_desc_style(style::text(style::SMALL, INK))
-        .bold_line_style(GRID.stroke_width(1))
-        .light_line_style(TRANSPARENT)
-        .axis_style(AXIS_LINE.stroke_width(2))
+    mesh.house(style::SMALL, style::SMALL)
         .x_labels(6)
         .y_labels(5)
         .x_label_formatter(&x_fmt)

@@ -4,9 +4,9 @@
 //! "lost it" — the split is marked and both groups are counted; the level
 //! just before the shock is marked for reference.
 
-use super::canvas::{self, Chart, DrawResult, dashed_line, put};
+use super::canvas::{self, Chart, DrawResult, HouseMesh, dashed_line, put};
 use super::data::RunData;
-use super::style::{self, AXIS_LINE, BLUE, GREEN, GRID, INK, MUTED, PURPLE, VERMILLION};
+use super::style::{self, BLUE, GREEN, INK, MUTED, PURPLE, VERMILLION};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -117,11 +117,7 @@ fn histogram<DB: DrawingBackend>(
         .build_cartesian_2d(lo..hi, 0f64..ymax)?;
     let mut mesh = chart.configure_mesh();
     mesh.x_desc(x_desc)
-        .axis_desc_style(style::text(tick + 2.0, INK))
-        .label_style(style::text(tick, INK))
-        .bold_line_style(GRID.stroke_width(1))
-        .light_line_style(TRANSPARENT)
-        .axis_style(AXIS_LINE.stroke_width(2))
+        .house(tick + 2.0, tick)
         .disable_x_mesh()
         .x_labels(if big { 8 } else { 5 })
         .y_labels(6)

@@ -3,9 +3,9 @@
 //! design), and a tornado chart of sensitivity indices. Plus the sweep's
 //! self-contained report page.
 
-use super::canvas::{self, Chart, DrawResult, Figure, LEFT};
+use super::canvas::{self, Chart, DrawResult, Figure, HouseMesh, LEFT};
 use super::report::{esc, figures_html, page_end, page_start};
-use super::style::{self, AXIS_LINE, BLUE, GRID, INK};
+use super::style::{self, BLUE, INK};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -79,11 +79,7 @@ impl Chart for Effects<'_> {
                 .y_labels(5)
                 .x_label_formatter(&|v| format!("{v:.3}"))
                 .y_label_formatter(&|v| format!("{v:.2}"))
-                .axis_desc_style(style::text(style::SMALL, INK))
-                .label_style(style::text(style::SMALL, INK))
-                .bold_line_style(GRID.stroke_width(1))
-                .light_line_style(TRANSPARENT)
-                .axis_style(AXIS_LINE.stroke_width(2))
+                .house(style::SMALL, style::SMALL)
                 .draw()?;
             if self.names.len() == 1 {
                 let mut line: Vec<(f64, f64)> =
@@ -161,11 +157,7 @@ impl Chart for Tornado<'_> {
                     String::new()
                 }
             })
-            .axis_desc_style(style::text(style::AXIS, INK))
-            .label_style(style::text(style::TICK, INK))
-            .bold_line_style(GRID.stroke_width(1))
-            .light_line_style(TRANSPARENT)
-            .axis_style(AXIS_LINE.stroke_width(2))
+            .house(style::AXIS, style::TICK)
             .draw()?;
         let label = canvas::anchored(
             style::text(style::TICK, INK),
