@@ -75,6 +75,14 @@ fn grid_writes_points_runs_and_paired_summary() {
     assert_eq!(&png[1..4], b"PNG");
     let report = std::fs::read_to_string(o.join("report.html")).unwrap();
     assert!(report.contains("fig-effects") && report.contains("<svg"));
+    // Two swept parameters: heatmaps of culture and of the tipped share,
+    // and the main-effect tornado, all in the report.
+    for fig in ["heatmap", "tipped", "swing"] {
+        assert!(report.contains(&format!("fig-{fig}")), "{fig} missing");
+        let png = std::fs::read(o.join(format!("plots/{fig}.png"))).unwrap();
+        assert_eq!(&png[1..4], b"PNG");
+    }
+    assert!(report.contains("Runs ended in the low-culture basin"));
     assert!(points.starts_with("point,culture.coupling,leaders.commitment\n0,0,0.6\n"));
     let runs = std::fs::read_to_string(o.join("runs.csv")).unwrap();
     assert_eq!(runs.lines().count(), 1 + 6 * 4);
@@ -93,6 +101,15 @@ fn grid_writes_points_runs_and_paired_summary() {
         .unwrap();
     let diff: f64 = line.split(',').nth(11).unwrap().parse().unwrap();
     assert!(diff < 0.0, "{line}");
+    // Each heatmap cell is labelled with its point's mean final culture.
+    let heat = std::fs::read_to_string(o.join("plots/heatmap.svg")).unwrap();
+    for l in summary.lines().filter(|l| l.contains(",culture,")) {
+        let mean: f64 = l.split(',').nth(3).unwrap().parse().unwrap();
+        assert!(
+            heat.contains(&format!("\n{mean:.2}\n</text>")),
+            "no cell for {l}"
+        );
+    }
 }
 
 #[test]
@@ -369,6 +386,8 @@ fn hysteresis_finds_the_bistable_range_of_the_real_model() {
     for f in ["hysteresis.csv", "hysteresis.png", "hysteresis.svg"] {
         assert!(out.join(f).metadata().unwrap().len() > 100, "{f}");
     }
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(report.contains("fig-hysteresis") && report.contains("Bistable for"));
 }
 
 #[test]
@@ -504,4 +523,127 @@ samples = 4
         mu("culture.coupling") > 10.0 * mu("formalization.rate").max(1e-6),
         "{csv}"
     );
+    // Every μ* lies inside its bootstrap interval.
+    for l in csv.lines().skip(1) {
+        let c: Vec<f64> = l.split(',').skip(3).map(|x| x.parse().unwrap()).collect();
+        assert!(c[1] <= c[0] && c[0] <= c[2], "{l}");
+    }
+    let report = std::fs::read_to_string(dir.path().join("o/report.html")).unwrap();
+    assert!(report.contains("fig-sensitivity") && report.contains("of 3 levers"));
+}
+
+const SHOCKED: &str = r#"
+name = "shocked"
+steps = 208
+replicates = 2
+[org]
+employees = 200
+[leaders]
+top_alignment = 0.9
+[[events]]
+kind = "learning_practice"
+at = 0
+duration = 104
+strength = 0.01
+[[events]]
+kind = "replace_leader"
+at = 130
+scope = "top"
+alignment = 0.1
+adapt = false
+[sweep]
+design = "lhs"
+samples = 4
+[sweep.params]
+"events.1.alignment" = { min = 0.0, max = 0.3 }
+"formalization.rate" = { min = 0.0, max = 0.05 }
+"culture.coupling" = { min = 0.8, max = 1.2 }
+"#;
+
+#[test]
+fn sobol_indices_of_a_shock_metric_come_with_intervals() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "shocked.toml", SHOCKED);
+    bin()
+        .args([
+            "sensitivity",
+            "--method",
+            "sobol",
+            "--metric",
+            "shock_loss",
+            "--samples",
+            "16",
+            "--replicates",
+            "2",
+            "--out",
+        ])
+        .arg(dir.path().join("o"))
+        .arg(&f)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("levers").and(predicate::str::contains("ST ")));
+    let csv = std::fs::read_to_string(dir.path().join("o/sensitivity.csv")).unwrap();
+    assert!(csv.starts_with(
+        "factor,min,max,first,first_ci95_lo,first_ci95_hi,total,total_ci95_lo,total_ci95_hi\n"
+    ));
+    let total = |name: &str| -> Vec<f64> {
+        let l = csv.lines().find(|l| l.starts_with(name)).unwrap();
+        l.split(',').skip(3).map(|x| x.parse().unwrap()).collect()
+    };
+    for name in [
+        "events.1.alignment",
+        "formalization.rate",
+        "culture.coupling",
+    ] {
+        let c = total(name);
+        assert!(c[1] <= c[0] && c[0] <= c[2], "{name}: {c:?}");
+        assert!(c[4] <= c[3] && c[3] <= c[5], "{name}: {c:?}");
+    }
+    // How aligned the incoming manager is decides the loss far more than
+    // formalization does (formalization keeps knowledge, not culture).
+    assert!(
+        total("events.1.alignment")[3] > total("formalization.rate")[3] + 0.2,
+        "{csv}"
+    );
+    let j: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("o/sensitivity.json")).unwrap())
+            .unwrap();
+    assert_eq!(j["metric"], "shock_loss");
+    assert!(j["vital_few"]["share"].as_f64().unwrap() >= 0.8);
+    // A shock metric of a scenario without a shock is explained, not faked.
+    let calm = write(
+        dir.path(),
+        "calm.toml",
+        &SHOCKED
+            .replace(
+                "[[events]]\nkind = \"replace_leader\"\nat = 130\nscope = \"top\"\nalignment = 0.1\nadapt = false\n",
+                "",
+            )
+            .replace("\"events.1.alignment\" = { min = 0.0, max = 0.3 }\n", ""),
+    );
+    bin()
+        .args([
+            "sensitivity",
+            "--metric",
+            "asymmetry",
+            "--samples",
+            "2",
+            "--out",
+        ])
+        .arg(dir.path().join("calm"))
+        .arg(&calm)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "asymmetry is undefined in every replicate",
+        ));
+    bin()
+        .args(["sensitivity", "--metric", "nope"])
+        .arg(&f)
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("--metric must be one of")
+                .and(predicate::str::contains("asymmetry")),
+        );
 }

@@ -19,6 +19,8 @@ pub struct MorrisIndex {
     pub mu: f64,
     /// Standard deviation of the elementary effects (interaction/nonlinearity).
     pub sigma: f64,
+    /// 95% bootstrap interval of `mu_star` (trajectories resampled).
+    pub mu_star_ci: (f64, f64),
 }
 
 /// Sobol indices for one factor.
@@ -28,6 +30,29 @@ pub struct SobolIndex {
     pub first: f64,
     /// Total index S_Ti.
     pub total: f64,
+    /// 95% bootstrap interval of `first` (base samples resampled).
+    pub first_ci: (f64, f64),
+    /// 95% bootstrap interval of `total`.
+    pub total_ci: (f64, f64),
+}
+
+/// Bootstrap resamples behind the intervals.
+pub const BOOTSTRAP: usize = 500;
+
+/// Percentile interval (2.5%, 97.5%) of `v` (sorted in place).
+fn interval(v: &mut [f64]) -> (f64, f64) {
+    v.sort_by(f64::total_cmp);
+    let q = |p: f64| v[((p * (v.len() - 1) as f64).round() as usize).min(v.len() - 1)];
+    (q(0.025), q(0.975))
+}
+
+/// `BOOTSTRAP` resamples of `0..n` with replacement, drawn from `seed`.
+fn resamples(n: usize, seed: u64) -> impl Iterator<Item = Vec<usize>> {
+    (0..BOOTSTRAP).map(move |b| {
+        (0..n)
+            .map(|j| ((u(seed, &[5, b as u64, j as u64]) * n as f64) as usize).min(n - 1))
+            .collect()
+    })
 }
 
 fn u(seed: u64, keys: &[u64]) -> f64 {
@@ -86,8 +111,16 @@ pub fn morris_indices(
             ee[i].push((y[base + s + 1] - y[base + s]) / delta);
         }
     }
+    let mut boot: Vec<Vec<f64>> = vec![Vec::with_capacity(BOOTSTRAP); k];
+    for idx in resamples(r, 0x6d6f_7272) {
+        for (i, e) in ee.iter().enumerate() {
+            let m = idx.iter().map(|&t| e[t].abs()).sum::<f64>() / r as f64;
+            boot[i].push(m);
+        }
+    }
     ee.iter()
-        .map(|e| {
+        .zip(&mut boot)
+        .map(|(e, b)| {
             let n = e.len().max(1) as f64;
             let mu = e.iter().sum::<f64>() / n;
             let mu_star = e.iter().map(|x| x.abs()).sum::<f64>() / n;
@@ -96,7 +129,12 @@ pub fn morris_indices(
             } else {
                 0.0
             };
-            MorrisIndex { mu_star, mu, sigma }
+            MorrisIndex {
+                mu_star,
+                mu,
+                sigma,
+                mu_star_ci: interval(b),
+            }
         })
         .collect()
 }
@@ -122,28 +160,79 @@ pub fn sobol_design(k: usize, n: usize, seed: u64) -> Vec<Vec<f64>> {
     pts
 }
 
-/// Sobol indices from the values `y` of `sobol_design(k, n, seed)`.
-pub fn sobol_indices(k: usize, n: usize, y: &[f64]) -> Vec<SobolIndex> {
+/// First and total Sobol estimates over the base samples `idx`.
+fn sobol_estimates(k: usize, n: usize, y: &[f64], idx: &[usize]) -> Vec<(f64, f64)> {
     let fa = &y[..n];
     let fb = &y[n..2 * n];
-    let all = &y[..2 * n];
-    let mean = all.iter().sum::<f64>() / (2 * n) as f64;
-    let var = all.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (2 * n) as f64;
+    let m = idx.len() as f64;
+    let mean = idx.iter().map(|&j| fa[j] + fb[j]).sum::<f64>() / (2.0 * m);
+    let var = idx
+        .iter()
+        .map(|&j| (fa[j] - mean).powi(2) + (fb[j] - mean).powi(2))
+        .sum::<f64>()
+        / (2.0 * m);
     (0..k)
         .map(|i| {
             let fab = &y[(2 + i) * n..(3 + i) * n];
             if var <= 0.0 {
-                return SobolIndex {
-                    first: 0.0,
-                    total: 0.0,
-                };
+                return (0.0, 0.0);
             }
-            let first = (0..n).map(|j| fb[j] * (fab[j] - fa[j])).sum::<f64>() / n as f64 / var;
+            let first = idx.iter().map(|&j| fb[j] * (fab[j] - fa[j])).sum::<f64>() / m / var;
             let total =
-                (0..n).map(|j| (fa[j] - fab[j]).powi(2)).sum::<f64>() / (2.0 * n as f64) / var;
-            SobolIndex { first, total }
+                idx.iter().map(|&j| (fa[j] - fab[j]).powi(2)).sum::<f64>() / (2.0 * m) / var;
+            (first, total)
         })
         .collect()
+}
+
+/// Sobol indices from the values `y` of `sobol_design(k, n, seed)`, with
+/// 95% bootstrap intervals (the n base samples resampled `BOOTSTRAP` times).
+pub fn sobol_indices(k: usize, n: usize, y: &[f64]) -> Vec<SobolIndex> {
+    let all: Vec<usize> = (0..n).collect();
+    let point = sobol_estimates(k, n, y, &all);
+    let mut firsts = vec![Vec::with_capacity(BOOTSTRAP); k];
+    let mut totals = vec![Vec::with_capacity(BOOTSTRAP); k];
+    for idx in resamples(n, 0x736f_626f) {
+        for (i, (f, t)) in sobol_estimates(k, n, y, &idx).into_iter().enumerate() {
+            firsts[i].push(f);
+            totals[i].push(t);
+        }
+    }
+    point
+        .into_iter()
+        .zip(firsts.iter_mut().zip(&mut totals))
+        .map(|((first, total), (f, t))| SobolIndex {
+            first,
+            total,
+            first_ci: interval(f),
+            total_ci: interval(t),
+        })
+        .collect()
+}
+
+/// The vital few: the fewest factors whose shares of the summed importance
+/// reach `share` (e.g. 0.8), most important first, with the share they
+/// reach. Negative importances (noise in an estimator) count as zero.
+pub fn vital_few(importance: &[(String, f64)], share: f64) -> (Vec<String>, f64) {
+    let mut v: Vec<(String, f64)> = importance
+        .iter()
+        .map(|(n, x)| (n.clone(), x.max(0.0)))
+        .collect();
+    v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let sum: f64 = v.iter().map(|x| x.1).sum();
+    if sum <= 0.0 {
+        return (Vec::new(), 0.0);
+    }
+    let mut acc = 0.0;
+    let mut few = Vec::new();
+    for (n, x) in v {
+        if acc / sum >= share {
+            break;
+        }
+        acc += x;
+        few.push(n);
+    }
+    (few, acc / sum)
 }
 
 #[cfg(test)]
@@ -185,6 +274,53 @@ mod tests {
                 s[i].total
             );
         }
+        // The bootstrap intervals cover the analytic values and are tight
+        // (half-width about 2 standard errors, so < 0.05 here).
+        for (i, (f, t)) in expect.iter().enumerate() {
+            let (fl, fh) = s[i].first_ci;
+            let (tl, th) = s[i].total_ci;
+            assert!(fl <= s[i].first && s[i].first <= fh, "{:?}", s[i]);
+            assert!(
+                fl - 0.01 <= *f && *f <= fh + 0.01,
+                "S{} CI {:?} vs {f}",
+                i + 1,
+                s[i].first_ci
+            );
+            assert!(
+                tl - 0.01 <= *t && *t <= th + 0.01,
+                "ST{} CI {:?} vs {t}",
+                i + 1,
+                s[i].total_ci
+            );
+            assert!(fh - fl < 0.1 && th - tl < 0.1, "{:?}", s[i]);
+        }
+        // Fewer samples, wider intervals.
+        let few = sobol_design(3, 500, 11);
+        let yf: Vec<f64> = few.iter().map(|x| ishigami(x)).collect();
+        let sf = sobol_indices(3, 500, &yf);
+        let w = |c: (f64, f64)| c.1 - c.0;
+        assert!(
+            w(sf[0].total_ci) > 2.0 * w(s[0].total_ci),
+            "{:?} vs {:?}",
+            sf[0],
+            s[0]
+        );
+    }
+
+    #[test]
+    fn vital_few_takes_the_fewest_levers_reaching_the_share() {
+        let imp: Vec<(String, f64)> =
+            [("a", 0.1), ("b", 0.5), ("c", 0.3), ("d", -0.02), ("e", 0.1)]
+                .iter()
+                .map(|(n, v)| (n.to_string(), *v))
+                .collect();
+        let (few, share) = vital_few(&imp, 0.8);
+        assert_eq!(few, vec!["b", "c"]);
+        assert!((share - 0.8).abs() < 1e-12);
+        let (few, share) = vital_few(&imp, 0.85);
+        assert_eq!(few, vec!["b", "c", "a"]);
+        assert!((share - 0.9).abs() < 1e-12);
+        assert_eq!(vital_few(&imp[3..4], 0.8).0.len(), 0);
     }
 
     #[test]
@@ -201,6 +337,14 @@ mod tests {
             m[0].mu_star > m[2].mu_star && m[1].mu_star > m[2].mu_star,
             "{m:?}"
         );
+        for mi in &m {
+            assert!(
+                mi.mu_star_ci.0 <= mi.mu_star && mi.mu_star <= mi.mu_star_ci.1,
+                "{mi:?}"
+            );
+        }
+        // x2's interval lies wholly above x3's: the ranking is not noise.
+        assert!(m[1].mu_star_ci.0 > m[2].mu_star_ci.1, "{m:?}");
         // A linear function: every elementary effect equals its coefficient.
         let lin: Vec<f64> = pts.iter().map(|x| 3.0 * x[0] - 2.0 * x[1]).collect();
         let l = morris_indices(k, r, levels, &pts, &lin);

@@ -201,5 +201,34 @@ fn write(
     )?;
     atomic::write(&out.join("hysteresis.svg"), fig.svg.as_bytes())?;
     atomic::write(&out.join("hysteresis.png"), &fig.png)?;
+    let finding = match bistable {
+        Some((x, y)) => format!(
+            "Bistable for {} from {x} to {y}: there an organization that starts with a low culture settles low and one that starts high stays high (branches more than {} apart). The history decides the outcome.",
+            a.param, a.gap
+        ),
+        None => format!(
+            "No bistable range over {} from {} to {}: both starts settle at the same culture (within {}).",
+            a.param, a.from, a.to, a.gap
+        ),
+    };
+    let mut table = format!("{:>12}  low start  high start  gap\n", a.param);
+    for (v, l, h) in rows {
+        table.push_str(&format!("{v:>12.4}  {l:>9.3}  {h:>10.3}  {:.3}\n", h - l));
+    }
+    let page = crate::plot::sweep::report(
+        &crate::plot::sweep::Page {
+            kind: "hysteresis",
+            name,
+            description: &format!(
+                "Equilibrium culture from a low and from a high start, {} replicates per value, {} steps.",
+                a.replicates, a.steps
+            ),
+            findings: &[finding],
+            table: ("equilibrium culture per value", &table),
+            prefix: "",
+        },
+        &[fig],
+    );
+    atomic::write(&out.join("report.html"), page.as_bytes())?;
     Ok(())
 }

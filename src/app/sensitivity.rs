@@ -1,16 +1,20 @@
 //! `culturesim sensitivity`: which levers move the outcome most. The
 //! factors are the `[sweep]` parameters with their ranges (`{ min, max }`,
 //! or the smallest and largest listed value); Morris screening or Sobol
-//! indices of a metric's final value (mean over replicates, common random
-//! numbers) over that box.
+//! indices (with 95% bootstrap intervals) over that box, of any run-level
+//! output of a sweep: a metric's final value or a shock metric such as
+//! `asymmetry` (mean over replicates, common random numbers).
 
 use super::Failure;
+use crate::analysis::sensitivity::vital_few;
 use crate::analysis::sensitivity::{morris_design, morris_indices, sobol_design, sobol_indices};
+use crate::engine::Model;
 use crate::engine::{RunId, Seeds, run_seeded};
 use crate::export::atomic;
-use crate::model::learning_culture::METRICS;
+use crate::model::learning_culture::{METRICS, metric as metrics};
 use crate::scenario::raw::SweepValues;
 use crate::scenario::{Scenario, Source};
+use crate::sweep::files::{run_columns, run_values};
 use anyhow::anyhow;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -24,7 +28,8 @@ pub struct SensitivityArgs {
     pub method: String,
     /// Morris trajectories / Sobol base samples.
     pub samples: u32,
-    /// Metric whose final value is analysed.
+    /// Run-level output analysed: a metric's final value or a shock metric
+    /// (a column of a sweep's runs.csv).
     pub metric: String,
     /// Replicates per evaluation.
     pub replicates: u32,
@@ -52,10 +57,13 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<(), Failure> {
             a.scenario.display()
         ))
     })?;
-    let metric = METRICS
-        .iter()
-        .position(|m| *m == a.metric)
-        .ok_or_else(|| input(anyhow!("--metric must be one of {}", METRICS.join(", "))))?;
+    let outputs = run_columns(&METRICS);
+    let metric = outputs.iter().position(|m| *m == a.metric).ok_or_else(|| {
+        input(anyhow!(
+            "--metric must be one of {} (a metric's final value, or a shock metric)",
+            outputs.join(", ")
+        ))
+    })?;
     if a.samples == 0 || a.replicates == 0 {
         return Err(input(anyhow!(
             "--samples and --replicates must be at least 1"
@@ -99,12 +107,18 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<(), Failure> {
             Scenario::from_str(&text, source.clone(), &sets).map_err(|e| Failure::Input(e.into()))
         })
         .collect::<Result<_, _>>()?;
-    let y: Vec<f64> = scenarios
+    let y: Vec<Option<f64>> = scenarios
         .par_iter()
         .enumerate()
         .map(|(i, s)| {
-            (0..a.replicates)
-                .map(|r| {
+            let shock = s
+                .model
+                .markers()
+                .iter()
+                .find(|m| m.shock)
+                .map(|m| m.step as usize);
+            let v: Vec<f64> = (0..a.replicates)
+                .filter_map(|r| {
                     let run = run_seeded(
                         &s.model,
                         Seeds::common(
@@ -115,47 +129,97 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<(), Failure> {
                             },
                         ),
                     );
-                    run.row(run.len() - 1)[metric]
+                    run_values(&run, shock, metrics::CULTURE)[metric]
                 })
-                .sum::<f64>()
-                / f64::from(a.replicates)
+                .collect();
+            (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
         })
         .collect();
+    // A shock metric can be undefined (no shock event, or a shock that did
+    // nothing measurable) in every replicate of an evaluation.
+    let y: Vec<f64> = y
+        .iter()
+        .zip(&design)
+        .map(|(v, x)| {
+            v.ok_or_else(|| {
+                let at: Vec<String> = factors
+                    .iter()
+                    .zip(x)
+                    .map(|((f, lo, hi), xi)| format!("{f} = {:.4}", lo + xi * (hi - lo)))
+                    .collect();
+                input(anyhow!(
+                    "{} is undefined in every replicate at {} (no shock event, or a shock that moved nothing); choose another --metric or narrower ranges",
+                    a.metric,
+                    at.join(", ")
+                ))
+            })
+        })
+        .collect::<Result<_, _>>()?;
     let out = a
         .out
         .clone()
         .unwrap_or_else(|| Path::new("output").join(format!("{}-sensitivity", base.name())));
     std::fs::create_dir_all(&out)
         .map_err(|e| Failure::Runtime(anyhow!("cannot create '{}': {e}", out.display())))?;
-    let mut rows: Vec<(String, f64, String)> = Vec::new();
+    // (factor, importance, its 95% interval, the line printed)
+    let mut rows: Vec<(String, f64, (f64, f64), String)> = Vec::new();
     let (csv, json) = if a.method == "morris" {
         let m = morris_indices(k, n, levels, &design, &y);
-        let mut csv = String::from("factor,min,max,mu_star,mu,sigma\n");
+        let mut csv =
+            String::from("factor,min,max,mu_star,mu_star_ci95_lo,mu_star_ci95_hi,mu,sigma\n");
         for ((f, lo, hi), mi) in factors.iter().zip(&m) {
             csv.push_str(&format!(
-                "{f},{lo},{hi},{},{},{}\n",
-                mi.mu_star, mi.mu, mi.sigma
+                "{f},{lo},{hi},{},{},{},{},{}\n",
+                mi.mu_star, mi.mu_star_ci.0, mi.mu_star_ci.1, mi.mu, mi.sigma
             ));
             rows.push((
                 f.clone(),
                 mi.mu_star,
-                format!("μ* {:.4}  μ {:+.4}  σ {:.4}", mi.mu_star, mi.mu, mi.sigma),
+                mi.mu_star_ci,
+                format!(
+                    "μ* {:.4} [{:.4}, {:.4}]  μ {:+.4}  σ {:.4}",
+                    mi.mu_star, mi.mu_star_ci.0, mi.mu_star_ci.1, mi.mu, mi.sigma
+                ),
             ));
         }
         (csv, serde_json::to_value(&m).unwrap_or_default())
     } else {
         let s = sobol_indices(k, n, &y);
-        let mut csv = String::from("factor,min,max,first,total\n");
+        let mut csv = String::from(
+            "factor,min,max,first,first_ci95_lo,first_ci95_hi,total,total_ci95_lo,total_ci95_hi\n",
+        );
         for ((f, lo, hi), si) in factors.iter().zip(&s) {
-            csv.push_str(&format!("{f},{lo},{hi},{},{}\n", si.first, si.total));
+            csv.push_str(&format!(
+                "{f},{lo},{hi},{},{},{},{},{},{}\n",
+                si.first, si.first_ci.0, si.first_ci.1, si.total, si.total_ci.0, si.total_ci.1
+            ));
             rows.push((
                 f.clone(),
                 si.total,
-                format!("S {:.3}  ST {:.3}", si.first, si.total),
+                si.total_ci,
+                format!(
+                    "S {:.3} [{:.3}, {:.3}]  ST {:.3} [{:.3}, {:.3}]",
+                    si.first, si.first_ci.0, si.first_ci.1, si.total, si.total_ci.0, si.total_ci.1
+                ),
             ));
         }
         (csv, serde_json::to_value(&s).unwrap_or_default())
     };
+    let importance: Vec<(String, f64)> = rows.iter().map(|r| (r.0.clone(), r.1)).collect();
+    let (few, share) = vital_few(&importance, 0.8);
+    let pareto = format!(
+        "{} of {} levers ({:.0}%) carry {:.0}% of the summed {}: {}.",
+        few.len(),
+        k,
+        100.0 * few.len() as f64 / k.max(1) as f64,
+        100.0 * share,
+        if a.method == "morris" {
+            "μ*"
+        } else {
+            "total index"
+        },
+        few.join(", ")
+    );
     let runtime = Failure::Runtime;
     atomic::write(&out.join("sensitivity.csv"), csv.as_bytes()).map_err(runtime)?;
     let j = serde_json::json!({
@@ -167,6 +231,8 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<(), Failure> {
         "replicates_per_evaluation": a.replicates,
         "factors": factors.iter().map(|(f, lo, hi)| serde_json::json!({"key": f, "min": lo, "max": hi})).collect::<Vec<_>>(),
         "indices": json,
+        "bootstrap_resamples": crate::analysis::sensitivity::BOOTSTRAP,
+        "vital_few": { "levers": few, "share": share, "target": 0.8 },
     });
     atomic::write(
         &out.join("sensitivity.json"),
@@ -175,13 +241,14 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<(), Failure> {
     .map_err(Failure::Runtime)?;
     let measure = if a.method == "morris" {
         format!(
-            "Morris μ* of final {} (mean absolute elementary effect)",
+            "Morris μ* of {} (mean absolute elementary effect, 95% bootstrap interval)",
             a.metric
         )
     } else {
-        format!("Sobol total index of final {}", a.metric)
+        format!("Sobol total index of {} (95% bootstrap interval)", a.metric)
     };
     let bars: Vec<(String, f64)> = rows.iter().map(|r| (r.0.clone(), r.1)).collect();
+    let intervals: Vec<(f64, f64)> = rows.iter().map(|r| r.2).collect();
     let fig = crate::plot::canvas::render(
         "sensitivity",
         measure.clone(),
@@ -189,22 +256,37 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<(), Failure> {
             scenario: base.name(),
             measure: &measure,
             bars: &bars,
+            intervals: &intervals,
         },
     )
     .map_err(Failure::Runtime)?;
     atomic::write(&out.join("sensitivity.svg"), fig.svg.as_bytes()).map_err(Failure::Runtime)?;
     atomic::write(&out.join("sensitivity.png"), &fig.png).map_err(Failure::Runtime)?;
     rows.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
-    println!(
-        "{} sensitivity of final {} ({} evaluations x {} replicates), most influential first:",
+    let mut table = String::new();
+    for (i, (f, _, _, s)) in rows.iter().enumerate() {
+        table.push_str(&format!("{:>3}. {f:<32} {s}\n", i + 1));
+    }
+    let title = format!(
+        "{} sensitivity of {} ({} evaluations x {} replicates), most influential first",
         a.method,
         a.metric,
         design.len(),
         a.replicates
     );
-    for (i, (f, _, s)) in rows.iter().enumerate() {
-        println!("{:>3}. {f:<32} {s}", i + 1);
-    }
+    let page = crate::plot::sweep::report(
+        &crate::plot::sweep::Page {
+            kind: "sensitivity",
+            name: base.name(),
+            description: &base.raw.description,
+            findings: &[pareto.clone()],
+            table: (&title, &table),
+            prefix: "",
+        },
+        &[fig],
+    );
+    atomic::write(&out.join("report.html"), page.as_bytes()).map_err(Failure::Runtime)?;
+    println!("{title}:\n{table}{pareto}");
     println!("outputs: {}", out.display());
     Ok(())
 }

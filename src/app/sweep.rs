@@ -4,7 +4,9 @@
 use super::Failure;
 use crate::engine::{Model, RunId, Seeds, run_seeded};
 use crate::export::atomic;
+use crate::export::timeseries::format_value;
 use crate::model::learning_culture::{METRICS, metric};
+use crate::plot::sweep::PointResult;
 use crate::scenario::{Scenario, Source, bundled};
 use crate::sweep::Sweep;
 use crate::sweep::files::{self, Part};
@@ -289,60 +291,220 @@ fn execute(sw: &Sweep, a: &SweepArgs, out: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The sweep's figure (final culture against each parameter) and report,
-/// from summary.csv alone (so merged shards draw the same bytes).
-fn render(out: &Path, sw: &Sweep) -> anyhow::Result<()> {
-    use crate::plot::sweep::{Effects, PointResult, report};
-    let summary = std::fs::read_to_string(out.join("summary.csv"))?;
-    let mut points = Vec::new();
-    let mut table = format!(
-        "{:>6}  {}  culture (95% CI)\n",
-        "point",
-        sw.design.names.join("  ")
-    );
-    for l in summary
+/// Mean and 95% CI per point of one metric, from summary.csv's text.
+fn point_results(summary: &str, metric: &str, design: &[Vec<f64>]) -> Vec<(usize, PointResult)> {
+    summary
         .lines()
         .skip(1)
-        .filter(|l| l.split(',').nth(1) == Some("culture"))
-    {
-        let c: Vec<&str> = l.split(',').collect();
-        let (Ok(p), Ok(mean), Ok(lo), Ok(hi)) = (
-            c[0].parse::<usize>(),
-            c[3].parse::<f64>(),
-            c[5].parse::<f64>(),
-            c[6].parse::<f64>(),
-        ) else {
-            continue;
-        };
-        let values = sw.design.points[p].clone();
+        .filter_map(|l| {
+            let c: Vec<&str> = l.split(',').collect();
+            if c.get(1) != Some(&metric) {
+                return None;
+            }
+            let p = c[0].parse::<usize>().ok()?;
+            Some((
+                p,
+                PointResult {
+                    values: design.get(p)?.clone(),
+                    mean: c[3].parse().ok()?,
+                    ci: (c[5].parse().ok()?, c[6].parse().ok()?),
+                },
+            ))
+        })
+        .collect()
+}
+
+/// The swing of each parameter's main effect: the points grouped by the
+/// parameter's value (into at most five rank bins when the values are all
+/// different, as in a Latin hypercube), the metric's mean per group, and
+/// the largest minus the smallest of those means.
+pub fn main_effect_swings(points: &[PointResult], k: usize) -> Vec<f64> {
+    (0..k)
+        .map(|d| {
+            let mut order: Vec<&PointResult> = points.iter().collect();
+            order.sort_by(|a, b| a.values[d].total_cmp(&b.values[d]));
+            let distinct = {
+                let mut v: Vec<f64> = order.iter().map(|p| p.values[d]).collect();
+                v.dedup();
+                v.len()
+            };
+            let mut groups: Vec<(f64, usize)> = Vec::new();
+            if distinct * 2 <= order.len() {
+                let mut last = f64::NAN;
+                for p in &order {
+                    if p.values[d] != last {
+                        groups.push((0.0, 0));
+                        last = p.values[d];
+                    }
+                    let g = groups.last_mut().expect("a group");
+                    g.0 += p.mean;
+                    g.1 += 1;
+                }
+            } else {
+                let bins = order.len().clamp(1, 5);
+                groups = vec![(0.0, 0); bins];
+                for (i, p) in order.iter().enumerate() {
+                    let g = &mut groups[i * bins / order.len()];
+                    g.0 += p.mean;
+                    g.1 += 1;
+                }
+            }
+            let means = groups.iter().filter(|g| g.1 > 0).map(|g| g.0 / g.1 as f64);
+            let (lo, hi) = means.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), m| {
+                (a.min(m), b.max(m))
+            });
+            if hi >= lo { hi - lo } else { 0.0 }
+        })
+        .collect()
+}
+
+/// The sweep's figures and report page, from summary.csv alone (so merged
+/// shards draw the same bytes): final culture against each parameter; a
+/// heatmap of final culture and of the share of runs that tipped when two
+/// parameters are swept; a tornado of the parameters' main-effect swings
+/// when there are several.
+fn render(out: &Path, sw: &Sweep) -> anyhow::Result<()> {
+    use crate::plot::canvas::render as draw;
+    use crate::plot::sweep::{Effects, Heatmap, Page, Tornado, report};
+    let summary = std::fs::read_to_string(out.join("summary.csv"))?;
+    let names = &sw.design.names;
+    let culture = point_results(&summary, "culture", &sw.design.points);
+    let tipped = point_results(&summary, "tipped", &sw.design.points);
+    let mut table = format!(
+        "{:>6}  {}  culture (95% CI)  tipped\n",
+        "point",
+        names.join("  ")
+    );
+    for ((p, c), (_, t)) in culture.iter().zip(&tipped) {
         table.push_str(&format!(
-            "{p:>6}  {}  {mean:.3} [{lo:.3}, {hi:.3}]\n",
-            values
+            "{p:>6}  {}  {:.3} [{:.3}, {:.3}]  {:.0}%\n",
+            c.values
                 .iter()
                 .map(|v| format!("{v:.4}"))
                 .collect::<Vec<_>>()
-                .join("  ")
+                .join("  "),
+            c.mean,
+            c.ci.0,
+            c.ci.1,
+            100.0 * t.mean
         ));
-        points.push(PointResult {
-            values,
-            mean,
-            ci: (lo, hi),
-        });
     }
-    let fig = crate::plot::canvas::render(
+    let points: Vec<PointResult> = culture.iter().map(|c| c.1.clone()).collect();
+    let name = sw.base.name();
+    let mut findings = Vec::new();
+    let mut figs = vec![draw(
         "effects",
         "Final learning culture at every sweep point (mean and 95% CI of its replicates) against each swept parameter.".into(),
         &Effects {
-            scenario: sw.base.name(),
+            scenario: name,
             metric: "culture",
-            names: &sw.design.names,
+            names,
             points: &points,
         },
-    )?;
+    )?];
+    let describe = |p: &PointResult| {
+        names
+            .iter()
+            .zip(&p.values)
+            .map(|(n, v)| format!("{n} = {}", format_value(*v)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if let (Some(lo), Some(hi)) = (
+        points.iter().min_by(|a, b| a.mean.total_cmp(&b.mean)),
+        points.iter().max_by(|a, b| a.mean.total_cmp(&b.mean)),
+    ) {
+        findings.push(format!(
+            "Final culture ranges from {:.3} (at {}) to {:.3} (at {}) over {} points.",
+            lo.mean,
+            describe(lo),
+            hi.mean,
+            describe(hi),
+            points.len()
+        ));
+    }
+    let tipped_runs = tipped.iter().filter(|t| t.1.mean > 0.0).count();
+    findings.push(format!(
+        "Runs ended in the low-culture basin (tipped) at {tipped_runs} of {} points.",
+        tipped.len()
+    ));
+    if names.len() == 2 {
+        for (fig, metric, rows, caption) in [
+            (
+                "heatmap",
+                "final culture",
+                &culture,
+                "Final learning culture (mean of the replicates) at every point of the two-parameter grid.",
+            ),
+            (
+                "tipped",
+                "share of runs tipped",
+                &tipped,
+                "Share of runs that ended in the low-culture basin (fewer than half of the teams above the high-culture threshold) at every grid point.",
+            ),
+        ] {
+            let cells: Vec<(f64, f64, f64)> = rows
+                .iter()
+                .map(|(_, r)| (r.values[0], r.values[1], r.mean))
+                .collect();
+            figs.push(draw(
+                fig,
+                caption.into(),
+                &Heatmap {
+                    scenario: name,
+                    measure: metric,
+                    names: [&names[0], &names[1]],
+                    cells: &cells,
+                },
+            )?);
+        }
+    }
+    if names.len() > 1 {
+        let swings = main_effect_swings(&points, names.len());
+        let bars: Vec<(String, f64)> = names.iter().cloned().zip(swings).collect();
+        let (few, share) = crate::analysis::sensitivity::vital_few(&bars, 0.8);
+        if !few.is_empty() {
+            findings.push(format!(
+                "{} of {} parameters carry {:.0}% of the summed main-effect swing of final culture: {}.",
+                few.len(),
+                names.len(),
+                100.0 * share,
+                few.join(", ")
+            ));
+        }
+        figs.push(draw(
+            "swing",
+            "How far each parameter moves final culture on its own: the largest minus the smallest mean over its values (its main effect), with the other parameters averaged over the design.".into(),
+            &Tornado {
+                scenario: name,
+                measure: "main-effect swing of final culture",
+                bars: &bars,
+                intervals: &[],
+            },
+        )?);
+    }
     std::fs::create_dir_all(out.join("plots"))?;
-    atomic::write(&out.join("plots/effects.svg"), fig.svg.as_bytes())?;
-    atomic::write(&out.join("plots/effects.png"), &fig.png)?;
-    let page = report(sw.base.name(), &sw.base.raw.description, &table, &[fig]);
+    for fig in &figs {
+        atomic::write(
+            &out.join(format!("plots/{}.svg", fig.name)),
+            fig.svg.as_bytes(),
+        )?;
+        atomic::write(&out.join(format!("plots/{}.png", fig.name)), &fig.png)?;
+    }
+    let page = report(
+        &Page {
+            kind: "sweep",
+            name,
+            description: &sw.base.raw.description,
+            findings: &findings,
+            table: (
+                "mean final culture per point (95% CI) and share of runs tipped",
+                &table,
+            ),
+            prefix: "plots/",
+        },
+        &figs,
+    );
     atomic::write(&out.join("report.html"), page.as_bytes())?;
     Ok(())
 }

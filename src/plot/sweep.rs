@@ -1,11 +1,13 @@
 //! Figures of a sweep: the effect of each swept parameter on a metric
 //! (mean and 95% CI per point, lines through the points of a one-parameter
-//! design), and a tornado chart of sensitivity indices. Plus the sweep's
-//! self-contained report page.
+//! design), a heatmap over a two-parameter grid, and a tornado chart of
+//! lever importance (sensitivity indices, or the swing of a sweep's main
+//! effects). Plus the self-contained report page shared by `sweep`,
+//! `sensitivity` and `hysteresis`.
 
-use super::canvas::{self, Chart, DrawResult, Figure, HouseMesh, LEFT};
+use super::canvas::{self, Chart, DrawResult, Figure, HouseMesh, LEFT, put};
 use super::report::{esc, figures_html, page_end, page_start};
-use super::style::{self, BLUE, INK};
+use super::style::{self, BLUE, INK, MUTED};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -122,6 +124,8 @@ pub struct Tornado<'a> {
     pub measure: &'a str,
     /// (factor, value), any order.
     pub bars: &'a [(String, f64)],
+    /// 95% intervals of the values, in the order of `bars` (empty: none).
+    pub intervals: &'a [(f64, f64)],
 }
 
 impl Chart for Tornado<'_> {
@@ -132,10 +136,20 @@ impl Chart for Tornado<'_> {
             &format!("{} · {}", self.scenario, self.measure),
         )?;
         let (_, lower) = area.split_vertically(top + 10);
-        let mut bars = self.bars.to_vec();
+        let mut bars: Vec<(String, f64, Option<(f64, f64)>)> = self
+            .bars
+            .iter()
+            .enumerate()
+            .map(|(i, (n, v))| (n.clone(), *v, self.intervals.get(i).copied()))
+            .collect();
         bars.sort_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
         let n = bars.len().max(1);
-        let max = bars.iter().map(|b| b.1).fold(0.0f64, f64::max).max(1e-9) * 1.1;
+        let max = bars
+            .iter()
+            .map(|b| b.2.map_or(b.1, |c| c.1.max(b.1)))
+            .fold(0.0f64, f64::max)
+            .max(1e-9)
+            * 1.1;
         let mut chart = ChartBuilder::on(&lower)
             .margin_left(LEFT)
             .margin_right(60)
@@ -164,15 +178,28 @@ impl Chart for Tornado<'_> {
             plotters::style::text_anchor::HPos::Left,
             plotters::style::text_anchor::VPos::Center,
         );
-        for (i, (name, v)) in bars.iter().enumerate() {
+        for (i, (name, v, ci)) in bars.iter().enumerate() {
             let y = i as f64;
             chart.draw_series(std::iter::once(Rectangle::new(
                 [(0.0, y + 0.18), (v.max(0.0), y + 0.82)],
                 style::series(0).filled(),
             )))?;
+            let mut end = v.max(0.0);
+            if let Some((lo, hi)) = ci {
+                let (lo, hi) = (lo.max(0.0), hi.max(0.0));
+                for seg in [
+                    vec![(lo, y + 0.5), (hi, y + 0.5)],
+                    vec![(lo, y + 0.36), (lo, y + 0.64)],
+                    vec![(hi, y + 0.36), (hi, y + 0.64)],
+                ] {
+                    chart
+                        .draw_series(std::iter::once(PathElement::new(seg, INK.stroke_width(2))))?;
+                }
+                end = end.max(hi);
+            }
             chart.draw_series(std::iter::once(Text::new(
                 format!("  {name}  {v:.3}"),
-                (v.max(0.0), y + 0.5),
+                (end, y + 0.5),
                 label.clone(),
             )))?;
         }
@@ -180,18 +207,182 @@ impl Chart for Tornado<'_> {
     }
 }
 
-/// The sweep's report page: design, a table of the points, figures.
-pub fn report(name: &str, description: &str, table: &str, figs: &[Figure]) -> String {
-    let mut h = page_start(&format!("{name} — sweep"));
+/// A heatmap of a metric over a two-parameter grid: one cell per pair of
+/// values (in value order, whatever their spacing), coloured on viridis
+/// over the data's range and labelled with the mean.
+pub struct Heatmap<'a> {
+    /// Scenario name.
+    pub scenario: &'a str,
+    /// What the cells show, e.g. "final culture".
+    pub measure: &'a str,
+    /// The two parameter names (x, then y).
+    pub names: [&'a str; 2],
+    /// (x value, y value, mean), one per point.
+    pub cells: &'a [(f64, f64, f64)],
+}
+
+/// The distinct values of `v`, sorted.
+fn levels(v: impl Iterator<Item = f64>) -> Vec<f64> {
+    let mut l: Vec<f64> = v.collect();
+    l.sort_by(f64::total_cmp);
+    l.dedup();
+    l
+}
+
+impl Chart for Heatmap<'_> {
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+        let top = canvas::title(
+            area,
+            &format!(
+                "{} over {} and {}",
+                self.measure, self.names[0], self.names[1]
+            ),
+            &format!(
+                "{} · mean of the replicates at every grid point; darker is lower",
+                self.scenario
+            ),
+        )?;
+        let (_, lower) = area.split_vertically(top + 10);
+        let xs = levels(self.cells.iter().map(|c| c.0));
+        let ys = levels(self.cells.iter().map(|c| c.1));
+        let (nx, ny) = (xs.len().max(1), ys.len().max(1));
+        let (lo, hi) = self
+            .cells
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), c| {
+                (a.min(c.2), b.max(c.2))
+            });
+        let span = if hi > lo { hi - lo } else { 1.0 };
+        let fmt = |l: &[f64], v: f64| {
+            let i = v.round() as isize;
+            if (v - v.round()).abs() < 1e-6 && i >= 0 && (i as usize) < l.len() {
+                let x = l[i as usize];
+                let short = format!("{x}");
+                if short.len() <= 6 {
+                    short
+                } else {
+                    format!("{x:.3}")
+                }
+            } else {
+                String::new()
+            }
+        };
+        let mut chart = ChartBuilder::on(&lower)
+            .margin_left(LEFT)
+            .margin_right(200)
+            .margin_top(6)
+            .margin_bottom(16)
+            .x_label_area_size(78)
+            .y_label_area_size(120)
+            .build_cartesian_2d(-0.5f64..nx as f64 - 0.5, -0.5f64..ny as f64 - 0.5)?;
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_labels(nx.min(12))
+            .y_labels(ny.min(12))
+            .x_label_formatter(&|v| fmt(&xs, *v))
+            .y_label_formatter(&|v| fmt(&ys, *v))
+            .x_desc(self.names[0])
+            .y_desc(self.names[1])
+            .house(style::AXIS, style::TICK)
+            .draw()?;
+        let label = |v: f64| {
+            let t = (v - lo) / span;
+            let c = if t > 0.6 { INK } else { style::WHITE_LINE };
+            canvas::anchored(
+                style::bold(
+                    if nx * ny > 64 {
+                        style::SMALL
+                    } else {
+                        style::NOTE
+                    },
+                    c,
+                ),
+                plotters::style::text_anchor::HPos::Center,
+                plotters::style::text_anchor::VPos::Center,
+            )
+        };
+        for &(x, y, v) in self.cells {
+            let i = xs.iter().position(|&a| a == x).unwrap_or(0) as f64;
+            let j = ys.iter().position(|&a| a == y).unwrap_or(0) as f64;
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(i - 0.5, j - 0.5), (i + 0.5, j + 0.5)],
+                style::viridis((v - lo) / span).filled(),
+            )))?;
+            if nx * ny <= 144 {
+                chart.draw_series(std::iter::once(Text::new(
+                    format!("{v:.2}"),
+                    (i, j),
+                    label(v),
+                )))?;
+            }
+        }
+        // Colour bar.
+        let (w, h) = area.dim_in_pixel();
+        let (bx, by0, by1) = (w as i32 - 150, top + 40, h as i32 - 120);
+        let steps = 60;
+        for s in 0..steps {
+            let t0 = f64::from(s) / f64::from(steps);
+            let ya = by1 - ((f64::from(by1 - by0)) * t0) as i32;
+            let yb = by1 - ((f64::from(by1 - by0)) * (t0 + 1.0 / f64::from(steps))) as i32;
+            area.draw(&Rectangle::new(
+                [(bx, yb), (bx + 36, ya)],
+                style::viridis(t0 + 0.5 / f64::from(steps)).filled(),
+            ))?;
+        }
+        for (t, v) in [(0.0, lo), (0.5, lo + span / 2.0), (1.0, lo + span)] {
+            put(
+                area,
+                &format!("{v:.2}"),
+                &style::text(style::SMALL, MUTED),
+                plotters::style::text_anchor::HPos::Left,
+                plotters::style::text_anchor::VPos::Center,
+                (bx + 46, by1 - (f64::from(by1 - by0) * t) as i32),
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// What one analysis page shows, besides its figures.
+pub struct Page<'a> {
+    /// Kind of analysis: "sweep", "sensitivity" or "hysteresis".
+    pub kind: &'a str,
+    /// Scenario name.
+    pub name: &'a str,
+    /// Scenario description.
+    pub description: &'a str,
+    /// Findings in plain sentences (one paragraph each).
+    pub findings: &'a [String],
+    /// Heading and text of the table.
+    pub table: (&'a str, &'a str),
+    /// Where the figure files are, relative to the page ("plots/" or "").
+    pub prefix: &'a str,
+}
+
+/// The self-contained report page of a sweep, a sensitivity analysis or a
+/// hysteresis scan: findings, figures, then the table.
+pub fn report(page: &Page<'_>, figs: &[Figure]) -> String {
+    let mut h = page_start(&format!("{} — {}", page.name, page.kind));
     h.push_str(&format!(
-        "<header><p class=\"eyebrow\">culturesim sweep</p><h1>{}</h1><p class=\"lead\">{}</p></header>\n",
-        esc(name),
-        esc(description)
+        "<header><p class=\"eyebrow\">culturesim {}</p><h1>{}</h1><p class=\"lead\">{}</p></header>\n",
+        esc(page.kind),
+        esc(page.name),
+        esc(page.description)
     ));
+    if !page.findings.is_empty() {
+        h.push_str("<h2>Findings</h2>\n");
+        for f in page.findings {
+            h.push_str(&format!("<p>{}</p>\n", esc(f)));
+        }
+    }
     h.push_str("<h2>Figures</h2>\n");
-    h.push_str(&figures_html(figs, "plots/"));
-    h.push_str("<h2>Points</h2>\n<details open><summary>mean final values per point (95% CI)</summary><pre>");
-    h.push_str(&esc(table));
+    h.push_str(&figures_html(figs, page.prefix));
+    h.push_str(&format!(
+        "<h2>Table</h2>\n<details open><summary>{}</summary><pre>",
+        esc(page.table.0)
+    ));
+    h.push_str(&esc(page.table.1));
     h.push_str("</pre></details>\n");
     h.push_str(&page_end());
     h
@@ -231,11 +422,45 @@ mod tests {
                 scenario: "s",
                 measure: "μ*",
                 bars: &bars,
+                intervals: &[(0.25, 0.35), (0.05, 0.2)],
             },
         )
         .unwrap();
         assert!(t.svg.contains("<svg"));
-        let page = report("s", "d", "table", &[f, t]);
+        let cells: Vec<(f64, f64, f64)> = (0..12)
+            .map(|i| {
+                (
+                    f64::from(i % 4) * 0.1,
+                    f64::from(i / 4),
+                    f64::from(i) / 12.0,
+                )
+            })
+            .collect();
+        let hm = canvas::render(
+            "heatmap",
+            "h".into(),
+            &Heatmap {
+                scenario: "s",
+                measure: "final culture",
+                names: ["a", "b"],
+                cells: &cells,
+            },
+        )
+        .unwrap();
+        // Every cell is labelled with its mean.
+        assert!(hm.svg.contains("\n0.92\n</text>") && hm.svg.contains("\n0.00\n</text>"));
+        let page = report(
+            &Page {
+                kind: "sweep",
+                name: "s",
+                description: "d",
+                findings: &["It <works>.".to_string()],
+                table: ("points", "table"),
+                prefix: "plots/",
+            },
+            &[f, t, hm],
+        );
         assert!(page.contains("fig-effects") && page.contains("fig-tornado"));
+        assert!(page.contains("fig-heatmap") && page.contains("It &lt;works&gt;."));
     }
 }

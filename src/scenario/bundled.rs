@@ -77,6 +77,10 @@ pub const BUNDLED: &[(&str, &str)] = &[
         include_str!("../../scenarios/snow-in-the-sun-levers.toml"),
     ),
     (
+        "snow-in-the-sun-grid",
+        include_str!("../../scenarios/snow-in-the-sun-grid.toml"),
+    ),
+    (
         "large-organization",
         include_str!("../../scenarios/large-organization.toml"),
     ),

@@ -44,32 +44,42 @@ pub fn run_columns(metrics: &[&str]) -> Vec<String> {
 /// counts as `tipped`: it ended in the low-culture basin.
 pub const TIPPED_BELOW: f64 = 0.5;
 
+/// The values of a finished run in the order of [`run_columns`]: each
+/// metric at the last step, the shock metrics of the culture (`None` where
+/// undefined) and `tipped`.
+pub fn run_values(run: &RunOutput, shock_step: Option<usize>, culture: usize) -> Vec<Option<f64>> {
+    let last = run.len() - 1;
+    let mut v: Vec<Option<f64>> = run.row(last).iter().map(|x| Some(*x)).collect();
+    match shock_step.and_then(|s| shock_metrics(&run.series(culture), s)) {
+        Some(m) => v.extend([
+            Some(m.pre),
+            Some(m.trough),
+            Some(m.loss),
+            m.weeks_to_half_loss.map(|w| w as f64),
+            m.weeks_to_recover.map(|w| w as f64),
+            m.build_weeks.map(|w| w as f64),
+            m.asymmetry,
+            m.asymmetry_half,
+        ]),
+        None => v.extend([None; 8]),
+    }
+    let high = run.row(last)[crate::model::learning_culture::metric::TEAMS_HIGH];
+    v.push(Some(if high < TIPPED_BELOW { 1.0 } else { 0.0 }));
+    v
+}
+
 /// The runs.csv line of a finished run (no trailing newline).
 pub fn run_line(run: &RunOutput, shock_step: Option<usize>, culture: usize) -> String {
-    let last = run.len() - 1;
     let mut cells = vec![
         run.id.point.to_string(),
         run.id.replicate.to_string(),
-        last.to_string(),
+        (run.len() - 1).to_string(),
     ];
-    cells.extend(run.row(last).iter().map(|v| format_value(*v)));
-    let sm = shock_step.and_then(|s| shock_metrics(&run.series(culture), s));
-    let opt = |v: Option<f64>| v.map(format_value).unwrap_or_default();
-    match sm {
-        Some(m) => {
-            cells.push(format_value(m.pre));
-            cells.push(format_value(m.trough));
-            cells.push(format_value(m.loss));
-            cells.push(opt(m.weeks_to_half_loss.map(|w| w as f64)));
-            cells.push(opt(m.weeks_to_recover.map(|w| w as f64)));
-            cells.push(opt(m.build_weeks.map(|w| w as f64)));
-            cells.push(opt(m.asymmetry));
-            cells.push(opt(m.asymmetry_half));
-        }
-        None => cells.extend(std::iter::repeat_n(String::new(), 8)),
-    }
-    let high = run.row(last)[crate::model::learning_culture::metric::TEAMS_HIGH];
-    cells.push(if high < TIPPED_BELOW { "1" } else { "0" }.to_string());
+    cells.extend(
+        run_values(run, shock_step, culture)
+            .into_iter()
+            .map(|v| v.map(format_value).unwrap_or_default()),
+    );
     cells.join(",")
 }
 
