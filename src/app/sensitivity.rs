@@ -279,7 +279,7 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<(), Failure> {
             kind: "sensitivity",
             name: base.name(),
             description: &base.raw.description,
-            findings: &[pareto.clone()],
+            findings: std::slice::from_ref(&pareto),
             table: (&title, &table),
             prefix: "",
         },

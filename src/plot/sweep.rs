@@ -136,7 +136,8 @@ impl Chart for Tornado<'_> {
             &format!("{} · {}", self.scenario, self.measure),
         )?;
         let (_, lower) = area.split_vertically(top + 10);
-        let mut bars: Vec<(String, f64, Option<(f64, f64)>)> = self
+        type Bar = (String, f64, Option<(f64, f64)>);
+        let mut bars: Vec<Bar> = self
             .bars
             .iter()
             .enumerate()
