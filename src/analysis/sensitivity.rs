@@ -177,7 +177,14 @@ fn sobol_estimates(k: usize, n: usize, y: &[f64], idx: &[usize]) -> Vec<(f64, f6
             if var <= 0.0 {
                 return (0.0, 0.0);
             }
-            let first = idx.iter().map(|&j| fb[j] * (fab[j] - fa[j])).sum::<f64>() / m / var;
+            // f_B centred: the same expectation, far less variance when
+            // the output's mean is large against its spread.
+            let first = idx
+                .iter()
+                .map(|&j| (fb[j] - mean) * (fab[j] - fa[j]))
+                .sum::<f64>()
+                / m
+                / var;
             let total =
                 idx.iter().map(|&j| (fa[j] - fab[j]).powi(2)).sum::<f64>() / (2.0 * m) / var;
             (first, total)

@@ -13,7 +13,7 @@ use crate::engine::{RunId, Seeds, run_seeded};
 use crate::export::atomic;
 use crate::model::learning_culture::{METRICS, metric as metrics};
 use crate::scenario::raw::SweepValues;
-use crate::scenario::{Scenario, Source};
+use crate::scenario::Scenario;
 use crate::sweep::files::{run_columns, run_values};
 use anyhow::anyhow;
 use rayon::prelude::*;
@@ -42,13 +42,7 @@ pub struct SensitivityArgs {
 /// Run the analysis.
 pub fn sensitivity(a: &SensitivityArgs) -> Result<(), Failure> {
     let input = |e: anyhow::Error| Failure::Input(e);
-    let text = std::fs::read_to_string(&a.scenario).map_err(|e| {
-        input(anyhow!(
-            "failed to read scenario '{}': {e}",
-            a.scenario.display()
-        ))
-    })?;
-    let source = Source::File(a.scenario.clone());
+    let (text, source) = super::sweep::read_scenario(&a.scenario)?;
     let base =
         Scenario::from_str(&text, source.clone(), &a.set).map_err(|e| Failure::Input(e.into()))?;
     let sweep = base.raw.sweep.clone().ok_or_else(|| {

@@ -54,7 +54,8 @@ pub fn parse_shard(s: &str) -> Result<(u32, u32), String> {
     }
 }
 
-fn read_scenario(path: &Path) -> Result<(String, Source), Failure> {
+/// The text of a scenario file, or of a bundled scenario by name.
+pub fn read_scenario(path: &Path) -> Result<(String, Source), Failure> {
     match std::fs::read_to_string(path) {
         Ok(t) => Ok((t, Source::File(path.to_path_buf()))),
         Err(e) => {
