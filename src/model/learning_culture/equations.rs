@@ -4,10 +4,40 @@
 //! collects them with their parameters. Unit tests beside each function
 //! check values computed by hand. Hot-loop functions work in `f32`.
 
+/// e^x for `f32`, inline and branch-free: 2^y with y = x·log₂e split into
+/// an integer n (rounded with the 1.5·2²³ trick, which needs no SSE4.1) and
+/// f ∈ [−½, ½]; 2^f by its degree-6 Taylor polynomial (relative error below
+/// 2·10⁻⁷, about f32's precision), 2^n by building the exponent bits. y is
+/// clamped to [−126, 127], so the result is always a normal, finite number.
+/// Unlike libm's `expf`, whose code path depends on the CPU (FMA or not),
+/// it gives the same bits on every x86-64 machine.
+#[inline]
+pub fn exp_fast(x: f32) -> f32 {
+    const MAGIC: f32 = 12_582_912.0; // 1.5·2²³
+    let y = (x * std::f32::consts::LOG2_E).clamp(-126.0, 127.0);
+    let n = (y + MAGIC) - MAGIC;
+    let f = (y - n) * std::f32::consts::LN_2;
+    let p = 1.0
+        + f * (1.0
+            + f * (0.5
+                + f * (1.0 / 6.0 + f * (1.0 / 24.0 + f * (1.0 / 120.0 + f * (1.0 / 720.0))))));
+    let scale = f32::from_bits(((n as i32 + 127) as u32) << 23);
+    p * scale
+}
+
 /// Logistic function σ(x) = 1 / (1 + e^(−x)).
 #[inline]
 pub fn logistic(x: f32) -> f32 {
-    1.0 / (1.0 + (-x).exp())
+    1.0 / (1.0 + exp_fast(-x))
+}
+
+/// Does an employee engage this week? `u` is their uniform draw, `z` the
+/// logit (w_m·m + w_b·b + team)/τ. The same event as u < p_max·σ(z),
+/// written as u·(1 + e^(−z)) < p_max: a multiplication instead of a
+/// division in the hot loop.
+#[inline]
+pub fn engages(u: f32, ceiling: f32, z: f32) -> bool {
+    u * (1.0 + exp_fast(-z)) < ceiling
 }
 
 /// Engagement probability, a thresholded (Granovetter 1978) response:
@@ -217,6 +247,35 @@ mod tests {
 
     fn close(a: f32, b: f32) -> bool {
         (a - b).abs() < 1e-5
+    }
+
+    #[test]
+    fn exp_fast_matches_the_exponential() {
+        let mut worst = 0.0f64;
+        for i in -8000..=8000 {
+            let x = i as f32 * 0.01;
+            let want = f64::from(x).exp();
+            let rel = ((f64::from(exp_fast(x)) - want) / want).abs();
+            worst = worst.max(rel);
+        }
+        assert!(worst < 5e-7, "worst relative error {worst}");
+        assert_eq!(exp_fast(0.0), 1.0);
+        // Far out of range: finite and ordered, never inf, NaN or zero.
+        assert!(exp_fast(200.0).is_finite() && exp_fast(200.0) > 1e38);
+        assert!(exp_fast(-200.0) > 0.0 && exp_fast(-200.0) < 1e-37);
+    }
+
+    #[test]
+    fn engages_is_the_engagement_probability() {
+        // u·(1 + e^(−z)) < p ⟺ u < p·σ(z), away from the boundary.
+        for (u, p, z) in [(0.3f32, 0.9f32, 0.0f32), (0.5, 0.9, 0.5), (0.1, 0.5, -2.0), (0.7, 1.0, 0.9)] {
+            let by_probability = u < p * logistic(z);
+            assert_eq!(engages(u, p, z), by_probability, "{u} {p} {z}");
+        }
+        // At the boundary p·σ(z) the two forms agree to rounding.
+        let (p, z) = (0.8f32, 0.3f32);
+        let edge = p * logistic(z);
+        assert!(engages(edge - 1e-6, p, z) && !engages(edge + 1e-6, p, z));
     }
 
     #[test]

@@ -304,6 +304,7 @@ impl Model for LearningCulture {
             learnathon_commitment: 0.0,
             community_density: 0.0,
             programmes: Vec::new(),
+            tally_fresh: false,
             event_leavers: 0,
             event_knowledge_lost: 0.0,
             tally: vec![Default::default(); teams],

@@ -90,6 +90,29 @@ impl Employees {
 }
 
 impl<'a> EmployeesMut<'a> {
+    /// Slots in the view. Asserts that every column has that length, which
+    /// lets the compiler drop the bounds checks of `i < len()` indexing.
+    #[inline]
+    pub fn len(&self) -> usize {
+        let n = self.active.len();
+        assert!(
+            self.knowledge.len() == n
+                && self.mastery.len() == n
+                && self.belief.len() == n
+                && self.influence.len() == n
+                && self.engaged.len() == n
+                && self.project.len() == n
+                && self.tenure.len() == n
+                && self.community.len() == n
+        );
+        n
+    }
+
+    /// Whether the view has no slots.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// Split into the first `mid` slots and the rest.
     pub fn split_at(self, mid: usize) -> (Self, Self) {
         let (k0, k1) = self.knowledge.split_at_mut(mid);
@@ -274,6 +297,10 @@ pub struct State {
     pub community_density: f32,
     /// Programmes running.
     pub programmes: Vec<ActiveProgramme>,
+    /// Whether `tally` matches the employee columns: true after the
+    /// employee pass (which tallies as it goes) and after a recount; false
+    /// when an event has changed employees since.
+    pub tally_fresh: bool,
     /// Leavers caused by events at the start of this step.
     pub event_leavers: u32,
     /// Knowledge lost to events at the start of this step.

@@ -14,7 +14,7 @@
 
 use super::equations::{
     asymmetric_step, belief_target, codified_next, culture_target, effective_commitment,
-    effective_influence, engagement_from, gate, knowledge_next, leave_probability,
+    effective_influence, engages, gate, knowledge_next, leave_probability,
     onboarded_knowledge, participation_probability, team_drive,
 };
 use super::events::{Kind, Programme, teams_under, units_under};
@@ -89,6 +89,7 @@ impl LearningCulture {
             *tl = x;
         });
         s.totals = totals(&s.tally, s.event_leavers, s.event_knowledge_lost);
+        s.tally_fresh = true;
     }
 
     /// Community means (belief, knowledge, members), in slot order.
@@ -129,7 +130,12 @@ impl LearningCulture {
         s.event_knowledge_lost = 0.0;
         self.apply_events(s, step, seeds);
         self.compute_support(s);
-        self.recount(s);
+        // The employee pass left exact tallies (the same sums in the same
+        // order as a recount); only an event that changed employees since
+        // makes a fresh count necessary.
+        if !s.tally_fresh {
+            self.recount(s);
+        }
         if s.community_density > 0.0 {
             self.community_means(s);
         }
@@ -188,7 +194,8 @@ impl LearningCulture {
             .collect();
         blocks
             .into_par_iter()
-            .for_each(|(t0, t1, mut emp, tallies)| ctx.block(t0, t1, &mut emp, tallies));
+            .for_each(|(t0, t1, emp, tallies)| ctx.block(t0, t1, emp, tallies));
+        s.tally_fresh = true;
         s.scratch_inputs = inputs;
     }
 
@@ -299,6 +306,7 @@ impl LearningCulture {
             if !e.when.occurs(step) {
                 continue;
             }
+            s.tally_fresh = false;
             let key = [tag::EVENT, e.key, u64::from(step)];
             let mut rng = seeds.stream(&key);
             let leaders = e.scope.leaders(org, &s.alignment, &mut rng);
@@ -504,26 +512,21 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// Update teams `t0..t1`, whose slots are `emp` (block-local indices).
-    fn block(&self, t0: u32, t1: u32, emp: &mut EmployeesMut<'_>, tallies: &mut [TeamTally]) {
+    /// Update teams `t0..t1`, whose slots are `emp`.
+    fn block(&self, t0: u32, t1: u32, emp: EmployeesMut<'_>, tallies: &mut [TeamTally]) {
         let org = &self.model.org;
-        let base = org.team_start[t0 as usize] as usize;
+        let mut rest = emp;
         for t in t0..t1 {
             let r = org.team_slots(t as usize);
-            let tally = &mut tallies[(t - t0) as usize];
-            *tally = self.team(t as usize, r.start, r.start - base..r.end - base, emp);
+            let (mut members, tail) = rest.split_at(r.len());
+            rest = tail;
+            tallies[(t - t0) as usize] = self.team(t as usize, r.start, &mut members);
         }
     }
 
-    /// Update one team's slots (`local` indexes into `emp`; `first` is the
-    /// global slot of the team's first member, for membership hashes).
-    fn team(
-        &self,
-        t: usize,
-        first: usize,
-        local: std::ops::Range<usize>,
-        emp: &mut EmployeesMut<'_>,
-    ) -> TeamTally {
+    /// Update one team's slots, `emp` (`first` is the global slot of the
+    /// team's first member, for membership hashes).
+    fn team(&self, t: usize, first: usize, emp: &mut EmployeesMut<'_>) -> TeamTally {
         let m = self.model;
         let p = &m.setup.params;
         let co = &m.coeffs;
@@ -570,6 +573,10 @@ impl Ctx<'_> {
             inp.practice,
             inp.support,
         );
+        // The engagement logit (w_m·m + w_b·b + team)/τ with 1/τ folded in.
+        let w = &co.engagement;
+        let inv_tau = 1.0 / w.softness;
+        let (wm, wb) = (w.mastery * inv_tau, w.belief * inv_tau);
         let leave = [
             leave_probability(h0, hc, he, inp.culture, false),
             leave_probability(h0, hc, he, inp.culture, true),
@@ -593,7 +600,10 @@ impl Ctx<'_> {
             ),
         ];
         let mut x = TeamTally::default();
-        for i in local.clone() {
+        // Every column has the team's length: the indexing below needs no
+        // bounds checks.
+        let n = emp.len();
+        for i in 0..n {
             // One draw gives the week's two everyday chances: leaving (or,
             // for a vacancy, being filled) and engaging.
             let (u_leave, u_engage) = uniform2(&mut rng);
@@ -662,10 +672,14 @@ impl Ctx<'_> {
                         )
                     }
                 };
-                u_engage < engagement_from(&co.engagement, emp.mastery[i], b, team)
+                engages(
+                    u_engage,
+                    w.ceiling,
+                    wm * emp.mastery[i] + wb * b + team * inv_tau,
+                )
             };
             for prog in &mastery_here {
-                if reached(prog.key, (first + i - local.start) as u64, prog.reach) {
+                if reached(prog.key, (first + i) as u64, prog.reach) {
                     emp.mastery[i] += prog.strength * (1.0 - emp.mastery[i]);
                 }
             }
