@@ -271,7 +271,12 @@ mod tests {
     #[test]
     fn engages_is_the_engagement_probability() {
         // u·(1 + e^(−z)) < p ⟺ u < p·σ(z), away from the boundary.
-        for (u, p, z) in [(0.3f32, 0.9f32, 0.0f32), (0.5, 0.9, 0.5), (0.1, 0.5, -2.0), (0.7, 1.0, 0.9)] {
+        for (u, p, z) in [
+            (0.3f32, 0.9f32, 0.0f32),
+            (0.5, 0.9, 0.5),
+            (0.1, 0.5, -2.0),
+            (0.7, 1.0, 0.9),
+        ] {
             let by_probability = u < p * logistic(z);
             assert_eq!(engages(u, p, z), by_probability, "{u} {p} {z}");
         }

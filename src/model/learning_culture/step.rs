@@ -14,8 +14,8 @@
 
 use super::equations::{
     asymmetric_step, belief_target, codified_next, culture_target, effective_commitment,
-    effective_influence, engages, gate, knowledge_next, leave_probability,
-    onboarded_knowledge, participation_probability, team_drive,
+    effective_influence, engages, gate, knowledge_next, leave_probability, onboarded_knowledge,
+    participation_probability, team_drive,
 };
 use super::events::{Kind, Programme, teams_under, units_under};
 use super::state::{
