@@ -313,8 +313,16 @@ impl Cluster {
 
     /// Wait until no job is left in the queue.
     fn wait_for_empty_queue(&self) {
-        self.wait_until("the jobs to finish", WAIT, || {
-            self.output("squeue", &["-h", "-o", "%i"]).trim().is_empty()
+        self.wait_for_queue(&[]);
+    }
+
+    /// Wait until the queue holds exactly the jobs `left`.
+    fn wait_for_queue(&self, left: &[&str]) {
+        self.wait_until(&format!("the queue to hold {left:?}"), WAIT, || {
+            let out = self.output("squeue", &["-h", "-o", "%i"]);
+            let mut ids: Vec<&str> = out.split_whitespace().collect();
+            ids.sort();
+            ids == left
         });
     }
 
@@ -563,6 +571,17 @@ fn cancelled_tasks_are_resubmitted(c: &Cluster) -> usize {
     ];
     args.extend(LONGER);
     let array = c.sbatch(&args);
+    // The documented merge job, which will wait in vain for this array.
+    let merge_cmd = format!(
+        "\"{}\" merge long/shard-*-of-4 --out long/merged",
+        culturesim()
+    );
+    let merge = c.sbatch(&[
+        &format!("--dependency=afterok:{array}"),
+        "--output=merge-%j.out",
+        "--wrap",
+        &merge_cmd,
+    ]);
     assert_eq!(c.queued_tasks(&array), ["1", "2", "3", "4"]);
     // A held task cannot start: cancelling it is certain to hit it pending.
     c.output("scancel", &[&format!("{array}_2")]);
@@ -580,6 +599,12 @@ fn cancelled_tasks_are_resubmitted(c: &Cluster) -> usize {
         data_rows(&part) >= 1 || done.exists()
     });
     c.output("scancel", &[&format!("{array}_1")]);
+    c.wait_for_queue(&[&merge]);
+    // The merge job can never start (as docs/CLUSTER.md says): cancel it.
+    c.wait_until("the merge job's dependency to fail", WAIT, || {
+        c.output("squeue", &["-h", "-j", &merge, "-o", "%r"]).trim() == "DependencyNeverSatisfied"
+    });
+    c.output("scancel", &[&merge]);
     c.wait_for_empty_queue();
     assert!(
         !done.exists(),
@@ -598,10 +623,6 @@ fn cancelled_tasks_are_resubmitted(c: &Cluster) -> usize {
     );
     assert!(!work.join("long/shard-2-of-4").exists(), "task 2 ran");
     // merge refuses the incomplete set and says which shards to run again.
-    let merge_cmd = format!(
-        "\"{}\" merge long/shard-*-of-4 --out long/merged",
-        culturesim()
-    );
     let o = c.sh(&merge_cmd);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(
@@ -679,5 +700,16 @@ fn the_documented_job_array_runs_a_sweep_on_a_real_slurm() {
         (first - up).as_secs_f64(),
         (second - first).as_secs_f64(),
         started.elapsed().as_secs_f64()
+    );
+}
+
+#[test]
+fn cluster_md_shows_the_script_the_test_submits() {
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/CLUSTER.md")).unwrap();
+    let script = std::fs::read_to_string(SCRIPT).unwrap();
+    assert!(
+        doc.contains(&format!("```bash\n{script}```")),
+        "docs/CLUSTER.md must show docs/slurm/sweep.sbatch verbatim in a ```bash block: copy the file there again"
     );
 }
