@@ -181,7 +181,7 @@ fn shards_merge_into_the_unsharded_sweep() {
             .assert()
             .success();
     }
-    // Two shards are not the whole sweep.
+    // Two shards are not the whole sweep: merge names the missing one.
     bin()
         .arg("merge")
         .arg(d.join("s1"))
@@ -190,7 +190,29 @@ fn shards_merge_into_the_unsharded_sweep() {
         .arg(d.join("part"))
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("run the missing shards"));
+        .stderr(predicate::str::contains(
+            "(shard 3 of 3 is not finished); run the missing shards",
+        ));
+    // A shard that stopped midway (a killed or cancelled task) is named too.
+    let cut = d.join("cut");
+    std::fs::create_dir_all(&cut).unwrap();
+    let runs = std::fs::read_to_string(d.join("s3/runs.csv")).unwrap();
+    let first_rows: Vec<&str> = runs.lines().take(2).collect();
+    write(&cut, "runs.csv.part", &(first_rows.join("\n") + "\n"));
+    bin()
+        .arg("merge")
+        .arg(d.join("s1"))
+        .arg(d.join("s2"))
+        .arg(&cut)
+        .arg("--out")
+        .arg(d.join("part"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "'{}' stopped before the end of its shard",
+            cut.display()
+        )))
+        .stderr(predicate::str::contains("shard 3 of 3 is not finished"));
     bin()
         .arg("merge")
         .arg(d.join("s3"))

@@ -630,6 +630,22 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), Failure> {
         std::fs::read_to_string(d.join(f))
             .with_context(|| format!("cannot read '{}'", d.join(f).display()))
     };
+    // A shard that stopped midway (a killed or cancelled task) has
+    // runs.csv.part but no runs.csv: name it, and every shard not finished.
+    let unfinished: Vec<String> = dirs
+        .iter()
+        .filter(|d| !d.join("runs.csv").exists() && d.join("runs.csv.part").exists())
+        .map(|d| format!("'{}'", d.display()))
+        .collect();
+    if !unfinished.is_empty() {
+        return Err(Failure::Input(anyhow!(
+            "{} stopped before the end of its shard (runs.csv.part, no runs.csv){}; run the missing shards (with --resume) first",
+            unfinished.join(", "),
+            missing_shards(dirs)
+                .map(|m| format!("; {m}"))
+                .unwrap_or_default()
+        )));
+    }
     let scenario = read(first, "scenario.toml").map_err(input)?;
     let points = read(first, "points.csv").map_err(input)?;
     let mut run_lines = Vec::new();
@@ -680,8 +696,11 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), Failure> {
     let expected = sw.runs().len();
     if run_lines.len() != expected {
         return Err(Failure::Input(anyhow!(
-            "the shards hold {} of the sweep's {expected} runs; run the missing shards (with --resume) first",
-            run_lines.len()
+            "the shards hold {} of the sweep's {expected} runs{}; run the missing shards (with --resume) first",
+            run_lines.len(),
+            missing_shards(dirs)
+                .map(|m| format!(" ({m})"))
+                .unwrap_or_default()
         )));
     }
     std::fs::create_dir_all(out)
@@ -716,4 +735,39 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), Failure> {
         out.display()
     );
     Ok(())
+}
+
+/// Which shards of `K/N` have no finished folder among `dirs`, from the
+/// `shard` of each folder's manifest.json: "shards 1, 2 of 4 are not
+/// finished". None when the folders are not shards of one split.
+fn missing_shards(dirs: &[PathBuf]) -> Option<String> {
+    let mut finished = std::collections::BTreeSet::new();
+    let mut of = None;
+    for d in dirs {
+        let Ok(text) = std::fs::read_to_string(d.join("manifest.json")) else {
+            continue;
+        };
+        let shard = serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|m| m["shard"].as_str().and_then(|s| parse_shard(s).ok()));
+        if let Some((k, n)) = shard {
+            if *of.get_or_insert(n) != n {
+                return None;
+            }
+            finished.insert(k);
+        }
+    }
+    let n = of?;
+    let missing: Vec<String> = (1..=n)
+        .filter(|k| !finished.contains(k))
+        .map(|k| k.to_string())
+        .collect();
+    match missing.len() {
+        0 => None,
+        1 => Some(format!("shard {} of {n} is not finished", missing[0])),
+        _ => Some(format!(
+            "shards {} of {n} are not finished",
+            missing.join(", ")
+        )),
+    }
 }
