@@ -46,6 +46,9 @@ pub enum Command {
     },
     /// Print the JSON Schema of the scenario format (for editors).
     Schema,
+    /// Serve the live page: move a lever, watch the culture grow or melt
+    /// (on this machine only unless --host says otherwise; no internet needed).
+    Serve(ServeArgs),
     /// Run the [sweep] design of a scenario: every point x replicates, with
     /// common random numbers; points.csv, runs.csv, summary.csv/json.
     Sweep {
@@ -217,4 +220,25 @@ pub struct CompareArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// Options of `serve`.
+#[derive(Debug, Args, Clone)]
+pub struct ServeArgs {
+    /// Scenario the page starts from: a file or the name of a bundled
+    /// scenario [default: the embedded snow-in-the-sun].
+    pub scenario: Option<PathBuf>,
+    /// Port to listen on (0: any free port; the address is printed).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Address to listen on. The default is reachable from this machine
+    /// only; another address (e.g. 0.0.0.0) opens the page to the network.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// Most employees a request may simulate.
+    #[arg(long, default_value_t = 5000, value_name = "N")]
+    pub max_employees: u32,
+    /// Most replicates a request may ask for.
+    #[arg(long, default_value_t = 50, value_name = "N")]
+    pub max_replicates: u32,
 }

@@ -6,9 +6,10 @@ mod plot;
 mod run;
 mod scenarios;
 mod sensitivity;
+pub mod serve;
 mod sweep;
 
-pub use run::{RunReport, load, run, years_per_step};
+pub use run::{RunReport, SummaryFile, load, run, summary_builder, years_per_step};
 
 use crate::cli::{Cli, Command, RunArgs};
 
@@ -36,6 +37,7 @@ pub fn main(cli: Cli) -> Result<(), Failure> {
             force,
         }) => scenarios::new(&name, from.as_deref(), out.as_deref(), force),
         Some(Command::Schema) => scenarios::schema(),
+        Some(Command::Serve(args)) => serve::serve(&args),
         Some(Command::Sweep {
             scenario,
             out,

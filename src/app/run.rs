@@ -120,7 +120,7 @@ fn simulate<M: Model>(scenario: &Scenario, model: &M, out: &Path, quiet: bool) -
     let mut ts = TimeseriesWriter::new(ts_file, model.metrics())
         .with_context(|| format!("failed to write '{}'", out.join("timeseries.csv").display()))?;
     let markers = model.markers();
-    let mut builder = SummaryBuilder::new(model.metrics(), &markers, metric::CULTURE);
+    let mut builder = summary_builder(model, &markers);
     let mut teams = GroupMeans::new(model.groups(), group_stride(model.steps()));
     let replicates = scenario.replicates;
     let bar = if quiet || !std::io::stderr().is_terminal() {
@@ -152,13 +152,7 @@ fn simulate<M: Model>(scenario: &Scenario, model: &M, out: &Path, quiet: bool) -
     )?;
     bar.finish_and_clear();
     let summary = builder.finish();
-    let json = serde_json::to_vec_pretty(&SummaryFile {
-        scenario: scenario.name(),
-        time_unit: &scenario.raw.time_unit,
-        seed: scenario.seed,
-        markers: &markers,
-        summary: &summary,
-    })?;
+    let json = serde_json::to_vec_pretty(&SummaryFile::new(scenario, &markers, &summary))?;
     atomic::write(&out.join("summary.json"), &json)?;
     atomic::write(&out.join("teams.csv"), &teams_csv(&teams)?)?;
     if let Some(chart) = &scenario.chart {
@@ -190,14 +184,40 @@ fn teams_csv(teams: &GroupMeans) -> Result<Vec<u8>> {
     Ok(w.into_inner().map_err(|e| e.into_error())?)
 }
 
+/// The summary of a run's replicates, as every command computes it: all of
+/// the model's metrics at the final step and before each marker, and the
+/// shock metrics of the first shock, measured on the culture. Add each run
+/// in replicate order.
+pub fn summary_builder<M: Model>(model: &M, markers: &[crate::engine::Marker]) -> SummaryBuilder {
+    SummaryBuilder::new(model.metrics(), markers, metric::CULTURE)
+}
+
+/// The contents of `summary.json` (also the live page's numbers).
 #[derive(Serialize)]
-struct SummaryFile<'a> {
+pub struct SummaryFile<'a> {
     scenario: &'a str,
     time_unit: &'a str,
     seed: u64,
     markers: &'a [crate::engine::Marker],
     #[serde(flatten)]
     summary: &'a Summary,
+}
+
+impl<'a> SummaryFile<'a> {
+    /// The summary of `scenario`'s runs with its name, time unit, seed and markers.
+    pub fn new(
+        scenario: &'a Scenario,
+        markers: &'a [crate::engine::Marker],
+        summary: &'a Summary,
+    ) -> Self {
+        Self {
+            scenario: scenario.name(),
+            time_unit: &scenario.raw.time_unit,
+            seed: scenario.seed,
+            markers,
+            summary,
+        }
+    }
 }
 
 #[derive(Serialize)]

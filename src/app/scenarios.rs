@@ -129,6 +129,7 @@ fn copy_of(src: &Path, name: &str) -> Result<(String, Extra), Failure> {
     let original = match &s.source {
         Source::File(p) => std::fs::read_to_string(p).map_err(|e| Failure::Runtime(e.into()))?,
         Source::Bundled(n) => bundled::get(n).unwrap_or_default().to_string(),
+        Source::Memory { .. } => s.resolved_toml(),
     };
     let table: Option<toml::Table> = toml::from_str(&original).ok();
     let extends = table.as_ref().is_some_and(|t| t.contains_key("extends"));

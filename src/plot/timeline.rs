@@ -11,7 +11,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 /// How an event is drawn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Tone {
     /// Hurts the culture (non-aligned manager, turnover wave, budget cut).
     Harm,
@@ -33,7 +34,7 @@ impl Tone {
 }
 
 /// A one-off event.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Point {
     /// When, in years.
     pub year: f64,
@@ -44,7 +45,7 @@ pub struct Point {
 }
 
 /// A recurring event (all occurrences share a label).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Recurring {
     /// Every occurrence, in years.
     pub years: Vec<f64>,
@@ -55,7 +56,7 @@ pub struct Recurring {
 }
 
 /// A programme that runs for a while.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Span {
     /// Start, in years.
     pub from: f64,
@@ -66,7 +67,7 @@ pub struct Span {
 }
 
 /// Everything on a run's timeline.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct Timeline {
     /// One-off events.
     pub points: Vec<Point>,
@@ -129,11 +130,19 @@ pub fn period_phrase(years: f64) -> String {
 impl Timeline {
     /// The timeline of a finished run (events after the last step are left out).
     pub fn of(run: &RunData) -> Self {
-        let y = run.years_per_step();
-        let end = run.span_years();
+        Self::from_parts(
+            &run.summary.markers,
+            &run.scenario.events,
+            run.years_per_step(),
+            run.span_years(),
+        )
+    }
+
+    /// The timeline of `markers` (with the `events` they come from), for
+    /// steps of `y` years, up to year `end`.
+    pub fn from_parts(markers: &[Marker], events: &[ScenarioEvent], y: f64, end: f64) -> Self {
         let mut tl = Timeline::default();
-        let events = &run.scenario.events;
-        for m in &run.summary.markers {
+        for m in markers {
             // A leader replacement at step 0 sets up the initial state.
             if m.kind == "replace_leader" && m.step == 0 {
                 continue;
@@ -154,9 +163,7 @@ impl Timeline {
             }
             let tone = tone_of(m, e);
             let recurring = e.is_some_and(|e| e.every.is_some())
-                || run
-                    .summary
-                    .markers
+                || markers
                     .iter()
                     .filter(|o| o.label == m.label && o.kind == m.kind)
                     .count()

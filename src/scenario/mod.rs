@@ -18,7 +18,9 @@ pub mod raw;
 use crate::model::learning_culture::{LearningCulture, Setup};
 use crate::validate::Problems;
 use raw::RawScenario;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The default scenario, embedded in the binary.
 pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/snow-in-the-sun.toml");
@@ -33,6 +35,15 @@ pub enum Source {
     File(PathBuf),
     /// A scenario bundled in the binary (its file name without `.toml`).
     Bundled(String),
+    /// Text held in memory (the scenario `culturesim serve` edits): it never
+    /// reads the file system; a file it names (an org chart) must be one of
+    /// `files`, and it cannot `extends` another file.
+    Memory {
+        /// Name shown in messages.
+        name: String,
+        /// File name -> text of the files it may name.
+        files: Arc<BTreeMap<String, String>>,
+    },
 }
 
 impl Source {
@@ -47,6 +58,7 @@ impl std::fmt::Display for Source {
         match self {
             Source::File(p) => write!(f, "{}", p.display()),
             Source::Bundled(name) => write!(f, "<bundled>/{name}.toml"),
+            Source::Memory { name, .. } => write!(f, "{name}"),
         }
     }
 }
@@ -172,6 +184,11 @@ impl Layers {
                         text: text.to_string(),
                     }
                 }
+                Source::Memory { .. } => {
+                    return Err(err(format!(
+                        "extends = \"{ext}\": a scenario held in memory cannot extend a file"
+                    )));
+                }
             };
             let same = |a: &Source, b: &Source| match (a, b) {
                 (Source::File(x), Source::File(y)) => {
@@ -290,6 +307,12 @@ impl Layers {
             Source::Bundled(_) => bundled::get_file(name)
                 .map(|t| (t.to_string(), format!("<bundled>/{name}")))
                 .ok_or_else(|| format!("no bundled file named '{name}'")),
+            Source::Memory { name: shown, files } => files
+                .get(name)
+                .map(|t| (t.clone(), name.to_string()))
+                .ok_or_else(|| {
+                    format!("no file named '{name}' comes with {shown} (files are not read here)")
+                }),
         }
     }
 
@@ -300,8 +323,21 @@ impl Layers {
         })
     }
 
+    /// Where a message about `path` points: [`Self::place`], except in text
+    /// held in memory, which is no file the reader could open.
+    fn shown_place(&self, path: &str) -> Option<String> {
+        match self.0[0].source {
+            Source::Memory { .. } => None,
+            _ => self.place(path),
+        }
+    }
+
     fn invalid(&self, problems: Problems) -> ScenarioError {
-        let places = problems.0.iter().map(|p| self.place(&p.path)).collect();
+        let places = problems
+            .0
+            .iter()
+            .map(|p| self.shown_place(&p.path))
+            .collect();
         ScenarioError::Invalid {
             origin: self.0[0].source.clone(),
             problems,
@@ -361,6 +397,84 @@ pub struct Scenario {
     pub chart: Option<String>,
 }
 
+/// Caps on the size of a run, for scenarios that come from the network
+/// (`culturesim serve`): a request must not be able to exhaust the machine.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Limits {
+    /// Most employees.
+    pub employees: u32,
+    /// Most replicates.
+    pub replicates: u32,
+    /// Most steps.
+    pub steps: u32,
+    /// Most agent-steps in all: employees × steps × replicates.
+    pub work: u64,
+}
+
+impl Limits {
+    /// Check the sizes a scenario asks for (before anything is built).
+    fn check(&self, raw: &RawScenario, p: &mut Problems) {
+        let hint = "on this server (see culturesim serve --help)";
+        if raw.replicates > self.replicates {
+            p.push(
+                "replicates",
+                format!(
+                    "must be at most {} {hint}, got {}",
+                    self.replicates, raw.replicates
+                ),
+            );
+        }
+        if raw.steps > self.steps {
+            p.push(
+                "steps",
+                format!("must be at most {} {hint}, got {}", self.steps, raw.steps),
+            );
+        }
+        if raw.org.chart.is_none() {
+            if raw.org.employees > self.employees {
+                p.push(
+                    "org.employees",
+                    format!(
+                        "must be at most {} {hint}, got {}",
+                        self.employees, raw.org.employees
+                    ),
+                );
+            }
+            self.check_work(raw.org.employees, raw.steps, raw.replicates, p);
+        }
+    }
+
+    /// Check the headcount of a built organization (an org chart's).
+    fn check_headcount(&self, s: &Scenario, p: &mut Problems) {
+        let n = u32::try_from(s.model.org().slots()).unwrap_or(u32::MAX);
+        if s.raw.org.chart.is_some() {
+            if n > self.employees {
+                p.push(
+                    "org.chart",
+                    format!(
+                        "has {n} employees; at most {} are allowed on this server",
+                        self.employees
+                    ),
+                );
+            }
+            self.check_work(n, s.raw.steps, s.raw.replicates, p);
+        }
+    }
+
+    fn check_work(&self, employees: u32, steps: u32, replicates: u32, p: &mut Problems) {
+        let work = u64::from(employees) * u64::from(steps) * u64::from(replicates);
+        if work > self.work {
+            p.push(
+                "replicates",
+                format!(
+                    "times steps times employees must be at most {} on this server, got {replicates} × {steps} × {employees} = {work}; use fewer replicates, steps or employees",
+                    self.work
+                ),
+            );
+        }
+    }
+}
+
 /// File name of the org chart copied into a run's output folder.
 pub const CHART_COPY: &str = "org-chart.csv";
 
@@ -402,6 +516,18 @@ impl Scenario {
         source: Source,
         overrides: &[String],
     ) -> Result<Self, ScenarioError> {
+        Self::from_str_within(text, source, overrides, None)
+    }
+
+    /// [`Self::from_str`], with the size of the run capped by `limits`
+    /// (checked before the organization is built, so an oversized request
+    /// costs nothing).
+    pub fn from_str_within(
+        text: &str,
+        source: Source,
+        overrides: &[String],
+        limits: Option<&Limits>,
+    ) -> Result<Self, ScenarioError> {
         // Syntax first: the parser's message carries line and column.
         toml::de::DeTable::parse(text).map_err(|e| ScenarioError::Parse {
             origin: source.clone(),
@@ -428,7 +554,7 @@ impl Scenario {
                 apply_override(&mut table, arg)?;
             }
             serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|e| {
-                let place = layers.place(&e.path().to_string());
+                let place = layers.shown_place(&e.path().to_string());
                 ScenarioError::Parse {
                     origin: source.clone(),
                     message: match place {
@@ -438,7 +564,23 @@ impl Scenario {
                 }
             })?
         };
-        Self::validate(raw, &layers)
+        if let Some(limits) = limits {
+            let mut problems = Problems::default();
+            limits.check(&raw, &mut problems);
+            if !problems.is_empty() {
+                return Err(layers.invalid(problems));
+            }
+        }
+        let scenario = Self::validate(raw, &layers)?;
+        if let Some(limits) = limits {
+            // An org chart's headcount is known once the chart is read.
+            let mut problems = Problems::default();
+            limits.check_headcount(&scenario, &mut problems);
+            if !problems.is_empty() {
+                return Err(layers.invalid(problems));
+            }
+        }
+        Ok(scenario)
     }
 
     /// Validate an already parsed scenario (e.g. one built in code).
