@@ -29,7 +29,7 @@ const S = {
   lastBody: null,  // the request it answered
   baseline: null,  // pinned answer, for compare mode
   seq: 0, timer: null, inflight: null, dirty: false,
-  animate: true, shown: null, tween: 0,
+  animate: true, shown: null, tween: 0, geom: null, hoverYear: null,
 };
 
 // ---------------------------------------------------------------- helpers
@@ -494,7 +494,7 @@ function pack(items, gap) {
   }
   return ends.length;
 }
-const textWidth = (s, size, bold) => s.length * size * (bold ? 0.64 : 0.58);
+const textWidth = (s, size, bold) => s.length * size * (bold ? 0.62 : 0.57);
 
 function lerpSeries(a, b, t) {
   if (!a || !b || a.length !== b.length) return b;
@@ -512,6 +512,7 @@ function render() {
   const target = r.series.culture;
   const from = S.shown;
   renderNumbers();
+  renderFinding();
   renderPanels();
   renderLegend();
   renderCaption();
@@ -637,6 +638,84 @@ function drawCulture(bands) {
     endLabel(base.mean, base.mean.map((_, i) => xOf(i * S.baseline.scenario.years_per_step)), '#b07a00', dyBase);
   }
   endLabel(bands.mean, xs, C.blue, dyNow);
+  S.geom = { left, right: W - right, top: plotTop, bottom: H - bottom, span, y, xOf, yOf, bands, base };
+  if (S.hoverYear != null) drawHover(S.hoverYear);
+}
+
+/** A reading of the curves at one year, under the pointer. */
+function drawHover(year) {
+  const g = S.geom, svg = $('culture-chart');
+  const old = $('hover');
+  if (old) old.remove();
+  if (!g) return;
+  S.hoverYear = year;
+  const i = Math.max(0, Math.min(g.bands.mean.length - 1, Math.round(year / g.y)));
+  const v = g.bands.mean[i];
+  if (v == null) return;
+  const x = g.xOf(i * g.y);
+  const grp = el('g', { id: 'hover', 'pointer-events': 'none' }, svg);
+  el('line', { x1: x, x2: x, y1: g.top, y2: g.bottom, stroke: C.ink, 'stroke-width': 1, 'stroke-dasharray': '3 3' }, grp);
+  el('circle', { cx: x, cy: g.yOf(v), r: 5, fill: C.blue, stroke: '#fff', 'stroke-width': 2 }, grp);
+  const lines = [`year ${(i * g.y).toFixed(1)}: culture ${v.toFixed(2)}`];
+  const lo = g.bands.p25[i], hi = g.bands.p75[i];
+  if (lo != null && hi != null) lines.push(`middle half of runs ${lo.toFixed(2)}–${hi.toFixed(2)}`);
+  if (g.base && g.base.mean[i] != null) {
+    el('circle', { cx: x, cy: g.yOf(g.base.mean[i]), r: 4.5, fill: C.orange, stroke: '#fff', 'stroke-width': 2 }, grp);
+    lines.push(`baseline ${g.base.mean[i].toFixed(2)}`);
+  }
+  const w = Math.max(...lines.map((l) => textWidth(l, 14, true))) + 16;
+  const h = 10 + lines.length * 19;
+  const bx = x + 12 + w > g.right ? x - 12 - w : x + 12;
+  const by = g.top + 8;
+  el('rect', { x: bx, y: by, width: w, height: h, rx: 5, class: 'hover-box' }, grp);
+  lines.forEach((l, k) => el('text', { x: bx + 8, y: by + 20 + k * 19, class: 'hover-text', fill: k === 2 ? '#9a6a00' : C.ink }, grp, l));
+}
+
+function hideHover() {
+  S.hoverYear = null;
+  const old = $('hover');
+  if (old) old.remove();
+}
+
+function attachHover() {
+  const svg = $('culture-chart');
+  svg.addEventListener('pointermove', (ev) => {
+    const g = S.geom;
+    if (!g) return;
+    const pt = svg.createSVGPoint();
+    pt.x = ev.clientX;
+    pt.y = ev.clientY;
+    const p = pt.matrixTransform(svg.getScreenCTM().inverse());
+    if (p.x < g.left || p.x > g.right || p.y < g.top || p.y > g.bottom) hideHover();
+    else drawHover(((p.x - g.left) / (g.right - g.left)) * g.span);
+  });
+  svg.addEventListener('pointerleave', hideHover);
+}
+
+function renderFinding() {
+  const box = $('finding');
+  box.textContent = '';
+  const r = S.last, sh = shockNumbers(r), fin = finals(r);
+  const put = (text, cls) => {
+    if (cls == null) box.append(text);
+    else html('b', cls, text, box);
+  };
+  const pct = (x) => `${Math.round(x * 100)}%`;
+  if (sh && sh.build != null && sh.half != null && sh.asymmetry != null) {
+    put('It took ');
+    put(yearsText(sh.build), 'blue');
+    put(` to build the culture up to ${sh.pre.toFixed(2)}; after the ${sh.label} arrived in year ${yearLabel(sh.year)}, it took only `);
+    put(yearsText(sh.half), '');
+    put(' to lose half of what it lost: ');
+    put(`${sh.asymmetry.toFixed(1)}× faster`, '');
+    put(sh.recovered >= 0.5
+      ? `. ${pct(sh.recovered)} of the runs came back to 95% of where they were.`
+      : `. ${sh.recovered > 0 ? 'Only ' + pct(sh.recovered) : 'None'} of the runs came back to 95% of where they were.`);
+  } else if (sh) {
+    put(`The ${sh.label} (year ${yearLabel(sh.year)}) costs the organization little here: at most ${pct(sh.loss || 0)} of its culture; it ends at ${fin.culture.toFixed(2)}.`);
+  } else {
+    put(`Without a non-aligned manager the culture reaches ${fin.peak.toFixed(2)} and ends at ${fin.culture.toFixed(2)}.`);
+  }
 }
 
 function renderLegend() {
@@ -683,6 +762,7 @@ function shockNumbers(r) {
     build: m('build_weeks') == null ? null : m('build_weeks') * y,
     half: m('weeks_to_half_loss') == null ? null : m('weeks_to_half_loss') * y,
     loss: m('loss'),
+    pre: m('pre'),
     recovered: sh.recovered_share,
     label: sh.event.label,
     year: sh.event.step * y,
@@ -792,7 +872,7 @@ function pin() {
     const ch = describeChanges();
     S.baseline = { ...S.last, label: ch.length ? ch.join(', ') : 'as written' };
   }
-  $('pin').textContent = S.baseline ? 'Clear baseline' : 'Pin as baseline';
+  $('pin').textContent = S.baseline ? 'Clear the baseline' : 'Pin as baseline to compare';
   $('pin').classList.toggle('pinned', !!S.baseline);
   if (S.last) render();
 }
@@ -808,8 +888,9 @@ function download(name, text, type) {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-function save() {
-  if (!S.last) return;
+/** The file "Save as scenario" writes: the resolved scenario of the
+ * curves on the screen, with a note of where it came from. */
+function savedScenario() {
   const r = S.last;
   const file = `${r.scenario.name}-live.toml`;
   const ch = describeChanges();
@@ -820,8 +901,14 @@ function save() {
     r.chart ? '# The organization comes from org-chart.csv (saved with this file): keep them together.' : null,
     '',
   ].filter((l) => l != null).join('\n');
-  download(file, head + '\n' + r.toml, 'application/toml');
-  if (r.chart) download('org-chart.csv', r.chart, 'text/csv');
+  return { file, text: head + '\n' + r.toml, chart: r.chart };
+}
+
+function save() {
+  if (!S.last) return;
+  const saved = savedScenario();
+  download(saved.file, saved.text, 'application/toml');
+  if (saved.chart) download('org-chart.csv', saved.chart, 'text/csv');
 }
 
 function reset() {
@@ -853,6 +940,8 @@ function perform(action) {
     document.querySelector(`input[name=${id}][value=${value}]`).click();
   } else if (verb === 'click') {
     $(id).click();
+  } else if (verb === 'hover') {
+    drawHover(Number(id));
   } else {
     throw new Error('unknown action ' + action);
   }
@@ -875,6 +964,7 @@ function snapshot(action) {
     action,
     overrides: S.lastBody ? S.lastBody.overrides : [],
     points: mean.length,
+    mean,
     final: mean[mean.length - 1],
     peak: Math.max(...mean.filter((v) => v != null)),
     year: [1, 2, 3, 4, 5, 6, 7, 8, 9].map(at),
@@ -900,6 +990,7 @@ async function runActions(spec) {
   } catch (e) {
     log.push({ action: 'failed', error: String(e && e.stack || e) });
   }
+  if (S.last) log.push({ action: 'saved', saved: savedScenario().text });
   $('test-log').textContent = JSON.stringify(log);
   document.body.setAttribute('data-test', 'done');
 }
@@ -922,6 +1013,7 @@ async function start() {
   initControls();
   S.orgKey = orgKey();
   updateOutputs();
+  attachHover();
   $('levers').addEventListener('input', onInput);
   $('levers').addEventListener('submit', (e) => e.preventDefault());
   $('pin').addEventListener('click', pin);
