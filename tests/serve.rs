@@ -855,8 +855,24 @@ fn the_page_follows_its_levers_in_a_headless_browser() {
     assert!(!events(3).contains("non-aligned"));
     // 4: the shock again, as written.
     assert_eq!(mean(4), mean(0));
-    // 5: a non-aligned division head instead: a smaller loss.
+    // 5: a non-aligned division head instead: a smaller loss for the
+    // organization, a deep one in the division itself (its own curve).
     assert!(events(5).contains("non-aligned division head"));
+    assert!(step(0)["local"].is_null());
+    let local: Vec<f64> = step(5)["local"]
+        .as_array()
+        .expect("the division's own curve is drawn")
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    let low = local[local.len() / 2..].iter().copied().fold(1.0, f64::min);
+    assert!(low < year(5, 7) - 0.1, "{low} vs {}", year(5, 7));
+    assert!(
+        step(5)["finding"]
+            .as_str()
+            .unwrap()
+            .contains("In unit u1 itself")
+    );
     assert!(f(5, "final") > f(0, "final") + 0.05 && f(5, "final") < f(3, "final"));
     // 6: ...arriving in year 3: the culture at year 4 is below the no-shock one.
     assert!(step(6)["overrides"].to_string().contains("events.4.at=157"));

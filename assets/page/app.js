@@ -10,7 +10,7 @@
 const C = {
   blue: '#0072B2', verm: '#D55E00', green: '#009E73', orange: '#E69F00',
   ink: '#222222', muted: '#5f5f5f', grid: '#e4e4e4', axis: '#8c8c8c',
-  blue90: '#d1e6f1', blue50: '#99c7e0', orange75: '#f9e7bf', bar: '#f4d48c',
+  blue90: '#d1e6f1', blue50: '#99c7e0', orange75: '#f9e7bf', verm75: '#f5d7bf', bar: '#f4d48c',
 };
 const TONE = { harm: C.verm, help: C.green, neutral: C.ink };
 const SVGNS = 'http://www.w3.org/2000/svg';
@@ -542,31 +542,36 @@ function drawCulture(bands) {
   const span = Math.max(y, (n - 1) * y);
   const tl = r.timeline;
   const base = S.baseline && S.baseline.series.culture;
-  const left = 64, right = 74, bottom = 48;
+  const left = 70, right = 80, bottom = 52;
   // The lane above the plot: programme bars, then labels of one-off
   // events and of recurring ones (once each).
   const xOf0 = (yr) => left + (yr / span) * (W - left - right);
-  const bars = tl.spans.map((s) => ({ ...s, x0: xOf0(s.from), x1: Math.max(xOf0(s.to), xOf0(s.from) + textWidth(s.label, 12.5) + 14) }));
+  const bars = tl.spans.map((s) => ({ ...s, x0: xOf0(s.from), x1: Math.max(xOf0(s.to), xOf0(s.from) + textWidth(s.label, 14) + 14) }));
   const barRows = pack(bars.slice().sort((a, z) => a.x0 - z.x0), 4);
   const labels = [];
   for (const p of tl.points) {
-    const w = textWidth(p.label, 13.5, true) + 8;
+    const w = textWidth(p.label, 15, true) + 8;
     const x = xOf0(p.year);
     const flip = x + w > W - 6;
     labels.push({ ...p, x, flip, x0: flip ? x - w : x, x1: flip ? x : x + w, light: false });
   }
   for (const rc of tl.recurring) {
-    const w = textWidth(rc.label, 13.5, false) + 8;
+    const w = textWidth(rc.label, 15, false) + 8;
     const x = xOf0(rc.years[0]);
     labels.push({ label: rc.label, tone: rc.tone, x, flip: false, x0: x, x1: x + w, light: true });
   }
   labels.sort((a, z) => a.x0 - z.x0);
   const labelRows = pack(labels, 6);
-  const barH = 20, rowH = 19;
+  const barH = 21, rowH = 20;
   const top = 8 + barRows * (barH + 3) + labelRows * rowH + 10;
   const plotTop = Math.max(top, 24);
   const xOf = xOf0;
-  const hi = Math.max(...bands.p95.filter((v) => v != null), ...(base ? base.p95.filter((v) => v != null) : [0]));
+  const local = r.local;
+  const hi = Math.max(
+    ...bands.p95.filter((v) => v != null),
+    ...(base ? base.p95.filter((v) => v != null) : [0]),
+    ...(local ? local.bands.p75.filter((v) => v != null) : [0]),
+  );
   const ymax = hi > 0.78 ? 1 : 0.8;
   const yOf = (v) => H - bottom - (v / ymax) * (H - bottom - plotTop);
   svg.textContent = '';
@@ -574,13 +579,13 @@ function drawCulture(bands) {
   // Grid and axes.
   for (const v of ticks(0, ymax, 4).values) {
     el('line', { x1: left, x2: W - right, y1: yOf(v), y2: yOf(v), stroke: C.grid, 'stroke-width': 1 }, g);
-    el('text', { x: left - 8, y: yOf(v) + 4.5, 'text-anchor': 'end', class: 'tick' }, g, v.toFixed(1));
+    el('text', { x: left - 8, y: yOf(v) + 5, 'text-anchor': 'end', class: 'tick' }, g, v.toFixed(1));
   }
   const xt = ticks(0, span, span > 14 ? 7 : Math.max(2, Math.round(span)));
   for (const v of xt.values) {
     if (v > span + 1e-9) continue;
     el('line', { x1: xOf(v), x2: xOf(v), y1: plotTop, y2: H - bottom, stroke: C.grid, 'stroke-width': 1 }, g);
-    el('text', { x: xOf(v), y: H - bottom + 19, 'text-anchor': 'middle', class: 'tick' }, g, yearLabel(v));
+    el('text', { x: xOf(v), y: H - bottom + 21, 'text-anchor': 'middle', class: 'tick' }, g, yearLabel(v));
   }
   el('line', { x1: left, x2: W - right, y1: H - bottom, y2: H - bottom, stroke: C.axis, 'stroke-width': 1.5 }, g);
   el('line', { x1: left, x2: left, y1: plotTop, y2: H - bottom, stroke: C.axis, 'stroke-width': 1.5 }, g);
@@ -590,7 +595,7 @@ function drawCulture(bands) {
   for (const b of bars) {
     const yb = 8 + b.row * (barH + 3);
     el('rect', { x: b.x0, y: yb, width: Math.max(4, b.x1 - b.x0), height: barH, rx: 4, fill: C.bar }, g);
-    el('text', { x: b.x0 + 6, y: yb + 14.5, class: 'bar-label' }, g, b.label);
+    el('text', { x: b.x0 + 6, y: yb + 15.5, class: 'bar-label' }, g, b.label);
   }
   // Events.
   const laneTop = 8 + barRows * (barH + 3);
@@ -619,6 +624,13 @@ function drawCulture(bands) {
     if (p.year > span) continue;
     el('line', { x1: xOf(p.year), x2: xOf(p.year), y1: plotTop, y2: H - bottom, stroke: TONE[p.tone], 'stroke-width': 2 }, g);
   }
+  if (local) {
+    // The team or division the new manager leads: where the snow melts.
+    const lx = local.bands.mean.map((_, j) => xOf(j * local.every * y));
+    el('path', { d: bandOf(lx, Y(local.bands.p25), Y(local.bands.p75)), fill: C.verm75, opacity: 0.8 }, g);
+    const lp = el('path', { d: pathOf(lx, Y(local.bands.mean)), fill: 'none', stroke: C.verm, 'stroke-width': 2.6, 'stroke-dasharray': '9 5', id: 'culture-local' }, g);
+    lp.setAttribute('data-mean', JSON.stringify(local.bands.mean));
+  }
   const mean = el('path', { d: pathOf(xs, Y(bands.mean)), fill: 'none', stroke: C.blue, 'stroke-width': 3.5, 'stroke-linejoin': 'round', id: 'culture-mean' }, g);
   const target = r.series.culture.mean;
   mean.setAttribute('data-mean', JSON.stringify(target.map((v) => (v == null ? null : Math.round(v * 1e4) / 1e4))));
@@ -636,6 +648,15 @@ function drawCulture(bands) {
       if (a > b) { dyBase = -9; dyNow = 9; } else { dyBase = 9; dyNow = -9; }
     }
     endLabel(base.mean, base.mean.map((_, i) => xOf(i * S.baseline.scenario.years_per_step)), '#b07a00', dyBase);
+  }
+  if (local) {
+    const lm = local.bands.mean, j = lm.length - 1, lx = xOf(j * local.every * y);
+    const a = lm[j], b = bands.mean[n - 1];
+    if (a != null) {
+      const clash = b != null && Math.abs(yOf(a) - yOf(b)) < 18;
+      el('circle', { cx: lx, cy: yOf(a), r: 5, fill: C.verm }, g);
+      el('text', { x: lx + 10, y: yOf(a) + 5 + (clash ? (a < b ? 10 : -10) : 0), class: 'end', fill: C.verm }, g, a.toFixed(2));
+    }
   }
   endLabel(bands.mean, xs, C.blue, dyNow);
   S.geom = { left, right: W - right, top: plotTop, bottom: H - bottom, span, y, xOf, yOf, bands, base };
@@ -663,12 +684,12 @@ function drawHover(year) {
     el('circle', { cx: x, cy: g.yOf(g.base.mean[i]), r: 4.5, fill: C.orange, stroke: '#fff', 'stroke-width': 2 }, grp);
     lines.push(`baseline ${g.base.mean[i].toFixed(2)}`);
   }
-  const w = Math.max(...lines.map((l) => textWidth(l, 14, true))) + 16;
-  const h = 10 + lines.length * 19;
+  const w = Math.max(...lines.map((l) => textWidth(l, 15, true))) + 16;
+  const h = 10 + lines.length * 20;
   const bx = x + 12 + w > g.right ? x - 12 - w : x + 12;
   const by = g.top + 8;
   el('rect', { x: bx, y: by, width: w, height: h, rx: 5, class: 'hover-box' }, grp);
-  lines.forEach((l, k) => el('text', { x: bx + 8, y: by + 20 + k * 19, class: 'hover-text', fill: k === 2 ? '#9a6a00' : C.ink }, grp, l));
+  lines.forEach((l, k) => el('text', { x: bx + 8, y: by + 21 + k * 20, class: 'hover-text', fill: k === 2 ? '#9a6a00' : C.ink }, grp, l));
 }
 
 function hideHover() {
@@ -711,10 +732,27 @@ function renderFinding() {
     put(sh.recovered >= 0.5
       ? `. ${pct(sh.recovered)} of the runs came back to 95% of where they were.`
       : `. ${sh.recovered > 0 ? 'Only ' + pct(sh.recovered) : 'None'} of the runs came back to 95% of where they were.`);
+  } else if (sh && (sh.loss || 0) < 0.01) {
+    put(`The ${sh.label} (year ${yearLabel(sh.year)}) hardly moves the organization's culture, which ends at ${fin.culture.toFixed(2)}: the harm stays local.`);
   } else if (sh) {
-    put(`The ${sh.label} (year ${yearLabel(sh.year)}) costs the organization little here: at most ${pct(sh.loss || 0)} of its culture; it ends at ${fin.culture.toFixed(2)}.`);
+    put(`The ${sh.label} (year ${yearLabel(sh.year)}) costs the organization at most ${pct(sh.loss)} of its culture, which ends at ${fin.culture.toFixed(2)}.`);
   } else {
     put(`Without a non-aligned manager the culture reaches ${fin.peak.toFixed(2)} and ends at ${fin.culture.toFixed(2)}.`);
+  }
+  const l = r.local;
+  if (sh && l) {
+    const from = Math.round(sh.year / (l.every * r.scenario.years_per_step));
+    const before = l.bands.mean[Math.min(from, l.bands.mean.length - 1)];
+    const after = l.bands.mean.slice(from).filter((v) => v != null);
+    const low = Math.min(...after);
+    const where = ` In ${l.team ? 'team' : 'unit'} ${l.name} itself, the culture`;
+    if (before != null && after.length && low < before - 0.01) {
+      put(`${where} falls from ${before.toFixed(2)} to `);
+      put(low.toFixed(2), '');
+      put('.');
+    } else if (before != null) {
+      put(`${where} holds at ${before.toFixed(2)}.`);
+    }
   }
 }
 
@@ -729,6 +767,8 @@ function renderLegend() {
   key('line sw-blue', S.baseline ? 'now (mean)' : 'mean');
   key('sw-blue50', 'middle 50% of runs');
   key('sw-blue90', '90% of runs');
+  const l = S.last.local;
+  if (l) key('line sw-verm', `${l.team ? 'team' : 'unit'} ${l.name} itself (${l.people} people)`);
   if (S.baseline) key('line sw-orange', `baseline: ${S.baseline.label}`);
 }
 
@@ -825,7 +865,7 @@ function renderPanels() {
     const bands = r.series[p.metric];
     if (!bands) continue;
     const base = S.baseline && S.baseline.series[p.metric];
-    const W = 320, H = 200, left = 46, right = 10, top = 30, bottom = 26;
+    const W = 320, H = 210, left = 50, right = 12, top = 32, bottom = 28;
     const svg = el('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': p.title }, box);
     const sc = (v) => (v == null ? null : v * p.scale);
     const all = [...bands.p5, ...bands.p95, ...(base ? [...base.p5, ...base.p95] : [])].filter((v) => v != null).map(sc);
@@ -838,7 +878,7 @@ function renderPanels() {
     const n = bands.mean.length, span = Math.max(y, (n - 1) * y);
     const xOf = (yr) => left + (yr / span) * (W - left - right);
     const yOf = (v) => H - bottom - ((v - lo) / (hi - lo)) * (H - top - bottom);
-    el('text', { x: 4, y: 18, class: 'ptitle' }, svg, p.title);
+    el('text', { x: 4, y: 19, class: 'ptitle' }, svg, p.title);
     for (const v of ticks(lo, hi, 3).values) {
       el('line', { x1: left, x2: W - right, y1: yOf(v), y2: yOf(v), stroke: C.grid }, svg);
       el('text', { x: left - 6, y: yOf(v) + 4, 'text-anchor': 'end', class: 'tick' }, svg, v.toFixed(p.decimals));
@@ -971,6 +1011,8 @@ function snapshot(action) {
     events: text('#culture-chart text.ev'),
     numbers: text('#numbers .num').map((t) => t.trim()),
     baseline: !!document.querySelector('#culture-chart .baseline-mean'),
+    local: $('culture-local') ? JSON.parse($('culture-local').getAttribute('data-mean')) : null,
+    finding: $('finding').textContent,
     error: $('error').hidden ? null : $('error').textContent,
     status: $('status-text').textContent,
   };

@@ -9,8 +9,9 @@
 
 use super::http::{JSON, Response};
 use crate::app::{SummaryFile, summary_builder, years_per_step};
-use crate::engine::{Marker, Model, run_many};
+use crate::engine::{Marker, Model, RunOutput, group_stride, run_many};
 use crate::model::learning_culture::METRICS;
+use crate::model::learning_culture::events::{Kind, Scope, When};
 use crate::plot::data::{self, Bands};
 use crate::plot::metrics::PANELS;
 use crate::plot::timeline::Timeline;
@@ -310,6 +311,8 @@ fn simulate(scenario: &Scenario, gone: &mut dyn FnMut() -> bool) -> Result<Optio
         .map(|n| METRICS.iter().position(|m| m == n).expect("a model metric"))
         .collect();
     let mut runs: Vec<Vec<Vec<f64>>> = vec![Vec::new(); names.len()];
+    let local = LocalUnit::of(scenario);
+    let mut local_runs: Vec<Vec<f64>> = Vec::new();
     let batch = rayon::current_num_threads() * 2;
     let finished = run_many(
         model,
@@ -324,6 +327,9 @@ fn simulate(scenario: &Scenario, gone: &mut dyn FnMut() -> bool) -> Result<Optio
             builder.add(&run);
             for (k, &m) in index.iter().enumerate() {
                 runs[k].push(run.series(m));
+            }
+            if let Some(l) = &local {
+                local_runs.push(l.series(&run));
             }
             Ok(())
         },
@@ -381,11 +387,98 @@ fn simulate(scenario: &Scenario, gone: &mut dyn FnMut() -> bool) -> Result<Optio
         series,
         timeline,
         shock_step: first_shock(&markers),
+        local: local.map(|l| Local {
+            name: l.name,
+            team: l.team,
+            people: l.people,
+            every: l.every,
+            bands: Bands::of(&local_runs).into(),
+        }),
         toml,
         chart: scenario.chart.as_deref(),
         compute_ms: (started.elapsed().as_secs_f64() * 1e4).round() / 10.0,
     };
     Ok(Some(serde_json::to_vec(&response)?))
+}
+
+/// The unit that the first shock replaces the leader of, when it is one
+/// team or unit (not the top): its local culture is what the shock hits.
+struct LocalUnit {
+    name: String,
+    team: bool,
+    people: usize,
+    every: u32,
+    /// (index among the model's groups, positions) of the groups inside it.
+    groups: Vec<(usize, f64)>,
+}
+
+impl LocalUnit {
+    fn of(s: &Scenario) -> Option<Self> {
+        let model = &s.model;
+        let org = model.org();
+        let shock = model
+            .setup()
+            .events
+            .iter()
+            .filter_map(|e| match (&e.kind, &e.when) {
+                (Kind::ReplaceLeader { .. }, When::At(at)) if *at > 0 => Some((*at, e)),
+                _ => None,
+            })
+            .min_by_key(|(at, _)| *at)?
+            .1;
+        let (Scope::Unit(name) | Scope::Team(name)) = &shock.scope else {
+            return None;
+        };
+        let u = org.find(name)?;
+        let (lo, hi) = org.unit_teams[u];
+        let positions =
+            |lo: u32, hi: u32| f64::from(org.team_start[hi as usize] - org.team_start[lo as usize]);
+        let groups: Vec<(usize, f64)> = model
+            .groups()
+            .iter()
+            .enumerate()
+            .filter_map(|(k, g)| {
+                let (glo, ghi) = org.unit_teams[org.find(g)?];
+                (lo <= glo && ghi <= hi).then(|| (k, positions(glo, ghi)))
+            })
+            .collect();
+        (!groups.is_empty()).then(|| Self {
+            name: name.clone(),
+            team: org.is_team(u),
+            people: positions(lo, hi) as usize,
+            every: group_stride(model.steps()),
+            groups,
+        })
+    }
+
+    /// The unit's local culture in one run (every `every` steps): its
+    /// groups' local culture weighted by their positions.
+    fn series(&self, run: &RunOutput) -> Vec<f64> {
+        let width = run.group_width.max(1);
+        let total: f64 = self.groups.iter().map(|(_, w)| w).sum();
+        run.groups
+            .chunks(width)
+            .map(|row| {
+                self.groups
+                    .iter()
+                    .map(|&(k, w)| w * f64::from(row[k]))
+                    .sum::<f64>()
+                    / total
+            })
+            .collect()
+    }
+}
+
+/// Local culture of the unit a scoped shock hits.
+#[derive(Serialize)]
+struct Local {
+    name: String,
+    /// Whether the unit is a team.
+    team: bool,
+    people: usize,
+    /// Steps between two values.
+    every: u32,
+    bands: WireBands,
 }
 
 /// Step of the first shock, if any.
@@ -414,6 +507,8 @@ struct RunResponse<'a> {
     series: BTreeMap<&'a str, WireBands>,
     timeline: Timeline,
     shock_step: Option<u32>,
+    /// Local culture of the team or unit the shock hits (not for the top).
+    local: Option<Local>,
     /// The scenario as resolved: `culturesim run` on it reproduces `summary`.
     toml: String,
     /// The org chart the resolved scenario names (`org-chart.csv`), if any.
@@ -507,6 +602,42 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("no file named '/etc/passwd'"), "{e}");
+    }
+
+    #[test]
+    fn a_scoped_shock_reports_the_local_culture_it_hits() {
+        let base = Base::load(None, limits()).unwrap();
+        let with = |sets: &[&str]| {
+            base.scenario(&RunRequest {
+                overrides: sets.iter().map(|s| s.to_string()).collect(),
+                replicates: Some(1),
+                ..Default::default()
+            })
+            .unwrap()
+        };
+        assert!(
+            LocalUnit::of(&with(&[])).is_none(),
+            "the top is the whole organization"
+        );
+        let s = with(&["events.4.scope=\"unit:u1\""]);
+        let l = LocalUnit::of(&s).unwrap();
+        assert_eq!((l.name.as_str(), l.team, l.people), ("u1", false, 200));
+        let org = s.model.org();
+        let (lo, hi) = org.unit_teams[org.find("u1").unwrap()];
+        assert_eq!(l.groups.len(), (hi - lo) as usize);
+        let run = crate::engine::run_one(
+            &s.model,
+            1,
+            crate::engine::RunId {
+                point: 0,
+                replicate: 0,
+            },
+        );
+        let x = l.series(&run);
+        assert_eq!(x.len(), 261);
+        assert!(x.iter().all(|v| (0.0..=1.0).contains(v)));
+        let t = LocalUnit::of(&with(&["events.4.scope=\"team:u1.1.1\""])).unwrap();
+        assert!(t.team && t.groups.len() == 1 && t.people == 11);
     }
 
     #[test]
