@@ -193,6 +193,13 @@ function shockSteps(now) {
   return { shock, ret: shock + after };
 }
 
+/** Whether the shock's scope is written from the page's choice: when the
+ * choice moved, or when the organization changed under a named unit. */
+function scopeFollows(now) {
+  const named = now.scope === 'team' || now.scope === 'unit';
+  return changed('scope', now) || (named && (changed('size', now) || changed('seed', now)));
+}
+
 /** The scope string of the chosen kind (null: keep the scenario's). */
 function scopeString(kind) {
   if (kind === 'top') return 'top';
@@ -252,12 +259,12 @@ function overrides() {
     o.push(`turnover.base=${num(1 - Math.pow(1 - annual, 1 / p.spy))}`);
   }
   if (changed('formalization', now)) o.push(`formalization.rate=${num(val('formalization'))}`);
-  if (changed('size', now)) o.push(`org.employees=${S.sizes[val('size')]}`);
+  if (!S.base.chart && changed('size', now)) o.push(`org.employees=${S.sizes[val('size')]}`);
   // Snow in the sun: the non-aligned manager, and the aligned one after.
   const shockOn = now.shock;
   const kind = now.scope;
   const scope = scopeString(kind);
-  const scopeMoved = changed('scope', now);
+  const scopeMoved = scopeFollows(now);
   const steps = shockSteps(now);
   if (p.shock >= 0) {
     if (changed('shock', now)) set(p.shock, 'enabled', shockOn);
@@ -339,9 +346,9 @@ function updateOutputs() {
     top: `everyone: ${org.top.people.toLocaleString('en')} people`,
     other: 'the leaders the scenario names',
   }[now.scope];
-  $('scope-hint').textContent = now.scope === 'unit' && !changed('scope', now) && p.shock >= 0 && scopeKind(p.events[p.shock].scope) === 'unit'
-    ? `${p.events[p.shock].scope.slice(5)} and everyone below`
-    : hint;
+  const written = p.shock >= 0 ? p.events[p.shock].scope : null;
+  const asWritten = written && (now.scope === 'team' || now.scope === 'unit') && !scopeFollows(now) && scopeKind(written) === now.scope;
+  $('scope-hint').textContent = asWritten ? `${now.scope} ${written.slice(5)} (as the scenario has it)` : hint;
   const ch = describeChanges();
   $('changes').textContent = ch.length ? `Changed: ${ch.join('; ')}.` : 'The scenario as written.';
 }
@@ -412,9 +419,9 @@ async function request() {
   try {
     const key = orgKey();
     const now = readControls();
-    if (key !== S.orgKey && (now.scope === 'team' || now.scope === 'unit') && changed('scope', now)) {
+    if (key !== S.orgKey && (now.scope === 'team' || now.scope === 'unit') && scopeFollows(now)) {
       // Unit names depend on the organization: ask for the new one's first.
-      const size = changed('size', now) ? [`org.employees=${S.sizes[val('size')]}`] : [];
+      const size = !S.base.chart && changed('size', now) ? [`org.employees=${S.sizes[val('size')]}`] : [];
       S.org = await post('/api/org', { overrides: size, seed }, controller.signal);
       S.orgKey = key;
     }
@@ -427,8 +434,10 @@ async function request() {
     S.last = res;
     S.lastBody = body;
     $('error').hidden = true;
-    render();
     const ms = Math.round(performance.now() - t0);
+    const t1 = performance.now();
+    render();
+    S.timing = { answer: ms, draw: Math.round(performance.now() - t1), compute: res.compute_ms };
     const sc = res.scenario;
     setStatus('ok', `${sc.replicates} runs × ${res.org.employees.toLocaleString('en')} people × ${Math.round(sc.steps * sc.years_per_step * 10) / 10} years · answered in ${ms} ms`);
     updateOutputs();
@@ -1015,6 +1024,7 @@ function snapshot(action) {
     finding: $('finding').textContent,
     error: $('error').hidden ? null : $('error').textContent,
     status: $('status-text').textContent,
+    timing: S.timing,
   };
 }
 
