@@ -456,6 +456,7 @@ function showError(e) {
   box.textContent = '';
   html('strong', null, e instanceof ApiError ? 'These settings cannot be run:' : 'The server cannot be reached:', box);
   html('pre', null, e.message, box);
+  if (S.last) html('p', 'hint', 'The charts still show the last settings that could be run.', box);
   setStatus('failed', e instanceof ApiError ? `not run (${e.status})` : 'no answer');
 }
 

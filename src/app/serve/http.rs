@@ -151,6 +151,14 @@ pub fn read_request(stream: &mut TcpStream) -> Result<Request, Response> {
         ));
     }
     let mut body = buf.split_off(head_len);
+    if body.len() < length
+        && request
+            .header("expect")
+            .is_some_and(|e| e.eq_ignore_ascii_case("100-continue"))
+    {
+        // curl, for one, waits for this before it sends a larger body.
+        let _ = stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n");
+    }
     if body.len() > length {
         return Err(Response::error(
             400,
