@@ -871,7 +871,7 @@ fn the_page_follows_its_levers_in_a_headless_browser() {
         step(5)["finding"]
             .as_str()
             .unwrap()
-            .contains("In unit u1 itself")
+            .contains("In division u1 itself")
     );
     assert!(f(5, "final") > f(0, "final") + 0.05 && f(5, "final") < f(3, "final"));
     // 6: ...arriving in year 3: the culture at year 4 is below the no-shock one.

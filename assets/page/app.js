@@ -723,6 +723,11 @@ function attachHover() {
   svg.addEventListener('pointerleave', hideHover);
 }
 
+/** What to call the unit a new manager leads. */
+function unitWord(l) {
+  return l.team ? 'team' : l.depth === 1 ? 'division' : 'unit';
+}
+
 function renderFinding() {
   const box = $('finding');
   box.textContent = '';
@@ -755,7 +760,7 @@ function renderFinding() {
     const before = l.bands.mean[Math.min(from, l.bands.mean.length - 1)];
     const after = l.bands.mean.slice(from).filter((v) => v != null);
     const low = Math.min(...after);
-    const where = ` In ${l.team ? 'team' : 'unit'} ${l.name} itself, the culture`;
+    const where = ` In ${unitWord(l)} ${l.name} itself, the culture`;
     if (before != null && after.length && low < before - 0.01) {
       put(`${where} falls from ${before.toFixed(2)} to `);
       put(low.toFixed(2), '');
@@ -778,7 +783,7 @@ function renderLegend() {
   key('sw-blue50', 'middle 50% of runs');
   key('sw-blue90', '90% of runs');
   const l = S.last.local;
-  if (l) key('line sw-verm', `${l.team ? 'team' : 'unit'} ${l.name} itself (${l.people} people)`);
+  if (l) key('line sw-verm', `${unitWord(l)} ${l.name} itself (${l.people} people)`);
   if (S.baseline) key('line sw-orange', `baseline: ${S.baseline.label}`);
 }
 

@@ -390,6 +390,7 @@ fn simulate(scenario: &Scenario, gone: &mut dyn FnMut() -> bool) -> Result<Optio
         local: local.map(|l| Local {
             name: l.name,
             team: l.team,
+            depth: l.depth,
             people: l.people,
             every: l.every,
             bands: Bands::of(&local_runs).into(),
@@ -406,6 +407,7 @@ fn simulate(scenario: &Scenario, gone: &mut dyn FnMut() -> bool) -> Result<Optio
 struct LocalUnit {
     name: String,
     team: bool,
+    depth: u16,
     people: usize,
     every: u32,
     /// (index among the model's groups, positions) of the groups inside it.
@@ -445,6 +447,7 @@ impl LocalUnit {
         (!groups.is_empty()).then(|| Self {
             name: name.clone(),
             team: org.is_team(u),
+            depth: org.unit_depth[u],
             people: positions(lo, hi) as usize,
             every: group_stride(model.steps()),
             groups,
@@ -475,6 +478,8 @@ struct Local {
     name: String,
     /// Whether the unit is a team.
     team: bool,
+    /// Levels below the top (1: a division).
+    depth: u16,
     people: usize,
     /// Steps between two values.
     every: u32,
