@@ -76,9 +76,10 @@ pub enum Command {
         /// the 95% CI half-width of --ci-metric (final value) is at most W.
         #[arg(long, value_name = "W")]
         ci_width: Option<f64>,
-        /// The metric adaptive replication watches.
-        #[arg(long, default_value = "culture")]
-        ci_metric: String,
+        /// The metric adaptive replication watches [default: the model's main
+        /// metric: culture, or code_knowledge for march1991].
+        #[arg(long, value_name = "METRIC")]
+        ci_metric: Option<String>,
         /// Most replicates per point with --ci-width [default: 10 × replicates].
         #[arg(long, value_name = "N")]
         max_replicates: Option<u32>,

@@ -45,7 +45,10 @@ fn time_run(employees: u32, steps: u32, threads: usize) -> Result<(f64, f64, f64
             .map_err(|e| Failure::Runtime(e.into()))?;
         s.model.set_steps(steps);
         let build = t.elapsed().as_secs_f64();
-        let m = &s.model;
+        let m = s
+            .model
+            .learning_culture()
+            .expect("the default scenario is a learning-culture scenario");
         let seeds = Seeds::new(
             s.seed,
             RunId {
@@ -132,10 +135,10 @@ pub fn bench(o: &BenchOptions) -> Result<(), Failure> {
             .map_err(|e| Failure::Runtime(anyhow!("cannot start threads: {e}")))?;
         let t = Instant::now();
         pool.install(|| {
-            run_many(&s.model, s.seed, 0, reps, threads * 2, |r| {
+            crate::with_model!(&s.model, m => run_many(m, s.seed, 0, reps, threads * 2, |r| {
                 std::hint::black_box(r);
                 Ok::<_, ()>(())
-            })
+            }))
         })
         .map_err(|_| Failure::Runtime(anyhow!("ensemble failed")))?;
         times.push(t.elapsed().as_secs_f64());

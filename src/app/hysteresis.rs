@@ -105,16 +105,14 @@ pub fn hysteresis(a: &HysteresisArgs) -> Result<(), Failure> {
             } else {
                 &scenarios[i].1
             };
-            let run = run_seeded(
-                &s.model,
-                Seeds::common(
-                    s.seed,
-                    RunId {
-                        point: i as u32,
-                        replicate: r,
-                    },
-                ),
+            let seeds = Seeds::common(
+                s.seed,
+                RunId {
+                    point: i as u32,
+                    replicate: r,
+                },
             );
+            let run = crate::with_model!(&s.model, m => run_seeded(m, seeds));
             let c = run.series(metric::CULTURE);
             c[c.len() - tail..].iter().sum::<f64>() / tail as f64
         })

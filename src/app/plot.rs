@@ -11,8 +11,12 @@ use std::time::Instant;
 /// Re-render plots and report of a finished run.
 pub fn plot(args: &PlotArgs) -> Result<(), Failure> {
     let started = Instant::now();
-    let run = plot::data::load(&args.dir).map_err(Failure::Input)?;
-    let done = plot::render_run(&run).map_err(Failure::Runtime)?;
+    let done = if plot::march::is_march_dir(&args.dir) {
+        plot::march::render_run_dir(&args.dir).map_err(Failure::Runtime)?
+    } else {
+        let run = plot::data::load(&args.dir).map_err(Failure::Input)?;
+        plot::render_run(&run).map_err(Failure::Runtime)?
+    };
     if !args.quiet {
         println!(
             "{} figures and {} in {:.2} s",

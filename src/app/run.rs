@@ -9,7 +9,7 @@ use crate::cli::RunArgs;
 use crate::engine::{Model, group_stride, run_many};
 use crate::export::atomic::{self, AtomicFile};
 use crate::export::timeseries::TimeseriesWriter;
-use crate::model::learning_culture::metric;
+use crate::model::Models;
 use crate::scenario::Scenario;
 use anyhow::{Context, Result, anyhow};
 use serde::Serialize;
@@ -58,7 +58,6 @@ pub fn load(args: &RunArgs) -> Result<Scenario, Failure> {
 pub fn run(args: &RunArgs) -> Result<RunReport, Failure> {
     let started = Instant::now();
     let scenario = load(args)?;
-    let model = &scenario.model;
     if args.threads == Some(0) {
         return Err(Failure::Input(anyhow!("--threads must be at least 1")));
     }
@@ -76,7 +75,7 @@ pub fn run(args: &RunArgs) -> Result<RunReport, Failure> {
     };
     let threads = pool.current_num_threads();
     let summary = pool
-        .install(|| simulate(&scenario, model, &out, args.quiet))
+        .install(|| crate::with_model!(&scenario.model, m => simulate(&scenario, m, &out, args.quiet)))
         .map_err(Failure::Runtime)?;
     let seconds = started.elapsed().as_secs_f64();
     let plots = !args.no_plots;
@@ -95,7 +94,11 @@ pub fn run(args: &RunArgs) -> Result<RunReport, Failure> {
     if plots {
         // From the files just written, exactly as `culturesim plot DIR` does.
         let t = Instant::now();
-        let done = crate::plot::render_dir(&out).map_err(Failure::Runtime)?;
+        let done = match &scenario.model {
+            Models::LearningCulture(_) => crate::plot::render_dir(&out),
+            Models::March1991(_) => crate::plot::march::render_run_dir(&out),
+        }
+        .map_err(Failure::Runtime)?;
         if !args.quiet {
             println!(
                 "report: {} (plots in {:.2} s)",
@@ -189,7 +192,9 @@ fn teams_csv(teams: &GroupMeans) -> Result<Vec<u8>> {
 /// shock metrics of the first shock, measured on the culture. Add each run
 /// in replicate order.
 pub fn summary_builder<M: Model>(model: &M, markers: &[crate::engine::Marker]) -> SummaryBuilder {
-    SummaryBuilder::new(model.metrics(), markers, metric::CULTURE)
+    // A model without a culture (March's) has no shocks to measure.
+    let culture = model.metrics().iter().position(|m| *m == "culture");
+    SummaryBuilder::new(model.metrics(), markers, culture.unwrap_or(0))
 }
 
 /// The contents of `summary.json` (also the live page's numbers).
@@ -279,7 +284,10 @@ fn write_manifest(
         .map(String::from)
         .chain(
             plots
-                .then(|| crate::plot::files(shock))
+                .then(|| match &scenario.model {
+                    Models::LearningCulture(_) => crate::plot::files(shock),
+                    Models::March1991(_) => crate::plot::march::run_files(),
+                })
                 .into_iter()
                 .flatten(),
         )
@@ -309,18 +317,30 @@ fn print_table(scenario: &Scenario, s: &Summary, out: &Path, seconds: f64) {
         unit,
         seconds
     );
-    println!("{:<12} {:>8} {:>19}", "final", "mean", "95% CI");
-    for name in [
-        "culture",
-        "knowledge",
-        "engagement",
-        "belief",
-        "alignment",
-        "teams_high",
-    ] {
+    let names: &[&str] = match &scenario.model {
+        Models::LearningCulture(_) => &[
+            "culture",
+            "knowledge",
+            "engagement",
+            "belief",
+            "alignment",
+            "teams_high",
+        ],
+        Models::March1991(_) => &[
+            "code_knowledge",
+            "knowledge",
+            "code_correct",
+            "knowledge_fast",
+            "knowledge_slow",
+            "equilibrium",
+        ],
+    };
+    let w = names.iter().map(|n| n.len()).max().unwrap_or(0).max(12);
+    println!("{:<w$} {:>8} {:>19}", "final", "mean", "95% CI");
+    for &name in names {
         if let Some(st) = s.metrics.get(name).and_then(|m| m.final_step.as_ref()) {
             println!(
-                "{:<12} {:>8.3}   [{:.3}, {:.3}]",
+                "{:<w$} {:>8.3}   [{:.3}, {:.3}]",
                 name, st.mean, st.ci95[0], st.ci95[1]
             );
         }

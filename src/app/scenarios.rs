@@ -2,6 +2,7 @@
 
 use super::Failure;
 use crate::export::atomic;
+use crate::model::Models;
 use crate::scenario::{Scenario, Source, bundled, keys};
 use anyhow::anyhow;
 use serde_json::Value;
@@ -12,22 +13,40 @@ pub fn validate(files: &[PathBuf]) -> Result<(), Failure> {
     let mut failed = 0;
     for f in files {
         match Scenario::from_file(f, &[]) {
-            Ok(s) => {
-                let org = s.model.org();
-                println!(
-                    "ok: {} ({}, {} steps, {} employees in {} teams, {} events)",
-                    s.source,
-                    s.name(),
-                    s.raw.steps,
-                    org.slots(),
-                    org.teams(),
-                    s.raw
-                        .events
-                        .iter()
-                        .filter(|e| e.enabled != Some(false))
-                        .count()
-                );
-            }
+            Ok(s) => match &s.model {
+                Models::LearningCulture(m) => {
+                    let org = m.org();
+                    println!(
+                        "ok: {} ({}, {} steps, {} employees in {} teams, {} events)",
+                        s.source,
+                        s.name(),
+                        s.raw.steps,
+                        org.slots(),
+                        org.teams(),
+                        s.raw
+                            .events
+                            .iter()
+                            .filter(|e| e.enabled != Some(false))
+                            .count()
+                    );
+                }
+                Models::March1991(m) => {
+                    let p = &m.config().params;
+                    println!(
+                        "ok: {} ({}, march1991 ({}), m = {}, n = {}, p1 = {}, p2 = {}, p3 = {}, p4 = {}, at most {} periods)",
+                        s.source,
+                        s.name(),
+                        p.variant,
+                        p.m,
+                        p.n,
+                        p.p1,
+                        p.p2,
+                        p.p3,
+                        p.p4,
+                        s.raw.steps
+                    );
+                }
+            },
             Err(e) => {
                 failed += 1;
                 eprintln!("Error: {e}");

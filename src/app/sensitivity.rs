@@ -8,13 +8,11 @@
 use super::Failure;
 use crate::analysis::sensitivity::vital_few;
 use crate::analysis::sensitivity::{morris_design, morris_indices, sobol_design, sobol_indices};
-use crate::engine::Model;
 use crate::engine::{RunId, Seeds, run_seeded};
 use crate::export::atomic;
-use crate::model::learning_culture::{METRICS, metric as metrics};
 use crate::scenario::Scenario;
 use crate::scenario::raw::SweepValues;
-use crate::sweep::files::{run_columns, run_values};
+use crate::sweep::columns::RunColumns;
 use anyhow::anyhow;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -51,7 +49,7 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<(), Failure> {
             a.scenario.display()
         ))
     })?;
-    let outputs = run_columns(&METRICS);
+    let outputs = crate::with_model!(&base.model, m => m.run_columns());
     let metric = outputs.iter().position(|m| *m == a.metric).ok_or_else(|| {
         input(anyhow!(
             "--metric must be one of {} (a metric's final value, or a shock metric)",
@@ -105,25 +103,16 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<(), Failure> {
         .par_iter()
         .enumerate()
         .map(|(i, s)| {
-            let shock = s
-                .model
-                .markers()
-                .iter()
-                .find(|m| m.shock)
-                .map(|m| m.step as usize);
             let v: Vec<f64> = (0..a.replicates)
                 .filter_map(|r| {
-                    let run = run_seeded(
-                        &s.model,
-                        Seeds::common(
-                            s.seed,
-                            RunId {
-                                point: i as u32,
-                                replicate: r,
-                            },
-                        ),
+                    let seeds = Seeds::common(
+                        s.seed,
+                        RunId {
+                            point: i as u32,
+                            replicate: r,
+                        },
                     );
-                    run_values(&run, shock, metrics::CULTURE)[metric]
+                    crate::with_model!(&s.model, m => m.run_values(&run_seeded(m, seeds)))[metric]
                 })
                 .collect();
             (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)

@@ -2,13 +2,14 @@
 //! common random numbers, resumable and shardable; combine shards.
 
 use super::Failure;
-use crate::engine::{Model, RunId, Seeds, run_seeded};
+use crate::engine::{RunId, Seeds, run_seeded};
 use crate::export::atomic;
 use crate::export::timeseries::format_value;
-use crate::model::learning_culture::{METRICS, metric};
+use crate::model::Models;
 use crate::plot::sweep::PointResult;
 use crate::scenario::{Scenario, Source, bundled};
 use crate::sweep::Sweep;
+use crate::sweep::columns::RunColumns;
 use crate::sweep::files::{self, Part};
 use anyhow::{Context, anyhow};
 use rayon::prelude::*;
@@ -37,8 +38,9 @@ pub struct SweepArgs {
     /// Adaptive replication: add replicates until the 95% CI half-width of
     /// `ci_metric` is at most this.
     pub ci_width: Option<f64>,
-    /// The metric of adaptive replication.
-    pub ci_metric: String,
+    /// The metric of adaptive replication (default: the model's main
+    /// metric, `culture` or `code_knowledge`).
+    pub ci_metric: Option<String>,
     /// Most replicates per point with adaptive replication.
     pub max_replicates: u32,
 }
@@ -134,6 +136,11 @@ pub fn sweep(a: &SweepArgs) -> Result<(), Failure> {
                 .unwrap_or_default(),
             seconds
         );
+        if let Ok(table) = std::fs::read_to_string(out.join("table.txt"))
+            && a.shard.is_none()
+        {
+            print!("{table}");
+        }
         println!("outputs: {}", out.display());
     }
     Ok(())
@@ -143,16 +150,15 @@ fn execute(sw: &Sweep, a: &SweepArgs, out: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(out)
         .with_context(|| format!("cannot create output folder '{}'", out.display()))?;
     let mine = sw.shard_runs(a.shard);
-    let runs_header = format!(
-        "point,replicate,steps,{}",
-        files::run_columns(&METRICS).join(",")
-    );
+    let model = &sw.base.model;
+    let columns = crate::with_model!(model, m => m.run_columns());
+    let runs_header = format!("point,replicate,steps,{}", columns.join(","));
     let runs_path = out.join("runs.csv.part");
     let (mut runs, done) = Part::open(&runs_path, &runs_header, a.resume)?;
     let ts_path = out.join("timeseries.csv.part");
     let mut ts = match sw.timeseries_every {
         Some(_) => {
-            let header = format!("point,replicate,step,{}", METRICS.join(","));
+            let header = format!("point,replicate,step,{}", model.metrics().join(","));
             if a.resume && ts_path.exists() {
                 Part::truncate_to(&ts_path, &done)?;
             }
@@ -164,10 +170,17 @@ fn execute(sw: &Sweep, a: &SweepArgs, out: &Path) -> anyhow::Result<()> {
     // more replicates for the points whose CI is still too wide. It depends
     // only on results, which are deterministic, so a resumed sweep rebuilds
     // the same schedule from the runs already on disk.
-    let col = 3 + METRICS
+    let ci_metric = a.ci_metric.as_deref().unwrap_or(model.primary_metric());
+    let col = 3 + model
+        .metrics()
         .iter()
-        .position(|m| *m == a.ci_metric)
-        .ok_or_else(|| anyhow::anyhow!("--ci-metric must be one of {}", METRICS.join(", ")))?;
+        .position(|m| *m == ci_metric)
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "--ci-metric must be one of {}",
+                model.metrics().join(", ")
+            )
+        })?;
     let mut values: BTreeMap<u32, Vec<f64>> = BTreeMap::new();
     if !done.is_empty() {
         let text = std::fs::read_to_string(&runs_path)?;
@@ -270,13 +283,13 @@ fn execute(sw: &Sweep, a: &SweepArgs, out: &Path) -> anyhow::Result<()> {
             "{} point(s) hit --max-replicates {} with the CI of {} still wider than ±{}: {:?}",
             capped.len(),
             a.max_replicates,
-            a.ci_metric,
+            ci_metric,
             a.ci_width.unwrap_or_default(),
             capped
         );
     }
     if let Some(w) = a.ci_width {
-        let j = serde_json::json!({"metric": a.ci_metric, "ci_half_width": w, "max_replicates": a.max_replicates, "capped_points": capped});
+        let j = serde_json::json!({"metric": ci_metric, "ci_half_width": w, "max_replicates": a.max_replicates, "capped_points": capped});
         atomic::write(&out.join("adaptive.json"), &serde_json::to_vec_pretty(&j)?)?;
     }
     let runs_text = std::fs::read_to_string(out.join("runs.csv"))?;
@@ -360,25 +373,39 @@ pub fn main_effect_swings(points: &[PointResult], k: usize) -> Vec<f64> {
 }
 
 /// The sweep's figures and report page, from summary.csv alone (so merged
-/// shards draw the same bytes): final culture against each parameter; a
-/// heatmap of final culture and of the share of runs that tipped when two
-/// parameters are swept; a tornado of the parameters' main-effect swings
-/// when there are several.
+/// shards draw the same bytes): the model's main metric at the end of the
+/// runs (final culture; code knowledge for march1991) against each
+/// parameter; a heatmap of it (and, for the learning-culture model, of the
+/// share of runs that tipped) when two parameters are swept; a tornado of
+/// the parameters' main-effect swings when there are several; and the
+/// model's own figures and table (march1991: Figures 1–5 of the paper).
 fn render(out: &Path, sw: &Sweep) -> anyhow::Result<()> {
     use crate::plot::canvas::render as draw;
     use crate::plot::sweep::{Effects, Heatmap, Page, Tornado, report};
     let summary = std::fs::read_to_string(out.join("summary.csv"))?;
     let names = &sw.design.names;
-    let culture = point_results(&summary, "culture", &sw.design.points);
+    let metric = sw.base.model.primary_metric();
+    // What the figures call the main metric.
+    let (label, long) = match &sw.base.model {
+        Models::LearningCulture(_) => ("final culture", "Final learning culture"),
+        Models::March1991(_) => (
+            "final code knowledge",
+            "Code knowledge at the end of the runs (equilibrium or the step cap)",
+        ),
+    };
+    let culture = point_results(&summary, metric, &sw.design.points);
+    // Only the learning-culture model has runs that tip.
     let tipped = point_results(&summary, "tipped", &sw.design.points);
     let mut table = format!(
-        "{:>6}  {}  culture (95% CI)  tipped\n",
+        "{:>6}  {}  {metric} (95% CI){}\n",
         "point",
-        names.join("  ")
+        names.join("  "),
+        if tipped.is_empty() { "" } else { "  tipped" }
     );
-    for ((p, c), (_, t)) in culture.iter().zip(&tipped) {
+    for (p, c) in &culture {
+        let t = tipped.iter().find(|t| t.0 == *p).map(|t| t.1.mean);
         table.push_str(&format!(
-            "{p:>6}  {}  {:.3} [{:.3}, {:.3}]  {:.0}%\n",
+            "{p:>6}  {}  {:.3} [{:.3}, {:.3}]{}\n",
             c.values
                 .iter()
                 .map(|v| format!("{v:.4}"))
@@ -387,7 +414,7 @@ fn render(out: &Path, sw: &Sweep) -> anyhow::Result<()> {
             c.mean,
             c.ci.0,
             c.ci.1,
-            100.0 * t.mean
+            t.map(|t| format!("  {:.0}%", 100.0 * t)).unwrap_or_default()
         ));
     }
     let points: Vec<PointResult> = culture.iter().map(|c| c.1.clone()).collect();
@@ -395,10 +422,10 @@ fn render(out: &Path, sw: &Sweep) -> anyhow::Result<()> {
     let mut findings = Vec::new();
     let mut figs = vec![draw(
         "effects",
-        "Final learning culture at every sweep point (mean and 95% CI of its replicates) against each swept parameter.".into(),
+        format!("{long} at every sweep point (mean and 95% CI of its replicates) against each swept parameter."),
         &Effects {
             scenario: name,
-            metric: "culture",
+            metric,
             names,
             points: &points,
         },
@@ -416,7 +443,8 @@ fn render(out: &Path, sw: &Sweep) -> anyhow::Result<()> {
         points.iter().max_by(|a, b| a.mean.total_cmp(&b.mean)),
     ) {
         findings.push(format!(
-            "Final culture ranges from {:.3} (at {}) to {:.3} (at {}) over {} points.",
+            "{} ranges from {:.3} (at {}) to {:.3} (at {}) over {} points.",
+            upper_first(label),
             lo.mean,
             describe(lo),
             hi.mean,
@@ -424,26 +452,26 @@ fn render(out: &Path, sw: &Sweep) -> anyhow::Result<()> {
             points.len()
         ));
     }
-    let tipped_runs = tipped.iter().filter(|t| t.1.mean > 0.0).count();
-    findings.push(format!(
-        "Runs ended in the low-culture basin (tipped) at {tipped_runs} of {} points.",
-        tipped.len()
-    ));
+    if !tipped.is_empty() {
+        let tipped_runs = tipped.iter().filter(|t| t.1.mean > 0.0).count();
+        findings.push(format!(
+            "Runs ended in the low-culture basin (tipped) at {tipped_runs} of {} points.",
+            tipped.len()
+        ));
+    }
     if names.len() == 2 {
-        for (fig, metric, rows, caption) in [
-            (
-                "heatmap",
-                "final culture",
-                &culture,
-                "Final learning culture (mean of the replicates) at every point of the two-parameter grid.",
-            ),
-            (
+        let heat_caption =
+            format!("{long} (mean of the replicates) at every point of the two-parameter grid.");
+        let mut maps = vec![("heatmap", label, &culture, heat_caption.as_str())];
+        if !tipped.is_empty() {
+            maps.push((
                 "tipped",
                 "share of runs tipped",
                 &tipped,
                 "Share of runs that ended in the low-culture basin (fewer than half of the teams above the high-culture threshold) at every grid point.",
-            ),
-        ] {
+            ));
+        }
+        for (fig, metric, rows, caption) in maps {
             let cells: Vec<(f64, f64, f64)> = rows
                 .iter()
                 .map(|(_, r)| (r.values[0], r.values[1], r.mean))
@@ -466,7 +494,7 @@ fn render(out: &Path, sw: &Sweep) -> anyhow::Result<()> {
         let (few, share) = crate::analysis::sensitivity::vital_few(&bars, 0.8);
         if !few.is_empty() {
             findings.push(format!(
-                "{} of {} parameters carry {:.0}% of the summed main-effect swing of final culture: {}.",
+                "{} of {} parameters carry {:.0}% of the summed main-effect swing of {label}: {}.",
                 few.len(),
                 names.len(),
                 100.0 * share,
@@ -475,14 +503,19 @@ fn render(out: &Path, sw: &Sweep) -> anyhow::Result<()> {
         }
         figs.push(draw(
             "swing",
-            "How far each parameter moves final culture on its own: the largest minus the smallest mean over its values (its main effect), with the other parameters averaged over the design.".into(),
+            format!("How far each parameter moves {label} on its own: the largest minus the smallest mean over its values (its main effect), with the other parameters averaged over the design."),
             &Tornado {
                 scenario: name,
-                measure: "main-effect swing of final culture",
+                measure: &format!("main-effect swing of {label}"),
                 bars: &bars,
                 intervals: &[],
             },
         )?);
+    }
+    if let Models::March1991(_) = &sw.base.model {
+        let m = crate::plot::march::sweep_outputs(out, &sw.design, name, &sw.base.raw.description)?;
+        figs.splice(0..0, m.figures);
+        table = format!("{}\n{table}", m.table);
     }
     std::fs::create_dir_all(out.join("plots"))?;
     for fig in &figs {
@@ -499,7 +532,10 @@ fn render(out: &Path, sw: &Sweep) -> anyhow::Result<()> {
             description: &sw.base.raw.description,
             findings: &findings,
             table: (
-                "mean final culture per point (95% CI) and share of runs tipped",
+                &format!(
+                    "mean {label} per point (95% CI){}",
+                    if tipped.is_empty() { "" } else { " and share of runs tipped" }
+                ),
                 &table,
             ),
             prefix: "plots/",
@@ -508,6 +544,14 @@ fn render(out: &Path, sw: &Sweep) -> anyhow::Result<()> {
     );
     atomic::write(&out.join("report.html"), page.as_bytes())?;
     Ok(())
+}
+
+/// `text` with its first letter in upper case.
+fn upper_first(text: &str) -> String {
+    let mut c = text.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 /// Run one batch of (point, replicate) in parallel and append their rows in
@@ -531,12 +575,6 @@ fn run_batch(
         .par_iter()
         .map(|&(p, r)| {
             let s = &models[&p];
-            let shock = s
-                .model
-                .markers()
-                .iter()
-                .find(|m| m.shock)
-                .map(|m| m.step as usize);
             let seeds = Seeds::common(
                 sw.base.seed,
                 RunId {
@@ -544,16 +582,19 @@ fn run_batch(
                     replicate: r,
                 },
             );
-            (run_seeded(&s.model, seeds), shock)
+            crate::with_model!(&s.model, m => {
+                let run = run_seeded(m, seeds);
+                let line = m.run_line(&run);
+                (run, line)
+            })
         })
         .collect();
     let mut ts = ts;
     let mut values = Vec::with_capacity(outputs.len());
-    for (run, shock) in outputs {
+    for (run, line) in outputs {
         if let (Some(part), Some(every)) = (ts.as_deref_mut(), sw.timeseries_every) {
             part.append(&files::timeseries_lines(&run, every))?;
         }
-        let line = files::run_line(&run, shock, metric::CULTURE);
         let v = line
             .split(',')
             .nth(col)

@@ -1,4 +1,97 @@
 //! Models that run on the engine. Each lives in its own folder and
-//! implements [`crate::engine::Model`].
+//! implements [`crate::engine::Model`]; [`Models`] is the one place that
+//! lists them, for the scenario layer (which builds one from `model = ...`)
+//! and the commands (which run whichever it holds, statically dispatched
+//! with [`with_model!`](crate::with_model)).
 
 pub mod learning_culture;
+pub mod march1991;
+
+use crate::engine::Model;
+use learning_culture::LearningCulture;
+use march1991::March1991;
+
+/// The model a scenario configures.
+#[derive(Debug, Clone)]
+pub enum Models {
+    /// `model = "learning-culture"` (the default).
+    LearningCulture(LearningCulture),
+    /// `model = "march1991"`.
+    March1991(March1991),
+}
+
+/// Run `$body` with `$m` bound to the concrete model inside a [`Models`]:
+/// a `match` whose arms are the same generic code, each compiled for its
+/// model, so the step loop is statically dispatched (no `dyn`).
+///
+/// ```
+/// use culturesim::engine::{Model, RunId, run_one};
+/// let s = culturesim::scenario::Scenario::default_scenario().unwrap();
+/// let run = culturesim::with_model!(&s.model, m => run_one(m, s.seed, RunId { point: 0, replicate: 0 }));
+/// assert_eq!(run.width, s.model.metrics().len());
+/// ```
+#[macro_export]
+macro_rules! with_model {
+    ($models:expr, $m:ident => $body:expr) => {
+        match $models {
+            $crate::model::Models::LearningCulture($m) => $body,
+            $crate::model::Models::March1991($m) => $body,
+        }
+    };
+}
+
+impl Models {
+    /// The `model = "..."` names, in the order messages list them.
+    pub const NAMES: [&'static str; 2] = ["learning-culture", "march1991"];
+
+    /// The `model = "..."` name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Models::LearningCulture(_) => Self::NAMES[0],
+            Models::March1991(_) => Self::NAMES[1],
+        }
+    }
+
+    /// Names of the metrics each observation holds.
+    pub fn metrics(&self) -> &'static [&'static str] {
+        match self {
+            Models::LearningCulture(_) => &learning_culture::METRICS,
+            Models::March1991(_) => &march1991::METRICS,
+        }
+    }
+
+    /// The metric that tables and sweep figures show first: the
+    /// organization's culture, or the code's knowledge.
+    pub fn primary_metric(&self) -> &'static str {
+        match self {
+            Models::LearningCulture(_) => "culture",
+            Models::March1991(_) => "code_knowledge",
+        }
+    }
+
+    /// Steps to run (the cap, for a model that can stop early).
+    pub fn steps(&self) -> u32 {
+        with_model!(self, m => m.steps())
+    }
+
+    /// Change the number of steps to run.
+    pub fn set_steps(&mut self, steps: u32) {
+        with_model!(self, m => m.set_steps(steps))
+    }
+
+    /// The learning-culture model, if that is the one.
+    pub fn learning_culture(&self) -> Option<&LearningCulture> {
+        match self {
+            Models::LearningCulture(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// March's model, if that is the one.
+    pub fn march1991(&self) -> Option<&March1991> {
+        match self {
+            Models::March1991(m) => Some(m),
+            _ => None,
+        }
+    }
+}

@@ -18,6 +18,7 @@ pub mod culture;
 pub mod data;
 pub mod hysteresis;
 pub mod loops;
+pub mod march;
 pub mod metrics;
 pub mod narrative;
 pub mod outcomes;

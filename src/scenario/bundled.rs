@@ -84,6 +84,26 @@ pub const BUNDLED: &[(&str, &str)] = &[
         "large-organization",
         include_str!("../../scenarios/large-organization.toml"),
     ),
+    (
+        "march1991-fig1",
+        include_str!("../../scenarios/march1991-fig1.toml"),
+    ),
+    (
+        "march1991-fig2",
+        include_str!("../../scenarios/march1991-fig2.toml"),
+    ),
+    (
+        "march1991-fig3",
+        include_str!("../../scenarios/march1991-fig3.toml"),
+    ),
+    (
+        "march1991-fig4",
+        include_str!("../../scenarios/march1991-fig4.toml"),
+    ),
+    (
+        "march1991-fig5",
+        include_str!("../../scenarios/march1991-fig5.toml"),
+    ),
 ];
 
 /// Data files bundled with the scenarios (org charts), by file name.

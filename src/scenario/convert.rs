@@ -5,42 +5,16 @@ use super::raw::{NamedDist, RawDist, RawEvent, RawScenario, RawTraits};
 use crate::dist::Dist;
 use crate::model::learning_culture::events::{Event, Kind, Programme, Scope, When};
 use crate::model::learning_culture::org::{Chart, OrgSource, OrgSpec};
+use crate::model::Models;
 use crate::model::learning_culture::{LeaderPool, Params, Setup, Traits};
+use crate::model::march1991::March1991;
 use crate::validate::Problems;
 
 /// Convert a raw scenario (with its org chart, already read, if it names
 /// one); returns the setup only when there is no problem.
 pub fn convert(raw: &RawScenario, chart: Option<Chart>) -> (Option<Setup>, Problems) {
     let mut p = Problems::default();
-    if raw.format != 1 {
-        p.push(
-            "format",
-            format!("must be 1 (the only format so far), got {}", raw.format),
-        );
-    }
-    if raw.name.trim().is_empty() {
-        p.push("name", "must not be empty");
-    } else if raw.name.contains(['/', '\\']) || raw.name.starts_with('.') {
-        p.push(
-            "name",
-            format!(
-                "must be usable as a folder name (no '/', '\\' or leading '.'), got '{}'",
-                raw.name
-            ),
-        );
-    }
-    if raw.model != "learning-culture" {
-        p.push(
-            "model",
-            format!(
-                "must be \"learning-culture\" (the only model so far), got \"{}\"",
-                raw.model
-            ),
-        );
-    }
-    if raw.steps == 0 {
-        p.push("steps", "must be at least 1");
-    }
+    common(raw, &mut p);
     if !["day", "week", "month", "quarter", "year"].contains(&raw.time_unit.as_str()) {
         p.push(
             "time_unit",
@@ -50,8 +24,11 @@ pub fn convert(raw: &RawScenario, chart: Option<Chart>) -> (Option<Setup>, Probl
             ),
         );
     }
-    if raw.replicates == 0 {
-        p.push("replicates", "must be at least 1");
+    if raw.march.is_some() {
+        p.push(
+            "march",
+            "applies only to model = \"march1991\" (this scenario's model is \"learning-culture\")",
+        );
     }
     if raw.org.employees == 0 {
         p.push("org.employees", "must be at least 1");
@@ -172,6 +149,70 @@ pub fn convert(raw: &RawScenario, chart: Option<Chart>) -> (Option<Setup>, Probl
         steps: raw.steps,
     };
     (Some(setup), p)
+}
+
+/// The rules every model shares: format, name, model, steps, replicates.
+fn common(raw: &RawScenario, p: &mut Problems) {
+    if raw.format != 1 {
+        p.push(
+            "format",
+            format!("must be 1 (the only format so far), got {}", raw.format),
+        );
+    }
+    if raw.name.trim().is_empty() {
+        p.push("name", "must not be empty");
+    } else if raw.name.contains(['/', '\\']) || raw.name.starts_with('.') {
+        p.push(
+            "name",
+            format!(
+                "must be usable as a folder name (no '/', '\\' or leading '.'), got '{}'",
+                raw.name
+            ),
+        );
+    }
+    if !Models::NAMES.contains(&raw.model.as_str()) {
+        p.push(
+            "model",
+            format!(
+                "must be \"learning-culture\" or \"march1991\", got \"{}\"",
+                raw.model
+            ),
+        );
+    }
+    if raw.steps == 0 {
+        p.push("steps", "must be at least 1");
+    }
+    if raw.replicates == 0 {
+        p.push("replicates", "must be at least 1");
+    }
+}
+
+/// Convert a scenario of model "march1991": its `[march]` section (the
+/// defaults when absent) and the step cap `steps`. The learning-culture
+/// sections are checked by the caller, which knows which keys were written.
+pub fn convert_march(raw: &RawScenario) -> (Option<March1991>, Problems) {
+    let mut p = Problems::default();
+    common(raw, &mut p);
+    if !["period", "day", "week", "month", "quarter", "year"].contains(&raw.time_unit.as_str()) {
+        p.push(
+            "time_unit",
+            format!(
+                "must be period, day, week, month, quarter or year, got \"{}\"",
+                raw.time_unit
+            ),
+        );
+    }
+    let params = raw.march.clone().unwrap_or_default();
+    let mut section = Problems::default();
+    params.check(&mut section);
+    p.0.extend(section.0);
+    if !p.is_empty() {
+        return (None, p);
+    }
+    match March1991::new(params, raw.steps) {
+        Ok(m) => (Some(m), p),
+        Err(e) => (None, e),
+    }
 }
 
 fn traits(p: &mut Problems, path: &str, t: &RawTraits) -> Option<Traits> {

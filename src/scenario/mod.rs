@@ -15,6 +15,7 @@ mod locate;
 pub mod orgchart;
 pub mod raw;
 
+use crate::model::Models;
 use crate::model::learning_culture::{LearningCulture, Setup};
 use crate::validate::Problems;
 use raw::RawScenario;
@@ -390,8 +391,9 @@ pub struct Scenario {
     pub seed: u64,
     /// Replicates.
     pub replicates: u32,
-    /// The model, built and checked against its organization.
-    pub model: LearningCulture,
+    /// The model (for the learning-culture model: built and checked
+    /// against its organization).
+    pub model: Models,
     /// The org chart's text, when the organization comes from one (run
     /// writes it beside the resolved scenario as [`CHART_COPY`]).
     pub chart: Option<String>,
@@ -415,6 +417,16 @@ impl Limits {
     /// Check the sizes a scenario asks for (before anything is built).
     fn check(&self, raw: &RawScenario, p: &mut Problems) {
         let hint = "on this server (see culturesim serve --help)";
+        if raw.model != "learning-culture" {
+            p.push(
+                "model",
+                format!(
+                    "must be \"learning-culture\" {hint}: the live page shows that model (run \"{}\" with culturesim run or sweep), got \"{}\"",
+                    raw.model, raw.model
+                ),
+            );
+            return;
+        }
         if raw.replicates > self.replicates {
             p.push(
                 "replicates",
@@ -446,7 +458,10 @@ impl Limits {
 
     /// Check the headcount of a built organization (an org chart's).
     fn check_headcount(&self, s: &Scenario, p: &mut Problems) {
-        let n = u32::try_from(s.model.org().slots()).unwrap_or(u32::MAX);
+        let Some(model) = s.model.learning_culture() else {
+            return;
+        };
+        let n = u32::try_from(model.org().slots()).unwrap_or(u32::MAX);
         if s.raw.org.chart.is_some() {
             if n > self.employees {
                 p.push(
@@ -595,6 +610,9 @@ impl Scenario {
     fn validate(mut raw: RawScenario, layers: &Layers) -> Result<Self, ScenarioError> {
         raw.extends = None;
         let source = layers.0[0].source.clone();
+        if raw.model == "march1991" {
+            return Self::validate_march(raw, layers);
+        }
         // Empirical distributions read from a CSV column: the values are
         // taken into the resolved scenario, so it stands alone.
         let mut problems = Problems::default();
@@ -684,15 +702,73 @@ impl Scenario {
             source,
             seed: raw.seed,
             replicates: raw.replicates,
-            model,
+            model: Models::LearningCulture(model),
             raw,
             chart: chart_text,
         })
     }
 
-    /// The model configuration.
+    /// A scenario of model "march1991": the `[march]` section and the
+    /// shared top-level keys; a learning-culture section written in a file
+    /// (or changed by `--set`) is a mistake, not silently ignored.
+    fn validate_march(mut raw: RawScenario, layers: &Layers) -> Result<Self, ScenarioError> {
+        let mut problems = Problems::default();
+        let d = RawScenario {
+            name: String::new(),
+            ..toml::from_str("name = \"x\"").expect("defaults parse")
+        };
+        let sections = [
+            ("org", raw.org != d.org),
+            ("population", raw.population != d.population),
+            ("hiring", raw.hiring != d.hiring),
+            ("leaders", raw.leaders != d.leaders),
+            ("engagement", raw.engagement != d.engagement),
+            ("learning", raw.learning != d.learning),
+            ("belief", raw.belief != d.belief),
+            ("culture", raw.culture != d.culture),
+            ("leadership", raw.leadership != d.leadership),
+            ("turnover", raw.turnover != d.turnover),
+            ("formalization", raw.formalization != d.formalization),
+            ("learnathon", raw.learnathon != d.learnathon),
+            ("community", raw.community != d.community),
+            ("init", raw.init != d.init),
+            ("events", !raw.events.is_empty()),
+        ];
+        for (name, changed) in sections {
+            if changed || layers.place(name).is_some() {
+                problems.push(
+                    name,
+                    "does not apply to model = \"march1991\" (it belongs to the learning-culture model; [march] configures this one)",
+                );
+            }
+        }
+        let (model, p) = convert::convert_march(&raw);
+        problems.0.extend(p.0);
+        if !problems.is_empty() {
+            return Err(layers.invalid(problems));
+        }
+        let model = model.expect("no problems means a model");
+        // The resolved scenario states every parameter of the section.
+        raw.march = Some(model.config().params.clone());
+        Ok(Self {
+            source: layers.0[0].source.clone(),
+            seed: raw.seed,
+            replicates: raw.replicates,
+            model: Models::March1991(model),
+            raw,
+            chart: None,
+        })
+    }
+
+    /// The learning-culture model's configuration.
+    ///
+    /// # Panics
+    /// If the scenario's model is not "learning-culture".
     pub fn setup(&self) -> &Setup {
-        self.model.setup()
+        self.model
+            .learning_culture()
+            .expect("setup() is the learning-culture model's configuration")
+            .setup()
     }
 
     /// Scenario name.
@@ -700,9 +776,27 @@ impl Scenario {
         &self.raw.name
     }
 
-    /// A copy of the model (for callers that want to own one).
+    /// A copy of the learning-culture model (for callers that want to own
+    /// one); an error for a scenario of another model.
     pub fn build_model(&self) -> Result<LearningCulture, ScenarioError> {
-        Ok(self.model.clone())
+        match &self.model {
+            Models::LearningCulture(m) => Ok(m.clone()),
+            other => {
+                let mut p = Problems::default();
+                p.push(
+                    "model",
+                    format!(
+                        "is \"{}\"; this needs a learning-culture scenario",
+                        other.name()
+                    ),
+                );
+                Err(ScenarioError::Invalid {
+                    origin: self.source.clone(),
+                    problems: p,
+                    places: vec![None],
+                })
+            }
+        }
     }
 
     /// The resolved scenario as TOML.
@@ -743,7 +837,12 @@ fn csv_column(text: &str, shown: &str, column: &str) -> Result<Vec<f64>, String>
 /// Write a scenario as readable TOML: top-level keys, then one `[section]`
 /// per table with distributions as inline tables, then `[[events]]`.
 pub fn to_toml(raw: &RawScenario) -> String {
-    let value = toml::Table::try_from(raw).expect("a raw scenario always serializes");
+    let mut value = toml::Table::try_from(raw).expect("a raw scenario always serializes");
+    if raw.model == "march1991" {
+        // Only what that model reads: the top-level keys, [march], [sweep].
+        value.retain(|k, v| !v.is_table() || k == "march" || k == "sweep");
+        value.remove("events");
+    }
     let mut out = String::new();
     let mut tables = Vec::new();
     let mut arrays = Vec::new();

@@ -305,13 +305,15 @@ pub struct RawScenario {
     /// One or two sentences for tables and reports.
     #[serde(default)]
     pub description: String,
-    /// Which model: "learning-culture".
+    /// Which model: "learning-culture" (default) or "march1991" (March's
+    /// 1991 exploration/exploitation model, configured by `[march]`).
     #[serde(default = "default_model")]
     pub model: String,
     /// Steps to run.
     #[serde(default = "default_steps")]
     pub steps: u32,
-    /// What a step is: "week" (default), "day", "month", "quarter" or "year".
+    /// What a step is: "week" (default), "day", "month", "quarter" or "year";
+    /// "period" for march1991.
     #[serde(default = "default_time_unit")]
     pub time_unit: String,
     /// Master seed.
@@ -348,6 +350,9 @@ pub struct RawScenario {
     pub community: params::Community,
     #[serde(default)]
     pub init: params::Init,
+    /// `[march]`: the parameters of model "march1991" (only with that model).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub march: Option<crate::model::march1991::MarchParams>,
     #[serde(default)]
     pub events: Vec<RawEvent>,
     /// `[sweep]`: a design of parameter points, run by `culturesim sweep`

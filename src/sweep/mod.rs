@@ -7,6 +7,7 @@
 //! streams of replicate r are the same at every point (and equal replicate
 //! r of `culturesim run`), so differences between points are paired.
 
+pub mod columns;
 pub mod design;
 pub mod files;
 

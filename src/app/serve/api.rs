@@ -196,10 +196,18 @@ pub struct Unit {
     pub people: usize,
 }
 
+/// The learning-culture model of a scenario the server admitted (its
+/// limits admit no other model).
+fn lc(s: &Scenario) -> &crate::model::learning_culture::LearningCulture {
+    s.model
+        .learning_culture()
+        .expect("the server admits learning-culture scenarios only (Limits::check)")
+}
+
 impl OrgInfo {
     /// The organization of a scenario.
     pub fn of(s: &Scenario) -> Self {
-        let org = s.model.org();
+        let org = lc(s).org();
         let unit = |u: usize| {
             let (lo, hi) = org.unit_teams[u];
             Unit {
@@ -302,7 +310,7 @@ fn wire_metrics() -> Vec<&'static str> {
 /// Run the replicates and build the response (None if the client left).
 fn simulate(scenario: &Scenario, gone: &mut dyn FnMut() -> bool) -> Result<Option<Vec<u8>>> {
     let started = Instant::now();
-    let model = &scenario.model;
+    let model = lc(scenario);
     let markers = model.markers();
     let mut builder = summary_builder(model, &markers);
     let names = wire_metrics();
@@ -416,7 +424,7 @@ struct LocalUnit {
 
 impl LocalUnit {
     fn of(s: &Scenario) -> Option<Self> {
-        let model = &s.model;
+        let model = lc(s);
         let org = model.org();
         let shock = model
             .setup()
@@ -627,11 +635,11 @@ mod tests {
         let s = with(&["events.4.scope=\"unit:u1\""]);
         let l = LocalUnit::of(&s).unwrap();
         assert_eq!((l.name.as_str(), l.team, l.people), ("u1", false, 200));
-        let org = s.model.org();
+        let org = lc(&s).org();
         let (lo, hi) = org.unit_teams[org.find("u1").unwrap()];
         assert_eq!(l.groups.len(), (hi - lo) as usize);
         let run = crate::engine::run_one(
-            &s.model,
+            lc(&s),
             1,
             crate::engine::RunId {
                 point: 0,

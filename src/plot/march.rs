@@ -1,0 +1,780 @@
+//! Figures and tables of March's (1991) model, made from a finished run's
+//! or sweep's files only (so merged shards and `culturesim plot DIR` draw
+//! the same bytes):
+//!
+//! - [`ParamLines`]: a metric's mean and 95% CI against a swept parameter,
+//!   one line per value of a second parameter — March's Figures 1, 2 and 4
+//!   (and, with the fast and slow learners as lines, Figure 3);
+//! - [`Trajectories`]: a metric's mean over time, one line per point (or
+//!   per metric), with the band of the middle 50% of runs for a single
+//!   line — Figure 5 and the figure of `culturesim run`;
+//! - [`cross_table`]: the table behind Figure 1 (rows one parameter,
+//!   columns the other, cells mean and 95% CI).
+//!
+//! A run that stopped at equilibrium is in a state nothing changes any
+//! more, so over time it holds its last value: trajectories carry each
+//! stopped run's last row forward to the longest run.
+
+use super::canvas::{self, Chart, DrawResult, Figure, HouseMesh, Key, LEFT};
+use super::report::{esc, figures_html, page_end, page_start};
+use super::style;
+use crate::analysis::stats::percentile;
+use crate::export::atomic;
+use crate::export::timeseries::format_value;
+use crate::sweep::design::Design;
+use anyhow::{Context, Result, anyhow};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Axis names of March's metrics.
+fn describe(metric: &str) -> &str {
+    match metric {
+        "code_knowledge" => "code knowledge (Σ code·reality / m)",
+        "knowledge" => "mean individual knowledge",
+        "code_correct" => "share of dimensions the code has right",
+        "knowledge_fast" => "knowledge of fast learners",
+        "knowledge_slow" => "knowledge of slow learners",
+        other => other,
+    }
+}
+
+/// Parameter names without the section, in March's notation.
+fn short(name: &str) -> String {
+    let n = name.strip_prefix("march.").unwrap_or(name);
+    match n {
+        "fast_share" => "share of fast learners".into(),
+        "p1" => "socialization rate p1".into(),
+        "p2" => "code learning rate p2".into(),
+        "p3" => "turnover p3".into(),
+        "p4" => "turbulence p4".into(),
+        other => other.into(),
+    }
+}
+
+/// A point of a line: x, mean, 95% CI.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Dot {
+    /// Parameter value.
+    pub x: f64,
+    /// Mean over runs.
+    pub mean: f64,
+    /// 95% CI of the mean (low, high).
+    pub ci: (f64, f64),
+}
+
+/// One line of a [`ParamLines`] chart.
+#[derive(Debug, Clone)]
+pub struct Line {
+    /// Legend label.
+    pub label: String,
+    /// Its points, in increasing x.
+    pub dots: Vec<Dot>,
+}
+
+/// A metric against a parameter, one line per group.
+pub struct ParamLines<'a> {
+    /// Title.
+    pub title: &'a str,
+    /// Subtitle.
+    pub subtitle: &'a str,
+    /// X axis description.
+    pub x_desc: &'a str,
+    /// Y axis description.
+    pub y_desc: &'a str,
+    /// The lines.
+    pub lines: &'a [Line],
+}
+
+const DASHES: [(f64, f64); 4] = [(0.0, 0.0), (14.0, 8.0), (4.0, 6.0), (20.0, 6.0)];
+
+impl Chart for ParamLines<'_> {
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+        let top = canvas::title(area, self.title, self.subtitle)?;
+        let legend_h = if self.lines.len() > 1 { 50 } else { 0 };
+        let (_, lower) = area.split_vertically(top + 10 + legend_h);
+        let dots = self.lines.iter().flat_map(|l| &l.dots);
+        let (xlo, xhi, ylo, yhi) = dots.fold(
+            (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY),
+            |(a, b, c, d), p| (a.min(p.x), b.max(p.x), c.min(p.ci.0), d.max(p.ci.1)),
+        );
+        let (xlo, xhi) = if xlo.is_finite() { (xlo, xhi) } else { (0.0, 1.0) };
+        let (ylo, yhi) = if ylo.is_finite() { (ylo, yhi) } else { (0.0, 1.0) };
+        let xpad = ((xhi - xlo) * 0.04).max(1e-3);
+        let ypad = ((yhi - ylo) * 0.1).max(0.01);
+        let mut chart = ChartBuilder::on(&lower)
+            .margin_left(LEFT)
+            .margin_right(40)
+            .margin_top(6)
+            .margin_bottom(10)
+            .x_label_area_size(80)
+            .y_label_area_size(110)
+            .build_cartesian_2d(xlo - xpad..xhi + xpad, ylo - ypad..yhi + ypad)?;
+        let xd = canvas::decimals(xhi - xlo);
+        let yd = canvas::decimals(yhi - ylo + 2.0 * ypad);
+        chart
+            .configure_mesh()
+            .x_desc(self.x_desc)
+            .y_desc(self.y_desc)
+            .x_labels(8)
+            .y_labels(7)
+            .x_label_formatter(&|v| format!("{v:.xd$}"))
+            .y_label_formatter(&|v| format!("{v:.yd$}"))
+            .house(style::AXIS, style::TICK)
+            .draw()?;
+        let mut keys = Vec::new();
+        for (i, line) in self.lines.iter().enumerate() {
+            let c = style::series(i);
+            let w = 4;
+            let path: Vec<(f64, f64)> = line.dots.iter().map(|d| (d.x, d.mean)).collect();
+            let (dash, gap) = DASHES[i % DASHES.len()];
+            if dash == 0.0 {
+                chart.draw_series(std::iter::once(PathElement::new(path, c.stroke_width(w))))?;
+                keys.push((Key::Line(c, w), line.label.clone()));
+            } else {
+                let base = lower.get_base_pixel();
+                let pixels: Vec<(i32, i32)> = path
+                    .iter()
+                    .map(|&p| {
+                        let (x, y) = chart.backend_coord(&p);
+                        (x - base.0, y - base.1)
+                    })
+                    .collect();
+                for pair in pixels.windows(2) {
+                    canvas::dashed_line(
+                        &lower,
+                        pair[0],
+                        pair[1],
+                        c.stroke_width(w),
+                        dash,
+                        gap,
+                    )?;
+                }
+                keys.push((Key::Dashed(c, w), line.label.clone()));
+            }
+            for d in &line.dots {
+                chart.draw_series(std::iter::once(PathElement::new(
+                    vec![(d.x, d.ci.0), (d.x, d.ci.1)],
+                    c.mix(0.7).stroke_width(3),
+                )))?;
+                chart.draw_series(std::iter::once(Circle::new((d.x, d.mean), 6, c.filled())))?;
+            }
+        }
+        if self.lines.len() > 1 {
+            let (w, _) = area.dim_in_pixel();
+            canvas::legend(area, &keys, w as i32 - 40, top + 30)?;
+        }
+        Ok(())
+    }
+}
+
+/// A metric's mean over time.
+#[derive(Debug, Clone)]
+pub struct Series {
+    /// Legend label.
+    pub label: String,
+    /// Mean at every step from 0.
+    pub mean: Vec<f64>,
+    /// The band of the middle 50% of runs (25th and 75th percentiles).
+    pub band: Option<(Vec<f64>, Vec<f64>)>,
+}
+
+/// Means over time, one line per series.
+pub struct Trajectories<'a> {
+    /// Title.
+    pub title: &'a str,
+    /// Subtitle.
+    pub subtitle: &'a str,
+    /// Y axis description.
+    pub y_desc: &'a str,
+    /// The series.
+    pub series: &'a [Series],
+}
+
+impl Chart for Trajectories<'_> {
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+        let top = canvas::title(area, self.title, self.subtitle)?;
+        let (_, lower) = area.split_vertically(top + 60);
+        let len = self.series.iter().map(|s| s.mean.len()).max().unwrap_or(1);
+        let xmax = (len.max(2) - 1) as f64;
+        let values = self.series.iter().flat_map(|s| {
+            s.mean.iter().chain(
+                s.band
+                    .iter()
+                    .flat_map(|(lo, hi)| lo.iter().chain(hi.iter())),
+            )
+        });
+        let (ylo, yhi) = values
+            .filter(|v| v.is_finite())
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+                (a.min(v), b.max(v))
+            });
+        let (ylo, yhi) = if ylo.is_finite() {
+            (ylo.min(0.0), yhi.max(0.0))
+        } else {
+            (0.0, 1.0)
+        };
+        let ypad = ((yhi - ylo) * 0.06).max(0.01);
+        let mut chart = ChartBuilder::on(&lower)
+            .margin_left(LEFT)
+            .margin_right(40)
+            .margin_top(6)
+            .margin_bottom(10)
+            .x_label_area_size(80)
+            .y_label_area_size(110)
+            .build_cartesian_2d(0.0..xmax, ylo - ypad..yhi + ypad)?;
+        let yd = canvas::decimals(yhi - ylo + 2.0 * ypad);
+        chart
+            .configure_mesh()
+            .x_desc("period")
+            .y_desc(self.y_desc)
+            .x_labels(8)
+            .y_labels(7)
+            .x_label_formatter(&|v| format!("{v:.0}"))
+            .y_label_formatter(&|v| format!("{v:.yd$}"))
+            .house(style::AXIS, style::TICK)
+            .draw()?;
+        let mut keys = Vec::new();
+        for (i, s) in self.series.iter().enumerate() {
+            let c = style::series(i);
+            if let Some((lo, hi)) = &s.band {
+                let mut poly: Vec<(f64, f64)> =
+                    hi.iter().enumerate().map(|(t, &v)| (t as f64, v)).collect();
+                poly.extend(lo.iter().enumerate().rev().map(|(t, &v)| (t as f64, v)));
+                chart.draw_series(std::iter::once(Polygon::new(
+                    poly,
+                    style::tint(c, 0.75).filled(),
+                )))?;
+                keys.push((Key::Box(style::tint(c, 0.75)), format!("{}: middle 50% of runs", s.label)));
+            }
+            let path: Vec<(f64, f64)> = s
+                .mean
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| v.is_finite())
+                .map(|(t, &v)| (t as f64, v))
+                .collect();
+            chart.draw_series(std::iter::once(PathElement::new(path, c.stroke_width(4))))?;
+            keys.push((Key::Line(c, 4), s.label.clone()));
+        }
+        let (w, _) = area.dim_in_pixel();
+        canvas::legend(area, &keys, w as i32 - 40, top + 30)?;
+        Ok(())
+    }
+}
+
+/// Per (point, metric): (n, mean, 95% CI low, high), from summary.csv.
+pub type Stats = BTreeMap<(u32, String), (usize, f64, f64, f64)>;
+
+/// Read summary.csv (`point,metric,n,mean,sd,ci95_lo,ci95_hi,...`).
+pub fn read_summary(text: &str) -> Stats {
+    let mut out = BTreeMap::new();
+    for l in text.lines().skip(1) {
+        let c: Vec<&str> = l.split(',').collect();
+        if c.len() < 7 {
+            continue;
+        }
+        let (Ok(p), Ok(n), Ok(mean), Ok(lo), Ok(hi)) = (
+            c[0].parse::<u32>(),
+            c[2].parse::<usize>(),
+            c[3].parse::<f64>(),
+            c[5].parse::<f64>(),
+            c[6].parse::<f64>(),
+        ) else {
+            continue;
+        };
+        out.insert((p, c[1].to_string()), (n, mean, lo, hi));
+    }
+    out
+}
+
+/// The swept parameter on the x axis (the one with most distinct values,
+/// the first on ties) and the one whose values are the lines (if two).
+fn axes(design: &Design) -> (usize, Option<usize>) {
+    let distinct = |d: usize| {
+        let mut v: Vec<f64> = design.points.iter().map(|p| p[d]).collect();
+        v.sort_by(f64::total_cmp);
+        v.dedup();
+        v.len()
+    };
+    let k = design.names.len();
+    let x = (0..k).max_by_key(|&d| (distinct(d), k - d)).unwrap_or(0);
+    let group = (0..k).find(|&d| d != x && k == 2);
+    (x, group)
+}
+
+/// Lines of `metric` against the x parameter, one per value of the group
+/// parameter (points with the same x and group are distinct only in
+/// parameters beyond the second, which this chart does not separate).
+fn lines_of(design: &Design, stats: &Stats, metric: &str, label: &str) -> Vec<Line> {
+    let (x, group) = axes(design);
+    let mut by: BTreeMap<String, (f64, Vec<Dot>)> = BTreeMap::new();
+    for (p, values) in design.points.iter().enumerate() {
+        let Some(&(n, mean, lo, hi)) = stats.get(&(p as u32, metric.to_string())) else {
+            continue;
+        };
+        if n == 0 {
+            continue;
+        }
+        let (key, name) = match group {
+            Some(g) => (
+                values[g],
+                format!(
+                    "{} = {}",
+                    design.names[g].trim_start_matches("march."),
+                    format_value(values[g])
+                ),
+            ),
+            None => (0.0, label.to_string()),
+        };
+        let e = by.entry(name).or_insert((key, Vec::new()));
+        let ci = if lo.is_finite() { (lo, hi) } else { (mean, mean) };
+        e.1.push(Dot {
+            x: values[x],
+            mean,
+            ci,
+        });
+    }
+    let mut lines: Vec<(f64, Line)> = by
+        .into_iter()
+        .map(|(label, (key, mut dots))| {
+            dots.sort_by(|a, b| a.x.total_cmp(&b.x));
+            (key, Line { label, dots })
+        })
+        .collect();
+    lines.sort_by(|a, b| a.0.total_cmp(&b.0));
+    lines.into_iter().map(|(_, l)| l).collect()
+}
+
+/// The table of `metric` over the design: for two swept parameters, rows
+/// are the x parameter's values and columns the other's; otherwise one
+/// row per point. Cells: mean [95% CI].
+pub fn cross_table(design: &Design, stats: &Stats, metric: &str) -> String {
+    let cell = |p: usize| match stats.get(&(p as u32, metric.to_string())) {
+        Some(&(n, mean, lo, hi)) if n > 0 && lo.is_finite() => {
+            format!("{mean:.3} [{lo:.3}, {hi:.3}]")
+        }
+        Some(&(n, mean, _, _)) if n > 0 => format!("{mean:.3}"),
+        _ => "—".into(),
+    };
+    let mut out = format!("{metric}: mean [95% CI] over runs\n");
+    let (x, group) = axes(design);
+    if let Some(g) = group {
+        let mut cols: Vec<f64> = design.points.iter().map(|p| p[g]).collect();
+        cols.sort_by(f64::total_cmp);
+        cols.dedup();
+        let mut rows: Vec<f64> = design.points.iter().map(|p| p[x]).collect();
+        rows.sort_by(f64::total_cmp);
+        rows.dedup();
+        let xn = design.names[x].trim_start_matches("march.");
+        let gn = design.names[g].trim_start_matches("march.");
+        out.push_str(&format!("{:>8}", xn));
+        for c in &cols {
+            out.push_str(&format!(" | {:^22}", format!("{gn} = {}", format_value(*c))));
+        }
+        out.push('\n');
+        out.push_str(&"-".repeat(8 + cols.len() * 25));
+        out.push('\n');
+        for r in &rows {
+            out.push_str(&format!("{:>8}", format_value(*r)));
+            for c in &cols {
+                let p = design
+                    .points
+                    .iter()
+                    .position(|v| v[x] == *r && v[g] == *c);
+                out.push_str(&format!(" | {:^22}", p.map(cell).unwrap_or_else(|| "—".into())));
+            }
+            out.push('\n');
+        }
+    } else {
+        let names: Vec<&str> = design
+            .names
+            .iter()
+            .map(|n| n.trim_start_matches("march."))
+            .collect();
+        out.push_str(&format!("{:>6}  {}  {metric}\n", "point", names.join("  ")));
+        for (p, values) in design.points.iter().enumerate() {
+            let v: Vec<String> = values.iter().map(|v| format!("{v:.4}")).collect();
+            out.push_str(&format!("{p:>6}  {}  {}\n", v.join("  "), cell(p)));
+        }
+    }
+    out
+}
+
+/// Per point, per step: the mean (and for one point the 25th and 75th
+/// percentiles) of `metric` over its runs in timeseries.csv, each stopped
+/// run carried forward at its last value to the longest run.
+pub fn trajectories(timeseries: &str, metric: &str) -> Result<BTreeMap<u32, Series>> {
+    let mut lines = timeseries.lines();
+    let header: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
+    let col = header
+        .iter()
+        .position(|h| *h == metric)
+        .ok_or_else(|| anyhow!("timeseries.csv has no column '{metric}'"))?;
+    // runs[point][replicate] = (step, value)...
+    let mut runs: BTreeMap<u32, BTreeMap<u32, Vec<(usize, f64)>>> = BTreeMap::new();
+    for (i, l) in lines.enumerate() {
+        let c: Vec<&str> = l.split(',').collect();
+        let bad = || anyhow!("timeseries.csv line {}: malformed", i + 2);
+        let p: u32 = c.first().and_then(|x| x.parse().ok()).ok_or_else(bad)?;
+        let r: u32 = c.get(1).and_then(|x| x.parse().ok()).ok_or_else(bad)?;
+        let s: usize = c.get(2).and_then(|x| x.parse().ok()).ok_or_else(bad)?;
+        let v: f64 = c
+            .get(col)
+            .map(|x| x.parse().unwrap_or(f64::NAN))
+            .ok_or_else(bad)?;
+        runs.entry(p).or_default().entry(r).or_default().push((s, v));
+    }
+    let len = runs
+        .values()
+        .flat_map(|p| p.values())
+        .filter_map(|r| r.last().map(|x| x.0 + 1))
+        .max()
+        .unwrap_or(0);
+    let single = runs.len() == 1;
+    let mut out = BTreeMap::new();
+    for (p, reps) in runs {
+        // Each run on the full grid of steps: rows written every k steps
+        // are held until the next one; a stopped run holds its last row.
+        let filled: Vec<Vec<f64>> = reps
+            .values()
+            .map(|rows| {
+                let mut v = Vec::with_capacity(len);
+                let mut j = 0;
+                for s in 0..len {
+                    while j + 1 < rows.len() && rows[j + 1].0 <= s {
+                        j += 1;
+                    }
+                    v.push(rows[j].1);
+                }
+                v
+            })
+            .collect();
+        let at = |s: usize| -> Vec<f64> {
+            let mut x: Vec<f64> = filled.iter().map(|r| r[s]).filter(|v| !v.is_nan()).collect();
+            x.sort_by(f64::total_cmp);
+            x
+        };
+        let mean: Vec<f64> = (0..len)
+            .map(|s| {
+                let x = at(s);
+                if x.is_empty() {
+                    f64::NAN
+                } else {
+                    x.iter().sum::<f64>() / x.len() as f64
+                }
+            })
+            .collect();
+        let band = single.then(|| {
+            let lo = (0..len).map(|s| percentile(&at(s), 0.25)).collect();
+            let hi = (0..len).map(|s| percentile(&at(s), 0.75)).collect();
+            (lo, hi)
+        });
+        out.insert(
+            p,
+            Series {
+                label: String::new(),
+                mean,
+                band,
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// What a sweep of March's model adds to the generic sweep outputs.
+pub struct SweepOutputs {
+    /// Figures, in report order.
+    pub figures: Vec<Figure>,
+    /// The table of the main metric (also written as `table.txt`).
+    pub table: String,
+}
+
+/// The figures and table of a finished sweep of March's model, from its
+/// summary.csv (and timeseries.csv, when written) in `out`.
+pub fn sweep_outputs(
+    out: &Path,
+    design: &Design,
+    name: &str,
+    description: &str,
+) -> Result<SweepOutputs> {
+    let read = |f: &str| {
+        std::fs::read_to_string(out.join(f))
+            .with_context(|| format!("cannot read '{}'", out.join(f).display()))
+    };
+    let stats = read_summary(&read("summary.csv")?);
+    let (x, _) = axes(design);
+    let x_desc = short(&design.names[x]);
+    let mut figures = Vec::new();
+    let lines = lines_of(design, &stats, "code_knowledge", "code knowledge");
+    let subtitle = format!("{name} · mean and 95% CI of the runs at each point, at the end of each run (equilibrium or the step cap)");
+    figures.push(canvas::render(
+        "march-knowledge",
+        format!(
+            "Code knowledge at the end of each run against {x_desc}: mean and 95% CI of the runs of each point{}.",
+            if lines.len() > 1 { ", one line per value of the other swept parameter" } else { "" }
+        ),
+        &ParamLines {
+            title: "Code knowledge",
+            subtitle: &subtitle,
+            x_desc: &x_desc,
+            y_desc: describe("code_knowledge"),
+            lines: &lines,
+        },
+    )?);
+    // Fast and slow learners, where a point has both and its runs did not
+    // all end at equilibrium (where everyone holds the code's beliefs).
+    let both = (0..design.points.len() as u32).any(|p| {
+        let has = |m: &str| stats.get(&(p, m.to_string())).is_some_and(|s| s.0 > 0);
+        let settled = stats
+            .get(&(p, "equilibrium".to_string()))
+            .is_some_and(|s| s.1 == 1.0);
+        has("knowledge_fast") && has("knowledge_slow") && !settled
+    });
+    if both {
+        let mut learners = Vec::new();
+        for (metric, label) in [
+            ("knowledge_fast", "fast learners"),
+            ("knowledge_slow", "slow learners"),
+            ("code_knowledge", "the code"),
+        ] {
+            if let Some(mut l) = lines_of(design, &stats, metric, label)
+                .into_iter()
+                .next()
+                .filter(|_| axes(design).1.is_none())
+            {
+                l.label = label.into();
+                learners.push(l);
+            }
+        }
+        if !learners.is_empty() {
+            figures.push(canvas::render(
+                "march-learners",
+                format!("Knowledge of the fast and the slow learners and of the code at the end of each run, against {x_desc}: mean and 95% CI."),
+                &ParamLines {
+                    title: "Fast and slow learners",
+                    subtitle: &subtitle,
+                    x_desc: &x_desc,
+                    y_desc: "knowledge (Σ belief·reality / m)",
+                    lines: &learners,
+                },
+            )?);
+        }
+    }
+    if let Ok(ts) = read("timeseries.csv") {
+        let traj = trajectories(&ts, "code_knowledge")?;
+        let series: Vec<Series> = traj
+            .into_iter()
+            .take(8)
+            .map(|(p, mut s)| {
+                s.band = None;
+                s.label = design.names.iter().zip(&design.points[p as usize]).map(|(n, v)| {
+                    format!("{} = {}", n.trim_start_matches("march."), format_value(*v))
+                }).collect::<Vec<_>>().join(", ");
+                s
+            })
+            .collect();
+        let sub = format!("{name} · mean of the runs of each point; a run that reached equilibrium holds its last value");
+        figures.push(canvas::render(
+            "march-trajectories",
+            "Code knowledge over time: the mean of the runs of each sweep point (the first eight).".into(),
+            &Trajectories {
+                title: "Code knowledge over time",
+                subtitle: &sub,
+                y_desc: describe("code_knowledge"),
+                series: &series,
+            },
+        )?);
+    }
+    let mut table = cross_table(design, &stats, "code_knowledge");
+    if both {
+        for m in ["knowledge_fast", "knowledge_slow"] {
+            table.push('\n');
+            table.push_str(&cross_table(design, &stats, m));
+        }
+    }
+    if !description.is_empty() {
+        table = format!("{name}: {description}\n\n{table}");
+    }
+    atomic::write(&out.join("table.txt"), table.as_bytes())?;
+    Ok(SweepOutputs { figures, table })
+}
+
+/// Files [`render_run_dir`] writes, relative to the run folder.
+pub fn run_files() -> Vec<String> {
+    vec![
+        "plots/march-run.png".into(),
+        "plots/march-run.svg".into(),
+        "report.html".into(),
+    ]
+}
+
+/// The figure and report of a finished `culturesim run` of March's model:
+/// code knowledge (with the middle 50% of runs), mean individual
+/// knowledge and the share of dimensions the code has right, over time.
+pub fn render_run_dir(dir: &Path) -> Result<super::Rendered> {
+    let read = |f: &str| {
+        std::fs::read_to_string(dir.join(f))
+            .with_context(|| format!("cannot read '{}'", dir.join(f).display()))
+    };
+    let ts = read("timeseries.csv")?;
+    let scenario: toml::Table = toml::from_str(&read("scenario.toml")?)
+        .with_context(|| format!("cannot parse '{}'", dir.join("scenario.toml").display()))?;
+    let name = scenario.get("name").and_then(|v| v.as_str()).unwrap_or("");
+    let description = scenario
+        .get("description")
+        .and_then(|v| v.as_str())
+        .unwrap_or("");
+    let mut series = Vec::new();
+    for (metric, label) in [
+        ("code_knowledge", "code knowledge"),
+        ("knowledge", "mean individual knowledge"),
+        ("code_correct", "share of dimensions the code has right"),
+    ] {
+        let mut s = trajectories(&ts, metric)?
+            .into_values()
+            .next()
+            .ok_or_else(|| anyhow!("timeseries.csv holds no runs"))?;
+        s.label = label.into();
+        if metric != "code_knowledge" {
+            s.band = None;
+        }
+        series.push(s);
+    }
+    let runs = ts
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').nth(1))
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    let sub = format!(
+        "{name} · mean of {}; a run that reached equilibrium holds its last value",
+        canvas::runs(runs)
+    );
+    let fig = canvas::render(
+        "march-run",
+        format!("Knowledge over time: means of {} (the code's knowledge with the band of the middle 50% of runs).", canvas::runs(runs)),
+        &Trajectories {
+            title: "Mutual learning of the code and the individuals",
+            subtitle: &sub,
+            y_desc: "knowledge",
+            series: &series,
+        },
+    )?;
+    let mut h = page_start(&format!("{name} — March (1991)"));
+    h.push_str(&format!(
+        "<header><p class=\"eyebrow\">culturesim run · march1991</p><h1>{}</h1><p class=\"lead\">{}</p></header>\n<h2>Figures</h2>\n",
+        esc(name),
+        esc(description)
+    ));
+    h.push_str(&figures_html(std::slice::from_ref(&fig), "plots/"));
+    h.push_str(&page_end());
+    let figs = [fig];
+    super::write_outputs(dir, &figs, &h)
+}
+
+/// Whether a run folder holds a run of March's model (its scenario.toml
+/// says `model = "march1991"`).
+pub fn is_march_dir(dir: &Path) -> bool {
+    std::fs::read_to_string(dir.join("scenario.toml"))
+        .ok()
+        .and_then(|t| toml::from_str::<toml::Table>(&t).ok())
+        .and_then(|t| t.get("model")?.as_str().map(|m| m == "march1991"))
+        .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn design() -> Design {
+        Design {
+            names: vec!["march.p1".into(), "march.p2".into()],
+            points: vec![
+                vec![0.1, 0.5],
+                vec![0.1, 0.9],
+                vec![0.5, 0.5],
+                vec![0.5, 0.9],
+                vec![0.9, 0.5],
+                vec![0.9, 0.9],
+            ],
+            baseline: 0,
+        }
+    }
+
+    fn stats() -> Stats {
+        let mut s = Stats::new();
+        for p in 0..6u32 {
+            let m = 0.9 - 0.02 * f64::from(p);
+            s.insert((p, "code_knowledge".into()), (10, m, m - 0.01, m + 0.01));
+        }
+        s
+    }
+
+    #[test]
+    fn axes_put_the_longer_list_on_x() {
+        assert_eq!(axes(&design()), (0, Some(1)));
+        let mut d = design();
+        d.names.reverse();
+        for p in &mut d.points {
+            p.reverse();
+        }
+        assert_eq!(axes(&d), (1, Some(0)));
+    }
+
+    #[test]
+    fn cross_table_has_a_row_per_x_and_a_column_per_group() {
+        let t = cross_table(&design(), &stats(), "code_knowledge");
+        let lines: Vec<&str> = t.lines().collect();
+        assert!(lines[1].contains("p2 = 0.5") && lines[1].contains("p2 = 0.9"), "{t}");
+        assert!(lines[3].starts_with("     0.1 | 0.900 [0.890, 0.910]"), "{t}");
+        assert_eq!(lines.len(), 6);
+    }
+
+    #[test]
+    fn trajectories_carry_stopped_runs_forward() {
+        let ts = "point,replicate,step,code_knowledge\n0,0,0,0\n0,0,1,0.5\n0,1,0,0\n0,1,1,0.2\n0,1,2,0.4\n0,1,3,0.6\n";
+        let t = trajectories(ts, "code_knowledge").unwrap();
+        let s = &t[&0];
+        assert_eq!(s.mean, vec![0.0, 0.35, 0.45, 0.55]);
+        assert!(s.band.is_some());
+    }
+
+    #[test]
+    fn charts_render() {
+        let lines = lines_of(&design(), &stats(), "code_knowledge", "x");
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].label, "p2 = 0.5");
+        let f = canvas::render(
+            "march-knowledge",
+            "c".into(),
+            &ParamLines {
+                title: "t",
+                subtitle: "s",
+                x_desc: "x",
+                y_desc: "y",
+                lines: &lines,
+            },
+        )
+        .unwrap();
+        assert!(f.svg.contains("<svg") && f.png.len() > 1000);
+        let series = vec![Series {
+            label: "a".into(),
+            mean: vec![0.0, 0.5, 0.7],
+            band: Some((vec![0.0, 0.4, 0.6], vec![0.0, 0.6, 0.8])),
+        }];
+        let g = canvas::render(
+            "march-trajectories",
+            "c".into(),
+            &Trajectories {
+                title: "t",
+                subtitle: "s",
+                y_desc: "y",
+                series: &series,
+            },
+        )
+        .unwrap();
+        assert!(g.svg.contains("<svg"));
+    }
+}
