@@ -1,7 +1,8 @@
 //! Criterion benchmarks: one step of the learning-culture model at 10⁴ and
 //! 10⁶ employees, an ensemble of small runs (the default scenario, 8
-//! replicates), loading and validating a scenario, and building a
-//! 10⁶-employee organization.
+//! replicates), loading and validating a scenario, building a
+//! 10⁶-employee organization; and March's (1991) model: one period, and
+//! the whole Figure 1 grid (27 points × 80 runs, common random numbers).
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use culturesim::engine::{Model, RunId, Seeds, run_many};
@@ -13,7 +14,7 @@ fn step(c: &mut Criterion) {
     g.sample_size(20);
     for n in [10_000u32, 1_000_000] {
         let s = Scenario::default_with(&[format!("org.employees={n}")]).unwrap();
-        let m = &s.model;
+        let m = &s.build_model().unwrap();
         let seeds = Seeds::new(
             s.seed,
             RunId {
@@ -39,7 +40,7 @@ fn ensemble(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function("default-8-replicates", |b| {
         b.iter(|| {
-            run_many(&s.model, s.seed, 0, 8, 8, |r| {
+            run_many(&s.build_model().unwrap(), s.seed, 0, 8, 8, |r| {
                 black_box(r);
                 Ok::<_, ()>(())
             })
@@ -65,11 +66,53 @@ fn load_and_build(c: &mut Criterion) {
                     replicate: 0,
                 },
             );
-            black_box(s.model.init(&seeds));
+            black_box(s.build_model().unwrap().init(&seeds));
         })
     });
     g.finish();
 }
 
-criterion_group!(benches, step, ensemble, load_and_build);
+fn march1991(c: &mut Criterion) {
+    use culturesim::engine::run_seeded;
+    use culturesim::sweep::Sweep;
+    use rayon::prelude::*;
+    let mut g = c.benchmark_group("march1991");
+    g.sample_size(10);
+    let text = culturesim::scenario::bundled::get("march1991-fig1").unwrap();
+    let source = culturesim::scenario::Source::Bundled("march1991-fig1".into());
+    let sw = Sweep::load(text, source, &[]).unwrap();
+    let models: Vec<_> = (0..sw.design.points.len() as u32)
+        .map(|p| sw.point(p).unwrap().model.march1991().unwrap().clone())
+        .collect();
+    let m = &models[0];
+    let seeds = Seeds::new(1, RunId { point: 0, replicate: 0 });
+    let mut state = m.init(&seeds);
+    let mut k = 0u32;
+    g.bench_function("period-m30-n50", |b| {
+        b.iter(|| {
+            // Early periods (the busy ones): restart every 20.
+            if k % 20 == 0 {
+                state = m.init(&seeds);
+            }
+            m.step(&mut state, k % 20, &seeds);
+            k += 1;
+        })
+    });
+    g.bench_function("fig1-grid-2160-runs", |b| {
+        b.iter(|| {
+            let runs: Vec<(u32, u32)> = sw.runs();
+            let n: usize = runs
+                .par_iter()
+                .map(|&(p, r)| {
+                    let seeds = Seeds::common(sw.base.seed, RunId { point: p, replicate: r });
+                    run_seeded(&models[p as usize], seeds).len()
+                })
+                .sum();
+            black_box(n)
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, step, ensemble, load_and_build, march1991);
 criterion_main!(benches);
