@@ -401,8 +401,14 @@ fn every_bundled_scenario_plots() {
             .success();
         let html = std::fs::read_to_string(out.path().join("report.html"))
             .unwrap_or_else(|e| panic!("{}: no report: {e}", path.display()));
-        assert!(html.contains("fig-loops"), "{}", path.display());
-        check_svg(&out.path().join("plots/culture.svg"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        if text.contains("model = \"march1991\"") {
+            assert!(html.contains("fig-march-run"), "{}", path.display());
+            check_svg(&out.path().join("plots/march-run.svg"));
+        } else {
+            assert!(html.contains("fig-loops"), "{}", path.display());
+            check_svg(&out.path().join("plots/culture.svg"));
+        }
     }
 }
 

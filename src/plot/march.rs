@@ -373,6 +373,7 @@ pub fn cross_table(design: &Design, stats: &Stats, metric: &str) -> String {
         for c in &cols {
             out.push_str(&format!(" | {:^22}", format!("{gn} = {}", format_value(*c))));
         }
+        out.truncate(out.trim_end().len());
         out.push('\n');
         out.push_str(&"-".repeat(8 + cols.len() * 25));
         out.push('\n');
@@ -385,6 +386,7 @@ pub fn cross_table(design: &Design, stats: &Stats, metric: &str) -> String {
                     .position(|v| v[x] == *r && v[g] == *c);
                 out.push_str(&format!(" | {:^22}", p.map(cell).unwrap_or_else(|| "—".into())));
             }
+            out.truncate(out.trim_end().len());
             out.push('\n');
         }
     } else {
@@ -728,7 +730,11 @@ mod tests {
         let t = cross_table(&design(), &stats(), "code_knowledge");
         let lines: Vec<&str> = t.lines().collect();
         assert!(lines[1].contains("p2 = 0.5") && lines[1].contains("p2 = 0.9"), "{t}");
-        assert!(lines[3].starts_with("     0.1 | 0.900 [0.890, 0.910]"), "{t}");
+        assert_eq!(
+            lines[3],
+            "     0.1 |  0.900 [0.890, 0.910]  |  0.880 [0.870, 0.890]",
+            "{t}"
+        );
         assert_eq!(lines.len(), 6);
     }
 

@@ -32,7 +32,7 @@ pub struct MarchParams {
     pub p3: f64,
     /// p4: turbulence, the per-period chance that a dimension of reality flips.
     pub p4: f64,
-    /// "replication" (as March's program ran it, after Christensen 2015: one step toward the code, superiority by acted performance, k = |#(+1) − #(−1)|) or "literal" (the paper's text: beliefs jump to the code, superiority by knowledge, k = #differing − #agreeing).
+    /// "replication" (the reading that reproduces March's Figure 1, after Christensen 2015: one step toward the code, superiority by acted performance, k = |#(+1) − #(−1)|) or "literal" (the paper's text: beliefs jump to the code, superiority by knowledge, k = #differing − #agreeing).
     pub variant: String,
     /// Share of individuals who are fast learners (socialization rate p1_fast); round(fast_share · n) of them.
     pub fast_share: f64,
@@ -60,8 +60,8 @@ impl Default for MarchParams {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Variant {
-    /// The model as March's program ran it (Christensen 2015; Workiewicz's
-    /// replication): a belief moves one step toward the code; the superior
+    /// The reading that reproduces March's Figure 1 (Christensen 2015;
+    /// Workiewicz's replication): a belief moves one step toward the code; the superior
     /// group is judged on performance (acted, zero beliefs by a coin flip);
     /// the code takes the majority of their actions with
     /// k = |#(+1) − #(−1)|.
