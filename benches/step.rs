@@ -85,7 +85,13 @@ fn march1991(c: &mut Criterion) {
         .map(|p| sw.point(p).unwrap().model.march1991().unwrap().clone())
         .collect();
     let m = &models[0];
-    let seeds = Seeds::new(1, RunId { point: 0, replicate: 0 });
+    let seeds = Seeds::new(
+        1,
+        RunId {
+            point: 0,
+            replicate: 0,
+        },
+    );
     let mut state = m.init(&seeds);
     let mut k = 0u32;
     g.bench_function("period-m30-n50", |b| {
@@ -104,7 +110,13 @@ fn march1991(c: &mut Criterion) {
             let n: usize = runs
                 .par_iter()
                 .map(|&(p, r)| {
-                    let seeds = Seeds::common(sw.base.seed, RunId { point: p, replicate: r });
+                    let seeds = Seeds::common(
+                        sw.base.seed,
+                        RunId {
+                            point: p,
+                            replicate: r,
+                        },
+                    );
                     run_seeded(&models[p as usize], seeds).len()
                 })
                 .sum();

@@ -8,9 +8,7 @@ use assert_cmd::Command;
 use culturesim::analysis::stats::Stats;
 use culturesim::engine::{Model, RunId, RunOutput, Seeds, run_seeded};
 use culturesim::model::march1991::bits::{Belief, signs};
-use culturesim::model::march1991::{
-    Config, March1991, MarchParams, State, Variant, metric, rules,
-};
+use culturesim::model::march1991::{Config, March1991, MarchParams, State, Variant, metric, rules};
 use rayon::prelude::*;
 use std::path::Path;
 
@@ -45,7 +43,10 @@ fn tiny(variant: &str) -> MarchParams {
 fn turbulence_flips_each_dimension_with_probability_p4() {
     let r = signs(&[1, 1, -1, -1]);
     for (p4, expect) in [(0.0, r), (1.0, !r & 0b1111)] {
-        let c = cfg(MarchParams { p4, ..tiny("replication") });
+        let c = cfg(MarchParams {
+            p4,
+            ..tiny("replication")
+        });
         let mut s = State::new(r, Belief::ZERO, vec![Belief::ZERO; 3]);
         rules::turbulence(&c, &mut s, 0, &seeds(0));
         assert_eq!(s.reality, expect, "p4 = {p4}");
@@ -223,7 +224,10 @@ fn socialization_steps_or_jumps_toward_a_non_zero_code() {
         ("replication", 0.0, [-1, 0, 1, -1]),
         ("literal", 0.0, [-1, 0, 1, -1]),
     ] {
-        let c = cfg(MarchParams { p1, ..tiny(variant) });
+        let c = cfg(MarchParams {
+            p1,
+            ..tiny(variant)
+        });
         let mut s = State::new(0, code, start.clone());
         rules::socialize(&c, &mut s, 0, &seeds(0));
         assert_eq!(s.beliefs[0].values(4), expect, "{variant} p1 = {p1}");
@@ -329,11 +333,7 @@ fn slower_socialization_gives_higher_equilibrium_knowledge() {
     for p2 in [0.5, 0.9] {
         let at = |p1| {
             finals(
-                &MarchParams {
-                    p1,
-                    p2,
-                    ..base()
-                },
+                &MarchParams { p1, p2, ..base() },
                 2000,
                 REPS,
                 metric::CODE_KNOWLEDGE,
@@ -389,11 +389,7 @@ fn moderate_turnover_helps_fast_socialization_but_not_slow() {
     // Code knowledge at period 20 (March's Figure 4).
     let at = |p1, p3| {
         finals(
-            &MarchParams {
-                p1,
-                p3,
-                ..base()
-            },
+            &MarchParams { p1, p3, ..base() },
             20,
             REPS,
             metric::CODE_KNOWLEDGE,
@@ -439,7 +435,10 @@ fn under_turbulence_without_turnover_knowledge_decays_to_chance() {
     let without = runs(&p, steps, REPS);
     let with = runs(&MarchParams { p3: 0.1, ..p }, steps, REPS);
     let mean_at = |rs: &[RunOutput], t: usize| {
-        rs.iter().map(|r| r.row(t)[metric::CODE_CORRECT]).sum::<f64>() / rs.len() as f64
+        rs.iter()
+            .map(|r| r.row(t)[metric::CODE_CORRECT])
+            .sum::<f64>()
+            / rs.len() as f64
     };
     let peak = (0..=40).map(|t| mean_at(&without, t)).fold(0.0, f64::max);
     let end = mean_at(&without, steps as usize);
@@ -507,13 +506,21 @@ fn the_frozen_code_decays_exactly_as_the_analytic_law() {
     for tau in 0..=lags {
         let (o, e) = (observed[tau] / used as f64, predicted[tau] / used as f64);
         worst = worst.max((o - e).abs());
-        assert!((o - e).abs() < tol, "lag {tau}: observed {o:.4}, law {e:.4}, tolerance {tol:.4}");
+        assert!(
+            (o - e).abs() < tol,
+            "lag {tau}: observed {o:.4}, law {e:.4}, tolerance {tol:.4}"
+        );
     }
     let rejected = (0..=lags)
         .map(|tau| ((observed[tau] - wrong[tau]) / used as f64).abs())
         .fold(0.0, f64::max);
-    eprintln!("largest gap to the law {worst:.4}, to the wrong law {rejected:.4} (tolerance {tol:.4})");
-    assert!(rejected > 2.0 * tol, "the test cannot tell the law from (1 − p4)^τ");
+    eprintln!(
+        "largest gap to the law {worst:.4}, to the wrong law {rejected:.4} (tolerance {tol:.4})"
+    );
+    assert!(
+        rejected > 2.0 * tol,
+        "the test cannot tell the law from (1 − p4)^τ"
+    );
     // The share moves most of the way to 1/2 within the lags.
     let (first, last) = (observed[0] / used as f64, observed[lags] / used as f64);
     assert!(first - last > 0.1 && last < 0.52, "{first} -> {last}");
@@ -522,7 +529,13 @@ fn the_frozen_code_decays_exactly_as_the_analytic_law() {
 #[test]
 fn runs_stop_at_equilibrium_only_when_nothing_can_move_them() {
     let m = March1991::new(MarchParams { p1: 0.9, ..base() }, 500).unwrap();
-    let seeds = Seeds::new(3, RunId { point: 0, replicate: 0 });
+    let seeds = Seeds::new(
+        3,
+        RunId {
+            point: 0,
+            replicate: 0,
+        },
+    );
     let run = run_seeded(&m, seeds);
     assert!(run.len() < 100, "stopped after {} periods", run.len() - 1);
     assert_eq!(run.row(run.len() - 1)[metric::EQUILIBRIUM], 1.0);
@@ -648,7 +661,15 @@ fn same_seed_same_bytes_at_any_thread_count_and_shards_merge() {
     let r = |threads: &str, name: &str| {
         let out = dir.path().join(name);
         bin()
-            .args(["run", "march1991-fig1", "-q", "--replicates", "7", "--threads", threads])
+            .args([
+                "run",
+                "march1991-fig1",
+                "-q",
+                "--replicates",
+                "7",
+                "--threads",
+                threads,
+            ])
             .arg("--out")
             .arg(&out)
             .assert()
@@ -660,12 +681,20 @@ fn same_seed_same_bytes_at_any_thread_count_and_shards_merge() {
     same(
         &r1,
         &r2,
-        &["timeseries.csv", "summary.json", "plots/march-run.svg", "report.html"],
+        &[
+            "timeseries.csv",
+            "summary.json",
+            "plots/march-run.svg",
+            "report.html",
+        ],
     );
     let before = std::fs::read(r1.join("plots/march-run.png")).unwrap();
     std::fs::remove_file(r1.join("plots/march-run.png")).unwrap();
     bin().arg("plot").arg(&r1).arg("-q").assert().success();
-    assert_eq!(std::fs::read(r1.join("plots/march-run.png")).unwrap(), before);
+    assert_eq!(
+        std::fs::read(r1.join("plots/march-run.png")).unwrap(),
+        before
+    );
 }
 
 #[test]

@@ -75,7 +75,9 @@ pub fn run(args: &RunArgs) -> Result<RunReport, Failure> {
     };
     let threads = pool.current_num_threads();
     let summary = pool
-        .install(|| crate::with_model!(&scenario.model, m => simulate(&scenario, m, &out, args.quiet)))
+        .install(
+            || crate::with_model!(&scenario.model, m => simulate(&scenario, m, &out, args.quiet)),
+        )
         .map_err(Failure::Runtime)?;
     let seconds = started.elapsed().as_secs_f64();
     let plots = !args.no_plots;

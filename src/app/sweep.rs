@@ -176,10 +176,7 @@ fn execute(sw: &Sweep, a: &SweepArgs, out: &Path) -> anyhow::Result<()> {
         .iter()
         .position(|m| *m == ci_metric)
         .ok_or_else(|| {
-            anyhow::anyhow!(
-                "--ci-metric must be one of {}",
-                model.metrics().join(", ")
-            )
+            anyhow::anyhow!("--ci-metric must be one of {}", model.metrics().join(", "))
         })?;
     let mut values: BTreeMap<u32, Vec<f64>> = BTreeMap::new();
     if !done.is_empty() {
@@ -414,7 +411,8 @@ fn render(out: &Path, sw: &Sweep) -> anyhow::Result<()> {
             c.mean,
             c.ci.0,
             c.ci.1,
-            t.map(|t| format!("  {:.0}%", 100.0 * t)).unwrap_or_default()
+            t.map(|t| format!("  {:.0}%", 100.0 * t))
+                .unwrap_or_default()
         ));
     }
     let points: Vec<PointResult> = culture.iter().map(|c| c.1.clone()).collect();
@@ -422,7 +420,9 @@ fn render(out: &Path, sw: &Sweep) -> anyhow::Result<()> {
     let mut findings = Vec::new();
     let mut figs = vec![draw(
         "effects",
-        format!("{long} at every sweep point (mean and 95% CI of its replicates) against each swept parameter."),
+        format!(
+            "{long} at every sweep point (mean and 95% CI of its replicates) against each swept parameter."
+        ),
         &Effects {
             scenario: name,
             metric,
@@ -534,7 +534,11 @@ fn render(out: &Path, sw: &Sweep) -> anyhow::Result<()> {
             table: (
                 &format!(
                     "mean {label} per point (95% CI){}",
-                    if tipped.is_empty() { "" } else { " and share of runs tipped" }
+                    if tipped.is_empty() {
+                        ""
+                    } else {
+                        " and share of runs tipped"
+                    }
                 ),
                 &table,
             ),

@@ -12,6 +12,9 @@ use learning_culture::LearningCulture;
 use march1991::March1991;
 
 /// The model a scenario configures.
+// One per scenario, never in a hot collection: boxing the large variant
+// would only add a pointer chase to every dispatch.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Models {
     /// `model = "learning-culture"` (the default).

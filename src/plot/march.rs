@@ -96,11 +96,24 @@ impl Chart for ParamLines<'_> {
         let (_, lower) = area.split_vertically(top + 10 + legend_h);
         let dots = self.lines.iter().flat_map(|l| &l.dots);
         let (xlo, xhi, ylo, yhi) = dots.fold(
-            (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY),
+            (
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+            ),
             |(a, b, c, d), p| (a.min(p.x), b.max(p.x), c.min(p.ci.0), d.max(p.ci.1)),
         );
-        let (xlo, xhi) = if xlo.is_finite() { (xlo, xhi) } else { (0.0, 1.0) };
-        let (ylo, yhi) = if ylo.is_finite() { (ylo, yhi) } else { (0.0, 1.0) };
+        let (xlo, xhi) = if xlo.is_finite() {
+            (xlo, xhi)
+        } else {
+            (0.0, 1.0)
+        };
+        let (ylo, yhi) = if ylo.is_finite() {
+            (ylo, yhi)
+        } else {
+            (0.0, 1.0)
+        };
         let xpad = ((xhi - xlo) * 0.04).max(1e-3);
         let ypad = ((yhi - ylo) * 0.1).max(0.01);
         let mut chart = ChartBuilder::on(&lower)
@@ -142,14 +155,7 @@ impl Chart for ParamLines<'_> {
                     })
                     .collect();
                 for pair in pixels.windows(2) {
-                    canvas::dashed_line(
-                        &lower,
-                        pair[0],
-                        pair[1],
-                        c.stroke_width(w),
-                        dash,
-                        gap,
-                    )?;
+                    canvas::dashed_line(&lower, pair[0], pair[1], c.stroke_width(w), dash, gap)?;
                 }
                 keys.push((Key::Dashed(c, w), line.label.clone()));
             }
@@ -246,7 +252,10 @@ impl Chart for Trajectories<'_> {
                     poly,
                     style::tint(c, 0.75).filled(),
                 )))?;
-                keys.push((Key::Box(style::tint(c, 0.75)), format!("{}: middle 50% of runs", s.label)));
+                keys.push((
+                    Key::Box(style::tint(c, 0.75)),
+                    format!("{}: middle 50% of runs", s.label),
+                ));
             }
             let path: Vec<(f64, f64)> = s
                 .mean
@@ -329,7 +338,11 @@ fn lines_of(design: &Design, stats: &Stats, metric: &str, label: &str) -> Vec<Li
             None => (0.0, label.to_string()),
         };
         let e = by.entry(name).or_insert((key, Vec::new()));
-        let ci = if lo.is_finite() { (lo, hi) } else { (mean, mean) };
+        let ci = if lo.is_finite() {
+            (lo, hi)
+        } else {
+            (mean, mean)
+        };
         e.1.push(Dot {
             x: values[x],
             mean,
@@ -371,7 +384,10 @@ pub fn cross_table(design: &Design, stats: &Stats, metric: &str) -> String {
         let gn = design.names[g].trim_start_matches("march.");
         out.push_str(&format!("{:>8}", xn));
         for c in &cols {
-            out.push_str(&format!(" | {:^22}", format!("{gn} = {}", format_value(*c))));
+            out.push_str(&format!(
+                " | {:^22}",
+                format!("{gn} = {}", format_value(*c))
+            ));
         }
         out.truncate(out.trim_end().len());
         out.push('\n');
@@ -380,11 +396,11 @@ pub fn cross_table(design: &Design, stats: &Stats, metric: &str) -> String {
         for r in &rows {
             out.push_str(&format!("{:>8}", format_value(*r)));
             for c in &cols {
-                let p = design
-                    .points
-                    .iter()
-                    .position(|v| v[x] == *r && v[g] == *c);
-                out.push_str(&format!(" | {:^22}", p.map(cell).unwrap_or_else(|| "—".into())));
+                let p = design.points.iter().position(|v| v[x] == *r && v[g] == *c);
+                out.push_str(&format!(
+                    " | {:^22}",
+                    p.map(cell).unwrap_or_else(|| "—".into())
+                ));
             }
             out.truncate(out.trim_end().len());
             out.push('\n');
@@ -426,7 +442,11 @@ pub fn trajectories(timeseries: &str, metric: &str) -> Result<BTreeMap<u32, Seri
             .get(col)
             .map(|x| x.parse().unwrap_or(f64::NAN))
             .ok_or_else(bad)?;
-        runs.entry(p).or_default().entry(r).or_default().push((s, v));
+        runs.entry(p)
+            .or_default()
+            .entry(r)
+            .or_default()
+            .push((s, v));
     }
     let len = runs
         .values()
@@ -454,7 +474,11 @@ pub fn trajectories(timeseries: &str, metric: &str) -> Result<BTreeMap<u32, Seri
             })
             .collect();
         let at = |s: usize| -> Vec<f64> {
-            let mut x: Vec<f64> = filled.iter().map(|r| r[s]).filter(|v| !v.is_nan()).collect();
+            let mut x: Vec<f64> = filled
+                .iter()
+                .map(|r| r[s])
+                .filter(|v| !v.is_nan())
+                .collect();
             x.sort_by(f64::total_cmp);
             x
         };
@@ -510,7 +534,9 @@ pub fn sweep_outputs(
     let x_desc = short(&design.names[x]);
     let mut figures = Vec::new();
     let lines = lines_of(design, &stats, "code_knowledge", "code knowledge");
-    let subtitle = format!("{name} · mean and 95% CI of the runs at each point, at the end of each run (equilibrium or the step cap)");
+    let subtitle = format!(
+        "{name} · mean and 95% CI of the runs at each point, at the end of each run (equilibrium or the step cap)"
+    );
     figures.push(canvas::render(
         "march-knowledge",
         format!(
@@ -571,16 +597,25 @@ pub fn sweep_outputs(
             .take(8)
             .map(|(p, mut s)| {
                 s.band = None;
-                s.label = design.names.iter().zip(&design.points[p as usize]).map(|(n, v)| {
-                    format!("{} = {}", n.trim_start_matches("march."), format_value(*v))
-                }).collect::<Vec<_>>().join(", ");
+                s.label = design
+                    .names
+                    .iter()
+                    .zip(&design.points[p as usize])
+                    .map(|(n, v)| {
+                        format!("{} = {}", n.trim_start_matches("march."), format_value(*v))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 s
             })
             .collect();
-        let sub = format!("{name} · mean of the runs of each point; a run that reached equilibrium holds its last value");
+        let sub = format!(
+            "{name} · mean of the runs of each point; a run that reached equilibrium holds its last value"
+        );
         figures.push(canvas::render(
             "march-trajectories",
-            "Code knowledge over time: the mean of the runs of each sweep point (the first eight).".into(),
+            "Code knowledge over time: the mean of the runs of each sweep point (the first eight)."
+                .into(),
             &Trajectories {
                 title: "Code knowledge over time",
                 subtitle: &sub,
@@ -656,7 +691,10 @@ pub fn render_run_dir(dir: &Path) -> Result<super::Rendered> {
     );
     let fig = canvas::render(
         "march-run",
-        format!("Knowledge over time: means of {} (the code's knowledge with the band of the middle 50% of runs).", canvas::runs(runs)),
+        format!(
+            "Knowledge over time: means of {} (the code's knowledge with the band of the middle 50% of runs).",
+            canvas::runs(runs)
+        ),
         &Trajectories {
             title: "Mutual learning of the code and the individuals",
             subtitle: &sub,
@@ -729,10 +767,12 @@ mod tests {
     fn cross_table_has_a_row_per_x_and_a_column_per_group() {
         let t = cross_table(&design(), &stats(), "code_knowledge");
         let lines: Vec<&str> = t.lines().collect();
-        assert!(lines[1].contains("p2 = 0.5") && lines[1].contains("p2 = 0.9"), "{t}");
+        assert!(
+            lines[1].contains("p2 = 0.5") && lines[1].contains("p2 = 0.9"),
+            "{t}"
+        );
         assert_eq!(
-            lines[3],
-            "     0.1 |  0.900 [0.890, 0.910]  |  0.880 [0.870, 0.890]",
+            lines[3], "     0.1 |  0.900 [0.890, 0.910]  |  0.880 [0.870, 0.890]",
             "{t}"
         );
         assert_eq!(lines.len(), 6);

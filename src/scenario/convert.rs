@@ -3,9 +3,9 @@
 
 use super::raw::{NamedDist, RawDist, RawEvent, RawScenario, RawTraits};
 use crate::dist::Dist;
+use crate::model::Models;
 use crate::model::learning_culture::events::{Event, Kind, Programme, Scope, When};
 use crate::model::learning_culture::org::{Chart, OrgSource, OrgSpec};
-use crate::model::Models;
 use crate::model::learning_culture::{LeaderPool, Params, Setup, Traits};
 use crate::model::march1991::March1991;
 use crate::validate::Problems;

@@ -225,9 +225,9 @@ mod tests {
         }
         let orig = a;
         transpose64(&mut a);
-        for i in 0..64 {
-            for d in 0..64 {
-                assert_eq!((a[d] >> i) & 1, (orig[i] >> d) & 1, "i {i} d {d}");
+        for (i, row) in orig.iter().enumerate() {
+            for (d, col) in a.iter().enumerate() {
+                assert_eq!((col >> i) & 1, (row >> d) & 1, "i {i} d {d}");
             }
         }
     }

@@ -159,7 +159,13 @@ mod tests {
         let paths: Vec<&str> = p.0.iter().map(|x| x.path.as_str()).collect();
         assert_eq!(
             paths,
-            ["march.m", "march.n", "march.p1", "march.p4", "march.variant"]
+            [
+                "march.m",
+                "march.n",
+                "march.p1",
+                "march.p4",
+                "march.variant"
+            ]
         );
         assert_eq!(p.0[2].to_string(), "march.p1 must be in [0, 1], got 1.5");
     }

@@ -202,7 +202,13 @@ pub fn socialize(cfg: &Config, s: &mut State, step: u32, seeds: &Seeds) {
 /// - replication: |#(+1) − #(−1)|;
 /// - literal: #(superior individuals who differ from the code) − #(those
 ///   who agree), and the code moves only if k > 0 (footnote 1).
-pub fn code_move(code: i8, plus: u32, minus: u32, zero: u32, variant: Variant) -> Option<(i8, u32)> {
+pub fn code_move(
+    code: i8,
+    plus: u32,
+    minus: u32,
+    zero: u32,
+    variant: Variant,
+) -> Option<(i8, u32)> {
     let majority: i8 = match plus.cmp(&minus) {
         std::cmp::Ordering::Greater => 1,
         std::cmp::Ordering::Less => -1,
