@@ -159,7 +159,9 @@ fn simulate<M: Model>(scenario: &Scenario, model: &M, out: &Path, quiet: bool) -
     let summary = builder.finish();
     let json = serde_json::to_vec_pretty(&SummaryFile::new(scenario, &markers, &summary))?;
     atomic::write(&out.join("summary.json"), &json)?;
-    atomic::write(&out.join("teams.csv"), &teams_csv(&teams)?)?;
+    if !model.groups().is_empty() {
+        atomic::write(&out.join("teams.csv"), &teams_csv(&teams)?)?;
+    }
     if let Some(chart) = &scenario.chart {
         // The resolved scenario names this copy, so the folder stands alone.
         atomic::write(&out.join(crate::scenario::CHART_COPY), chart.as_bytes())?;
@@ -283,6 +285,8 @@ fn write_manifest(
             "manifest.json",
         ]
         .into_iter()
+        // March's model has no teams.
+        .filter(|f| *f != "teams.csv" || scenario.model.learning_culture().is_some())
         .map(String::from)
         .chain(
             plots
@@ -312,9 +316,15 @@ pub fn years_per_step(unit: &str) -> f64 {
 fn print_table(scenario: &Scenario, s: &Summary, out: &Path, seconds: f64) {
     let unit = &scenario.raw.time_unit;
     println!(
-        "{}: {} runs of {} {}s in {:.2} s",
+        "{}: {} runs of {}{} {}s in {:.2} s",
         scenario.name(),
         s.runs,
+        // A run of March's model stops at equilibrium: the longest is shown.
+        if scenario.model.march1991().is_some() {
+            "at most "
+        } else {
+            ""
+        },
         s.steps,
         unit,
         seconds
