@@ -4,7 +4,9 @@
 //! Layers, from the inside out:
 //! - [`engine`]: the model-agnostic run loop, random streams and the
 //!   parallel runner;
-//! - [`model`]: models on the engine (the learning-culture model);
+//! - [`model`]: models on the engine (the learning-culture model, and
+//!   March's 1991 exploration/exploitation model), and [`model::Models`],
+//!   the one that a scenario configures;
 //! - [`scenario`]: the scenario file format and its validation;
 //! - [`analysis`]: replicate statistics and shock metrics;
 //! - [`export`]: CSV / JSON / provenance writers and atomic files;

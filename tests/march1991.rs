@@ -729,3 +729,78 @@ fn bad_march_sweeps_and_overrides_are_explained() {
             "org does not apply to model = \"march1991\"",
         ));
 }
+
+#[test]
+fn every_sweep_design_and_option_works_over_march_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, sweep: &str| {
+        let f = dir.path().join(name);
+        std::fs::write(
+            &f,
+            format!(
+                "name = \"{name}\"\nmodel = \"march1991\"\ntime_unit = \"period\"\nsteps = 500\nreplicates = 4\nseed = 9\n[march]\nm = 20\nn = 30\n{sweep}"
+            ),
+        )
+        .unwrap();
+        f
+    };
+    let lhs = write(
+        "lhs",
+        "[sweep]\ndesign = \"lhs\"\nsamples = 5\n[sweep.params]\n\"march.p1\" = { min = 0.1, max = 0.9 }\n\"march.p2\" = { min = 0.2, max = 0.8 }\n",
+    );
+    let zip = write(
+        "zip",
+        "[sweep]\ndesign = \"zip\"\n[sweep.params]\n\"march.p1\" = [0.1, 0.9]\n\"march.fast_share\" = [0.5, 0.0]\n",
+    );
+    for (f, points) in [(&lhs, 5), (&zip, 2)] {
+        let out = dir
+            .path()
+            .join(format!("{}-out", f.file_stem().unwrap().to_string_lossy()));
+        bin()
+            .args(["sweep", "-q", "--out"])
+            .arg(&out)
+            .arg(f)
+            .assert()
+            .success();
+        let runs = std::fs::read_to_string(out.join("runs.csv")).unwrap();
+        assert_eq!(runs.lines().count(), 1 + points * 4, "{}", f.display());
+    }
+    // Adaptive replication watches code_knowledge by default.
+    let out = dir.path().join("adaptive");
+    bin()
+        .args([
+            "sweep",
+            "-q",
+            "--ci-width",
+            "0.05",
+            "--max-replicates",
+            "12",
+            "--out",
+        ])
+        .arg(&out)
+        .arg(&zip)
+        .assert()
+        .success();
+    let adaptive = std::fs::read_to_string(out.join("adaptive.json")).unwrap();
+    assert!(
+        adaptive.contains("\"metric\": \"code_knowledge\""),
+        "{adaptive}"
+    );
+    let runs = std::fs::read_to_string(out.join("runs.csv")).unwrap();
+    assert!(runs.lines().count() > 1 + 2 * 4, "no replicates were added");
+    // A sweep cut after three runs (as a kill leaves runs.csv.part) resumes
+    // to the files of the uninterrupted sweep.
+    let full = dir.path().join("zip-out");
+    let cut = dir.path().join("cut");
+    std::fs::create_dir_all(&cut).unwrap();
+    let text = std::fs::read_to_string(full.join("runs.csv")).unwrap();
+    let part: String = text.lines().take(4).map(|l| format!("{l}\n")).collect();
+    std::fs::write(cut.join("runs.csv.part"), part).unwrap();
+    bin()
+        .args(["sweep", "-q", "--resume", "--out"])
+        .arg(&cut)
+        .arg(&zip)
+        .assert()
+        .success();
+    same(&full, &cut, &FILES);
+}

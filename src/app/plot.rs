@@ -44,6 +44,12 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
             args.dirs.len()
         )));
     }
+    if let Some(d) = args.dirs.iter().find(|d| plot::march::is_march_dir(d)) {
+        return Err(Failure::Input(anyhow::anyhow!(
+            "compare overlays learning-culture runs; '{}' is a run of model march1991 (compare its points with a [sweep] instead)",
+            d.display()
+        )));
+    }
     let runs = args
         .dirs
         .iter()

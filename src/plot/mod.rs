@@ -10,7 +10,9 @@
 //!   [`loops`]: the six figures;
 //! - [`narrative`]: plain-language sentences from the measured numbers;
 //! - [`report`]: the self-contained `report.html`;
-//! - [`compare`]: several runs overlaid in one chart and one report.
+//! - [`compare`]: several runs overlaid in one chart and one report;
+//! - [`march`]: the figures and tables of March's (1991) model (runs and
+//!   sweeps).
 
 pub mod canvas;
 pub mod compare;
