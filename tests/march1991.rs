@@ -2,7 +2,9 @@
 //! the paper's qualitative findings on the real model, each a paired
 //! comparison (common random numbers) whose 95% CI must exclude the
 //! opposite conclusion; the analytic decay law under turbulence; byte-
-//! identical output at any thread count; Figure 1 from the bundled sweep.
+//! identical output at any thread count; Figure 1 from the bundled sweep;
+//! every sweep option over `march.*` keys; invariants for random
+//! parameters (proptest).
 
 use assert_cmd::Command;
 use culturesim::analysis::stats::Stats;
@@ -803,4 +805,61 @@ fn every_sweep_design_and_option_works_over_march_keys() {
         .assert()
         .success();
     same(&full, &cut, &FILES);
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 64, .. proptest::prelude::ProptestConfig::default() })]
+
+    /// For random parameters: beliefs and the code stay well-formed bit
+    /// planes within the m dimensions (a +1 is always non-zero), reality
+    /// stays within them, the headcount is n, and every metric is in its
+    /// range (the empty group's knowledge is the only NaN).
+    #[test]
+    fn invariants_hold_for_random_parameters(
+        m in 1u32..=64,
+        n in 1u32..90,
+        p1 in 0.0f64..=1.0,
+        p2 in 0.0f64..=1.0,
+        p3 in 0.0f64..0.5,
+        p4 in 0.0f64..0.2,
+        fast_share in 0.0f64..=1.0,
+        literal in proptest::bool::ANY,
+        seed in 0u64..1000,
+    ) {
+        let p = MarchParams {
+            m, n, p1, p2, p3, p4, fast_share,
+            variant: if literal { "literal" } else { "replication" }.into(),
+            ..Default::default()
+        };
+        let model = March1991::new(p.clone(), 40).unwrap();
+        let mask = culturesim::model::march1991::bits::dims(m);
+        let seeds = Seeds::new(seed, RunId { point: 0, replicate: 0 });
+        let mut s = model.init(&seeds);
+        let mut out = vec![0.0; 7];
+        for t in 0..40 {
+            model.step(&mut s, t, &seeds);
+            proptest::prop_assert_eq!(s.beliefs.len(), n as usize);
+            proptest::prop_assert_eq!(s.reality & !mask, 0);
+            for b in s.beliefs.iter().chain([&s.code]) {
+                proptest::prop_assert_eq!(b.sign & !b.nz, 0);
+                proptest::prop_assert_eq!(b.nz & !mask, 0);
+            }
+            model.observe(&s, &mut out);
+            let fast = p.fast_count();
+            for (k, v) in out.iter().enumerate() {
+                let empty = (k == metric::KNOWLEDGE_FAST && fast == 0)
+                    || (k == metric::KNOWLEDGE_SLOW && fast == n);
+                if empty {
+                    proptest::prop_assert!(v.is_nan());
+                    continue;
+                }
+                let (lo, hi) = match k {
+                    metric::CODE_KNOWLEDGE | metric::KNOWLEDGE | metric::KNOWLEDGE_FAST
+                    | metric::KNOWLEDGE_SLOW => (-1.0, 1.0),
+                    _ => (0.0, 1.0),
+                };
+                proptest::prop_assert!(*v >= lo && *v <= hi, "metric {} = {}", k, v);
+            }
+        }
+    }
 }

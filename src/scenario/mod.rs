@@ -713,10 +713,8 @@ impl Scenario {
     /// (or changed by `--set`) is a mistake, not silently ignored.
     fn validate_march(mut raw: RawScenario, layers: &Layers) -> Result<Self, ScenarioError> {
         let mut problems = Problems::default();
-        let d = RawScenario {
-            name: String::new(),
-            ..toml::from_str("name = \"x\"").expect("defaults parse")
-        };
+        // Every section at its default (only the sections are compared).
+        let d: RawScenario = toml::from_str("name = \"x\"").expect("defaults parse");
         let sections = [
             ("org", raw.org != d.org),
             ("population", raw.population != d.population),
@@ -1029,6 +1027,21 @@ mod tests {
             e.contains(":3:1: stpes is not a known key; did you mean `steps`?"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_march_scenario_resolves_to_its_own_keys_and_round_trips() {
+        let text = bundled::get("march1991-fig1").unwrap();
+        let s = Scenario::from_str(text, Source::Bundled("march1991-fig1".into()), &[]).unwrap();
+        assert_eq!(s.model.name(), "march1991");
+        let resolved = s.resolved_toml();
+        assert!(resolved.contains("[march]\nm = 30\nn = 50\n"), "{resolved}");
+        assert!(resolved.contains("fast_share = 0.0"), "{resolved}");
+        for section in ["[org]", "[culture]", "[init]", "[[events]]"] {
+            assert!(!resolved.contains(section), "{section} in {resolved}");
+        }
+        let again = Scenario::from_str(&resolved, Source::default_scenario(), &[]).unwrap();
+        assert_eq!(s.raw, again.raw);
     }
 
     #[test]
