@@ -513,7 +513,13 @@ fn render(out: &Path, sw: &Sweep) -> anyhow::Result<()> {
         )?);
     }
     if let Models::March1991(_) = &sw.base.model {
-        let m = crate::plot::march::sweep_outputs(out, &sw.design, name, &sw.base.raw.description)?;
+        let m = crate::plot::march::sweep_outputs(
+            out,
+            &sw.design,
+            name,
+            &sw.base.raw.description,
+            sw.timeseries_every.is_some(),
+        )?;
         figs.splice(0..0, m.figures);
         table = format!("{}\n{table}", m.table);
     }

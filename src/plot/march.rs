@@ -518,12 +518,13 @@ pub struct SweepOutputs {
 }
 
 /// The figures and table of a finished sweep of March's model, from its
-/// summary.csv (and timeseries.csv, when written) in `out`.
+/// summary.csv (and its timeseries.csv, when the sweep writes one) in `out`.
 pub fn sweep_outputs(
     out: &Path,
     design: &Design,
     name: &str,
     description: &str,
+    timeseries: bool,
 ) -> Result<SweepOutputs> {
     let read = |f: &str| {
         std::fs::read_to_string(out.join(f))
@@ -590,8 +591,8 @@ pub fn sweep_outputs(
             )?);
         }
     }
-    if let Ok(ts) = read("timeseries.csv") {
-        let traj = trajectories(&ts, "code_knowledge")?;
+    if timeseries {
+        let traj = trajectories(&read("timeseries.csv")?, "code_knowledge")?;
         let series: Vec<Series> = traj
             .into_iter()
             .take(8)
