@@ -5,6 +5,8 @@
 //! bad folders give clear errors; a headless browser (when installed)
 //! renders the report.
 
+mod common;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 use std::collections::BTreeSet;
@@ -412,25 +414,7 @@ fn every_bundled_scenario_plots() {
     }
 }
 
-/// A browser, if one is installed.
-fn browser() -> Option<PathBuf> {
-    for name in [
-        "chromium",
-        "chromium-browser",
-        "google-chrome",
-        "google-chrome-stable",
-    ] {
-        if let Ok(paths) = std::env::var("PATH") {
-            for dir in std::env::split_paths(&paths) {
-                let p = dir.join(name);
-                if p.is_file() {
-                    return Some(p);
-                }
-            }
-        }
-    }
-    None
-}
+use common::browser;
 
 #[test]
 fn report_renders_in_a_headless_browser() {

@@ -6,6 +6,8 @@
 //! concurrency and stalled clients; and, in a real headless browser, the
 //! page follows its levers.
 
+mod common;
+
 use assert_cmd::Command;
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -704,25 +706,7 @@ fn stalled_abandoned_and_slow_requests_do_not_block_others() {
 
 // ------------------------------------------------------------------ browser
 
-/// A browser, if one is installed.
-fn browser() -> Option<PathBuf> {
-    for name in [
-        "chromium",
-        "chromium-browser",
-        "google-chrome",
-        "google-chrome-stable",
-    ] {
-        if let Ok(paths) = std::env::var("PATH") {
-            for dir in std::env::split_paths(&paths) {
-                let p = dir.join(name);
-                if p.is_file() {
-                    return Some(p);
-                }
-            }
-        }
-    }
-    None
-}
+use common::browser;
 
 /// Run headless Chromium on `url` with `extra` arguments (stopped after two
 /// minutes at most); its stdout.

@@ -92,3 +92,18 @@ pub fn walk<F: FnMut(u32, &<LearningCulture as Model>::State)>(
         look(step + 1, &state);
     }
 }
+
+/// A Chromium-family browser on the PATH, if one is installed (the browser
+/// tests skip, loudly, without one; .ci/run installs Debian's chromium).
+pub fn browser() -> Option<std::path::PathBuf> {
+    let paths = std::env::var("PATH").ok()?;
+    [
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+    ]
+    .iter()
+    .flat_map(|name| std::env::split_paths(&paths).map(move |dir| dir.join(name)))
+    .find(|p| p.is_file())
+}
