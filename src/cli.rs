@@ -128,9 +128,11 @@ pub enum Command {
         /// Morris trajectories, or Sobol base samples.
         #[arg(long, default_value_t = 20)]
         samples: u32,
-        /// Metric whose final value is analysed.
-        #[arg(long, default_value = "culture")]
-        metric: String,
+        /// Run output analysed: a metric's final value or a shock metric
+        /// (a column of a sweep's runs.csv) [default: the model's first
+        /// metric, culture or code_knowledge].
+        #[arg(long)]
+        metric: Option<String>,
         /// Replicates per evaluation (mean taken).
         #[arg(long, default_value_t = 4)]
         replicates: u32,

@@ -669,3 +669,28 @@ fn sobol_indices_of_a_shock_metric_come_with_intervals() {
                 .and(predicate::str::contains("asymmetry")),
         );
 }
+
+#[test]
+fn sensitivity_defaults_to_the_models_first_metric() {
+    // A March (1991) sweep has no `culture`: without --metric the analysis
+    // takes the model's first metric, code knowledge.
+    let dir = tempfile::tempdir().unwrap();
+    bin()
+        .args([
+            "sensitivity",
+            "march1991-fig1",
+            "--samples",
+            "3",
+            "--replicates",
+            "2",
+            "--out",
+        ])
+        .arg(dir.path().join("o"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("sensitivity of code_knowledge"));
+    let j: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("o/sensitivity.json")).unwrap())
+            .unwrap();
+    assert_eq!(j["metric"], "code_knowledge");
+}

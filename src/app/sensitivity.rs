@@ -27,8 +27,8 @@ pub struct SensitivityArgs {
     /// Morris trajectories / Sobol base samples.
     pub samples: u32,
     /// Run-level output analysed: a metric's final value or a shock metric
-    /// (a column of a sweep's runs.csv).
-    pub metric: String,
+    /// (a column of a sweep's runs.csv); `None`: the model's first metric.
+    pub metric: Option<String>,
     /// Replicates per evaluation.
     pub replicates: u32,
     /// Output folder.
@@ -50,7 +50,8 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<(), Failure> {
         ))
     })?;
     let outputs = crate::with_model!(&base.model, m => m.run_columns());
-    let metric = outputs.iter().position(|m| *m == a.metric).ok_or_else(|| {
+    let output = a.metric.clone().unwrap_or_else(|| outputs[0].clone());
+    let metric = outputs.iter().position(|m| *m == output).ok_or_else(|| {
         input(anyhow!(
             "--metric must be one of {} (a metric's final value, or a shock metric)",
             outputs.join(", ")
@@ -132,7 +133,7 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<(), Failure> {
                     .collect();
                 input(anyhow!(
                     "{} is undefined in every replicate at {} (no shock event, or a shock that moved nothing); choose another --metric or narrower ranges",
-                    a.metric,
+                    output,
                     at.join(", ")
                 ))
             })
@@ -208,7 +209,7 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<(), Failure> {
     let j = serde_json::json!({
         "scenario": base.name(),
         "method": a.method,
-        "metric": a.metric,
+        "metric": output,
         "samples": n,
         "evaluations": design.len(),
         "replicates_per_evaluation": a.replicates,
@@ -225,10 +226,10 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<(), Failure> {
     let measure = if a.method == "morris" {
         format!(
             "Morris μ* of {} (mean absolute elementary effect, 95% bootstrap interval)",
-            a.metric
+            output
         )
     } else {
-        format!("Sobol total index of {} (95% bootstrap interval)", a.metric)
+        format!("Sobol total index of {} (95% bootstrap interval)", output)
     };
     let bars: Vec<(String, f64)> = rows.iter().map(|r| (r.0.clone(), r.1)).collect();
     let intervals: Vec<(f64, f64)> = rows.iter().map(|r| r.2).collect();
@@ -253,7 +254,7 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<(), Failure> {
     let title = format!(
         "{} sensitivity of {} ({} evaluations x {} replicates), most influential first",
         a.method,
-        a.metric,
+        output,
         design.len(),
         a.replicates
     );
