@@ -211,36 +211,49 @@ impl LearningCulture {
             cu.from_org as f32,
         ];
         let org_c = s.org_culture as f32;
+        // The organization's culture follows the headcount-weighted mean of
+        // last week's local culture (summed in team order, serially).
         let mut weighted_c = 0.0f64;
         let mut active_total = 0u64;
-        for t in 0..self.org.teams() {
-            let tl = s.tally[t];
-            let n = tl.active as f32;
-            let (old_p, old_c) = (s.practice[t], s.culture[t]);
-            weighted_c += f64::from(old_c) * f64::from(tl.active);
+        for (tl, &c) in s.tally.iter().zip(&s.culture) {
+            weighted_c += f64::from(c) * f64::from(tl.active);
             active_total += u64::from(tl.active);
-            let (e, b) = if tl.active > 0 {
-                (tl.engaged as f32 / n, tl.belief / n)
-            } else {
-                (0.0, 0.0)
-            };
-            let mut np = old_p + cu.practice_rate as f32 * (e - old_p);
-            if tl.successes > 0 && tl.active > 0 {
-                np += la.practice_boost as f32 * tl.successes as f32 / n * (1.0 - np);
-            }
-            for prog in &s.programmes {
-                if prog.programme == Programme::Practice
-                    && prog.teams[t]
-                    && reached(prog.key, t as u64, prog.reach)
-                {
-                    np += prog.strength * (1.0 - np);
-                }
-            }
-            s.practice[t] = np.clamp(0.0, 1.0);
-            let target = culture_target(v, old_p, b, s.support[t], org_c);
-            s.culture[t] =
-                asymmetric_step(old_c, target, cu.rate as f32, cu.asymmetry as f32).clamp(0.0, 1.0);
         }
+        // Each team's practice and local culture, from its own old values:
+        // independent, so in parallel.
+        let (tally, support, programmes) = (&s.tally, &s.support, &s.programmes);
+        let (practice_rate, boost) = (cu.practice_rate as f32, la.practice_boost as f32);
+        let (rate, asym) = (cu.rate as f32, cu.asymmetry as f32);
+        s.practice
+            .par_iter_mut()
+            .zip(s.culture.par_iter_mut())
+            .enumerate()
+            .with_min_len(1024)
+            .for_each(|(t, (p, c))| {
+                let tl = tally[t];
+                let n = tl.active as f32;
+                let (old_p, old_c) = (*p, *c);
+                let (e, b) = if tl.active > 0 {
+                    (tl.engaged as f32 / n, tl.belief / n)
+                } else {
+                    (0.0, 0.0)
+                };
+                let mut np = old_p + practice_rate * (e - old_p);
+                if tl.successes > 0 && tl.active > 0 {
+                    np += boost * tl.successes as f32 / n * (1.0 - np);
+                }
+                for prog in programmes {
+                    if prog.programme == Programme::Practice
+                        && prog.teams[t]
+                        && reached(prog.key, t as u64, prog.reach)
+                    {
+                        np += prog.strength * (1.0 - np);
+                    }
+                }
+                *p = np.clamp(0.0, 1.0);
+                let target = culture_target(v, old_p, b, support[t], org_c);
+                *c = asymmetric_step(old_c, target, rate, asym).clamp(0.0, 1.0);
+            });
         let mean_c = if active_total > 0 {
             weighted_c / active_total as f64
         } else {
