@@ -113,6 +113,22 @@ impl<'a> EmployeesMut<'a> {
         self.len() == 0
     }
 
+    /// A view of slots `r` of this view, reborrowed (nothing is moved).
+    #[inline]
+    pub fn sub(&mut self, r: std::ops::Range<usize>) -> EmployeesMut<'_> {
+        EmployeesMut {
+            knowledge: &mut self.knowledge[r.clone()],
+            mastery: &mut self.mastery[r.clone()],
+            belief: &mut self.belief[r.clone()],
+            influence: &mut self.influence[r.clone()],
+            engaged: &mut self.engaged[r.clone()],
+            active: &mut self.active[r.clone()],
+            project: &mut self.project[r.clone()],
+            tenure: &mut self.tenure[r.clone()],
+            community: &mut self.community[r],
+        }
+    }
+
     /// Split into the first `mid` slots and the rest.
     pub fn split_at(self, mid: usize) -> (Self, Self) {
         let (k0, k1) = self.knowledge.split_at_mut(mid);

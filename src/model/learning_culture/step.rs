@@ -526,13 +526,12 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     /// Update teams `t0..t1`, whose slots are `emp`.
-    fn block(&self, t0: u32, t1: u32, emp: EmployeesMut<'_>, tallies: &mut [TeamTally]) {
+    fn block(&self, t0: u32, t1: u32, mut emp: EmployeesMut<'_>, tallies: &mut [TeamTally]) {
         let org = &self.model.org;
-        let mut rest = emp;
+        let base = org.team_start[t0 as usize] as usize;
         for t in t0..t1 {
             let r = org.team_slots(t as usize);
-            let (mut members, tail) = rest.split_at(r.len());
-            rest = tail;
+            let mut members = emp.sub(r.start - base..r.end - base);
             tallies[(t - t0) as usize] = self.team(t as usize, r.start, &mut members);
         }
     }
