@@ -68,21 +68,6 @@ pub fn run_values(run: &RunOutput, shock_step: Option<usize>, culture: usize) ->
     v
 }
 
-/// The runs.csv line of a finished run (no trailing newline).
-pub fn run_line(run: &RunOutput, shock_step: Option<usize>, culture: usize) -> String {
-    let mut cells = vec![
-        run.id.point.to_string(),
-        run.id.replicate.to_string(),
-        (run.len() - 1).to_string(),
-    ];
-    cells.extend(
-        run_values(run, shock_step, culture)
-            .into_iter()
-            .map(|v| v.map(format_value).unwrap_or_default()),
-    );
-    cells.join(",")
-}
-
 /// The timeseries.csv lines of a run, every `every` steps (and the last).
 pub fn timeseries_lines(run: &RunOutput, every: u32) -> String {
     let mut out = String::new();
