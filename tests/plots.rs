@@ -427,17 +427,7 @@ fn report_renders_in_a_headless_browser() {
     run_default(&out, &[]);
     let shot = dir.path().join("report.png");
     let status = std::process::Command::new(chrome)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--hide-scrollbars",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ])
+        .args(common::HEADLESS)
         .arg(format!(
             "--user-data-dir={}",
             dir.path().join("profile").display()

@@ -712,16 +712,8 @@ use common::browser;
 /// minutes at most); its stdout.
 fn chromium(chrome: &Path, profile: &Path, url: &str, extra: &[String]) -> String {
     let mut child = std::process::Command::new(chrome)
+        .args(common::HEADLESS)
         .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--hide-scrollbars",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
             "--disable-default-apps",
             "--window-size=1500,2100",
             "--virtual-time-budget=120000",

@@ -107,3 +107,18 @@ pub fn browser() -> Option<std::path::PathBuf> {
     .flat_map(|name| std::env::split_paths(&paths).map(move |dir| dir.join(name)))
     .find(|p| p.is_file())
 }
+
+/// The switches every headless browser test starts Chromium with: no
+/// sandbox or GPU (CI containers), and no background networking, updates
+/// or sync (the tests must work offline).
+pub const HEADLESS: &[&str] = &[
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--hide-scrollbars",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+];
