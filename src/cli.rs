@@ -86,63 +86,10 @@ pub enum Command {
     },
     /// Equilibrium culture from a low and a high start over a range of one
     /// parameter: the bistable range and the bifurcation diagram.
-    Hysteresis {
-        /// Scenario file (or bundled name); its events are switched off.
-        scenario: PathBuf,
-        /// Key path of the parameter, e.g. leaders.alignment.
-        #[arg(long)]
-        param: String,
-        /// First value.
-        #[arg(long)]
-        from: f64,
-        /// Last value.
-        #[arg(long)]
-        to: f64,
-        /// Number of values.
-        #[arg(long, default_value_t = 11)]
-        points: u32,
-        /// Steps to equilibrium (the mean of the last fifth is the equilibrium).
-        #[arg(long, default_value_t = 1040)]
-        steps: u32,
-        /// Replicates per value and start.
-        #[arg(long, default_value_t = 8)]
-        replicates: u32,
-        /// Branches further apart than this count as bistable.
-        #[arg(long, default_value_t = 0.1)]
-        gap: f64,
-        /// Output folder [default: output/<scenario-name>-hysteresis/].
-        #[arg(long, value_name = "DIR")]
-        out: Option<PathBuf>,
-        /// Set any scenario key (repeatable).
-        #[arg(long = "set", value_name = "KEY=VALUE")]
-        set: Vec<String>,
-    },
+    Hysteresis(HysteresisArgs),
     /// Which levers matter: Morris screening or Sobol indices of a metric
     /// over the ranges of the scenario's [sweep] parameters.
-    Sensitivity {
-        /// Scenario file with a [sweep] section (its parameters are the factors).
-        scenario: PathBuf,
-        /// morris (elementary effects) or sobol (first-order and total indices).
-        #[arg(long, default_value = "morris")]
-        method: String,
-        /// Morris trajectories, or Sobol base samples.
-        #[arg(long, default_value_t = 20)]
-        samples: u32,
-        /// Run output analysed: a metric's final value or a shock metric
-        /// (a column of a sweep's runs.csv) [default: the model's first
-        /// metric, culture or code_knowledge].
-        #[arg(long)]
-        metric: Option<String>,
-        /// Replicates per evaluation (mean taken).
-        #[arg(long, default_value_t = 4)]
-        replicates: u32,
-        /// Output folder [default: output/<scenario-name>-sensitivity/].
-        #[arg(long, value_name = "DIR")]
-        out: Option<PathBuf>,
-        /// Set any scenario key (repeatable).
-        #[arg(long = "set", value_name = "KEY=VALUE")]
-        set: Vec<String>,
-    },
+    Sensitivity(SensitivityArgs),
     /// Combine the shards of one sweep into the files of the whole sweep.
     Merge {
         /// Shard output folders.
@@ -164,6 +111,67 @@ pub enum Command {
         #[arg(long)]
         threads: Option<usize>,
     },
+}
+
+/// Options of `hysteresis`.
+#[derive(Debug, Args, Clone)]
+pub struct HysteresisArgs {
+    /// Scenario file (or bundled name); its events are switched off.
+    pub scenario: PathBuf,
+    /// Key path of the parameter, e.g. leaders.alignment.
+    #[arg(long)]
+    pub param: String,
+    /// First value.
+    #[arg(long)]
+    pub from: f64,
+    /// Last value.
+    #[arg(long)]
+    pub to: f64,
+    /// Number of values.
+    #[arg(long, default_value_t = 11)]
+    pub points: u32,
+    /// Steps to equilibrium (the mean of the last fifth is the equilibrium).
+    #[arg(long, default_value_t = 1040)]
+    pub steps: u32,
+    /// Replicates per value and start.
+    #[arg(long, default_value_t = 8)]
+    pub replicates: u32,
+    /// Branches further apart than this count as bistable.
+    #[arg(long, default_value_t = 0.1)]
+    pub gap: f64,
+    /// Output folder [default: output/<scenario-name>-hysteresis/].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Set any scenario key (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+}
+
+/// Options of `sensitivity`.
+#[derive(Debug, Args, Clone)]
+pub struct SensitivityArgs {
+    /// Scenario file with a [sweep] section (its parameters are the factors).
+    pub scenario: PathBuf,
+    /// morris (elementary effects) or sobol (first-order and total indices).
+    #[arg(long, default_value = "morris")]
+    pub method: String,
+    /// Morris trajectories, or Sobol base samples.
+    #[arg(long, default_value_t = 20)]
+    pub samples: u32,
+    /// Run output analysed: a metric's final value or a shock metric
+    /// (a column of a sweep's runs.csv) [default: the model's first
+    /// metric, culture or code_knowledge].
+    #[arg(long)]
+    pub metric: Option<String>,
+    /// Replicates per evaluation (mean taken).
+    #[arg(long, default_value_t = 4)]
+    pub replicates: u32,
+    /// Output folder [default: output/<scenario-name>-sensitivity/].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Set any scenario key (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
 }
 
 /// Options of `run`.

@@ -13,7 +13,7 @@ use crate::plot::hysteresis::{Hysteresis, bistable_range};
 use crate::scenario::Scenario;
 use anyhow::anyhow;
 use rayon::prelude::*;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Overrides of a low-culture start.
 pub const LOW_START: [&str; 3] = [
@@ -28,30 +28,7 @@ pub const HIGH_START: [&str; 3] = [
     "population.belief={dist=\"beta\",a=6,b=2}",
 ];
 
-/// Options of `hysteresis`.
-#[derive(Debug, Clone)]
-pub struct HysteresisArgs {
-    /// Scenario file or bundled name.
-    pub scenario: PathBuf,
-    /// Key path of the parameter.
-    pub param: String,
-    /// First value.
-    pub from: f64,
-    /// Last value.
-    pub to: f64,
-    /// Number of values.
-    pub points: u32,
-    /// Steps to equilibrium.
-    pub steps: u32,
-    /// Replicates per value and start.
-    pub replicates: u32,
-    /// Branches differing by more than this are bistable.
-    pub gap: f64,
-    /// Output folder.
-    pub out: Option<PathBuf>,
-    /// Extra overrides.
-    pub set: Vec<String>,
-}
+pub use crate::cli::HysteresisArgs;
 
 /// Run the scan.
 pub fn hysteresis(a: &HysteresisArgs) -> Result<(), Failure> {

@@ -15,27 +15,9 @@ use crate::scenario::raw::SweepValues;
 use crate::sweep::columns::RunColumns;
 use anyhow::anyhow;
 use rayon::prelude::*;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// Options of `sensitivity`.
-#[derive(Debug, Clone)]
-pub struct SensitivityArgs {
-    /// Scenario file with a `[sweep]` section.
-    pub scenario: PathBuf,
-    /// "morris" or "sobol".
-    pub method: String,
-    /// Morris trajectories / Sobol base samples.
-    pub samples: u32,
-    /// Run-level output analysed: a metric's final value or a shock metric
-    /// (a column of a sweep's runs.csv); `None`: the model's first metric.
-    pub metric: Option<String>,
-    /// Replicates per evaluation.
-    pub replicates: u32,
-    /// Output folder.
-    pub out: Option<PathBuf>,
-    /// Scenario overrides.
-    pub set: Vec<String>,
-}
+pub use crate::cli::SensitivityArgs;
 
 /// Run the analysis.
 pub fn sensitivity(a: &SensitivityArgs) -> Result<(), Failure> {
