@@ -182,6 +182,11 @@ impl LearningCulture {
             codified: s.codified as f32,
             density: s.community_density,
             mastery: &mastery_programmes,
+            logit: {
+                let w = &self.coeffs.engagement;
+                let inv_tau = 1.0 / w.softness;
+                (w.mastery * inv_tau, w.belief * inv_tau, inv_tau)
+            },
         };
         let mut tally_rest: &mut [TeamTally] = &mut s.tally;
         let blocks: Vec<_> = blocks(org, s.emp.view())
@@ -522,6 +527,8 @@ struct Ctx<'a> {
     codified: f32,
     density: f32,
     mastery: &'a [&'a ActiveProgramme],
+    /// The engagement logit's weights with 1/τ folded in: (w_m/τ, w_b/τ, 1/τ).
+    logit: (f32, f32, f32),
 }
 
 impl Ctx<'_> {
@@ -587,8 +594,7 @@ impl Ctx<'_> {
         );
         // The engagement logit (w_m·m + w_b·b + team)/τ with 1/τ folded in.
         let w = &co.engagement;
-        let inv_tau = 1.0 / w.softness;
-        let (wm, wb) = (w.mastery * inv_tau, w.belief * inv_tau);
+        let (wm, wb, inv_tau) = self.logit;
         let leave = [
             leave_probability(h0, hc, he, inp.culture, false),
             leave_probability(h0, hc, he, inp.culture, true),
