@@ -13,7 +13,10 @@ pub mod meanfield;
 pub mod org;
 pub mod params;
 pub mod state;
+mod kernel;
 mod step;
+
+pub use kernel::Kernel;
 
 use crate::dist::Dist;
 use crate::engine::{Marker, Model, Seeds};
@@ -113,6 +116,8 @@ mod tag {
     pub const LEADERS: u64 = 5;
     pub const PROGRAMME: u64 = 6;
     pub const COMMUNITY: u64 = 7;
+    pub const EVERYDAY: u64 = 8;
+    pub const PROJECT: u64 = 9;
 }
 
 /// `f32` coefficients for the hot loop, derived once from [`Params`].
@@ -155,6 +160,8 @@ pub struct LearningCulture {
     coeffs: Coeffs,
     /// Units whose local culture is reported per group (teams or coarser).
     report: Vec<u32>,
+    /// Which compilation of the employee pass runs.
+    kernel: Kernel,
 }
 
 /// Most groups reported by [`Model::groups`] (the teams heatmap rows).
@@ -194,6 +201,7 @@ impl LearningCulture {
             org,
             coeffs,
             report,
+            kernel: Kernel::Auto,
         })
     }
 
@@ -205,6 +213,16 @@ impl LearningCulture {
     /// The configuration.
     pub fn setup(&self) -> &Setup {
         &self.setup
+    }
+
+    /// Choose the compilation of the employee pass (all give the same
+    /// bits; the choice is for tests and benchmarks). Returns `false`, and
+    /// changes nothing, if this processor cannot run it.
+    pub fn set_kernel(&mut self, kernel: Kernel) -> bool {
+        if kernel.available() {
+            self.kernel = kernel;
+        }
+        kernel.available()
     }
 
     /// Change the number of steps to run (a horizon; events stay as they are).

@@ -18,13 +18,17 @@ use super::equations::{
     participation_probability, team_drive,
 };
 use super::events::{Kind, Programme, teams_under, units_under};
+use super::kernel::{
+    CHUNK, Kernel, Lanes, Outcome, TeamWeek, Week, belief_rate, draw, fast, learn_week,
+    project_week, split24,
+};
 use super::state::{
     ActiveProgramme, CommunityMeans, EmployeesMut, NO_COMMUNITY, State, TeamInput, TeamTally,
     Totals,
 };
 use super::{LearningCulture, tag, unit};
 use crate::engine::Seeds;
-use crate::engine::rng::{hash_keys, unit_from_hash};
+use crate::engine::rng::{Stream, hash_keys, unit_from_hash};
 use rand::{Rng, RngExt};
 use rayon::prelude::*;
 
@@ -32,17 +36,6 @@ use rayon::prelude::*;
 #[inline]
 fn uniform<R: Rng>(rng: &mut R) -> f32 {
     (rng.next_u32() >> 8) as f32 * (1.0 / (1u32 << 24) as f32)
-}
-
-/// Two uniform `f32`s in [0, 1) from one 64-bit draw (24 bits each).
-#[inline]
-fn uniform2<R: Rng>(rng: &mut R) -> (f32, f32) {
-    let x = rng.next_u64();
-    let scale = 1.0 / (1u32 << 24) as f32;
-    (
-        ((x >> 40) as u32) as f32 * scale,
-        (((x >> 8) as u32) & 0x00FF_FFFF) as f32 * scale,
-    )
 }
 
 /// Membership hash for programmes: is `id` among the share `reach`?
@@ -173,20 +166,38 @@ impl LearningCulture {
             .iter()
             .filter(|a| a.programme == Programme::Mastery)
             .collect();
+        let p = &self.setup.params;
+        let (la, bl, ln) = (&p.learnathon, &p.belief, &p.learning);
+        let w = &self.coeffs.engagement;
+        let inv_tau = 1.0 / w.softness;
         let ctx = Ctx {
             model: self,
             step,
             seeds,
             inputs: &inputs,
             communities: &s.communities,
-            codified: s.codified as f32,
             density: s.community_density,
             mastery: &mastery_programmes,
-            logit: {
-                let w = &self.coeffs.engagement;
-                let inv_tau = 1.0 / w.softness;
-                (w.mastery * inv_tau, w.belief * inv_tau, inv_tau)
+            inv_tau,
+            week: Week {
+                key_everyday: seeds.hash(&[tag::EVERYDAY, u64::from(step)]),
+                key_project: seeds.hash(&[tag::PROJECT, u64::from(step)]),
+                wm: w.mastery * inv_tau,
+                wb: w.belief * inv_tau,
+                ceiling: w.ceiling,
+                lr: ln.rate as f32,
+                draw: ln.draw as f32,
+                codified: s.codified as f32,
+                forget: ln.forgetting as f32,
+                brate: bl.rate as f32,
+                brate_new: bl.rate as f32 * (1.0 + bl.socialization_boost as f32),
+                soc_weeks: bl.socialization_weeks as f32,
+                basym: bl.asymmetry as f32,
+                sb: la.success_belief as f32,
+                fb: la.failure_belief as f32,
+                sk: la.success_knowledge as f32,
             },
+            kernel: self.kernel.resolve(),
         };
         let mut tally_rest: &mut [TeamTally] = &mut s.tally;
         let blocks: Vec<_> = blocks(org, s.emp.view())
@@ -524,67 +535,48 @@ struct Ctx<'a> {
     seeds: &'a Seeds,
     inputs: &'a [TeamInput],
     communities: &'a [CommunityMeans],
-    codified: f32,
     density: f32,
     mastery: &'a [&'a ActiveProgramme],
-    /// The engagement logit's weights with 1/τ folded in: (w_m/τ, w_b/τ, 1/τ).
-    logit: (f32, f32, f32),
+    /// 1/τ.
+    inv_tau: f32,
+    /// What is the same for every employee this week.
+    week: Week,
+    /// Which compilation of the chunk pass runs (resolved).
+    kernel: Kernel,
+}
+
+/// The team whose members are being finished, in slot order.
+struct Cursor {
+    /// The team.
+    t: usize,
+    /// Its tally so far.
+    tally: TeamTally,
+    /// Its stream for the rarer draws (hires, communities), made when first needed.
+    rng: Option<Stream>,
+}
+
+impl Cursor {
+    fn at(t: usize) -> Self {
+        Self {
+            t,
+            tally: TeamTally::default(),
+            rng: None,
+        }
+    }
 }
 
 impl Ctx<'_> {
-    /// Update teams `t0..t1`, whose slots are `emp`.
-    fn block(&self, t0: u32, t1: u32, mut emp: EmployeesMut<'_>, tallies: &mut [TeamTally]) {
-        let org = &self.model.org;
-        let base = org.team_start[t0 as usize] as usize;
-        for t in t0..t1 {
-            let r = org.team_slots(t as usize);
-            let mut members = emp.sub(r.start - base..r.end - base);
-            tallies[(t - t0) as usize] = self.team(t as usize, r.start, &mut members);
-        }
-    }
-
-    /// Update one team's slots, `emp` (`first` is the global slot of the
-    /// team's first member, for membership hashes).
-    fn team(&self, t: usize, first: usize, emp: &mut EmployeesMut<'_>) -> TeamTally {
-        let m = self.model;
-        let p = &m.setup.params;
-        let co = &m.coeffs;
-        let inp = self.inputs[t];
-        let mut rng = self
-            .seeds
-            .stream(&[tag::STEP, u64::from(self.step), t as u64]);
-        let lr = p.learning.rate as f32;
-        let draw = p.learning.draw as f32;
-        let forget = p.learning.forgetting as f32;
+    /// What is the same for every member of team `t` this week.
+    fn team_week(&self, t: usize) -> TeamWeek {
+        let co = &self.model.coeffs;
+        let tu = &self.model.setup.params.turnover;
         let (h0, hc, he) = (
-            p.turnover.base as f32,
-            p.turnover.culture_effect as f32,
-            p.turnover.engagement_effect as f32,
+            tu.base as f32,
+            tu.culture_effect as f32,
+            tu.engagement_effect as f32,
         );
-        let fill = p.turnover.fill_rate as f32;
-        let brate = p.belief.rate as f32;
-        let basym = p.belief.asymmetry as f32;
-        let soc_weeks = p.belief.socialization_weeks as f32;
-        let soc_boost = p.belief.socialization_boost as f32;
-        let la = &p.learnathon;
-        let (term, sb, fb, sk) = (
-            la.termination as f32,
-            la.success_belief as f32,
-            la.failure_belief as f32,
-            la.success_knowledge as f32,
-        );
-        let cop_w = p.community.peers as f32;
-        let cop_k = p.community.knowledge as f32;
-        let ncom = p.community.communities as u32;
-        let onboarding = p.formalization.onboarding as f32;
-        let hiring = &m.setup.hiring;
-        let chi = inp.commitment;
-        let mastery_here: Vec<&&ActiveProgramme> = if self.mastery.is_empty() {
-            Vec::new()
-        } else {
-            self.mastery.iter().filter(|a| a.teams[t]).collect()
-        };
-        // What is the same for every member of the team this week.
+        let term = self.model.setup.params.learnathon.termination as f32;
+        let inp = self.inputs[t];
         let drive = team_drive(
             &co.engagement,
             co.kappa,
@@ -592,155 +584,233 @@ impl Ctx<'_> {
             inp.practice,
             inp.support,
         );
-        // The engagement logit (w_m·m + w_b·b + team)/τ with 1/τ folded in.
-        let w = &co.engagement;
-        let (wm, wb, inv_tau) = self.logit;
-        let leave = [
-            leave_probability(h0, hc, he, inp.culture, false),
-            leave_probability(h0, hc, he, inp.culture, true),
-        ];
-        let target = [
-            belief_target(
-                &co.belief,
-                co.kappa,
-                inp.peer_belief,
-                inp.support,
-                inp.culture,
-                false,
-            ),
-            belief_target(
-                &co.belief,
-                co.kappa,
-                inp.peer_belief,
-                inp.support,
-                inp.culture,
-                true,
-            ),
-        ];
-        let mut x = TeamTally::default();
-        // Every column has the team's length: the indexing below needs no
-        // bounds checks.
+        let goal =
+            |e| belief_target(&co.belief, co.kappa, inp.peer_belief, inp.support, inp.culture, e);
+        TeamWeek {
+            z: drive * self.inv_tau,
+            leave: [
+                leave_probability(h0, hc, he, inp.culture, false),
+                leave_probability(h0, hc, he, inp.culture, true),
+            ],
+            goal: [goal(false), goal(true)],
+            p_term: term * (1.0 - inp.commitment),
+            chi: inp.commitment,
+        }
+    }
+
+    /// Update teams `t0..t1`, whose slots are `emp`: chunk by chunk, the
+    /// vectorized pass first, then the slots it left and the tallies in
+    /// slot order.
+    fn block(&self, t0: u32, t1: u32, mut emp: EmployeesMut<'_>, tallies: &mut [TeamTally]) {
+        let org = &self.model.org;
+        let (t0, t1) = (t0 as usize, t1 as usize);
+        let base = org.team_start[t0] as usize;
+        // Block-local slot range of team t.
+        let start = |t: usize| org.team_start[t] as usize - base;
         let n = emp.len();
-        for i in 0..n {
-            // One draw gives the week's two everyday chances: leaving (or,
-            // for a vacancy, being filled) and engaging.
-            let (u_leave, u_engage) = uniform2(&mut rng);
-            if emp.active[i] == 0 {
-                if u_leave < fill {
-                    // A newcomer from the hiring pool, onboarded from the codified stock.
-                    emp.active[i] = 1;
-                    emp.mastery[i] = unit(hiring.mastery.sample(&mut rng));
-                    emp.belief[i] = unit(hiring.belief.sample(&mut rng));
-                    let k0 = unit(hiring.knowledge.sample(&mut rng));
-                    emp.knowledge[i] = onboarded_knowledge(k0, self.codified, onboarding);
-                    emp.influence[i] = hiring.influence.sample(&mut rng).max(1e-6) as f32;
-                    emp.tenure[i] = 0;
-                    emp.engaged[i] = 0;
-                    emp.project[i] = 0;
-                    emp.community[i] = if self.density > 0.0 && uniform(&mut rng) < self.density {
-                        rng.random_range(0..ncom) as u16
+        let mut cur = Cursor::at(t0);
+        if self.kernel == Kernel::Scalar {
+            for i in 0..n {
+                while start(cur.t + 1) <= i {
+                    tallies[cur.t - t0] = cur.tally;
+                    cur = Cursor::at(cur.t + 1);
+                }
+                let w = self.team_week(cur.t);
+                self.member(&w, &mut cur, &mut emp, i, base + i);
+            }
+        } else {
+            let mut lanes = Lanes::new();
+            let mut weeks: Vec<TeamWeek> = Vec::with_capacity(64);
+            for a in (0..n).step_by(CHUNK) {
+                let b = (a + CHUNK).min(n);
+                // The week of every team with slots in a..b, from the cursor's on.
+                weeks.clear();
+                let mut u = cur.t;
+                while u < t1 && start(u) < b {
+                    let w = self.team_week(u);
+                    let (lo, hi) = (start(u).max(a), start(u + 1).min(b));
+                    if lo < hi {
+                        lanes.fill(lo - a, hi - a, &w);
+                    }
+                    weeks.push(w);
+                    u += 1;
+                }
+                let first_team = cur.t;
+                fast(
+                    self.kernel,
+                    &self.week,
+                    (base + a) as u64,
+                    &mut emp.sub(a..b),
+                    &mut lanes,
+                );
+                for i in a..b {
+                    while start(cur.t + 1) <= i {
+                        tallies[cur.t - t0] = cur.tally;
+                        cur = Cursor::at(cur.t + 1);
+                    }
+                    let w = &weeks[cur.t - first_team];
+                    let o = lanes.outcome[i - a];
+                    if o & Outcome::SLOW != 0 {
+                        self.member(w, &mut cur, &mut emp, i, base + i);
+                    } else if o & Outcome::LEFT != 0 {
+                        self.leave(&mut cur.tally, &mut emp, i);
                     } else {
-                        NO_COMMUNITY
-                    };
-                    x.hires += 1;
-                    self.count(&mut x, emp, i);
+                        let x = &mut cur.tally;
+                        x.successes += u32::from(o & Outcome::SUCCESS != 0);
+                        x.failures += u32::from(o & Outcome::FAILURE != 0);
+                        self.mastery_programmes(cur.t, base + i, &mut emp, i);
+                        count(x, &emp, i);
+                    }
                 }
-                continue;
             }
-            if u_leave < leave[usize::from(emp.engaged[i] == 1)] {
-                x.leavers += 1;
-                x.knowledge_lost += emp.knowledge[i];
-                vacate(emp, i);
-                continue;
+        }
+        // The last team with slots, and any empty teams after it.
+        loop {
+            tallies[cur.t - t0] = cur.tally;
+            if cur.t + 1 >= t1 {
+                break;
             }
-            let mut b = emp.belief[i];
-            let mut k = emp.knowledge[i];
-            let engaged = if emp.project[i] > 0 {
-                // A running Learnathon project: the participant is learning.
-                if uniform(&mut rng) < term * (1.0 - chi) {
-                    emp.project[i] = 0;
-                    b -= fb * b;
-                    x.failures += 1;
+            cur = Cursor::at(cur.t + 1);
+        }
+    }
+
+    /// Employee `i` of the block (global slot `slot`) leaves.
+    #[inline]
+    fn leave(&self, x: &mut TeamTally, emp: &mut EmployeesMut<'_>, i: usize) {
+        x.leavers += 1;
+        x.knowledge_lost += emp.knowledge[i];
+        vacate(emp, i);
+    }
+
+    /// The personal mastery programmes that reach the employee in slot `slot`.
+    #[inline]
+    fn mastery_programmes(&self, t: usize, slot: usize, emp: &mut EmployeesMut<'_>, i: usize) {
+        for prog in self.mastery {
+            if prog.teams[t] && reached(prog.key, slot as u64, prog.reach) {
+                emp.mastery[i] += prog.strength * (1.0 - emp.mastery[i]);
+            }
+        }
+    }
+
+    /// Slot `i` of the block (global slot `slot`) of the cursor's team, one
+    /// by one: every case, including those the chunk pass leaves (a
+    /// vacancy, a community member). For the others it does the chunk
+    /// pass's arithmetic in the same order, so the two agree to the bit.
+    fn member(
+        &self,
+        w: &TeamWeek,
+        cur: &mut Cursor,
+        emp: &mut EmployeesMut<'_>,
+        i: usize,
+        slot: usize,
+    ) {
+        let m = self.model;
+        let p = &m.setup.params;
+        let co = &m.coeffs;
+        let c = &self.week;
+        let (u_leave, u_engage) = split24(draw(c.key_everyday, slot as u64));
+        let x = &mut cur.tally;
+        if emp.active[i] == 0 {
+            if u_leave < p.turnover.fill_rate as f32 {
+                // A newcomer from the hiring pool, onboarded from the codified stock.
+                let (seeds, step, t) = (self.seeds, self.step, cur.t);
+                let rng = cur
+                    .rng
+                    .get_or_insert_with(|| seeds.stream(&[tag::STEP, u64::from(step), t as u64]));
+                let hiring = &m.setup.hiring;
+                emp.active[i] = 1;
+                emp.mastery[i] = unit(hiring.mastery.sample(rng));
+                emp.belief[i] = unit(hiring.belief.sample(rng));
+                let k0 = unit(hiring.knowledge.sample(rng));
+                emp.knowledge[i] =
+                    onboarded_knowledge(k0, c.codified, p.formalization.onboarding as f32);
+                emp.influence[i] = hiring.influence.sample(rng).max(1e-6) as f32;
+                emp.tenure[i] = 0;
+                emp.engaged[i] = 0;
+                emp.project[i] = 0;
+                emp.community[i] = if self.density > 0.0 && uniform(rng) < self.density {
+                    rng.random_range(0..p.community.communities as u32) as u16
                 } else {
-                    emp.project[i] -= 1;
-                    if emp.project[i] == 0 {
-                        if uniform(&mut rng) < chi {
-                            b += sb * (1.0 - b);
-                            k += sk * (1.0 - k);
-                            x.successes += 1;
-                        } else {
-                            b -= fb * b;
-                            x.failures += 1;
-                        }
-                    }
-                }
-                true
-            } else {
-                // A community member also sees the community's practice and support.
-                let team = match emp.community[i] {
-                    NO_COMMUNITY => drive,
-                    c => {
-                        let cm = &self.communities[c as usize];
-                        team_drive(
-                            &co.engagement,
-                            co.kappa,
-                            inp.culture,
-                            (1.0 - cop_w) * inp.practice + cop_w * cm.practice,
-                            (1.0 - cop_w) * inp.support + cop_w * cm.support,
-                        )
-                    }
+                    NO_COMMUNITY
                 };
-                engages(
-                    u_engage,
-                    w.ceiling,
-                    wm * emp.mastery[i] + wb * b + team * inv_tau,
-                )
-            };
-            for prog in &mastery_here {
-                if reached(prog.key, (first + i) as u64, prog.reach) {
-                    emp.mastery[i] += prog.strength * (1.0 - emp.mastery[i]);
-                }
+                x.hires += 1;
+                count(x, emp, i);
             }
-            k = knowledge_next(k, engaged, lr, draw, self.codified, forget);
-            let c = emp.community[i];
-            let goal = if c == NO_COMMUNITY {
-                target[usize::from(engaged)]
-            } else {
-                let cm = self.communities[c as usize];
-                k += cop_k * (cm.knowledge - k).max(0.0);
-                belief_target(
+            return;
+        }
+        if u_leave < w.leave[usize::from(emp.engaged[i] == 1)] {
+            self.leave(x, emp, i);
+            return;
+        }
+        let (mut b, mut k) = (emp.belief[i], emp.knowledge[i]);
+        let inp = self.inputs[cur.t];
+        let cop_w = p.community.peers as f32;
+        let community = match emp.community[i] {
+            NO_COMMUNITY => None,
+            g => Some(self.communities[g as usize]),
+        };
+        let weeks = emp.project[i];
+        let engaged = if weeks > 0 {
+            // A running Learnathon project: the participant is learning.
+            let draws = split24(draw(c.key_project, slot as u64));
+            let (bp, kp, left, success, failure) =
+                project_week(c, b, k, weeks, draws, w.p_term, w.chi);
+            (b, k) = (bp, kp);
+            emp.project[i] = left;
+            x.successes += u32::from(success);
+            x.failures += u32::from(failure);
+            true
+        } else {
+            // A community member also sees the community's practice and support.
+            let z = match community {
+                None => w.z,
+                Some(cm) => {
+                    team_drive(
+                        &co.engagement,
+                        co.kappa,
+                        inp.culture,
+                        (1.0 - cop_w) * inp.practice + cop_w * cm.practice,
+                        (1.0 - cop_w) * inp.support + cop_w * cm.support,
+                    ) * self.inv_tau
+                }
+            };
+            engages(u_engage, c.ceiling, c.wm * emp.mastery[i] + c.wb * b + z)
+        };
+        self.mastery_programmes(cur.t, slot, emp, i);
+        let (b, k) = match community {
+            None => learn_week(c, b, k, engaged, w.goal[usize::from(engaged)], emp.tenure[i]),
+            Some(cm) => {
+                let k = knowledge_next(k, engaged, c.lr, c.draw, c.codified, c.forget);
+                let k = k + p.community.knowledge as f32 * (cm.knowledge - k).max(0.0);
+                let goal = belief_target(
                     &co.belief,
                     co.kappa,
                     (1.0 - cop_w) * inp.peer_belief + cop_w * cm.belief,
                     (1.0 - cop_w) * inp.support + cop_w * cm.support,
                     inp.culture,
                     engaged,
-                )
-            };
-            let rate = if f32::from(emp.tenure[i]) < soc_weeks {
-                brate * (1.0 + soc_boost)
-            } else {
-                brate
-            };
-            b = asymmetric_step(b, goal, rate, basym);
-            emp.belief[i] = b.clamp(0.0, 1.0);
-            emp.knowledge[i] = k.clamp(0.0, 1.0);
-            emp.engaged[i] = u8::from(engaged);
-            emp.tenure[i] = emp.tenure[i].saturating_add(1);
-            self.count(&mut x, emp, i);
-        }
-        x
+                );
+                let rate = belief_rate(c, emp.tenure[i]);
+                let b = asymmetric_step(b, goal, rate, c.basym);
+                (b.clamp(0.0, 1.0), k.clamp(0.0, 1.0))
+            }
+        };
+        emp.belief[i] = b;
+        emp.knowledge[i] = k;
+        emp.engaged[i] = u8::from(engaged);
+        emp.tenure[i] = emp.tenure[i].saturating_add(1);
+        count(&mut cur.tally, emp, i);
     }
+}
 
-    /// Add active slot `i` to the tally.
-    #[inline]
-    fn count(&self, x: &mut TeamTally, emp: &EmployeesMut<'_>, i: usize) {
-        x.add_member(
-            emp.engaged[i],
-            emp.project[i],
-            emp.knowledge[i],
-            emp.belief[i],
-            emp.influence[i],
-        );
-    }
+/// Add active slot `i` to the tally.
+#[inline]
+fn count(x: &mut TeamTally, emp: &EmployeesMut<'_>, i: usize) {
+    x.add_member(
+        emp.engaged[i],
+        emp.project[i],
+        emp.knowledge[i],
+        emp.belief[i],
+        emp.influence[i],
+    );
 }

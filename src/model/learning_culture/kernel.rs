@@ -1,0 +1,407 @@
+//! The employee pass's common case, written for the vector units.
+//!
+//! In most weeks almost every slot holds an employee outside any community
+//! of practice. Such an employee may leave; otherwise they engage or not
+//! (or work on their Learnathon project, which may end), learn and update
+//! their belief. [`fast`] computes that for a chunk of slots with no
+//! branches, so the compiler vectorizes it, and marks each slot's
+//! [`Outcome`]. The slots it does not finish (vacancies, community
+//! members, leavers) are finished one by one by `Ctx::member` in step.rs,
+//! which does the same arithmetic in the same order: a test runs both on
+//! every slot and compares the bits.
+//!
+//! The chunk function is compiled three times — for AVX-512, for AVX2 and
+//! for the x86-64 baseline — and chosen once at run time ([`Kernel`]). All
+//! of them give the same bits: every operation is elementwise IEEE
+//! arithmetic (Rust never fuses a multiply and an add, and nothing is
+//! summed across lanes), and the random numbers are integers.
+//!
+//! The everyday draws are counter-based: slot `i` in week `w` reads
+//! SplitMix64 (Steele, Lea & Flood 2014) at position `i` of the sequence
+//! keyed by (run, purpose, week). Every slot's draw is thus known without
+//! generating its predecessors' — the vector units compute 8 or 16 at once.
+
+use super::equations::{asymmetric_step, engages, knowledge_next};
+use super::state::{EmployeesMut, NO_COMMUNITY};
+use crate::engine::rng::mix64;
+
+/// Slots per chunk: the chunk's columns and lanes stay in the L1 cache.
+pub(super) const CHUNK: usize = 256;
+
+/// Lanes written past a team's end when broadcasting its values (one
+/// AVX-512 register of `f32`); the next team overwrites them.
+const PAD: usize = 16;
+
+/// The 64-bit draw of position `slot` in the sequence keyed by `key`.
+#[inline(always)]
+pub(super) fn draw(key: u64, slot: u64) -> u64 {
+    mix64(key.wrapping_add(slot.wrapping_mul(0x9E37_79B9_7F4A_7C15)))
+}
+
+/// Two uniform `f32`s in [0, 1) from one 64-bit draw (24 bits each).
+#[inline(always)]
+pub(super) fn split24(x: u64) -> (f32, f32) {
+    let scale = 1.0 / (1u32 << 24) as f32;
+    (
+        ((x >> 40) as i32) as f32 * scale,
+        (((x >> 8) & 0x00FF_FFFF) as i32) as f32 * scale,
+    )
+}
+
+/// What the chunk pass did with a slot (bit flags).
+pub(super) struct Outcome;
+
+impl Outcome {
+    /// Left to the scalar code: a vacancy or a community member (nothing written).
+    pub const SLOW: u8 = 1;
+    /// The employee leaves this week (nothing written).
+    pub const LEFT: u8 = 2;
+    /// Their Learnathon project succeeded this week.
+    pub const SUCCESS: u8 = 4;
+    /// Their Learnathon project failed or was terminated this week.
+    pub const FAILURE: u8 = 8;
+}
+
+/// What is the same for every member of a team this week.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct TeamWeek {
+    /// The team's share of the engagement logit, over τ.
+    pub z: f32,
+    /// Leave probability when not engaged / engaged last week.
+    pub leave: [f32; 2],
+    /// Belief target when not engaged / engaged this week.
+    pub goal: [f32; 2],
+    /// Chance a running project is terminated this week: ξ·(1 − χ_t).
+    pub p_term: f32,
+    /// Effective commitment χ_t: the chance a finished project succeeds.
+    pub chi: f32,
+}
+
+/// The team values of each slot of a chunk.
+pub(super) struct Lanes {
+    z: [f32; CHUNK + PAD],
+    leave0: [f32; CHUNK + PAD],
+    leave1: [f32; CHUNK + PAD],
+    goal0: [f32; CHUNK + PAD],
+    goal1: [f32; CHUNK + PAD],
+    p_term: [f32; CHUNK + PAD],
+    chi: [f32; CHUNK + PAD],
+    /// The outcome of each slot, written by [`fast`].
+    pub outcome: [u8; CHUNK],
+}
+
+impl Lanes {
+    /// Zeroed lanes.
+    pub fn new() -> Box<Self> {
+        Box::new(Self {
+            z: [0.0; CHUNK + PAD],
+            leave0: [0.0; CHUNK + PAD],
+            leave1: [0.0; CHUNK + PAD],
+            goal0: [0.0; CHUNK + PAD],
+            goal1: [0.0; CHUNK + PAD],
+            p_term: [0.0; CHUNK + PAD],
+            chi: [0.0; CHUNK + PAD],
+            outcome: [0; CHUNK],
+        })
+    }
+
+    /// Give chunk slots `a..b` the values of their team, `w`. Whole
+    /// registers are stored, so up to [`PAD`] slots past `b` are written
+    /// too; fill teams in slot order.
+    #[inline]
+    pub fn fill(&mut self, a: usize, b: usize, w: &TeamWeek) {
+        assert!(b <= CHUNK);
+        let mut j = a;
+        while j < b {
+            self.z[j..j + PAD].copy_from_slice(&[w.z; PAD]);
+            self.leave0[j..j + PAD].copy_from_slice(&[w.leave[0]; PAD]);
+            self.leave1[j..j + PAD].copy_from_slice(&[w.leave[1]; PAD]);
+            self.goal0[j..j + PAD].copy_from_slice(&[w.goal[0]; PAD]);
+            self.goal1[j..j + PAD].copy_from_slice(&[w.goal[1]; PAD]);
+            self.p_term[j..j + PAD].copy_from_slice(&[w.p_term; PAD]);
+            self.chi[j..j + PAD].copy_from_slice(&[w.chi; PAD]);
+            j += PAD;
+        }
+    }
+}
+
+/// What is the same for every employee this week.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Week {
+    /// Key of the everyday draws (leave or be filled; engage).
+    pub key_everyday: u64,
+    /// Key of the project draws (terminated; succeeded).
+    pub key_project: u64,
+    /// w_m/τ and w_b/τ.
+    pub wm: f32,
+    pub wb: f32,
+    /// p_max.
+    pub ceiling: f32,
+    /// Learning rate r, codified draw ρ, codified stock K_c, forgetting δ.
+    pub lr: f32,
+    pub draw: f32,
+    pub codified: f32,
+    pub forget: f32,
+    /// Belief rate, and the rate during socialization.
+    pub brate: f32,
+    pub brate_new: f32,
+    /// Weeks of socialization.
+    pub soc_weeks: f32,
+    /// Belief asymmetry.
+    pub basym: f32,
+    /// Learnathon: belief gain on success, belief loss on failure,
+    /// knowledge gain on success.
+    pub sb: f32,
+    pub fb: f32,
+    pub sk: f32,
+}
+
+/// One employee's Learnathon project this week: (belief, knowledge,
+/// weeks left, succeeded, failed) from the old belief, knowledge and weeks
+/// left (> 0) and the two project draws.
+#[inline(always)]
+pub(super) fn project_week(
+    c: &Week,
+    b: f32,
+    k: f32,
+    weeks: u8,
+    (u_term, u_success): (f32, f32),
+    p_term: f32,
+    chi: f32,
+) -> (f32, f32, u8, bool, bool) {
+    let terminated = u_term < p_term;
+    let left = if terminated { 0 } else { weeks.wrapping_sub(1) };
+    let finished = !terminated && left == 0;
+    let success = finished && u_success < chi;
+    let failure = terminated || (finished && !success);
+    let b = if failure {
+        b - c.fb * b
+    } else if success {
+        b + c.sb * (1.0 - b)
+    } else {
+        b
+    };
+    let k = if success { k + c.sk * (1.0 - k) } else { k };
+    (b, k, left, success, failure)
+}
+
+/// Knowledge and belief after the week, given whether the employee learned.
+#[inline(always)]
+pub(super) fn learn_week(
+    c: &Week,
+    b: f32,
+    k: f32,
+    engaged: bool,
+    goal: f32,
+    tenure: u16,
+) -> (f32, f32) {
+    let k = knowledge_next(k, engaged, c.lr, c.draw, c.codified, c.forget);
+    let b = asymmetric_step(b, goal, belief_rate(c, tenure), c.basym);
+    (b.clamp(0.0, 1.0), k.clamp(0.0, 1.0))
+}
+
+/// The belief rate: faster during socialization (the first weeks).
+#[inline(always)]
+pub(super) fn belief_rate(c: &Week, tenure: u16) -> f32 {
+    if f32::from(tenure) < c.soc_weeks {
+        c.brate_new
+    } else {
+        c.brate
+    }
+}
+
+/// `if c { a } else { b }` by bits, so the compiler keeps it a select of
+/// values (it may turn a select of two loads into a load from a selected
+/// address, which the vectorizer refuses).
+#[inline(always)]
+fn pick(c: bool, a: f32, b: f32) -> f32 {
+    let mask = 0u32.wrapping_sub(u32::from(c));
+    f32::from_bits((a.to_bits() & mask) | (b.to_bits() & !mask))
+}
+
+/// The chunk pass: slots `first..first + e.len()` (global slot numbers),
+/// their team values in `l`. Writes the week's state of every slot it
+/// finishes and every slot's outcome.
+#[inline(always)]
+fn body(c: &Week, first: u64, e: &mut EmployeesMut<'_>, l: &mut Lanes) {
+    let n = e.len();
+    assert!(n <= CHUNK);
+    columns(
+        c,
+        first,
+        Columns {
+            belief: &mut e.belief[..n],
+            knowledge: &mut e.knowledge[..n],
+            engaged: &mut e.engaged[..n],
+            project: &mut e.project[..n],
+            tenure: &mut e.tenure[..n],
+            outcome: &mut l.outcome[..n],
+        },
+        &e.mastery[..n],
+        &e.active[..n],
+        &e.community[..n],
+        [
+            &l.z[..n],
+            &l.leave0[..n],
+            &l.leave1[..n],
+            &l.goal0[..n],
+            &l.goal1[..n],
+            &l.p_term[..n],
+            &l.chi[..n],
+        ],
+    );
+}
+
+/// The columns the chunk pass writes.
+struct Columns<'a> {
+    belief: &'a mut [f32],
+    knowledge: &'a mut [f32],
+    engaged: &'a mut [u8],
+    project: &'a mut [u8],
+    tenure: &'a mut [u16],
+    outcome: &'a mut [u8],
+}
+
+/// [`body`] on columns passed one by one: each slice is then known not to
+/// overlap the others, and the loop vectorizes without run-time checks.
+#[inline(always)]
+fn columns(
+    c: &Week,
+    first: u64,
+    w: Columns<'_>,
+    mastery: &[f32],
+    active: &[u8],
+    community: &[u16],
+    [z, leave0, leave1, goal0, goal1, p_term, chi]: [&[f32]; 7],
+) {
+    let n = w.outcome.len();
+    let Columns {
+        belief,
+        knowledge,
+        engaged: engaged_col,
+        project,
+        tenure: tenure_col,
+        outcome,
+    } = w;
+    assert!(
+        [belief.len(), knowledge.len(), mastery.len(), z.len(), leave0.len()]
+            .iter()
+            .all(|&x| x == n)
+            && [leave1.len(), goal0.len(), goal1.len(), p_term.len(), chi.len()]
+                .iter()
+                .all(|&x| x == n)
+            && [engaged_col.len(), project.len(), active.len()]
+                .iter()
+                .all(|&x| x == n)
+            && tenure_col.len() == n
+            && community.len() == n
+    );
+    for j in 0..n {
+        let slot = first + j as u64;
+        let (u_leave, u_engage) = split24(draw(c.key_everyday, slot));
+        let project_draws = split24(draw(c.key_project, slot));
+        let (b0, k0, m) = (belief[j], knowledge[j], mastery[j]);
+        let (weeks, tenure, was_engaged) = (project[j], tenure_col[j], engaged_col[j]);
+        let slow = (active[j] == 0) | (community[j] != NO_COMMUNITY);
+        let leaves = u_leave < pick(was_engaged == 1, leave1[j], leave0[j]);
+        let on_project = weeks > 0;
+        let (bp, kp, left, success, failure) =
+            project_week(c, b0, k0, weeks, project_draws, p_term[j], chi[j]);
+        let engaged = on_project | engages(u_engage, c.ceiling, c.wm * m + c.wb * b0 + z[j]);
+        let (b, k) = (pick(on_project, bp, b0), pick(on_project, kp, k0));
+        let goal = pick(engaged, goal1[j], goal0[j]);
+        let (b, k) = learn_week(c, b, k, engaged, goal, tenure);
+        let done = !slow & !leaves;
+        belief[j] = pick(done, b, b0);
+        knowledge[j] = pick(done, k, k0);
+        engaged_col[j] = if done { u8::from(engaged) } else { was_engaged };
+        project[j] = if done & on_project { left } else { weeks };
+        tenure_col[j] = tenure.saturating_add(u16::from(done));
+        let flags = u8::from(on_project & success) * Outcome::SUCCESS
+            | u8::from(on_project & failure) * Outcome::FAILURE;
+        outcome[j] = if slow {
+            Outcome::SLOW
+        } else if leaves {
+            Outcome::LEFT
+        } else {
+            flags
+        };
+    }
+}
+
+/// Which compilation of the employee pass runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Kernel {
+    /// The best the processor supports.
+    #[default]
+    Auto,
+    /// AVX-512 (16 `f32` lanes).
+    Avx512,
+    /// AVX2 (8 lanes).
+    Avx2,
+    /// The x86-64 baseline, SSE2 (4 lanes), or the target's default elsewhere.
+    Baseline,
+    /// No chunk pass: every slot by the one-by-one code (the reference the
+    /// others are tested against).
+    Scalar,
+}
+
+impl Kernel {
+    /// Whether this processor can run the kernel.
+    pub fn available(self) -> bool {
+        match self {
+            Kernel::Auto | Kernel::Baseline | Kernel::Scalar => true,
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx512 => {
+                std::arch::is_x86_feature_detected!("avx512f")
+                    && std::arch::is_x86_feature_detected!("avx512dq")
+                    && std::arch::is_x86_feature_detected!("avx512bw")
+                    && std::arch::is_x86_feature_detected!("avx512vl")
+            }
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx2 => std::arch::is_x86_feature_detected!("avx2"),
+            #[cfg(not(target_arch = "x86_64"))]
+            Kernel::Avx512 | Kernel::Avx2 => false,
+        }
+    }
+
+    /// The kernel `Auto` stands for on this processor.
+    pub fn resolve(self) -> Kernel {
+        match self {
+            Kernel::Auto if Kernel::Avx512.available() => Kernel::Avx512,
+            Kernel::Auto if Kernel::Avx2.available() => Kernel::Avx2,
+            Kernel::Auto => Kernel::Baseline,
+            k => k,
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq,avx512bw,avx512vl,avx2,bmi2")]
+fn body_avx512(c: &Week, first: u64, e: &mut EmployeesMut<'_>, l: &mut Lanes) {
+    body(c, first, e, l);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,bmi2")]
+fn body_avx2(c: &Week, first: u64, e: &mut EmployeesMut<'_>, l: &mut Lanes) {
+    body(c, first, e, l);
+}
+
+fn body_baseline(c: &Week, first: u64, e: &mut EmployeesMut<'_>, l: &mut Lanes) {
+    body(c, first, e, l);
+}
+
+/// Run the chunk pass with `kernel` (resolved, not [`Kernel::Scalar`]).
+pub(super) fn fast(kernel: Kernel, c: &Week, first: u64, e: &mut EmployeesMut<'_>, l: &mut Lanes) {
+    match kernel {
+        // SAFETY: `Kernel::available` checked the features when the kernel
+        // was chosen (`LearningCulture::set_kernel` refuses others).
+        #[cfg(target_arch = "x86_64")]
+        Kernel::Avx512 => unsafe { body_avx512(c, first, e, l) },
+        // SAFETY: as above.
+        #[cfg(target_arch = "x86_64")]
+        Kernel::Avx2 => unsafe { body_avx2(c, first, e, l) },
+        _ => body_baseline(c, first, e, l),
+    }
+}
