@@ -21,7 +21,7 @@
 //! keyed by (run, purpose, week). Every slot's draw is thus known without
 //! generating its predecessors' — the vector units compute 8 or 16 at once.
 
-use super::equations::{asymmetric_step, engages, knowledge_next};
+use super::equations::{asymmetric_step, effective_influence, engages, knowledge_next};
 use super::state::{EmployeesMut, NO_COMMUNITY};
 use crate::engine::rng::mix64;
 
@@ -88,6 +88,10 @@ pub(super) struct Lanes {
     chi: [f32; CHUNK + PAD],
     /// The outcome of each slot, written by [`fast`].
     pub outcome: [u8; CHUNK],
+    /// Each finished slot's effective influence ι·(½ + k) and its product
+    /// with belief: the tally's terms, computed where they vectorize.
+    pub influence: [f32; CHUNK],
+    pub weighted_belief: [f32; CHUNK],
 }
 
 impl Lanes {
@@ -102,14 +106,16 @@ impl Lanes {
             p_term: [0.0; CHUNK + PAD],
             chi: [0.0; CHUNK + PAD],
             outcome: [0; CHUNK],
+            influence: [0.0; CHUNK],
+            weighted_belief: [0.0; CHUNK],
         })
     }
 
     /// Give chunk slots `a..b` the values of their team, `w`. Whole
     /// registers are stored, so up to [`PAD`] slots past `b` are written
     /// too; fill teams in slot order.
-    #[inline]
-    pub fn fill(&mut self, a: usize, b: usize, w: &TeamWeek) {
+    #[inline(always)]
+    fn fill(&mut self, a: usize, b: usize, w: &TeamWeek) {
         assert!(b <= CHUNK);
         let mut j = a;
         while j < b {
@@ -123,6 +129,14 @@ impl Lanes {
             j += PAD;
         }
     }
+}
+
+/// A team's slots `lo..hi` in a chunk (chunk-local), and its week.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Segment {
+    pub lo: usize,
+    pub hi: usize,
+    pub week: TeamWeek,
 }
 
 /// What is the same for every employee this week.
@@ -219,13 +233,16 @@ fn pick(c: bool, a: f32, b: f32) -> f32 {
     f32::from_bits((a.to_bits() & mask) | (b.to_bits() & !mask))
 }
 
-/// The chunk pass: slots `first..first + e.len()` (global slot numbers),
-/// their team values in `l`. Writes the week's state of every slot it
-/// finishes and every slot's outcome.
+/// The chunk pass: slots `first..first + e.len()` (global slot numbers)
+/// of the teams `segments` (which cover them, in order). Writes the week's
+/// state of every slot it finishes, its tally terms and every slot's outcome.
 #[inline(always)]
-fn body(c: &Week, first: u64, e: &mut EmployeesMut<'_>, l: &mut Lanes) {
+fn body(c: &Week, first: u64, e: &mut EmployeesMut<'_>, l: &mut Lanes, segments: &[Segment]) {
     let n = e.len();
     assert!(n <= CHUNK);
+    for s in segments {
+        l.fill(s.lo, s.hi, &s.week);
+    }
     columns(
         c,
         first,
@@ -236,8 +253,10 @@ fn body(c: &Week, first: u64, e: &mut EmployeesMut<'_>, l: &mut Lanes) {
             project: &mut e.project[..n],
             tenure: &mut e.tenure[..n],
             outcome: &mut l.outcome[..n],
+            influence: &mut l.influence[..n],
+            weighted_belief: &mut l.weighted_belief[..n],
         },
-        &e.mastery[..n],
+        [&e.mastery[..n], &e.influence[..n]],
         &e.active[..n],
         &e.community[..n],
         [
@@ -260,6 +279,8 @@ struct Columns<'a> {
     project: &'a mut [u8],
     tenure: &'a mut [u16],
     outcome: &'a mut [u8],
+    influence: &'a mut [f32],
+    weighted_belief: &'a mut [f32],
 }
 
 /// [`body`] on columns passed one by one: each slice is then known not to
@@ -269,7 +290,7 @@ fn columns(
     c: &Week,
     first: u64,
     w: Columns<'_>,
-    mastery: &[f32],
+    [mastery, influence]: [&[f32]; 2],
     active: &[u8],
     community: &[u16],
     [z, leave0, leave1, goal0, goal1, p_term, chi]: [&[f32]; 7],
@@ -282,6 +303,8 @@ fn columns(
         project,
         tenure: tenure_col,
         outcome,
+        influence: w_out,
+        weighted_belief: wb_out,
     } = w;
     assert!(
         [belief.len(), knowledge.len(), mastery.len(), z.len(), leave0.len()]
@@ -293,8 +316,11 @@ fn columns(
             && [engaged_col.len(), project.len(), active.len()]
                 .iter()
                 .all(|&x| x == n)
-            && tenure_col.len() == n
-            && community.len() == n
+            && [tenure_col.len(), community.len(), influence.len()]
+                .iter()
+                .all(|&x| x == n)
+            && w_out.len() == n
+            && wb_out.len() == n
     );
     for j in 0..n {
         let slot = first + j as u64;
@@ -317,6 +343,9 @@ fn columns(
         engaged_col[j] = if done { u8::from(engaged) } else { was_engaged };
         project[j] = if done & on_project { left } else { weeks };
         tenure_col[j] = tenure.saturating_add(u16::from(done));
+        let wi = effective_influence(influence[j], k);
+        w_out[j] = wi;
+        wb_out[j] = wi * b;
         let flags = u8::from(on_project & success) * Outcome::SUCCESS
             | u8::from(on_project & failure) * Outcome::FAILURE;
         outcome[j] = if slow {
@@ -378,30 +407,37 @@ impl Kernel {
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512dq,avx512bw,avx512vl,avx2,bmi2")]
-fn body_avx512(c: &Week, first: u64, e: &mut EmployeesMut<'_>, l: &mut Lanes) {
-    body(c, first, e, l);
+fn body_avx512(c: &Week, first: u64, e: &mut EmployeesMut<'_>, l: &mut Lanes, s: &[Segment]) {
+    body(c, first, e, l, s);
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,bmi2")]
-fn body_avx2(c: &Week, first: u64, e: &mut EmployeesMut<'_>, l: &mut Lanes) {
-    body(c, first, e, l);
+fn body_avx2(c: &Week, first: u64, e: &mut EmployeesMut<'_>, l: &mut Lanes, s: &[Segment]) {
+    body(c, first, e, l, s);
 }
 
-fn body_baseline(c: &Week, first: u64, e: &mut EmployeesMut<'_>, l: &mut Lanes) {
-    body(c, first, e, l);
+fn body_baseline(c: &Week, first: u64, e: &mut EmployeesMut<'_>, l: &mut Lanes, s: &[Segment]) {
+    body(c, first, e, l, s);
 }
 
 /// Run the chunk pass with `kernel` (resolved, not [`Kernel::Scalar`]).
-pub(super) fn fast(kernel: Kernel, c: &Week, first: u64, e: &mut EmployeesMut<'_>, l: &mut Lanes) {
+pub(super) fn fast(
+    kernel: Kernel,
+    c: &Week,
+    first: u64,
+    e: &mut EmployeesMut<'_>,
+    l: &mut Lanes,
+    segments: &[Segment],
+) {
     match kernel {
         // SAFETY: `Kernel::available` checked the features when the kernel
         // was chosen (`LearningCulture::set_kernel` refuses others).
         #[cfg(target_arch = "x86_64")]
-        Kernel::Avx512 => unsafe { body_avx512(c, first, e, l) },
+        Kernel::Avx512 => unsafe { body_avx512(c, first, e, l, segments) },
         // SAFETY: as above.
         #[cfg(target_arch = "x86_64")]
-        Kernel::Avx2 => unsafe { body_avx2(c, first, e, l) },
-        _ => body_baseline(c, first, e, l),
+        Kernel::Avx2 => unsafe { body_avx2(c, first, e, l, segments) },
+        _ => body_baseline(c, first, e, l, segments),
     }
 }

@@ -19,7 +19,7 @@ use super::equations::{
 };
 use super::events::{Kind, Programme, teams_under, units_under};
 use super::kernel::{
-    CHUNK, Kernel, Lanes, Outcome, TeamWeek, Week, belief_rate, draw, fast, learn_week,
+    CHUNK, Kernel, Lanes, Outcome, Segment, TeamWeek, Week, belief_rate, draw, fast, learn_week,
     project_week, split24,
 };
 use super::state::{
@@ -609,68 +609,112 @@ impl Ctx<'_> {
         let start = |t: usize| org.team_start[t] as usize - base;
         let n = emp.len();
         let mut cur = Cursor::at(t0);
+        // Move the cursor to team `u`, storing the tallies of the teams it leaves.
+        let mut move_to = |cur: &mut Cursor, u: usize| {
+            while cur.t < u {
+                tallies[cur.t - t0] = cur.tally;
+                *cur = Cursor::at(cur.t + 1);
+            }
+        };
         if self.kernel == Kernel::Scalar {
-            for i in 0..n {
-                while start(cur.t + 1) <= i {
-                    tallies[cur.t - t0] = cur.tally;
-                    cur = Cursor::at(cur.t + 1);
+            for u in t0..t1 {
+                move_to(&mut cur, u);
+                let w = self.team_week(u);
+                for i in start(u)..start(u + 1) {
+                    self.member(&w, &mut cur, &mut emp, i, base + i);
                 }
-                let w = self.team_week(cur.t);
-                self.member(&w, &mut cur, &mut emp, i, base + i);
             }
         } else {
             let mut lanes = Lanes::new();
-            let mut weeks: Vec<TeamWeek> = Vec::with_capacity(64);
+            let mut segments: Vec<(usize, Segment)> = Vec::with_capacity(64);
+            let mut kernel_segments: Vec<Segment> = Vec::with_capacity(64);
             for a in (0..n).step_by(CHUNK) {
                 let b = (a + CHUNK).min(n);
                 // The week of every team with slots in a..b, from the cursor's on.
-                weeks.clear();
+                segments.clear();
                 let mut u = cur.t;
                 while u < t1 && start(u) < b {
-                    let w = self.team_week(u);
                     let (lo, hi) = (start(u).max(a), start(u + 1).min(b));
                     if lo < hi {
-                        lanes.fill(lo - a, hi - a, &w);
+                        let week = self.team_week(u);
+                        let (lo, hi) = (lo - a, hi - a);
+                        segments.push((u, Segment { lo, hi, week }));
                     }
-                    weeks.push(w);
                     u += 1;
                 }
-                let first_team = cur.t;
+                kernel_segments.clear();
+                kernel_segments.extend(segments.iter().map(|(_, s)| *s));
                 fast(
                     self.kernel,
                     &self.week,
                     (base + a) as u64,
                     &mut emp.sub(a..b),
                     &mut lanes,
+                    &kernel_segments,
                 );
-                for i in a..b {
-                    while start(cur.t + 1) <= i {
-                        tallies[cur.t - t0] = cur.tally;
-                        cur = Cursor::at(cur.t + 1);
-                    }
-                    let w = &weeks[cur.t - first_team];
-                    let o = lanes.outcome[i - a];
-                    if o & Outcome::SLOW != 0 {
-                        self.member(w, &mut cur, &mut emp, i, base + i);
-                    } else if o & Outcome::LEFT != 0 {
-                        self.leave(&mut cur.tally, &mut emp, i);
-                    } else {
-                        let x = &mut cur.tally;
-                        x.successes += u32::from(o & Outcome::SUCCESS != 0);
-                        x.failures += u32::from(o & Outcome::FAILURE != 0);
-                        self.mastery_programmes(cur.t, base + i, &mut emp, i);
-                        count(x, &emp, i);
-                    }
+                for (u, seg) in &segments {
+                    move_to(&mut cur, *u);
+                    self.finish(&seg.week, &mut cur, &mut emp, a, seg.lo..seg.hi, &lanes, base);
                 }
             }
         }
-        // The last team with slots, and any empty teams after it.
-        loop {
-            tallies[cur.t - t0] = cur.tally;
-            if cur.t + 1 >= t1 {
-                break;
+        move_to(&mut cur, t1 - 1);
+        tallies[cur.t - t0] = cur.tally;
+    }
+
+    /// After the chunk pass: chunk slots `r` (the chunk starts at block
+    /// slot `a`) of the cursor's team. Finishes the slots the pass left and
+    /// adds every slot to the tally, in slot order.
+    #[allow(clippy::too_many_arguments)]
+    fn finish(
+        &self,
+        w: &TeamWeek,
+        cur: &mut Cursor,
+        emp: &mut EmployeesMut<'_>,
+        a: usize,
+        r: std::ops::Range<usize>,
+        lanes: &Lanes,
+        base: usize,
+    ) {
+        let outcome = &lanes.outcome[r.clone()];
+        let plain = outcome
+            .iter()
+            .all(|&o| o & (Outcome::SLOW | Outcome::LEFT) == 0);
+        if plain && self.mastery.is_empty() {
+            // The common case: every slot finished, only the tally to add,
+            // with the terms the pass computed (the sums of `count`, in
+            // the same order).
+            let m = emp.sub(a + r.start..a + r.end);
+            let n = m.len();
+            let (infl, wb) = (&lanes.influence[r.clone()], &lanes.weighted_belief[r]);
+            let (outcome, infl, wb) = (&outcome[..n], &infl[..n], &wb[..n]);
+            let x = &mut cur.tally;
+            for i in 0..n {
+                let o = outcome[i];
+                x.successes += u32::from(o & Outcome::SUCCESS != 0);
+                x.failures += u32::from(o & Outcome::FAILURE != 0);
+                x.active += 1;
+                x.engaged += u32::from(m.engaged[i]);
+                x.participants += u32::from(m.project[i] > 0);
+                x.knowledge += m.knowledge[i];
+                x.belief += m.belief[i];
+                x.weighted_belief += wb[i];
+                x.influence += infl[i];
             }
-            cur = Cursor::at(cur.t + 1);
+            return;
+        }
+        for (i, &o) in (a + r.start..a + r.end).zip(outcome) {
+            if o & Outcome::SLOW != 0 {
+                self.member(w, cur, emp, i, base + i);
+            } else if o & Outcome::LEFT != 0 {
+                self.leave(&mut cur.tally, emp, i);
+            } else {
+                let x = &mut cur.tally;
+                x.successes += u32::from(o & Outcome::SUCCESS != 0);
+                x.failures += u32::from(o & Outcome::FAILURE != 0);
+                self.mastery_programmes(cur.t, base + i, emp, i);
+                count(x, emp, i);
+            }
         }
     }
 
