@@ -72,6 +72,31 @@ fn one_large_run_split_across_teams_is_identical_at_any_thread_count() {
 }
 
 #[test]
+fn sums_over_many_teams_and_leaders_are_identical_at_any_thread_count() {
+    // 60,000 employees in teams of about 3: some 20,000 teams and 25,000
+    // leaders, so the organization-wide sums and the leader and team updates
+    // run in several parallel groups, with leader turnover drawing.
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "--replicates",
+        "1",
+        "--steps",
+        "60",
+        "--set",
+        "org.employees=60000",
+        "--set",
+        "org.team_size={dist=\"poisson\",mean=3}",
+        "--set",
+        "leadership.turnover=0.02",
+    ];
+    run(&dir.path().join("t1"), 1, &args);
+    run(&dir.path().join("t2"), 2, &args);
+    run(&dir.path().join("t3"), 3, &args);
+    same_outputs(&dir.path().join("t1"), &dir.path().join("t2"));
+    same_outputs(&dir.path().join("t1"), &dir.path().join("t3"));
+}
+
+#[test]
 fn different_seeds_differ() {
     let dir = tempfile::tempdir().unwrap();
     run(

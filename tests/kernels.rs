@@ -12,7 +12,10 @@ use culturesim::scenario::Scenario;
 fn model(overrides: &[&str]) -> LearningCulture {
     let o: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
     let s = Scenario::default_with(&o).expect("scenario");
-    s.model.learning_culture().expect("learning culture").clone()
+    s.model
+        .learning_culture()
+        .expect("learning culture")
+        .clone()
 }
 
 fn bits(x: &[f32]) -> Vec<u32> {
@@ -69,21 +72,17 @@ fn agree(base: &LearningCulture, from: u32, steps: u32) -> usize {
     );
     let mut reference = base.clone();
     assert!(reference.set_kernel(Kernel::Scalar));
-    let mut runs: Vec<(Kernel, LearningCulture, State)> = [
-        Kernel::Avx512,
-        Kernel::Avx2,
-        Kernel::Baseline,
-        Kernel::Auto,
-    ]
-    .into_iter()
-    .filter_map(|k| {
-        let mut m = base.clone();
-        m.set_kernel(k).then(|| {
-            let s = m.init(&seeds);
-            (k, m, s)
-        })
-    })
-    .collect();
+    let mut runs: Vec<(Kernel, LearningCulture, State)> =
+        [Kernel::Avx512, Kernel::Avx2, Kernel::Baseline, Kernel::Auto]
+            .into_iter()
+            .filter_map(|k| {
+                let mut m = base.clone();
+                m.set_kernel(k).then(|| {
+                    let s = m.init(&seeds);
+                    (k, m, s)
+                })
+            })
+            .collect();
     let mut r = reference.init(&seeds);
     let mut obs_r = vec![0.0; reference.metrics().len()];
     let mut obs = obs_r.clone();

@@ -6,6 +6,7 @@
 //! and an optional stop condition; the engine runs it, collects the
 //! observations and hands finished runs, in replicate order, to a sink.
 
+pub mod par;
 pub mod rng;
 mod runner;
 

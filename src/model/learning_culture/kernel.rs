@@ -21,7 +21,7 @@
 //! keyed by (run, purpose, week). Every slot's draw is thus known without
 //! generating its predecessors' — the vector units compute 8 or 16 at once.
 
-use super::equations::{asymmetric_step, effective_influence, engages, knowledge_next};
+use super::equations::{asymmetric_step, effective_influence, engages, knowledge_next, select};
 use super::state::{EmployeesMut, NO_COMMUNITY};
 use crate::engine::rng::mix64;
 
@@ -224,15 +224,6 @@ pub(super) fn belief_rate(c: &Week, tenure: u16) -> f32 {
     }
 }
 
-/// `if c { a } else { b }` by bits, so the compiler keeps it a select of
-/// values (it may turn a select of two loads into a load from a selected
-/// address, which the vectorizer refuses).
-#[inline(always)]
-fn pick(c: bool, a: f32, b: f32) -> f32 {
-    let mask = 0u32.wrapping_sub(u32::from(c));
-    f32::from_bits((a.to_bits() & mask) | (b.to_bits() & !mask))
-}
-
 /// The chunk pass: slots `first..first + e.len()` (global slot numbers)
 /// of the teams `segments` (which cover them, in order). Writes the week's
 /// state of every slot it finishes, its tally terms and every slot's outcome.
@@ -307,12 +298,24 @@ fn columns(
         weighted_belief: wb_out,
     } = w;
     assert!(
-        [belief.len(), knowledge.len(), mastery.len(), z.len(), leave0.len()]
+        [
+            belief.len(),
+            knowledge.len(),
+            mastery.len(),
+            z.len(),
+            leave0.len()
+        ]
+        .iter()
+        .all(|&x| x == n)
+            && [
+                leave1.len(),
+                goal0.len(),
+                goal1.len(),
+                p_term.len(),
+                chi.len()
+            ]
             .iter()
             .all(|&x| x == n)
-            && [leave1.len(), goal0.len(), goal1.len(), p_term.len(), chi.len()]
-                .iter()
-                .all(|&x| x == n)
             && [engaged_col.len(), project.len(), active.len()]
                 .iter()
                 .all(|&x| x == n)
@@ -329,17 +332,17 @@ fn columns(
         let (b0, k0, m) = (belief[j], knowledge[j], mastery[j]);
         let (weeks, tenure, was_engaged) = (project[j], tenure_col[j], engaged_col[j]);
         let slow = (active[j] == 0) | (community[j] != NO_COMMUNITY);
-        let leaves = u_leave < pick(was_engaged == 1, leave1[j], leave0[j]);
+        let leaves = u_leave < select(was_engaged == 1, leave1[j], leave0[j]);
         let on_project = weeks > 0;
         let (bp, kp, left, success, failure) =
             project_week(c, b0, k0, weeks, project_draws, p_term[j], chi[j]);
         let engaged = on_project | engages(u_engage, c.ceiling, c.wm * m + c.wb * b0 + z[j]);
-        let (b, k) = (pick(on_project, bp, b0), pick(on_project, kp, k0));
-        let goal = pick(engaged, goal1[j], goal0[j]);
+        let (b, k) = (select(on_project, bp, b0), select(on_project, kp, k0));
+        let goal = select(engaged, goal1[j], goal0[j]);
         let (b, k) = learn_week(c, b, k, engaged, goal, tenure);
         let done = !slow & !leaves;
-        belief[j] = pick(done, b, b0);
-        knowledge[j] = pick(done, k, k0);
+        belief[j] = select(done, b, b0);
+        knowledge[j] = select(done, k, k0);
         engaged_col[j] = if done { u8::from(engaged) } else { was_engaged };
         project[j] = if done & on_project { left } else { weeks };
         tenure_col[j] = tenure.saturating_add(u16::from(done));

@@ -9,11 +9,11 @@
 
 pub mod equations;
 pub mod events;
+mod kernel;
 pub mod meanfield;
 pub mod org;
 pub mod params;
 pub mod state;
-mod kernel;
 mod step;
 
 pub use kernel::Kernel;

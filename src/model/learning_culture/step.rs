@@ -28,6 +28,7 @@ use super::state::{
 };
 use super::{LearningCulture, tag, unit};
 use crate::engine::Seeds;
+use crate::engine::par::{GROUP, ordered_fold, par_groups};
 use crate::engine::rng::{Stream, hash_keys, unit_from_hash};
 use rand::{Rng, RngExt};
 use rayon::prelude::*;
@@ -50,16 +51,32 @@ impl LearningCulture {
         let org = &self.org;
         let ld = &self.setup.params.leadership;
         let (level, floor) = (ld.gate as f32, ld.gate_floor as f32);
-        s.scratch_gate[0] = 1.0;
+        let (alignment, commitment) = (&s.alignment, &s.commitment);
+        // Each unit's own gate (what its superior lets through), in
+        // parallel; then the products down the tree (units are numbered
+        // breadth first, so a superior comes before its reports).
+        par_groups(&mut s.scratch_gate, |first, gs| {
+            for (j, g) in gs.iter_mut().enumerate() {
+                let u = first + j;
+                *g = if u == 0 {
+                    1.0
+                } else {
+                    let p = org.unit_parent[u] as usize;
+                    gate(alignment[p] * commitment[p], level, floor)
+                };
+            }
+        });
         for u in 1..org.units() {
             let p = org.unit_parent[u] as usize;
-            let d = s.alignment[p] * s.commitment[p];
-            s.scratch_gate[u] = s.scratch_gate[p] * gate(d, level, floor);
+            s.scratch_gate[u] *= s.scratch_gate[p];
         }
-        for (t, &u) in org.team_unit.iter().enumerate() {
-            let u = u as usize;
-            s.support[t] = s.alignment[u] * s.commitment[u] * s.scratch_gate[u];
-        }
+        let g = &s.scratch_gate;
+        par_groups(&mut s.support, |first, ss| {
+            for (support, &u) in ss.iter_mut().zip(&org.team_unit[first..]) {
+                let u = u as usize;
+                *support = alignment[u] * commitment[u] * g[u];
+            }
+        });
     }
 
     /// Recompute the team tallies (active, sums) and totals from the state.
@@ -229,46 +246,58 @@ impl LearningCulture {
         let org_c = s.org_culture as f32;
         // The organization's culture follows the headcount-weighted mean of
         // last week's local culture (summed in team order, serially).
-        let mut weighted_c = 0.0f64;
-        let mut active_total = 0u64;
-        for (tl, &c) in s.tally.iter().zip(&s.culture) {
-            weighted_c += f64::from(c) * f64::from(tl.active);
-            active_total += u64::from(tl.active);
-        }
+        let (weighted_c, active_total) = {
+            let (tally, culture) = (&s.tally, &s.culture);
+            ordered_fold(
+                tally.len(),
+                (0.0f64, 0u64),
+                |r| {
+                    let (mut w, mut n) = (0.0f64, 0u64);
+                    for (x, &c) in tally[r.clone()].iter().zip(&culture[r]) {
+                        w += f64::from(c) * f64::from(x.active);
+                        n += u64::from(x.active);
+                    }
+                    (w, n)
+                },
+                |(w, n), (v, m)| (w + v, n + m),
+            )
+        };
         // Each team's practice and local culture, from its own old values:
         // independent, so in parallel.
         let (tally, support, programmes) = (&s.tally, &s.support, &s.programmes);
         let (practice_rate, boost) = (cu.practice_rate as f32, la.practice_boost as f32);
         let (rate, asym) = (cu.rate as f32, cu.asymmetry as f32);
         s.practice
-            .par_iter_mut()
-            .zip(s.culture.par_iter_mut())
+            .par_chunks_mut(GROUP)
+            .zip(s.culture.par_chunks_mut(GROUP))
             .enumerate()
-            .with_min_len(1024)
-            .for_each(|(t, (p, c))| {
-                let tl = tally[t];
-                let n = tl.active as f32;
-                let (old_p, old_c) = (*p, *c);
-                let (e, b) = if tl.active > 0 {
-                    (tl.engaged as f32 / n, tl.belief / n)
-                } else {
-                    (0.0, 0.0)
-                };
-                let mut np = old_p + practice_rate * (e - old_p);
-                if tl.successes > 0 && tl.active > 0 {
-                    np += boost * tl.successes as f32 / n * (1.0 - np);
-                }
-                for prog in programmes {
-                    if prog.programme == Programme::Practice
-                        && prog.teams[t]
-                        && reached(prog.key, t as u64, prog.reach)
-                    {
-                        np += prog.strength * (1.0 - np);
+            .for_each(|(g, (ps, cs))| {
+                for (j, (p, c)) in ps.iter_mut().zip(cs).enumerate() {
+                    let t = g * GROUP + j;
+                    let tl = tally[t];
+                    let n = tl.active as f32;
+                    let (old_p, old_c) = (*p, *c);
+                    let (e, b) = if tl.active > 0 {
+                        (tl.engaged as f32 / n, tl.belief / n)
+                    } else {
+                        (0.0, 0.0)
+                    };
+                    let mut np = old_p + practice_rate * (e - old_p);
+                    if tl.successes > 0 && tl.active > 0 {
+                        np += boost * tl.successes as f32 / n * (1.0 - np);
                     }
+                    for prog in programmes {
+                        if prog.programme == Programme::Practice
+                            && prog.teams[t]
+                            && reached(prog.key, t as u64, prog.reach)
+                        {
+                            np += prog.strength * (1.0 - np);
+                        }
+                    }
+                    *p = np.clamp(0.0, 1.0);
+                    let target = culture_target(v, old_p, b, support[t], org_c);
+                    *c = asymmetric_step(old_c, target, rate, asym).clamp(0.0, 1.0);
                 }
-                *p = np.clamp(0.0, 1.0);
-                let target = culture_target(v, old_p, b, support[t], org_c);
-                *c = asymmetric_step(old_c, target, rate, asym).clamp(0.0, 1.0);
             });
         let mean_c = if active_total > 0 {
             weighted_c / active_total as f64
@@ -296,13 +325,22 @@ impl LearningCulture {
         let ld = &self.setup.params.leadership;
         let org = &self.org;
         let (rate, asym) = (ld.alignment_rate as f32, ld.asymmetry as f32);
+        // Every adapting leader moves toward their superior's alignment of
+        // last week (synchronous, so in parallel).
         s.scratch_alignment.copy_from_slice(&s.alignment);
-        for u in 1..org.units() {
-            if s.adapts[u] == 1 {
-                let target = s.scratch_alignment[org.unit_parent[u] as usize];
-                s.alignment[u] = asymmetric_step(s.scratch_alignment[u], target, rate, asym);
-            }
-        }
+        let old = &s.scratch_alignment;
+        s.alignment
+            .par_chunks_mut(GROUP)
+            .zip(s.adapts.par_chunks(GROUP))
+            .enumerate()
+            .for_each(|(g, (al, ad))| {
+                for (j, (a, &adapts)) in al.iter_mut().zip(ad).enumerate() {
+                    let u = g * GROUP + j;
+                    if adapts == 1 && u > 0 {
+                        *a = asymmetric_step(old[u], old[org.unit_parent[u] as usize], rate, asym);
+                    }
+                }
+            });
         for prog in &s.programmes {
             if prog.programme == Programme::Leadership {
                 for &u in &prog.leaders {
@@ -315,15 +353,27 @@ impl LearningCulture {
             }
         }
         if ld.turnover > 0.0 {
-            let mut rng = seeds.stream(&[tag::LEADERS, u64::from(step)]);
+            // Whether each leader leaves is a counter-based draw; a
+            // successor's traits come from a stream of their own.
+            let key = seeds.hash(&[tag::LEADERS, u64::from(step)]);
+            let turnover = ld.turnover as f32;
             let pool = &self.setup.leaders;
-            for u in 0..org.units() {
-                if uniform(&mut rng) < ld.turnover as f32 {
-                    s.alignment[u] = unit(pool.alignment.sample(&mut rng));
-                    s.commitment[u] = unit(pool.commitment.sample(&mut rng));
-                    s.adapts[u] = 1;
-                }
-            }
+            s.alignment
+                .par_chunks_mut(GROUP)
+                .zip(s.commitment.par_chunks_mut(GROUP))
+                .zip(s.adapts.par_chunks_mut(GROUP))
+                .enumerate()
+                .for_each(|(g, ((al, co), ad))| {
+                    for (j, ((a, c), adapts)) in al.iter_mut().zip(co).zip(ad).enumerate() {
+                        let u = g * GROUP + j;
+                        if split24(draw(key, u as u64)).0 < turnover {
+                            let mut rng = seeds.stream(&[tag::LEADERS, u64::from(step), u as u64]);
+                            *a = unit(pool.alignment.sample(&mut rng));
+                            *c = unit(pool.commitment.sample(&mut rng));
+                            *adapts = 1;
+                        }
+                    }
+                });
         }
     }
 
@@ -495,24 +545,45 @@ pub(super) fn blocks<'a>(
     out
 }
 
-/// Sum the per-team tallies into organization totals.
+/// Sum the per-team tallies into organization totals (in parallel, in a
+/// fixed grouping: the same bits at any thread count).
 fn totals(tally: &[TeamTally], event_leavers: u32, event_lost: f64) -> Totals {
-    let mut t = Totals {
+    let start = Totals {
         leavers: event_leavers,
         knowledge_lost: event_lost,
         ..Totals::default()
     };
-    for x in tally {
-        t.headcount += x.active;
+    let add = |mut t: Totals, x: &Totals| {
+        t.headcount += x.headcount;
         t.engaged += x.engaged;
         t.leavers += x.leavers;
         t.hires += x.hires;
         t.participants += x.participants;
-        t.knowledge += f64::from(x.knowledge);
-        t.belief += f64::from(x.belief);
-        t.knowledge_lost += f64::from(x.knowledge_lost);
-    }
-    t
+        t.knowledge += x.knowledge;
+        t.belief += x.belief;
+        t.knowledge_lost += x.knowledge_lost;
+        t
+    };
+    let sum = ordered_fold(
+        tally.len(),
+        Totals::default(),
+        |r| {
+            let mut t = Totals::default();
+            for x in &tally[r] {
+                t.headcount += x.active;
+                t.engaged += x.engaged;
+                t.leavers += x.leavers;
+                t.hires += x.hires;
+                t.participants += x.participants;
+                t.knowledge += f64::from(x.knowledge);
+                t.belief += f64::from(x.belief);
+                t.knowledge_lost += f64::from(x.knowledge_lost);
+            }
+            t
+        },
+        |a, b| add(a, &b),
+    );
+    add(start, &sum)
 }
 
 /// Turn slot `i` into a vacancy.
@@ -584,8 +655,16 @@ impl Ctx<'_> {
             inp.practice,
             inp.support,
         );
-        let goal =
-            |e| belief_target(&co.belief, co.kappa, inp.peer_belief, inp.support, inp.culture, e);
+        let goal = |e| {
+            belief_target(
+                &co.belief,
+                co.kappa,
+                inp.peer_belief,
+                inp.support,
+                inp.culture,
+                e,
+            )
+        };
         TeamWeek {
             z: drive * self.inv_tau,
             leave: [
@@ -654,7 +733,15 @@ impl Ctx<'_> {
                 );
                 for (u, seg) in &segments {
                     move_to(&mut cur, *u);
-                    self.finish(&seg.week, &mut cur, &mut emp, a, seg.lo..seg.hi, &lanes, base);
+                    self.finish(
+                        &seg.week,
+                        &mut cur,
+                        &mut emp,
+                        a,
+                        seg.lo..seg.hi,
+                        &lanes,
+                        base,
+                    );
                 }
             }
         }
@@ -822,7 +909,14 @@ impl Ctx<'_> {
         };
         self.mastery_programmes(cur.t, slot, emp, i);
         let (b, k) = match community {
-            None => learn_week(c, b, k, engaged, w.goal[usize::from(engaged)], emp.tenure[i]),
+            None => learn_week(
+                c,
+                b,
+                k,
+                engaged,
+                w.goal[usize::from(engaged)],
+                emp.tenure[i],
+            ),
             Some(cm) => {
                 let k = knowledge_next(k, engaged, c.lr, c.draw, c.codified, c.forget);
                 let k = k + p.community.knowledge as f32 * (cm.knowledge - k).max(0.0);
