@@ -19,6 +19,7 @@ mod step;
 pub use kernel::Kernel;
 
 use crate::dist::Dist;
+use crate::engine::par::ordered_fold;
 use crate::engine::{Marker, Model, Seeds};
 use crate::validate::Problems;
 use equations::{BeliefCoeffs, EngagementCoeffs};
@@ -345,19 +346,28 @@ impl Model for LearningCulture {
         let t = &s.totals;
         let n = f64::from(t.headcount.max(1));
         let teams = self.org.teams();
-        let mut high = 0usize;
-        let mut practice = 0.0f64;
-        let mut support = 0.0f64;
         let threshold = self.setup.params.culture.high_threshold as f32;
-        for k in 0..teams {
-            if s.culture[k] > threshold {
-                high += 1;
-            }
-            practice += f64::from(s.practice[k]);
-            support += f64::from(s.support[k]);
-        }
-        let alignment: f64 =
-            s.alignment.iter().map(|&a| f64::from(a)).sum::<f64>() / s.alignment.len() as f64;
+        // Sums in parallel, in a fixed grouping (the same bits at any thread count).
+        let (high, practice, support) = ordered_fold(
+            teams,
+            (0usize, 0.0f64, 0.0f64),
+            |r| {
+                let (mut high, mut practice, mut support) = (0usize, 0.0f64, 0.0f64);
+                for k in r {
+                    high += usize::from(s.culture[k] > threshold);
+                    practice += f64::from(s.practice[k]);
+                    support += f64::from(s.support[k]);
+                }
+                (high, practice, support)
+            },
+            |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2),
+        );
+        let alignment = ordered_fold(
+            s.alignment.len(),
+            0.0f64,
+            |r| s.alignment[r].iter().map(|&a| f64::from(a)).sum::<f64>(),
+            |a, b| a + b,
+        ) / s.alignment.len() as f64;
         out[metric::CULTURE] = s.org_culture;
         out[metric::KNOWLEDGE] = t.knowledge / n;
         out[metric::ENGAGEMENT] = f64::from(t.engaged) / n;
@@ -384,7 +394,8 @@ impl Model for LearningCulture {
     /// Local culture of each reported unit: the headcount-weighted mean of
     /// its teams' local culture (the plain mean if they are all empty).
     fn observe_groups(&self, s: &State, out: &mut [f32]) {
-        for (o, &u) in out.iter_mut().zip(&self.report) {
+        // Each group sums its own teams, in order: in parallel by group.
+        out.par_iter_mut().zip(&self.report).for_each(|(o, &u)| {
             let (lo, hi) = self.org.unit_teams[u as usize];
             let (mut sum, mut w, mut plain) = (0.0f64, 0.0f64, 0.0f64);
             for t in lo as usize..hi as usize {
@@ -398,7 +409,7 @@ impl Model for LearningCulture {
             } else {
                 (plain / f64::from(hi - lo)) as f32
             };
-        }
+        });
     }
 
     fn markers(&self) -> Vec<Marker> {
