@@ -228,7 +228,14 @@ pub(super) fn belief_rate(c: &Week, tenure: u16) -> f32 {
 /// of the teams `segments` (which cover them, in order). Writes the week's
 /// state of every slot it finishes, its tally terms and every slot's outcome.
 #[inline(always)]
-fn body(c: &Week, first: u64, e: &mut EmployeesMut<'_>, l: &mut Lanes, segments: &[Segment]) {
+fn body(
+    c: &Week,
+    first: u64,
+    e: &mut EmployeesMut<'_>,
+    l: &mut Lanes,
+    segments: &[Segment],
+    mastery: &[Gain<'_>],
+) {
     let n = e.len();
     assert!(n <= CHUNK);
     for s in segments {
@@ -260,6 +267,21 @@ fn body(c: &Week, first: u64, e: &mut EmployeesMut<'_>, l: &mut Lanes, segments:
             &l.chi[..n],
         ],
     );
+    // The personal mastery programmes reach the employees the pass finished.
+    for g in mastery {
+        let (m, hit, outcome) = (&mut e.mastery[..n], &g.reached[..n], &l.outcome[..n]);
+        for j in 0..n {
+            let on = (outcome[j] & (Outcome::SLOW | Outcome::LEFT) == 0) & (hit[j] == 1);
+            m[j] = select(on, m[j] + g.strength * (1.0 - m[j]), m[j]);
+        }
+    }
+}
+
+/// A personal mastery programme as the chunk pass sees it: its strength and,
+/// for each slot of the chunk, whether it reaches the slot.
+pub(super) struct Gain<'a> {
+    pub strength: f32,
+    pub reached: &'a [u8],
 }
 
 /// The columns the chunk pass writes.
@@ -349,8 +371,8 @@ fn columns(
         let wi = effective_influence(influence[j], k);
         w_out[j] = wi;
         wb_out[j] = wi * b;
-        let flags = u8::from(on_project & success) * Outcome::SUCCESS
-            | u8::from(on_project & failure) * Outcome::FAILURE;
+        let flags = (u8::from(on_project & success) * Outcome::SUCCESS)
+            | (u8::from(on_project & failure) * Outcome::FAILURE);
         outcome[j] = if slow {
             Outcome::SLOW
         } else if leaves {
@@ -410,18 +432,39 @@ impl Kernel {
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512dq,avx512bw,avx512vl,avx2,bmi2")]
-fn body_avx512(c: &Week, first: u64, e: &mut EmployeesMut<'_>, l: &mut Lanes, s: &[Segment]) {
-    body(c, first, e, l, s);
+fn body_avx512(
+    c: &Week,
+    first: u64,
+    e: &mut EmployeesMut<'_>,
+    l: &mut Lanes,
+    s: &[Segment],
+    g: &[Gain<'_>],
+) {
+    body(c, first, e, l, s, g);
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,bmi2")]
-fn body_avx2(c: &Week, first: u64, e: &mut EmployeesMut<'_>, l: &mut Lanes, s: &[Segment]) {
-    body(c, first, e, l, s);
+fn body_avx2(
+    c: &Week,
+    first: u64,
+    e: &mut EmployeesMut<'_>,
+    l: &mut Lanes,
+    s: &[Segment],
+    g: &[Gain<'_>],
+) {
+    body(c, first, e, l, s, g);
 }
 
-fn body_baseline(c: &Week, first: u64, e: &mut EmployeesMut<'_>, l: &mut Lanes, s: &[Segment]) {
-    body(c, first, e, l, s);
+fn body_baseline(
+    c: &Week,
+    first: u64,
+    e: &mut EmployeesMut<'_>,
+    l: &mut Lanes,
+    s: &[Segment],
+    g: &[Gain<'_>],
+) {
+    body(c, first, e, l, s, g);
 }
 
 /// Run the chunk pass with `kernel` (resolved, not [`Kernel::Scalar`]).
@@ -432,15 +475,16 @@ pub(super) fn fast(
     e: &mut EmployeesMut<'_>,
     l: &mut Lanes,
     segments: &[Segment],
+    mastery: &[Gain<'_>],
 ) {
     match kernel {
         // SAFETY: `Kernel::available` checked the features when the kernel
         // was chosen (`LearningCulture::set_kernel` refuses others).
         #[cfg(target_arch = "x86_64")]
-        Kernel::Avx512 => unsafe { body_avx512(c, first, e, l, segments) },
+        Kernel::Avx512 => unsafe { body_avx512(c, first, e, l, segments, mastery) },
         // SAFETY: as above.
         #[cfg(target_arch = "x86_64")]
-        Kernel::Avx2 => unsafe { body_avx2(c, first, e, l, segments) },
-        _ => body_baseline(c, first, e, l, segments),
+        Kernel::Avx2 => unsafe { body_avx2(c, first, e, l, segments, mastery) },
+        _ => body_baseline(c, first, e, l, segments, mastery),
     }
 }

@@ -251,18 +251,15 @@ pub struct TeamInput {
 pub struct ActiveProgramme {
     /// Which programme.
     pub programme: super::events::Programme,
-    /// Key of its membership hash (event index, occurrence).
-    pub key: u64,
-    /// Share reached.
-    pub reach: f32,
     /// Weekly strength.
     pub strength: f32,
     /// Last step (exclusive) it runs.
     pub until: u32,
-    /// Teams in scope.
-    pub teams: Vec<bool>,
-    /// Leaders in scope (for the leadership programme).
-    pub leaders: Vec<u32>,
+    /// Whom it reaches, decided once when it starts (a membership hash
+    /// against its reach, within its scope): 1 for each team reached (the
+    /// practice programme), each employee slot (personal mastery) or each
+    /// leader (leadership), else 0.
+    pub reached: Vec<u8>,
 }
 
 /// Organization-level aggregates of one step, used by `observe`.

@@ -19,8 +19,8 @@ use super::equations::{
 };
 use super::events::{Kind, Programme, teams_under, units_under};
 use super::kernel::{
-    CHUNK, Kernel, Lanes, Outcome, Segment, TeamWeek, Week, belief_rate, draw, fast, learn_week,
-    project_week, split24,
+    CHUNK, Gain, Kernel, Lanes, Outcome, Segment, TeamWeek, Week, belief_rate, draw, fast,
+    learn_week, project_week, split24,
 };
 use super::state::{
     ActiveProgramme, CommunityMeans, EmployeesMut, NO_COMMUNITY, State, TeamInput, TeamTally,
@@ -287,10 +287,7 @@ impl LearningCulture {
                         np += boost * tl.successes as f32 / n * (1.0 - np);
                     }
                     for prog in programmes {
-                        if prog.programme == Programme::Practice
-                            && prog.teams[t]
-                            && reached(prog.key, t as u64, prog.reach)
-                        {
+                        if prog.programme == Programme::Practice && prog.reached[t] == 1 {
                             np += prog.strength * (1.0 - np);
                         }
                     }
@@ -341,15 +338,22 @@ impl LearningCulture {
                     }
                 }
             });
-        for prog in &s.programmes {
+        for prog in s.programmes.iter() {
             if prog.programme == Programme::Leadership {
-                for &u in &prog.leaders {
-                    if reached(prog.key, u64::from(u), prog.reach) {
-                        let u = u as usize;
-                        s.alignment[u] += prog.strength * (1.0 - s.alignment[u]);
-                        s.commitment[u] += prog.strength * (1.0 - s.commitment[u]);
-                    }
-                }
+                let (hit, gain) = (&prog.reached, prog.strength);
+                s.alignment
+                    .par_chunks_mut(GROUP)
+                    .zip(s.commitment.par_chunks_mut(GROUP))
+                    .enumerate()
+                    .for_each(|(g, (al, co))| {
+                        let hit = &hit[g * GROUP..g * GROUP + al.len()];
+                        for ((a, c), &h) in al.iter_mut().zip(co).zip(hit) {
+                            if h == 1 {
+                                *a += gain * (1.0 - *a);
+                                *c += gain * (1.0 - *c);
+                            }
+                        }
+                    });
             }
         }
         if ld.turnover > 0.0 {
@@ -512,15 +516,35 @@ impl LearningCulture {
                     strength,
                     duration,
                 } => {
+                    let key = seeds.hash(&[tag::PROGRAMME, e.key, u64::from(step)]);
+                    let reach = *reach as f32;
+                    let reached = match programme {
+                        Programme::Practice => (0..org.teams())
+                            .map(|t| u8::from(teams[t] && reached(key, t as u64, reach)))
+                            .collect(),
+                        Programme::Mastery => {
+                            let mut r = vec![0u8; org.slots()];
+                            for t in (0..org.teams()).filter(|&t| teams[t]) {
+                                for i in slots_in(t) {
+                                    r[i] = u8::from(reached(key, i as u64, reach));
+                                }
+                            }
+                            r
+                        }
+                        Programme::Leadership => {
+                            // Every leader below the scope.
+                            let mut r = vec![0u8; org.units()];
+                            for u in units_under(org, &leaders) {
+                                r[u as usize] = u8::from(reached(key, u64::from(u), reach));
+                            }
+                            r
+                        }
+                    };
                     s.programmes.push(ActiveProgramme {
                         programme: *programme,
-                        key: seeds.hash(&[tag::PROGRAMME, e.key, u64::from(step)]),
-                        reach: *reach as f32,
                         strength: *strength as f32,
                         until: step + duration,
-                        teams,
-                        // The leadership programme reaches every leader below the scope.
-                        leaders: units_under(org, &leaders),
+                        reached,
                     });
                 }
             }
@@ -707,6 +731,7 @@ impl Ctx<'_> {
             let mut lanes = Lanes::new();
             let mut segments: Vec<(usize, Segment)> = Vec::with_capacity(64);
             let mut kernel_segments: Vec<Segment> = Vec::with_capacity(64);
+            let mut gains: Vec<Gain<'_>> = Vec::with_capacity(self.mastery.len());
             for a in (0..n).step_by(CHUNK) {
                 let b = (a + CHUNK).min(n);
                 // The week of every team with slots in a..b, from the cursor's on.
@@ -723,6 +748,11 @@ impl Ctx<'_> {
                 }
                 kernel_segments.clear();
                 kernel_segments.extend(segments.iter().map(|(_, s)| *s));
+                gains.clear();
+                gains.extend(self.mastery.iter().map(|p| Gain {
+                    strength: p.strength,
+                    reached: &p.reached[base + a..base + b],
+                }));
                 fast(
                     self.kernel,
                     &self.week,
@@ -730,6 +760,7 @@ impl Ctx<'_> {
                     &mut emp.sub(a..b),
                     &mut lanes,
                     &kernel_segments,
+                    &gains,
                 );
                 for (u, seg) in &segments {
                     move_to(&mut cur, *u);
@@ -767,7 +798,7 @@ impl Ctx<'_> {
         let plain = outcome
             .iter()
             .all(|&o| o & (Outcome::SLOW | Outcome::LEFT) == 0);
-        if plain && self.mastery.is_empty() {
+        if plain {
             // The common case: every slot finished, only the tally to add,
             // with the terms the pass computed (the sums of `count`, in
             // the same order).
@@ -799,7 +830,6 @@ impl Ctx<'_> {
                 let x = &mut cur.tally;
                 x.successes += u32::from(o & Outcome::SUCCESS != 0);
                 x.failures += u32::from(o & Outcome::FAILURE != 0);
-                self.mastery_programmes(cur.t, base + i, emp, i);
                 count(x, emp, i);
             }
         }
@@ -815,9 +845,9 @@ impl Ctx<'_> {
 
     /// The personal mastery programmes that reach the employee in slot `slot`.
     #[inline]
-    fn mastery_programmes(&self, t: usize, slot: usize, emp: &mut EmployeesMut<'_>, i: usize) {
+    fn mastery_programmes(&self, slot: usize, emp: &mut EmployeesMut<'_>, i: usize) {
         for prog in self.mastery {
-            if prog.teams[t] && reached(prog.key, slot as u64, prog.reach) {
+            if prog.reached[slot] == 1 {
                 emp.mastery[i] += prog.strength * (1.0 - emp.mastery[i]);
             }
         }
@@ -907,7 +937,7 @@ impl Ctx<'_> {
             };
             engages(u_engage, c.ceiling, c.wm * emp.mastery[i] + c.wb * b + z)
         };
-        self.mastery_programmes(cur.t, slot, emp, i);
+        self.mastery_programmes(slot, emp, i);
         let (b, k) = match community {
             None => learn_week(
                 c,
