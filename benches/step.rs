@@ -1,5 +1,6 @@
 //! Criterion benchmarks: one step of the learning-culture model at 10⁴ and
-//! 10⁶ employees, an ensemble of small runs (the default scenario, 8
+//! 10⁶ employees (and at 10⁶ with each compilation of the employee pass),
+//! an ensemble of small runs (the default scenario, 8
 //! replicates), loading and validating a scenario, building a
 //! 10⁶-employee organization; and March's (1991) model: one period, and
 //! the whole Figure 1 grid (27 points × 80 runs, common random numbers).
@@ -25,6 +26,43 @@ fn step(c: &mut Criterion) {
         let mut state = m.init(&seeds);
         let mut k = 0u32;
         g.bench_function(format!("{n}"), |b| {
+            b.iter(|| {
+                m.step(&mut state, 200 + (k % 100), &seeds);
+                k += 1;
+            })
+        });
+    }
+    g.finish();
+}
+
+/// One step at 10⁶ employees with each compilation of the employee pass
+/// this processor runs (all give the same bits).
+fn kernels(c: &mut Criterion) {
+    use culturesim::model::learning_culture::Kernel;
+    let mut g = c.benchmark_group("kernel-1e6");
+    g.sample_size(20);
+    let s = Scenario::default_with(&["org.employees=1000000".into()]).unwrap();
+    let base = s.model.learning_culture().unwrap().clone();
+    let seeds = Seeds::new(
+        s.seed,
+        RunId {
+            point: 0,
+            replicate: 0,
+        },
+    );
+    for kernel in [
+        Kernel::Avx512,
+        Kernel::Avx2,
+        Kernel::Baseline,
+        Kernel::Scalar,
+    ] {
+        let mut m = base.clone();
+        if !m.set_kernel(kernel) {
+            continue;
+        }
+        let mut state = m.init(&seeds);
+        let mut k = 0u32;
+        g.bench_function(format!("{kernel:?}"), |b| {
             b.iter(|| {
                 m.step(&mut state, 200 + (k % 100), &seeds);
                 k += 1;
@@ -126,5 +164,5 @@ fn march1991(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, step, ensemble, load_and_build, march1991);
+criterion_group!(benches, step, kernels, ensemble, load_and_build, march1991);
 criterion_main!(benches);

@@ -110,7 +110,26 @@ pub enum Command {
         /// Threads for the parallel measurements [default: all cores].
         #[arg(long)]
         threads: Option<usize>,
+        /// Compilation of the employee pass to measure (all give the same
+        /// results; `scalar` is the slot-by-slot reference).
+        #[arg(long, value_enum, default_value_t = KernelArg::Auto)]
+        kernel: KernelArg,
     },
+}
+
+/// `--kernel` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum KernelArg {
+    /// The best this processor supports.
+    Auto,
+    /// AVX-512.
+    Avx512,
+    /// AVX2.
+    Avx2,
+    /// The x86-64 baseline (SSE2).
+    Baseline,
+    /// No vector pass: every slot one by one.
+    Scalar,
 }
 
 /// Options of `hysteresis`.

@@ -189,3 +189,44 @@ fn bad_threads_is_a_usage_error() {
         .code(2)
         .stderr(predicate::str::contains("--threads"));
 }
+
+#[test]
+fn bench_prints_the_scaling_series_for_every_kernel() {
+    // Tiny sizes: the command's output, not its timings, is under test.
+    for kernel in ["auto", "baseline", "scalar"] {
+        let out = bin()
+            .args([
+                "bench", "--max", "10000", "--steps", "2", "--kernel", kernel,
+            ])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let out = String::from_utf8(out).unwrap();
+        assert!(out.contains("kernel "), "{out}");
+        let rows: Vec<&str> = out
+            .lines()
+            .filter(|l| l.trim_start().starts_with("1000"))
+            .collect();
+        assert_eq!(rows.len(), 2, "rows for 1,000 and 10,000 employees: {out}");
+        for row in rows {
+            let cols: Vec<f64> = row.split_whitespace().map(|c| c.parse().unwrap()).collect();
+            assert_eq!(cols.len(), 8, "{row}");
+            // agent-steps/s and ns/agent-step describe the same time.
+            assert!((cols[4] * cols[5] / 1e9 - 1.0).abs() < 0.02, "{row}");
+        }
+        assert!(
+            out.contains("one run of 10000 employees (best of 3)"),
+            "{out}"
+        );
+        assert!(out.contains("ensemble of 16 default runs"), "{out}");
+    }
+    bin()
+        .args(["bench", "--threads", "0"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "--threads and --steps must be at least 1",
+        ));
+}

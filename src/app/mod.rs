@@ -74,10 +74,12 @@ pub fn main(cli: Cli) -> Result<(), Failure> {
             max,
             steps,
             threads,
+            kernel,
         }) => bench::bench(&bench::BenchOptions {
             max,
             steps,
             threads: threads.unwrap_or_else(rayon::current_num_threads),
+            kernel: bench::kernel(kernel),
         }),
         None => run(&RunArgs::default()).map(|_| ()),
     }
