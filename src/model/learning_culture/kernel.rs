@@ -134,6 +134,8 @@ impl Lanes {
 /// A team's slots `lo..hi` in a chunk (chunk-local), and its week.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Segment {
+    /// The team (the chunk pass does not read it).
+    pub team: usize,
     pub lo: usize,
     pub hi: usize,
     pub week: TeamWeek,

@@ -640,6 +640,22 @@ struct Ctx<'a> {
     kernel: Kernel,
 }
 
+/// Each worker thread's scratch space for the employee pass, allocated
+/// once per thread (not per block or step).
+struct Scratch {
+    /// The chunk's team values, outcomes and tally terms.
+    lanes: Box<Lanes>,
+    /// The teams of the chunk.
+    segments: Vec<Segment>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch {
+        lanes: Lanes::new(),
+        segments: Vec::with_capacity(CHUNK),
+    });
+}
+
 /// The team whose members are being finished, in slot order.
 struct Cursor {
     /// The team.
@@ -728,53 +744,56 @@ impl Ctx<'_> {
                 }
             }
         } else {
-            let mut lanes = Lanes::new();
-            let mut segments: Vec<(usize, Segment)> = Vec::with_capacity(64);
-            let mut kernel_segments: Vec<Segment> = Vec::with_capacity(64);
-            let mut gains: Vec<Gain<'_>> = Vec::with_capacity(self.mastery.len());
-            for a in (0..n).step_by(CHUNK) {
-                let b = (a + CHUNK).min(n);
-                // The week of every team with slots in a..b, from the cursor's on.
-                segments.clear();
-                let mut u = cur.t;
-                while u < t1 && start(u) < b {
-                    let (lo, hi) = (start(u).max(a), start(u + 1).min(b));
-                    if lo < hi {
-                        let week = self.team_week(u);
-                        let (lo, hi) = (lo - a, hi - a);
-                        segments.push((u, Segment { lo, hi, week }));
+            SCRATCH.with_borrow_mut(|scratch| {
+                let Scratch { lanes, segments } = scratch;
+                let mut gains: Vec<Gain<'_>> = Vec::with_capacity(self.mastery.len());
+                for a in (0..n).step_by(CHUNK) {
+                    let b = (a + CHUNK).min(n);
+                    // The week of every team with slots in a..b, from the cursor's on.
+                    segments.clear();
+                    let mut u = cur.t;
+                    while u < t1 && start(u) < b {
+                        let (lo, hi) = (start(u).max(a), start(u + 1).min(b));
+                        if lo < hi {
+                            let week = self.team_week(u);
+                            let (lo, hi) = (lo - a, hi - a);
+                            segments.push(Segment {
+                                team: u,
+                                lo,
+                                hi,
+                                week,
+                            });
+                        }
+                        u += 1;
                     }
-                    u += 1;
-                }
-                kernel_segments.clear();
-                kernel_segments.extend(segments.iter().map(|(_, s)| *s));
-                gains.clear();
-                gains.extend(self.mastery.iter().map(|p| Gain {
-                    strength: p.strength,
-                    reached: &p.reached[base + a..base + b],
-                }));
-                fast(
-                    self.kernel,
-                    &self.week,
-                    (base + a) as u64,
-                    &mut emp.sub(a..b),
-                    &mut lanes,
-                    &kernel_segments,
-                    &gains,
-                );
-                for (u, seg) in &segments {
-                    move_to(&mut cur, *u);
-                    self.finish(
-                        &seg.week,
-                        &mut cur,
-                        &mut emp,
-                        a,
-                        seg.lo..seg.hi,
-                        &lanes,
-                        base,
+                    gains.clear();
+                    gains.extend(self.mastery.iter().map(|p| Gain {
+                        strength: p.strength,
+                        reached: &p.reached[base + a..base + b],
+                    }));
+                    fast(
+                        self.kernel,
+                        &self.week,
+                        (base + a) as u64,
+                        &mut emp.sub(a..b),
+                        lanes,
+                        segments,
+                        &gains,
                     );
+                    for seg in segments.iter() {
+                        move_to(&mut cur, seg.team);
+                        self.finish(
+                            &seg.week,
+                            &mut cur,
+                            &mut emp,
+                            a,
+                            seg.lo..seg.hi,
+                            lanes,
+                            base,
+                        );
+                    }
                 }
-            }
+            });
         }
         move_to(&mut cur, t1 - 1);
         tallies[cur.t - t0] = cur.tally;
