@@ -65,11 +65,10 @@ fn time_run(
             .map_err(|e| Failure::Runtime(e.into()))?;
         s.model.set_steps(steps);
         let build = t.elapsed().as_secs_f64();
-        let mut m = s
+        let m = s
             .model
-            .learning_culture()
-            .expect("the default scenario is a learning-culture scenario")
-            .clone();
+            .learning_culture_mut()
+            .expect("the default scenario is a learning-culture scenario");
         m.set_kernel(kernel);
         let seeds = Seeds::new(
             s.seed,
@@ -160,13 +159,13 @@ pub fn bench(o: &BenchOptions) -> Result<(), Failure> {
         one / many
     );
     // Thread scaling of an ensemble of small runs (best of three, alternating).
-    let s = Scenario::default_scenario().map_err(|e| Failure::Runtime(e.into()))?;
-    let mut m = s
+    let mut s = Scenario::default_scenario().map_err(|e| Failure::Runtime(e.into()))?;
+    let m = s
         .model
-        .learning_culture()
-        .expect("the default scenario is a learning-culture scenario")
-        .clone();
+        .learning_culture_mut()
+        .expect("the default scenario is a learning-culture scenario");
     m.set_kernel(o.kernel);
+    let m = &*m;
     let reps = 16;
     let mut times = [f64::MAX; 2];
     for _ in 0..3 {
@@ -177,7 +176,7 @@ pub fn bench(o: &BenchOptions) -> Result<(), Failure> {
                 .map_err(|e| Failure::Runtime(anyhow!("cannot start threads: {e}")))?;
             let t = Instant::now();
             pool.install(|| {
-                run_many(&m, s.seed, 0, reps, threads * 2, |r| {
+                run_many(m, s.seed, 0, reps, threads * 2, |r| {
                     std::hint::black_box(r);
                     Ok::<_, ()>(())
                 })

@@ -90,6 +90,14 @@ impl Models {
         }
     }
 
+    /// The learning-culture model, mutably, if that is the one.
+    pub fn learning_culture_mut(&mut self) -> Option<&mut LearningCulture> {
+        match self {
+            Models::LearningCulture(m) => Some(m),
+            _ => None,
+        }
+    }
+
     /// March's model, if that is the one.
     pub fn march1991(&self) -> Option<&March1991> {
         match self {

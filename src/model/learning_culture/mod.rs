@@ -19,7 +19,7 @@ mod step;
 pub use kernel::Kernel;
 
 use crate::dist::Dist;
-use crate::engine::par::ordered_fold;
+use crate::engine::par::{GROUP, ordered_fold};
 use crate::engine::{Marker, Model, Seeds};
 use crate::validate::Problems;
 use equations::{BeliefCoeffs, EngagementCoeffs};
@@ -394,22 +394,27 @@ impl Model for LearningCulture {
     /// Local culture of each reported unit: the headcount-weighted mean of
     /// its teams' local culture (the plain mean if they are all empty).
     fn observe_groups(&self, s: &State, out: &mut [f32]) {
-        // Each group sums its own teams, in order: in parallel by group.
-        out.par_iter_mut().zip(&self.report).for_each(|(o, &u)| {
-            let (lo, hi) = self.org.unit_teams[u as usize];
-            let (mut sum, mut w, mut plain) = (0.0f64, 0.0f64, 0.0f64);
-            for t in lo as usize..hi as usize {
-                let n = f64::from(s.tally[t].active);
-                sum += n * f64::from(s.culture[t]);
-                w += n;
-                plain += f64::from(s.culture[t]);
-            }
-            *o = if w > 0.0 {
-                (sum / w) as f32
-            } else {
-                (plain / f64::from(hi - lo)) as f32
-            };
-        });
+        // Each group sums its own teams, in order: in parallel by group, with
+        // about `GROUP` teams or more per task.
+        let per_task = (self.report.len() * GROUP / self.org.teams().max(1)).max(1);
+        out.par_iter_mut()
+            .zip(&self.report)
+            .with_min_len(per_task)
+            .for_each(|(o, &u)| {
+                let (lo, hi) = self.org.unit_teams[u as usize];
+                let (mut sum, mut w, mut plain) = (0.0f64, 0.0f64, 0.0f64);
+                for t in lo as usize..hi as usize {
+                    let n = f64::from(s.tally[t].active);
+                    sum += n * f64::from(s.culture[t]);
+                    w += n;
+                    plain += f64::from(s.culture[t]);
+                }
+                *o = if w > 0.0 {
+                    (sum / w) as f32
+                } else {
+                    (plain / f64::from(hi - lo)) as f32
+                };
+            });
     }
 
     fn markers(&self) -> Vec<Marker> {

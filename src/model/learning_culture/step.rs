@@ -177,6 +177,7 @@ impl LearningCulture {
                     commitment: effective_commitment(commitment, s.support[t], gate_level),
                 }
             })
+            .with_min_len(GROUP)
             .collect_into_vec(&mut inputs);
         let mastery_programmes: Vec<&ActiveProgramme> = s
             .programmes
