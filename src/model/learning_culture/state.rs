@@ -114,7 +114,7 @@ impl<'a> EmployeesMut<'a> {
     }
 
     /// A view of slots `r` of this view, reborrowed (nothing is moved).
-    #[inline]
+    #[inline(always)]
     pub fn sub(&mut self, r: std::ops::Range<usize>) -> EmployeesMut<'_> {
         EmployeesMut {
             knowledge: &mut self.knowledge[r.clone()],
