@@ -114,6 +114,9 @@ pub enum Command {
         /// results; `scalar` is the slot-by-slot reference).
         #[arg(long, value_enum, default_value_t = KernelArg::Auto)]
         kernel: KernelArg,
+        /// Runs of the default scenario in the ensemble measurement.
+        #[arg(long, default_value_t = 256)]
+        runs: u32,
     },
 }
 

@@ -22,6 +22,8 @@ pub struct BenchOptions {
     pub threads: usize,
     /// Compilation of the employee pass.
     pub kernel: Kernel,
+    /// Runs in the ensemble measurement.
+    pub runs: u32,
 }
 
 /// The model's kernel for a `--kernel` value.
@@ -92,9 +94,9 @@ fn time_run(
 
 /// Run the series and print it.
 pub fn bench(o: &BenchOptions) -> Result<(), Failure> {
-    if o.threads == 0 || o.steps == 0 {
+    if o.threads == 0 || o.steps == 0 || o.runs == 0 {
         return Err(Failure::Input(anyhow!(
-            "--threads and --steps must be at least 1"
+            "--threads, --steps and --runs must be at least 1"
         )));
     }
     if !o.kernel.available() {
@@ -166,7 +168,7 @@ pub fn bench(o: &BenchOptions) -> Result<(), Failure> {
         .expect("the default scenario is a learning-culture scenario");
     m.set_kernel(o.kernel);
     let m = &*m;
-    let reps = 16;
+    let reps = o.runs;
     let mut times = [f64::MAX; 2];
     for _ in 0..3 {
         for (k, threads) in [1, o.threads].into_iter().enumerate() {
@@ -176,7 +178,7 @@ pub fn bench(o: &BenchOptions) -> Result<(), Failure> {
                 .map_err(|e| Failure::Runtime(anyhow!("cannot start threads: {e}")))?;
             let t = Instant::now();
             pool.install(|| {
-                run_many(m, s.seed, 0, reps, threads * 2, |r| {
+                run_many(m, s.seed, 0, reps, threads * 8, |r| {
                     std::hint::black_box(r);
                     Ok::<_, ()>(())
                 })

@@ -75,11 +75,13 @@ pub fn main(cli: Cli) -> Result<(), Failure> {
             steps,
             threads,
             kernel,
+            runs,
         }) => bench::bench(&bench::BenchOptions {
             max,
             steps,
             threads: threads.unwrap_or_else(rayon::current_num_threads),
             kernel: bench::kernel(kernel),
+            runs,
         }),
         None => run(&RunArgs::default()).map(|_| ()),
     }

@@ -138,7 +138,7 @@ fn simulate<M: Model>(scenario: &Scenario, model: &M, out: &Path, quiet: bool) -
         );
         b
     };
-    let batch = rayon::current_num_threads() * 2;
+    let batch = crate::engine::batch_size();
     run_many(
         model,
         scenario.seed,

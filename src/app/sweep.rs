@@ -236,7 +236,7 @@ fn execute(sw: &Sweep, a: &SweepArgs, out: &Path) -> anyhow::Result<()> {
         indicatif::ProgressBar::new(scheduled.len() as u64)
     };
     bar.set_position(done.len() as u64);
-    let batch = (rayon::current_num_threads() * 2).max(2);
+    let batch = crate::engine::batch_size();
     let mut pos = done.len();
     loop {
         let remaining = scheduled[pos..].to_vec();

@@ -52,6 +52,15 @@ pub fn group_stride(steps: u32) -> u32 {
     steps.div_ceil(260).max(1)
 }
 
+/// Runs per batch of [`run_many`] on the current pool: eight per thread.
+/// A batch ends with a wait for its slowest run, so a batch should hold
+/// several runs per thread; the outputs of one batch are held in memory
+/// (observations and group samples, not states: each thread holds one
+/// state at a time), so it should not be much larger.
+pub fn batch_size() -> usize {
+    rayon::current_num_threads() * 8
+}
+
 /// Run one replicate of `model` to the end (or until it stops).
 pub fn run_one<M: Model>(model: &M, master_seed: u64, id: RunId) -> RunOutput {
     run_seeded(model, Seeds::new(master_seed, id))
