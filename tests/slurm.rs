@@ -31,7 +31,7 @@ const CONF: &str = concat!(
 const SWEEP: &str = "snow-in-the-sun-levers";
 /// Overrides for the cancelled-task part: fewer points, larger runs, so
 /// that a task is still running when it is cancelled.
-const LONGER: [&str; 4] = ["--set", "sweep.samples=8", "--set", "org.employees=20000"];
+const LONGER: [&str; 4] = ["--set", "sweep.samples=8", "--set", "org.employees=40000"];
 const TOOLS: [&str; 9] = [
     "munged",
     "slurmd",

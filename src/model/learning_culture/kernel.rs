@@ -432,42 +432,34 @@ impl Kernel {
     }
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512dq,avx512bw,avx512vl,avx2,bmi2")]
-fn body_avx512(
-    c: &Week,
-    first: u64,
-    e: &mut EmployeesMut<'_>,
-    l: &mut Lanes,
-    s: &[Segment],
-    g: &[Gain<'_>],
-) {
-    body(c, first, e, l, s, g);
+/// One compilation of [`body`], under the attributes given.
+macro_rules! compiled {
+    ($(#[$attr:meta])* $name:ident) => {
+        $(#[$attr])*
+        fn $name(
+            c: &Week,
+            first: u64,
+            e: &mut EmployeesMut<'_>,
+            l: &mut Lanes,
+            s: &[Segment],
+            g: &[Gain<'_>],
+        ) {
+            body(c, first, e, l, s, g);
+        }
+    };
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,bmi2")]
-fn body_avx2(
-    c: &Week,
-    first: u64,
-    e: &mut EmployeesMut<'_>,
-    l: &mut Lanes,
-    s: &[Segment],
-    g: &[Gain<'_>],
-) {
-    body(c, first, e, l, s, g);
-}
-
-fn body_baseline(
-    c: &Week,
-    first: u64,
-    e: &mut EmployeesMut<'_>,
-    l: &mut Lanes,
-    s: &[Segment],
-    g: &[Gain<'_>],
-) {
-    body(c, first, e, l, s, g);
-}
+compiled!(
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512dq,avx512bw,avx512vl,avx2,bmi2")]
+    body_avx512
+);
+compiled!(
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,bmi2")]
+    body_avx2
+);
+compiled!(body_baseline);
 
 /// Run the chunk pass with `kernel` (resolved, not [`Kernel::Scalar`]).
 pub(super) fn fast(

@@ -82,18 +82,12 @@ impl LearningCulture {
     /// Recompute the team tallies (active, sums) and totals from the state.
     pub(super) fn recount(&self, s: &mut State) {
         let org = &self.org;
-        let emp = &s.emp;
+        let emp = s.emp.view();
         s.tally.par_iter_mut().enumerate().for_each(|(t, tl)| {
             let mut x = TeamTally::default();
             for i in org.team_slots(t) {
                 if emp.active[i] == 1 {
-                    x.add_member(
-                        emp.engaged[i],
-                        emp.project[i],
-                        emp.knowledge[i],
-                        emp.belief[i],
-                        emp.influence[i],
-                    );
+                    count(&mut x, &emp, i);
                 }
             }
             *tl = x;
