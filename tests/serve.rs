@@ -672,7 +672,7 @@ fn stalled_abandoned_and_slow_requests_do_not_block_others() {
         let r = post(
             addr,
             "/api/run",
-            &json!({ "overrides": ["org.employees=5000"], "replicates": 12 }),
+            &json!({ "overrides": ["org.employees=5000"], "replicates": 36 }),
         );
         (r.status, Instant::now())
     });

@@ -52,7 +52,9 @@ pub fn group_stride(steps: u32) -> u32 {
     steps.div_ceil(260).max(1)
 }
 
-/// Runs per batch of [`run_many`] on the current pool: eight per thread.
+/// Runs per batch of [`run_many`] on the current pool: eight per thread
+/// (for `run`; sweeps and the web page use two, as their batches are also
+/// checkpoints and cancellation points).
 /// A batch ends with a wait for its slowest run, so a batch should hold
 /// several runs per thread; the outputs of one batch are held in memory
 /// (observations and group samples, not states: each thread holds one

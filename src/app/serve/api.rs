@@ -321,7 +321,9 @@ fn simulate(scenario: &Scenario, gone: &mut dyn FnMut() -> bool) -> Result<Optio
     let mut runs: Vec<Vec<Vec<f64>>> = vec![Vec::new(); names.len()];
     let local = LocalUnit::of(scenario);
     let mut local_runs: Vec<Vec<f64>> = Vec::new();
-    let batch = crate::engine::batch_size();
+    // Two runs per thread: the request is checked for a hung-up client
+    // between runs handed over, so small batches stop abandoned work soon.
+    let batch = rayon::current_num_threads() * 2;
     let finished = run_many(
         model,
         scenario.seed,
