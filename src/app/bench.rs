@@ -5,7 +5,7 @@
 
 use super::Failure;
 use crate::cli::KernelArg;
-use crate::engine::{Model, RunId, Seeds, run_many};
+use crate::engine::{Batch, Model, RunId, Seeds, run_many};
 use crate::model::learning_culture::Kernel;
 use crate::scenario::Scenario;
 use anyhow::anyhow;
@@ -178,7 +178,7 @@ pub fn bench(o: &BenchOptions) -> Result<(), Failure> {
                 .map_err(|e| Failure::Runtime(anyhow!("cannot start threads: {e}")))?;
             let t = Instant::now();
             pool.install(|| {
-                run_many(m, s.seed, 0, reps, threads * 8, |r| {
+                run_many(m, s.seed, 0, reps, Batch::Throughput.size(), |r| {
                     std::hint::black_box(r);
                     Ok::<_, ()>(())
                 })

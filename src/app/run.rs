@@ -138,7 +138,7 @@ fn simulate<M: Model>(scenario: &Scenario, model: &M, out: &Path, quiet: bool) -
         );
         b
     };
-    let batch = crate::engine::batch_size();
+    let batch = crate::engine::Batch::Throughput.size();
     run_many(
         model,
         scenario.seed,

@@ -236,9 +236,8 @@ fn execute(sw: &Sweep, a: &SweepArgs, out: &Path) -> anyhow::Result<()> {
         indicatif::ProgressBar::new(scheduled.len() as u64)
     };
     bar.set_position(done.len() as u64);
-    // Two runs per thread: a batch is also the unit of the resume
-    // checkpoint, so a cancelled sweep loses at most one short batch.
-    let batch = (rayon::current_num_threads() * 2).max(2);
+    // A batch is also the unit of the resume checkpoint.
+    let batch = crate::engine::Batch::Responsive.size();
     let mut pos = done.len();
     loop {
         let remaining = scheduled[pos..].to_vec();

@@ -11,7 +11,7 @@ pub mod rng;
 mod runner;
 
 pub use rng::{RunId, Seeds, Stream};
-pub use runner::{RunOutput, batch_size, group_stride, run_many, run_one, run_seeded};
+pub use runner::{Batch, RunOutput, group_stride, run_many, run_one, run_seeded};
 
 /// A marker on a model's timeline (an event), used by analysis and plots.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

@@ -52,15 +52,31 @@ pub fn group_stride(steps: u32) -> u32 {
     steps.div_ceil(260).max(1)
 }
 
-/// Runs per batch of [`run_many`] on the current pool: eight per thread
-/// (for `run`; sweeps and the web page use two, as their batches are also
-/// checkpoints and cancellation points).
-/// A batch ends with a wait for its slowest run, so a batch should hold
-/// several runs per thread; the outputs of one batch are held in memory
-/// (observations and group samples, not states: each thread holds one
-/// state at a time), so it should not be much larger.
-pub fn batch_size() -> usize {
-    rayon::current_num_threads() * 8
+/// How many runs a batch of [`run_many`] (or of a sweep) holds per thread.
+///
+/// A batch ends with a wait for its slowest run, so more runs per batch
+/// waste less; but a batch is also where its caller can stop (a resume
+/// checkpoint, a client that hung up), and its outputs are held in memory
+/// until it ends (observations and group samples, not states: each thread
+/// holds one state at a time).
+#[derive(Debug, Clone, Copy)]
+pub enum Batch {
+    /// Eight runs per thread: for throughput (`run`, `bench`).
+    Throughput,
+    /// Two runs per thread: for callers that stop between batches (a
+    /// sweep's resume checkpoint, the web page's cancellation).
+    Responsive,
+}
+
+impl Batch {
+    /// Runs per batch on the current rayon pool.
+    pub fn size(self) -> usize {
+        let per_thread = match self {
+            Batch::Throughput => 8,
+            Batch::Responsive => 2,
+        };
+        rayon::current_num_threads() * per_thread
+    }
 }
 
 /// Run one replicate of `model` to the end (or until it stops).

@@ -321,9 +321,8 @@ fn simulate(scenario: &Scenario, gone: &mut dyn FnMut() -> bool) -> Result<Optio
     let mut runs: Vec<Vec<Vec<f64>>> = vec![Vec::new(); names.len()];
     let local = LocalUnit::of(scenario);
     let mut local_runs: Vec<Vec<f64>> = Vec::new();
-    // Two runs per thread: the request is checked for a hung-up client
-    // between runs handed over, so small batches stop abandoned work soon.
-    let batch = rayon::current_num_threads() * 2;
+    // The request is checked for a hung-up client between batches.
+    let batch = crate::engine::Batch::Responsive.size();
     let finished = run_many(
         model,
         scenario.seed,
