@@ -311,6 +311,32 @@ impl Cluster {
         out.trim().split(';').next().unwrap().to_string()
     }
 
+    /// Submit the documented script as an array: `options` (e.g.
+    /// `--array=1-4`), then the sweep into `dir` in 4 shards, then `extra`
+    /// arguments for the sweep. The array's job id.
+    fn submit_sweep(&self, options: &[&str], dir: &str, extra: &[&str]) -> String {
+        let mut args = options.to_vec();
+        args.extend(["--cpus-per-task=1", SCRIPT, SWEEP, dir, "4"]);
+        args.extend(extra);
+        self.sbatch(&args)
+    }
+
+    /// Submit the documented merge of `dir`'s 4 shards as a job that waits
+    /// for `array` to succeed: (the merge job's id, the merge command).
+    fn submit_merge(&self, array: &str, dir: &str) -> (String, String) {
+        let cmd = format!(
+            "\"{}\" merge {dir}/shard-*-of-4 --out {dir}/merged",
+            culturesim()
+        );
+        let job = self.sbatch(&[
+            &format!("--dependency=afterok:{array}"),
+            "--output=merge-%j.out",
+            "--wrap",
+            &cmd,
+        ]);
+        (job, cmd)
+    }
+
     /// Wait until no job is left in the queue.
     fn wait_for_empty_queue(&self) {
         self.wait_for_queue(&[]);
@@ -508,24 +534,8 @@ fn data_rows(part: &Path) -> usize {
 fn array_then_dependent_merge(c: &Cluster) {
     let work = c.work();
     local_sweep(&work, "local", &[]);
-    let array = c.sbatch(&[
-        "--array=1-4",
-        "--cpus-per-task=1",
-        SCRIPT,
-        SWEEP,
-        "out",
-        "4",
-    ]);
-    let merge_cmd = format!(
-        "\"{}\" merge out/shard-*-of-4 --out out/merged",
-        culturesim()
-    );
-    let merge = c.sbatch(&[
-        &format!("--dependency=afterok:{array}"),
-        "--output=merge-%j.out",
-        "--wrap",
-        &merge_cmd,
-    ]);
+    let array = c.submit_sweep(&["--array=1-4"], "out", &[]);
+    let (merge, _) = c.submit_merge(&array, "out");
     c.wait_for_empty_queue();
     c.assert_states(
         &array,
@@ -560,28 +570,9 @@ fn array_then_dependent_merge(c: &Cluster) {
 fn cancelled_tasks_are_resubmitted(c: &Cluster) -> usize {
     let work = c.work();
     local_sweep(&work, "local-long", &LONGER);
-    let mut args = vec![
-        "--hold",
-        "--array=1-4",
-        "--cpus-per-task=1",
-        SCRIPT,
-        SWEEP,
-        "long",
-        "4",
-    ];
-    args.extend(LONGER);
-    let array = c.sbatch(&args);
+    let array = c.submit_sweep(&["--hold", "--array=1-4"], "long", &LONGER);
     // The documented merge job, which will wait in vain for this array.
-    let merge_cmd = format!(
-        "\"{}\" merge long/shard-*-of-4 --out long/merged",
-        culturesim()
-    );
-    let merge = c.sbatch(&[
-        &format!("--dependency=afterok:{array}"),
-        "--output=merge-%j.out",
-        "--wrap",
-        &merge_cmd,
-    ]);
+    let (merge, merge_cmd) = c.submit_merge(&array, "long");
     assert_eq!(c.queued_tasks(&array), ["1", "2", "3", "4"]);
     // A held task cannot start: cancelling it is certain to hit it pending.
     c.output("scancel", &[&format!("{array}_2")]);
@@ -638,16 +629,7 @@ fn cancelled_tasks_are_resubmitted(c: &Cluster) -> usize {
     );
     assert!(!work.join("long/merged").exists());
     // Resubmit only the missing shards, with the same arguments.
-    let mut args = vec![
-        "--array=1,2",
-        "--cpus-per-task=1",
-        SCRIPT,
-        SWEEP,
-        "long",
-        "4",
-    ];
-    args.extend(LONGER);
-    let again = c.sbatch(&args);
+    let again = c.submit_sweep(&["--array=1,2"], "long", &LONGER);
     c.wait_for_empty_queue();
     c.assert_states(&again, &[("1", "COMPLETED"), ("2", "COMPLETED")], &[]);
     assert!(!part.exists() && done.exists(), "shard 1 did not finish");
