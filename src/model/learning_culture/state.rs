@@ -283,6 +283,36 @@ pub struct Totals {
     pub knowledge_lost: f64,
 }
 
+impl Totals {
+    /// The totals of one team's tally.
+    #[inline]
+    pub fn of(x: &TeamTally) -> Self {
+        Self {
+            headcount: x.active,
+            engaged: x.engaged,
+            leavers: x.leavers,
+            hires: x.hires,
+            participants: x.participants,
+            knowledge: f64::from(x.knowledge),
+            belief: f64::from(x.belief),
+            knowledge_lost: f64::from(x.knowledge_lost),
+        }
+    }
+
+    /// Add `x`, field by field.
+    #[inline]
+    pub fn add(&mut self, x: &Totals) {
+        self.headcount += x.headcount;
+        self.engaged += x.engaged;
+        self.leavers += x.leavers;
+        self.hires += x.hires;
+        self.participants += x.participants;
+        self.knowledge += x.knowledge;
+        self.belief += x.belief;
+        self.knowledge_lost += x.knowledge_lost;
+    }
+}
+
 /// The whole state of one run.
 #[derive(Debug, Clone)]
 pub struct State {

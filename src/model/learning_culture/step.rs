@@ -572,37 +572,24 @@ fn totals(tally: &[TeamTally], event_leavers: u32, event_lost: f64) -> Totals {
         knowledge_lost: event_lost,
         ..Totals::default()
     };
-    let add = |mut t: Totals, x: &Totals| {
-        t.headcount += x.headcount;
-        t.engaged += x.engaged;
-        t.leavers += x.leavers;
-        t.hires += x.hires;
-        t.participants += x.participants;
-        t.knowledge += x.knowledge;
-        t.belief += x.belief;
-        t.knowledge_lost += x.knowledge_lost;
-        t
-    };
     let sum = ordered_fold(
         tally.len(),
         Totals::default(),
         |r| {
             let mut t = Totals::default();
             for x in &tally[r] {
-                t.headcount += x.active;
-                t.engaged += x.engaged;
-                t.leavers += x.leavers;
-                t.hires += x.hires;
-                t.participants += x.participants;
-                t.knowledge += f64::from(x.knowledge);
-                t.belief += f64::from(x.belief);
-                t.knowledge_lost += f64::from(x.knowledge_lost);
+                t.add(&Totals::of(x));
             }
             t
         },
-        |a, b| add(a, &b),
+        |mut a, b| {
+            a.add(&b);
+            a
+        },
     );
-    add(start, &sum)
+    let mut t = start;
+    t.add(&sum);
+    t
 }
 
 /// Turn slot `i` into a vacancy.
