@@ -39,6 +39,8 @@ fn fingerprint(s: &State) -> Vec<Vec<u64>> {
         wide(bits(&s.practice)),
         wide(bits(&s.culture)),
         vec![s.org_culture.to_bits(), s.codified.to_bits()],
+        wide(bits(&s.alignment)),
+        wide(bits(&s.conviction)),
     ];
     for t in &s.tally {
         out.push(vec![
@@ -138,4 +140,29 @@ fn kernels_agree_on_teams_larger_than_a_chunk_and_in_a_fading_organization() {
         "learnathon.duration=3",
     ]);
     agree(&m, 36, 30);
+}
+
+#[test]
+fn kernels_agree_with_every_new_mechanism_switched_on() {
+    // Habit, informal learning, informal learning made explicit, misfit
+    // attrition, attraction and selection of hires, upward influence on
+    // leaders with their conviction, and successors promoted from within:
+    // each takes a branch-free path in the chunk pass that the reference
+    // takes one slot at a time.
+    let m = model(&[
+        "org.employees=6000",
+        "engagement.habit_weeks=6",
+        "learning.informal=0.003",
+        "formalization.informal=0.05",
+        "turnover.misfit_effect=2",
+        "turnover.selection=0.4",
+        "leadership.upward=1",
+        "leadership.conviction=1",
+        "leadership.internal=0.5",
+        "leadership.turnover=0.02",
+        "events.6={kind=\"community_of_practice\",at=30,density=0.4}",
+        "events.7={kind=\"turnover_wave\",at=48,fraction=0.3}",
+    ]);
+    let n = agree(&m, 0, 64);
+    assert!(n >= 2, "compared {n} kernels");
 }

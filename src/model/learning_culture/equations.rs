@@ -43,6 +43,31 @@ pub fn engages(u: f32, ceiling: f32, z: f32) -> bool {
     u * (1.0 + exp_fast(-z)) < ceiling
 }
 
+/// Engagement with habit (memory): with probability ψ an employee keeps
+/// last week's state; otherwise they decide afresh, engaging with the
+/// probability p_max·σ(z). One uniform `u` decides both: u < ψ keeps the
+/// state, and for u ≥ ψ, (u − ψ)/(1 − ψ) is again uniform, so the fresh
+/// decision is (u − ψ)·(1 + e^(−z)) < p_max·(1 − ψ) (`fresh_ceiling`).
+/// The stationary share is still p_max·σ(z); a state lasts 1/(1 − ψ)
+/// weeks before it is reconsidered (habit: Lally et al. 2010; Wood &
+/// Neal 2007). With ψ = 0 this is [`engages`].
+#[inline(always)]
+pub fn engages_with_habit(u: f32, psi: f32, fresh_ceiling: f32, was: bool, z: f32) -> bool {
+    let keep = u < psi;
+    let fresh = (u - psi) * (1.0 + exp_fast(-z)) < fresh_ceiling;
+    (keep & was) | (!keep & fresh)
+}
+
+/// The weekly carry-over ψ = e^(−1/T_h) of a habit lasting `weeks` on
+/// average (0 weeks: ψ = 0, no memory).
+pub fn habit_carry(weeks: f64) -> f64 {
+    if weeks > 0.0 {
+        (-1.0 / weeks).exp()
+    } else {
+        0.0
+    }
+}
+
 /// Engagement probability, a thresholded (Granovetter 1978) response:
 ///
 /// p = p_max·σ((w_m·m + w_b·b + κ·(w_c·c + w_p·P) + w_s·S − θ) / τ)
@@ -180,20 +205,23 @@ pub fn effective_influence(influence: f32, knowledge: f32) -> f32 {
 
 /// Knowledge after one week:
 ///
-/// k' = k + e·r·(1 − k) + ρ·max(0, K_c − k) − δ·k
+/// k' = k + (e·r + (1 − e)·r_i)·(1 − k) + ρ·max(0, K_c − k) − δ·k
 ///
-/// diminishing returns to learning (1 − k), drawing on the codified stock
-/// K_c at rate ρ, forgetting δ. Stays in [0, 1] when r, ρ, δ ∈ [0, 1].
+/// intentional learning at rate r while engaged, informal learning from
+/// daily work at the slower rate r_i otherwise (Marsick & Watkins 1990),
+/// diminishing returns (1 − k), drawing on the codified stock K_c at rate
+/// ρ, depreciation δ (Argote, Beckman & Epple 1990). Stays in [0, 1] when
+/// the rates are in [0, 1].
 #[inline]
 pub fn knowledge_next(
     k: f32,
     engaged: bool,
-    rate: f32,
+    rates: [f32; 2],
     draw: f32,
     codified: f32,
     forgetting: f32,
 ) -> f32 {
-    let learn = if engaged { rate * (1.0 - k) } else { 0.0 };
+    let learn = select(engaged, rates[1], rates[0]) * (1.0 - k);
     (k + learn + draw * (codified - k).max(0.0) - forgetting * k).clamp(0.0, 1.0)
 }
 
@@ -207,11 +235,12 @@ pub fn culture_target(v: [f32; 4], practice: f32, belief: f32, support: f32, org
     v[0] * practice + v[1] * belief + v[2] * support + v[3] * org
 }
 
-/// Weekly probability of leaving:
+/// Weekly probability of leaving, the part shared by a team:
 ///
 /// h = h₀·(1 + η_c·(1 − c) + η_e·(1 − e))
 ///
 /// more leavers where local culture `c` is low and among the non-engaged.
+/// Each employee adds their misfit, [`misfit_leave`].
 #[inline]
 pub fn leave_probability(
     base: f32,
@@ -222,6 +251,41 @@ pub fn leave_probability(
 ) -> f32 {
     let e = if engaged { 1.0 } else { 0.0 };
     base * (1.0 + culture_effect * (1.0 - c) + engagement_effect * (1.0 - e))
+}
+
+/// An employee's extra weekly leaving probability from misfit (the
+/// attrition of attraction–selection–attrition, Schneider 1987):
+/// h₀·η_f·|b − c|, belief `b` against the team's culture `c`.
+/// `base_misfit` is h₀·η_f.
+#[inline(always)]
+pub fn misfit_leave(base_misfit: f32, b: f32, c: f32) -> f32 {
+    base_misfit * (b - c).abs()
+}
+
+/// A hire's belief after attraction and selection (Schneider 1987): the
+/// drawn belief `b` moves the share s_A toward the organization's culture
+/// C: b + s_A·(C − b).
+#[inline]
+pub fn selected_belief(b: f32, selection: f32, org_culture: f32) -> f32 {
+    (b + selection * (org_culture - b)).clamp(0.0, 1.0)
+}
+
+/// Target of an adapting leader's alignment (E15): their own conviction
+/// a₀ (what they brought to the seat), the superior's alignment and the
+/// culture of the unit they lead,
+///
+/// T = (μ_0·a₀ + a_parent + μ_b·c_u)/(μ_0 + 1 + μ_b),
+///
+/// with c_u the headcount-weighted mean local culture of the teams below
+/// (upward influence: Oc & Bashshur 2013; once a culture exists it shapes
+/// its leaders: Schein 2010). The top has no superior: its term drops out.
+#[inline]
+pub fn alignment_target(own: f32, parent: Option<f32>, below: f32, [w0, wb]: [f32; 2]) -> f32 {
+    match parent {
+        Some(a) => (w0 * own + a + wb * below) / (w0 + 1.0 + wb),
+        None if w0 + wb > 0.0 => (w0 * own + wb * below) / (w0 + wb),
+        None => own,
+    }
 }
 
 /// Codified knowledge stock after one week (Nonaka 1994 externalization):
@@ -381,13 +445,18 @@ mod tests {
     fn knowledge_by_hand() {
         // 0.5 + 0.01*0.5 + 0.002*(0.7-0.5) - 0.002*0.5 = 0.5044
         assert!(close(
-            knowledge_next(0.5, true, 0.01, 0.002, 0.7, 0.002),
+            knowledge_next(0.5, true, [0.0, 0.01], 0.002, 0.7, 0.002),
             0.5044
         ));
-        // not engaged, codified below k: 0.5 - 0.001 = 0.499
+        // not engaged, no informal learning, codified below k: 0.5 - 0.001 = 0.499
         assert!(close(
-            knowledge_next(0.5, false, 0.01, 0.002, 0.3, 0.002),
+            knowledge_next(0.5, false, [0.0, 0.01], 0.002, 0.3, 0.002),
             0.499
+        ));
+        // informal learning 0.002: 0.5 + 0.002*0.5 - 0.001 = 0.5
+        assert!(close(
+            knowledge_next(0.5, false, [0.002, 0.01], 0.002, 0.3, 0.002),
+            0.5
         ));
     }
 
@@ -408,6 +477,49 @@ mod tests {
             0.0042
         ));
         assert!(close(leave_probability(0.002, 1.0, 0.5, 1.0, true), 0.002));
+    }
+
+    #[test]
+    fn habit_by_hand() {
+        // ψ = 0: the same event as `engages`.
+        for (u, z) in [(0.3f32, 0.0f32), (0.5, 0.5), (0.1, -2.0), (0.7, 0.9)] {
+            assert_eq!(
+                engages_with_habit(u, 0.0, 0.9, false, z),
+                engages(u, 0.9, z)
+            );
+            assert_eq!(engages_with_habit(u, 0.0, 0.9, true, z), engages(u, 0.9, z));
+        }
+        // u < ψ keeps last week's state whatever the drive.
+        assert!(engages_with_habit(0.2, 0.5, 0.4, true, -50.0));
+        assert!(!engages_with_habit(0.2, 0.5, 0.4, false, 50.0));
+        // u ≥ ψ: fresh decision, (0.6 − 0.5)·(1 + e^0) = 0.2 < 0.8·0.5 = 0.4.
+        assert!(engages_with_habit(0.6, 0.5, 0.4, false, 0.0));
+        // (0.9 − 0.5)·2 = 0.8 ≥ 0.4.
+        assert!(!engages_with_habit(0.9, 0.5, 0.4, true, 0.0));
+        // ψ = e^(−1/8) = 0.882497
+        assert!((habit_carry(8.0) - 0.882_497).abs() < 1e-6);
+        assert_eq!(habit_carry(0.0), 0.0);
+    }
+
+    #[test]
+    fn asa_and_upward_by_hand() {
+        // 0.002 * |0.8 - 0.3| = 0.001
+        assert!(close(misfit_leave(0.002, 0.8, 0.3), 0.001));
+        // 0.2 + 0.3*(0.6 - 0.2) = 0.32
+        assert!(close(selected_belief(0.2, 0.3, 0.6), 0.32));
+        // (1*0.7 + 0.8 + 1*0.4)/3 = 0.633333
+        assert!(close(
+            alignment_target(0.7, Some(0.8), 0.4, [1.0, 1.0]),
+            0.633_333
+        ));
+        // the top: (0.7 + 0.4)/2 = 0.55
+        assert!(close(alignment_target(0.7, None, 0.4, [1.0, 1.0]), 0.55));
+        // no conviction, no upward influence: the superior's alignment.
+        assert!(close(
+            alignment_target(0.7, Some(0.8), 0.4, [0.0, 0.0]),
+            0.8
+        ));
+        assert!(close(alignment_target(0.7, None, 0.4, [0.0, 0.0]), 0.7));
     }
 
     #[test]

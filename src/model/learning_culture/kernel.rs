@@ -21,7 +21,9 @@
 //! keyed by (run, purpose, week). Every slot's draw is thus known without
 //! generating its predecessors' — the vector units compute 8 or 16 at once.
 
-use super::equations::{asymmetric_step, effective_influence, engages, knowledge_next, select};
+use super::equations::{
+    asymmetric_step, effective_influence, engages_with_habit, knowledge_next, misfit_leave, select,
+};
 use super::state::{EmployeesMut, NO_COMMUNITY};
 use crate::engine::rng::mix64;
 
@@ -75,6 +77,8 @@ pub(super) struct TeamWeek {
     pub p_term: f32,
     /// Effective commitment χ_t: the chance a finished project succeeds.
     pub chi: f32,
+    /// The team's local culture c (misfit is measured against it).
+    pub culture: f32,
 }
 
 /// The team values of each slot of a chunk.
@@ -86,6 +90,7 @@ pub(super) struct Lanes {
     goal1: [f32; CHUNK + PAD],
     p_term: [f32; CHUNK + PAD],
     chi: [f32; CHUNK + PAD],
+    culture: [f32; CHUNK + PAD],
     /// The outcome of each slot, written by [`fast`].
     pub outcome: [u8; CHUNK],
     /// Each finished slot's effective influence ι·(½ + k) and its product
@@ -105,6 +110,7 @@ impl Lanes {
             goal1: [0.0; CHUNK + PAD],
             p_term: [0.0; CHUNK + PAD],
             chi: [0.0; CHUNK + PAD],
+            culture: [0.0; CHUNK + PAD],
             outcome: [0; CHUNK],
             influence: [0.0; CHUNK],
             weighted_belief: [0.0; CHUNK],
@@ -126,6 +132,7 @@ impl Lanes {
             self.goal1[j..j + PAD].copy_from_slice(&[w.goal[1]; PAD]);
             self.p_term[j..j + PAD].copy_from_slice(&[w.p_term; PAD]);
             self.chi[j..j + PAD].copy_from_slice(&[w.chi; PAD]);
+            self.culture[j..j + PAD].copy_from_slice(&[w.culture; PAD]);
             j += PAD;
         }
     }
@@ -151,10 +158,16 @@ pub(super) struct Week {
     /// w_m/τ and w_b/τ.
     pub wm: f32,
     pub wb: f32,
-    /// p_max.
-    pub ceiling: f32,
-    /// Learning rate r, codified draw ρ, codified stock K_c, forgetting δ.
-    pub lr: f32,
+    /// Habit carry-over ψ, and p_max·(1 − ψ) (see `engages_with_habit`).
+    pub psi: f32,
+    pub fresh_ceiling: f32,
+    /// Weekly chance f_i that informal learning is made explicit (counts as intentional).
+    pub formalize: f32,
+    /// h₀·η_f: leaving probability per unit of misfit |b − c|.
+    pub misfit: f32,
+    /// Learning rates [informal r_i, intentional r], codified draw ρ,
+    /// codified stock K_c, forgetting δ.
+    pub lr: [f32; 2],
     pub draw: f32,
     pub codified: f32,
     pub forget: f32,
@@ -267,6 +280,7 @@ fn body(
             &l.goal1[..n],
             &l.p_term[..n],
             &l.chi[..n],
+            &l.culture[..n],
         ],
     );
     // The personal mastery programmes reach the employees the pass finished.
@@ -308,7 +322,7 @@ fn columns(
     [mastery, influence]: [&[f32]; 2],
     active: &[u8],
     community: &[u16],
-    [z, leave0, leave1, goal0, goal1, p_term, chi]: [&[f32]; 7],
+    [z, leave0, leave1, goal0, goal1, p_term, chi, cult]: [&[f32]; 8],
 ) {
     let n = w.outcome.len();
     let Columns {
@@ -336,7 +350,8 @@ fn columns(
                 goal0.len(),
                 goal1.len(),
                 p_term.len(),
-                chi.len()
+                chi.len(),
+                cult.len()
             ]
             .iter()
             .all(|&x| x == n)
@@ -356,11 +371,21 @@ fn columns(
         let (b0, k0, m) = (belief[j], knowledge[j], mastery[j]);
         let (weeks, tenure, was_engaged) = (project[j], tenure_col[j], engaged_col[j]);
         let slow = (active[j] == 0) | (community[j] != NO_COMMUNITY);
-        let leaves = u_leave < select(was_engaged == 1, leave1[j], leave0[j]);
+        let leaves = u_leave
+            < select(was_engaged == 1, leave1[j], leave0[j]) + misfit_leave(c.misfit, b0, cult[j]);
         let on_project = weeks > 0;
         let (bp, kp, left, success, failure) =
             project_week(c, b0, k0, weeks, project_draws, p_term[j], chi[j]);
-        let engaged = on_project | engages(u_engage, c.ceiling, c.wm * m + c.wb * b0 + z[j]);
+        let drawn = engages_with_habit(
+            u_engage,
+            c.psi,
+            c.fresh_ceiling,
+            was_engaged == 1,
+            c.wm * m + c.wb * b0 + z[j],
+        );
+        // Off a project, the project draws are free: the first decides
+        // whether this week's informal learning is made explicit.
+        let engaged = on_project | drawn | (project_draws.0 < c.formalize);
         let (b, k) = (select(on_project, bp, b0), select(on_project, kp, k0));
         let goal = select(engaged, goal1[j], goal0[j]);
         let (b, k) = learn_week(c, b, k, engaged, goal, tenure);

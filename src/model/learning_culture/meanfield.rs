@@ -9,7 +9,7 @@
 
 use super::equations::{
     asymmetric_step, belief_target, codified_next, culture_target, engagement_probability,
-    knowledge_next, onboarded_knowledge,
+    habit_carry, knowledge_next, onboarded_knowledge, selected_belief,
 };
 use super::{Coeffs, Params};
 
@@ -72,7 +72,7 @@ impl MeanField {
             self.belief as f32,
             self.knowledge as f32,
         );
-        let e = f64::from(engagement_probability(
+        let fresh = f64::from(engagement_probability(
             &co.engagement,
             co.kappa,
             x.mastery as f32,
@@ -81,14 +81,25 @@ impl MeanField {
             pr,
             s,
         ));
-        // Leaving: h is linear in last week's engagement, so its mean is exact.
+        // Leaving, by last week's engagement (E7; the misfit term at the
+        // means, |B − c|).
         let t = &p.turnover;
-        let h = t.base
+        let h_engaged = t.base
             * (1.0
                 + t.culture_effect * (1.0 - self.culture)
-                + t.engagement_effect * (1.0 - self.engagement));
-        let stay = self.filled * (1.0 - h);
+                + t.misfit_effect * (self.belief - self.culture).abs());
+        let h_not = h_engaged + t.base * t.engagement_effect;
+        let stay_engaged = self.filled * self.engagement * (1.0 - h_engaged);
+        let stay = stay_engaged + self.filled * (1.0 - self.engagement) * (1.0 - h_not);
         let hires = t.fill_rate * (1.0 - self.filled);
+        // Engagement of the stayers (E2 with habit): the share ψ keeps last
+        // week's state, the rest decide afresh; informal learning made
+        // explicit engages the share f_i of the others.
+        let psi = habit_carry(p.engagement.habit_weeks);
+        let before = if stay > 0.0 { stay_engaged / stay } else { 0.0 };
+        let habitual = psi * before + (1.0 - psi) * fresh;
+        let fi = p.formalization.informal;
+        let e = habitual + (1.0 - habitual) * fi;
         let filled = stay + hires;
         // Beliefs of stayers: engaged and non-engaged move toward their targets.
         let br = p.belief.rate as f32;
@@ -99,7 +110,11 @@ impl MeanField {
             + (1.0 - e) * f64::from(asymmetric_step(b, tn, br, ba));
         let kc = self.codified as f32;
         let l = &p.learning;
-        let (lr, dr, fo) = (l.rate as f32, l.draw as f32, l.forgetting as f32);
+        let (lr, dr, fo) = (
+            [l.informal as f32, l.rate as f32],
+            l.draw as f32,
+            l.forgetting as f32,
+        );
         let k_stay = e * f64::from(knowledge_next(k, true, lr, dr, kc, fo))
             + (1.0 - e) * f64::from(knowledge_next(k, false, lr, dr, kc, fo));
         let k_hire = f64::from(onboarded_knowledge(
@@ -109,7 +124,14 @@ impl MeanField {
         ));
         let (belief, knowledge) = if filled > 0.0 {
             (
-                (stay * b_stay + hires * x.hire_belief) / filled,
+                (stay * b_stay
+                    + hires
+                        * f64::from(selected_belief(
+                            x.hire_belief as f32,
+                            t.selection as f32,
+                            self.org_culture as f32,
+                        )))
+                    / filled,
                 (stay * k_stay + hires * k_hire) / filled,
             )
         } else {

@@ -315,6 +315,7 @@ impl Model for LearningCulture {
             practice: vec![p.init.practice as f32; teams],
             culture: vec![p.init.culture as f32; teams],
             support: vec![0.0; teams],
+            conviction: alignment.clone(),
             alignment,
             commitment,
             adapts: vec![1; units],
@@ -332,6 +333,8 @@ impl Model for LearningCulture {
             scratch_inputs: Vec::with_capacity(teams),
             scratch_gate: vec![1.0; units],
             scratch_alignment: vec![0.0; units],
+            scratch_below: vec![[0.0; 2]; units],
+            scratch_sums: vec![(0.0, 0.0, 0); units],
         };
         self.compute_support(&mut state);
         self.recount(&mut state);

@@ -45,6 +45,10 @@ section! {
         threshold: f64 = 4.8,
         /// τ: softness of the threshold (smaller = sharper).
         softness: f64 = 0.2,
+        /// T_h: habit, the mean number of weeks an engagement state lasts
+        /// before it is reconsidered (ψ = e^(−1/T_h) of the weekly states
+        /// carry over; 0 = a fresh decision every week).
+        habit_weeks: f64 = 0.0,
     }
 }
 
@@ -53,6 +57,9 @@ section! {
     Learning {
         /// r: weekly knowledge gain of an engaged employee, times (1 − k).
         rate: f64 = 0.01,
+        /// r_i: weekly knowledge gain from daily work of an employee who is
+        /// not learning intentionally (informal learning), times (1 − k).
+        informal: f64 = 0.0,
         /// δ: weekly forgetting / obsolescence of individual knowledge.
         forgetting: f64 = 0.002,
         /// Weekly rate at which anyone closes the gap to the codified stock.
@@ -119,8 +126,18 @@ section! {
         alignment_rate: f64 = 0.003,
         /// μ⁻/μ⁺: how much faster alignment falls than it rises.
         asymmetry: f64 = 3.0,
-        /// Weekly probability that a leader leaves and is replaced from the leader pool.
+        /// Weekly probability that a leader leaves and is replaced.
         turnover: f64 = 0.0015,
+        /// μ_b: weight of the culture of the unit a leader leads in the
+        /// target of their alignment, against weight 1 for their superior's
+        /// alignment (upward influence).
+        upward: f64 = 0.0,
+        /// μ_0: weight of the leader's own conviction (the alignment they
+        /// brought to the seat) in that target.
+        conviction: f64 = 0.0,
+        /// Share of successors promoted from within: they bring their
+        /// unit's mean belief as alignment (the others come from the pool).
+        internal: f64 = 0.0,
     }
 }
 
@@ -133,6 +150,13 @@ section! {
         culture_effect: f64 = 1.0,
         /// η_e: extra leaving multiplier for an employee who is not engaged.
         engagement_effect: f64 = 0.5,
+        /// η_f: extra leaving multiplier per unit of misfit |b − c| between
+        /// an employee's belief and their team's culture (attrition).
+        misfit_effect: f64 = 0.0,
+        /// s_A: attraction and selection, the share of the gap between a
+        /// hire's drawn belief and the organization's culture C that is
+        /// closed when they join.
+        selection: f64 = 0.0,
         /// Weekly probability that a vacancy is filled.
         fill_rate: f64 = 0.25,
     }
@@ -147,6 +171,10 @@ section! {
         decay: f64 = 0.001,
         /// Share of the gap to the codified stock a newcomer closes at onboarding.
         onboarding: f64 = 0.5,
+        /// f_i: weekly probability that an employee's informal learning is
+        /// made explicit (reflected on, written down): that week it counts
+        /// as intentional learning ("making the unseen seen").
+        informal: f64 = 0.0,
     }
 }
 
@@ -234,9 +262,11 @@ impl Params {
         p.unit("engagement.ceiling", e.ceiling);
         p.range("engagement.threshold", e.threshold, -100.0, 100.0);
         p.range("engagement.softness", e.softness, 1e-3, 100.0);
+        p.range("engagement.habit_weeks", e.habit_weeks, 0.0, 1e6);
 
         let l = &self.learning;
         p.unit("learning.rate", l.rate);
+        p.unit("learning.informal", l.informal);
         p.unit("learning.forgetting", l.forgetting);
         p.unit("learning.draw", l.draw);
 
@@ -325,6 +355,9 @@ impl Params {
             );
         }
         p.unit("leadership.turnover", ld.turnover);
+        p.range("leadership.upward", ld.upward, 0.0, 100.0);
+        p.range("leadership.conviction", ld.conviction, 0.0, 100.0);
+        p.unit("leadership.internal", ld.internal);
 
         let t = &self.turnover;
         p.unit("turnover.base", t.base);
@@ -335,18 +368,21 @@ impl Params {
             0.0,
             100.0,
         );
-        if t.base * (1.0 + t.culture_effect + t.engagement_effect) > 1.0 {
+        p.range("turnover.misfit_effect", t.misfit_effect, 0.0, 100.0);
+        if t.base * (1.0 + t.culture_effect + t.engagement_effect + t.misfit_effect) > 1.0 {
             p.push(
                 "turnover.base",
-                "times (1 + culture_effect + engagement_effect) must be at most 1 (a weekly probability)",
+                "times (1 + culture_effect + engagement_effect + misfit_effect) must be at most 1 (a weekly probability)",
             );
         }
+        p.unit("turnover.selection", t.selection);
         p.unit("turnover.fill_rate", t.fill_rate);
 
         let f = &self.formalization;
         p.unit("formalization.rate", f.rate);
         p.unit("formalization.decay", f.decay);
         p.unit("formalization.onboarding", f.onboarding);
+        p.unit("formalization.informal", f.informal);
 
         let la = &self.learnathon;
         p.range("learnathon.duration", la.duration, 1.0, 255.0);

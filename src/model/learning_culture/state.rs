@@ -328,6 +328,9 @@ pub struct State {
     pub alignment: Vec<f32>,
     /// Leader commitment q in [0, 1], per unit.
     pub commitment: Vec<f32>,
+    /// Leader conviction a₀ in [0, 1], per unit: the alignment the leader
+    /// brought to the seat (their own anchor when adapting).
+    pub conviction: Vec<f32>,
     /// 1 if the leader's alignment adapts to their superior's.
     pub adapts: Vec<u8>,
     /// The organization's culture stock C in [0, 1].
@@ -360,4 +363,9 @@ pub struct State {
     pub scratch_gate: Vec<f32>,
     /// Scratch: per-unit alignment for the synchronous update.
     pub scratch_alignment: Vec<f32>,
+    /// Scratch: per unit, the mean belief and mean local culture below
+    /// (successors from within; upward influence).
+    pub scratch_below: Vec<[f32; 2]>,
+    /// Scratch: per unit, (belief sum, culture × headcount sum, headcount) below.
+    pub scratch_sums: Vec<(f64, f64, u64)>,
 }

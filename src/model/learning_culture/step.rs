@@ -13,9 +13,10 @@
 //!    programmes act on them, some leave and are replaced.
 
 use super::equations::{
-    asymmetric_step, belief_target, codified_next, culture_target, effective_commitment,
-    effective_influence, engages, gate, knowledge_next, leave_probability, onboarded_knowledge,
-    participation_probability, team_drive,
+    alignment_target, asymmetric_step, belief_target, codified_next, culture_target,
+    effective_commitment, effective_influence, engages_with_habit, gate, habit_carry,
+    knowledge_next, leave_probability, misfit_leave, onboarded_knowledge,
+    participation_probability, selected_belief, team_drive,
 };
 use super::events::{Kind, Programme, teams_under, units_under};
 use super::kernel::{
@@ -182,6 +183,8 @@ impl LearningCulture {
         let (la, bl, ln) = (&p.learnathon, &p.belief, &p.learning);
         let w = &self.coeffs.engagement;
         let inv_tau = 1.0 / w.softness;
+        let psi = habit_carry(p.engagement.habit_weeks) as f32;
+        let tu = &p.turnover;
         let ctx = Ctx {
             model: self,
             step,
@@ -189,6 +192,7 @@ impl LearningCulture {
             inputs: &inputs,
             communities: &s.communities,
             density: s.community_density,
+            org_culture: s.org_culture as f32,
             mastery: &mastery_programmes,
             inv_tau,
             week: Week {
@@ -196,8 +200,11 @@ impl LearningCulture {
                 key_project: seeds.hash(&[tag::PROJECT, u64::from(step)]),
                 wm: w.mastery * inv_tau,
                 wb: w.belief * inv_tau,
-                ceiling: w.ceiling,
-                lr: ln.rate as f32,
+                psi,
+                fresh_ceiling: w.ceiling * (1.0 - psi),
+                formalize: p.formalization.informal as f32,
+                misfit: (tu.base * tu.misfit_effect) as f32,
+                lr: [ln.informal as f32, ln.rate as f32],
                 draw: ln.draw as f32,
                 codified: s.codified as f32,
                 forget: ln.forgetting as f32,
@@ -317,10 +324,14 @@ impl LearningCulture {
         let ld = &self.setup.params.leadership;
         let org = &self.org;
         let (rate, asym) = (ld.alignment_rate as f32, ld.asymmetry as f32);
-        // Every adapting leader moves toward their superior's alignment of
-        // last week (synchronous, so in parallel).
+        let weights = [ld.conviction as f32, ld.upward as f32];
         s.scratch_alignment.copy_from_slice(&s.alignment);
-        let old = &s.scratch_alignment;
+        self.belief_below(s);
+        // Every adapting leader moves toward their superior's alignment of
+        // last week and the belief of the people below them (synchronous,
+        // so in parallel). The top has no superior: it adapts only to the
+        // people below, if upward influence is on.
+        let (old, below, own) = (&s.scratch_alignment, &s.scratch_below, &s.conviction);
         s.alignment
             .par_chunks_mut(GROUP)
             .zip(s.adapts.par_chunks(GROUP))
@@ -328,24 +339,30 @@ impl LearningCulture {
             .for_each(|(g, (al, ad))| {
                 for (j, (a, &adapts)) in al.iter_mut().zip(ad).enumerate() {
                     let u = g * GROUP + j;
-                    if adapts == 1 && u > 0 {
-                        *a = asymmetric_step(old[u], old[org.unit_parent[u] as usize], rate, asym);
+                    if adapts == 1 && (u > 0 || weights[1] > 0.0) {
+                        let parent = (u > 0).then(|| old[org.unit_parent[u] as usize]);
+                        let target = alignment_target(own[u], parent, below[u][1], weights);
+                        *a = asymmetric_step(old[u], target, rate, asym);
                     }
                 }
             });
         for prog in s.programmes.iter() {
             if prog.programme == Programme::Leadership {
+                // The programme develops the leader's conviction too, so
+                // what it builds lasts after it ends.
                 let (hit, gain) = (&prog.reached, prog.strength);
                 s.alignment
                     .par_chunks_mut(GROUP)
                     .zip(s.commitment.par_chunks_mut(GROUP))
+                    .zip(s.conviction.par_chunks_mut(GROUP))
                     .enumerate()
-                    .for_each(|(g, (al, co))| {
+                    .for_each(|(g, ((al, co), cv))| {
                         let hit = &hit[g * GROUP..g * GROUP + al.len()];
-                        for ((a, c), &h) in al.iter_mut().zip(co).zip(hit) {
+                        for (((a, c), v), &h) in al.iter_mut().zip(co).zip(cv).zip(hit) {
                             if h == 1 {
                                 *a += gain * (1.0 - *a);
                                 *c += gain * (1.0 - *c);
+                                *v += gain * (1.0 - *v);
                             }
                         }
                     });
@@ -356,23 +373,71 @@ impl LearningCulture {
             // successor's traits come from a stream of their own.
             let key = seeds.hash(&[tag::LEADERS, u64::from(step)]);
             let turnover = ld.turnover as f32;
+            let internal = ld.internal as f32;
             let pool = &self.setup.leaders;
+            let below = &s.scratch_below;
             s.alignment
                 .par_chunks_mut(GROUP)
                 .zip(s.commitment.par_chunks_mut(GROUP))
                 .zip(s.adapts.par_chunks_mut(GROUP))
+                .zip(s.conviction.par_chunks_mut(GROUP))
                 .enumerate()
-                .for_each(|(g, ((al, co), ad))| {
-                    for (j, ((a, c), adapts)) in al.iter_mut().zip(co).zip(ad).enumerate() {
+                .for_each(|(g, (((al, co), ad), cv))| {
+                    for (j, (((a, c), adapts), v)) in
+                        al.iter_mut().zip(co).zip(ad).zip(cv).enumerate()
+                    {
                         let u = g * GROUP + j;
                         if split24(draw(key, u as u64)).0 < turnover {
                             let mut rng = seeds.stream(&[tag::LEADERS, u64::from(step), u as u64]);
-                            *a = unit(pool.alignment.sample(&mut rng));
+                            // Promoted from within, the successor carries
+                            // the unit's beliefs; from outside, the pool's.
+                            let drawn = unit(pool.alignment.sample(&mut rng));
                             *c = unit(pool.commitment.sample(&mut rng));
+                            let from_within = internal > 0.0 && uniform(&mut rng) < internal;
+                            *a = if from_within { below[u][0] } else { drawn };
+                            *v = *a;
                             *adapts = 1;
                         }
                     }
                 });
+        }
+    }
+
+    /// What each unit's leader sees below them, from this week's tallies
+    /// and the teams' new local cultures, into `scratch_below`: the mean
+    /// belief of the active employees in the unit's subtree and their
+    /// headcount-weighted mean local culture (a unit with nobody below
+    /// sees its leader's own alignment in both). Summed team by team in
+    /// team order, then up the tree: the same bits at any thread count.
+    fn belief_below(&self, s: &mut State) {
+        let org = &self.org;
+        let sums = &mut s.scratch_sums;
+        sums.iter_mut().for_each(|x| *x = (0.0, 0.0, 0));
+        for ((x, &c), &u) in s.tally.iter().zip(&s.culture).zip(&org.team_unit) {
+            let e = &mut sums[u as usize];
+            e.0 += f64::from(x.belief);
+            e.1 += f64::from(c) * f64::from(x.active);
+            e.2 += u64::from(x.active);
+        }
+        for u in (1..org.units()).rev() {
+            let (b, c, n) = sums[u];
+            let e = &mut sums[org.unit_parent[u] as usize];
+            e.0 += b;
+            e.1 += c;
+            e.2 += n;
+        }
+        for ((out, &(b, c, n)), &a) in s
+            .scratch_below
+            .iter_mut()
+            .zip(sums.iter())
+            .zip(&s.alignment)
+        {
+            *out = if n > 0 {
+                let n = n as f64;
+                [(b / n) as f32, (c / n) as f32]
+            } else {
+                [a, a]
+            };
         }
     }
 
@@ -399,6 +464,7 @@ impl LearningCulture {
                     for &u in &leaders {
                         let u = u as usize;
                         s.alignment[u] = unit(alignment.sample(&mut rng));
+                        s.conviction[u] = s.alignment[u];
                         let c = commitment
                             .as_ref()
                             .unwrap_or(&self.setup.leaders.commitment);
@@ -613,6 +679,8 @@ struct Ctx<'a> {
     inputs: &'a [TeamInput],
     communities: &'a [CommunityMeans],
     density: f32,
+    /// The organization's culture C before this step (hires are attracted and selected by it).
+    org_culture: f32,
     mastery: &'a [&'a ActiveProgramme],
     /// 1/τ.
     inv_tau: f32,
@@ -696,6 +764,7 @@ impl Ctx<'_> {
             goal: [goal(false), goal(true)],
             p_term: term * (1.0 - inp.commitment),
             chi: inp.commitment,
+            culture: inp.culture,
         }
     }
 
@@ -882,7 +951,11 @@ impl Ctx<'_> {
                 let hiring = &m.setup.hiring;
                 emp.active[i] = 1;
                 emp.mastery[i] = unit(hiring.mastery.sample(rng));
-                emp.belief[i] = unit(hiring.belief.sample(rng));
+                emp.belief[i] = selected_belief(
+                    unit(hiring.belief.sample(rng)),
+                    p.turnover.selection as f32,
+                    self.org_culture,
+                );
                 let k0 = unit(hiring.knowledge.sample(rng));
                 emp.knowledge[i] =
                     onboarded_knowledge(k0, c.codified, p.formalization.onboarding as f32);
@@ -900,7 +973,10 @@ impl Ctx<'_> {
             }
             return;
         }
-        if u_leave < w.leave[usize::from(emp.engaged[i] == 1)] {
+        if u_leave
+            < w.leave[usize::from(emp.engaged[i] == 1)]
+                + misfit_leave(c.misfit, emp.belief[i], w.culture)
+        {
             self.leave(x, emp, i);
             return;
         }
@@ -912,9 +988,9 @@ impl Ctx<'_> {
             g => Some(self.communities[g as usize]),
         };
         let weeks = emp.project[i];
+        let draws = split24(draw(c.key_project, slot as u64));
         let engaged = if weeks > 0 {
             // A running Learnathon project: the participant is learning.
-            let draws = split24(draw(c.key_project, slot as u64));
             let (bp, kp, left, success, failure) =
                 project_week(c, b, k, weeks, draws, w.p_term, w.chi);
             (b, k) = (bp, kp);
@@ -936,7 +1012,16 @@ impl Ctx<'_> {
                     ) * self.inv_tau
                 }
             };
-            engages(u_engage, c.ceiling, c.wm * emp.mastery[i] + c.wb * b + z)
+            let drawn = engages_with_habit(
+                u_engage,
+                c.psi,
+                c.fresh_ceiling,
+                emp.engaged[i] == 1,
+                c.wm * emp.mastery[i] + c.wb * b + z,
+            );
+            // Informal learning made explicit counts as intentional (the
+            // first project draw, free off a project).
+            drawn | (draws.0 < c.formalize)
         };
         self.mastery_programmes(slot, emp, i);
         let (b, k) = match community {
