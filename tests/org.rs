@@ -43,7 +43,11 @@ fn org_prints_the_consultant_chart_with_every_team() {
         .arg(scenarios().join("consultant-org-chart.toml"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["scenario"], "consultant-org-chart");
     assert_eq!(v["source"], "chart");
@@ -54,12 +58,24 @@ fn org_prints_the_consultant_chart_with_every_team() {
     let row = |name: &str| rows.iter().find(|r| r["name"] == name).unwrap().clone();
     // The CEO's own team sits right under the top and is its own division.
     let ceo = row("ceo-office");
-    assert_eq!((ceo["scope"].as_str(), ceo["depth"].as_u64()), (Some("team:ceo-office"), Some(1)));
-    assert_eq!((ceo["division"].as_str(), ceo["leader"].as_str()), (Some("ceo-office"), Some("p001")));
+    assert_eq!(
+        (ceo["scope"].as_str(), ceo["depth"].as_u64()),
+        (Some("team:ceo-office"), Some(1))
+    );
+    assert_eq!(
+        (ceo["division"].as_str(), ceo["leader"].as_str()),
+        (Some("ceo-office"), Some("p001"))
+    );
     // The head of services leads three teams; the chart's alignment is shown.
     let head = row("p069");
-    assert_eq!((head["teams"].as_u64(), head["headcount"].as_u64()), (Some(3), Some(18)));
-    assert_eq!(head["alignment"].as_f64().map(|a| (a * 100.0).round()), Some(45.0));
+    assert_eq!(
+        (head["teams"].as_u64(), head["headcount"].as_u64()),
+        (Some(3), Some(18))
+    );
+    assert_eq!(
+        head["alignment"].as_f64().map(|a| (a * 100.0).round()),
+        Some(45.0)
+    );
     assert_eq!(row("services-2")["division"], "p069");
     // The text form: one line per unit under a header and a summary line.
     let text = bin()
@@ -81,7 +97,16 @@ fn org_prints_the_consultant_chart_with_every_team() {
 fn an_imported_chart_keeps_every_team_and_its_division_in_teams_csv() {
     let dir = tempfile::tempdir().unwrap();
     bin()
-        .args(["run", "--quiet", "--no-plots", "--replicates", "2", "--steps", "20", "--out"])
+        .args([
+            "run",
+            "--quiet",
+            "--no-plots",
+            "--replicates",
+            "2",
+            "--steps",
+            "20",
+            "--out",
+        ])
         .arg(dir.path())
         .arg(scenarios().join("consultant-org-chart.toml"))
         .assert()
@@ -103,22 +128,43 @@ fn an_imported_chart_keeps_every_team_and_its_division_in_teams_csv() {
     assert_eq!(
         names,
         [
-            "ceo-office", "operations-1", "operations-2", "operations-3", "product-1", "product-2",
-            "product-3", "product-4", "services-1", "services-2", "services-3"
+            "ceo-office",
+            "operations-1",
+            "operations-2",
+            "operations-3",
+            "product-1",
+            "product-2",
+            "product-3",
+            "product-4",
+            "services-1",
+            "services-2",
+            "services-3"
         ]
     );
     let divisions: Vec<&str> = teams.iter().map(|t| t.0.as_str()).collect();
     assert_eq!(
         divisions,
         [
-            "ceo-office", "p002", "p002", "p002", "p027", "p027", "p027", "p027", "p069", "p069",
+            "ceo-office",
+            "p002",
+            "p002",
+            "p002",
+            "p027",
+            "p027",
+            "p027",
+            "p027",
+            "p069",
+            "p069",
             "p069"
         ]
     );
     // The heatmap reads the same divisions: four, not eleven.
     let t = culturesim::plot::data::parse_teams(&csv).unwrap();
     let d = culturesim::plot::teams::divisions(&t);
-    assert_eq!(d.iter().map(|g| g.2 - g.1).collect::<Vec<_>>(), [1, 3, 4, 3]);
+    assert_eq!(
+        d.iter().map(|g| g.2 - g.1).collect::<Vec<_>>(),
+        [1, 3, 4, 3]
+    );
 }
 
 #[test]
@@ -133,19 +179,36 @@ fn generated_organizations_are_balanced() {
         .map(|u| org.unit_teams[u].1 - org.unit_teams[u].0)
         .collect();
     assert_eq!(divisions.len(), 5, "span 5: {divisions:?}");
-    let (lo, hi) = (divisions.iter().min().unwrap(), divisions.iter().max().unwrap());
+    let (lo, hi) = (
+        divisions.iter().min().unwrap(),
+        divisions.iter().max().unwrap(),
+    );
     assert!(hi - lo <= 1, "{divisions:?}");
     assert_eq!(divisions.iter().sum::<u32>() as usize, org.teams());
     // Through the binary: the same divisions, and the names the docs use.
     let out = bin()
-        .args(["org", "--depth", "1", "--set", "org.employees=2000", "snow-in-the-sun"])
+        .args([
+            "org",
+            "--depth",
+            "1",
+            "--set",
+            "org.employees=2000",
+            "snow-in-the-sun",
+        ])
         .output()
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     for (i, n) in divisions.iter().enumerate() {
-        let line = text.lines().find(|l| l.starts_with(&format!("  u{} ", i + 1))).unwrap();
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&format!("  u{} ", i + 1)))
+            .unwrap();
         assert!(line.contains(&format!("unit:u{}", i + 1)), "{line}");
-        assert_eq!(line.split_whitespace().nth(3).unwrap(), n.to_string(), "{line}");
+        assert_eq!(
+            line.split_whitespace().nth(3).unwrap(),
+            n.to_string(),
+            "{line}"
+        );
     }
 }
 
@@ -173,11 +236,26 @@ fn a_chart_deeper_than_the_cap_is_refused_cleanly() {
 fn a_chart_5000_deep_builds_lists_and_runs() {
     let dir = tempfile::tempdir().unwrap();
     let toml = chain(dir.path(), 5_000);
-    let out = bin().args(["org", "--format", "json"]).arg(&toml).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = bin()
+        .args(["org", "--format", "json"])
+        .arg(&toml)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     // p0 … p4999: the last manager's unit is the one team, 4,999 below the top.
-    assert_eq!((v["units"].as_u64(), v["teams"].as_u64(), v["levels"].as_u64()), (Some(5000), Some(1), Some(5000)));
+    assert_eq!(
+        (
+            v["units"].as_u64(),
+            v["teams"].as_u64(),
+            v["levels"].as_u64()
+        ),
+        (Some(5000), Some(1), Some(5000))
+    );
     let rows = v["rows"].as_array().unwrap();
     assert_eq!(rows[4999]["name"], "p4999");
     assert_eq!(rows[4999]["depth"], 4999);
@@ -190,14 +268,22 @@ fn a_chart_5000_deep_builds_lists_and_runs() {
         .assert()
         .success();
     let teams = std::fs::read_to_string(out_dir.join("teams.csv")).unwrap();
-    assert!(teams.starts_with("step,division,team,culture\n0,p1,p4999,"), "{}", &teams[..60]);
+    assert!(
+        teams.starts_with("step,division,team,culture\n0,p1,p4999,"),
+        "{}",
+        &teams[..60]
+    );
 }
 
 #[test]
 fn levels_near_two_to_the_32_are_a_fast_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let toml = dir.path().join("levels.toml");
-    std::fs::write(&toml, "name = \"levels\"\n[org]\nemployees = 500\nlevels = 4294967295\n").unwrap();
+    std::fs::write(
+        &toml,
+        "name = \"levels\"\n[org]\nemployees = 500\nlevels = 4294967295\n",
+    )
+    .unwrap();
     for cmd in ["validate", "org", "run"] {
         let out = bin().arg(cmd).arg(&toml).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{cmd}");
@@ -209,5 +295,9 @@ fn levels_near_two_to_the_32_are_a_fast_clear_error() {
         assert!(err.contains("got 4294967295"), "{err}");
     }
     // Nothing was written for the refused run.
-    assert!(!Path::new(env!("CARGO_MANIFEST_DIR")).join("output/levels").exists());
+    assert!(
+        !Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("output/levels")
+            .exists()
+    );
 }

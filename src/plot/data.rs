@@ -545,7 +545,8 @@ pub fn parse_teams(text: &str) -> Result<Teams> {
     let mut line = 1;
     while rdr.read_record(&mut rec)? {
         line += 1;
-        let (Some(step), Some(team), Some(v)) = (rec.get(c_step), rec.get(c_team), rec.get(c_value))
+        let (Some(step), Some(team), Some(v)) =
+            (rec.get(c_step), rec.get(c_team), rec.get(c_value))
         else {
             bail!("line {line}: expected step,division,team,culture");
         };
@@ -639,8 +640,9 @@ mod tests {
         assert_eq!(t.steps, vec![0, 2]);
         assert_eq!(t.values, vec![vec![0.1, 0.3], vec![0.2, 0.4]]);
         assert!(t.divisions.is_empty());
-        let t = parse_teams("step,division,team,culture\n0,d,a,0.1\n0,e,b,0.2\n2,d,a,0.3\n2,e,b,0.4\n")
-            .unwrap();
+        let t =
+            parse_teams("step,division,team,culture\n0,d,a,0.1\n0,e,b,0.2\n2,d,a,0.3\n2,e,b,0.4\n")
+                .unwrap();
         assert_eq!(t.divisions, vec!["d", "e"]);
         assert_eq!(t.values, vec![vec![0.1, 0.3], vec![0.2, 0.4]]);
         assert!(parse_teams("step,unit,culture\n").is_err());

@@ -117,10 +117,10 @@ pub fn divisions(t: &super::data::Teams) -> Vec<(String, usize, usize)> {
 /// names are paths (`u1.2.3`); none for an org chart's names.
 pub fn departments(t: &super::data::Teams) -> Vec<(String, usize, usize)> {
     let paths = t.divisions.len() != t.names.len()
-        || t.names
-            .iter()
-            .zip(&t.divisions)
-            .all(|(n, d)| n.strip_prefix(d.as_str()).is_some_and(|r| r.is_empty() || r.starts_with('.')));
+        || t.names.iter().zip(&t.divisions).all(|(n, d)| {
+            n.strip_prefix(d.as_str())
+                .is_some_and(|r| r.is_empty() || r.starts_with('.'))
+        });
     if paths {
         groups(&t.names, 2)
     } else {
@@ -365,8 +365,12 @@ mod tests {
         assert_eq!(groups(&names, 2).len(), 3);
         // An org chart's names are not paths: its divisions come from teams.csv.
         let t = super::super::data::Teams {
-            names: ["ceo-office", "ops-1", "ops-2", "product-1"].map(String::from).to_vec(),
-            divisions: ["ceo-office", "p002", "p002", "p027"].map(String::from).to_vec(),
+            names: ["ceo-office", "ops-1", "ops-2", "product-1"]
+                .map(String::from)
+                .to_vec(),
+            divisions: ["ceo-office", "p002", "p002", "p027"]
+                .map(String::from)
+                .to_vec(),
             ..Default::default()
         };
         let d: Vec<(String, usize, usize)> = divisions(&t);

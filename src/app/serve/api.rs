@@ -654,7 +654,7 @@ mod tests {
         );
         let s = with(&["events.4.scope=\"unit:u1\""]);
         let l = LocalUnit::of(&s).unwrap();
-        assert_eq!((l.name.as_str(), l.team, l.people), ("u1", false, 200));
+        assert_eq!((l.name.as_str(), l.team, l.people), ("u1", false, 111));
         let org = lc(&s).org();
         let (lo, hi) = org.unit_teams[org.find("u1").unwrap()];
         assert_eq!(l.groups.len(), (hi - lo) as usize);
@@ -686,11 +686,17 @@ mod tests {
         assert!(o.tree_complete);
         assert_eq!(o.tree.len(), o.units);
         assert_eq!(o.tree[0].scope, "top");
-        assert_eq!((o.tree[0].teams as usize, o.tree[0].headcount), (o.teams, 500));
+        assert_eq!(
+            (o.tree[0].teams as usize, o.tree[0].headcount),
+            (o.teams, 500)
+        );
         assert_eq!(o.tree[1].scope, "unit:u1");
         assert_eq!(o.tree[1].headcount, o.unit.people);
         let team = o.tree.iter().find(|r| r.team).unwrap();
-        assert_eq!((team.name.as_str(), team.headcount), (o.team.name.as_str(), o.team.people));
+        assert_eq!(
+            (team.name.as_str(), team.headcount),
+            (o.team.name.as_str(), o.team.people)
+        );
         let json = serde_json::to_value(&o).unwrap();
         assert_eq!(json["tree"][1]["division"], "u1");
         assert_eq!(json["levels"], 4);

@@ -177,7 +177,10 @@ pub fn build(source: &OrgSource, rng: &mut Stream, problems: &mut Problems) -> O
             if problems.0.len() > before {
                 return None;
             }
-            Some(Org::from_team_sizes(&sizes, Org::span_of(spec, sizes.len())))
+            Some(Org::from_team_sizes(
+                &sizes,
+                Org::span_of(spec, sizes.len()),
+            ))
         }
         OrgSource::Chart(chart) => Some(Org::from_tree(&chart.nodes, chart.root)),
     }
@@ -521,8 +524,7 @@ impl Listing {
             let (lo, hi) = org.unit_teams[u];
             let node = org.unit_node[u] as usize;
             let leader = chart.and_then(|c| c.nodes[node].leader.clone());
-            let (alignment, commitment) =
-                chart.map_or((None, None), |c| c.leader_traits[node]);
+            let (alignment, commitment) = chart.map_or((None, None), |c| c.leader_traits[node]);
             let name = org.unit_name[u].clone();
             rows.push(UnitRow {
                 id: u as u32,
@@ -551,7 +553,11 @@ impl Listing {
             per_level[d as usize] += 1;
         }
         Self {
-            source: if chart.is_some() { "chart" } else { "generated" },
+            source: if chart.is_some() {
+                "chart"
+            } else {
+                "generated"
+            },
             employees: org.slots(),
             teams: org.teams(),
             units: n,
@@ -700,8 +706,15 @@ mod tests {
                     let c = child_teams(&org, u);
                     assert!(c.len() <= span as usize);
                     if let (Some(lo), Some(hi)) = (c.iter().min(), c.iter().max()) {
-                        assert!(hi - lo <= 1, "siblings under {} hold {c:?}", org.unit_name[u]);
-                        assert_eq!(c.iter().sum::<u32>(), org.unit_teams[u].1 - org.unit_teams[u].0);
+                        assert!(
+                            hi - lo <= 1,
+                            "siblings under {} hold {c:?}",
+                            org.unit_name[u]
+                        );
+                        assert_eq!(
+                            c.iter().sum::<u32>(),
+                            org.unit_teams[u].1 - org.unit_teams[u].0
+                        );
                     }
                     // children's team ranges tile the parent's, in order
                     let mut at = org.unit_teams[u].0;
@@ -712,7 +725,10 @@ mod tests {
                 }
                 for &t in &org.team_unit {
                     let d = org.unit_depth[t as usize] as usize;
-                    assert!(d + 1 >= deepest && d <= deepest, "team depth {d} of {deepest}");
+                    assert!(
+                        d + 1 >= deepest && d <= deepest,
+                        "team depth {d} of {deepest}"
+                    );
                 }
             }
         }
@@ -723,17 +739,34 @@ mod tests {
         let org = Org::from_team_sizes(&[2; 10], 3);
         // 10 teams, span 3: 4 + 3 + 3, the first division 2 + 1 + 1
         assert_eq!(child_teams(&org, 0), vec![4, 3, 3]);
-        let names: Vec<&str> = org.team_unit.iter().map(|&u| org.unit_name[u as usize].as_str()).collect();
+        let names: Vec<&str> = org
+            .team_unit
+            .iter()
+            .map(|&u| org.unit_name[u as usize].as_str())
+            .collect();
         assert_eq!(
             names,
-            ["u1.1.1", "u1.1.2", "u1.2", "u1.3", "u2.1", "u2.2", "u2.3", "u3.1", "u3.2", "u3.3"]
+            [
+                "u1.1.1", "u1.1.2", "u1.2", "u1.3", "u2.1", "u2.2", "u2.3", "u3.1", "u3.2", "u3.3"
+            ]
         );
-        assert_eq!(org.division(org.find("u1.1.2").unwrap()), org.find("u1").unwrap());
+        assert_eq!(
+            org.division(org.find("u1.1.2").unwrap()),
+            org.find("u1").unwrap()
+        );
         assert_eq!(org.division(0), 0);
         // a cut through mixed depths: u1.1, the teams u1.2 and u1.3, the divisions
         let cut = org.report_units(9);
-        let cut: Vec<&str> = cut.iter().map(|&u| org.unit_name[u as usize].as_str()).collect();
-        assert_eq!(cut, ["u1.1", "u1.2", "u1.3", "u2.1", "u2.2", "u2.3", "u3.1", "u3.2", "u3.3"]);
+        let cut: Vec<&str> = cut
+            .iter()
+            .map(|&u| org.unit_name[u as usize].as_str())
+            .collect();
+        assert_eq!(
+            cut,
+            [
+                "u1.1", "u1.2", "u1.3", "u2.1", "u2.2", "u2.3", "u3.1", "u3.2", "u3.3"
+            ]
+        );
         let cut = org.report_units(5);
         assert_eq!(cut.len(), 3);
     }
@@ -769,13 +802,29 @@ mod tests {
         spec(u32::MAX).check(&mut p);
         assert_eq!(p.0.len(), 1);
         assert_eq!(p.0[0].path, "org.levels");
-        assert!(p.0[0].message.starts_with("must be at most 10 for org.employees = 500"), "{}", p.0[0].message);
-        assert!(p.0[0].message.ends_with("got 4294967295"), "{}", p.0[0].message);
+        assert!(
+            p.0[0]
+                .message
+                .starts_with("must be at most 10 for org.employees = 500"),
+            "{}",
+            p.0[0].message
+        );
+        assert!(
+            p.0[0].message.ends_with("got 4294967295"),
+            "{}",
+            p.0[0].message
+        );
         // 500 / 8 -> 63 teams: at most 7 levels
         let mut rng = Stream::seed_from_u64(3);
         let mut p = Problems::default();
         assert!(build(&OrgSource::Generated(spec(8)), &mut rng, &mut p).is_none());
-        assert!(p.0[0].message.contains("gives 63 teams, which fill at most 7 levels"), "{}", p.0[0].message);
+        assert!(
+            p.0[0]
+                .message
+                .contains("gives 63 teams, which fill at most 7 levels"),
+            "{}",
+            p.0[0].message
+        );
         let mut p = Problems::default();
         let org = build(&OrgSource::Generated(spec(7)), &mut rng, &mut p).unwrap();
         assert!(p.is_empty());
@@ -801,4 +850,3 @@ mod tests {
         assert_eq!(Listing::down_to(&org, None, 1).rows.len(), 4);
     }
 }
-
