@@ -221,7 +221,7 @@ function fillPicker(kind, want) {
     const o = document.createElement('option');
     o.value = r.name;
     const pad = '\u00a0'.repeat(2 * Math.max(0, Math.min(r.depth - 1, 8)));
-    const size = r.team ? `${r.headcount} people` : `${r.teams} teams, ${r.headcount} people`;
+    const size = r.team ? `${r.headcount} people` : `${r.teams} team${r.teams === 1 ? '' : 's'}, ${r.headcount} people`;
     o.textContent = `${pad}${r.name} · ${size}${r.leader && r.leader !== r.name ? ` · led by ${r.leader}` : ''}`;
     sel.append(o);
   }
@@ -383,7 +383,7 @@ function updateOutputs() {
   const team = picked('team'), unit = picked('unit');
   const hint = {
     team: `team ${team.name}: ${team.people} people`,
-    unit: `unit ${unit.name}: ${unit.teams != null ? `${unit.teams} teams, ` : ''}${unit.people} people`,
+    unit: `unit ${unit.name}: ${unit.teams != null ? `${unit.teams} team${unit.teams === 1 ? '' : 's'}, ` : ''}${unit.people} people`,
     top: `everyone: ${org.top.people.toLocaleString('en')} people in ${org.teams} teams`,
     other: 'the leaders the scenario names',
   }[now.scope];
