@@ -46,6 +46,9 @@ pub enum Command {
     },
     /// Print the JSON Schema of the scenario format (for editors).
     Schema,
+    /// Print the organization a scenario builds: every unit with its scope
+    /// name, depth, teams and headcount (and an org chart's leaders).
+    Org(OrgArgs),
     /// Serve the live page: move a lever, watch the culture grow or melt
     /// (on this machine only unless --host says otherwise; no internet needed).
     Serve(ServeArgs),
@@ -118,6 +121,31 @@ pub enum Command {
         #[arg(long, default_value_t = 256)]
         runs: u32,
     },
+}
+
+/// Options of `org`.
+#[derive(Debug, Args, Clone)]
+pub struct OrgArgs {
+    /// Scenario file (or the name of a bundled scenario).
+    pub scenario: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OrgFormat::Text)]
+    pub format: OrgFormat,
+    /// Show units down to this depth only (0: the top) [default: all].
+    #[arg(long, value_name = "N")]
+    pub depth: Option<usize>,
+    /// Set any scenario key (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+}
+
+/// `org --format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OrgFormat {
+    /// An indented table, one line per unit.
+    Text,
+    /// JSON: the totals and one object per unit.
+    Json,
 }
 
 /// `--kernel` values.

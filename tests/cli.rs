@@ -65,7 +65,7 @@ fn run_with_defaults_writes_every_output() {
     assert_eq!(std::fs::read_dir(out.join("plots")).unwrap().count(), 12);
     let teams = std::fs::read_to_string(out.join("teams.csv")).unwrap();
     assert!(
-        teams.starts_with("step,team,culture\n0,u1.1.1,0.200000\n"),
+        teams.starts_with("step,division,team,culture\n0,u1,u1.1.1,0.200000\n"),
         "{}",
         &teams[..80]
     );

@@ -22,7 +22,7 @@ const S = {
   base: null,      // GET /api/scenario
   plan: null,      // where the levers' events are in the scenario
   snap: null,      // control values right after loading (untouched = as written)
-  org: null,       // names of the units a scope can pick, for orgKey
+  org: null,       // the units a scope can pick (POST /api/org), for orgKey
   orgKey: '',
   sizes: [],
   last: null,      // last answer shown
@@ -150,6 +150,7 @@ function initControls() {
     $('scope-other-text').textContent = `as written (${shock.scope})`;
   }
   document.querySelector(`input[name=scope][value=${kind}]`).checked = true;
+  fillPicker(kind, shock && (kind === 'unit' || kind === 'team') ? shock.scope.slice(5) : null);
   $('shock-year').max = Math.max(0.5, p.horizon - 0.25);
   set('shock-year', shock ? shock.at * p.y : Math.min(5, p.horizon / 2));
   const ret = p.ret >= 0 ? ev[p.ret] : null;
@@ -164,7 +165,7 @@ function initControls() {
 
 function readControls() {
   const out = {};
-  for (const e of document.querySelectorAll('#levers input')) {
+  for (const e of document.querySelectorAll('#levers input, #levers select')) {
     if (e.type === 'radio') { if (e.checked) out[e.name] = e.value; }
     else if (e.type === 'checkbox') out[e.id] = e.checked;
     else out[e.id] = e.value;
@@ -172,7 +173,7 @@ function readControls() {
   return out;
 }
 function restoreControls(values) {
-  for (const e of document.querySelectorAll('#levers input')) {
+  for (const e of document.querySelectorAll('#levers input, #levers select')) {
     if (e.type === 'radio') e.checked = values[e.name] === e.value;
     else if (e.type === 'checkbox') e.checked = values[e.id];
     else e.value = values[e.id];
@@ -197,14 +198,52 @@ function shockSteps(now) {
  * choice moved, or when the organization changed under a named unit. */
 function scopeFollows(now) {
   const named = now.scope === 'team' || now.scope === 'unit';
-  return changed('scope', now) || (named && (changed('size', now) || changed('seed', now)));
+  return changed('scope', now) || (named && (changed('scope-pick', now) || changed('size', now) || changed('seed', now)));
+}
+
+/** The units of the organization a scope of this kind can name: the teams,
+ * or the units between the top and the teams (from /api/org's tree). */
+function pickable(kind) {
+  const tree = (S.org && S.org.tree) || [];
+  if (kind === 'team') return tree.filter((r) => r.team);
+  if (kind === 'unit') return tree.filter((r) => !r.team && r.depth > 0);
+  return [];
+}
+
+/** Fill the "which one" picker for `kind`, keeping `want` (or the current
+ * choice) when the organization still has it. */
+function fillPicker(kind, want) {
+  const sel = $('scope-pick');
+  const rows = pickable(kind);
+  const keep = want ?? sel.value;
+  sel.textContent = '';
+  for (const r of rows) {
+    const o = document.createElement('option');
+    o.value = r.name;
+    const pad = '\u00a0'.repeat(2 * Math.max(0, Math.min(r.depth - 1, 8)));
+    const size = r.team ? `${r.headcount} people` : `${r.teams} team${r.teams === 1 ? '' : 's'}, ${r.headcount} people`;
+    o.textContent = `${pad}${r.name} · ${size}${r.leader && r.leader !== r.name ? ` · led by ${r.leader}` : ''}`;
+    sel.append(o);
+  }
+  if (rows.some((r) => r.name === keep)) sel.value = keep;
+  $('scope-pick-label').hidden = rows.length === 0;
+  if (S.org && S.org.tree_complete === false) sel.title = `the first ${S.org.tree.length} of ${S.org.units} units`;
+}
+
+/** The picked unit or team of the chosen kind (the first one by default). */
+function picked(kind) {
+  const name = $('scope-pick').value;
+  const row = pickable(kind).find((r) => r.name === name);
+  if (row) return { name: row.name, people: row.headcount, teams: row.teams };
+  const d = kind === 'team' ? S.org.team : S.org.unit;
+  return { name: d.name, people: d.people, teams: null };
 }
 
 /** The scope string of the chosen kind (null: keep the scenario's). */
 function scopeString(kind) {
   if (kind === 'top') return 'top';
-  if (kind === 'unit') return 'unit:' + S.org.unit.name;
-  if (kind === 'team') return 'team:' + S.org.team.name;
+  if (kind === 'unit') return 'unit:' + picked('unit').name;
+  if (kind === 'team') return 'team:' + picked('team').name;
   return null;
 }
 
@@ -309,6 +348,7 @@ function describeChanges() {
   say('shock', now.shock ? 'non-aligned manager' : 'no non-aligned manager');
   if (now.shock) {
     say('scope', `a ${WHO[now.scope] || 'manager'}`);
+    if (now.scope === 'unit' || now.scope === 'team') say('scope-pick', `${now.scope} ${picked(now.scope).name}`);
     say('shock-year', `arrives in year ${yearLabel(val('shock-year'))}`);
     say('return', now.return ? 'replaced later' : 'not replaced');
     if (now.return) say('return-after', `replaced after ${yearsText(val('return-after'))}`);
@@ -340,10 +380,11 @@ function updateOutputs() {
   $('return-details').classList.toggle('off', !now.shock || !now.return);
   $('learnathon-details').classList.toggle('off', !now.learnathon);
   const org = S.org;
+  const team = picked('team'), unit = picked('unit');
   const hint = {
-    team: `team ${org.team.name}: ${org.team.people} people`,
-    unit: `division ${org.unit.name}: ${org.unit.people} people`,
-    top: `everyone: ${org.top.people.toLocaleString('en')} people`,
+    team: `team ${team.name}: ${team.people} people`,
+    unit: `unit ${unit.name}: ${unit.teams != null ? `${unit.teams} team${unit.teams === 1 ? '' : 's'}, ` : ''}${unit.people} people`,
+    top: `everyone: ${org.top.people.toLocaleString('en')} people in ${org.teams} teams`,
     other: 'the leaders the scenario names',
   }[now.scope];
   const written = p.shock >= 0 ? p.events[p.shock].scope : null;
@@ -424,6 +465,7 @@ async function request() {
       const size = !S.base.chart && changed('size', now) ? [`org.employees=${S.sizes[val('size')]}`] : [];
       S.org = await post('/api/org', { overrides: size, seed }, controller.signal);
       S.orgKey = key;
+      fillPicker(now.scope);
     }
     const body = { overrides: overrides(), replicates: val('replicates'), seed };
     const t0 = performance.now();
@@ -431,6 +473,7 @@ async function request() {
     if (seq !== S.seq) return;
     S.org = res.org;
     S.orgKey = key;
+    fillPicker(readControls().scope);
     S.last = res;
     S.lastBody = body;
     $('error').hidden = true;
@@ -968,11 +1011,13 @@ function save() {
 
 function reset() {
   restoreControls(S.snap);
+  fillPicker(S.snap.scope, S.snap['scope-pick']);
   updateOutputs();
   schedule(0);
 }
 
-function onInput() {
+function onInput(e) {
+  if (e && e.target && e.target.name === 'scope') fillPicker(e.target.value);
   updateOutputs();
   schedule();
 }

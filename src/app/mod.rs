@@ -2,6 +2,7 @@
 
 mod bench;
 mod hysteresis;
+pub mod org;
 mod plot;
 mod run;
 mod scenarios;
@@ -37,6 +38,7 @@ pub fn main(cli: Cli) -> Result<(), Failure> {
             force,
         }) => scenarios::new(&name, from.as_deref(), out.as_deref(), force),
         Some(Command::Schema) => scenarios::schema(),
+        Some(Command::Org(args)) => org::org(&args),
         Some(Command::Serve(args)) => serve::serve(&args),
         Some(Command::Sweep {
             scenario,

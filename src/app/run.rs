@@ -160,7 +160,12 @@ fn simulate<M: Model>(scenario: &Scenario, model: &M, out: &Path, quiet: bool) -
     let json = serde_json::to_vec_pretty(&SummaryFile::new(scenario, &markers, &summary))?;
     atomic::write(&out.join("summary.json"), &json)?;
     if !model.groups().is_empty() {
-        atomic::write(&out.join("teams.csv"), &teams_csv(&teams)?)?;
+        let divisions = scenario
+            .model
+            .learning_culture()
+            .map(|m| m.group_divisions())
+            .unwrap_or_default();
+        atomic::write(&out.join("teams.csv"), &teams_csv(&teams, &divisions)?)?;
     }
     if let Some(chart) = &scenario.chart {
         // The resolved scenario names this copy, so the folder stands alone.
@@ -177,13 +182,15 @@ fn simulate<M: Model>(scenario: &Scenario, model: &M, out: &Path, quiet: bool) -
 }
 
 /// `teams.csv`: mean local culture of each team (or coarser unit, for very
-/// large organizations) over replicates, every few steps.
-fn teams_csv(teams: &GroupMeans) -> Result<Vec<u8>> {
+/// large organizations) over replicates, every few steps, with the division
+/// (the unit below the top) each belongs to.
+fn teams_csv(teams: &GroupMeans, divisions: &[String]) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["step", "team", "culture"])?;
+    w.write_record(["step", "division", "team", "culture"])?;
     for (step, g, v) in teams.means() {
         w.write_record([
             step.to_string(),
+            divisions.get(g).cloned().unwrap_or_default(),
             teams.names()[g].clone(),
             format!("{v:.6}"),
         ])?;

@@ -242,6 +242,9 @@ impl Series {
 pub struct Teams {
     /// Team (or unit) names in file order (left to right in the org chart).
     pub names: Vec<String>,
+    /// Each team's division, in the same order (empty for a teams.csv
+    /// without a `division` column: divisions then come from path names).
+    pub divisions: Vec<String>,
     /// Sampled steps.
     pub steps: Vec<u32>,
     /// team → sample.
@@ -524,17 +527,28 @@ pub fn annual_turnover(leavers: &[f64], headcount: &[f64], window: usize) -> Vec
     out
 }
 
-/// Parse teams.csv into a teams × samples matrix.
+/// Parse teams.csv (`step,division,team,culture`; older files have no
+/// `division`) into a teams × samples matrix.
 pub fn parse_teams(text: &str) -> Result<Teams> {
     let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let headers = rdr.headers()?.clone();
+    let column = |name: &str| headers.iter().position(|h| h == name);
+    let (Some(c_step), Some(c_team), Some(c_value)) =
+        (column("step"), column("team"), column("culture"))
+    else {
+        bail!("line 1: expected the columns step,division,team,culture");
+    };
+    let c_division = column("division");
     let mut t = Teams::default();
     let mut team_index: BTreeMap<String, usize> = BTreeMap::new();
     let mut rec = csv::StringRecord::new();
     let mut line = 1;
     while rdr.read_record(&mut rec)? {
         line += 1;
-        let (Some(step), Some(team), Some(v)) = (rec.get(0), rec.get(1), rec.get(2)) else {
-            bail!("line {line}: expected step,team,culture");
+        let (Some(step), Some(team), Some(v)) =
+            (rec.get(c_step), rec.get(c_team), rec.get(c_value))
+        else {
+            bail!("line {line}: expected step,division,team,culture");
         };
         let step: u32 = step
             .parse()
@@ -551,6 +565,9 @@ pub fn parse_teams(text: &str) -> Result<Teams> {
         if row == t.names.len() {
             t.names.push(team.to_string());
             t.values.push(Vec::new());
+            if let Some(c) = c_division {
+                t.divisions.push(rec.get(c).unwrap_or_default().to_string());
+            }
         }
         let r = &mut t.values[row];
         r.resize(col, f64::NAN);
@@ -622,6 +639,13 @@ mod tests {
         assert_eq!(t.names, vec!["a", "b"]);
         assert_eq!(t.steps, vec![0, 2]);
         assert_eq!(t.values, vec![vec![0.1, 0.3], vec![0.2, 0.4]]);
+        assert!(t.divisions.is_empty());
+        let t =
+            parse_teams("step,division,team,culture\n0,d,a,0.1\n0,e,b,0.2\n2,d,a,0.3\n2,e,b,0.4\n")
+                .unwrap();
+        assert_eq!(t.divisions, vec!["d", "e"]);
+        assert_eq!(t.values, vec![vec![0.1, 0.3], vec![0.2, 0.4]]);
+        assert!(parse_teams("step,unit,culture\n").is_err());
     }
 
     #[test]

@@ -103,13 +103,38 @@ pub fn groups(names: &[String], depth: usize) -> Vec<(String, usize, usize)> {
     out
 }
 
+/// The divisions of the heatmap's rows: from teams.csv's `division`
+/// column (an org chart's names are not paths), else from the path names.
+pub fn divisions(t: &super::data::Teams) -> Vec<(String, usize, usize)> {
+    if t.divisions.len() == t.names.len() && !t.names.is_empty() {
+        groups(&t.divisions, usize::MAX)
+    } else {
+        groups(&t.names, 1)
+    }
+}
+
+/// The departments (second-level groups) of the heatmap's rows, when the
+/// names are paths (`u1.2.3`); none for an org chart's names.
+pub fn departments(t: &super::data::Teams) -> Vec<(String, usize, usize)> {
+    let paths = t.divisions.len() != t.names.len()
+        || t.names.iter().zip(&t.divisions).all(|(n, d)| {
+            n.strip_prefix(d.as_str())
+                .is_some_and(|r| r.is_empty() || r.starts_with('.'))
+        });
+    if paths {
+        groups(&t.names, 2)
+    } else {
+        Vec::new()
+    }
+}
+
 impl Chart for TeamsChart<'_> {
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
         let run = self.run;
         let t = &run.teams;
         let (w, _) = area.dim_in_pixel();
         let w = w as i32;
-        let divisions = groups(&t.names, 1);
+        let divisions = divisions(t);
         let head = canvas::title(
             area,
             "Where the culture melts first: every team over time",
@@ -200,7 +225,7 @@ impl Chart for TeamsChart<'_> {
             }
         }
         // Department and division boundaries.
-        for (_, a, _) in groups(&t.names, 2).iter().skip(1) {
+        for (_, a, _) in departments(t).iter().skip(1) {
             let y = row_y(*a);
             area.draw(&PathElement::new(
                 vec![(px.start, y), (px.end, y)],
@@ -338,5 +363,32 @@ mod tests {
             vec![("u1".to_string(), 0, 3), ("u2".to_string(), 3, 4)]
         );
         assert_eq!(groups(&names, 2).len(), 3);
+        // An org chart's names are not paths: its divisions come from teams.csv.
+        let t = super::super::data::Teams {
+            names: ["ceo-office", "ops-1", "ops-2", "product-1"]
+                .map(String::from)
+                .to_vec(),
+            divisions: ["ceo-office", "p002", "p002", "p027"]
+                .map(String::from)
+                .to_vec(),
+            ..Default::default()
+        };
+        let d: Vec<(String, usize, usize)> = divisions(&t);
+        assert_eq!(
+            d,
+            vec![
+                ("ceo-office".to_string(), 0, 1),
+                ("p002".to_string(), 1, 3),
+                ("p027".to_string(), 3, 4)
+            ]
+        );
+        assert!(departments(&t).is_empty());
+        let t = super::super::data::Teams {
+            divisions: ["u1", "u1", "u1", "u2"].map(String::from).to_vec(),
+            names,
+            ..Default::default()
+        };
+        assert_eq!(divisions(&t).len(), 2);
+        assert_eq!(departments(&t).len(), 3);
     }
 }

@@ -6,10 +6,17 @@
 //! scenario's distributions. One row per person; exactly one person has no
 //! manager (the top). People with reports are leaders of units; people
 //! without reports form their manager's team (or the team their `team`
-//! cell names). Every problem is reported with its CSV line.
+//! cell names). Every problem is reported with its CSV line. Every walk
+//! over the chart is iterative, and a chart is at most [`MAX_LEVELS`]
+//! levels deep, so no chart can overflow the stack.
 
 use crate::model::learning_culture::org::{Chart, TreeNode};
 use std::collections::HashMap;
+
+/// The deepest an org chart may be: a person may have at most
+/// `MAX_LEVELS - 1` managers above them (the top is level 1). Deeper charts
+/// are refused with the line of the first person below the cap.
+pub const MAX_LEVELS: usize = 10_000;
 
 const COLUMNS: [&str; 9] = [
     "id",
@@ -208,6 +215,33 @@ pub fn read_chart(text: &str, name: &str) -> Result<Chart, Vec<String>> {
             ));
         }
     }
+    // Levels, breadth first from the top (everyone is reachable by now).
+    let mut level = vec![0usize; people.len()];
+    level[root] = 1;
+    let mut queue = std::collections::VecDeque::from([root]);
+    let mut too_deep: Option<usize> = None;
+    let mut below = 0usize;
+    while let Some(i) = queue.pop_front() {
+        for &j in &reports[i] {
+            level[j] = level[i] + 1;
+            if level[j] > MAX_LEVELS {
+                below += 1;
+                if too_deep.is_none_or(|k| people[j].line < people[k].line) {
+                    too_deep = Some(j);
+                }
+            }
+            queue.push_back(j);
+        }
+    }
+    if let Some(j) = too_deep {
+        errors.push(format!(
+            "{name}:{}: '{}' is at level {} of the management chain (the top is level 1); an org chart may be at most {MAX_LEVELS} levels deep ({below} {} deeper than that)",
+            people[j].line,
+            people[j].id,
+            level[j],
+            if below == 1 { "person is" } else { "people are" },
+        ));
+    }
     if reports[root].is_empty() {
         errors.push(format!(
             "{name}: the top ('{}') manages nobody",
@@ -238,8 +272,34 @@ impl Builder<'_> {
         [v[2], v[3], v[4], v[5]]
     }
 
-    /// The node of manager `m` (created depth first); returns its index.
+    /// The nodes of manager `m` and everything below them, created depth
+    /// first with an explicit stack (no recursion, whatever the depth);
+    /// returns the index of `m`'s node.
     fn manager(&mut self, m: usize) -> usize {
+        // Each entry: a manager whose node is still to be made, and the node
+        // (with the child slot) it hangs under.
+        let mut stack: Vec<(usize, Option<(usize, usize)>)> = vec![(m, None)];
+        let mut top = None;
+        while let Some((m, parent)) = stack.pop() {
+            let (me, subs) = self.one(m);
+            match parent {
+                Some((p, slot)) => self.nodes[p].children[slot] = me,
+                None => top = Some(me),
+            }
+            // Sub-managers fill the last slots of `me`'s children, in order;
+            // pushed in reverse so the first one is built first.
+            let first = self.nodes[me].children.len() - subs.len();
+            for (k, &s) in subs.iter().enumerate().rev() {
+                stack.push((s, Some((me, first + k))));
+            }
+        }
+        top.expect("the stack starts with the top")
+    }
+
+    /// The node of manager `m` and its teams; its sub-managers' child slots
+    /// are reserved (filled by [`Builder::manager`]). Returns the node and
+    /// the sub-managers.
+    fn one(&mut self, m: usize) -> (usize, Vec<usize>) {
         let (people, reports) = (self.people, self.reports);
         let me = self.nodes.len();
         let lt = (people[m].values[0], people[m].values[1]);
@@ -247,6 +307,7 @@ impl Builder<'_> {
             name: Some(people[m].id.clone()),
             children: Vec::new(),
             size: 0,
+            leader: Some(people[m].id.clone()),
         });
         self.leader_traits.push(lt);
         self.member_traits.push(Vec::new());
@@ -268,7 +329,7 @@ impl Builder<'_> {
             // The manager's unit is itself the team.
             self.nodes[me].size = groups[0].1.len() as u32;
             self.member_traits[me] = groups[0].1.iter().map(|&i| self.traits(i)).collect();
-            return me;
+            return (me, subs);
         }
         let mut children = Vec::new();
         for (label, members) in groups {
@@ -285,18 +346,16 @@ impl Builder<'_> {
                 name: Some(team_name),
                 children: Vec::new(),
                 size: members.len() as u32,
+                leader: Some(people[m].id.clone()),
             });
             self.leader_traits.push(lt);
             let mt = members.iter().map(|&i| self.traits(i)).collect();
             self.member_traits.push(mt);
             children.push(n);
         }
-        for s in subs {
-            let n = self.manager(s);
-            children.push(n);
-        }
+        children.extend(std::iter::repeat_n(usize::MAX, subs.len()));
         self.nodes[me].children = children;
-        me
+        (me, subs)
     }
 }
 

@@ -12,6 +12,7 @@ use crate::app::{SummaryFile, summary_builder, years_per_step};
 use crate::engine::{Marker, Model, RunOutput, group_stride, run_many};
 use crate::model::learning_culture::METRICS;
 use crate::model::learning_culture::events::{Kind, Scope, When};
+use crate::model::learning_culture::org::UnitRow;
 use crate::plot::data::{self, Bands};
 use crate::plot::metrics::PANELS;
 use crate::plot::timeline::Timeline;
@@ -169,8 +170,13 @@ impl Base {
     }
 }
 
+/// Most units `/api/org` lists in `tree` (depth first; the rest are left
+/// off and `tree_complete` is false).
+pub const MAX_TREE_UNITS: usize = 2000;
+
 /// The units a page control can name: the top, the first division and its
-/// first team, with their headcounts.
+/// first team, with their headcounts, and the unit tree the scope picker
+/// offers.
 #[derive(Debug, Serialize)]
 pub struct OrgInfo {
     /// Employee positions.
@@ -185,6 +191,13 @@ pub struct OrgInfo {
     pub unit: Unit,
     /// The first team (inside `unit`).
     pub team: Unit,
+    /// Levels from the top to the deepest team, both included.
+    pub levels: usize,
+    /// The units in depth-first order (as `culturesim org` lists them), at
+    /// most [`MAX_TREE_UNITS`].
+    pub tree: Vec<UnitRow>,
+    /// Whether `tree` holds every unit.
+    pub tree_complete: bool,
 }
 
 /// A named unit and the people in it.
@@ -215,6 +228,9 @@ impl OrgInfo {
                 people: (org.team_start[hi as usize] - org.team_start[lo as usize]) as usize,
             }
         };
+        let mut listing = crate::app::org::listing(lc(s), usize::MAX);
+        let tree_complete = listing.rows.len() <= MAX_TREE_UNITS;
+        listing.rows.truncate(MAX_TREE_UNITS);
         Self {
             employees: org.slots(),
             teams: org.teams(),
@@ -222,6 +238,9 @@ impl OrgInfo {
             top: unit(0),
             unit: unit(if org.units() > 1 { 1 } else { 0 }),
             team: unit(org.team_unit[0] as usize),
+            levels: listing.levels,
+            tree: listing.rows,
+            tree_complete,
         }
     }
 }
@@ -635,7 +654,7 @@ mod tests {
         );
         let s = with(&["events.4.scope=\"unit:u1\""]);
         let l = LocalUnit::of(&s).unwrap();
-        assert_eq!((l.name.as_str(), l.team, l.people), ("u1", false, 200));
+        assert_eq!((l.name.as_str(), l.team, l.people), ("u1", false, 111));
         let org = lc(&s).org();
         let (lo, hi) = org.unit_teams[org.find("u1").unwrap()];
         assert_eq!(l.groups.len(), (hi - lo) as usize);
@@ -663,5 +682,23 @@ mod tests {
         assert_eq!(o.unit.name, "u1");
         assert!(o.team.name.starts_with("u1."), "{}", o.team.name);
         assert!(o.team.people < o.unit.people && o.unit.people < 500);
+        // The picker's tree: every unit, depth first, with teams and headcounts.
+        assert!(o.tree_complete);
+        assert_eq!(o.tree.len(), o.units);
+        assert_eq!(o.tree[0].scope, "top");
+        assert_eq!(
+            (o.tree[0].teams as usize, o.tree[0].headcount),
+            (o.teams, 500)
+        );
+        assert_eq!(o.tree[1].scope, "unit:u1");
+        assert_eq!(o.tree[1].headcount, o.unit.people);
+        let team = o.tree.iter().find(|r| r.team).unwrap();
+        assert_eq!(
+            (team.name.as_str(), team.headcount),
+            (o.team.name.as_str(), o.team.people)
+        );
+        let json = serde_json::to_value(&o).unwrap();
+        assert_eq!(json["tree"][1]["division"], "u1");
+        assert_eq!(json["levels"], 4);
     }
 }

@@ -183,9 +183,8 @@ impl LearningCulture {
             },
         )
         .stream(&[tag::ORG]);
-        let org = match &setup.org {
-            OrgSource::Generated(spec) => Org::generate(spec, &mut rng),
-            OrgSource::Chart(chart) => Org::from_tree(&chart.nodes, chart.root),
+        let Some(org) = org::build(&setup.org, &mut rng, &mut problems) else {
+            return Err(problems);
         };
         for (i, e) in setup.events.iter().enumerate() {
             if let Err(msg) = e.scope.check(&org) {
@@ -209,6 +208,16 @@ impl LearningCulture {
     /// The generated organization.
     pub fn org(&self) -> &Org {
         &self.org
+    }
+
+    /// The division (see [`Org::division`]) of each group [`Model::groups`]
+    /// reports, in the same order.
+    pub fn group_divisions(&self) -> Vec<String> {
+        let org = &self.org;
+        self.report
+            .iter()
+            .map(|&u| org.unit_name[org.division(u as usize)].clone())
+            .collect()
     }
 
     /// The configuration.

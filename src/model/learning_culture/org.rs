@@ -5,10 +5,15 @@
 //! leader. Teams are the leaf units, numbered in depth-first order, so the
 //! teams under any unit form a contiguous range and the employees of a team
 //! occupy a contiguous range of slots (`team_start[t]..team_start[t+1]`).
-//! Names are paths: `top`, `u2`, `u2.3`, `u2.3.1`.
+//! Names are paths: `top`, `u2`, `u2.3`, `u2.3.1`. A generated tree is
+//! balanced (siblings differ by at most one team); every walk over a tree
+//! is iterative, so no depth can overflow the stack. [`Listing`] is the
+//! unit tree as `culturesim org` and the live page show it.
 
 use crate::dist::Dist;
 use crate::engine::Stream;
+use crate::validate::Problems;
+use serde::Serialize;
 
 /// Marks the top unit's missing parent.
 pub const NO_PARENT: u32 = u32::MAX;
@@ -35,6 +40,8 @@ pub struct TreeNode {
     pub children: Vec<usize>,
     /// Slots of a team (ignored for other units).
     pub size: u32,
+    /// Who leads it, when the source names people (an org chart's id).
+    pub leader: Option<String>,
 }
 
 /// An organization read from an org chart: the tree, plus the traits the
@@ -86,22 +93,110 @@ pub struct Org {
 /// enough to spread a run over the cores.
 const BLOCK_SLOTS: u32 = 4096;
 
+/// The most levels (top and teams included) an organization of `teams`
+/// teams can have: with span 2 every level halves the teams, so
+/// `1 + ceil(log2(teams))`, and never fewer than 2 (the top and the teams).
+pub fn max_levels(teams: usize) -> u32 {
+    if teams <= 2 {
+        2
+    } else {
+        1 + (usize::BITS - (teams - 1).leading_zeros())
+    }
+}
+
 /// The smallest span that puts `teams` teams under a tree of at most
 /// `levels` levels (top and teams included): span^(levels − 1) ≥ teams.
+/// Closed form (a root, corrected by integer powers), so any `levels`
+/// returns at once.
 pub fn span_for_levels(teams: usize, levels: u32) -> u32 {
     if levels < 2 || teams <= 1 {
-        return 2.max(teams as u32);
+        return 2.max(teams.min(u32::MAX as usize) as u32);
     }
-    let mut s = 2u32;
-    while (s as f64).powi(levels as i32 - 1) < teams as f64 {
+    let below = levels - 1;
+    // s^below >= teams, counting an overflow as "enough".
+    let fits = |s: u64| s.checked_pow(below).is_none_or(|p| p >= teams as u64);
+    let mut s = ((teams as f64).powf(1.0 / f64::from(below)).ceil() as u64).max(2);
+    while s > 2 && fits(s - 1) {
+        s -= 1;
+    }
+    while !fits(s) {
         s += 1;
     }
-    s
+    s.min(u64::from(u32::MAX)) as u32
+}
+
+impl OrgSpec {
+    /// Check what can be checked before generating: `org.levels` cannot
+    /// exceed what `org.employees` positions allow (one-person teams under
+    /// span 2).
+    pub fn check(&self, problems: &mut Problems) {
+        if let Some(l) = self.levels {
+            let max = max_levels(self.employees.max(1) as usize);
+            if l > max {
+                problems.push(
+                    "org.levels",
+                    format!(
+                        "must be at most {max} for org.employees = {} (even one-person teams under span 2 fill only {max} levels, the top and the teams included), got {l}",
+                        self.employees
+                    ),
+                );
+            }
+        }
+    }
+
+    /// Check what needs the drawn team sizes: `org.levels` cannot exceed
+    /// what the number of teams allows ([`max_levels`]).
+    pub fn check_teams(&self, teams: usize, problems: &mut Problems) {
+        if let Some(l) = self.levels {
+            let max = max_levels(teams);
+            if l > max {
+                problems.push(
+                    "org.levels",
+                    format!(
+                        "must be at most {max} here: org.employees = {} in teams drawn from org.team_size gives {teams} teams, which fill at most {max} levels (the top and the teams included, span 2), got {l}",
+                        self.employees
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// Build the organization of `source` (generated with the structural
+/// stream `rng`), or record why it cannot be built.
+pub fn build(source: &OrgSource, rng: &mut Stream, problems: &mut Problems) -> Option<Org> {
+    match source {
+        OrgSource::Generated(spec) => {
+            let before = problems.0.len();
+            spec.check(problems);
+            if problems.0.len() > before {
+                return None;
+            }
+            let sizes = Org::team_sizes(spec, rng);
+            spec.check_teams(sizes.len(), problems);
+            if problems.0.len() > before {
+                return None;
+            }
+            Some(Org::from_team_sizes(
+                &sizes,
+                Org::span_of(spec, sizes.len()),
+            ))
+        }
+        OrgSource::Chart(chart) => Some(Org::from_tree(&chart.nodes, chart.root)),
+    }
 }
 
 impl Org {
-    /// Generate an organization from `spec` with the structural stream `rng`.
+    /// Generate an organization from `spec` with the structural stream `rng`
+    /// (unchecked: see [`build`]).
     pub fn generate(spec: &OrgSpec, rng: &mut Stream) -> Self {
+        let sizes = Self::team_sizes(spec, rng);
+        Self::from_team_sizes(&sizes, Self::span_of(spec, sizes.len()))
+    }
+
+    /// Team sizes drawn from `spec.team_size` (rounded, at least 1, the last
+    /// one cut so that they add up to `spec.employees`).
+    fn team_sizes(spec: &OrgSpec, rng: &mut Stream) -> Vec<u32> {
         let n = spec.employees.max(1);
         let mut sizes = Vec::new();
         let mut total = 0u32;
@@ -115,40 +210,57 @@ impl Org {
             sizes.push(s);
             total += s;
         }
-        let span = match spec.levels {
-            Some(l) => span_for_levels(sizes.len(), l),
-            None => spec.span.max(2),
-        };
-        Self::from_team_sizes(&sizes, span)
+        sizes
     }
 
-    /// Build the tree over teams of the given sizes, `span` children per unit.
-    pub fn from_team_sizes(sizes: &[u32], span: u32) -> Self {
-        let teams = sizes.len();
-        // Bottom-up: level 0 holds the teams; group consecutive nodes.
-        // children[node] lists child node ids; nodes 0..teams are the teams.
-        let mut nodes: Vec<TreeNode> = sizes
-            .iter()
-            .map(|&s| TreeNode {
-                name: None,
-                children: Vec::new(),
-                size: s,
-            })
-            .collect();
-        let mut level: Vec<usize> = (0..teams).collect();
-        while level.len() > 1 {
-            let mut next = Vec::with_capacity(level.len().div_ceil(span as usize));
-            for group in level.chunks(span as usize) {
-                nodes.push(TreeNode {
-                    name: None,
-                    children: group.to_vec(),
-                    size: 0,
-                });
-                next.push(nodes.len() - 1);
-            }
-            level = next;
+    /// The span a spec asks for, given the number of teams.
+    fn span_of(spec: &OrgSpec, teams: usize) -> u32 {
+        match spec.levels {
+            Some(l) => span_for_levels(teams, l),
+            None => spec.span.max(2),
         }
-        Self::from_tree(&nodes, level[0])
+    }
+
+    /// Build a balanced tree over teams of the given sizes (in this order),
+    /// at most `span` children per unit. Top-down: a unit over `n` teams
+    /// has `min(span, n)` children, which split its teams as evenly as
+    /// possible (the first `n mod k` get one more), so sibling subtrees
+    /// differ by at most one team, teams sit at depth `ceil(log_span(teams))`
+    /// or one above it, and each unit's teams stay contiguous.
+    pub fn from_team_sizes(sizes: &[u32], span: u32) -> Self {
+        let span = span.max(2) as usize;
+        let leaf = |size: u32| TreeNode {
+            name: None,
+            children: Vec::new(),
+            size,
+            leader: None,
+        };
+        let mut nodes = vec![leaf(sizes.first().copied().unwrap_or(0))];
+        let mut ranges = vec![(0usize, sizes.len())];
+        // Breadth first over a growing list: node i covers teams ranges[i].
+        let mut i = 0;
+        while i < nodes.len() {
+            let (lo, hi) = ranges[i];
+            let n = hi - lo;
+            if n <= 1 {
+                nodes[i].size = sizes.get(lo).copied().unwrap_or(0);
+            } else {
+                let k = n.min(span);
+                let (q, r) = (n / k, n % k);
+                let mut a = lo;
+                let mut children = Vec::with_capacity(k);
+                for j in 0..k {
+                    let b = a + q + usize::from(j < r);
+                    children.push(nodes.len());
+                    nodes.push(leaf(0));
+                    ranges.push((a, b));
+                    a = b;
+                }
+                nodes[i].children = children;
+            }
+            i += 1;
+        }
+        Self::from_tree(&nodes, 0)
     }
 
     /// Build from an explicit tree. Leaves (nodes without children) are
@@ -270,19 +382,61 @@ impl Org {
     }
 
     /// Units to report local culture for: the teams if there are at most
-    /// `max`, otherwise the units of the deepest level that has at most
-    /// `max` units. Returned in left-to-right order (contiguous team ranges).
+    /// `max`, otherwise the deepest cut of the tree with at most `max`
+    /// units — the units at some depth plus the teams above that depth (an
+    /// org chart's teams can sit at any depth, such as a team that reports
+    /// to the top). Returned in left-to-right order: their team ranges are
+    /// contiguous, disjoint and cover every team.
     pub fn report_units(&self, max: usize) -> Vec<u32> {
-        let deepest = self.unit_depth.iter().copied().max().unwrap_or(0);
-        for depth in (0..=deepest).rev() {
-            let units: Vec<u32> = (0..self.units() as u32)
-                .filter(|&u| self.unit_depth[u as usize] == depth)
-                .collect();
-            if units.len() <= max {
-                return units;
-            }
+        if self.teams() <= max {
+            return self.team_unit.clone();
         }
-        vec![0]
+        let deepest = self.unit_depth.iter().copied().max().unwrap_or(0) as usize;
+        // Units at each depth, and teams at each depth.
+        let mut at = vec![0usize; deepest + 1];
+        let mut teams_at = vec![0usize; deepest + 1];
+        for u in 0..self.units() {
+            at[self.unit_depth[u] as usize] += 1;
+        }
+        for &u in &self.team_unit {
+            teams_at[self.unit_depth[u as usize] as usize] += 1;
+        }
+        let mut above = vec![0usize; deepest + 1];
+        for d in 1..=deepest {
+            above[d] = above[d - 1] + teams_at[d - 1];
+        }
+        let Some(depth) = (0..=deepest).rev().find(|&d| at[d] + above[d] <= max) else {
+            return vec![0];
+        };
+        let mut cut: Vec<u32> = (0..self.units() as u32)
+            .filter(|&u| {
+                let d = self.unit_depth[u as usize] as usize;
+                d == depth || (d < depth && self.is_team(u as usize))
+            })
+            .collect();
+        cut.sort_by_key(|&u| self.unit_teams[u as usize].0);
+        cut
+    }
+
+    /// The division unit `u` belongs to: its ancestor just below the top
+    /// (itself at depth 1; the top for the top).
+    pub fn division(&self, u: usize) -> usize {
+        let mut u = u;
+        while self.unit_depth[u] > 1 {
+            u = self.unit_parent[u] as usize;
+        }
+        u
+    }
+
+    /// Positions (slots) under unit `u`.
+    pub fn headcount(&self, u: usize) -> usize {
+        let (lo, hi) = self.unit_teams[u];
+        (self.team_start[hi as usize] - self.team_start[lo as usize]) as usize
+    }
+
+    /// Levels from the top to the deepest team, both included.
+    pub fn levels(&self) -> usize {
+        self.unit_depth.iter().copied().max().unwrap_or(0) as usize + 1
     }
 
     /// Find a unit by name.
@@ -291,9 +445,191 @@ impl Org {
     }
 }
 
+/// One unit of a [`Listing`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnitRow {
+    /// Unit number (breadth first; the top is 0).
+    pub id: u32,
+    /// Name: a path (`u1.2`) for a generated organization, the chart's id or
+    /// team name for an org chart.
+    pub name: String,
+    /// How an event's `scope` names it: `top`, `unit:NAME` or `team:NAME`.
+    pub scope: String,
+    /// The parent's name (none for the top).
+    pub parent: Option<String>,
+    /// Depth below the top (the top is 0).
+    pub depth: u16,
+    /// Whether it is a team (a leaf).
+    pub team: bool,
+    /// Teams under it (1 for a team).
+    pub teams: u32,
+    /// Positions under it.
+    pub headcount: usize,
+    /// Its division: the unit below the top it belongs to (the top's own name
+    /// for the top).
+    pub division: String,
+    /// Who leads it, when the org chart names them (its id).
+    pub leader: Option<String>,
+    /// The leader's alignment as the org chart gives it.
+    pub alignment: Option<f32>,
+    /// The leader's commitment as the org chart gives it.
+    pub commitment: Option<f32>,
+}
+
+/// The unit tree of an organization: what `culturesim org` prints and the
+/// live page's scope picker offers. Rows are in depth-first order (a unit,
+/// then everything under it), which is also team order.
+#[derive(Debug, Clone, Serialize)]
+pub struct Listing {
+    /// `generated` or `chart`.
+    pub source: &'static str,
+    /// Employee positions.
+    pub employees: usize,
+    /// Teams.
+    pub teams: usize,
+    /// Units, teams included.
+    pub units: usize,
+    /// Levels from the top to the deepest team, both included.
+    pub levels: usize,
+    /// Units by the level they lead (index 0: the top).
+    pub per_level: Vec<usize>,
+    /// Every unit.
+    pub rows: Vec<UnitRow>,
+}
+
+impl Listing {
+    /// The listing of `org`, with the leaders an org chart names.
+    pub fn of(org: &Org, chart: Option<&Chart>) -> Self {
+        Self::down_to(org, chart, usize::MAX)
+    }
+
+    /// The listing of the units down to `depth` (0: the top only); the
+    /// totals still count every unit.
+    pub fn down_to(org: &Org, chart: Option<&Chart>, depth: usize) -> Self {
+        let n = org.units();
+        // Children in order, then a depth-first walk with an explicit stack.
+        let mut children: Vec<Vec<u32>> = vec![Vec::new(); n];
+        for u in 1..n {
+            children[org.unit_parent[u] as usize].push(u as u32);
+        }
+        let mut rows = Vec::new();
+        let mut stack = vec![0u32];
+        while let Some(u) = stack.pop() {
+            let u = u as usize;
+            let d = org.unit_depth[u];
+            if d as usize > depth {
+                continue;
+            }
+            let team = org.is_team(u);
+            let (lo, hi) = org.unit_teams[u];
+            let node = org.unit_node[u] as usize;
+            let leader = chart.and_then(|c| c.nodes[node].leader.clone());
+            let (alignment, commitment) = chart.map_or((None, None), |c| c.leader_traits[node]);
+            let name = org.unit_name[u].clone();
+            rows.push(UnitRow {
+                id: u as u32,
+                scope: if u == 0 {
+                    "top".into()
+                } else if team {
+                    format!("team:{name}")
+                } else {
+                    format!("unit:{name}")
+                },
+                name,
+                parent: (u > 0).then(|| org.unit_name[org.unit_parent[u] as usize].clone()),
+                depth: d,
+                team,
+                teams: hi - lo,
+                headcount: org.headcount(u),
+                division: org.unit_name[org.division(u)].clone(),
+                leader,
+                alignment,
+                commitment,
+            });
+            stack.extend(children[u].iter().rev());
+        }
+        let mut per_level = vec![0usize; org.levels()];
+        for &d in &org.unit_depth {
+            per_level[d as usize] += 1;
+        }
+        Self {
+            source: if chart.is_some() {
+                "chart"
+            } else {
+                "generated"
+            },
+            employees: org.slots(),
+            teams: org.teams(),
+            units: n,
+            levels: org.levels(),
+            per_level,
+            rows,
+        }
+    }
+
+    /// The listing as an indented table (one line per unit).
+    pub fn text(&self) -> String {
+        use std::fmt::Write as _;
+        /// Deeper units are indented no further (the depth column tells).
+        const MAX_INDENT: usize = 12;
+        let chart = self.source == "chart";
+        let width = self
+            .rows
+            .iter()
+            .map(|r| 2 * (r.depth as usize).min(MAX_INDENT) + r.name.chars().count())
+            .chain([4])
+            .max()
+            .unwrap_or(4);
+        let scope_w = self
+            .rows
+            .iter()
+            .map(|r| r.scope.chars().count())
+            .chain([5])
+            .max()
+            .unwrap_or(5);
+        let mut out = String::new();
+        let _ = write!(
+            out,
+            "{:width$}  {:scope_w$}  {:>5}  {:>6}  {:>9}",
+            "unit", "scope", "depth", "teams", "headcount"
+        );
+        if chart {
+            out.push_str("  leader");
+        }
+        out.push('\n');
+        for r in &self.rows {
+            let indent = 2 * (r.depth as usize).min(MAX_INDENT);
+            let name = format!("{:indent$}{}", "", r.name);
+            let _ = write!(
+                out,
+                "{name:width$}  {:scope_w$}  {:>5}  {:>6}  {:>9}",
+                r.scope, r.depth, r.teams, r.headcount
+            );
+            if chart {
+                if let Some(l) = &r.leader {
+                    let _ = write!(out, "  {l}");
+                }
+                let given: Vec<String> = [("alignment", r.alignment), ("commitment", r.commitment)]
+                    .iter()
+                    .filter_map(|(k, v)| v.map(|v| format!("{k} {v}")))
+                    .collect();
+                if !given.is_empty() {
+                    let _ = write!(out, " ({})", given.join(", "));
+                }
+            }
+            // No trailing blanks.
+            let trimmed = out.trim_end_matches(' ').len();
+            out.truncate(trimmed);
+            out.push('\n');
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::SeedableRng;
 
     #[test]
     fn tree_over_seven_teams() {
@@ -342,5 +678,175 @@ mod tests {
         assert_eq!(org.units(), 1);
         assert!(org.is_team(0));
         assert_eq!(org.blocks, vec![(0, 1)]);
+    }
+    /// Teams under each child of `u`.
+    fn child_teams(org: &Org, u: usize) -> Vec<u32> {
+        (0..org.units())
+            .filter(|&c| c > 0 && org.unit_parent[c] as usize == u)
+            .map(|c| org.unit_teams[c].1 - org.unit_teams[c].0)
+            .collect()
+    }
+
+    #[test]
+    fn generated_trees_are_balanced() {
+        // The 2,000 people: 259 teams under span 5 used to give
+        // divisions of 125, 125 and 9 teams.
+        let org = Org::from_team_sizes(&[8; 259], 5);
+        assert_eq!(child_teams(&org, 0), vec![52, 52, 52, 52, 51]);
+        for teams in [1usize, 2, 5, 6, 7, 26, 65, 259, 1000] {
+            for span in [2u32, 3, 5, 8] {
+                let org = Org::from_team_sizes(&vec![3; teams], span);
+                assert_eq!(org.teams(), teams);
+                assert_eq!(org.slots(), 3 * teams);
+                let deepest = org.levels() - 1;
+                // ceil(log_span(teams)) levels below the top
+                let want = (0..).find(|&d| (span as usize).pow(d) >= teams).unwrap() as usize;
+                assert_eq!(deepest, want, "{teams} teams, span {span}");
+                for u in 0..org.units() {
+                    let c = child_teams(&org, u);
+                    assert!(c.len() <= span as usize);
+                    if let (Some(lo), Some(hi)) = (c.iter().min(), c.iter().max()) {
+                        assert!(
+                            hi - lo <= 1,
+                            "siblings under {} hold {c:?}",
+                            org.unit_name[u]
+                        );
+                        assert_eq!(
+                            c.iter().sum::<u32>(),
+                            org.unit_teams[u].1 - org.unit_teams[u].0
+                        );
+                    }
+                    // children's team ranges tile the parent's, in order
+                    let mut at = org.unit_teams[u].0;
+                    for ch in (1..org.units()).filter(|&ch| org.unit_parent[ch] as usize == u) {
+                        assert_eq!(org.unit_teams[ch].0, at);
+                        at = org.unit_teams[ch].1;
+                    }
+                }
+                for &t in &org.team_unit {
+                    let d = org.unit_depth[t as usize] as usize;
+                    assert!(
+                        d + 1 >= deepest && d <= deepest,
+                        "team depth {d} of {deepest}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn names_are_paths() {
+        let org = Org::from_team_sizes(&[2; 10], 3);
+        // 10 teams, span 3: 4 + 3 + 3, the first division 2 + 1 + 1
+        assert_eq!(child_teams(&org, 0), vec![4, 3, 3]);
+        let names: Vec<&str> = org
+            .team_unit
+            .iter()
+            .map(|&u| org.unit_name[u as usize].as_str())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "u1.1.1", "u1.1.2", "u1.2", "u1.3", "u2.1", "u2.2", "u2.3", "u3.1", "u3.2", "u3.3"
+            ]
+        );
+        assert_eq!(
+            org.division(org.find("u1.1.2").unwrap()),
+            org.find("u1").unwrap()
+        );
+        assert_eq!(org.division(0), 0);
+        // a cut through mixed depths: u1.1, the teams u1.2 and u1.3, the divisions
+        let cut = org.report_units(9);
+        let cut: Vec<&str> = cut
+            .iter()
+            .map(|&u| org.unit_name[u as usize].as_str())
+            .collect();
+        assert_eq!(
+            cut,
+            [
+                "u1.1", "u1.2", "u1.3", "u2.1", "u2.2", "u2.3", "u3.1", "u3.2", "u3.3"
+            ]
+        );
+        let cut = org.report_units(5);
+        assert_eq!(cut.len(), 3);
+    }
+
+    #[test]
+    fn levels_span_is_closed_form() {
+        for teams in [2usize, 3, 63, 64, 65, 1000, 125_000, 4_000_000_000] {
+            for levels in [2u32, 3, 4, 7, 33, 64, 65, 1000, u32::MAX] {
+                let s = span_for_levels(teams, levels);
+                let fits = |s: u64| s.checked_pow(levels - 1).is_none_or(|p| p >= teams as u64);
+                assert!(fits(u64::from(s)), "{teams} teams, {levels} levels: {s}");
+                assert!(s == 2 || !fits(u64::from(s) - 1), "{teams} {levels} {s}");
+            }
+        }
+        assert_eq!(span_for_levels(1000, u32::MAX), 2);
+        assert_eq!(span_for_levels(4_000_000_000, 2), 4_000_000_000);
+        assert_eq!(max_levels(1), 2);
+        assert_eq!(max_levels(2), 2);
+        assert_eq!(max_levels(3), 3);
+        assert_eq!(max_levels(65), 8);
+        assert_eq!(max_levels(64), 7);
+    }
+
+    #[test]
+    fn levels_beyond_the_teams_are_problems() {
+        let spec = |levels| OrgSpec {
+            employees: 500,
+            team_size: Dist::Constant(8.0),
+            span: 5,
+            levels: Some(levels),
+        };
+        let mut p = Problems::default();
+        spec(u32::MAX).check(&mut p);
+        assert_eq!(p.0.len(), 1);
+        assert_eq!(p.0[0].path, "org.levels");
+        assert!(
+            p.0[0]
+                .message
+                .starts_with("must be at most 10 for org.employees = 500"),
+            "{}",
+            p.0[0].message
+        );
+        assert!(
+            p.0[0].message.ends_with("got 4294967295"),
+            "{}",
+            p.0[0].message
+        );
+        // 500 / 8 -> 63 teams: at most 7 levels
+        let mut rng = Stream::seed_from_u64(3);
+        let mut p = Problems::default();
+        assert!(build(&OrgSource::Generated(spec(8)), &mut rng, &mut p).is_none());
+        assert!(
+            p.0[0]
+                .message
+                .contains("gives 63 teams, which fill at most 7 levels"),
+            "{}",
+            p.0[0].message
+        );
+        let mut p = Problems::default();
+        let org = build(&OrgSource::Generated(spec(7)), &mut rng, &mut p).unwrap();
+        assert!(p.is_empty());
+        assert_eq!(org.levels(), 7);
+    }
+
+    #[test]
+    fn listing_walks_the_tree_in_team_order() {
+        let org = Org::from_team_sizes(&[3, 2, 4, 1, 5, 2, 3], 3);
+        let l = Listing::of(&org, None);
+        assert_eq!((l.units, l.teams, l.employees, l.levels), (11, 7, 20, 3));
+        assert_eq!(l.per_level, vec![1, 3, 7]);
+        let names: Vec<&str> = l.rows.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names[..5], ["top", "u1", "u1.1", "u1.2", "u1.3"]);
+        assert_eq!(l.rows[1].scope, "unit:u1");
+        assert_eq!(l.rows[2].scope, "team:u1.1");
+        assert_eq!((l.rows[1].teams, l.rows[1].headcount), (3, 9));
+        assert_eq!(l.rows[3].division, "u1");
+        assert_eq!(l.rows[3].parent.as_deref(), Some("u1"));
+        let text = l.text();
+        assert_eq!(text.lines().count(), 12);
+        assert!(text.lines().nth(2).unwrap().starts_with("  u1 "), "{text}");
+        assert_eq!(Listing::down_to(&org, None, 1).rows.len(), 4);
     }
 }
