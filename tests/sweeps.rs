@@ -318,7 +318,7 @@ fn bad_sweeps_are_explained() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "culture.coupling must be in [0, 10], got 11 (at sweep point",
+            "culture.coupling: must be in [0, 10], got 11 (at sweep point",
         ));
     let lhs = write(
         d,
