@@ -35,7 +35,12 @@ fn decode_png(path: &Path) -> (u32, u32, Vec<u8>) {
     let mut reader = png::Decoder::new(std::io::BufReader::new(file))
         .read_info()
         .unwrap_or_else(|e| panic!("{} does not decode: {e}", path.display()));
-    let mut buf = vec![0; reader.output_buffer_size()];
+    let mut buf = vec![
+        0;
+        reader
+            .output_buffer_size()
+            .expect("a screenshot fits in memory")
+    ];
     let info = reader.next_frame(&mut buf).unwrap();
     buf.truncate(info.buffer_size());
     let rgb = match info.color_type {

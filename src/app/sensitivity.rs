@@ -23,8 +23,12 @@ pub use crate::cli::SensitivityArgs;
 pub fn sensitivity(a: &SensitivityArgs) -> Result<(), Failure> {
     let input = |e: anyhow::Error| Failure::Input(e);
     let (text, source) = super::sweep::read_scenario(&a.scenario)?;
+    let mut set = a.set.clone();
+    if let Some(seed) = a.seed {
+        set.push(format!("seed={seed}"));
+    }
     let base =
-        Scenario::from_str(&text, source.clone(), &a.set).map_err(|e| Failure::Input(e.into()))?;
+        Scenario::from_str(&text, source.clone(), &set).map_err(|e| Failure::Input(e.into()))?;
     let sweep = base.raw.sweep.clone().ok_or_else(|| {
         input(anyhow!(
             "{}: sensitivity needs a [sweep] section with the factors and their ranges",
@@ -72,7 +76,7 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<(), Failure> {
     let scenarios: Vec<Scenario> = design
         .iter()
         .map(|x| {
-            let mut sets = a.set.clone();
+            let mut sets = set.clone();
             for ((name, lo, hi), xi) in factors.iter().zip(x) {
                 sets.push(format!(
                     "{name}={}",
@@ -82,25 +86,32 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<(), Failure> {
             Scenario::from_str(&text, source.clone(), &sets).map_err(|e| Failure::Input(e.into()))
         })
         .collect::<Result<_, _>>()?;
-    let y: Vec<Option<f64>> = scenarios
-        .par_iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let v: Vec<f64> = (0..a.replicates)
-                .filter_map(|r| {
-                    let seeds = Seeds::common(
-                        s.seed,
-                        RunId {
-                            point: i as u32,
-                            replicate: r,
-                        },
-                    );
-                    crate::with_model!(&s.model, m => m.run_values(&run_seeded(m, seeds)))[metric]
-                })
-                .collect();
-            (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
-        })
-        .collect();
+    let pool = super::progress::pool(a.threads)?;
+    let bar = super::progress::bar(scenarios.len() as u64, "evaluations", a.quiet);
+    let y: Vec<Option<f64>> = pool.install(|| {
+        scenarios
+            .par_iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let v: Vec<f64> = (0..a.replicates)
+                    .filter_map(|r| {
+                        let seeds = Seeds::common(
+                            s.seed,
+                            RunId {
+                                point: i as u32,
+                                replicate: r,
+                            },
+                        );
+                        crate::with_model!(&s.model, m => m.run_values(&run_seeded(m, seeds)))
+                            [metric]
+                    })
+                    .collect();
+                bar.inc(1);
+                (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+            })
+            .collect()
+    });
+    bar.finish_and_clear();
     // A shock metric can be undefined (no shock event, or a shock that did
     // nothing measurable) in every replicate of an evaluation.
     let y: Vec<f64> = y
@@ -252,7 +263,9 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<(), Failure> {
         &[fig],
     );
     atomic::write(&out.join("report.html"), page.as_bytes()).map_err(Failure::Runtime)?;
-    println!("{title}:\n{table}{pareto}");
-    println!("outputs: {}", out.display());
+    if !a.quiet {
+        println!("{title}:\n{table}{pareto}");
+        println!("outputs: {}", out.display());
+    }
     Ok(())
 }
