@@ -206,9 +206,10 @@ pub struct SensitivityArgs {
     /// morris (elementary effects) or sobol (first-order and total indices).
     #[arg(long, default_value = "morris")]
     pub method: String,
-    /// Morris trajectories, or Sobol base samples.
-    #[arg(long, default_value_t = 20)]
-    pub samples: u32,
+    /// Morris trajectories, or Sobol base samples [default: 20 for morris,
+    /// 64 for sobol (fewer give total indices below first-order ones)].
+    #[arg(long)]
+    pub samples: Option<u32>,
     /// Run output analysed: a metric's final value or a shock metric
     /// (a column of a sweep's runs.csv) [default: the model's first
     /// metric, culture or code_knowledge].

@@ -527,12 +527,11 @@ fn every_bundled_scenario_plots() {
     }
 }
 
-use common::browser;
+use common::browser_or_skip;
 
 #[test]
 fn report_renders_in_a_headless_browser() {
-    let Some(chrome) = browser() else {
-        println!("skipped: no chromium/chrome installed, the report was not rendered in a browser");
+    let Some(chrome) = browser_or_skip("the report in a browser") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();

@@ -706,7 +706,7 @@ fn stalled_abandoned_and_slow_requests_do_not_block_others() {
 
 // ------------------------------------------------------------------ browser
 
-use common::browser;
+use common::browser_or_skip;
 
 /// Run headless Chromium on `url` with `extra` arguments (stopped after two
 /// minutes at most); its stdout.
@@ -755,10 +755,7 @@ fn unescape(s: &str) -> String {
 
 #[test]
 fn the_page_follows_its_levers_in_a_headless_browser() {
-    let Some(chrome) = browser() else {
-        println!(
-            "SKIPPED: no chromium/chrome installed (.ci/run installs it); the live page was not tested in a browser"
-        );
+    let Some(chrome) = browser_or_skip("the live page in a browser") else {
         return;
     };
     let s = Server::start(&[]);

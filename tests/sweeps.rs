@@ -657,8 +657,9 @@ fn sobol_indices_of_a_shock_metric_come_with_intervals() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "asymmetry is undefined in every replicate",
-        ));
+            "--metric asymmetry is a shock metric, but",
+        ))
+        .stderr(predicate::str::contains("has no shock event"));
     bin()
         .args(["sensitivity", "--metric", "nope"])
         .arg(&f)
