@@ -81,12 +81,12 @@ pub fn wilson(p: f64, n: f64, z: f64) -> [f64; 2] {
 /// asymmetric and never crosses it.
 pub fn bounded_ci95(mean: f64, sd: f64, n: usize, lo: f64, hi: f64) -> [f64; 2] {
     let width = hi - lo;
-    if n < 2 || !(width > 0.0) {
+    if n < 2 || width.is_nan() || width <= 0.0 {
         return [mean, mean];
     }
     let p = ((mean - lo) / width).clamp(0.0, 1.0);
     let se = sd / width / (n as f64).sqrt();
-    if !(se > 0.0) || p <= 0.0 || p >= 1.0 {
+    if se.is_nan() || se <= 0.0 || p <= 0.0 || p >= 1.0 {
         // Every value equal (or all at a bound): no spread to show.
         return [mean, mean];
     }

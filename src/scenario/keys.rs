@@ -228,7 +228,7 @@ fn fits(v: &toml::Value, s: &Value) -> bool {
     let ts = types(s);
     if ts.is_empty() {
         // A table schema without "type" (properties only), or anything.
-        return !(s.get("properties").is_some() && !v.is_table());
+        return s.get("properties").is_none() || v.is_table();
     }
     ts.iter().any(|t| match (*t, v) {
         ("integer", toml::Value::Integer(i)) => {
