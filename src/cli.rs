@@ -5,7 +5,12 @@ use std::path::PathBuf;
 
 /// culturesim: simulate how a learning culture grows and erodes in an organization.
 #[derive(Debug, Parser)]
-#[command(name = "culturesim", version, about, long_about = None)]
+#[command(
+    name = "culturesim",
+    version = env!("CULTURESIM_LONG_VERSION"),
+    about,
+    long_about = None
+)]
 pub struct Cli {
     /// What to do (default: run the embedded default scenario).
     #[command(subcommand)]
@@ -27,6 +32,9 @@ pub enum Command {
         /// Scenario files (or names of bundled scenarios).
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// List the bundled scenarios with their descriptions.
     List,
@@ -101,6 +109,9 @@ pub enum Command {
         /// Output folder.
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Measure speed: a scaling series from 1,000 employees up, thread scaling.
     Bench {
@@ -121,6 +132,15 @@ pub enum Command {
         #[arg(long, default_value_t = 256)]
         runs: u32,
     },
+    /// Print a shell completion script, e.g.
+    /// `culturesim completions bash > ~/.local/share/bash-completion/completions/culturesim`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `culturesim man > culturesim.1`.
+    Man,
 }
 
 /// Options of `org`.
@@ -195,6 +215,15 @@ pub struct HysteresisArgs {
     /// Set any scenario key (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// Master seed (overrides the scenario).
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Worker threads [default: RAYON_NUM_THREADS or all cores]; results do not depend on it.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Options of `sensitivity`.
@@ -205,9 +234,10 @@ pub struct SensitivityArgs {
     /// morris (elementary effects) or sobol (first-order and total indices).
     #[arg(long, default_value = "morris")]
     pub method: String,
-    /// Morris trajectories, or Sobol base samples.
-    #[arg(long, default_value_t = 20)]
-    pub samples: u32,
+    /// Morris trajectories, or Sobol base samples [default: 20 for morris,
+    /// 64 for sobol (fewer give total indices below first-order ones)].
+    #[arg(long)]
+    pub samples: Option<u32>,
     /// Run output analysed: a metric's final value or a shock metric
     /// (a column of a sweep's runs.csv) [default: the model's first
     /// metric, culture or code_knowledge].
@@ -222,6 +252,15 @@ pub struct SensitivityArgs {
     /// Set any scenario key (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// Master seed (overrides the scenario).
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Worker threads [default: RAYON_NUM_THREADS or all cores]; results do not depend on it.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Options of `run`.

@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-/// One violated rule at one key path.
+/// One violated rule at one key path; shown as `path: rule, got value; hint`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Problem {
     /// Dotted key path, e.g. `belief.asymmetry` or `events[2].at`.
@@ -16,7 +16,7 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.path, self.message)
+        write!(f, "{}: {}", self.path, self.message)
     }
 }
 
@@ -77,6 +77,6 @@ mod tests {
         p.positive("a.d", 0.0);
         p.non_negative("a.e", f64::NAN);
         assert_eq!(p.0.len(), 3);
-        assert_eq!(p.0[0].to_string(), "a.b must be in [0, 1], got 1.3");
+        assert_eq!(p.0[0].to_string(), "a.b: must be in [0, 1], got 1.3");
     }
 }

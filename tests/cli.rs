@@ -104,6 +104,94 @@ fn set_overrides_any_key_and_is_recorded() {
 }
 
 #[test]
+fn a_misspelt_scenario_name_gets_a_suggestion_and_the_os_error_once() {
+    let out = bin().args(["run", "snow-in-the-son"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("did you mean the bundled scenario \"snow-in-the-sun\"? (`culturesim list` shows them all)"),
+        "{err}"
+    );
+    assert_eq!(err.matches("os error 2").count(), 1, "{err}");
+}
+
+#[test]
+fn command_line_mistakes_are_blamed_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = bin()
+        .args([
+            "run",
+            "--no-plots",
+            "--replicates",
+            "0",
+            "--set",
+            "steps=abc",
+            "--out",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--set steps=abc: steps: must be a whole number >= 0, got \"abc\" (text)"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("snow-in-the-sun.toml:1"),
+        "blamed on the file: {err}"
+    );
+    let out = bin()
+        .args(["validate", "snow-in-the-sun"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let out = bin()
+        .args(["run", "--no-plots", "--replicates", "0", "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--set replicates=0: replicates: must be at least 1"),
+        "{err}"
+    );
+}
+
+#[test]
+fn set_can_name_an_event_by_its_id() {
+    let dir = tempfile::tempdir().unwrap();
+    bin()
+        .args([
+            "run",
+            "--quiet",
+            "--no-plots",
+            "--replicates",
+            "2",
+            "--steps",
+            "60",
+        ])
+        .args(["--set", "events.shock.at=30", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let resolved = std::fs::read_to_string(dir.path().join("scenario.toml")).unwrap();
+    let shock = resolved
+        .split("[[events]]")
+        .find(|e| e.contains("id = \"shock\""))
+        .unwrap();
+    assert!(shock.contains("at = 30\n"), "{shock}");
+    bin()
+        .args(["run", "--quiet", "--no-plots", "--set", "events.shok.at=30", "--out"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--set events.shok.at=30: events: must be followed by an index or the id of an entry, got \"shok\"; did you mean \"shock\"?",
+        ));
+}
+
+#[test]
 fn missing_scenario_file_is_a_clear_error() {
     bin()
         .args(["run", "no/such/scenario.toml"])
@@ -129,13 +217,13 @@ fn invalid_scenario_reports_every_problem() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "bad.toml:4:8: learning.rate must be in [0, 1], got 1.3",
+            "bad.toml:4:8: learning.rate: must be in [0, 1], got 1.3",
         ))
         .stderr(predicate::str::contains(
-            "culture.coupling must be in [0, 10], got -1",
+            "culture.coupling: must be in [0, 10], got -1",
         ))
         .stderr(predicate::str::contains(
-            "bad.toml:9:6: events[0].at must be before the last step (100), got 200",
+            "bad.toml:9:6: events[0].at: must be before the last step (100), got 200",
         ))
         .stderr(predicate::str::contains("bad.toml"));
 }
@@ -152,7 +240,7 @@ fn unknown_key_names_line_and_key() {
         .code(2)
         .stderr(predicate::str::contains("asymetry"))
         .stderr(predicate::str::contains(
-            "typo.toml:4:1: belief.asymetry is not a known key; did you mean `asymmetry`?",
+            "typo.toml:4:1: belief.asymetry: is not a known key; did you mean `asymmetry`?",
         ));
 }
 

@@ -714,7 +714,7 @@ fn bad_march_sweeps_and_overrides_are_explained() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains(
-            "march.p1 must be in [0, 1], got 1.5 (at sweep point 1)",
+            "march.p1: must be in [0, 1], got 1.5 (at sweep point 1)",
         ));
     bin()
         .args(["run", "march1991-fig1", "--set", "march.p5=0.1"])
@@ -728,7 +728,7 @@ fn bad_march_sweeps_and_overrides_are_explained() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains(
-            "org does not apply to model = \"march1991\"",
+            "org: does not apply to model = \"march1991\"",
         ));
 }
 

@@ -35,7 +35,12 @@ fn decode_png(path: &Path) -> (u32, u32, Vec<u8>) {
     let mut reader = png::Decoder::new(std::io::BufReader::new(file))
         .read_info()
         .unwrap_or_else(|e| panic!("{} does not decode: {e}", path.display()));
-    let mut buf = vec![0; reader.output_buffer_size()];
+    let mut buf = vec![
+        0;
+        reader
+            .output_buffer_size()
+            .expect("a screenshot fits in memory")
+    ];
     let info = reader.next_frame(&mut buf).unwrap();
     buf.truncate(info.buffer_size());
     let rgb = match info.color_type {
@@ -53,8 +58,10 @@ fn check_png(path: &Path) {
     assert_eq!((w, h), (1600, 900), "{}", path.display());
     let pixels: Vec<[u8; 3]> = rgb.chunks(3).map(|c| [c[0], c[1], c[2]]).collect();
     let colours: BTreeSet<[u8; 3]> = pixels.iter().copied().collect();
+    // Anti-aliased text and lines: a drawing, not a few flat fills (a
+    // sparse histogram drawn by resvg has about 70).
     assert!(
-        colours.len() > 100,
+        colours.len() > 40,
         "{} has only {} colours",
         path.display(),
         colours.len()
@@ -138,6 +145,112 @@ fn run_writes_every_figure_as_png_and_svg_and_a_report() {
             out.join(f).is_file(),
             "manifest lists {f}, which is missing"
         );
+    }
+}
+
+/// The points of every `<polyline>` of an SVG, with its stroke colour.
+fn polylines(svg: &str) -> Vec<(String, Vec<(f64, f64)>)> {
+    let doc = resvg::usvg::roxmltree::Document::parse(svg).unwrap();
+    doc.descendants()
+        .filter(|n| n.has_tag_name("polyline"))
+        .map(|n| {
+            let pts = n
+                .attribute("points")
+                .unwrap_or("")
+                .split_whitespace()
+                .filter_map(|p| {
+                    let (x, y) = p.split_once(',')?;
+                    Some((x.parse().ok()?, y.parse().ok()?))
+                })
+                .collect();
+            (n.attribute("stroke").unwrap_or("").to_string(), pts)
+        })
+        .collect()
+}
+
+/// PNG and SVG are the same drawing: the SVG rasterized here, by resvg
+/// with only the embedded fonts, gives the PNG's pixels exactly; and in the
+/// small multiples no data line leaves its panel (the axes' box).
+#[test]
+fn every_png_is_its_svg_rasterized_and_no_line_leaves_its_panel() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    run_default(&out, &[]);
+    let mut options = resvg::usvg::Options::default();
+    let fonts = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/fonts");
+    for f in ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf"] {
+        options
+            .fontdb_mut()
+            .load_font_data(std::fs::read(fonts.join(f)).unwrap());
+    }
+    options.fontdb_mut().set_sans_serif_family("DejaVu Sans");
+    assert_eq!(options.fontdb.len(), 2, "no system font is loaded");
+    for name in FIGURES {
+        let svg = std::fs::read_to_string(out.join("plots").join(format!("{name}.svg"))).unwrap();
+        let tree = resvg::usvg::Tree::from_str(&svg, &options).unwrap();
+        let (w, h) = (tree.size().width() as u32, tree.size().height() as u32);
+        let mut pixmap = resvg::tiny_skia::Pixmap::new(w, h).unwrap();
+        pixmap.fill(resvg::tiny_skia::Color::WHITE);
+        resvg::render(
+            &tree,
+            resvg::tiny_skia::Transform::identity(),
+            &mut pixmap.as_mut(),
+        );
+        let mine: Vec<u8> = pixmap
+            .data()
+            .chunks(4)
+            .flat_map(|p| [p[0], p[1], p[2]])
+            .collect();
+        let (pw, ph, png) = decode_png(&out.join("plots").join(format!("{name}.png")));
+        assert_eq!((pw, ph), (w, h), "{name}");
+        let differ = png.iter().zip(&mine).filter(|(a, b)| a != b).count();
+        assert_eq!(
+            differ, 0,
+            "{name}.png differs from its SVG in {differ} bytes"
+        );
+    }
+    // Panels of the metrics figure: a vertical grey axis (x = a, y from t
+    // to b) meets a horizontal one (y = b, x from a to r).
+    let svg = std::fs::read_to_string(out.join("plots/metrics.svg")).unwrap();
+    let lines = polylines(&svg);
+    let axes: Vec<&Vec<(f64, f64)>> = lines
+        .iter()
+        .filter(|(c, p)| c == "#8C8C8C" && p.len() == 2)
+        .map(|(_, p)| p)
+        .collect();
+    let mut panels = Vec::new();
+    for v in &axes {
+        let (a, t, b) = (v[0].0, v[0].1.min(v[1].1), v[0].1.max(v[1].1));
+        if v[0].0 != v[1].0 || b - t < 100.0 {
+            continue;
+        }
+        for hz in &axes {
+            let (l, r) = (hz[0].0.min(hz[1].0), hz[0].0.max(hz[1].0));
+            // (plotters draws the x axis one pixel right of and below the
+            // y axis's end)
+            let corner = (hz[0].1 - b).abs() <= 1.0 && (l - a).abs() <= 1.0;
+            if hz[0].1 == hz[1].1 && corner && r - l > 100.0 {
+                panels.push((a, r, t, b));
+            }
+        }
+    }
+    assert_eq!(
+        panels.len(),
+        8,
+        "the metrics figure has 8 panels: {panels:?}"
+    );
+    let data: Vec<&Vec<(f64, f64)>> = lines
+        .iter()
+        .filter(|(c, p)| c != "#8C8C8C" && p.len() > 20)
+        .map(|(_, p)| p)
+        .collect();
+    assert!(data.len() >= 8, "a line per panel");
+    for line in data {
+        let inside = panels.iter().any(|&(l, r, t, b)| {
+            line.iter()
+                .all(|&(x, y)| x >= l - 2.0 && x <= r + 2.0 && y >= t - 2.0 && y <= b + 2.0)
+        });
+        assert!(inside, "a line leaves its panel: {:?}", &line[..4]);
     }
 }
 
@@ -414,12 +527,11 @@ fn every_bundled_scenario_plots() {
     }
 }
 
-use common::browser;
+use common::browser_or_skip;
 
 #[test]
 fn report_renders_in_a_headless_browser() {
-    let Some(chrome) = browser() else {
-        println!("skipped: no chromium/chrome installed, the report was not rendered in a browser");
+    let Some(chrome) = browser_or_skip("the report in a browser") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();

@@ -386,7 +386,7 @@ fn bad_settings_get_the_scenario_files_own_messages() {
     for (set, needle) in [
         (
             "culture.coupling=-1",
-            "culture.coupling must be in [0, 10], got -1",
+            "culture.coupling: must be in [0, 10], got -1",
         ),
         ("culture.bogus=1", "bogus"),
         ("nokey", "expected key.path=value"),
@@ -395,9 +395,9 @@ fn bad_settings_get_the_scenario_files_own_messages() {
         (r#"events.4.scope="boss""#, "unknown scope 'boss'"),
         (
             "events.4.at=600",
-            "events[4].at must be before the last step",
+            "events[4].at: must be before the last step",
         ),
-        ("org.employees=0", "org.employees must be at least 1"),
+        ("org.employees=0", "org.employees: must be at least 1"),
         ("turnover.base=0.5", "turnover.base"),
         (r#"culture.coupling="strong""#, "culture.coupling"),
         (r#"events.6={kind="meteor",at=3}"#, "meteor"),
@@ -412,7 +412,7 @@ fn bad_settings_get_the_scenario_files_own_messages() {
     let r = post(s.addr, "/api/run", &json!({ "replicates": 0 }));
     assert_eq!(r.status, 422);
     assert!(
-        r.error().contains("replicates must be at least 1"),
+        r.error().contains("replicates: must be at least 1"),
         "{}",
         r.error()
     );
@@ -706,7 +706,7 @@ fn stalled_abandoned_and_slow_requests_do_not_block_others() {
 
 // ------------------------------------------------------------------ browser
 
-use common::browser;
+use common::browser_or_skip;
 
 /// Run headless Chromium on `url` with `extra` arguments (stopped after two
 /// minutes at most); its stdout.
@@ -755,10 +755,7 @@ fn unescape(s: &str) -> String {
 
 #[test]
 fn the_page_follows_its_levers_in_a_headless_browser() {
-    let Some(chrome) = browser() else {
-        println!(
-            "SKIPPED: no chromium/chrome installed (.ci/run installs it); the live page was not tested in a browser"
-        );
+    let Some(chrome) = browser_or_skip("the live page in a browser") else {
         return;
     };
     let s = Server::start(&[]);
@@ -920,7 +917,12 @@ fn the_page_follows_its_levers_in_a_headless_browser() {
     );
     let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&shot).unwrap()));
     let mut reader = decoder.read_info().unwrap();
-    let mut buf = vec![0; reader.output_buffer_size()];
+    let mut buf = vec![
+        0;
+        reader
+            .output_buffer_size()
+            .expect("a screenshot fits in memory")
+    ];
     let info = reader.next_frame(&mut buf).unwrap();
     assert_eq!((info.width, info.height), (1500, 2100));
     let px = info.color_type.samples();

@@ -318,7 +318,7 @@ fn bad_sweeps_are_explained() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "culture.coupling must be in [0, 10], got 11 (at sweep point",
+            "culture.coupling: must be in [0, 10], got 11 (at sweep point",
         ));
     let lhs = write(
         d,
@@ -657,8 +657,9 @@ fn sobol_indices_of_a_shock_metric_come_with_intervals() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "asymmetry is undefined in every replicate",
-        ));
+            "--metric asymmetry is a shock metric, but",
+        ))
+        .stderr(predicate::str::contains("has no shock event"));
     bin()
         .args(["sensitivity", "--metric", "nope"])
         .arg(&f)

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 /// Accumulates per-run values.
 pub struct SummaryBuilder {
     metrics: Vec<String>,
+    bounds: Vec<Option<(f64, f64)>>,
     markers: Vec<Marker>,
     shock: Option<(usize, Marker)>,
     shock_metric: usize,
@@ -93,6 +94,7 @@ impl SummaryBuilder {
             .map(|(i, m)| (i, m.clone()));
         Self {
             metrics: metrics.iter().map(|s| s.to_string()).collect(),
+            bounds: vec![None; metrics.len()],
             markers: markers.to_vec(),
             shock,
             shock_metric,
@@ -101,6 +103,15 @@ impl SummaryBuilder {
             shocks: Vec::new(),
             steps_run: Vec::new(),
         }
+    }
+
+    /// Intervals that respect each metric's range (see
+    /// [`crate::engine::Model::bounds`]).
+    pub fn with_bounds(mut self, bounds: Vec<Option<(f64, f64)>>) -> Self {
+        if bounds.len() == self.metrics.len() {
+            self.bounds = bounds;
+        }
+        self
     }
 
     /// Add one finished run.
@@ -135,13 +146,13 @@ impl SummaryBuilder {
                 .map(|(e, marker)| AtEvent {
                     step: marker.step,
                     label: marker.label.clone(),
-                    stats: Stats::of(&self.before[m][e]),
+                    stats: Stats::of_bounded(&self.before[m][e], self.bounds[m]),
                 })
                 .collect();
             metrics.insert(
                 name.clone(),
                 MetricSummary {
-                    final_step: Stats::of(&self.finals[m]),
+                    final_step: Stats::of_bounded(&self.finals[m], self.bounds[m]),
                     before_events,
                 },
             );
@@ -153,9 +164,18 @@ impl SummaryBuilder {
                 Stats::of(&v)
             };
             let mut mean = BTreeMap::new();
-            mean.insert("pre", opt(&|s| Some(s.pre)));
-            mean.insert("trough", opt(&|s| Some(s.trough)));
-            mean.insert("loss", opt(&|s| Some(s.loss)));
+            // Levels of the measured metric keep its range.
+            let range = self.bounds[self.shock_metric];
+            let level = |f: &dyn Fn(&ShockMetrics) -> f64| -> Option<Stats> {
+                let v: Vec<f64> = runs.iter().map(|(_, s)| f(s)).collect();
+                Stats::of_bounded(&v, range)
+            };
+            mean.insert("pre", level(&|s| s.pre));
+            mean.insert("trough", level(&|s| s.trough));
+            // A loss relative to a non-negative level is a share of it.
+            let share = range.filter(|(lo, _)| *lo >= 0.0).map(|_| (0.0, 1.0));
+            let v: Vec<f64> = runs.iter().map(|(_, s)| s.loss).collect();
+            mean.insert("loss", Stats::of_bounded(&v, share));
             mean.insert(
                 "weeks_to_half_loss",
                 opt(&|s| s.weeks_to_half_loss.map(|w| w as f64)),

@@ -47,6 +47,9 @@ pub fn hysteresis(a: &HysteresisArgs) -> Result<(), Failure> {
         .collect();
     let build = |v: f64, start: &[&str]| -> Result<Scenario, Failure> {
         let mut sets: Vec<String> = a.set.clone();
+        if let Some(seed) = a.seed {
+            sets.push(format!("seed={seed}"));
+        }
         sets.push("events=[]".into());
         sets.extend(start.iter().map(|s| s.to_string()));
         sets.push(format!(
@@ -74,26 +77,31 @@ pub fn hysteresis(a: &HysteresisArgs) -> Result<(), Failure> {
     let jobs: Vec<(usize, usize, u32)> = (0..values.len())
         .flat_map(|i| (0..2).flat_map(move |b| (0..a.replicates).map(move |r| (i, b, r))))
         .collect();
-    let eq: Vec<f64> = jobs
-        .par_iter()
-        .map(|&(i, b, r)| {
-            let s = if b == 0 {
-                &scenarios[i].0
-            } else {
-                &scenarios[i].1
-            };
-            let seeds = Seeds::common(
-                s.seed,
-                RunId {
-                    point: i as u32,
-                    replicate: r,
-                },
-            );
-            let run = crate::with_model!(&s.model, m => run_seeded(m, seeds));
-            let c = run.series(metric::CULTURE);
-            c[c.len() - tail..].iter().sum::<f64>() / tail as f64
-        })
-        .collect();
+    let pool = super::progress::pool(a.threads)?;
+    let bar = super::progress::bar(jobs.len() as u64, "runs", a.quiet);
+    let eq: Vec<f64> = pool.install(|| {
+        jobs.par_iter()
+            .map(|&(i, b, r)| {
+                let s = if b == 0 {
+                    &scenarios[i].0
+                } else {
+                    &scenarios[i].1
+                };
+                let seeds = Seeds::common(
+                    s.seed,
+                    RunId {
+                        point: i as u32,
+                        replicate: r,
+                    },
+                );
+                let run = crate::with_model!(&s.model, m => run_seeded(m, seeds));
+                let c = run.series(metric::CULTURE);
+                bar.inc(1);
+                c[c.len() - tail..].iter().sum::<f64>() / tail as f64
+            })
+            .collect()
+    });
+    bar.finish_and_clear();
     let reps = a.replicates as usize;
     let rows: Vec<(f64, f64, f64)> = values
         .iter()
@@ -112,6 +120,9 @@ pub fn hysteresis(a: &HysteresisArgs) -> Result<(), Failure> {
         .clone()
         .unwrap_or_else(|| Path::new("output").join(format!("{name}-hysteresis")));
     write(&out, a, &name, &rows, bistable).map_err(Failure::Runtime)?;
+    if a.quiet {
+        return Ok(());
+    }
     println!(
         "{:>12} {:>10} {:>10} {:>8}",
         a.param, "low start", "high start", "gap"

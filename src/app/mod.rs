@@ -4,6 +4,7 @@ mod bench;
 mod hysteresis;
 pub mod org;
 mod plot;
+mod progress;
 mod run;
 mod scenarios;
 mod sensitivity;
@@ -29,7 +30,7 @@ pub fn main(cli: Cli) -> Result<(), Failure> {
         Some(Command::Run(args)) => run(&args).map(|_| ()),
         Some(Command::Plot(args)) => plot::plot(&args),
         Some(Command::Compare(args)) => plot::compare(&args),
-        Some(Command::Validate { files }) => scenarios::validate(&files),
+        Some(Command::Validate { files, quiet }) => scenarios::validate(&files, quiet),
         Some(Command::List) => scenarios::list(),
         Some(Command::New {
             name,
@@ -69,7 +70,7 @@ pub fn main(cli: Cli) -> Result<(), Failure> {
                 max_replicates: max_replicates.unwrap_or(0),
             })
         }
-        Some(Command::Merge { dirs, out }) => sweep::merge(&dirs, &out),
+        Some(Command::Merge { dirs, out, quiet }) => sweep::merge(&dirs, &out, quiet),
         Some(Command::Sensitivity(args)) => sensitivity::sensitivity(&args),
         Some(Command::Hysteresis(args)) => hysteresis::hysteresis(&args),
         Some(Command::Bench {
@@ -85,6 +86,17 @@ pub fn main(cli: Cli) -> Result<(), Failure> {
             kernel: bench::kernel(kernel),
             runs,
         }),
+        Some(Command::Completions { shell }) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "culturesim", &mut std::io::stdout());
+            Ok(())
+        }
+        Some(Command::Man) => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(cmd)
+                .render(&mut std::io::stdout())
+                .map_err(|e| Failure::Runtime(anyhow::anyhow!("cannot write the man page: {e}")))
+        }
         None => run(&RunArgs::default()).map(|_| ()),
     }
 }

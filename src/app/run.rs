@@ -6,14 +6,13 @@ use super::Failure;
 use crate::analysis::groups::GroupMeans;
 use crate::analysis::summary::{Summary, SummaryBuilder};
 use crate::cli::RunArgs;
-use crate::engine::{Model, group_stride, run_many};
+use crate::engine::{Model, group_stride, run_many_ticking};
 use crate::export::atomic::{self, AtomicFile};
 use crate::export::timeseries::TimeseriesWriter;
 use crate::model::Models;
 use crate::scenario::Scenario;
 use anyhow::{Context, Result, anyhow};
 use serde::Serialize;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -58,21 +57,11 @@ pub fn load(args: &RunArgs) -> Result<Scenario, Failure> {
 pub fn run(args: &RunArgs) -> Result<RunReport, Failure> {
     let started = Instant::now();
     let scenario = load(args)?;
-    if args.threads == Some(0) {
-        return Err(Failure::Input(anyhow!("--threads must be at least 1")));
-    }
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| Path::new("output").join(scenario.name()));
-    let pool = {
-        let mut b = rayon::ThreadPoolBuilder::new();
-        if let Some(n) = args.threads {
-            b = b.num_threads(n);
-        }
-        b.build()
-            .map_err(|e| Failure::Runtime(anyhow!("cannot start worker threads: {e}")))?
-    };
+    let pool = super::progress::pool(args.threads)?;
     let threads = pool.current_num_threads();
     let summary = pool
         .install(
@@ -90,9 +79,9 @@ pub fn run(args: &RunArgs) -> Result<RunReport, Failure> {
         plots,
     )
     .map_err(Failure::Runtime)?;
-    if !args.quiet {
-        print_table(&scenario, &summary, &out, seconds);
-    }
+    // Every file first, then the table: a closed pipe on stdout
+    // (`run | head -1`) ends the process without losing a file.
+    let mut report = None;
     if plots {
         // From the files just written, exactly as `culturesim plot DIR` does.
         let t = Instant::now();
@@ -101,12 +90,12 @@ pub fn run(args: &RunArgs) -> Result<RunReport, Failure> {
             Models::March1991(_) => crate::plot::march::render_run_dir(&out),
         }
         .map_err(Failure::Runtime)?;
-        if !args.quiet {
-            println!(
-                "report: {} (plots in {:.2} s)",
-                done.report.display(),
-                t.elapsed().as_secs_f64()
-            );
+        report = Some((done.report, t.elapsed().as_secs_f64()));
+    }
+    if !args.quiet {
+        print_table(&scenario, &summary, &out, seconds);
+        if let Some((path, secs)) = report {
+            println!("report: {} (plots in {secs:.2} s)", path.display());
         }
     }
     Ok(RunReport {
@@ -128,30 +117,26 @@ fn simulate<M: Model>(scenario: &Scenario, model: &M, out: &Path, quiet: bool) -
     let mut builder = summary_builder(model, &markers);
     let mut teams = GroupMeans::new(model.groups(), group_stride(model.steps()));
     let replicates = scenario.replicates;
-    let bar = if quiet || !std::io::stderr().is_terminal() {
-        indicatif::ProgressBar::hidden()
-    } else {
-        let b = indicatif::ProgressBar::new(u64::from(replicates));
-        b.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs {elapsed_precise}")
-                .expect("a valid template"),
-        );
-        b
-    };
+    // Counted in steps, so that a single large run moves too.
+    let bar = super::progress::bar(
+        u64::from(replicates) * u64::from(model.steps()),
+        "steps",
+        quiet,
+    );
     let batch = crate::engine::Batch::Throughput.size();
-    run_many(
+    run_many_ticking(
         model,
         scenario.seed,
         0,
         replicates,
         batch,
+        &|| bar.inc(1),
         |run| -> Result<()> {
             ts.write_run(&run).with_context(|| {
                 format!("failed to write '{}'", out.join("timeseries.csv").display())
             })?;
             builder.add(&run);
             teams.add(&run);
-            bar.inc(1);
             Ok(())
         },
     )?;
@@ -205,7 +190,7 @@ fn teams_csv(teams: &GroupMeans, divisions: &[String]) -> Result<Vec<u8>> {
 pub fn summary_builder<M: Model>(model: &M, markers: &[crate::engine::Marker]) -> SummaryBuilder {
     // A model without a culture (March's) has no shocks to measure.
     let culture = model.metrics().iter().position(|m| *m == "culture");
-    SummaryBuilder::new(model.metrics(), markers, culture.unwrap_or(0))
+    SummaryBuilder::new(model.metrics(), markers, culture.unwrap_or(0)).with_bounds(model.bounds())
 }
 
 /// The contents of `summary.json` (also the live page's numbers).

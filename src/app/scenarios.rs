@@ -9,10 +9,11 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 /// `culturesim validate FILE...`: check each file, report all problems.
-pub fn validate(files: &[PathBuf]) -> Result<(), Failure> {
+pub fn validate(files: &[PathBuf], quiet: bool) -> Result<(), Failure> {
     let mut failed = 0;
     for f in files {
         match Scenario::from_file(f, &[]) {
+            Ok(_) if quiet => {}
             Ok(s) => match &s.model {
                 Models::LearningCulture(m) => {
                     let org = m.org();

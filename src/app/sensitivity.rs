@@ -19,12 +19,20 @@ use std::path::Path;
 
 pub use crate::cli::SensitivityArgs;
 
+/// Default Sobol base samples: with fewer, the estimates of total indices
+/// of the bundled levers scenario fall below the first-order ones.
+pub const SOBOL_SAMPLES: u32 = 64;
+
 /// Run the analysis.
 pub fn sensitivity(a: &SensitivityArgs) -> Result<(), Failure> {
     let input = |e: anyhow::Error| Failure::Input(e);
     let (text, source) = super::sweep::read_scenario(&a.scenario)?;
+    let mut set = a.set.clone();
+    if let Some(seed) = a.seed {
+        set.push(format!("seed={seed}"));
+    }
     let base =
-        Scenario::from_str(&text, source.clone(), &a.set).map_err(|e| Failure::Input(e.into()))?;
+        Scenario::from_str(&text, source.clone(), &set).map_err(|e| Failure::Input(e.into()))?;
     let sweep = base.raw.sweep.clone().ok_or_else(|| {
         input(anyhow!(
             "{}: sensitivity needs a [sweep] section with the factors and their ranges",
@@ -39,7 +47,12 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<(), Failure> {
             outputs.join(", ")
         ))
     })?;
-    if a.samples == 0 || a.replicates == 0 {
+    let samples = a.samples.unwrap_or(if a.method == "sobol" {
+        SOBOL_SAMPLES
+    } else {
+        20
+    });
+    if samples == 0 || a.replicates == 0 {
         return Err(input(anyhow!(
             "--samples and --replicates must be at least 1"
         )));
@@ -57,7 +70,7 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<(), Failure> {
         })
         .collect();
     let k = factors.len();
-    let n = a.samples as usize;
+    let n = samples as usize;
     let levels = 4;
     let design = match a.method.as_str() {
         "morris" => morris_design(k, n, levels, base.seed),
@@ -68,11 +81,53 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<(), Failure> {
             )));
         }
     };
+    // Before the design is simulated: a shock metric needs a shock, and the
+    // metric must be defined at the centre of the box (one evaluation).
+    let shock_metric =
+        metric >= crate::with_model!(&base.model, m => crate::engine::Model::metrics(m).len());
+    let has_shock = crate::with_model!(&base.model, m => crate::engine::Model::markers(m))
+        .iter()
+        .any(|m| m.shock);
+    if shock_metric && !has_shock {
+        return Err(input(anyhow!(
+            "--metric {output} is a shock metric, but {} has no shock event (a replace_leader event with a low alignment); choose a metric's final value such as {}",
+            a.scenario.display(),
+            outputs[0]
+        )));
+    }
+    {
+        let mut sets = set.clone();
+        for (name, lo, hi) in &factors {
+            sets.push(format!(
+                "{name}={}",
+                crate::export::timeseries::format_value(lo + 0.5 * (hi - lo))
+            ));
+        }
+        let centre = Scenario::from_str(&text, source.clone(), &sets)
+            .map_err(|e| Failure::Input(e.into()))?;
+        let defined = (0..a.replicates).any(|r| {
+            let seeds = Seeds::common(
+                centre.seed,
+                RunId {
+                    point: 0,
+                    replicate: r,
+                },
+            );
+            crate::with_model!(&centre.model, m => m.run_values(&run_seeded(m, seeds)))[metric]
+                .is_some()
+        });
+        if !defined {
+            return Err(input(anyhow!(
+                "{output} is undefined in every replicate at the centre of the ranges (checked before the {} evaluations); choose another --metric or other ranges",
+                design.len()
+            )));
+        }
+    }
     // Build every evaluation's scenario first: every value is validated.
     let scenarios: Vec<Scenario> = design
         .iter()
         .map(|x| {
-            let mut sets = a.set.clone();
+            let mut sets = set.clone();
             for ((name, lo, hi), xi) in factors.iter().zip(x) {
                 sets.push(format!(
                     "{name}={}",
@@ -82,25 +137,32 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<(), Failure> {
             Scenario::from_str(&text, source.clone(), &sets).map_err(|e| Failure::Input(e.into()))
         })
         .collect::<Result<_, _>>()?;
-    let y: Vec<Option<f64>> = scenarios
-        .par_iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let v: Vec<f64> = (0..a.replicates)
-                .filter_map(|r| {
-                    let seeds = Seeds::common(
-                        s.seed,
-                        RunId {
-                            point: i as u32,
-                            replicate: r,
-                        },
-                    );
-                    crate::with_model!(&s.model, m => m.run_values(&run_seeded(m, seeds)))[metric]
-                })
-                .collect();
-            (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
-        })
-        .collect();
+    let pool = super::progress::pool(a.threads)?;
+    let bar = super::progress::bar(scenarios.len() as u64, "evaluations", a.quiet);
+    let y: Vec<Option<f64>> = pool.install(|| {
+        scenarios
+            .par_iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let v: Vec<f64> = (0..a.replicates)
+                    .filter_map(|r| {
+                        let seeds = Seeds::common(
+                            s.seed,
+                            RunId {
+                                point: i as u32,
+                                replicate: r,
+                            },
+                        );
+                        crate::with_model!(&s.model, m => m.run_values(&run_seeded(m, seeds)))
+                            [metric]
+                    })
+                    .collect();
+                bar.inc(1);
+                (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+            })
+            .collect()
+    });
+    bar.finish_and_clear();
     // A shock metric can be undefined (no shock event, or a shock that did
     // nothing measurable) in every replicate of an evaluation.
     let y: Vec<f64> = y
@@ -114,7 +176,7 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<(), Failure> {
                     .map(|((f, lo, hi), xi)| format!("{f} = {:.4}", lo + xi * (hi - lo)))
                     .collect();
                 input(anyhow!(
-                    "{} is undefined in every replicate at {} (no shock event, or a shock that moved nothing); choose another --metric or narrower ranges",
+                    "{} is undefined in every replicate at {} (a shock that moved nothing: asymmetry needs a material loss; shock_loss is defined wherever there is a shock); choose another --metric or narrower ranges",
                     output,
                     at.join(", ")
                 ))
@@ -127,6 +189,7 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<(), Failure> {
         .unwrap_or_else(|| Path::new("output").join(format!("{}-sensitivity", base.name())));
     std::fs::create_dir_all(&out)
         .map_err(|e| Failure::Runtime(anyhow!("cannot create '{}': {e}", out.display())))?;
+    let mut too_small: Option<String> = None;
     // (factor, importance, its 95% interval, the line printed)
     let mut rows: Vec<(String, f64, (f64, f64), String)> = Vec::new();
     let (csv, json) = if a.method == "morris" {
@@ -151,6 +214,20 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<(), Failure> {
         (csv, serde_json::to_value(&m).unwrap_or_default())
     } else {
         let s = sobol_indices(k, n, &y);
+        // A total index cannot be below its first-order index; an estimate
+        // that is (beyond its interval) says the sample is too small.
+        let short: Vec<&str> = factors
+            .iter()
+            .zip(&s)
+            .filter(|(_, si)| si.total_ci.1 < si.first)
+            .map(|((f, _, _), _)| f.as_str())
+            .collect();
+        if !short.is_empty() {
+            too_small = Some(format!(
+                "The sample is too small: the total index of {} is below its first-order index; run again with more than --samples {n}.",
+                short.join(", ")
+            ));
+        }
         let mut csv = String::from(
             "factor,min,max,first,first_ci95_lo,first_ci95_hi,total,total_ci95_lo,total_ci95_hi\n",
         );
@@ -199,6 +276,7 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<(), Failure> {
         "indices": json,
         "bootstrap_resamples": crate::analysis::sensitivity::BOOTSTRAP,
         "vital_few": { "levers": few, "share": share, "target": 0.8 },
+        "sample_too_small": too_small,
     });
     atomic::write(
         &out.join("sensitivity.json"),
@@ -245,14 +323,22 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<(), Failure> {
             kind: "sensitivity",
             name: base.name(),
             description: &base.raw.description,
-            findings: std::slice::from_ref(&pareto),
+            findings: &[pareto.clone()]
+                .into_iter()
+                .chain(too_small.clone())
+                .collect::<Vec<_>>(),
             table: (&title, &table),
             prefix: "",
         },
         &[fig],
     );
     atomic::write(&out.join("report.html"), page.as_bytes()).map_err(Failure::Runtime)?;
-    println!("{title}:\n{table}{pareto}");
-    println!("outputs: {}", out.display());
+    if !a.quiet {
+        println!("{title}:\n{table}{pareto}");
+        if let Some(w) = &too_small {
+            println!("{w}");
+        }
+        println!("outputs: {}", out.display());
+    }
     Ok(())
 }

@@ -7,14 +7,13 @@ use crate::export::atomic;
 use crate::export::timeseries::format_value;
 use crate::model::Models;
 use crate::plot::sweep::PointResult;
-use crate::scenario::{Scenario, Source, bundled};
+use crate::scenario::{Scenario, Source};
 use crate::sweep::Sweep;
 use crate::sweep::columns::RunColumns;
 use crate::sweep::files::{self, Part};
 use anyhow::{Context, anyhow};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -58,21 +57,7 @@ pub fn parse_shard(s: &str) -> Result<(u32, u32), String> {
 
 /// The text of a scenario file, or of a bundled scenario by name.
 pub fn read_scenario(path: &Path) -> Result<(String, Source), Failure> {
-    match std::fs::read_to_string(path) {
-        Ok(t) => Ok((t, Source::File(path.to_path_buf()))),
-        Err(e) => {
-            let name = path.to_string_lossy().trim_end_matches(".toml").to_string();
-            match bundled::get(&name) {
-                Some(t) if path.components().count() == 1 => {
-                    Ok((t.to_string(), Source::Bundled(name)))
-                }
-                _ => Err(Failure::Input(anyhow!(
-                    "failed to read scenario '{}': {e}",
-                    path.display()
-                ))),
-            }
-        }
-    }
+    crate::scenario::read(path).map_err(|e| Failure::Input(e.into()))
 }
 
 /// Run a sweep (or one shard of it).
@@ -101,17 +86,7 @@ pub fn sweep(a: &SweepArgs) -> Result<(), Failure> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("output").join(format!("{}-sweep", sw.base.name())));
-    let pool = {
-        let mut b = rayon::ThreadPoolBuilder::new();
-        if let Some(n) = a.threads {
-            if n == 0 {
-                return Err(Failure::Input(anyhow!("--threads must be at least 1")));
-            }
-            b = b.num_threads(n);
-        }
-        b.build()
-            .map_err(|e| Failure::Runtime(anyhow!("cannot start threads: {e}")))?
-    };
+    let pool = super::progress::pool(a.threads)?;
     let threads = pool.current_num_threads();
     pool.install(|| execute(&sw, a, &out))
         .map_err(Failure::Runtime)?;
@@ -230,12 +205,9 @@ fn execute(sw: &Sweep, a: &SweepArgs, out: &Path) -> anyhow::Result<()> {
             runs_path.display()
         );
     }
-    let bar = if a.quiet || !std::io::stderr().is_terminal() {
-        indicatif::ProgressBar::hidden()
-    } else {
-        indicatif::ProgressBar::new(scheduled.len() as u64)
-    };
+    let bar = super::progress::bar(scheduled.len() as u64, "runs", a.quiet);
     bar.set_position(done.len() as u64);
+    bar.reset_eta();
     // A batch is also the unit of the resume checkpoint.
     let batch = crate::engine::Batch::Responsive.size();
     let mut pos = done.len();
@@ -673,7 +645,7 @@ fn write_manifest(
 
 /// `culturesim merge DIR... --out OUT`: the shards of one sweep into the
 /// files of the unsharded sweep.
-pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), Failure> {
+pub fn merge(dirs: &[PathBuf], out: &Path, quiet: bool) -> Result<(), Failure> {
     let input = |e: anyhow::Error| Failure::Input(e);
     let first = dirs
         .first()
@@ -780,12 +752,14 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), Failure> {
         atomic::write(&out.join(crate::scenario::CHART_COPY), &chart).map_err(Failure::Runtime)?;
     }
     write_manifest(out, &sw, None, 0, 0.0)?;
-    println!(
-        "merged {} folders: {} runs -> {}",
-        dirs.len(),
-        run_lines.len(),
-        out.display()
-    );
+    if !quiet {
+        println!(
+            "merged {} folders: {} runs -> {}",
+            dirs.len(),
+            run_lines.len(),
+            out.display()
+        );
+    }
     Ok(())
 }
 

@@ -11,7 +11,10 @@ pub mod rng;
 mod runner;
 
 pub use rng::{RunId, Seeds, Stream};
-pub use runner::{Batch, RunOutput, group_stride, run_many, run_one, run_seeded};
+pub use runner::{
+    Batch, RunOutput, group_stride, run_many, run_many_ticking, run_one, run_seeded,
+    run_seeded_ticking,
+};
 
 /// A marker on a model's timeline (an event), used by analysis and plots.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -67,5 +70,14 @@ pub trait Model: Sync {
     /// Timeline markers (events) of this model's configuration.
     fn markers(&self) -> Vec<Marker> {
         Vec::new()
+    }
+
+    /// The range each metric cannot leave by construction, in the order of
+    /// [`Model::metrics`]: `Some((0, 1))` for a share, level or rate, `None`
+    /// for an unbounded quantity (a count). Bounded metrics get confidence
+    /// intervals that stay inside the range (Wilson score intervals); the
+    /// default is none bounded.
+    fn bounds(&self) -> Vec<Option<(f64, f64)>> {
+        vec![None; self.metrics().len()]
     }
 }

@@ -86,6 +86,16 @@ pub fn run_one<M: Model>(model: &M, master_seed: u64, id: RunId) -> RunOutput {
 
 /// Run one replicate with the given seeds (e.g. [`Seeds::common`]).
 pub fn run_seeded<M: Model>(model: &M, seeds: Seeds) -> RunOutput {
+    run_seeded_ticking(model, seeds, &|| {})
+}
+
+/// [`run_seeded`], calling `tick` after every step (a progress bar's
+/// count; it cannot change the run).
+pub fn run_seeded_ticking<M: Model>(
+    model: &M,
+    seeds: Seeds,
+    tick: &(dyn Fn() + Sync),
+) -> RunOutput {
     let id = seeds.id();
     let width = model.metrics().len();
     let steps = model.steps();
@@ -108,6 +118,7 @@ pub fn run_seeded<M: Model>(model: &M, seeds: Seeds) -> RunOutput {
     for step in 0..steps {
         model.step(&mut state, step, &seeds);
         observe(&state, step + 1, &mut rows, &mut groups);
+        tick();
         if model.stop(&state, step + 1) {
             break;
         }
@@ -130,6 +141,23 @@ pub fn run_many<M, E>(
     point: u32,
     replicates: u32,
     batch: usize,
+    sink: impl FnMut(RunOutput) -> Result<(), E>,
+) -> Result<(), E>
+where
+    M: Model,
+{
+    run_many_ticking(model, master_seed, point, replicates, batch, &|| {}, sink)
+}
+
+/// [`run_many`], calling `tick` after every step of every run (from the
+/// worker threads; for a progress bar that counts steps).
+pub fn run_many_ticking<M, E>(
+    model: &M,
+    master_seed: u64,
+    point: u32,
+    replicates: u32,
+    batch: usize,
+    tick: &(dyn Fn() + Sync),
     mut sink: impl FnMut(RunOutput) -> Result<(), E>,
 ) -> Result<(), E>
 where
@@ -141,7 +169,10 @@ where
         let end = (start + batch).min(replicates);
         let outputs: Vec<RunOutput> = (start..end)
             .into_par_iter()
-            .map(|replicate| run_one(model, master_seed, RunId { point, replicate }))
+            .map(|replicate| {
+                let seeds = Seeds::new(master_seed, RunId { point, replicate });
+                run_seeded_ticking(model, seeds, tick)
+            })
             .collect();
         for out in outputs {
             sink(out)?;

@@ -1,7 +1,9 @@
-//! Rendering one figure twice — to an SVG string and to an RGB bitmap that
-//! is encoded as PNG bytes — from a single drawing function, plus the small
-//! drawing helpers every chart shares (titles, dashed lines, arrows, text
-//! placement). No file I/O here: figures are bytes in memory.
+//! Rendering one figure — drawn once, to SVG, then rasterized by resvg into
+//! the PNG, so the two files are the same drawing — plus the small drawing
+//! helpers every chart shares (titles, dashed lines, arrows, text
+//! placement). The rasterizer sees only the embedded DejaVu Sans (no system
+//! fonts), so a PNG is the same on every machine. No file I/O here: figures
+//! are bytes in memory.
 
 use super::style::{self, INK, MUTED};
 use plotters::coord::Shift;
@@ -36,7 +38,7 @@ pub struct Figure {
     pub png: Vec<u8>,
 }
 
-/// Render `chart` to SVG and PNG.
+/// Render `chart` to SVG and rasterize that SVG into the PNG.
 pub fn render<C: Chart>(name: &'static str, caption: String, chart: &C) -> anyhow::Result<Figure> {
     style::register_fonts()?;
     let (w, h) = chart.size();
@@ -46,28 +48,81 @@ pub fn render<C: Chart>(name: &'static str, caption: String, chart: &C) -> anyho
         root.fill(&WHITE)
             .and_then(|_| chart.draw(&root))
             .and_then(|_| root.present())
-            .map_err(|e| anyhow::anyhow!("cannot draw the {name} figure (SVG): {e}"))?;
+            .map_err(|e| anyhow::anyhow!("cannot draw the {name} figure: {e}"))?;
     }
-    let mut rgb = vec![255u8; w as usize * h as usize * 3];
-    {
-        let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
-        root.fill(&WHITE)
-            .and_then(|_| chart.draw(&root))
-            .and_then(|_| root.present())
-            .map_err(|e| anyhow::anyhow!("cannot draw the {name} figure (PNG): {e}"))?;
-    }
-    let png = encode_png(&rgb, w, h)?;
     // Opacity 1 is the default: dropping it keeps large figures smaller.
     let mut svg = svg.replace(" opacity=\"1\"", "");
     if name == "teams" {
         // Heatmap cells must meet without anti-aliased seams.
         svg = svg.replacen("<svg ", "<svg shape-rendering=\"crispEdges\" ", 1);
     }
+    let rgb =
+        rasterize(&svg).map_err(|e| anyhow::anyhow!("cannot draw the {name} figure (PNG): {e}"))?;
+    let png = encode_png(&rgb.pixels, rgb.width, rgb.height)?;
     Ok(Figure {
         name,
         caption,
         svg,
         png,
+    })
+}
+
+/// An RGB8 image.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rgb {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// Row-major RGB bytes.
+    pub pixels: Vec<u8>,
+}
+
+/// The options resvg reads an SVG with: the embedded fonts only, DejaVu
+/// Sans for every generic family.
+fn svg_options() -> &'static resvg::usvg::Options<'static> {
+    static OPTIONS: std::sync::OnceLock<resvg::usvg::Options<'static>> = std::sync::OnceLock::new();
+    OPTIONS.get_or_init(|| {
+        let mut o = resvg::usvg::Options {
+            font_family: "DejaVu Sans".into(),
+            ..Default::default()
+        };
+        let db = o.fontdb_mut();
+        db.load_font_data(style::REGULAR.to_vec());
+        db.load_font_data(style::BOLD.to_vec());
+        let family = "DejaVu Sans";
+        db.set_sans_serif_family(family);
+        db.set_serif_family(family);
+        db.set_monospace_family(family);
+        db.set_cursive_family(family);
+        db.set_fantasy_family(family);
+        o
+    })
+}
+
+/// Rasterize an SVG document (on white) at its own size.
+pub fn rasterize(svg: &str) -> anyhow::Result<Rgb> {
+    let tree = resvg::usvg::Tree::from_str(svg, svg_options())?;
+    let size = tree.size().to_int_size();
+    let (width, height) = (size.width(), size.height());
+    let mut pixmap = resvg::tiny_skia::Pixmap::new(width, height)
+        .ok_or_else(|| anyhow::anyhow!("an empty image ({width} x {height})"))?;
+    pixmap.fill(resvg::tiny_skia::Color::WHITE);
+    resvg::render(
+        &tree,
+        resvg::tiny_skia::Transform::identity(),
+        &mut pixmap.as_mut(),
+    );
+    // Opaque on white: premultiplied RGBA is plain RGBA.
+    let pixels = pixmap
+        .data()
+        .chunks_exact(4)
+        .flat_map(|p| [p[0], p[1], p[2]])
+        .collect();
+    Ok(Rgb {
+        width,
+        height,
+        pixels,
     })
 }
 
@@ -86,9 +141,8 @@ pub fn encode_png(rgb: &[u8], w: u32, h: u32) -> anyhow::Result<Vec<u8>> {
     Ok(out)
 }
 
-/// Draw `text` anchored at `pos`, nudged down so that centred and top
-/// anchors look the same in both backends (plotters' bitmap text sits a
-/// little higher than the SVG text a browser draws).
+/// Draw `text` anchored at `pos`, nudged down a little when centred (the
+/// SVG's `dy = 0.5ex` sits slightly high for DejaVu Sans).
 pub fn put<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     text: &str,
@@ -98,12 +152,9 @@ pub fn put<DB: DrawingBackend>(
     pos: (i32, i32),
 ) -> DrawResult<DB> {
     let size = style.font.get_size();
-    let bitmap = std::any::type_name::<DB>().contains("BitMap");
-    let k = match (v, bitmap) {
-        (VPos::Center, true) => 0.2,
-        (VPos::Center, false) => 0.06,
-        (_, true) => 0.1,
-        (_, false) => 0.0,
+    let k = match v {
+        VPos::Center => 0.06,
+        _ => 0.0,
     };
     area.draw_text(
         text,
@@ -510,7 +561,7 @@ mod tests {
         assert_eq!(a, encode_png(&rgb, 4, 3).unwrap());
         let dec = png::Decoder::new(std::io::Cursor::new(a));
         let mut r = dec.read_info().unwrap();
-        let mut buf = vec![0; r.output_buffer_size()];
+        let mut buf = vec![0; r.output_buffer_size().expect("a small image")];
         let info = r.next_frame(&mut buf).unwrap();
         assert_eq!((info.width, info.height), (4, 3));
         assert_eq!(&buf[..rgb.len()], &rgb[..]);

@@ -1,6 +1,7 @@
 //! The look shared by every figure: the embedded DejaVu Sans font
-//! (registered once with plotters' ab_glyph renderer, so no system font
-//! library is needed), the Okabe–Ito colour-blind-safe palette, a viridis
+//! (registered once with plotters' ab_glyph renderer, which measures text
+//! for layout, and loaded into resvg's font database, which draws the PNG:
+//! no system font library is needed), the Okabe–Ito colour-blind-safe palette, a viridis
 //! colour map for heatmaps, the figure size and the text sizes. Sizes are
 //! chosen for a 1600×900 slide: no text is smaller than 22 px (plotters'
 //! size, ≈ 18 px em).
@@ -13,8 +14,8 @@ pub const W: u32 = 1600;
 /// Height of every figure, in pixels.
 pub const H: u32 = 900;
 
-/// The font family: the embedded DejaVu Sans for PNGs; SVG viewers get the
-/// same name with fallbacks.
+/// The font family: the embedded DejaVu Sans for PNGs (resvg knows no other
+/// font); SVG viewers get the same name with fallbacks.
 pub const FONT: &str = "DejaVu Sans, Verdana, Arial, sans-serif";
 
 /// Title size.
@@ -100,14 +101,17 @@ pub fn viridis(v: f64) -> RGBColor {
     RGBColor(l(a.0, b.0), l(a.1, b.1), l(a.2, b.2))
 }
 
+/// The embedded DejaVu Sans.
+pub static REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+/// The embedded DejaVu Sans Bold.
+pub static BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
+
 static FONTS: OnceLock<Result<(), String>> = OnceLock::new();
 
 /// Register the embedded fonts with plotters (idempotent).
 pub fn register_fonts() -> anyhow::Result<()> {
     FONTS
         .get_or_init(|| {
-            static REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
-            static BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
             plotters::style::register_font(FONT, FontStyle::Normal, REGULAR)
                 .map_err(|_| "the embedded DejaVu Sans font is invalid".to_string())?;
             plotters::style::register_font(FONT, FontStyle::Bold, BOLD)

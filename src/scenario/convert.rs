@@ -180,10 +180,10 @@ fn common(raw: &RawScenario, p: &mut Problems) {
         );
     }
     if raw.steps == 0 {
-        p.push("steps", "must be at least 1");
+        p.push("steps", "must be at least 1, got 0");
     }
     if raw.replicates == 0 {
-        p.push("replicates", "must be at least 1");
+        p.push("replicates", "must be at least 1, got 0");
     }
 }
 
@@ -283,6 +283,45 @@ fn dist(
     }
 }
 
+/// The distributions a scenario can name.
+pub const DISTS: [&str; 8] = [
+    "constant",
+    "uniform",
+    "normal",
+    "beta",
+    "lognormal",
+    "pareto",
+    "poisson",
+    "empirical",
+];
+
+/// The event kinds a scenario can name.
+pub const KINDS: [&str; 9] = [
+    "replace_leader",
+    "turnover_wave",
+    "reorganization",
+    "budget_cut",
+    "learnathon",
+    "community_of_practice",
+    "learning_leadership",
+    "learning_practice",
+    "personal_mastery",
+];
+
+/// `must name a distribution, got "possion"; did you mean "poisson"? (one
+/// of: constant, uniform, ...)`.
+pub fn one_of(what: &str, got: &str, known: &[&str]) -> String {
+    let known: Vec<String> = known.iter().map(|k| k.to_string()).collect();
+    let hint = match super::keys::closest(got, &known) {
+        Some(k) => format!("did you mean \"{k}\"? "),
+        None => String::new(),
+    };
+    format!(
+        "must name {what}, got \"{got}\"; {hint}(one of: {})",
+        known.join(", ")
+    )
+}
+
 fn named(n: &NamedDist) -> Result<Dist, String> {
     let need =
         |v: Option<f64>, key: &str| v.ok_or_else(|| format!("dist = \"{}\" needs '{key}'", n.dist));
@@ -296,9 +335,7 @@ fn named(n: &NamedDist) -> Result<Dist, String> {
         "poisson" => &["mean"],
         "empirical" => &["values", "file", "column"],
         other => {
-            return Err(format!(
-                "unknown dist \"{other}\"; expected constant, uniform, normal, beta, lognormal, pareto, poisson or empirical"
-            ));
+            return Err(one_of("a distribution", other, &DISTS));
         }
     };
     let present = [
@@ -445,7 +482,7 @@ fn event(p: &mut Problems, path: &str, e: &RawEvent, steps: u32) -> Option<Event
         other => {
             p.push(
                 format!("{path}.kind"),
-                format!("unknown kind \"{other}\"; expected replace_leader, turnover_wave, reorganization, budget_cut, learnathon, community_of_practice, learning_leadership, learning_practice or personal_mastery"),
+                one_of("an event kind", other, &KINDS),
             );
             return None;
         }

@@ -67,20 +67,23 @@ impl std::fmt::Display for Source {
 /// Everything that can be wrong with a scenario.
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
-    /// The file could not be read.
-    #[error("failed to read scenario '{path}': {source}")]
+    /// The file could not be read (and is no bundled scenario's name).
+    #[error("failed to read scenario '{}': {error}{hint}", path.display())]
     Read {
         /// The path.
         path: PathBuf,
-        /// The I/O error.
-        source: std::io::Error,
+        /// The I/O error (shown once: it is part of this message, not a
+        /// separate cause).
+        error: std::io::Error,
+        /// `; did you mean ...` and where the bundled names are listed.
+        hint: String,
     },
-    /// Not valid TOML or a wrong type.
-    #[error("{origin}: {message}")]
+    /// Not valid TOML.
+    #[error("{place}: {message}")]
     Parse {
-        /// Where the text came from.
-        origin: Source,
-        /// The parser's message (with line and column).
+        /// `file:line:column` of the problem.
+        place: String,
+        /// What is wrong.
         message: String,
     },
     /// An `extends` chain is broken (missing base, cycle).
@@ -92,7 +95,7 @@ pub enum ScenarioError {
         message: String,
     },
     /// A `--set` override is malformed.
-    #[error("--set '{arg}': {message}")]
+    #[error("--set {arg}: {message}")]
     Override {
         /// The argument as given.
         arg: String,
@@ -131,9 +134,68 @@ struct Layer {
     text: String,
 }
 
-/// The files of a scenario, the scenario itself first, then what it extends.
+/// The files of a scenario, the scenario itself first, then what it
+/// extends; and the command line's `--set` overrides, each with the key
+/// path it set (`events[4].at` for `events.shock.at=300`), so a problem
+/// with a value from the command line is blamed on the command line.
 #[derive(Debug, Clone)]
-struct Layers(Vec<Layer>);
+struct Layers(Vec<Layer>, Vec<(String, String)>);
+
+/// A TOML syntax error at its place: `file:line:col: TOML syntax: ...`.
+fn syntax(source: &Source, text: &str, e: &toml::de::Error) -> ScenarioError {
+    let place = match e.span() {
+        Some(span) => {
+            let (line, col) = locate::line_col(text, span.start);
+            format!("{source}:{line}:{col}")
+        }
+        None => source.to_string(),
+    };
+    ScenarioError::Parse {
+        place,
+        message: format!("TOML syntax: {}", e.message().trim_end()),
+    }
+}
+
+/// `; did you mean the bundled scenario "x"?` and where to find them all.
+fn name_hint(name: &str) -> String {
+    let names: Vec<String> = bundled::BUNDLED
+        .iter()
+        .map(|(n, _)| n.to_string())
+        .collect();
+    let stem = name.trim_end_matches(".toml");
+    match keys::closest(stem, &names) {
+        Some(n) => format!(
+            "; did you mean the bundled scenario \"{n}\"? (`culturesim list` shows them all)"
+        ),
+        None => "; `culturesim list` shows the bundled scenarios".to_string(),
+    }
+}
+
+/// Read a scenario file, or take the bundled scenario of that name when no
+/// such file exists (a bare name, with or without `.toml`).
+pub fn read(path: &Path) -> Result<(String, Source), ScenarioError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok((text, Source::File(path.to_path_buf()))),
+        Err(error) => {
+            let name = path.to_string_lossy();
+            let name = name.trim_end_matches(".toml");
+            match bundled::get(name) {
+                Some(text) if path.components().count() == 1 => {
+                    Ok((text.to_string(), Source::Bundled(name.to_string())))
+                }
+                _ => Err(ScenarioError::Read {
+                    path: path.to_path_buf(),
+                    hint: if path.components().count() == 1 {
+                        name_hint(name)
+                    } else {
+                        String::new()
+                    },
+                    error,
+                }),
+            }
+        }
+    }
+}
 
 impl Layers {
     /// Read `text` and every scenario it extends.
@@ -145,12 +207,9 @@ impl Layers {
         loop {
             let last = layers.last().expect("at least one layer");
             let table: toml::Table =
-                toml::from_str(&last.text).map_err(|e| ScenarioError::Parse {
-                    origin: last.source.clone(),
-                    message: e.to_string(),
-                })?;
+                toml::from_str(&last.text).map_err(|e| syntax(&last.source, &last.text, &e))?;
             let Some(ext) = table.get("extends") else {
-                return Ok(Self(layers));
+                return Ok(Self(layers, Vec::new()));
             };
             let err = |message: String| ScenarioError::Extends {
                 origin: last.source.clone(),
@@ -159,9 +218,33 @@ impl Layers {
             let ext = ext
                 .as_str()
                 .ok_or_else(|| err("extends must be a file name in quotes".into()))?;
-            let next = match &last.source {
-                Source::File(p) => {
-                    let path = p.parent().unwrap_or(Path::new(".")).join(ext);
+            // A bare name that is no file beside this one names a bundled
+            // scenario (`extends = "snow-in-the-sun"`).
+            let bundled_name = (!ext.contains(['/', '\\']))
+                .then(|| ext.trim_end_matches(".toml"))
+                .filter(|n| bundled::get(n).is_some());
+            let beside = |p: &Path| p.parent().unwrap_or(Path::new(".")).join(ext);
+            let next = match (&last.source, bundled_name) {
+                (Source::File(p), None) => {
+                    let path = beside(p);
+                    let text = std::fs::read_to_string(&path).map_err(|e| {
+                        let hint = if ext.contains(['/', '\\']) {
+                            String::new()
+                        } else {
+                            name_hint(ext)
+                        };
+                        err(format!(
+                            "extends = \"{ext}\": cannot read '{}': {e}{hint}",
+                            path.display()
+                        ))
+                    })?;
+                    Layer {
+                        source: Source::File(path),
+                        text,
+                    }
+                }
+                (Source::File(p), Some(_)) if beside(p).is_file() => {
+                    let path = beside(p);
                     let text = std::fs::read_to_string(&path).map_err(|e| {
                         err(format!(
                             "extends = \"{ext}\": cannot read '{}': {e}",
@@ -173,21 +256,20 @@ impl Layers {
                         text,
                     }
                 }
-                Source::Bundled(_) => {
-                    let name = ext.trim_end_matches(".toml");
-                    let text = bundled::get(name).ok_or_else(|| {
-                        err(format!(
-                            "extends = \"{ext}\": no bundled scenario of that name"
-                        ))
-                    })?;
-                    Layer {
-                        source: Source::Bundled(name.to_string()),
-                        text: text.to_string(),
-                    }
-                }
-                Source::Memory { .. } => {
+                (_, Some(name)) => Layer {
+                    source: Source::Bundled(name.to_string()),
+                    text: bundled::get(name).expect("checked").to_string(),
+                },
+                (Source::Bundled(_), None) => {
                     return Err(err(format!(
-                        "extends = \"{ext}\": a scenario held in memory cannot extend a file"
+                        "extends = \"{ext}\": no bundled scenario of that name{}",
+                        name_hint(ext)
+                    )));
+                }
+                (Source::Memory { .. }, None) => {
+                    return Err(err(format!(
+                        "extends = \"{ext}\": a scenario held in memory can extend a bundled scenario only{}",
+                        name_hint(ext)
                     )));
                 }
             };
@@ -214,65 +296,91 @@ impl Layers {
         }
     }
 
-    /// Syntax errors and unknown keys of every file.
-    fn check_keys(&self) -> Result<(), ScenarioError> {
-        let mut problems = Problems::default();
-        let mut places = Vec::new();
+    /// Unknown keys of every file, each at its place.
+    fn unknown_keys(&self, found: &mut Found) {
         for l in &self.0 {
             for k in keys::unknown_keys(&l.text) {
                 let (line, col) = locate::line_col(&l.text, k.offset);
-                places.push(Some(format!("{}:{line}:{col}", l.source)));
-                problems.push(k.path.clone(), k.message());
+                found.push(
+                    Some(format!("{}:{line}:{col}", l.source)),
+                    k.path.clone(),
+                    k.message(),
+                );
             }
-        }
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(ScenarioError::Invalid {
-                origin: self.0[0].source.clone(),
-                problems,
-                places,
-            })
         }
     }
 
+    /// The `[[events]]` tables of each file (the scenario's own first).
+    fn events(&self) -> Vec<Vec<toml::Value>> {
+        self.0
+            .iter()
+            .map(|l| {
+                toml::from_str::<toml::Table>(&l.text)
+                    .ok()
+                    .and_then(|mut t| t.remove("events"))
+                    .and_then(|e| match e {
+                        toml::Value::Array(a) => Some(a),
+                        _ => None,
+                    })
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+
     /// Event ids used twice within one file (each file on its own: across
-    /// files, the same id is how a file changes an inherited event).
-    fn check_ids(&self) -> Result<(), ScenarioError> {
-        let mut problems = Problems::default();
-        let mut places = Vec::new();
-        for l in &self.0 {
-            let Ok(t) = toml::from_str::<toml::Table>(&l.text) else {
-                continue;
-            };
-            let Some(events) = t.get("events").and_then(toml::Value::as_array) else {
-                continue;
-            };
+    /// files, the same id is how a file changes an inherited event), and an
+    /// event without a `kind` whose id names no inherited event (a typo in
+    /// the id: `shok` for `shock`).
+    fn check_ids(&self, found: &mut Found) {
+        let events = self.events();
+        for (n, l) in self.0.iter().enumerate() {
+            let inherited: Vec<String> = events[n + 1..]
+                .iter()
+                .flatten()
+                .filter_map(|e| e.get("id").and_then(toml::Value::as_str))
+                .map(str::to_string)
+                .collect();
             let mut seen = std::collections::HashMap::new();
-            for (i, e) in events.iter().enumerate() {
-                if let Some(id) = e.get("id").and_then(toml::Value::as_str)
-                    && let Some(first) = seen.insert(id.to_string(), i)
+            for (i, e) in events[n].iter().enumerate() {
+                let Some(id) = e.get("id").and_then(toml::Value::as_str) else {
+                    continue;
+                };
+                let path = format!("events[{i}].id");
+                let place = || {
+                    locate::locate(&l.text, &path)
+                        .map(|(line, col)| format!("{}:{line}:{col}", l.source))
+                };
+                // One file alone: the conversion reports duplicates.
+                if let Some(first) = seen.insert(id.to_string(), i)
+                    && self.0.len() > 1
                 {
-                    let path = format!("events[{i}].id");
-                    places.push(
-                        locate::locate(&l.text, &path)
-                            .map(|(line, col)| format!("{}:{line}:{col}", l.source)),
-                    );
-                    problems.push(
-                        path,
+                    found.push(
+                        place(),
+                        path.clone(),
                         format!("\"{id}\" is already the id of events[{first}] in this file; ids must be unique"),
+                    );
+                } else if n + 1 < self.0.len()
+                    && e.get("kind").is_none()
+                    && !inherited.iter().any(|x| x == id)
+                {
+                    let hint = match keys::closest(id, &inherited) {
+                        Some(k) => format!("did you mean \"{k}\"? "),
+                        None => String::new(),
+                    };
+                    found.push(
+                        place(),
+                        path.clone(),
+                        format!(
+                            "must be the id of an inherited event (or the event needs a kind), got \"{id}\"; {hint}(inherited ids: {})",
+                            if inherited.is_empty() {
+                                "none".to_string()
+                            } else {
+                                inherited.join(", ")
+                            }
+                        ),
                     );
                 }
             }
-        }
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(ScenarioError::Invalid {
-                origin: self.0[0].source.clone(),
-                problems,
-                places,
-            })
         }
     }
 
@@ -280,10 +388,8 @@ impl Layers {
     fn merged(&self) -> Result<toml::Table, ScenarioError> {
         let mut acc = toml::Table::new();
         for l in self.0.iter().rev() {
-            let t: toml::Table = toml::from_str(&l.text).map_err(|e| ScenarioError::Parse {
-                origin: l.source.clone(),
-                message: e.to_string(),
-            })?;
+            let t: toml::Table =
+                toml::from_str(&l.text).map_err(|e| syntax(&l.source, &l.text, &e))?;
             merge(&mut acc, t);
         }
         acc.remove("extends");
@@ -317,8 +423,13 @@ impl Layers {
         }
     }
 
-    /// `file:line:column` of the first file that writes `path`.
+    /// Where `path` was written: the command line when a `--set` set it
+    /// (or a table holding it), else `file:line:column` of the first file
+    /// that writes it.
     fn place(&self, path: &str) -> Option<String> {
+        if let Some((_, arg)) = self.1.iter().rev().find(|(set, _)| covers(set, path)) {
+            return Some(format!("--set {arg}"));
+        }
         self.0.iter().find_map(|l| {
             locate::locate(&l.text, path).map(|(line, col)| format!("{}:{line}:{col}", l.source))
         })
@@ -328,7 +439,7 @@ impl Layers {
     /// held in memory, which is no file the reader could open.
     fn shown_place(&self, path: &str) -> Option<String> {
         match self.0[0].source {
-            Source::Memory { .. } => None,
+            Source::Memory { .. } if !self.1.iter().any(|(set, _)| covers(set, path)) => None,
             _ => self.place(path),
         }
     }
@@ -345,6 +456,42 @@ impl Layers {
             places,
         }
     }
+}
+
+/// Problems found so far, each with its place where known.
+#[derive(Debug, Default)]
+struct Found {
+    problems: Problems,
+    places: Vec<Option<String>>,
+}
+
+impl Found {
+    fn push(&mut self, place: Option<String>, path: String, message: String) {
+        self.problems.push(path, message);
+        self.places.push(place);
+    }
+
+    fn into_error(self, origin: &Source) -> Result<(), ScenarioError> {
+        if self.problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ScenarioError::Invalid {
+                origin: origin.clone(),
+                problems: self.problems,
+                places: self.places,
+            })
+        }
+    }
+}
+
+/// Whether a value set at key path `set` covers key path `path` (the same
+/// key, or a table or array entry holding it): `events[6]` covers
+/// `events[6].at`.
+fn covers(set: &str, path: &str) -> bool {
+    path == set
+        || path
+            .strip_prefix(set)
+            .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
 }
 
 /// Deep merge: tables merge key by key; in `events`, an entry whose `id`
@@ -497,22 +644,8 @@ impl Scenario {
     /// Read and validate a scenario file, or a bundled scenario by name
     /// when no such file exists.
     pub fn from_file(path: &Path, overrides: &[String]) -> Result<Self, ScenarioError> {
-        match std::fs::read_to_string(path) {
-            Ok(text) => Self::from_str(&text, Source::File(path.to_path_buf()), overrides),
-            Err(source) => {
-                let name = path.to_string_lossy();
-                let name = name.trim_end_matches(".toml");
-                match bundled::get(name) {
-                    Some(text) if path.components().count() == 1 => {
-                        Self::from_str(text, Source::Bundled(name.to_string()), overrides)
-                    }
-                    _ => Err(ScenarioError::Read {
-                        path: path.to_path_buf(),
-                        source,
-                    }),
-                }
-            }
-        }
+        let (text, source) = read(path)?;
+        Self::from_str(&text, source, overrides)
     }
 
     /// The embedded default scenario, with overrides.
@@ -543,42 +676,36 @@ impl Scenario {
         overrides: &[String],
         limits: Option<&Limits>,
     ) -> Result<Self, ScenarioError> {
-        // Syntax first: the parser's message carries line and column.
-        toml::de::DeTable::parse(text).map_err(|e| ScenarioError::Parse {
-            origin: source.clone(),
-            message: e.to_string(),
-        })?;
-        let layers = Layers::resolve(text, source.clone())?;
-        layers.check_keys()?;
-        if layers.0.len() > 1 {
-            layers.check_ids()?;
+        let mut layers = Layers::resolve(text, source.clone())?;
+        let mut found = Found::default();
+        layers.unknown_keys(&mut found);
+        layers.check_ids(&mut found);
+        let mut table = layers.merged()?;
+        for arg in overrides {
+            let path = apply_override(&mut table, arg)?;
+            layers.1.push((path, arg.clone()));
         }
-        let raw: RawScenario = if layers.0.len() == 1 && overrides.is_empty() {
-            // One file as written: type errors keep their line and column.
-            let de = toml::Deserializer::parse(text).map_err(|e| ScenarioError::Parse {
-                origin: source.clone(),
-                message: e.to_string(),
-            })?;
-            serde_path_to_error::deserialize(de).map_err(|e| ScenarioError::Parse {
-                origin: source.clone(),
-                message: describe_path_error(&e),
-            })?
-        } else {
-            let mut table = layers.merged()?;
-            for arg in overrides {
-                apply_override(&mut table, arg)?;
+        // Every value of the wrong type at once, in plain words (an event
+        // whose id named no inherited event is not told again that it
+        // lacks a kind).
+        let bad_id = found.problems.0.iter().any(|p| p.path.ends_with("].id"));
+        for (path, message) in keys::wrong_types(&table) {
+            if bad_id && path.starts_with("events[") && path.ends_with("].kind") {
+                continue;
             }
-            serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|e| {
-                let place = layers.shown_place(&e.path().to_string());
-                ScenarioError::Parse {
-                    origin: source.clone(),
-                    message: match place {
-                        Some(p) => format!("{p}: {}", describe_path_error(&e)),
-                        None => describe_path_error(&e),
-                    },
-                }
-            })?
-        };
+            found.push(layers.shown_place(&path), path, message);
+        }
+        found.into_error(&source)?;
+        let raw: RawScenario = serde_path_to_error::deserialize(toml::Value::Table(table))
+            .map_err(|e| {
+                let path = e.path().to_string();
+                let mut p = Problems::default();
+                p.push(
+                    if path == "." { String::new() } else { path },
+                    keys::plain(&e.inner().to_string()),
+                );
+                layers.invalid(p)
+            })?;
         if let Some(limits) = limits {
             let mut problems = Problems::default();
             limits.check(&raw, &mut problems);
@@ -600,10 +727,13 @@ impl Scenario {
 
     /// Validate an already parsed scenario (e.g. one built in code).
     pub fn from_raw(raw: RawScenario, source: Source) -> Result<Self, ScenarioError> {
-        let layers = Layers(vec![Layer {
-            source,
-            text: String::new(),
-        }]);
+        let layers = Layers(
+            vec![Layer {
+                source,
+                text: String::new(),
+            }],
+            Vec::new(),
+        );
         Self::validate(raw, &layers)
     }
 
@@ -878,16 +1008,6 @@ pub fn to_toml(raw: &RawScenario) -> String {
     out
 }
 
-fn describe_path_error<E: std::fmt::Display>(e: &serde_path_to_error::Error<E>) -> String {
-    let path = e.path().to_string();
-    let inner = e.inner().to_string();
-    if path == "." || path.is_empty() {
-        inner
-    } else {
-        format!("at key '{path}': {}", inner.trim_end())
-    }
-}
-
 /// An empty container for a missing key: an array when the next path
 /// segment is an index, a table otherwise.
 fn empty_for(next: &str) -> toml::Value {
@@ -898,12 +1018,14 @@ fn empty_for(next: &str) -> toml::Value {
     }
 }
 
-/// Apply `key.path=value` to a TOML tree. The value is read as TOML (a
+/// Apply `key.path=value` to a TOML tree and return the key path it set,
+/// as messages write it (`events[4].at`). The value is read as TOML (a
 /// number, boolean, string in quotes, array or inline table); anything that
-/// does not parse is taken as a bare string. Numeric path segments index
-/// arrays (`events.1.at=300`); an index one past the end appends
-/// (`events.6={kind="learnathon",at=100}`).
-pub fn apply_override(table: &mut toml::Table, arg: &str) -> Result<(), ScenarioError> {
+/// does not parse is taken as a bare string. A path segment into an array
+/// is an index (`events.1.at=300`; one past the end appends:
+/// `events.6={kind="learnathon",at=100}`) or the `id` of an entry
+/// (`events.shock.at=300`).
+pub fn apply_override(table: &mut toml::Table, arg: &str) -> Result<String, ScenarioError> {
     let err = |message: &str| ScenarioError::Override {
         arg: arg.to_string(),
         message: message.to_string(),
@@ -921,11 +1043,12 @@ pub fn apply_override(table: &mut toml::Table, arg: &str) -> Result<(), Scenario
         .and_then(|mut t| t.remove("v"))
         .unwrap_or_else(|| toml::Value::String(value.to_string()));
     let segments: Vec<&str> = path.split('.').collect();
+    let mut shown = segments[0].to_string();
     let mut cur: &mut toml::Value = {
         let first = segments[0];
         if segments.len() == 1 {
             table.insert(first.to_string(), parsed);
-            return Ok(());
+            return Ok(shown);
         }
         table
             .entry(first.to_string())
@@ -935,21 +1058,51 @@ pub fn apply_override(table: &mut toml::Table, arg: &str) -> Result<(), Scenario
         let last = n == segments.len() - 1;
         cur = match cur {
             toml::Value::Table(t) => {
+                shown.push_str(&format!(".{seg}"));
                 if last {
                     t.insert(seg.to_string(), parsed);
-                    return Ok(());
+                    return Ok(shown);
                 }
                 t.entry(seg.to_string())
                     .or_insert_with(|| empty_for(segments[n + 1]))
             }
             toml::Value::Array(a) => {
-                let i: usize = seg
-                    .parse()
-                    .map_err(|_| err(&format!("'{seg}' must be an array index")))?;
                 let len = a.len();
+                let i = match seg.parse::<usize>() {
+                    Ok(i) => i,
+                    Err(_) => {
+                        let ids: Vec<String> = a
+                            .iter()
+                            .filter_map(|e| e.get("id").and_then(toml::Value::as_str))
+                            .map(str::to_string)
+                            .collect();
+                        match a
+                            .iter()
+                            .position(|e| e.get("id").and_then(toml::Value::as_str) == Some(seg))
+                        {
+                            Some(i) => i,
+                            None => {
+                                let hint = match keys::closest(seg, &ids) {
+                                    Some(k) => format!("did you mean \"{k}\"? "),
+                                    None => String::new(),
+                                };
+                                return Err(err(&format!(
+                                    "{}: must be followed by an index or the id of an entry, got \"{seg}\"; {hint}(ids: {})",
+                                    segments[..n].join("."),
+                                    if ids.is_empty() {
+                                        "none".to_string()
+                                    } else {
+                                        ids.join(", ")
+                                    }
+                                )));
+                            }
+                        }
+                    }
+                };
+                shown.push_str(&format!("[{i}]"));
                 if i == len && last {
                     a.push(parsed);
-                    return Ok(());
+                    return Ok(shown);
                 }
                 let slot = a.get_mut(i).ok_or_else(|| {
                     err(&format!(
@@ -958,7 +1111,7 @@ pub fn apply_override(table: &mut toml::Table, arg: &str) -> Result<(), Scenario
                 })?;
                 if last {
                     *slot = parsed;
-                    return Ok(());
+                    return Ok(shown);
                 }
                 slot
             }
@@ -970,7 +1123,7 @@ pub fn apply_override(table: &mut toml::Table, arg: &str) -> Result<(), Scenario
             }
         };
     }
-    Ok(())
+    Ok(shown)
 }
 
 #[cfg(test)]
@@ -1006,7 +1159,7 @@ mod tests {
         let e = Scenario::default_with(&["culture.coupling=-1".into()]).unwrap_err();
         assert!(
             e.to_string()
-                .contains("culture.coupling must be in [0, 10], got -1"),
+                .contains("culture.coupling: must be in [0, 10], got -1"),
             "{e}"
         );
         let e = Scenario::default_with(&["culture.bogus=1".into()]).unwrap_err();
@@ -1024,7 +1177,7 @@ mod tests {
         .to_string();
         assert!(e.contains("stpes"), "{e}");
         assert!(
-            e.contains(":3:1: stpes is not a known key; did you mean `steps`?"),
+            e.contains(":3:1: stpes: is not a known key; did you mean `steps`?"),
             "{e}"
         );
     }

@@ -108,6 +108,25 @@ pub fn browser() -> Option<std::path::PathBuf> {
     .find(|p| p.is_file())
 }
 
+/// The browser for a test that needs one. Without one the test cannot
+/// pass by skipping: with `CI` set it fails (`.ci/run` installs Debian's
+/// chromium); locally it says so on the terminal, past the test harness's
+/// capture, with how to install one, and the caller returns.
+pub fn browser_or_skip(what: &str) -> Option<std::path::PathBuf> {
+    use std::io::Write;
+    if let Some(b) = browser() {
+        return Some(b);
+    }
+    let msg = format!(
+        "no chromium/chrome on the PATH, so {what} was not tested; install one (apt-get install chromium)"
+    );
+    if std::env::var_os("CI").is_some() {
+        panic!("CI is set, so this test must run, not skip: {msg}");
+    }
+    let _ = writeln!(std::io::stderr(), "\n*** SKIPPED: {msg} ***\n");
+    None
+}
+
 /// The switches every headless browser test starts Chromium with: no
 /// sandbox or GPU (CI containers), and no background networking, updates
 /// or sync (the tests must work offline).

@@ -601,9 +601,9 @@ mod tests {
             })
             .unwrap_err()
             .to_string();
-        assert!(e.contains("org.employees must be at most 1000"), "{e}");
-        assert!(e.contains("steps must be at most 600"), "{e}");
-        assert!(e.contains("replicates must be at most 10"), "{e}");
+        assert!(e.contains("org.employees: must be at most 1000"), "{e}");
+        assert!(e.contains("steps: must be at most 600"), "{e}");
+        assert!(e.contains("replicates: must be at most 10"), "{e}");
     }
 
     #[test]

@@ -237,6 +237,14 @@ impl Model for March1991 {
         &METRICS
     }
 
+    /// Knowledge scores in [−1, 1]; the rest are shares (equilibrium is 0
+    /// or 1, so its mean is the share of runs at equilibrium).
+    fn bounds(&self) -> Vec<Option<(f64, f64)>> {
+        let score = Some((-1.0, 1.0));
+        let share = Some((0.0, 1.0));
+        vec![score, score, share, score, score, share, share]
+    }
+
     fn steps(&self) -> u32 {
         self.cfg.steps
     }

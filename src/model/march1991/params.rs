@@ -2,7 +2,7 @@
 //! mutual-learning model, as written, with their defaults and range checks.
 //!
 //! [`MarchParams::check`] validates every value once at load and reports
-//! every problem with its key path (`march.p1 must be in [0, 1], got 1.3`);
+//! every problem with its key path (`march.p1: must be in [0, 1], got 1.3`);
 //! [`super::March1991::new`] then turns the section into the typed model
 //! (thresholds, learner groups) that never re-checks a range.
 
@@ -167,7 +167,7 @@ mod tests {
                 "march.variant"
             ]
         );
-        assert_eq!(p.0[2].to_string(), "march.p1 must be in [0, 1], got 1.5");
+        assert_eq!(p.0[2].to_string(), "march.p1: must be in [0, 1], got 1.5");
     }
 
     #[test]
