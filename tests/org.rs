@@ -289,7 +289,9 @@ fn levels_near_two_to_the_32_are_a_fast_clear_error() {
         assert_eq!(out.status.code(), Some(2), "{cmd}");
         let err = String::from_utf8(out.stderr).unwrap();
         assert!(
-            err.contains("levels.toml:4:10: org.levels must be at most 10 for org.employees = 500"),
+            err.contains(
+                "levels.toml:4:10: org.levels: must be at most 10 for org.employees = 500"
+            ),
             "{cmd}: {err}"
         );
         assert!(err.contains("got 4294967295"), "{err}");

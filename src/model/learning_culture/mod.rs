@@ -253,6 +253,25 @@ impl Model for LearningCulture {
         &METRICS
     }
 
+    /// Shares and levels in [0, 1] (counts are unbounded).
+    fn bounds(&self) -> Vec<Option<(f64, f64)>> {
+        let mut b = vec![None; METRICS.len()];
+        for m in [
+            metric::CULTURE,
+            metric::KNOWLEDGE,
+            metric::ENGAGEMENT,
+            metric::BELIEF,
+            metric::ALIGNMENT,
+            metric::TEAMS_HIGH,
+            metric::CODIFIED,
+            metric::PRACTICE,
+            metric::SUPPORT,
+        ] {
+            b[m] = Some((0.0, 1.0));
+        }
+        b
+    }
+
     fn steps(&self) -> u32 {
         self.setup.steps
     }
