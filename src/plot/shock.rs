@@ -14,7 +14,7 @@ use super::canvas::{
     self, Chart, DrawResult, Key, LEFT, dashed_line, legend, nice_max, put, put_boxed, span_arrow,
 };
 use super::culture::{Y_LABELS, draw_bands};
-use super::data::{RunData, Shock, ShockStats};
+use super::data::{RunData, Shock, ShockStats, UnitShock};
 use super::style::{self, BLUE, GREEN, INK, MUTED, VERMILLION};
 use super::timeline::{Layout, Timeline};
 use crate::analysis::shock::shock_metrics;
@@ -66,61 +66,103 @@ struct Row {
 }
 
 fn row(big: String, small: &str, color: RGBColor) -> Row {
-    // Long sentences go on two lines, split after their comma.
-    let small = match small.split_once(", ") {
-        Some((a, b)) if small.chars().count() > 34 => vec![format!("{a},"), b.to_string()],
-        _ => vec![small.to_string()],
-    };
-    Row { big, small, color }
+    Row {
+        big,
+        small: wrap(small, 31),
+        color,
+    }
 }
 
-/// The rows describing one measured series (`whose`: "" or " in team x").
-fn series_rows(rows: &mut Vec<Row>, sh: &ShockStats, whose: &str, first: bool) {
+/// Words of `text` in lines of at most `width` characters.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(l) if l.chars().count() + 1 + word.chars().count() <= width => {
+                l.push(' ');
+                l.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
+}
+
+/// The rows describing the organization's series.
+fn series_rows(rows: &mut Vec<Row>, sh: &ShockStats) {
     if let Some(note) = &sh.note {
-        rows.push(row("–".into(), &format!("{note}{whose}"), MUTED));
+        rows.push(row("–".into(), note, MUTED));
     } else if let Some(a) = sh.get("asymmetry") {
         rows.push(row(
             format!("{a:.1}×"),
-            &format!("faster to lose than to build{whose}"),
+            "faster to lose than to build",
             VERMILLION,
         ));
-        if first {
-            if let (Some(b), Some(l), Some(band)) = (
-                sh.get("years_to_build"),
-                sh.get("years_to_lose"),
-                sh.get("band"),
-            ) {
-                rows.push(row(
-                    duration(b),
-                    &format!("to build {band:.2} of culture"),
-                    BLUE,
-                ));
-                rows.push(row(
-                    duration(l),
-                    &format!("to lose the same {band:.2}"),
-                    VERMILLION,
-                ));
-            }
-            if let Some(r) = sh.get("asymmetry_rate") {
-                rows.push(row(
-                    format!("{r:.1}×"),
-                    "steepest fall ÷ steepest rise",
-                    INK,
-                ));
-            }
+        if let (Some(b), Some(l), Some(band)) = (
+            sh.get("years_to_build"),
+            sh.get("years_to_lose"),
+            sh.get("band"),
+        ) {
+            rows.push(row(
+                duration(b),
+                &format!("to build {band:.2} of culture"),
+                BLUE,
+            ));
+            rows.push(row(
+                duration(l),
+                &format!("to lose the same {band:.2}"),
+                VERMILLION,
+            ));
+        }
+        if let Some(r) = sh.get("asymmetry_rate") {
+            rows.push(row(
+                format!("{r:.1}×"),
+                "steepest fall ÷ steepest rise",
+                INK,
+            ));
         }
     }
-    if let Some(h) = sh.get("years_to_half_loss").filter(|_| first) {
-        rows.push(row(duration(h), "to lose half of the loss", VERMILLION));
+    // Said already when the band is half of the loss.
+    if !sh.compared() {
+        if let Some(h) = sh.get("years_to_half_loss") {
+            rows.push(row(duration(h), "to lose half of the loss", VERMILLION));
+        }
     }
     match sh.get("loss") {
         Some(l) if l >= 0.05 => rows.push(row(
             format!("{:.0}%", l * 100.0),
-            &format!("lost at the lowest point{whose}"),
+            "lost at the lowest point",
             INK,
         )),
-        _ if first => rows.push(row("–".into(), "no loss of 5% or more", MUTED)),
-        _ => {}
+        _ => rows.push(row("–".into(), "no loss of 5% or more", MUTED)),
+    }
+}
+
+/// One row for the unit a shock hits: its like-for-like asymmetry, or its
+/// loss and why nothing is compared.
+fn unit_row(u: &UnitShock) -> Row {
+    let loss = u.stats.get("loss").unwrap_or(0.0);
+    match (u.stats.compared(), u.stats.get("asymmetry")) {
+        (true, Some(a)) => Row {
+            big: format!("{a:.1}×"),
+            small: vec![
+                "faster to lose than to build".into(),
+                format!("in {} ({:.0}% lost)", u.title(), loss * 100.0),
+            ],
+            color: VERMILLION,
+        },
+        _ => Row {
+            big: format!("{:.0}%", loss * 100.0),
+            small: vec![
+                format!("lost in {},", u.title()),
+                match u.stats.status.as_str() {
+                    "not_built" => "where nothing was built before".into(),
+                    "no_loss" => "under 5%: no loss to compare".into(),
+                    _ => "build and loss not compared".into(),
+                },
+            ],
+            color: VERMILLION,
+        },
     }
 }
 
@@ -133,7 +175,7 @@ impl ShockChart<'_> {
         top: i32,
     ) -> DrawResult<DB> {
         let mut rows: Vec<Row> = Vec::new();
-        series_rows(&mut rows, sh, "", true);
+        series_rows(&mut rows, sh);
         rows.push(row(
             format!("{:.0}%", sh.recovered_share * 100.0),
             "of runs recovered to 95%",
@@ -144,20 +186,21 @@ impl ShockChart<'_> {
             },
         ));
         if let Some(u) = &sh.unit {
-            series_rows(&mut rows, &u.stats, &format!(" in {}", u.title()), false);
+            rows.push(unit_row(u));
         }
-        let height = |r: &Row| 76 + 28 * r.small.len() as i32;
-        let total: i32 = rows.iter().map(height).sum();
+        let height = |r: &Row| 60 + 26 * r.small.len() as i32;
+        let total: i32 = rows.iter().map(height).sum::<i32>() + 12;
         area.draw(&Rectangle::new(
             [(x, top), (x + PANEL - 36, top + 22 + total)],
             style::tint(BLUE, 0.93).filled(),
         ))?;
-        let mut yy = top + 18;
+        let mut yy = top + 14;
         for (i, r) in rows.iter().enumerate() {
+            let big = if i == 0 { 52.0 } else { 40.0 };
             put(
                 area,
                 &r.big,
-                &style::bold(if i == 0 { 56.0 } else { 44.0 }, r.color),
+                &style::bold(big, r.color),
                 HPos::Left,
                 VPos::Top,
                 (x + 20, yy),
@@ -169,10 +212,10 @@ impl ShockChart<'_> {
                     &style::text(style::NOTE, INK),
                     HPos::Left,
                     VPos::Top,
-                    (x + 22, yy + 56 + 28 * k as i32),
+                    (x + 22, yy + big as i32 + 4 + 26 * k as i32),
                 )?;
             }
-            yy += height(r);
+            yy += height(r) + if i == 0 { 12 } else { 0 };
         }
         Ok(())
     }
@@ -207,11 +250,17 @@ impl Chart for ShockChart<'_> {
         ];
         if let Some(u) = &sh.unit {
             keys.push((
-                Key::Dashed(VERMILLION, 3),
+                Key::Line(VERMILLION, 3),
                 format!("{} itself ({} people)", u.title(), u.people),
             ));
         }
-        legend(area, &keys, w - PANEL - 10, 44)?;
+        // Three keys reach into the title: then over the panel instead.
+        let right = if keys.len() > 2 {
+            w - 10
+        } else {
+            w - PANEL - 10
+        };
+        legend(area, &keys, right, 44)?;
         let span = run.span_years();
         let xs: Vec<f64> = (0..b.len()).map(|s| run.years(s as f64)).collect();
         let events = Timeline {
@@ -278,57 +327,16 @@ impl Chart for ShockChart<'_> {
         draw_bands(&mut chart, &xs, b, BLUE, false, 4)?;
         if let Some(u) = &sh.unit {
             let every = f64::from(u.every_steps.max(1));
-            let pts: Vec<(i32, i32)> = u
+            let pts: Vec<(f64, f64)> = u
                 .trajectory
                 .iter()
                 .enumerate()
-                .map(|(j, &v)| at(run.years(j as f64 * every), v))
+                .map(|(j, &v)| (run.years(j as f64 * every), v))
                 .collect();
-            for pair in pts.windows(2) {
-                dashed_line(area, pair[0], pair[1], VERMILLION.stroke_width(3), 9.0, 5.0)?;
-            }
-        }
-        // Level labels above their lines, at whichever end of the plot
-        // keeps them farthest from the curve; stacked labels kept apart.
-        let curve: Vec<(i32, i32)> = xs
-            .iter()
-            .zip(&b.mean)
-            .filter(|(_, v)| !v.is_nan())
-            .map(|(&x, &v)| at(x, v))
-            .collect();
-        let mut placed: Vec<(i32, i32, i32)> = Vec::new();
-        for (v, label, c) in &levels {
-            let st = style::text(style::NOTE, *c);
-            let w = canvas::text_width(label, &st) + 16;
-            let (_, line_y) = at(0.0, *v);
-            let clearance = |x0: i32, x1: i32, y: i32| {
-                curve
-                    .iter()
-                    .filter(|p| p.0 >= x0 && p.0 <= x1)
-                    .map(|p| (p.1 - (y - 14)).abs())
-                    .min()
-                    .unwrap_or(i32::MAX)
-            };
-            let right = (px.end - 8 - w, px.end - 8);
-            let left = (px.start + 8, px.start + 8 + w);
-            let mut y = line_y - 6;
-            let use_right = clearance(right.0, right.1, y) >= clearance(left.0, left.1, y);
-            let (x0, x1) = if use_right { right } else { left };
-            while placed
-                .iter()
-                .any(|&(a, b, py)| a < x1 && x0 < b && (py - y).abs() < 30)
-            {
-                y += 30;
-            }
-            placed.push((x0, x1, y));
-            put_boxed(
-                area,
-                label,
-                &st,
-                if use_right { HPos::Right } else { HPos::Left },
-                VPos::Bottom,
-                (if use_right { x1 } else { x0 }, y),
-            )?;
+            chart.draw_series(std::iter::once(PathElement::new(
+                pts,
+                VERMILLION.stroke_width(3),
+            )))?;
         }
         // Measuring arrows above the pre-shock level: where the mean curve
         // crosses the compared band on the way up and on the way down,
@@ -348,9 +356,9 @@ impl Chart for ShockChart<'_> {
                     area,
                     &format!("built in {}", duration(bw)),
                     &style::bold(style::NOTE, BLUE),
-                    HPos::Center,
+                    HPos::Right,
                     VPos::Bottom,
-                    ((xa + xb) / 2, ay - 14),
+                    (xb - 10, ay - 16),
                 )?;
                 let (_, yp) = at(0.0, p);
                 dashed_line(area, (xa, ay), (xa, yp), BLUE.stroke_width(2), 5.0, 5.0)?;
