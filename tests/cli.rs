@@ -41,7 +41,7 @@ fn run_with_defaults_writes_every_output() {
         summary["shock"]["mean"]["asymmetry"]["mean"]
             .as_f64()
             .unwrap()
-            >= 3.0
+            >= 2.0
     );
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
@@ -69,6 +69,82 @@ fn run_with_defaults_writes_every_output() {
         "{}",
         &teams[..80]
     );
+}
+
+/// `run`'s stdout and summary.json for `args`.
+fn run_json(args: &[&str]) -> (String, serde_json::Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = bin()
+        .args(["run", "--no-plots", "--out"])
+        .arg(&out)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let summary =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    (String::from_utf8(o.stdout).unwrap(), summary)
+}
+
+#[test]
+fn a_team_leader_shock_prints_the_team_beside_the_organization_and_says_nothing_was_built() {
+    // The culture starts at 0.7 and is never built up: no ratio anywhere.
+    let (stdout, summary) = run_json(&["scenarios/scope-team-leader.toml", "--replicates", "8"]);
+    let not_built = "no culture was built before the shock, so build and loss cannot be compared";
+    let header =
+        |l: &str| l.trim().starts_with("organization") && l.trim().ends_with("team u1.1.1");
+    assert!(stdout.lines().any(header), "{stdout}");
+    assert!(
+        stdout.contains(&format!("organization: {not_built}.")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("team u1.1.1: {not_built}.")),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("asymmetry"),
+        "a ratio was printed: {stdout}"
+    );
+    assert!(!stdout.contains("years to build"), "{stdout}");
+    let sh = &summary["shock"];
+    assert_eq!(sh["status"], "not_built");
+    assert_eq!(sh["note"], not_built);
+    assert!(sh["mean"]["asymmetry"].is_null());
+    let unit = &sh["unit"];
+    assert_eq!(unit["name"], "u1.1.1");
+    assert_eq!(unit["kind"], "team");
+    assert_eq!(unit["status"], "not_built");
+    // The team's own trajectory (every 2 weeks over 312) and its loss: the
+    // team melts, the organization barely notices.
+    assert_eq!(unit["trajectory"].as_array().unwrap().len(), 157);
+    let loss = |v: &serde_json::Value| v["mean"]["loss"]["mean"].as_f64().unwrap();
+    assert!(loss(unit) > 0.5, "team loss {}", loss(unit));
+    assert!(
+        loss(sh) < 0.5 * loss(unit),
+        "{} vs {}",
+        loss(sh),
+        loss(unit)
+    );
+    assert_eq!(unit["per_run"].as_array().unwrap().len(), 8);
+}
+
+#[test]
+fn a_division_shock_after_a_build_up_compares_like_for_like_in_both() {
+    // The default build-up, the shock on division u1 instead of the top.
+    let (stdout, summary) = run_json(&["--replicates", "8", "--set", "events.4.scope=\"unit:u1\""]);
+    let header =
+        |l: &str| l.trim().starts_with("organization") && l.trim().ends_with("division u1");
+    assert!(stdout.lines().any(header), "{stdout}");
+    assert!(stdout.contains("asymmetry (like for like)"), "{stdout}");
+    assert!(!stdout.contains("no culture was built"), "{stdout}");
+    let unit = &summary["shock"]["unit"];
+    assert_eq!(unit["status"], "compared");
+    let a = unit["mean"]["asymmetry"]["mean"].as_f64().unwrap();
+    let b = unit["mean"]["years_to_build"]["mean"].as_f64().unwrap();
+    let l = unit["mean"]["years_to_lose"]["mean"].as_f64().unwrap();
+    assert!(a > 1.0 && b > l, "division: {a} ({b} vs {l} years)");
 }
 
 #[test]

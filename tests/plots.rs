@@ -346,6 +346,52 @@ fn report_is_self_contained_html_with_every_figure_and_key_number() {
 }
 
 #[test]
+fn a_report_on_a_culture_never_built_says_so_and_shows_the_team() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    bin()
+        .args([
+            "run",
+            "scenarios/scope-team-leader.toml",
+            "--quiet",
+            "--replicates",
+            "4",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let doc = scraper::Html::parse_document(&html);
+    let sel = |s: &str| scraper::Selector::parse(s).unwrap();
+    let text = |s: &str| -> String { doc.select(&sel(s)).next().unwrap().text().collect() };
+    let (cards, findings) = (text("#key-numbers"), text("#findings"));
+    let not_built = "no culture was built before the shock, so build and loss cannot be compared";
+    assert!(cards.contains(not_built), "{cards}");
+    assert!(findings.contains(not_built), "{findings}");
+    // No build time or ratio is printed anywhere.
+    for wrong in ["faster to lose", "times faster", "built up in", "to build"] {
+        assert!(!html.contains(wrong), "the report says '{wrong}'");
+    }
+    // The team's own numbers beside the organization's.
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let unit = &summary["shock"]["unit"];
+    let loss = unit["mean"]["loss"]["mean"].as_f64().unwrap();
+    assert!(
+        cards.contains(&format!("{:.0}%", loss * 100.0)) && cards.contains("in team u1.1.1"),
+        "{cards}"
+    );
+    assert!(findings.contains("In team u1.1.1 itself"), "{findings}");
+    let shock_svg = std::fs::read_to_string(out.join("plots/shock.svg")).unwrap();
+    assert!(
+        shock_svg.contains("team u1.1.1 itself"),
+        "the team's curve is not in the legend"
+    );
+    check_png(&out.join("plots/shock.png"));
+}
+
+#[test]
 fn plot_reproduces_the_same_files() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("run");

@@ -780,12 +780,12 @@ function renderFinding() {
     else html('b', cls, text, box);
   };
   const pct = (x) => `${Math.round(x * 100)}%`;
-  if (sh && sh.build != null && sh.half != null && sh.asymmetry != null) {
-    put('It took ');
+  if (sh && sh.note == null && sh.build != null && sh.lose != null && sh.asymmetry != null) {
+    put(`Like for like — the same ${sh.band.toFixed(2)} of culture — it took `);
     put(yearsText(sh.build), 'blue');
-    put(` to build the culture up to ${sh.pre.toFixed(2)}; after the ${sh.label} arrived in year ${yearLabel(sh.year)}, it took only `);
-    put(yearsText(sh.half), '');
-    put(' to lose half of what it lost: ');
+    put(` to build it up to ${sh.pre.toFixed(2)}; after the ${sh.label} arrived in year ${yearLabel(sh.year)}, it took only `);
+    put(yearsText(sh.lose), '');
+    put(' to lose it: ');
     put(`${sh.asymmetry.toFixed(1)}× faster`, '');
     put(sh.recovered >= 0.5
       ? `. ${pct(sh.recovered)} of the runs came back to 95% of where they were.`
@@ -793,7 +793,8 @@ function renderFinding() {
   } else if (sh && (sh.loss || 0) < 0.01) {
     put(`The ${sh.label} (year ${yearLabel(sh.year)}) hardly moves the organization's culture, which ends at ${fin.culture.toFixed(2)}: the harm stays local.`);
   } else if (sh) {
-    put(`The ${sh.label} (year ${yearLabel(sh.year)}) costs the organization at most ${pct(sh.loss)} of its culture, which ends at ${fin.culture.toFixed(2)}.`);
+    put(`The ${sh.label} (year ${yearLabel(sh.year)}) costs the organization at most ${pct(sh.loss)} of its culture, which ends at ${fin.culture.toFixed(2)}`);
+    put(sh.note ? `; ${sh.note}.` : '.');
   } else {
     put(`Without a non-aligned manager the culture reaches ${fin.peak.toFixed(2)} and ends at ${fin.culture.toFixed(2)}.`);
   }
@@ -810,6 +811,12 @@ function renderFinding() {
       put('.');
     } else if (before != null) {
       put(`${where} holds at ${before.toFixed(2)}.`);
+    }
+    const u = sh.unit;
+    if (u && u.note == null && u.asymmetry != null) {
+      put(` Like for like, it is lost there ${u.asymmetry.toFixed(1)}× faster than it was built.`);
+    } else if (u && u.note) {
+      put(` There too, ${u.note}.`);
     }
   }
 }
@@ -850,21 +857,34 @@ function renderFooter() {
   f.append(' reproduces these numbers exactly.');
 }
 
+/** The like-for-like shock numbers of one measured series (summary.json's
+ * `shock`, or its `unit`): times in years. */
+function shockStats(st) {
+  const m = (k) => (st.mean[k] ? st.mean[k].mean : null);
+  return {
+    asymmetry: m('asymmetry'),
+    rate: m('asymmetry_rate'),
+    band: m('band'),
+    build: m('years_to_build'),
+    lose: m('years_to_lose'),
+    half: m('years_to_half_loss'),
+    loss: m('loss'),
+    pre: m('pre'),
+    rise: m('rise'),
+    note: st.note == null ? null : st.note,
+    recovered: st.recovered_share,
+  };
+}
+
 function shockNumbers(r) {
   const sh = r.summary.shock;
   if (!sh) return null;
   const y = r.scenario.years_per_step;
-  const m = (k) => (sh.mean[k] ? sh.mean[k].mean : null);
-  return {
-    asymmetry: m('asymmetry'),
-    build: m('build_weeks') == null ? null : m('build_weeks') * y,
-    half: m('weeks_to_half_loss') == null ? null : m('weeks_to_half_loss') * y,
-    loss: m('loss'),
-    pre: m('pre'),
-    recovered: sh.recovered_share,
+  return Object.assign(shockStats(sh), {
     label: sh.event.label,
     year: sh.event.step * y,
-  };
+    unit: sh.unit ? shockStats(sh.unit) : null,
+  });
 }
 
 function finals(r) {
@@ -897,9 +917,16 @@ function renderNumbers() {
   const pct = (x) => (x == null ? '—' : `${Math.round(x * 100)}%`);
   const lvl = (x) => (x == null ? '—' : x.toFixed(2));
   if (now) {
-    card('harm', times(now.asymmetry), 'faster to lose than to build', times(was && was.asymmetry), 'n-asymmetry');
-    card('blue', yearsText(now.build), 'to build the culture (95% of its rise)', yearsText(was && was.build), 'n-build');
-    card('harm', yearsText(now.half), `to lose half of it after the ${now.label}`, yearsText(was && was.half), 'n-half');
+    if (now.note == null) {
+      const band = now.band == null ? 'it' : `${now.band.toFixed(2)} of culture`;
+      card('harm', times(now.asymmetry), 'faster to lose than to build (like for like)', times(was && was.asymmetry), 'n-asymmetry');
+      card('blue', yearsText(now.build), `to build ${band}`, yearsText(was && was.build), 'n-build');
+      card('harm', yearsText(now.lose), `to lose the same after the ${now.label}`, yearsText(was && was.lose), 'n-lose');
+    } else {
+      card('', '—', now.note, times(was && was.asymmetry), 'n-asymmetry');
+      card('', '—', 'no build-up to time', yearsText(was && was.build), 'n-build');
+      card('harm', yearsText(now.half), `to lose half of the loss after the ${now.label}`, yearsText(was && was.half), 'n-lose');
+    }
     card('', pct(now.loss), 'lost at the lowest point', pct(was && was.loss), 'n-loss');
     card(now.recovered >= 0.5 ? 'help' : 'harm', pct(now.recovered), 'of runs recovered to 95%', pct(was && was.recovered), 'n-recovered');
   } else {

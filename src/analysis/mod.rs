@@ -1,4 +1,5 @@
-//! Analysis of finished runs: replicate statistics and shock metrics.
+//! Analysis of finished runs: replicate statistics, shock metrics and the
+//! unit a shock hits.
 //! Pure functions over numbers; no I/O.
 
 pub mod groups;
@@ -6,3 +7,4 @@ pub mod sensitivity;
 pub mod shock;
 pub mod stats;
 pub mod summary;
+pub mod unit;

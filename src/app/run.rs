@@ -4,7 +4,8 @@
 
 use super::Failure;
 use crate::analysis::groups::GroupMeans;
-use crate::analysis::summary::{Summary, SummaryBuilder};
+use crate::analysis::summary::{ShockStats, Summary, SummaryBuilder};
+use crate::analysis::unit::ShockedUnit;
 use crate::cli::RunArgs;
 use crate::engine::{Model, group_stride, run_many_ticking};
 use crate::export::atomic::{self, AtomicFile};
@@ -114,7 +115,7 @@ fn simulate<M: Model>(scenario: &Scenario, model: &M, out: &Path, quiet: bool) -
     let mut ts = TimeseriesWriter::new(ts_file, model.metrics())
         .with_context(|| format!("failed to write '{}'", out.join("timeseries.csv").display()))?;
     let markers = model.markers();
-    let mut builder = summary_builder(model, &markers);
+    let mut builder = summary_builder(scenario, model, &markers);
     let mut teams = GroupMeans::new(model.groups(), group_stride(model.steps()));
     let replicates = scenario.replicates;
     // Counted in steps, so that a single large run moves too.
@@ -185,12 +186,27 @@ fn teams_csv(teams: &GroupMeans, divisions: &[String]) -> Result<Vec<u8>> {
 
 /// The summary of a run's replicates, as every command computes it: all of
 /// the model's metrics at the final step and before each marker, and the
-/// shock metrics of the first shock, measured on the culture. Add each run
-/// in replicate order.
-pub fn summary_builder<M: Model>(model: &M, markers: &[crate::engine::Marker]) -> SummaryBuilder {
+/// shock metrics of the first shock, measured on the culture (of the
+/// organization, and of the unit or team the shock hits when it is one).
+/// `model` is `scenario`'s. Add each run in replicate order.
+pub fn summary_builder<M: Model>(
+    scenario: &Scenario,
+    model: &M,
+    markers: &[crate::engine::Marker],
+) -> SummaryBuilder {
     // A model without a culture (March's) has no shocks to measure.
     let culture = model.metrics().iter().position(|m| *m == "culture");
-    SummaryBuilder::new(model.metrics(), markers, culture.unwrap_or(0)).with_bounds(model.bounds())
+    SummaryBuilder::new(
+        model.metrics(),
+        markers,
+        culture.unwrap_or(0),
+        years_per_step(&scenario.raw.time_unit),
+    )
+    .with_bounds(model.bounds())
+    .with_unit(ShockedUnit::of_model(
+        scenario.model.learning_culture(),
+        markers,
+    ))
 }
 
 /// The contents of `summary.json` (also the live page's numbers).
@@ -350,38 +366,129 @@ fn print_table(scenario: &Scenario, s: &Summary, out: &Path, seconds: f64) {
         }
     }
     if let Some(sh) = &s.shock {
-        let get = |k: &str| sh.mean.get(k).and_then(|x| x.as_ref()).map(|x| x.mean);
-        let y = years_per_step(unit);
-        let fmt = |v: Option<f64>, scale: f64, suffix: &str| {
-            v.map(|v| format!("{:.2}{suffix}", v * scale))
-                .unwrap_or_else(|| "n/a".into())
-        };
         println!(
-            "shock: \"{}\" at {} {}",
-            sh.event.label, unit, sh.event.step
+            "shock: \"{}\" at {} {} (year {:.1})",
+            sh.event.label,
+            unit,
+            sh.event.step,
+            f64::from(sh.event.step) * years_per_step(unit)
         );
-        println!("  culture before        {}", fmt(get("pre"), 1.0, ""));
-        println!("  trough                {}", fmt(get("trough"), 1.0, ""));
-        println!(
-            "  loss                  {}",
-            fmt(get("loss").map(|l| l * 100.0), 1.0, "%")
-        );
-        println!(
-            "  build-up (95% of rise) {} years",
-            fmt(get("build_weeks"), y, "")
-        );
-        println!(
-            "  lose half of the loss {} years",
-            fmt(get("weeks_to_half_loss"), y, "")
-        );
-        println!(
-            "  asymmetry             {}",
-            fmt(get("asymmetry"), 1.0, "x")
-        );
-        println!(
-            "  recovered to 95%      {:.0}% of runs",
-            sh.recovered_share * 100.0
-        );
+        let mut columns = vec![("organization".to_string(), &sh.stats)];
+        if let Some(u) = &sh.unit {
+            columns.push((format!("{} {}", u.kind, u.name), &u.stats));
+        }
+        for line in shock_table(&columns) {
+            println!("{line}");
+        }
     }
     println!("outputs: {}", out.display());
+}
+
+/// The shock section of `run`'s table: one column per measured series
+/// (the organization, and the unit the shock hits), one row per metric;
+/// when nothing was built (or nothing lost) the ratio rows are replaced by
+/// the sentence saying so.
+pub fn shock_table(columns: &[(String, &ShockStats)]) -> Vec<String> {
+    let stat = |st: &ShockStats, k: &str| st.mean.get(k).and_then(|x| x.as_ref()).cloned();
+    let num = |st: &ShockStats, k: &str, scale: f64, suffix: &str, ci: bool| match stat(st, k) {
+        Some(x) if ci && x.n > 1 => format!(
+            "{:.2}{suffix} [{:.2}, {:.2}]",
+            x.mean * scale,
+            x.ci95[0] * scale,
+            x.ci95[1] * scale
+        ),
+        Some(x) => format!("{:.2}{suffix}", x.mean * scale),
+        None => "n/a".into(),
+    };
+    let compared = |st: &ShockStats| st.note.is_none();
+    type Cell<'a> = Box<dyn Fn(&ShockStats) -> String + 'a>;
+    let mut rows: Vec<(&str, Cell)> = vec![
+        (
+            "culture before",
+            Box::new(|st| num(st, "pre", 1.0, "", false)),
+        ),
+        (
+            "rise before the shock",
+            Box::new(|st| num(st, "rise", 1.0, "", false)),
+        ),
+        ("trough", Box::new(|st| num(st, "trough", 1.0, "", false))),
+        ("loss", Box::new(|st| num(st, "loss", 100.0, "%", false))),
+        (
+            "years to lose half of the loss",
+            Box::new(|st| num(st, "years_to_half_loss", 1.0, "", false)),
+        ),
+    ];
+    let any_compared = columns.iter().any(|(_, st)| compared(st));
+    if any_compared {
+        let only = |k: &'static str, scale: f64, suffix: &'static str, ci: bool| -> Cell {
+            Box::new(move |st: &ShockStats| {
+                if compared(st) {
+                    num(st, k, scale, suffix, ci)
+                } else {
+                    "–".into()
+                }
+            })
+        };
+        rows.extend([
+            ("amount compared (band)", only("band", 1.0, "", false)),
+            ("years to build it", only("years_to_build", 1.0, "", false)),
+            ("years to lose it", only("years_to_lose", 1.0, "", false)),
+            (
+                "asymmetry (like for like)",
+                only("asymmetry", 1.0, "x", true),
+            ),
+            (
+                "asymmetry (peak rates)",
+                only("asymmetry_rate", 1.0, "x", true),
+            ),
+        ]);
+    }
+    rows.push((
+        "recovered to 95%",
+        Box::new(|st| format!("{:.0}% of runs", st.recovered_share * 100.0)),
+    ));
+    let cells: Vec<Vec<String>> = columns
+        .iter()
+        .map(|(_, st)| rows.iter().map(|(_, f)| f(st)).collect())
+        .collect();
+    let lw = rows
+        .iter()
+        .map(|(l, _)| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    let cw: Vec<usize> = columns
+        .iter()
+        .zip(&cells)
+        .map(|((h, _), c)| {
+            c.iter()
+                .map(|x| x.chars().count())
+                .chain([h.chars().count()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = Vec::new();
+    let mut head = format!("  {:<lw$}", "");
+    for ((h, _), w) in columns.iter().zip(&cw) {
+        head.push_str(&format!("  {h:>w$}"));
+    }
+    out.push(head.trim_end().to_string());
+    for (i, (label, _)) in rows.iter().enumerate() {
+        let mut line = format!("  {label:<lw$}");
+        for (c, w) in cells.iter().zip(&cw) {
+            line.push_str(&format!("  {:>w$}", c[i]));
+        }
+        out.push(line);
+    }
+    for (h, st) in columns {
+        if let Some(note) = st.note {
+            out.push(format!("  {h}: {note}."));
+        } else if st.defined_share < 1.0 {
+            out.push(format!(
+                "  {h}: build and loss compared in {:.0}% of runs (the others built or lost too little).",
+                st.defined_share * 100.0
+            ));
+        }
+    }
+    out
 }

@@ -341,8 +341,7 @@ pub fn sentences(runs: &[RunData], labels: &[String]) -> Vec<String> {
             r.summary
                 .shock
                 .as_ref()
-                .and_then(|s| s.get("weeks_to_half_loss"))
-                .map(|w| w * r.years_per_step())
+                .and_then(|s| s.get("years_to_half_loss"))
         };
         if let (Some(a), Some(b)) = (loss(base), loss(r)) {
             out.push(format!(

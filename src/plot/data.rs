@@ -56,6 +56,70 @@ pub struct MetricSummary {
     pub final_step: Option<Stats>,
 }
 
+/// Shock metrics of one series across runs (summary.json `shock`, and its
+/// `unit`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct ShockStats {
+    /// `compared`, `not_built`, `no_loss` or `mixed`.
+    #[serde(default)]
+    pub status: String,
+    /// The sentence to print instead of a ratio (absent when compared).
+    #[serde(default)]
+    pub note: Option<String>,
+    /// Statistics of each shock metric (times in years).
+    pub mean: BTreeMap<String, Option<Stats>>,
+    /// Share of runs that built culture before the shock.
+    #[serde(default)]
+    pub built_share: f64,
+    /// Share of runs whose like-for-like asymmetry is defined.
+    #[serde(default)]
+    pub defined_share: f64,
+    /// Share of runs that recovered to 95% of the pre-shock level.
+    pub recovered_share: f64,
+}
+
+impl ShockStats {
+    /// Mean of shock metric `name`, if defined.
+    pub fn get(&self, name: &str) -> Option<f64> {
+        self.mean.get(name).and_then(|s| s.as_ref()).map(|s| s.mean)
+    }
+
+    /// Statistics of shock metric `name`, if defined.
+    pub fn stats(&self, name: &str) -> Option<&Stats> {
+        self.mean.get(name).and_then(|s| s.as_ref())
+    }
+
+    /// Whether build-up and loss were compared (the ratios mean something).
+    pub fn compared(&self) -> bool {
+        self.note.is_none()
+    }
+}
+
+/// The unit or team a shock hits, measured on its own.
+#[derive(Debug, Clone, Deserialize)]
+pub struct UnitShock {
+    /// Its name.
+    pub name: String,
+    /// "team", "division" or "unit".
+    pub kind: String,
+    /// Positions in it.
+    pub people: usize,
+    /// Steps between two values of `trajectory`.
+    pub every_steps: u32,
+    /// Its local culture, mean over runs.
+    pub trajectory: Vec<f64>,
+    /// Its shock metrics.
+    #[serde(flatten)]
+    pub stats: ShockStats,
+}
+
+impl UnitShock {
+    /// "team u1.1.1".
+    pub fn title(&self) -> String {
+        format!("{} {}", self.kind, self.name)
+    }
+}
+
 /// Shock metrics across runs.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Shock {
@@ -63,19 +127,18 @@ pub struct Shock {
     pub event: Marker,
     /// The metric measured.
     pub metric: String,
-    /// Statistics of each shock metric (in steps where a duration).
-    pub mean: BTreeMap<String, Option<Stats>>,
-    /// Share of runs that recovered to 95% of the pre-shock level.
-    pub recovered_share: f64,
-    /// Share of runs whose asymmetry is defined.
+    /// The organization's shock metrics.
+    #[serde(flatten)]
+    pub stats: ShockStats,
+    /// The unit or team the shock hits, if it is one.
     #[serde(default)]
-    pub defined_share: f64,
+    pub unit: Option<UnitShock>,
 }
 
-impl Shock {
-    /// Mean of shock metric `name`, if defined.
-    pub fn get(&self, name: &str) -> Option<f64> {
-        self.mean.get(name).and_then(|s| s.as_ref()).map(|s| s.mean)
+impl std::ops::Deref for Shock {
+    type Target = ShockStats;
+    fn deref(&self) -> &ShockStats {
+        &self.stats
     }
 }
 

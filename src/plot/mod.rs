@@ -92,9 +92,17 @@ pub fn figures(run: &RunData) -> Result<Vec<Figure>> {
         out.push(render(
             "shock",
             format!(
-                "Build-up and erosion around \u{201c}{}\u{201d} (year {:.1}): how long the culture took to build and how fast it was lost.",
+                "Build-up and erosion around \u{201c}{}\u{201d} (year {:.1}): {}{}",
                 sh.event.label,
-                f64::from(sh.event.step) * y
+                f64::from(sh.event.step) * y,
+                match &sh.note {
+                    None => "the same band of culture (shaded) built before the shock and lost after it, each crossing timed, compared like for like.".to_string(),
+                    Some(note) => format!("{note}."),
+                },
+                sh.unit
+                    .as_ref()
+                    .map(|u| format!(" The dashed line is {} itself.", u.title()))
+                    .unwrap_or_default()
             ),
             &shock::ShockChart::new(run),
         )?);

@@ -1,9 +1,11 @@
 //! Plain-language findings and key numbers, generated from the measured
-//! metrics of a run (never from the scenario's intentions): how long the
-//! culture took to build, how fast it was lost after the shock, whether it
-//! recovered, how the teams and the runs ended.
+//! metrics of a run (never from the scenario's intentions): how fast the
+//! culture was lost after the shock compared like for like with how fast
+//! the same amount was built (or that nothing was built, so nothing can be
+//! compared), the same for the unit a shock hits, whether it recovered, how
+//! the teams and the runs ended.
 
-use super::data::RunData;
+use super::data::{RunData, ShockStats, Stats};
 use super::outcomes::split;
 use super::shock::duration;
 use super::timeline::{Timeline, Tone};
@@ -58,41 +60,14 @@ pub fn key_numbers(run: &RunData) -> Vec<KeyNumber> {
         });
     }
     if let Some(sh) = &run.summary.shock {
-        if let Some(a) = sh.get("asymmetry") {
-            out.push(KeyNumber {
-                value: format!("{a:.1}×"),
-                label: "asymmetry".into(),
-                detail: "build-up time ÷ time to lose half".into(),
-                alarm: true,
-            });
-        }
-        if let Some(b) = sh.get("build_weeks") {
-            out.push(KeyNumber {
-                value: duration(b * y),
-                label: "to build the culture".into(),
-                detail: "to 95% of the rise before the shock".into(),
-                alarm: false,
-            });
-        }
-        if let Some(h) = sh.get("weeks_to_half_loss") {
-            out.push(KeyNumber {
-                value: duration(h * y),
-                label: "to lose half of it".into(),
-                detail: format!("after \u{201c}{}\u{201d}", sh.event.label),
-                alarm: true,
-            });
-        }
-        if let Some(l) = sh.get("loss") {
-            out.push(KeyNumber {
-                value: pct(l),
-                label: "lost at the lowest point".into(),
-                detail: format!(
-                    "from {:.2} to {:.2}",
-                    sh.get("pre").unwrap_or(f64::NAN),
-                    sh.get("trough").unwrap_or(f64::NAN)
-                ),
-                alarm: true,
-            });
+        shock_numbers(&mut out, sh, "", &sh.event.label);
+        if let Some(u) = &sh.unit {
+            shock_numbers(
+                &mut out,
+                &u.stats,
+                &format!(" in {}", u.title()),
+                &sh.event.label,
+            );
         }
         out.push(KeyNumber {
             value: pct(sh.recovered_share),
@@ -123,6 +98,131 @@ pub fn key_numbers(run: &RunData) -> Vec<KeyNumber> {
     out
 }
 
+/// "95% CI 2.1–2.6" for a statistic of more than one run.
+fn ci(st: Option<&Stats>) -> String {
+    match st {
+        Some(st) if st.n > 1 => format!("95% CI {:.1}–{:.1}", st.ci95[0], st.ci95[1]),
+        _ => String::new(),
+    }
+}
+
+/// The key numbers of one measured series (`whose` is "" for the
+/// organization, " in team u1.1.1" for the unit a shock hits).
+fn shock_numbers(out: &mut Vec<KeyNumber>, sh: &ShockStats, whose: &str, label: &str) {
+    if let Some(note) = &sh.note {
+        out.push(KeyNumber {
+            value: "–".into(),
+            label: format!("build and loss not compared{whose}"),
+            detail: note.clone(),
+            alarm: false,
+        });
+    } else if let (Some(a), Some(band)) = (sh.get("asymmetry"), sh.get("band")) {
+        out.push(KeyNumber {
+            value: format!("{a:.1}×"),
+            label: format!("faster to lose than to build{whose}"),
+            detail: format!(
+                "like for like: the same {band:.2} of culture; {}",
+                ci(sh.stats("asymmetry"))
+            ),
+            alarm: true,
+        });
+        if let (Some(b), Some(l)) = (sh.get("years_to_build"), sh.get("years_to_lose")) {
+            out.push(KeyNumber {
+                value: duration(b),
+                label: format!("to build {band:.2} of culture{whose}"),
+                detail: "its last stretch before the shock".into(),
+                alarm: false,
+            });
+            out.push(KeyNumber {
+                value: duration(l),
+                label: format!("to lose the same {band:.2}{whose}"),
+                detail: format!("after \u{201c}{label}\u{201d}"),
+                alarm: true,
+            });
+        }
+    }
+    if let Some(l) = sh.get("loss") {
+        out.push(KeyNumber {
+            value: pct(l),
+            label: format!("lost at the lowest point{whose}"),
+            detail: format!(
+                "from {:.2} to {:.2}",
+                sh.get("pre").unwrap_or(f64::NAN),
+                sh.get("trough").unwrap_or(f64::NAN)
+            ),
+            alarm: true,
+        });
+    }
+}
+
+/// The sentence comparing build-up and loss of one measured series.
+fn shock_sentence(sh: &ShockStats, event: &str, shock_year: f64) -> Option<String> {
+    let pre = sh.get("pre")?;
+    let loss = sh.get("loss").unwrap_or(0.0);
+    if loss < 0.05 {
+        return Some(format!(
+            "\u{201c}{event}\u{201d} in year {shock_year:.1} cost the culture {} of its level of {pre:.2} on average, less than the 5% counted as a loss.",
+            pct(loss)
+        ));
+    }
+    let half = sh
+        .get("years_to_half_loss")
+        .map(|h| format!(", half of that within {}", duration(h)))
+        .unwrap_or_default();
+    let lost = format!(
+        "after \u{201c}{event}\u{201d} in year {shock_year:.1} the culture fell from {pre:.2} to {:.2} at its lowest ({}){half}",
+        sh.get("trough").unwrap_or(f64::NAN),
+        pct(loss)
+    );
+    if let Some(note) = &sh.note {
+        let rise = sh.get("rise").unwrap_or(0.0);
+        return Some(format!(
+            "{}; it had risen by only {rise:.2} before the shock: {note}.",
+            capitalize(&lost)
+        ));
+    }
+    match (
+        sh.get("asymmetry"),
+        sh.get("band"),
+        sh.get("years_to_build"),
+        sh.get("years_to_lose"),
+    ) {
+        (Some(a), Some(band), Some(b), Some(l)) => {
+            let c = ci(sh.stats("asymmetry"));
+            Some(format!(
+                "{}. Like for like — the same {band:.2} of culture, from {:.2} up to {pre:.2} and back down — the build-up took {} and the loss {}{}: it was lost {a:.1} times faster than it was built{}.",
+                capitalize(&lost),
+                pre - band,
+                duration(b),
+                if a >= 2.0 { "only " } else { "" },
+                duration(l),
+                if c.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({c})")
+                },
+            ))
+        }
+        _ => Some(format!("{}.", capitalize(&lost))),
+    }
+}
+
+fn decapitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
 /// Plain-language findings from the measured numbers.
 pub fn sentences(run: &RunData) -> Vec<String> {
     let mut out = Vec::new();
@@ -151,50 +251,14 @@ pub fn sentences(run: &RunData) -> Vec<String> {
     if let Some(sh) = &run.summary.shock {
         let s = sh.event.step as usize;
         let shock_year = s as f64 * y;
-        let material = sh.get("loss").is_some_and(|l| l >= 0.05);
-        match (
-            sh.get("build_weeks"),
-            sh.get("pre"),
-            sh.get("weeks_to_half_loss"),
-            sh.get("trough"),
-        ) {
-            (Some(bw), Some(pre), Some(h), Some(trough)) if material => {
-                let asym = sh.get("asymmetry");
-                let tail = asym
-                    .map(|a| format!(": it was lost {a:.1} times faster than it was built"))
-                    .unwrap_or_default();
+        out.extend(shock_sentence(sh, &sh.event.label, shock_year));
+        if let Some(u) = &sh.unit {
+            if let Some(t) = shock_sentence(&u.stats, &sh.event.label, shock_year) {
                 out.push(format!(
-                    "The culture took {} to build up to {pre:.2}; after \u{201c}{}\u{201d} in year {shock_year:.1}, it took {}{} to lose half of what it would lose (down to {:.2}){tail}.",
-                    duration(bw * y),
-                    sh.event.label,
-                    if asym.is_some_and(|a| a >= 2.0) { "only " } else { "" },
-                    duration(h * y),
-                    pre - 0.5 * (pre - trough),
-                ));
-            }
-            (_, Some(pre), _, _) => out.push(format!(
-                "\u{201c}{}\u{201d} in year {shock_year:.1} cost the culture {} of its level of {pre:.2} on average, less than the 5% counted as a loss.",
-                sh.event.label,
-                pct(sh.get("loss").unwrap_or(0.0))
-            )),
-            _ => {}
-        }
-        if let (Some(pre), Some(trough), Some(loss)) =
-            (sh.get("pre"), sh.get("trough"), sh.get("loss"))
-        {
-            let low_year = b
-                .mean
-                .iter()
-                .enumerate()
-                .skip(s + 1)
-                .filter(|(_, v)| !v.is_nan())
-                .min_by(|p, q| p.1.total_cmp(q.1))
-                .map(|(i, _)| i as f64 * y);
-            if loss >= 0.05 {
-                out.push(format!(
-                    "At its lowest{}, the culture stood at {trough:.2}, {} below the {pre:.2} it had before the shock.",
-                    low_year.map(|t| format!(" (around year {t:.1})")).unwrap_or_default(),
-                    pct(loss)
+                    "In {} itself ({} people): {}",
+                    u.title(),
+                    u.people,
+                    decapitalize(&t)
                 ));
             }
         }

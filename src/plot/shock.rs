@@ -1,18 +1,23 @@
 //! Figure 5, build-up and erosion around the first shock (for scenarios
 //! that have one): the culture's mean trajectory with the middle 50% of
-//! runs, annotated with how long the build-up took (to 95% of the rise),
-//! how long it took to lose half of the loss after the shock, the levels
-//! before the shock, at half loss and at the trough, and — in a side panel
-//! — the asymmetry ratio and the other shock metrics (means over runs, as
-//! in summary.json; definitions in docs/MODEL.md, "Shock metrics").
+//! runs and, when the shock hits one unit or team, that unit's own mean
+//! local culture; the band of levels compared like for like (the same
+//! amount of culture built and lost), with arrows where the mean curve
+//! crosses it on the way up and on the way down, labelled with how long
+//! each crossing took (means over runs, as in summary.json); the levels
+//! before the shock and at the trough; and — in a side panel — the
+//! like-for-like asymmetry and the other shock metrics, or, when nothing
+//! was built before the shock, the sentence saying so (definitions in
+//! docs/MODEL.md, "Shock metrics").
 
 use super::canvas::{
     self, Chart, DrawResult, Key, LEFT, dashed_line, legend, nice_max, put, put_boxed, span_arrow,
 };
 use super::culture::{Y_LABELS, draw_bands};
-use super::data::{RunData, Shock};
+use super::data::{RunData, Shock, ShockStats, UnitShock};
 use super::style::{self, BLUE, GREEN, INK, MUTED, VERMILLION};
 use super::timeline::{Layout, Timeline};
+use crate::analysis::shock::shock_metrics;
 use plotters::coord::{CoordTranslate, Shift};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -53,6 +58,114 @@ pub fn duration(years: f64) -> String {
     }
 }
 
+/// One row of the side panel: a big value, one or two lines of text.
+struct Row {
+    big: String,
+    small: Vec<String>,
+    color: RGBColor,
+}
+
+fn row(big: String, small: &str, color: RGBColor) -> Row {
+    Row {
+        big,
+        small: wrap(small, 31),
+        color,
+    }
+}
+
+/// Words of `text` in lines of at most `width` characters.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(l) if l.chars().count() + 1 + word.chars().count() <= width => {
+                l.push(' ');
+                l.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
+}
+
+/// The rows describing the organization's series.
+fn series_rows(rows: &mut Vec<Row>, sh: &ShockStats) {
+    if let Some(note) = &sh.note {
+        rows.push(row("–".into(), note, MUTED));
+    } else if let Some(a) = sh.get("asymmetry") {
+        rows.push(row(
+            format!("{a:.1}×"),
+            "faster to lose than to build",
+            VERMILLION,
+        ));
+        if let (Some(b), Some(l), Some(band)) = (
+            sh.get("years_to_build"),
+            sh.get("years_to_lose"),
+            sh.get("band"),
+        ) {
+            rows.push(row(
+                duration(b),
+                &format!("to build {band:.2} of culture"),
+                BLUE,
+            ));
+            rows.push(row(
+                duration(l),
+                &format!("to lose the same {band:.2}"),
+                VERMILLION,
+            ));
+        }
+        if let Some(r) = sh.get("asymmetry_rate") {
+            rows.push(row(
+                format!("{r:.1}×"),
+                "steepest fall ÷ steepest rise",
+                INK,
+            ));
+        }
+    }
+    // Said already when the band is half of the loss.
+    if !sh.compared() {
+        if let Some(h) = sh.get("years_to_half_loss") {
+            rows.push(row(duration(h), "to lose half of the loss", VERMILLION));
+        }
+    }
+    match sh.get("loss") {
+        Some(l) if l >= 0.05 => rows.push(row(
+            format!("{:.0}%", l * 100.0),
+            "lost at the lowest point",
+            INK,
+        )),
+        _ => rows.push(row("–".into(), "no loss of 5% or more", MUTED)),
+    }
+}
+
+/// One row for the unit a shock hits: its like-for-like asymmetry, or its
+/// loss and why nothing is compared.
+fn unit_row(u: &UnitShock) -> Row {
+    let loss = u.stats.get("loss").unwrap_or(0.0);
+    match (u.stats.compared(), u.stats.get("asymmetry")) {
+        (true, Some(a)) => Row {
+            big: format!("{a:.1}×"),
+            small: vec![
+                "faster to lose than to build".into(),
+                format!("in {} ({:.0}% lost)", u.title(), loss * 100.0),
+            ],
+            color: VERMILLION,
+        },
+        _ => Row {
+            big: format!("{:.0}%", loss * 100.0),
+            small: vec![
+                format!("lost in {},", u.title()),
+                match u.stats.status.as_str() {
+                    "not_built" => "where nothing was built before".into(),
+                    "no_loss" => "under 5%: no loss to compare".into(),
+                    _ => "build and loss not compared".into(),
+                },
+            ],
+            color: VERMILLION,
+        },
+    }
+}
+
 impl ShockChart<'_> {
     fn panel<DB: DrawingBackend>(
         &self,
@@ -61,76 +174,48 @@ impl ShockChart<'_> {
         x: i32,
         top: i32,
     ) -> DrawResult<DB> {
-        let y = self.run.years_per_step();
-        let mut rows: Vec<(String, String, RGBColor)> = Vec::new();
-        if let Some(a) = sh.get("asymmetry") {
-            rows.push((
-                format!("{a:.1}×"),
-                "faster to lose than to build".into(),
-                VERMILLION,
-            ));
-        } else {
-            rows.push((
-                "–".into(),
-                "asymmetry not defined (no measurable loss or build-up)".into(),
-                MUTED,
-            ));
-        }
-        if let Some(b) = sh.get("build_weeks") {
-            rows.push((duration(b * y), "to build (95% of the rise)".into(), BLUE));
-        }
-        match sh.get("weeks_to_half_loss") {
-            Some(h) => rows.push((duration(h * y), "to lose half of it".into(), VERMILLION)),
-            None => rows.push(("–".into(), "no loss of 5% or more".into(), MUTED)),
-        }
-        if let Some(l) = sh.get("loss") {
-            rows.push((
-                format!("{:.0}%", l * 100.0),
-                "lost at the lowest point".into(),
-                INK,
-            ));
-        }
-        rows.push((
+        let mut rows: Vec<Row> = Vec::new();
+        series_rows(&mut rows, sh);
+        rows.push(row(
             format!("{:.0}%", sh.recovered_share * 100.0),
-            "of runs recovered to 95%".into(),
+            "of runs recovered to 95%",
             if sh.recovered_share < 0.5 {
                 VERMILLION
             } else {
                 GREEN
             },
         ));
-        if let Some(a) = sh.get("asymmetry_half") {
-            rows.push((
-                format!("{a:.1}×"),
-                "half the rise vs half the loss".into(),
-                INK,
-            ));
+        if let Some(u) = &sh.unit {
+            rows.push(unit_row(u));
         }
+        let height = |r: &Row| 60 + 26 * r.small.len() as i32;
+        let total: i32 = rows.iter().map(height).sum::<i32>() + 12;
         area.draw(&Rectangle::new(
-            [
-                (x, top),
-                (x + PANEL - 36, top + 22 + 104 * rows.len() as i32),
-            ],
+            [(x, top), (x + PANEL - 36, top + 22 + total)],
             style::tint(BLUE, 0.93).filled(),
         ))?;
-        for (i, (big, small, c)) in rows.iter().enumerate() {
-            let yy = top + 18 + 104 * i as i32;
+        let mut yy = top + 14;
+        for (i, r) in rows.iter().enumerate() {
+            let big = if i == 0 { 52.0 } else { 40.0 };
             put(
                 area,
-                big,
-                &style::bold(if i == 0 { 56.0 } else { 44.0 }, *c),
+                &r.big,
+                &style::bold(big, r.color),
                 HPos::Left,
                 VPos::Top,
                 (x + 20, yy),
             )?;
-            put(
-                area,
-                small,
-                &style::text(style::NOTE, INK),
-                HPos::Left,
-                VPos::Top,
-                (x + 22, yy + 56),
-            )?;
+            for (k, line) in r.small.iter().enumerate() {
+                put(
+                    area,
+                    line,
+                    &style::text(style::NOTE, INK),
+                    HPos::Left,
+                    VPos::Top,
+                    (x + 22, yy + big as i32 + 4 + 26 * k as i32),
+                )?;
+            }
+            yy += height(r) + if i == 0 { 12 } else { 0 };
         }
         Ok(())
     }
@@ -159,15 +244,23 @@ impl Chart for ShockChart<'_> {
         let Some(b) = run.series.bands(&sh.metric) else {
             return Ok(());
         };
-        legend(
-            area,
-            &[
-                (Key::Line(BLUE, 4), "mean".into()),
-                (Key::Box(style::tint(BLUE, 0.75)), "50% of runs".into()),
-            ],
-            w - PANEL - 10,
-            44,
-        )?;
+        let mut keys = vec![
+            (Key::Line(BLUE, 4), "mean".into()),
+            (Key::Box(style::tint(BLUE, 0.75)), "50% of runs".into()),
+        ];
+        if let Some(u) = &sh.unit {
+            keys.push((
+                Key::Line(VERMILLION, 3),
+                format!("{} itself ({} people)", u.title(), u.people),
+            ));
+        }
+        // Three keys reach into the title: then over the panel instead.
+        let right = if keys.len() > 2 {
+            w - 10
+        } else {
+            w - PANEL - 10
+        };
+        legend(area, &keys, right, 44)?;
         let span = run.span_years();
         let xs: Vec<f64> = (0..b.len()).map(|s| run.years(s as f64)).collect();
         let events = Timeline {
@@ -178,7 +271,11 @@ impl Chart for ShockChart<'_> {
         let layout = Layout::new(&events, LEFT + Y_LABELS, w - PANEL, 0.0, span);
         let lane_top = head + 8;
         let (_, lower) = area.split_vertically(lane_top + layout.height());
-        let ymax = nice_max(b.p75.iter().copied().fold(0.0, f64::max) * 1.25).min(1.0);
+        let unit_max = sh
+            .unit
+            .as_ref()
+            .map_or(0.0, |u| u.trajectory.iter().copied().fold(0.0, f64::max));
+        let ymax = nice_max(b.p75.iter().copied().fold(unit_max, f64::max) * 1.25).min(1.0);
         let mut chart = super::culture::culture_axes(&lower, span, ymax, PANEL, 10)?;
         let (px, py) = chart.plotting_area().get_pixel_range();
         let coord = chart.as_coord_spec().clone();
@@ -193,19 +290,29 @@ impl Chart for ShockChart<'_> {
         }
         let pre = sh.get("pre");
         let trough = sh.get("trough");
-        let levels: Vec<(f64, String, RGBColor)> = match (pre, trough) {
-            (Some(p), Some(t)) => vec![
-                (p, format!("before the shock: {p:.2}"), INK),
-                (
-                    p - 0.5 * (p - t),
-                    format!("half of the loss: {:.2}", p - 0.5 * (p - t)),
-                    VERMILLION,
-                ),
-                (t, format!("lowest: {t:.2}"), INK),
-            ],
-            (Some(p), None) => vec![(p, format!("before the shock: {p:.2}"), INK)],
-            _ => Vec::new(),
-        };
+        // The band compared like for like, [pre − ΔC, pre], when compared.
+        let band_low = pre
+            .zip(sh.get("band"))
+            .filter(|_| sh.compared())
+            .map(|(p, d)| p - d);
+        if let (Some(p), Some(lo)) = (pre, band_low) {
+            let (_, y0) = at(0.0, p);
+            let (_, y1) = at(0.0, lo);
+            area.draw(&Rectangle::new(
+                [(px.start, y0), (px.end, y1)],
+                style::tint(VERMILLION, 0.93).filled(),
+            ))?;
+        }
+        let mut levels: Vec<(f64, String, RGBColor)> = Vec::new();
+        if let Some(p) = pre {
+            levels.push((p, format!("before the shock: {p:.2}"), INK));
+        }
+        if let Some(lo) = band_low {
+            levels.push((lo, format!("compared down to: {lo:.2}"), VERMILLION));
+        }
+        if let Some(t) = trough {
+            levels.push((t, format!("lowest: {t:.2}"), INK));
+        }
         for (v, _, c) in &levels {
             let (_, yy) = at(0.0, *v);
             dashed_line(
@@ -218,73 +325,51 @@ impl Chart for ShockChart<'_> {
             )?;
         }
         draw_bands(&mut chart, &xs, b, BLUE, false, 4)?;
-        // Level labels above their lines, at whichever end of the plot
-        // keeps them farthest from the curve; stacked labels kept apart.
-        let curve: Vec<(i32, i32)> = xs
-            .iter()
-            .zip(&b.mean)
-            .filter(|(_, v)| !v.is_nan())
-            .map(|(&x, &v)| at(x, v))
-            .collect();
-        let mut placed: Vec<(i32, i32, i32)> = Vec::new();
-        for (v, label, c) in &levels {
-            let st = style::text(style::NOTE, *c);
-            let w = canvas::text_width(label, &st) + 16;
-            let (_, line_y) = at(0.0, *v);
-            let clearance = |x0: i32, x1: i32, y: i32| {
-                curve
-                    .iter()
-                    .filter(|p| p.0 >= x0 && p.0 <= x1)
-                    .map(|p| (p.1 - (y - 14)).abs())
-                    .min()
-                    .unwrap_or(i32::MAX)
-            };
-            let right = (px.end - 8 - w, px.end - 8);
-            let left = (px.start + 8, px.start + 8 + w);
-            let mut y = line_y - 6;
-            let use_right = clearance(right.0, right.1, y) >= clearance(left.0, left.1, y);
-            let (x0, x1) = if use_right { right } else { left };
-            while placed
+        if let Some(u) = &sh.unit {
+            let every = f64::from(u.every_steps.max(1));
+            let pts: Vec<(f64, f64)> = u
+                .trajectory
                 .iter()
-                .any(|&(a, b, py)| a < x1 && x0 < b && (py - y).abs() < 30)
-            {
-                y += 30;
-            }
-            placed.push((x0, x1, y));
-            put_boxed(
-                area,
-                label,
-                &st,
-                if use_right { HPos::Right } else { HPos::Left },
-                VPos::Bottom,
-                (if use_right { x1 } else { x0 }, y),
-            )?;
+                .enumerate()
+                .map(|(j, &v)| (run.years(j as f64 * every), v))
+                .collect();
+            chart.draw_series(std::iter::once(PathElement::new(
+                pts,
+                VERMILLION.stroke_width(3),
+            )))?;
         }
-        // Measuring arrows above the pre-shock level.
-        if let Some(p) = pre {
+        // Measuring arrows above the pre-shock level: where the mean curve
+        // crosses the compared band on the way up and on the way down,
+        // labelled with the means over runs.
+        let s = sh.event.step as usize;
+        let on_mean = shock_metrics(&b.mean, s, 1).filter(|_| band_low.is_some());
+        if let (Some(p), Some(m)) = (pre, on_mean) {
             let arrow_v = p + (ymax - p) * 0.45;
             let (_, ay) = at(0.0, arrow_v);
-            if let Some(bw) = sh.get("build_weeks") {
-                let (xa, _) = at(0.0, 0.0);
-                let (xb, _) = at(bw * y, 0.0);
+            if let (Some(a), Some(n), Some(bw)) =
+                (m.build_start, m.steps_to_build, sh.get("years_to_build"))
+            {
+                let (xa, _) = at(run.years(a as f64), 0.0);
+                let (xb, _) = at(run.years((a + n) as f64), 0.0);
                 span_arrow(area, xa, xb, ay, BLUE)?;
                 put_boxed(
                     area,
-                    &format!("built up in {}", duration(bw * y)),
+                    &format!("built in {}", duration(bw)),
                     &style::bold(style::NOTE, BLUE),
-                    HPos::Center,
+                    HPos::Right,
                     VPos::Bottom,
-                    ((xa + xb) / 2, ay - 14),
+                    (xb - 10, ay - 16),
                 )?;
                 let (_, yp) = at(0.0, p);
-                dashed_line(area, (xb, ay), (xb, yp), BLUE.stroke_width(2), 5.0, 5.0)?;
+                dashed_line(area, (xa, ay), (xa, yp), BLUE.stroke_width(2), 5.0, 5.0)?;
             }
-            if let Some(h) = sh.get("weeks_to_half_loss") {
+            if let (Some(n), Some(l), Some(lo)) =
+                (m.steps_to_lose, sh.get("years_to_lose"), band_low)
+            {
                 let (xa, _) = at(shock_year, 0.0);
-                let (xb, _) = at(shock_year + h * y, 0.0);
+                let (xb, _) = at(run.years((s + n) as f64), 0.0);
                 span_arrow(area, xa, xb, ay, VERMILLION)?;
-                let half = pre.zip(trough).map(|(p, t)| p - 0.5 * (p - t)).unwrap_or(p);
-                let (_, yh) = at(0.0, half);
+                let (_, yh) = at(0.0, lo);
                 dashed_line(
                     area,
                     (xb, ay),
@@ -295,7 +380,7 @@ impl Chart for ShockChart<'_> {
                 )?;
                 put_boxed(
                     area,
-                    &format!("lost half in {}", duration(h * y)),
+                    &format!("lost in {}", duration(l)),
                     &style::bold(style::NOTE, VERMILLION),
                     HPos::Left,
                     VPos::Bottom,

@@ -8,6 +8,7 @@
 use super::design::Design;
 use crate::analysis::shock::shock_metrics;
 use crate::analysis::stats::Stats;
+use crate::analysis::summary::rate_window;
 use crate::engine::RunOutput;
 use crate::export::atomic;
 use crate::export::timeseries::format_value;
@@ -18,21 +19,27 @@ use std::io::Write;
 use std::path::Path;
 
 /// Columns of runs.csv after point, replicate and steps: each metric at the
-/// last step, then the shock metrics of the culture (empty when undefined),
-/// then `tipped`: 1 if fewer than half of the teams ended above the
-/// high-culture threshold (the run ended in the low-culture basin); its mean
-/// in summary.csv is the share of runs that tipped.
+/// last step, then the shock metrics of the culture (empty when undefined;
+/// times in steps, like the `steps` column; `shock_built` is 1 when culture
+/// was built before the shock, and `asymmetry` — the like-for-like ratio —
+/// and `asymmetry_rate` are empty when it was not), then `tipped`: 1 if
+/// fewer than half of the teams ended above the high-culture threshold (the
+/// run ended in the low-culture basin); its mean in summary.csv is the share
+/// of runs that tipped.
 pub fn run_columns(metrics: &[&str]) -> Vec<String> {
     let mut c: Vec<String> = metrics.iter().map(|m| m.to_string()).collect();
     for s in [
         "shock_pre",
         "shock_trough",
         "shock_loss",
-        "weeks_to_half_loss",
-        "weeks_to_recover",
-        "build_weeks",
+        "shock_rise",
+        "shock_built",
+        "steps_to_half_loss",
+        "steps_to_recover",
+        "steps_to_build",
+        "steps_to_lose",
         "asymmetry",
-        "asymmetry_half",
+        "asymmetry_rate",
         "tipped",
     ] {
         c.push(s.to_string());
@@ -50,18 +57,25 @@ pub const TIPPED_BELOW: f64 = 0.5;
 pub fn run_values(run: &RunOutput, shock_step: Option<usize>, culture: usize) -> Vec<Option<f64>> {
     let last = run.len() - 1;
     let mut v: Vec<Option<f64>> = run.row(last).iter().map(|x| Some(*x)).collect();
-    match shock_step.and_then(|s| shock_metrics(&run.series(culture), s)) {
+    // The model does not know its step's length yet: the window of the
+    // peak rates is a quarter of a year at the default weekly step.
+    let window = rate_window(7.0 / 365.25);
+    let steps = |n: Option<usize>| n.map(|n| n as f64);
+    match shock_step.and_then(|s| shock_metrics(&run.series(culture), s, window)) {
         Some(m) => v.extend([
             Some(m.pre),
             Some(m.trough),
             Some(m.loss),
-            m.weeks_to_half_loss.map(|w| w as f64),
-            m.weeks_to_recover.map(|w| w as f64),
-            m.build_weeks.map(|w| w as f64),
+            Some(m.rise),
+            Some(if m.built { 1.0 } else { 0.0 }),
+            steps(m.steps_to_half_loss),
+            steps(m.steps_to_recover),
+            steps(m.steps_to_build),
+            steps(m.steps_to_lose),
             m.asymmetry,
-            m.asymmetry_half,
+            m.asymmetry_rate,
         ]),
-        None => v.extend([None; 8]),
+        None => v.extend([None; 11]),
     }
     let high = run.row(last)[crate::model::learning_culture::metric::TEAMS_HIGH];
     v.push(Some(if high < TIPPED_BELOW { 1.0 } else { 0.0 }));

@@ -8,10 +8,10 @@
 //! scenario, which `culturesim run` reproduces.
 
 use super::http::{JSON, Response};
+use crate::analysis::unit::ShockedUnit;
 use crate::app::{SummaryFile, summary_builder, years_per_step};
-use crate::engine::{Marker, Model, RunOutput, group_stride, run_many};
+use crate::engine::{Marker, Model, run_many};
 use crate::model::learning_culture::METRICS;
-use crate::model::learning_culture::events::{Kind, Scope, When};
 use crate::model::learning_culture::org::UnitRow;
 use crate::plot::data::{self, Bands};
 use crate::plot::metrics::PANELS;
@@ -331,14 +331,14 @@ fn simulate(scenario: &Scenario, gone: &mut dyn FnMut() -> bool) -> Result<Optio
     let started = Instant::now();
     let model = lc(scenario);
     let markers = model.markers();
-    let mut builder = summary_builder(model, &markers);
+    let mut builder = summary_builder(scenario, model, &markers);
     let names = wire_metrics();
     let index: Vec<usize> = names
         .iter()
         .map(|n| METRICS.iter().position(|m| m == n).expect("a model metric"))
         .collect();
     let mut runs: Vec<Vec<Vec<f64>>> = vec![Vec::new(); names.len()];
-    let local = LocalUnit::of(scenario);
+    let local = local_unit(scenario);
     let mut local_runs: Vec<Vec<f64>> = Vec::new();
     // The request is checked for a hung-up client between batches.
     let batch = crate::engine::Batch::Responsive.size();
@@ -416,6 +416,7 @@ fn simulate(scenario: &Scenario, gone: &mut dyn FnMut() -> bool) -> Result<Optio
         timeline,
         shock_step: first_shock(&markers),
         local: local.map(|l| Local {
+            kind: l.kind_word(),
             name: l.name,
             team: l.team,
             depth: l.depth,
@@ -432,77 +433,16 @@ fn simulate(scenario: &Scenario, gone: &mut dyn FnMut() -> bool) -> Result<Optio
 
 /// The unit that the first shock replaces the leader of, when it is one
 /// team or unit (not the top): its local culture is what the shock hits.
-struct LocalUnit {
-    name: String,
-    team: bool,
-    depth: u16,
-    people: usize,
-    every: u32,
-    /// (index among the model's groups, positions) of the groups inside it.
-    groups: Vec<(usize, f64)>,
-}
-
-impl LocalUnit {
-    fn of(s: &Scenario) -> Option<Self> {
-        let model = lc(s);
-        let org = model.org();
-        let shock = model
-            .setup()
-            .events
-            .iter()
-            .filter_map(|e| match (&e.kind, &e.when) {
-                (Kind::ReplaceLeader { .. }, When::At(at)) if *at > 0 => Some((*at, e)),
-                _ => None,
-            })
-            .min_by_key(|(at, _)| *at)?
-            .1;
-        let (Scope::Unit(name) | Scope::Team(name)) = &shock.scope else {
-            return None;
-        };
-        let u = org.find(name)?;
-        let (lo, hi) = org.unit_teams[u];
-        let positions =
-            |lo: u32, hi: u32| f64::from(org.team_start[hi as usize] - org.team_start[lo as usize]);
-        let groups: Vec<(usize, f64)> = model
-            .groups()
-            .iter()
-            .enumerate()
-            .filter_map(|(k, g)| {
-                let (glo, ghi) = org.unit_teams[org.find(g)?];
-                (lo <= glo && ghi <= hi).then(|| (k, positions(glo, ghi)))
-            })
-            .collect();
-        (!groups.is_empty()).then(|| Self {
-            name: name.clone(),
-            team: org.is_team(u),
-            depth: org.unit_depth[u],
-            people: positions(lo, hi) as usize,
-            every: group_stride(model.steps()),
-            groups,
-        })
-    }
-
-    /// The unit's local culture in one run (every `every` steps): its
-    /// groups' local culture weighted by their positions.
-    fn series(&self, run: &RunOutput) -> Vec<f64> {
-        let width = run.group_width.max(1);
-        let total: f64 = self.groups.iter().map(|(_, w)| w).sum();
-        run.groups
-            .chunks(width)
-            .map(|row| {
-                self.groups
-                    .iter()
-                    .map(|&(k, w)| w * f64::from(row[k]))
-                    .sum::<f64>()
-                    / total
-            })
-            .collect()
-    }
+fn local_unit(s: &Scenario) -> Option<ShockedUnit> {
+    let model = lc(s);
+    ShockedUnit::of_model(Some(model), &model.markers())
 }
 
 /// Local culture of the unit a scoped shock hits.
 #[derive(Serialize)]
 struct Local {
+    /// "team", "division" or "unit".
+    kind: &'static str,
     name: String,
     /// Whether the unit is a team.
     team: bool,
@@ -649,11 +589,11 @@ mod tests {
             .unwrap()
         };
         assert!(
-            LocalUnit::of(&with(&[])).is_none(),
+            local_unit(&with(&[])).is_none(),
             "the top is the whole organization"
         );
         let s = with(&["events.4.scope=\"unit:u1\""]);
-        let l = LocalUnit::of(&s).unwrap();
+        let l = local_unit(&s).unwrap();
         assert_eq!((l.name.as_str(), l.team, l.people), ("u1", false, 111));
         let org = lc(&s).org();
         let (lo, hi) = org.unit_teams[org.find("u1").unwrap()];
@@ -669,7 +609,7 @@ mod tests {
         let x = l.series(&run);
         assert_eq!(x.len(), 261);
         assert!(x.iter().all(|v| (0.0..=1.0).contains(v)));
-        let t = LocalUnit::of(&with(&["events.4.scope=\"team:u1.1.1\""])).unwrap();
+        let t = local_unit(&with(&["events.4.scope=\"team:u1.1.1\""])).unwrap();
         assert!(t.team && t.groups.len() == 1 && t.people == 11);
     }
 
