@@ -11,7 +11,7 @@ pub mod rng;
 mod runner;
 
 pub use rng::{RunId, Seeds, Stream};
-pub use runner::{Batch, RunOutput, group_stride, run_many, run_one, run_seeded};
+pub use runner::{Batch, NonFinite, RunOutput, group_stride, run_many, run_one, run_seeded};
 
 /// A marker on a model's timeline (an event), used by analysis and plots.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -52,6 +52,13 @@ pub trait Model: Sync {
 
     /// Optional early stop (e.g. an equilibrium); checked after each step.
     fn stop(&self, _state: &Self::State, _step: u32) -> bool {
+        false
+    }
+
+    /// Whether metric `m` may be NaN, meaning "undefined" (e.g. a mean over
+    /// an empty group; written as an empty cell). Any other value that is
+    /// not a finite number stops the run as an error (an overflow).
+    fn may_be_undefined(&self, _m: usize) -> bool {
         false
     }
 

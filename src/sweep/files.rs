@@ -85,6 +85,11 @@ pub fn timeseries_lines(run: &RunOutput, every: u32) -> String {
     out
 }
 
+/// (point, replicate) of a data line (None when malformed).
+pub fn line_key(line: &str) -> Option<(u32, u32)> {
+    key(line)
+}
+
 /// (point, replicate) of a data line.
 fn key(line: &str) -> Option<(u32, u32)> {
     let mut it = line.split(',');
@@ -279,11 +284,17 @@ pub fn derive(out: &Path, design: &Design, runs_text: &str) -> Result<()> {
                 },
             );
         }
+        let Some(values) = design.points.get(*p as usize) else {
+            bail!(
+                "runs.csv: point {p} is outside the design (points 0..{})",
+                design.points.len()
+            );
+        };
         let params = design
             .names
             .iter()
             .cloned()
-            .zip(design.points[*p as usize].iter().copied())
+            .zip(values.iter().copied())
             .collect();
         summaries.push(PointSummary {
             point: *p,
