@@ -99,6 +99,7 @@ fn key(line: &str) -> Option<(u32, u32)> {
 /// A part file being appended to, one complete run at a time.
 pub struct Part {
     file: std::fs::File,
+    path: std::path::PathBuf,
 }
 
 impl Part {
@@ -147,7 +148,13 @@ impl Part {
             .append(true)
             .open(path)
             .with_context(|| format!("cannot write '{}'", path.display()))?;
-        Ok((Self { file }, found))
+        Ok((
+            Self {
+                file,
+                path: path.to_path_buf(),
+            },
+            found,
+        ))
     }
 
     /// Cut a timeseries part back to the runs in `keep` (after a crash the
@@ -170,9 +177,11 @@ impl Part {
     /// Append text and hand it to the operating system (a kill -9 after
     /// this loses nothing that was written).
     pub fn append(&mut self, text: &str) -> Result<()> {
-        self.file.write_all(text.as_bytes())?;
-        self.file.flush()?;
-        Ok(())
+        // A full disk names the file (issue 20.11).
+        self.file
+            .write_all(text.as_bytes())
+            .and_then(|()| self.file.flush())
+            .with_context(|| format!("failed to write '{}'", self.path.display()))
     }
 }
 
