@@ -220,7 +220,7 @@ mod tests {
     fn estimates_grow_with_the_request() {
         let r = Request {
             employees: 4_000_000_000,
-            steps: 520,
+            steps: 100,
             replicates: 1,
             metrics: 17,
             in_flight: 16,

@@ -79,8 +79,12 @@ pub fn run(args: &RunArgs) -> Result<RunReport, Failure> {
     let threads = pool.current_num_threads();
     // The folder is written whole beside its place and swapped in at the
     // end: a kill leaves the old folder or the new one, never a mix.
-    let staged = crate::export::folder::Staged::begin(&out, crate::export::folder::RUN_FILES)
+    // A folder holding files culturesim did not write is a usage error;
+    // a folder that cannot be made is a runtime one.
+    crate::export::folder::check_owned(&out, crate::export::folder::RUN_FILES)
         .map_err(Failure::Input)?;
+    let staged = crate::export::folder::Staged::begin(&out, crate::export::folder::RUN_FILES)
+        .map_err(Failure::Runtime)?;
     let dir = staged.path().to_path_buf();
     let summary = pool
         .install(
@@ -89,7 +93,17 @@ pub fn run(args: &RunArgs) -> Result<RunReport, Failure> {
         .map_err(Failure::Runtime)?;
     let seconds = started.elapsed().as_secs_f64();
     let plots = !args.no_plots;
-    write_manifest(&dir, &scenario, threads, seconds).map_err(Failure::Runtime)?;
+    // Listing the figures about to be drawn, so the report (which quotes
+    // the manifest) is the same as `culturesim plot` draws later.
+    let expected: Vec<String> = if plots {
+        match &scenario.model {
+            Models::LearningCulture(_) => crate::plot::files(summary.shock.is_some()),
+            Models::March1991(_) => crate::plot::march::run_files(),
+        }
+    } else {
+        vec![]
+    };
+    write_manifest(&dir, &scenario, threads, seconds, &expected).map_err(Failure::Runtime)?;
     if !args.quiet {
         print_table(&scenario, &summary, &out, seconds);
     }
@@ -103,7 +117,7 @@ pub fn run(args: &RunArgs) -> Result<RunReport, Failure> {
         }
         .map(|_| Some(t.elapsed().as_secs_f64()));
         // The manifest lists what is there (no plot that failed).
-        write_manifest(&dir, &scenario, threads, seconds).map_err(Failure::Runtime)?;
+        write_manifest(&dir, &scenario, threads, seconds, &[]).map_err(Failure::Runtime)?;
     }
     staged.commit().map_err(Failure::Runtime)?;
     match plotted {
@@ -265,12 +279,18 @@ struct Runs {
 }
 
 /// Write manifest.json into `out`, listing the files in the folder.
-fn write_manifest(out: &Path, scenario: &Scenario, threads: usize, seconds: f64) -> Result<()> {
+fn write_manifest(
+    out: &Path,
+    scenario: &Scenario,
+    threads: usize,
+    seconds: f64,
+    expected: &[String],
+) -> Result<()> {
     let mut files = crate::export::folder::files_in(out)?;
-    if !files.iter().any(|f| f == "manifest.json") {
-        files.push("manifest.json".into());
-        files.sort();
-    }
+    files.extend(expected.iter().cloned());
+    files.push("manifest.json".into());
+    files.sort();
+    files.dedup();
     let commit = env!("CULTURESIM_GIT_COMMIT");
     let m = Manifest {
         tool: "culturesim",

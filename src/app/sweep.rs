@@ -865,7 +865,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), Failure> {
     let n_points = sw.design.points.len() as u64;
     let reps = u64::from(sw.replicates());
     let adaptive = ids[0].adaptive.is_some();
-    for ((d, id), shard) in dirs.iter().zip(&ids).zip(&shards) {
+    for (d, shard) in dirs.iter().zip(&shards) {
         if read(d, "scenario.toml").map_err(input)? != scenario
             || read(d, "points.csv").map_err(input)? != points
         {
@@ -875,7 +875,6 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<(), Failure> {
                 first.display()
             )));
         }
-        let _ = id;
         let runs = read(d, "runs.csv").map_err(input)?;
         let mut l = runs.lines();
         let h = l.next().unwrap_or("").to_string();

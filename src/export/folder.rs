@@ -201,7 +201,10 @@ pub fn clean_stale(dir: &Path, files: bool) -> usize {
         let path = entry.path();
         let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
         let gone = if is_dir {
-            abandoned(&path) && std::fs::remove_dir_all(&path).is_ok()
+            // A run killed between making its folder and locking it left
+            // it empty: remove_dir removes only an empty folder.
+            std::fs::remove_dir(&path).is_ok()
+                || (abandoned(&path) && std::fs::remove_dir_all(&path).is_ok())
         } else {
             files && std::fs::remove_file(&path).is_ok()
         };
@@ -230,7 +233,7 @@ impl Staged {
             _ => PathBuf::from("."),
         };
         std::fs::create_dir_all(&parent)
-            .with_context(|| format!("cannot create output folder '{}'", parent.display()))?;
+            .with_context(|| format!("cannot create output folder '{}'", target.display()))?;
         clean_stale(&parent, false);
         let stage = tempfile::Builder::new()
             .prefix(".culturesim-stage-")
