@@ -314,7 +314,7 @@ fn kill_9_in_a_loop_never_leaves_a_mixed_folder() {
     let mut seen_old = 0;
     for i in 0..kills {
         let seed = ["1", "2"][i % 2];
-        let mut child = std::process::Command::new(&exe)
+        let mut child = std::process::Command::new(exe)
             .current_dir(d.path())
             .args(base)
             .args(["--seed", seed, "--out", "target"])

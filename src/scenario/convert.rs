@@ -268,7 +268,7 @@ fn traits(p: &mut Problems, path: &str, t: &RawTraits) -> Option<Traits> {
     // them so that no sum or product overflows to infinity (issue 20.4).
     if let Some(d) = &influence {
         let top = practical_max(&t.influence, d);
-        if !(top <= INFLUENCE_MAX) {
+        if top.is_nan() || top > INFLUENCE_MAX {
             p.push(
                 format!("{path}.influence"),
                 format!(
