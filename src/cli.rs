@@ -15,6 +15,10 @@ pub struct Cli {
     /// What to do (default: run the embedded default scenario).
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Run a request larger than this machine's memory or the work limit
+    /// allows (the estimate is printed when refused).
+    #[arg(long, global = true)]
+    pub force_size: bool,
 }
 
 /// Subcommands.

@@ -29,6 +29,7 @@ pub mod cli;
 pub mod dist;
 pub mod engine;
 pub mod export;
+pub mod limits;
 pub mod model;
 pub mod plot;
 pub mod scenario;

@@ -798,6 +798,8 @@ fn every_sweep_design_and_option_works_over_march_keys() {
     let text = std::fs::read_to_string(full.join("runs.csv")).unwrap();
     let part: String = text.lines().take(4).map(|l| format!("{l}\n")).collect();
     std::fs::write(cut.join("runs.csv.part"), part).unwrap();
+    // A killed sweep leaves its identity beside its part (written first).
+    std::fs::copy(full.join("identity.json"), cut.join("identity.json")).unwrap();
     bin()
         .args(["sweep", "-q", "--resume", "--out"])
         .arg(&cut)

@@ -57,7 +57,7 @@ pub fn hysteresis(a: &HysteresisArgs) -> Result<(), Failure> {
             a.param,
             crate::export::timeseries::format_value(v)
         ));
-        let s = match std::fs::read_to_string(&a.scenario) {
+        let s = match crate::limits::read_input(&a.scenario) {
             Ok(t) => {
                 Scenario::from_str(&t, crate::scenario::Source::File(a.scenario.clone()), &sets)
             }

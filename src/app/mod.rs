@@ -26,6 +26,7 @@ pub enum Failure {
 
 /// Dispatch a parsed command line.
 pub fn main(cli: Cli) -> Result<(), Failure> {
+    crate::limits::set_force_size(cli.force_size);
     match cli.command {
         Some(Command::Run(args)) => run(&args).map(|_| ()),
         Some(Command::Plot(args)) => plot::plot(&args),

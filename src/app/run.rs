@@ -50,6 +50,9 @@ pub fn load(args: &RunArgs) -> Result<Scenario, Failure> {
             return Err(Failure::Input(anyhow!("--steps must be at least 1")));
         }
         scenario.model.set_steps(steps);
+        scenario
+            .check_size(steps)
+            .map_err(|e| Failure::Input(e.into()))?;
     }
     Ok(scenario)
 }
@@ -64,39 +67,62 @@ pub fn run(args: &RunArgs) -> Result<RunReport, Failure> {
         .unwrap_or_else(|| Path::new("output").join(scenario.name()));
     let pool = super::progress::pool(args.threads)?;
     let threads = pool.current_num_threads();
+    // The folder is written whole beside its place and swapped in at the
+    // end: a kill leaves the old folder or the new one, never a mix.
+    // A folder holding files culturesim did not write is a usage error;
+    // a folder that cannot be made is a runtime one.
+    crate::export::folder::check_owned(&out, crate::export::folder::RUN_FILES)
+        .map_err(Failure::Input)?;
+    let staged = crate::export::folder::Staged::begin(&out, crate::export::folder::RUN_FILES)
+        .map_err(Failure::Runtime)?;
+    let dir = staged.path().to_path_buf();
     let summary = pool
         .install(
-            || crate::with_model!(&scenario.model, m => simulate(&scenario, m, &out, args.quiet)),
+            || crate::with_model!(&scenario.model, m => simulate(&scenario, m, &dir, args.quiet)),
         )
         .map_err(Failure::Runtime)?;
     let seconds = started.elapsed().as_secs_f64();
     let plots = !args.no_plots;
-    write_manifest(
-        &out,
-        &scenario,
-        threads,
-        seconds,
-        plots && summary.shock.is_some(),
-        plots,
-    )
-    .map_err(Failure::Runtime)?;
-    // Every file first, then the table: a closed pipe on stdout
-    // (`run | head -1`) ends the process without losing a file.
-    let mut report = None;
+    // Listing the figures about to be drawn, so the report (which quotes
+    // the manifest) is the same as `culturesim plot` draws later.
+    let expected: Vec<String> = if plots {
+        match &scenario.model {
+            Models::LearningCulture(_) => crate::plot::files(summary.shock.is_some()),
+            Models::March1991(_) => crate::plot::march::run_files(),
+        }
+    } else {
+        vec![]
+    };
+    write_manifest(&dir, &scenario, threads, seconds, &expected).map_err(Failure::Runtime)?;
+    let mut plotted = Ok(None);
     if plots {
         // From the files just written, exactly as `culturesim plot DIR` does.
         let t = Instant::now();
-        let done = match &scenario.model {
-            Models::LearningCulture(_) => crate::plot::render_dir(&out),
-            Models::March1991(_) => crate::plot::march::render_run_dir(&out),
+        plotted = match &scenario.model {
+            Models::LearningCulture(_) => crate::plot::render_dir(&dir),
+            Models::March1991(_) => crate::plot::march::render_run_dir(&dir),
         }
-        .map_err(Failure::Runtime)?;
-        report = Some((done.report, t.elapsed().as_secs_f64()));
+        .map(|_| Some(t.elapsed().as_secs_f64()));
+        // The manifest lists what is there (no plot that failed).
+        write_manifest(&dir, &scenario, threads, seconds, &[]).map_err(Failure::Runtime)?;
     }
+    staged.commit().map_err(Failure::Runtime)?;
+    // Every file first, then the table: a closed pipe on stdout
+    // (`run | head -1`) ends the process without losing a file.
     if !args.quiet {
         print_table(&scenario, &summary, &out, seconds);
-        if let Some((path, secs)) = report {
-            println!("report: {} (plots in {secs:.2} s)", path.display());
+    }
+    match plotted {
+        Ok(Some(secs)) if !args.quiet => println!(
+            "report: {} (plots in {secs:.2} s)",
+            out.join("report.html").display()
+        ),
+        Ok(_) => {}
+        Err(e) => {
+            return Err(Failure::Runtime(e.context(format!(
+                "the data files are in '{}', but the plots failed",
+                out.display()
+            ))));
         }
     }
     Ok(RunReport {
@@ -133,6 +159,8 @@ fn simulate<M: Model>(scenario: &Scenario, model: &M, out: &Path, quiet: bool) -
         batch,
         &|| bar.inc(1),
         |run| -> Result<()> {
+            // Never an empty cell for an overflow: stop and say where.
+            run.check_finite(model)?;
             ts.write_run(&run).with_context(|| {
                 format!("failed to write '{}'", out.join("timeseries.csv").display())
             })?;
@@ -260,14 +288,19 @@ struct Runs {
     replicates: String,
 }
 
+/// Write manifest.json into `out`, listing the files in the folder.
 fn write_manifest(
     out: &Path,
     scenario: &Scenario,
     threads: usize,
     seconds: f64,
-    shock: bool,
-    plots: bool,
+    expected: &[String],
 ) -> Result<()> {
+    let mut files = crate::export::folder::files_in(out)?;
+    files.extend(expected.iter().cloned());
+    files.push("manifest.json".into());
+    files.sort();
+    files.dedup();
     let commit = env!("CULTURESIM_GIT_COMMIT");
     let m = Manifest {
         tool: "culturesim",
@@ -285,27 +318,7 @@ fn write_manifest(
         threads,
         command_line: std::env::args().collect(),
         wall_time_seconds: (seconds * 1000.0).round() / 1000.0,
-        files: [
-            "timeseries.csv",
-            "summary.json",
-            "scenario.toml",
-            "teams.csv",
-            "manifest.json",
-        ]
-        .into_iter()
-        // March's model has no teams.
-        .filter(|f| *f != "teams.csv" || scenario.model.learning_culture().is_some())
-        .map(String::from)
-        .chain(
-            plots
-                .then(|| match &scenario.model {
-                    Models::LearningCulture(_) => crate::plot::files(shock),
-                    Models::March1991(_) => crate::plot::march::run_files(),
-                })
-                .into_iter()
-                .flatten(),
-        )
-        .collect(),
+        files,
     };
     atomic::write(&out.join("manifest.json"), &serde_json::to_vec_pretty(&m)?)
 }

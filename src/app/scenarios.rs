@@ -147,7 +147,7 @@ type Extra = Option<(String, String)>;
 fn copy_of(src: &Path, name: &str) -> Result<(String, Extra), Failure> {
     let s = Scenario::from_file(src, &[]).map_err(|e| Failure::Input(e.into()))?;
     let original = match &s.source {
-        Source::File(p) => std::fs::read_to_string(p).map_err(|e| Failure::Runtime(e.into()))?,
+        Source::File(p) => crate::limits::read_input(p).map_err(|e| Failure::Runtime(e.into()))?,
         Source::Bundled(n) => bundled::get(n).unwrap_or_default().to_string(),
         Source::Memory { .. } => s.resolved_toml(),
     };

@@ -4,6 +4,7 @@
 use super::Failure;
 use crate::engine::{RunId, Seeds, run_seeded};
 use crate::export::atomic;
+use crate::export::folder::{self, FolderLock};
 use crate::export::timeseries::format_value;
 use crate::model::Models;
 use crate::plot::sweep::PointResult;
@@ -11,6 +12,7 @@ use crate::scenario::{Scenario, Source};
 use crate::sweep::Sweep;
 use crate::sweep::columns::RunColumns;
 use crate::sweep::files::{self, Part};
+use crate::sweep::identity::Identity;
 use anyhow::{Context, anyhow};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -88,10 +90,19 @@ pub fn sweep(a: &SweepArgs) -> Result<(), Failure> {
         .unwrap_or_else(|| Path::new("output").join(format!("{}-sweep", sw.base.name())));
     let pool = super::progress::pool(a.threads)?;
     let threads = pool.current_num_threads();
+    let ci_metric = a
+        .ci_metric
+        .as_deref()
+        .unwrap_or(sw.base.model.primary_metric());
+    let adaptive = a
+        .ci_width
+        .map(|w| format!("{ci_metric} ±{w}, at most {}", a.max_replicates));
+    let id = Identity::of(&sw, a.shard, adaptive);
+    let _lock = prepare(a, &out, &id)?;
     pool.install(|| execute(&sw, a, &out))
         .map_err(Failure::Runtime)?;
     let seconds = started.elapsed().as_secs_f64();
-    write_manifest(&out, &sw, a.shard, threads, seconds)?;
+    write_manifest(&out, &sw, a.shard, threads, seconds, &id)?;
     if !a.quiet {
         let runs = std::fs::read_to_string(out.join("runs.csv"))
             .map(|t| t.lines().count().saturating_sub(1))
@@ -121,9 +132,88 @@ pub fn sweep(a: &SweepArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Every file a sweep may write into its folder.
+const SWEEP_FILES: &[&str] = &[
+    "runs.csv",
+    "runs.csv.part",
+    "timeseries.csv",
+    "timeseries.csv.part",
+    "points.csv",
+    "summary.csv",
+    "summary.json",
+    "scenario.toml",
+    "org-chart.csv",
+    "adaptive.json",
+    "manifest.json",
+    "identity.json",
+    "report.html",
+    "table.txt",
+    "plots/",
+];
+
+/// Make the sweep folder ready: lock it (one writer at a time), remove what
+/// killed writers left, refuse foreign files, and check the recorded
+/// identity: `--resume` continues only the same experiment and shard; a
+/// fresh start removes the earlier sweep's files but never a different
+/// shard's runs of the same experiment. Writes identity.json.
+fn prepare(a: &SweepArgs, out: &Path, id: &Identity) -> Result<FolderLock, Failure> {
+    std::fs::create_dir_all(out).map_err(|e| {
+        Failure::Runtime(anyhow!(
+            "cannot create output folder '{}': {e}",
+            out.display()
+        ))
+    })?;
+    let lock = FolderLock::acquire(out).map_err(Failure::Input)?;
+    folder::clean_stale(out, true);
+    folder::clean_stale(&out.join("plots"), true);
+    let found = folder::check_owned(out, SWEEP_FILES).map_err(Failure::Input)?;
+    let recorded = Identity::read(out).map_err(Failure::Input)?;
+    let has_runs = out.join("runs.csv.part").exists() || out.join("runs.csv").exists();
+    if a.resume {
+        match &recorded {
+            Some(r) => {
+                let d = r.differences(id, true);
+                if !d.is_empty() {
+                    return Err(Failure::Input(anyhow!(
+                        "cannot resume in '{}': it holds runs of another experiment or shard ({}); use the same scenario, --set and --shard, or another --out",
+                        out.display(),
+                        d.join("; ")
+                    )));
+                }
+            }
+            None if has_runs => {
+                return Err(Failure::Input(anyhow!(
+                    "cannot resume in '{}': its runs carry no {} (written by an older culturesim, or damaged), so they cannot be matched to this experiment; run without --resume to start over",
+                    out.display(),
+                    crate::sweep::identity::FILE
+                )));
+            }
+            None => {}
+        }
+    } else {
+        if let Some(r) = &recorded
+            && has_runs
+            && r.experiment == id.experiment
+            && r.shard != id.shard
+        {
+            return Err(Failure::Input(anyhow!(
+                "'{}' holds {} of this sweep; give each shard its own --out (or add --resume to continue that shard with the same --shard)",
+                out.display(),
+                r.shard
+                    .as_ref()
+                    .map_or("the whole sweep".to_string(), |s| format!("shard {s}"))
+            )));
+        }
+        // Start over: what the earlier sweep wrote goes.
+        for f in found {
+            let _ = std::fs::remove_file(out.join(f));
+        }
+    }
+    id.write(out).map_err(Failure::Runtime)?;
+    Ok(lock)
+}
+
 fn execute(sw: &Sweep, a: &SweepArgs, out: &Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(out)
-        .with_context(|| format!("cannot create output folder '{}'", out.display()))?;
     let mine = sw.shard_runs(a.shard);
     let model = &sw.base.model;
     let columns = crate::with_model!(model, m => m.run_columns());
@@ -567,14 +657,17 @@ fn run_batch(
             );
             crate::with_model!(&s.model, m => {
                 let run = run_seeded(m, seeds);
+                let finite = run.check_finite(m);
                 let line = m.run_line(&run);
-                (run, line)
+                (run, line, finite)
             })
         })
         .collect();
     let mut ts = ts;
     let mut values = Vec::with_capacity(outputs.len());
-    for (run, line) in outputs {
+    for (run, line, finite) in outputs {
+        // The runs before it are kept (a resume reaches the same error).
+        finite.with_context(|| format!("at sweep point {}", run.id.point))?;
         if let (Some(part), Some(every)) = (ts.as_deref_mut(), sw.timeseries_every) {
             part.append(&files::timeseries_lines(&run, every))?;
         }
@@ -621,8 +714,18 @@ fn write_manifest(
     shard: Option<(u32, u32)>,
     threads: usize,
     seconds: f64,
+    id: &Identity,
 ) -> Result<(), Failure> {
     let commit = env!("CULTURESIM_GIT_COMMIT");
+    let mut files = folder::files_in(out).map_err(Failure::Runtime)?;
+    if !files.iter().any(|f| f == "manifest.json") {
+        files.push("manifest.json".into());
+        files.sort();
+    }
+    // A digest of runs.csv as written: merge checks that no row was edited.
+    let runs_sha256 = std::fs::read(out.join("runs.csv"))
+        .ok()
+        .map(|b| crate::sweep::identity::sha256_bytes(&b));
     let m = serde_json::json!({
         "tool": "culturesim",
         "version": env!("CARGO_PKG_VERSION"),
@@ -638,6 +741,9 @@ fn write_manifest(
         "threads": threads,
         "command_line": std::env::args().collect::<Vec<_>>(),
         "wall_time_seconds": (seconds * 1000.0).round() / 1000.0,
+        "experiment": id.experiment,
+        "runs_sha256": runs_sha256,
+        "files": files,
     });
     let bytes = serde_json::to_vec_pretty(&m).map_err(|e| Failure::Runtime(e.into()))?;
     atomic::write(&out.join("manifest.json"), &bytes).map_err(Failure::Runtime)
@@ -672,12 +778,62 @@ pub fn merge(dirs: &[PathBuf], out: &Path, quiet: bool) -> Result<(), Failure> {
     }
     let scenario = read(first, "scenario.toml").map_err(input)?;
     let points = read(first, "points.csv").map_err(input)?;
+    // Every folder must record the same experiment, each a different shard.
+    let ids = dirs
+        .iter()
+        .map(|d| match Identity::read(d) {
+            Ok(Some(id)) => Ok(id),
+            Ok(None) => Err(Failure::Input(anyhow!(
+                "'{}' has no {}: it is not a sweep folder of this culturesim version",
+                d.display(),
+                crate::sweep::identity::FILE
+            ))),
+            Err(e) => Err(Failure::Input(e)),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    for (d, id) in dirs.iter().zip(&ids).skip(1) {
+        let diff = ids[0].differences(id, false);
+        if !diff.is_empty() {
+            return Err(Failure::Input(anyhow!(
+                "'{}' is a shard of another experiment than '{}': {}",
+                d.display(),
+                first.display(),
+                diff.join("; ")
+            )));
+        }
+    }
+    let mut shards: Vec<Option<(u32, u32)>> = Vec::new();
+    for (d, id) in dirs.iter().zip(&ids) {
+        let shard = id.shard.as_deref().and_then(|s| parse_shard(s).ok());
+        if shards.contains(&shard) {
+            return Err(Failure::Input(anyhow!(
+                "'{}' holds {} again (merge each shard once)",
+                d.display(),
+                shard.map_or("the whole sweep".into(), |(k, n)| format!("shard {k}/{n}"))
+            )));
+        }
+        if let (Some(Some((_, n0))), Some((_, n))) = (shards.first(), shard)
+            && *n0 != n
+        {
+            return Err(Failure::Input(anyhow!(
+                "'{}' is a shard of a {n}-way split, '{}' of a {n0}-way one",
+                d.display(),
+                first.display()
+            )));
+        }
+        shards.push(shard);
+    }
     let mut run_lines = Vec::new();
     let mut ts_lines = Vec::new();
     let mut runs_header = None;
     let mut ts_header = None;
     let mut with_ts = true;
-    for d in dirs {
+    let sw = Sweep::load(&scenario, Source::File(first.join("scenario.toml")), &[])
+        .map_err(|e| Failure::Input(e.into()))?;
+    let n_points = sw.design.points.len() as u64;
+    let reps = u64::from(sw.replicates());
+    let adaptive = ids[0].adaptive.is_some();
+    for (d, shard) in dirs.iter().zip(&shards) {
         if read(d, "scenario.toml").map_err(input)? != scenario
             || read(d, "points.csv").map_err(input)? != points
         {
@@ -696,29 +852,68 @@ pub fn merge(dirs: &[PathBuf], out: &Path, quiet: bool) -> Result<(), Failure> {
                 d.display()
             )));
         }
-        run_lines.extend(l.map(str::to_string));
+        let width = h.split(',').count();
+        for (i, line) in l.enumerate() {
+            check_row(line, width, n_points, reps, adaptive, *shard).map_err(|e| {
+                Failure::Input(anyhow!("{}:{}: {e}", d.join("runs.csv").display(), i + 2))
+            })?;
+            run_lines.push(line.to_string());
+        }
+        // Every row is sound; now check none was edited.
+        let recorded = std::fs::read_to_string(d.join("manifest.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .and_then(|m| m["runs_sha256"].as_str().map(String::from));
+        match recorded {
+            Some(h) if h == crate::sweep::identity::sha256_bytes(runs.as_bytes()) => {}
+            Some(_) => {
+                return Err(Failure::Input(anyhow!(
+                    "'{}' was changed after the sweep wrote it (its SHA-256 differs from the one in manifest.json); run that shard again",
+                    d.join("runs.csv").display()
+                )));
+            }
+            None => {
+                return Err(Failure::Input(anyhow!(
+                    "'{}' records no runs_sha256: the shard did not finish, or was written by another culturesim version",
+                    d.join("manifest.json").display()
+                )));
+            }
+        }
         match std::fs::read_to_string(d.join("timeseries.csv")) {
             Ok(t) => {
                 let mut l = t.lines();
                 let h = l.next().unwrap_or("").to_string();
-                ts_header.get_or_insert(h);
-                ts_lines.extend(l.map(str::to_string));
+                if ts_header.get_or_insert_with(|| h.clone()) != &h {
+                    return Err(Failure::Input(anyhow!(
+                        "'{}': timeseries.csv header differs",
+                        d.display()
+                    )));
+                }
+                let width = h.split(',').count();
+                for (i, line) in l.enumerate() {
+                    check_row(line, width, n_points, reps, adaptive, *shard).map_err(|e| {
+                        Failure::Input(anyhow!(
+                            "{}:{}: {e}",
+                            d.join("timeseries.csv").display(),
+                            i + 2
+                        ))
+                    })?;
+                    ts_lines.push(line.to_string());
+                }
             }
             Err(_) => with_ts = false,
         }
     }
     files::sort_lines(&mut run_lines);
     let n = run_lines.len();
-    run_lines.dedup();
+    run_lines.dedup_by(|a, b| files::line_key(a) == files::line_key(b));
     if run_lines.len() != n {
         return Err(Failure::Input(anyhow!(
             "the folders hold the same runs more than once (merge each shard once)"
         )));
     }
-    let sw = Sweep::load(&scenario, Source::File(first.join("scenario.toml")), &[])
-        .map_err(|e| Failure::Input(e.into()))?;
     let expected = sw.runs().len();
-    if run_lines.len() != expected {
+    if run_lines.len() != expected && !adaptive {
         return Err(Failure::Input(anyhow!(
             "the shards hold {} of the sweep's {expected} runs{}; run the missing shards (with --resume) first",
             run_lines.len(),
@@ -729,6 +924,13 @@ pub fn merge(dirs: &[PathBuf], out: &Path, quiet: bool) -> Result<(), Failure> {
     }
     std::fs::create_dir_all(out)
         .map_err(|e| Failure::Runtime(anyhow!("cannot create '{}': {e}", out.display())))?;
+    // The merged folder is the sweep's own: one writer, no foreign files,
+    // nothing left of an earlier merge.
+    let _lock = FolderLock::acquire(out).map_err(Failure::Input)?;
+    folder::clean_stale(out, true);
+    for f in folder::check_owned(out, SWEEP_FILES).map_err(Failure::Input)? {
+        let _ = std::fs::remove_file(out.join(f));
+    }
     let runtime = Failure::Runtime;
     let runs_text = format!(
         "{}\n{}\n",
@@ -751,7 +953,9 @@ pub fn merge(dirs: &[PathBuf], out: &Path, quiet: bool) -> Result<(), Failure> {
     if let Ok(chart) = std::fs::read(first.join(crate::scenario::CHART_COPY)) {
         atomic::write(&out.join(crate::scenario::CHART_COPY), &chart).map_err(Failure::Runtime)?;
     }
-    write_manifest(out, &sw, None, 0, 0.0)?;
+    let id = Identity::of(&sw, None, ids[0].adaptive.clone());
+    id.write(out).map_err(Failure::Runtime)?;
+    write_manifest(out, &sw, None, 0, 0.0, &id)?;
     if !quiet {
         println!(
             "merged {} folders: {} runs -> {}",
@@ -759,6 +963,49 @@ pub fn merge(dirs: &[PathBuf], out: &Path, quiet: bool) -> Result<(), Failure> {
             run_lines.len(),
             out.display()
         );
+    }
+    Ok(())
+}
+
+/// Check one data line of a shard's runs.csv or timeseries.csv: its field
+/// count, a point and replicate inside the design (and in the folder's
+/// shard), an integer step, and every value a finite number or empty.
+fn check_row(
+    line: &str,
+    width: usize,
+    points: u64,
+    replicates: u64,
+    adaptive: bool,
+    shard: Option<(u32, u32)>,
+) -> anyhow::Result<()> {
+    let cells: Vec<&str> = line.split(',').collect();
+    if cells.len() != width {
+        anyhow::bail!("has {} fields, the header {width}", cells.len());
+    }
+    let int = |i: usize, what: &str| -> anyhow::Result<u64> {
+        cells[i]
+            .parse::<u64>()
+            .map_err(|_| anyhow!("{what} must be a whole number, got '{}'", cells[i]))
+    };
+    let p = int(0, "point")?;
+    let r = int(1, "replicate")?;
+    int(2, "the third column")?;
+    if p >= points {
+        anyhow::bail!("point {p} is outside the design (points 0..{points})");
+    }
+    if !adaptive && r >= replicates {
+        anyhow::bail!("replicate {r} is outside the design (replicates 0..{replicates})");
+    }
+    if let Some((k, n)) = shard {
+        let index = p * replicates + r;
+        if index % u64::from(n) != u64::from(k - 1) {
+            anyhow::bail!("run (point {p}, replicate {r}) does not belong to shard {k}/{n}");
+        }
+    }
+    for (i, c) in cells.iter().enumerate().skip(3) {
+        if !c.is_empty() && !c.parse::<f64>().is_ok_and(f64::is_finite) {
+            anyhow::bail!("column {} holds '{c}', not a finite number", i + 1);
+        }
     }
     Ok(())
 }

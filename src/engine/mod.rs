@@ -12,7 +12,7 @@ mod runner;
 
 pub use rng::{RunId, Seeds, Stream};
 pub use runner::{
-    Batch, RunOutput, group_stride, run_many, run_many_ticking, run_one, run_seeded,
+    Batch, NonFinite, RunOutput, group_stride, run_many, run_many_ticking, run_one, run_seeded,
     run_seeded_ticking,
 };
 
@@ -55,6 +55,13 @@ pub trait Model: Sync {
 
     /// Optional early stop (e.g. an equilibrium); checked after each step.
     fn stop(&self, _state: &Self::State, _step: u32) -> bool {
+        false
+    }
+
+    /// Whether metric `m` may be NaN, meaning "undefined" (e.g. a mean over
+    /// an empty group; written as an empty cell). Any other value that is
+    /// not a finite number stops the run as an error (an overflow).
+    fn may_be_undefined(&self, _m: usize) -> bool {
         false
     }
 

@@ -41,10 +41,64 @@ impl RunOutput {
         &self.rows[n * self.width..(n + 1) * self.width]
     }
 
+    /// The first (row, metric) of `model` whose value is not a number it
+    /// may produce (an infinity, or NaN where the model does not call a
+    /// metric undefined). A run stops at the first such row (see
+    /// [`run_seeded`]), so only the last row is looked at.
+    pub fn first_non_finite<M: Model>(&self, model: &M) -> Option<(usize, usize)> {
+        let last = self.len().checked_sub(1)?;
+        self.row(last)
+            .iter()
+            .enumerate()
+            .position(|(m, v)| !allowed(model, m, *v))
+            .map(|m| (last, m))
+    }
+
+    /// A [`NonFinite`] error when the run produced a value that is not a
+    /// finite number (nor an undefined value the model allows).
+    pub fn check_finite<M: Model>(&self, model: &M) -> Result<(), NonFinite> {
+        match self.first_non_finite(model) {
+            None => Ok(()),
+            Some((step, m)) => Err(NonFinite {
+                id: self.id,
+                metric: model
+                    .metrics()
+                    .get(m)
+                    .map_or_else(|| format!("#{m}"), |s| s.to_string()),
+                step,
+                value: self.row(step)[m],
+            }),
+        }
+    }
+
     /// The series of metric `m` over all rows.
     pub fn series(&self, m: usize) -> Vec<f64> {
         (0..self.len()).map(|n| self.row(n)[m]).collect()
     }
+}
+
+/// Whether `v` is a value metric `m` of `model` may take: a finite number,
+/// or NaN ("undefined", written as an empty cell) where the model says so.
+fn allowed<M: Model>(model: &M, m: usize, v: f64) -> bool {
+    v.is_finite() || (v.is_nan() && model.may_be_undefined(m))
+}
+
+/// A run produced a value that is not a finite number (and stopped there).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error(
+    "run (point {}, replicate {}) produced {value} for {metric} at step {step} and stopped; likely cause: a parameter so large that a sum or product overflows (influence weights, rates or sizes near their limits) — check the scenario's extreme values",
+    id.point,
+    id.replicate
+)]
+pub struct NonFinite {
+    /// The run.
+    pub id: RunId,
+    /// The metric's name.
+    pub metric: String,
+    /// The step (observation row) of the first non-finite value.
+    pub step: usize,
+    /// The value (NaN or an infinity).
+    pub value: f64,
 }
 
 /// Steps between two group samples: about 260 samples per run at most.
@@ -114,12 +168,29 @@ pub fn run_seeded_ticking<M: Model>(
             groups.extend_from_slice(&gbuf);
         }
     };
+    // A value that is not finite ends the run at that row: nothing after
+    // it means anything, and the caller reports it (RunOutput::check_finite).
+    let finite = |rows: &[f64]| {
+        rows[rows.len() - width..]
+            .iter()
+            .enumerate()
+            .all(|(m, v)| allowed(model, m, *v))
+    };
     observe(&state, 0, &mut rows, &mut groups);
+    if width > 0 && !finite(&rows) {
+        return RunOutput {
+            id,
+            width,
+            rows,
+            group_width,
+            groups,
+        };
+    }
     for step in 0..steps {
         model.step(&mut state, step, &seeds);
         observe(&state, step + 1, &mut rows, &mut groups);
         tick();
-        if model.stop(&state, step + 1) {
+        if model.stop(&state, step + 1) || (width > 0 && !finite(&rows)) {
             break;
         }
     }
@@ -228,6 +299,61 @@ mod tests {
         })
         .unwrap();
         assert_eq!(first, second);
+    }
+
+    /// A walk that overflows to infinity at step 3.
+    struct Overflow;
+    impl Model for Overflow {
+        type State = f64;
+        fn metrics(&self) -> &[&'static str] {
+            &["ok", "x"]
+        }
+        fn steps(&self) -> u32 {
+            10
+        }
+        fn init(&self, _seeds: &Seeds) -> f64 {
+            1e300
+        }
+        fn step(&self, s: &mut f64, _step: u32, _seeds: &Seeds) {
+            *s *= 1e3;
+        }
+        fn observe(&self, s: &f64, out: &mut [f64]) {
+            out[0] = 0.5;
+            out[1] = *s;
+        }
+    }
+
+    #[test]
+    fn a_non_finite_value_stops_the_run_and_is_named() {
+        let out = run_one(
+            &Overflow,
+            1,
+            RunId {
+                point: 2,
+                replicate: 3,
+            },
+        );
+        // 1e300, 1e303, 1e306, inf: four rows, then the run stops.
+        assert_eq!(out.len(), 4);
+        let e = out.check_finite(&Overflow).unwrap_err();
+        assert_eq!((e.metric.as_str(), e.step), ("x", 3));
+        let msg = e.to_string();
+        assert!(
+            msg.contains("point 2, replicate 3") && msg.contains("inf for x at step 3"),
+            "{msg}"
+        );
+        assert!(
+            run_one(
+                &Walk,
+                1,
+                RunId {
+                    point: 0,
+                    replicate: 0
+                }
+            )
+            .check_finite(&Walk)
+            .is_ok()
+        );
     }
 
     #[test]

@@ -517,6 +517,7 @@ pub fn parse_timeseries(text: &str, time_unit: &str) -> Result<Series> {
             let v: f64 = field(*i)
                 .parse()
                 .map_err(|_| anyhow!("line {line}: {name} '{}' is not a number", field(*i)))?;
+            plottable(v).map_err(|e| anyhow!("line {line}: {name} {e}"))?;
             let runs = &mut runs[m];
             if runs.len() <= r {
                 runs.resize(r + 1, Vec::new());
@@ -557,6 +558,26 @@ pub fn parse_timeseries(text: &str, time_unit: &str) -> Result<Series> {
         .map(|(k, r)| (k.clone(), Bands::of(r)))
         .collect();
     Ok(out)
+}
+
+/// Largest magnitude a plotted value may have: beyond it the axes' key
+/// points cannot be computed (plotters loops for a very long time on 1e308)
+/// and no metric of a sound run comes near it.
+pub const MAX_PLOTTED: f64 = 1e15;
+
+/// Refuse a value no figure can show (not finite, or absurdly large).
+pub fn plottable(v: f64) -> Result<(), String> {
+    if !v.is_finite() {
+        return Err(format!(
+            "is {v}, not a finite number (the run overflowed: check the scenario's extreme values)"
+        ));
+    }
+    if v.abs() > MAX_PLOTTED {
+        return Err(format!(
+            "is {v:e}, beyond the ±{MAX_PLOTTED:e} a figure can show (the run overflowed: check the scenario's extreme values)"
+        ));
+    }
+    Ok(())
 }
 
 /// Turnover in % per year: leavers in the trailing `window` steps divided by
@@ -619,6 +640,7 @@ pub fn parse_teams(text: &str) -> Result<Teams> {
         let v: f64 = v
             .parse()
             .map_err(|_| anyhow!("line {line}: culture '{v}' is not a number"))?;
+        plottable(v).map_err(|e| anyhow!("line {line}: culture {e}"))?;
         if t.steps.last() != Some(&step) {
             t.steps.push(step);
         }

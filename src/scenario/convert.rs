@@ -151,6 +151,30 @@ pub fn convert(raw: &RawScenario, chart: Option<Chart>) -> (Option<Setup>, Probl
     (Some(setup), p)
 }
 
+/// A value the distribution exceeds with probability at most about 10⁻⁹
+/// (the top of its support where that is finite): what a parameter check
+/// bounds so that sums over millions of draws stay finite.
+fn practical_max(raw: &RawDist, d: &Dist) -> f64 {
+    let top = d.support().1;
+    let RawDist::Named(n) = raw else {
+        return top;
+    };
+    let get = |v: Option<f64>| v.unwrap_or(f64::NAN);
+    match n.dist.as_str() {
+        // mu + 6 sigma: the 1 - 1e-9 quantile of the underlying normal.
+        "lognormal" => (get(n.mu) + 6.0 * get(n.sigma)).exp(),
+        // P(X > x) = (scale / x)^shape = 1e-9.
+        "pareto" => get(n.scale) * 1e9f64.powf(1.0 / get(n.shape)),
+        "poisson" => get(n.mean) + 10.0 * get(n.mean).sqrt() + 10.0,
+        "normal" if top.is_infinite() => top.min(get(n.mean) + 6.0 * get(n.sd)),
+        _ => top,
+    }
+}
+
+/// Largest influence weight a distribution may reach (its 1-in-10⁹ value):
+/// a million employees at this weight still sum far below `f32::MAX`.
+pub const INFLUENCE_MAX: f64 = 1e12;
+
 /// The rules every model shares: format, name, model, steps, replicates.
 fn common(raw: &RawScenario, p: &mut Problems) {
     if raw.format != 1 {
@@ -161,6 +185,14 @@ fn common(raw: &RawScenario, p: &mut Problems) {
     }
     if raw.name.trim().is_empty() {
         p.push("name", "must not be empty");
+    } else if raw.name.len() > 200 {
+        p.push(
+            "name",
+            format!(
+                "must be at most 200 bytes (it names the output folder), got {} bytes",
+                raw.name.len()
+            ),
+        );
     } else if raw.name.contains(['/', '\\']) || raw.name.starts_with('.') {
         p.push(
             "name",
@@ -232,6 +264,19 @@ fn traits(p: &mut Problems, path: &str, t: &RawTraits) -> Option<Traits> {
         (0.0, f64::INFINITY),
         false,
     );
+    // Influence weights are summed over the organization in f32: bound
+    // them so that no sum or product overflows to infinity (issue 20.4).
+    if let Some(d) = &influence {
+        let top = practical_max(&t.influence, d);
+        if top.is_nan() || top > INFLUENCE_MAX {
+            p.push(
+                format!("{path}.influence"),
+                format!(
+                    "must stay below {INFLUENCE_MAX:e} (weighted sums over the organization must stay finite), got a distribution reaching about {top:.3e}; use a smaller value, scale, mu or max, or a larger pareto shape"
+                ),
+            );
+        }
+    }
     Some(Traits {
         mastery: mastery?,
         belief: belief?,

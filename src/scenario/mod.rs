@@ -174,8 +174,15 @@ fn name_hint(name: &str) -> String {
 /// Read a scenario file, or take the bundled scenario of that name when no
 /// such file exists (a bare name, with or without `.toml`).
 pub fn read(path: &Path) -> Result<(String, Source), ScenarioError> {
-    match std::fs::read_to_string(path) {
+    match crate::limits::read_input(path) {
         Ok(text) => Ok((text, Source::File(path.to_path_buf()))),
+        // A file that exists but is too large (or not text) is not a
+        // bundled name.
+        Err(error) if path.exists() => Err(ScenarioError::Read {
+            path: path.to_path_buf(),
+            hint: String::new(),
+            error,
+        }),
         Err(error) => {
             let name = path.to_string_lossy();
             let name = name.trim_end_matches(".toml");
@@ -227,7 +234,7 @@ impl Layers {
             let next = match (&last.source, bundled_name) {
                 (Source::File(p), None) => {
                     let path = beside(p);
-                    let text = std::fs::read_to_string(&path).map_err(|e| {
+                    let text = crate::limits::read_input(&path).map_err(|e| {
                         let hint = if ext.contains(['/', '\\']) {
                             String::new()
                         } else {
@@ -245,7 +252,7 @@ impl Layers {
                 }
                 (Source::File(p), Some(_)) if beside(p).is_file() => {
                     let path = beside(p);
-                    let text = std::fs::read_to_string(&path).map_err(|e| {
+                    let text = crate::limits::read_input(&path).map_err(|e| {
                         err(format!(
                             "extends = \"{ext}\": cannot read '{}': {e}",
                             path.display()
@@ -407,7 +414,7 @@ impl Layers {
         match &layer.source {
             Source::File(p) => {
                 let path = p.parent().unwrap_or(Path::new(".")).join(name);
-                std::fs::read_to_string(&path)
+                crate::limits::read_input(&path)
                     .map(|t| (t, path.display().to_string()))
                     .map_err(|e| format!("cannot read '{}': {e}", path.display()))
             }
@@ -637,6 +644,44 @@ impl Limits {
     }
 }
 
+/// The memory and work a scenario asks for with `steps` steps, as
+/// problems when above this machine's limits (see [`crate::limits`]).
+fn size_problems(raw: &RawScenario, steps: u32, p: &mut Problems) {
+    let learning = raw.model == "learning-culture";
+    let request = crate::limits::Request {
+        employees: if learning && raw.org.chart.is_none() {
+            u64::from(raw.org.employees)
+        } else {
+            0
+        },
+        steps: u64::from(steps),
+        replicates: u64::from(raw.replicates),
+        metrics: 16,
+        in_flight: crate::engine::Batch::Throughput.size() as u64,
+    };
+    for (key, message) in request.problems("org.employees") {
+        p.push(key, message);
+    }
+}
+
+impl Scenario {
+    /// Check memory and work again for a run cut or stretched to `steps`
+    /// steps (`run --steps`), before it starts.
+    pub fn check_size(&self, steps: u32) -> Result<(), ScenarioError> {
+        let mut problems = Problems::default();
+        size_problems(&self.raw, steps, &mut problems);
+        if problems.is_empty() {
+            return Ok(());
+        }
+        let places = vec![None; problems.0.len()];
+        Err(ScenarioError::Invalid {
+            origin: self.source.clone(),
+            problems,
+            places,
+        })
+    }
+}
+
 /// File name of the org chart copied into a run's output folder.
 pub const CHART_COPY: &str = "org-chart.csv";
 
@@ -712,6 +757,12 @@ impl Scenario {
             if !problems.is_empty() {
                 return Err(layers.invalid(problems));
             }
+        }
+        // Memory and work, estimated before anything is built.
+        let mut problems = Problems::default();
+        size_problems(&raw, raw.steps, &mut problems);
+        if !problems.is_empty() {
+            return Err(layers.invalid(problems));
         }
         let scenario = Self::validate(raw, &layers)?;
         if let Some(limits) = limits {

@@ -16,6 +16,9 @@ pub struct Design {
     pub baseline: usize,
 }
 
+/// Most points of a design without `--force-size`.
+pub const MAX_POINTS: u128 = 1_000_000;
+
 /// Expand `raw` (LHS draws from `seed`). Every problem is reported.
 pub fn expand(raw: &RawSweep, seed: u64) -> Result<Design, Problems> {
     let mut p = Problems::default();
@@ -45,6 +48,37 @@ pub fn expand(raw: &RawSweep, seed: u64) -> Result<Design, Problems> {
             })
             .collect()
     };
+    // Count the points before building any (issue 20.5).
+    let count: u128 = match raw.design.as_str() {
+        "grid" => raw
+            .params
+            .values()
+            .map(|v| match v {
+                SweepValues::List(l) => l.len() as u128,
+                SweepValues::Range { .. } => 1,
+            })
+            .fold(1u128, |a, b| a.saturating_mul(b)),
+        "zip" => raw.params.values().next().map_or(0, |v| match v {
+            SweepValues::List(l) => l.len() as u128,
+            SweepValues::Range { .. } => 0,
+        }),
+        _ => u128::from(raw.samples.unwrap_or(0)),
+    };
+    if count > MAX_POINTS && !crate::limits::force_size() {
+        let bytes = count.saturating_mul(24 + 8 * names.len() as u128);
+        p.push(
+            if raw.design == "lhs" {
+                "sweep.samples"
+            } else {
+                "sweep.params"
+            },
+            format!(
+                "the design has {count} points, more than the limit of {MAX_POINTS} (every point is validated before anything runs; the points alone would need about {}); use --force-size to try anyway",
+                crate::limits::human_bytes(u64::try_from(bytes).unwrap_or(u64::MAX))
+            ),
+        );
+        return Err(p);
+    }
     let points = match raw.design.as_str() {
         "grid" => {
             let l = lists(&mut p);

@@ -99,6 +99,11 @@ pub fn timeseries_lines(run: &RunOutput, every: u32) -> String {
     out
 }
 
+/// (point, replicate) of a data line (None when malformed).
+pub fn line_key(line: &str) -> Option<(u32, u32)> {
+    key(line)
+}
+
 /// (point, replicate) of a data line.
 fn key(line: &str) -> Option<(u32, u32)> {
     let mut it = line.split(',');
@@ -108,6 +113,7 @@ fn key(line: &str) -> Option<(u32, u32)> {
 /// A part file being appended to, one complete run at a time.
 pub struct Part {
     file: std::fs::File,
+    path: std::path::PathBuf,
 }
 
 impl Part {
@@ -156,7 +162,13 @@ impl Part {
             .append(true)
             .open(path)
             .with_context(|| format!("cannot write '{}'", path.display()))?;
-        Ok((Self { file }, found))
+        Ok((
+            Self {
+                file,
+                path: path.to_path_buf(),
+            },
+            found,
+        ))
     }
 
     /// Cut a timeseries part back to the runs in `keep` (after a crash the
@@ -179,9 +191,11 @@ impl Part {
     /// Append text and hand it to the operating system (a kill -9 after
     /// this loses nothing that was written).
     pub fn append(&mut self, text: &str) -> Result<()> {
-        self.file.write_all(text.as_bytes())?;
-        self.file.flush()?;
-        Ok(())
+        // A full disk names the file (issue 20.11).
+        self.file
+            .write_all(text.as_bytes())
+            .and_then(|()| self.file.flush())
+            .with_context(|| format!("failed to write '{}'", self.path.display()))
     }
 }
 
@@ -293,11 +307,17 @@ pub fn derive(out: &Path, design: &Design, runs_text: &str) -> Result<()> {
                 },
             );
         }
+        let Some(values) = design.points.get(*p as usize) else {
+            bail!(
+                "runs.csv: point {p} is outside the design (points 0..{})",
+                design.points.len()
+            );
+        };
         let params = design
             .names
             .iter()
             .cloned()
-            .zip(design.points[*p as usize].iter().copied())
+            .zip(values.iter().copied())
             .collect();
         summaries.push(PointSummary {
             point: *p,

@@ -10,6 +10,7 @@
 pub mod columns;
 pub mod design;
 pub mod files;
+pub mod identity;
 
 use crate::scenario::{Scenario, ScenarioError, Source};
 use design::Design;
@@ -53,6 +54,23 @@ impl Sweep {
                 places,
             }
         })?;
+        let runs = (design.points.len() as u128) * u128::from(base.replicates);
+        if runs > crate::limits::MAX_SWEEP_RUNS && !crate::limits::force_size() {
+            let mut p = crate::validate::Problems::default();
+            p.push(
+                "replicates",
+                format!(
+                    "x {} points = {runs} runs, more than the limit of {} for one sweep; use --force-size to try anyway",
+                    design.points.len(),
+                    crate::limits::MAX_SWEEP_RUNS
+                ),
+            );
+            return Err(ScenarioError::Invalid {
+                origin: source,
+                problems: p,
+                places: vec![None],
+            });
+        }
         let sweep = Self {
             base,
             design,

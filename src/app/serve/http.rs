@@ -90,7 +90,11 @@ pub fn read_request(stream: &mut TcpStream) -> Result<Request, Response> {
         if started.elapsed() > REQUEST_DEADLINE {
             return Err(Response::error(408, "the request took too long to arrive"));
         }
-        let n = read_some(stream, &mut chunk)?;
+        // Never read past the head limit (plus one byte to notice it).
+        let room = (MAX_HEAD + 1)
+            .saturating_sub(buf.len())
+            .clamp(1, chunk.len());
+        let n = read_some(stream, &mut chunk[..room])?;
         if n == 0 {
             return Err(Response::error(400, "the connection closed mid-request"));
         }
@@ -98,6 +102,12 @@ pub fn read_request(stream: &mut TcpStream) -> Result<Request, Response> {
         let mut slots = [httparse::EMPTY_HEADER; 64];
         let mut req = httparse::Request::new(&mut slots);
         match req.parse(&buf) {
+            Ok(httparse::Status::Complete(len)) if len > MAX_HEAD => {
+                return Err(Response::error(
+                    431,
+                    format!("request head larger than {MAX_HEAD} bytes"),
+                ));
+            }
             Ok(httparse::Status::Complete(len)) => {
                 let headers = req
                     .headers
@@ -138,11 +148,30 @@ pub fn read_request(stream: &mut TcpStream) -> Result<Request, Response> {
             "send the body with a Content-Length (chunked bodies are not accepted)",
         ));
     }
-    let length = match request.header("content-length") {
+    let lengths: Vec<&str> = request
+        .headers
+        .iter()
+        .filter(|(k, _)| k == "content-length")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    if lengths.len() > 1 {
+        return Err(Response::error(
+            400,
+            "more than one Content-Length header (send exactly one)",
+        ));
+    }
+    let length = match lengths.first() {
         None => 0,
-        Some(v) => v
-            .parse::<usize>()
-            .map_err(|_| Response::error(400, format!("Content-Length '{v}' is not a number")))?,
+        // Digits only: Rust would also read "+2" as 2.
+        Some(v) if !v.is_empty() && v.len() <= 19 && v.bytes().all(|b| b.is_ascii_digit()) => {
+            v.parse::<usize>().unwrap_or(usize::MAX)
+        }
+        Some(v) => {
+            return Err(Response::error(
+                400,
+                format!("Content-Length '{v}' is not a plain decimal number"),
+            ));
+        }
     };
     if length > MAX_BODY {
         return Err(Response::error(
@@ -258,6 +287,21 @@ pub fn respond(stream: &mut TcpStream, response: &Response, head_only: bool) -> 
         }
     }
     Ok(())
+}
+
+/// Turn a connection away with a 503 without waiting for it: one
+/// non-blocking write of a short response, then close. Used by the
+/// accepting thread when every connection slot is taken.
+pub fn refuse_busy(stream: &mut TcpStream) {
+    let body = r#"{"status":503,"error":"too many connections; try again in a moment"}"#;
+    let text = format!(
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: {JSON}\r\nContent-Length: {}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    if stream.set_nonblocking(true).is_ok() {
+        let _ = stream.write(text.as_bytes());
+    }
+    let _ = stream.shutdown(Shutdown::Both);
 }
 
 /// Whether the client has gone away (closed its end): peeks without

@@ -3,10 +3,12 @@
 //!
 //! One page (embedded HTML, script, style sheet and fonts: no internet
 //! needed) and a small JSON API, served on 127.0.0.1 unless another address
-//! is asked for. Every connection gets its own thread and carries one
-//! request, read within limits of size and time; at most
-//! [`MAX_SIMULATIONS`] requests simulate at once (others wait their turn),
-//! and a request whose client has gone stops simulating. Requests never
+//! is asked for. At most [`MAX_CONNECTIONS`] connections are handled at
+//! once, each by its own thread, each carrying one request read within
+//! limits of size and time; beyond that the accepting thread answers 503
+//! itself. At most [`MAX_SIMULATIONS`] requests simulate (or build an
+//! organization for `/api/org`) at once; others wait their turn in the
+//! order they came, and a request whose client has gone stops simulating. Requests never
 //! touch the file system: static files come from the embedded set, and
 //! scenarios are built from text held in memory.
 
@@ -25,8 +27,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-/// Most connections handled at once; more are turned away with a 503.
-pub const MAX_CONNECTIONS: usize = 64;
+/// Most connections handled at once, each by its own thread (a bounded
+/// pool); more are turned away with a 503 by the accepting thread itself,
+/// without a thread. Large enough that 200 slow clients leave room for the
+/// page.
+pub const MAX_CONNECTIONS: usize = 256;
+/// Stack of a connection's thread (simulations run on the rayon pool).
+const HANDLER_STACK: usize = 2 * 1024 * 1024;
 /// Most requests simulating at once; more wait for a turn.
 pub const MAX_SIMULATIONS: usize = 4;
 /// Longest wait for a turn to simulate.
@@ -124,12 +131,20 @@ pub fn serve(args: &ServeArgs) -> Result<(), Failure> {
     });
     for conn in listener.incoming() {
         match conn {
-            Ok(stream) => {
-                let state = Arc::clone(&state);
+            Ok(mut stream) => {
+                // Over the cap: refused here, without a thread.
+                if state.connections.load(Ordering::SeqCst) >= MAX_CONNECTIONS {
+                    http::refuse_busy(&mut stream);
+                    continue;
+                }
+                state.connections.fetch_add(1, Ordering::SeqCst);
+                let shared = Arc::clone(&state);
                 let spawned = std::thread::Builder::new()
                     .name("culturesim-http".into())
-                    .spawn(move || connection(stream, &state));
+                    .stack_size(HANDLER_STACK)
+                    .spawn(move || connection(stream, &shared));
                 if let Err(e) = spawned {
+                    state.connections.fetch_sub(1, Ordering::SeqCst);
                     eprintln!("warning: cannot start a thread for a connection: {e}");
                 }
             }
@@ -152,19 +167,13 @@ impl Drop for Counted<'_> {
     }
 }
 
-/// Handle one connection: one request, one response.
+/// Handle one connection (counted by the accept loop): one request, one
+/// response.
 fn connection(mut stream: TcpStream, state: &State) {
-    let open = state.connections.fetch_add(1, Ordering::SeqCst) + 1;
     let _counted = Counted(&state.connections);
     let _ = stream.set_read_timeout(Some(http::IO_TIMEOUT));
     let _ = stream.set_write_timeout(Some(http::IO_TIMEOUT));
     let _ = stream.set_nodelay(true);
-    if open > MAX_CONNECTIONS {
-        let r = Response::error(503, "too many connections; try again in a moment")
-            .with("Retry-After", "1");
-        let _ = http::respond(&mut stream, &r, false);
-        return;
-    }
     let (response, head) = match http::read_request(&mut stream) {
         Ok(req) => (route(state, &req, &stream), req.method == "HEAD"),
         Err(r) => (r, false),
@@ -199,14 +208,12 @@ fn route(state: &State, req: &Request, stream: &TcpStream) -> Response {
             if let Some(r) = require_json(req) {
                 return r;
             }
-            let response = if req.path == "/api/org" {
-                api::org(&state.base, &req.body)
-            } else {
-                let mut gone = || http::client_gone(stream);
-                match state.turns.take(&mut gone) {
-                    Ok(_turn) => api::run(&state.base, &req.body, &mut gone),
-                    Err(r) => r,
-                }
+            // Both build an organization: both wait for a turn, in order.
+            let mut gone = || http::client_gone(stream);
+            let response = match state.turns.take(&mut gone) {
+                Ok(_turn) if req.path == "/api/org" => api::org(&state.base, &req.body),
+                Ok(_turn) => api::run(&state.base, &req.body, &mut gone),
+                Err(r) => r,
             };
             response.with("Cache-Control", "no-store")
         }
@@ -244,11 +251,19 @@ fn require_json(req: &Request) -> Option<Response> {
     })
 }
 
-/// Turns to simulate: a counting semaphore whose waiters give up when
-/// their client leaves or after [`MAX_QUEUE_WAIT`].
+/// Turns to simulate: a counting semaphore served first come, first
+/// served (a ticket queue), whose waiters give up when their client
+/// leaves or after [`MAX_QUEUE_WAIT`].
 struct Turns {
-    free: Mutex<usize>,
+    queue: Mutex<Queue>,
     changed: Condvar,
+}
+
+/// Free turns and the tickets waiting for one, oldest first.
+struct Queue {
+    free: usize,
+    waiting: std::collections::VecDeque<u64>,
+    next: u64,
 }
 
 /// A turn, given back on drop.
@@ -256,41 +271,60 @@ struct Turn<'a>(&'a Turns);
 
 impl Drop for Turn<'_> {
     fn drop(&mut self) {
-        *self.0.free.lock().unwrap_or_else(|p| p.into_inner()) += 1;
-        self.0.changed.notify_one();
+        self.0.queue.lock().unwrap_or_else(|p| p.into_inner()).free += 1;
+        self.0.changed.notify_all();
     }
 }
 
 impl Turns {
     fn new(n: usize) -> Self {
         Self {
-            free: Mutex::new(n),
+            queue: Mutex::new(Queue {
+                free: n,
+                waiting: std::collections::VecDeque::new(),
+                next: 0,
+            }),
             changed: Condvar::new(),
         }
     }
 
     fn take(&self, gone: &mut dyn FnMut() -> bool) -> Result<Turn<'_>, Response> {
         let since = Instant::now();
-        let mut free = self.free.lock().unwrap_or_else(|p| p.into_inner());
-        while *free == 0 {
+        let mut q = self.queue.lock().unwrap_or_else(|p| p.into_inner());
+        let me = q.next;
+        q.next += 1;
+        q.waiting.push_back(me);
+        loop {
+            if q.free > 0 && q.waiting.front() == Some(&me) {
+                q.waiting.pop_front();
+                q.free -= 1;
+                drop(q);
+                // The next in line may find a turn free too.
+                self.changed.notify_all();
+                return Ok(Turn(self));
+            }
             if since.elapsed() > MAX_QUEUE_WAIT {
+                q.waiting.retain(|&t| t != me);
+                drop(q);
+                self.changed.notify_all();
                 return Err(Response::error(
                     503,
                     "the server is busy with other simulations; try again in a moment",
                 )
                 .with("Retry-After", "2"));
             }
-            free = self
+            q = self
                 .changed
-                .wait_timeout(free, Duration::from_millis(100))
+                .wait_timeout(q, Duration::from_millis(100))
                 .unwrap_or_else(|p| p.into_inner())
                 .0;
-            if *free == 0 && gone() {
+            if !(q.free > 0 && q.waiting.front() == Some(&me)) && gone() {
+                q.waiting.retain(|&t| t != me);
+                drop(q);
+                self.changed.notify_all();
                 return Err(Response::error(503, "the client went away"));
             }
         }
-        *free -= 1;
-        Ok(Turn(self))
     }
 }
 

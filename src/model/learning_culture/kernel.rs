@@ -427,20 +427,37 @@ pub enum Kernel {
     Scalar,
 }
 
+/// The target features each kernel's body is compiled with: the one list
+/// that both the `#[target_feature]` attributes below and the run-time
+/// check in [`Kernel::available`] must match (a test compares them).
+#[cfg(target_arch = "x86_64")]
+pub const AVX512_FEATURES: &[&str] = &[
+    "avx512f", "avx512dq", "avx512bw", "avx512vl", "avx2", "bmi2",
+];
+/// See [`AVX512_FEATURES`].
+#[cfg(target_arch = "x86_64")]
+pub const AVX2_FEATURES: &[&str] = &["avx2", "bmi2"];
+
 impl Kernel {
-    /// Whether this processor can run the kernel.
+    /// The target features this kernel is compiled with (empty: the
+    /// target's baseline).
+    pub fn features(self) -> &'static [&'static str] {
+        match self {
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx512 => AVX512_FEATURES,
+            #[cfg(target_arch = "x86_64")]
+            Kernel::Avx2 => AVX2_FEATURES,
+            _ => &[],
+        }
+    }
+
+    /// Whether this processor can run the kernel: every feature its body
+    /// is compiled with is detected at run time.
     pub fn available(self) -> bool {
         match self {
             Kernel::Auto | Kernel::Baseline | Kernel::Scalar => true,
             #[cfg(target_arch = "x86_64")]
-            Kernel::Avx512 => {
-                std::arch::is_x86_feature_detected!("avx512f")
-                    && std::arch::is_x86_feature_detected!("avx512dq")
-                    && std::arch::is_x86_feature_detected!("avx512bw")
-                    && std::arch::is_x86_feature_detected!("avx512vl")
-            }
-            #[cfg(target_arch = "x86_64")]
-            Kernel::Avx2 => std::arch::is_x86_feature_detected!("avx2"),
+            Kernel::Avx512 | Kernel::Avx2 => self.features().iter().all(|f| detected(f)),
             #[cfg(not(target_arch = "x86_64"))]
             Kernel::Avx512 | Kernel::Avx2 => false,
         }
@@ -454,6 +471,23 @@ impl Kernel {
             Kernel::Auto => Kernel::Baseline,
             k => k,
         }
+    }
+}
+
+/// Whether the processor has target feature `f` (one of the names in the
+/// kernels' feature lists; `is_x86_feature_detected!` needs literals).
+#[cfg(target_arch = "x86_64")]
+fn detected(f: &str) -> bool {
+    match f {
+        "avx512f" => std::arch::is_x86_feature_detected!("avx512f"),
+        "avx512dq" => std::arch::is_x86_feature_detected!("avx512dq"),
+        "avx512bw" => std::arch::is_x86_feature_detected!("avx512bw"),
+        "avx512vl" => std::arch::is_x86_feature_detected!("avx512vl"),
+        "avx2" => std::arch::is_x86_feature_detected!("avx2"),
+        "bmi2" => std::arch::is_x86_feature_detected!("bmi2"),
+        "fma" => std::arch::is_x86_feature_detected!("fma"),
+        // A feature this function does not know is never assumed present.
+        _ => false,
     }
 }
 
@@ -474,6 +508,9 @@ macro_rules! compiled {
     };
 }
 
+// The feature strings below must equal AVX512_FEATURES / AVX2_FEATURES
+// (joined by commas); `attributes_match_the_checked_features` reads this
+// file to hold them together.
 compiled!(
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx512f,avx512dq,avx512bw,avx512vl,avx2,bmi2")]

@@ -290,6 +290,14 @@ impl Model for March1991 {
         out[metric::EQUILIBRIUM] = if s.equilibrium { 1.0 } else { 0.0 };
     }
 
+    fn may_be_undefined(&self, m: usize) -> bool {
+        // Means over an empty group of individuals.
+        matches!(
+            m,
+            metric::KNOWLEDGE | metric::KNOWLEDGE_FAST | metric::KNOWLEDGE_SLOW
+        )
+    }
+
     fn stop(&self, s: &State, _step: u32) -> bool {
         s.equilibrium && self.cfg.absorbing()
     }
