@@ -173,7 +173,7 @@ impl Request {
             out.push((
                 key.to_string(),
                 format!(
-                    "= {value} would need about {} of memory ({} employees, {} steps, {} replicates); {have}; use --force-size to try anyway",
+                    "{value} would need about {} of memory ({} employees, {} steps, {} replicates); {have}; use --force-size to try anyway",
                     human_bytes(u64::try_from(mem).unwrap_or(u64::MAX)),
                     self.employees,
                     self.steps,

@@ -41,6 +41,11 @@ struct Person {
 /// Parse an org chart; `name` is used in messages (`name:LINE: ...`).
 pub fn read_chart(text: &str, name: &str) -> Result<Chart, Vec<String>> {
     let mut errors = Vec::new();
+    if text.trim().is_empty() {
+        return Err(vec![format!(
+            "{name}: the file is empty; an org chart needs a header line (id,manager_id[,team,alignment,...]) and one row per person"
+        )]);
+    }
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
@@ -77,7 +82,14 @@ pub fn read_chart(text: &str, name: &str) -> Result<Chart, Vec<String>> {
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
-                errors.push(format!("{name}:{line}: {e}"));
+                match e.kind() {
+                    csv::ErrorKind::UnequalLengths {
+                        expected_len, len, ..
+                    } => errors.push(format!(
+                        "{name}:{line}: this row has {len} field(s) but the header has {expected_len}; every row needs one value (or an empty one) per column"
+                    )),
+                    _ => errors.push(format!("{name}:{line}: {e}")),
+                }
                 continue;
             }
         };
@@ -130,6 +142,11 @@ pub fn read_chart(text: &str, name: &str) -> Result<Chart, Vec<String>> {
             team: cell("team"),
             values,
         });
+    }
+    if people.is_empty() && errors.is_empty() {
+        return Err(vec![format!(
+            "{name}: the chart has a header but no people; add one row per person (id,manager_id, ...)"
+        )]);
     }
     let mut index: HashMap<&str, usize> = HashMap::new();
     for (i, p) in people.iter().enumerate() {
@@ -393,6 +410,23 @@ mod tests {
     use crate::model::learning_culture::org::Org;
 
     const GOOD: &str = "id,manager_id,team,alignment,mastery\nceo,,,0.9,\ncto,ceo,,0.4,\nd1,cto,,,0.7\nd2,cto,,,\nd3,cto,,,\ns1,ceo,sales,,\ns2,ceo,sales,,0.2\n";
+
+    #[test]
+    fn empty_header_only_and_ragged_charts_get_one_precise_message() {
+        let e = read_chart("", "org.csv").unwrap_err();
+        assert_eq!(e.len(), 1);
+        assert!(e[0].starts_with("org.csv: the file is empty;"), "{e:?}");
+        let e = read_chart("id,manager_id\n", "org.csv").unwrap_err();
+        assert_eq!(e.len(), 1);
+        assert!(e[0].contains("a header but no people"), "{e:?}");
+        // A ragged row is named once, without orphan or top errors after it.
+        let e = read_chart("id,manager_id\nceo,\na,ceo,extra\nb,ceo\n", "org.csv").unwrap_err();
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(
+            e[0],
+            "org.csv:3: this row has 3 field(s) but the header has 2; every row needs one value (or an empty one) per column"
+        );
+    }
 
     #[test]
     fn builds_units_and_teams() {
