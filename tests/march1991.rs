@@ -721,7 +721,7 @@ fn bad_march_sweeps_and_overrides_are_explained() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains(
-            "at key 'march.p5': unknown field `p5`, expected one of `m`, `n`, `p1`",
+            "march.p5: unknown key `p5`, expected one of `m`, `n`, `p1`",
         ));
     bin()
         .args(["run", "march1991-fig1", "--set", "org.employees=40"])

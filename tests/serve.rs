@@ -467,12 +467,12 @@ fn caps_and_body_limits_are_enforced() {
     };
     check(
         json!({ "overrides": ["org.employees=801"] }),
-        "org.employees must be at most 800 on this server",
+        "org.employees: must be at most 800 on this server",
     );
-    check(json!({ "replicates": 13 }), "replicates must be at most 12");
+    check(json!({ "replicates": 13 }), "replicates: must be at most 12");
     check(
         json!({ "overrides": ["steps=2081"] }),
-        "steps must be at most 2080",
+        "steps: must be at most 2080",
     );
     // The total work is capped as well (here at the default caps).
     let d = Server::start(&[]);
@@ -491,7 +491,7 @@ fn caps_and_body_limits_are_enforced() {
     // A whole table set at once is capped too.
     check(
         json!({ "overrides": ["org={employees=100000}"] }),
-        "org.employees must be at most 800",
+        "org.employees: must be at most 800",
     );
     // At the cap it runs.
     let r = post(
@@ -543,7 +543,7 @@ fn a_scenario_over_the_caps_or_a_busy_port_is_refused_at_the_start() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("org.employees must be at most 5000"), "{err}");
+    assert!(err.contains("org.employees: must be at most 5000"), "{err}");
     assert!(err.contains("--help"), "{err}");
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
