@@ -130,7 +130,7 @@ fn march1991(c: &mut Criterion) {
     g.bench_function("period-m30-n50", |b| {
         b.iter(|| {
             // Early periods (the busy ones): restart every 20.
-            if k % 20 == 0 {
+            if k.is_multiple_of(20) {
                 state = m.init(&seeds);
             }
             m.step(&mut state, k % 20, &seeds);

@@ -93,7 +93,7 @@ pub fn memory_budget() -> u64 {
 pub fn human_bytes(bytes: u64) -> String {
     const UNITS: [(&str, u64); 2] = [("GiB", 1 << 30), ("MiB", 1 << 20)];
     for (name, size) in UNITS {
-        if bytes >= size && bytes % size == 0 {
+        if bytes >= size && bytes.is_multiple_of(size) {
             return format!("{} {name}", bytes / size);
         }
     }

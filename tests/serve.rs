@@ -469,7 +469,10 @@ fn caps_and_body_limits_are_enforced() {
         json!({ "overrides": ["org.employees=801"] }),
         "org.employees: must be at most 800 on this server",
     );
-    check(json!({ "replicates": 13 }), "replicates: must be at most 12");
+    check(
+        json!({ "replicates": 13 }),
+        "replicates: must be at most 12",
+    );
     check(
         json!({ "overrides": ["steps=2081"] }),
         "steps: must be at most 2080",

@@ -291,6 +291,7 @@ mod tests {
     /// `delay` flat steps at `x0`, a linear rise of `rise` over `up` steps,
     /// `hold` steps at the top (the shock at the last of them), a linear
     /// fall of `fall` over `down` steps, then `tail` steps at the bottom.
+    #[allow(clippy::too_many_arguments)]
     fn series(
         x0: f64,
         delay: usize,

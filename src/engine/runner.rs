@@ -163,7 +163,7 @@ pub fn run_seeded_ticking<M: Model>(
     let mut observe = |state: &M::State, n: u32, rows: &mut Vec<f64>, groups: &mut Vec<f32>| {
         model.observe(state, &mut buf);
         rows.extend_from_slice(&buf);
-        if group_width > 0 && n % stride == 0 {
+        if group_width > 0 && n.is_multiple_of(stride) {
             model.observe_groups(state, &mut gbuf);
             groups.extend_from_slice(&gbuf);
         }

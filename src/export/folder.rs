@@ -110,9 +110,10 @@ pub fn check_owned(dir: &Path, known: &[&str]) -> Result<Vec<String>> {
     let foreign: Vec<String> = found
         .iter()
         .filter(|f| {
-            !listed.iter().any(|l| l == *f)
-                && !known.contains(&f.as_str())
-                && !(plots && known.iter().any(|k| k.ends_with('/') && f.starts_with(k)))
+            let ours = listed.iter().any(|l| l == *f)
+                || known.contains(&f.as_str())
+                || (plots && known.iter().any(|k| k.ends_with('/') && f.starts_with(k)));
+            !ours
         })
         .cloned()
         .collect();

@@ -252,15 +252,15 @@ pub fn sentences(run: &RunData) -> Vec<String> {
         let s = sh.event.step as usize;
         let shock_year = s as f64 * y;
         out.extend(shock_sentence(sh, &sh.event.label, shock_year));
-        if let Some(u) = &sh.unit {
-            if let Some(t) = shock_sentence(&u.stats, &sh.event.label, shock_year) {
-                out.push(format!(
-                    "In {} itself ({} people): {}",
-                    u.title(),
-                    u.people,
-                    decapitalize(&t)
-                ));
-            }
+        if let Some(u) = &sh.unit
+            && let Some(t) = shock_sentence(&u.stats, &sh.event.label, shock_year)
+        {
+            out.push(format!(
+                "In {} itself ({} people): {}",
+                u.title(),
+                u.people,
+                decapitalize(&t)
+            ));
         }
         let later_help = timeline
             .points

@@ -123,10 +123,10 @@ fn series_rows(rows: &mut Vec<Row>, sh: &ShockStats) {
         }
     }
     // Said already when the band is half of the loss.
-    if !sh.compared() {
-        if let Some(h) = sh.get("years_to_half_loss") {
-            rows.push(row(duration(h), "to lose half of the loss", VERMILLION));
-        }
+    if !sh.compared()
+        && let Some(h) = sh.get("years_to_half_loss")
+    {
+        rows.push(row(duration(h), "to lose half of the loss", VERMILLION));
     }
     match sh.get("loss") {
         Some(l) if l >= 0.05 => rows.push(row(

@@ -91,7 +91,7 @@ pub fn event_of<'a>(m: &Marker, events: &'a [ScenarioEvent]) -> Option<&'a Scena
         e.kind == m.kind
             && e.label == m.label
             && match e.every {
-                Some(p) => m.step >= e.at && (m.step - e.at) % p.max(1) == 0,
+                Some(p) => m.step >= e.at && (m.step - e.at).is_multiple_of(p.max(1)),
                 None => e.at == m.step,
             }
     })

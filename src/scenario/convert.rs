@@ -91,13 +91,13 @@ pub fn convert(raw: &RawScenario, chart: Option<Chart>) -> (Option<Setup>, Probl
     let mut events = Vec::new();
     let mut ids = std::collections::HashMap::new();
     for (i, e) in raw.events.iter().enumerate() {
-        if let Some(id) = &e.id {
-            if let Some(first) = ids.insert(id.clone(), i) {
-                p.push(
-                    format!("events[{i}].id"),
-                    format!("\"{id}\" is already the id of events[{first}]; ids must be unique"),
-                );
-            }
+        if let Some(id) = &e.id
+            && let Some(first) = ids.insert(id.clone(), i)
+        {
+            p.push(
+                format!("events[{i}].id"),
+                format!("\"{id}\" is already the id of events[{first}]; ids must be unique"),
+            );
         }
         if let Some(mut ev) = event(&mut p, &format!("events[{i}]"), e, raw.steps) {
             // Switched-off events keep their place: the random streams of

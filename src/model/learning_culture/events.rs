@@ -33,7 +33,7 @@ impl When {
                 every,
                 start,
                 until,
-            } => step >= start && step <= until && (step - start) % every == 0,
+            } => step >= start && step <= until && (step - start).is_multiple_of(every),
         }
     }
 
