@@ -216,6 +216,15 @@ pub struct HysteresisArgs {
     /// Output folder [default: output/<scenario-name>-hysteresis/].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Overrides, seed, threads and quiet.
+    #[command(flatten)]
+    pub common: AnalysisOptions,
+}
+
+/// What `hysteresis` and `sensitivity` share: overrides, the seed, the
+/// thread count and quiet.
+#[derive(Debug, Args, Clone)]
+pub struct AnalysisOptions {
     /// Set any scenario key (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
@@ -253,18 +262,9 @@ pub struct SensitivityArgs {
     /// Output folder [default: output/<scenario-name>-sensitivity/].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Set any scenario key (repeatable).
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
-    /// Master seed (overrides the scenario).
-    #[arg(long, value_name = "S")]
-    pub seed: Option<u64>,
-    /// Worker threads [default: RAYON_NUM_THREADS or all cores]; results do not depend on it.
-    #[arg(long, value_name = "N")]
-    pub threads: Option<usize>,
-    /// Print nothing but errors.
-    #[arg(long, short)]
-    pub quiet: bool,
+    /// Overrides, seed, threads and quiet.
+    #[command(flatten)]
+    pub common: AnalysisOptions,
 }
 
 /// Options of `run`.

@@ -46,8 +46,8 @@ pub fn hysteresis(a: &HysteresisArgs) -> Result<(), Failure> {
         .map(|i| a.from + (a.to - a.from) * f64::from(i) / f64::from(a.points - 1))
         .collect();
     let build = |v: f64, start: &[&str]| -> Result<Scenario, Failure> {
-        let mut sets: Vec<String> = a.set.clone();
-        if let Some(seed) = a.seed {
+        let mut sets: Vec<String> = a.common.set.clone();
+        if let Some(seed) = a.common.seed {
             sets.push(format!("seed={seed}"));
         }
         sets.push("events=[]".into());
@@ -77,8 +77,8 @@ pub fn hysteresis(a: &HysteresisArgs) -> Result<(), Failure> {
     let jobs: Vec<(usize, usize, u32)> = (0..values.len())
         .flat_map(|i| (0..2).flat_map(move |b| (0..a.replicates).map(move |r| (i, b, r))))
         .collect();
-    let pool = super::progress::pool(a.threads)?;
-    let bar = super::progress::bar(jobs.len() as u64, "runs", a.quiet);
+    let pool = super::progress::pool(a.common.threads)?;
+    let bar = super::progress::bar(jobs.len() as u64, "runs", a.common.quiet);
     let eq: Vec<f64> = pool.install(|| {
         jobs.par_iter()
             .map(|&(i, b, r)| {
@@ -120,7 +120,7 @@ pub fn hysteresis(a: &HysteresisArgs) -> Result<(), Failure> {
         .clone()
         .unwrap_or_else(|| Path::new("output").join(format!("{name}-hysteresis")));
     write(&out, a, &name, &rows, bistable).map_err(Failure::Runtime)?;
-    if a.quiet {
+    if a.common.quiet {
         return Ok(());
     }
     println!(

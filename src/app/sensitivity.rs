@@ -27,8 +27,8 @@ pub const SOBOL_SAMPLES: u32 = 64;
 pub fn sensitivity(a: &SensitivityArgs) -> Result<(), Failure> {
     let input = |e: anyhow::Error| Failure::Input(e);
     let (text, source) = super::sweep::read_scenario(&a.scenario)?;
-    let mut set = a.set.clone();
-    if let Some(seed) = a.seed {
+    let mut set = a.common.set.clone();
+    if let Some(seed) = a.common.seed {
         set.push(format!("seed={seed}"));
     }
     let base =
@@ -137,8 +137,8 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<(), Failure> {
             Scenario::from_str(&text, source.clone(), &sets).map_err(|e| Failure::Input(e.into()))
         })
         .collect::<Result<_, _>>()?;
-    let pool = super::progress::pool(a.threads)?;
-    let bar = super::progress::bar(scenarios.len() as u64, "evaluations", a.quiet);
+    let pool = super::progress::pool(a.common.threads)?;
+    let bar = super::progress::bar(scenarios.len() as u64, "evaluations", a.common.quiet);
     let y: Vec<Option<f64>> = pool.install(|| {
         scenarios
             .par_iter()
@@ -333,7 +333,7 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<(), Failure> {
         &[fig],
     );
     atomic::write(&out.join("report.html"), page.as_bytes()).map_err(Failure::Runtime)?;
-    if !a.quiet {
+    if !a.common.quiet {
         println!("{title}:\n{table}{pareto}");
         if let Some(w) = &too_small {
             println!("{w}");
