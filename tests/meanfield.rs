@@ -35,6 +35,8 @@ fn agents_follow_the_mean_field() {
         "hiring.knowledge=0.3",
         "hiring.influence=1",
         "belief.socialization_boost=0",
+        // The map takes support as given: leaders do not adapt (E15, E26).
+        "leadership.alignment_rate=0",
     ]);
     let agents = runs(&s);
     let p = &s.setup().params;

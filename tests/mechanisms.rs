@@ -1,16 +1,32 @@
-//! The mechanisms E21–E27 of docs/MODEL.md, each observed in the real
+//! The mechanisms E21–E29 of docs/MODEL.md, each observed in the real
 //! model's state as it runs, each with its knock-out twin: the same run
-//! with the mechanism's parameter at 0 must not show the effect. Their
-//! defaults are 0 (the rework is not calibrated yet), so every test
-//! switches its mechanism on explicitly.
+//! with the mechanism's parameter at 0 must not show the effect. Every
+//! test starts from [`plain`], which switches all of them off, and turns
+//! on only the mechanism it observes, so one mechanism's effect is never
+//! mistaken for another's.
 
 mod common;
 use common::*;
 
-/// A small organization with no events.
+/// E21–E29 switched off (their parameters at their neutral values).
+const MECHANISMS_OFF: [&str; 10] = [
+    "engagement.habit_weeks=0",
+    "learning.informal=0",
+    "formalization.informal=0",
+    "turnover.misfit_effect=0",
+    "turnover.selection=0",
+    "leadership.upward=0",
+    "leadership.conviction=0",
+    "leadership.internal=0",
+    "culture.perceived_org=0",
+    "belief.experience_practice=0",
+];
+
+/// A small organization with no events and every mechanism E21–E29 off.
 fn plain(extra: &[&str]) -> Vec<String> {
     let mut v: Vec<String> = ["events=[]", "org.employees=2000", "replicates=2"]
         .iter()
+        .chain(MECHANISMS_OFF.iter())
         .map(|s| s.to_string())
         .collect();
     v.extend(extra.iter().map(|s| s.to_string()));
@@ -254,4 +270,106 @@ fn successors_from_within_carry_the_units_beliefs_and_not_from_the_pool() {
     // bring the low culture's beliefs (measured 0.04 at the end).
     assert!(within < 0.45, "from within {within:.3}");
     assert!((pool - 0.9).abs() < 1e-6, "from the pool {pool:.6}");
+}
+
+/// Mean belief in team u1.1.1 after five years in a high-culture
+/// organization whose *other* divisions u2-u5 get non-aligned leaders at
+/// week 26 (or not). Nothing else links the team to the rest: no leader
+/// turnover or adaptation, no weight of C in the culture target, no
+/// selection, no communities, no drawing on the shared codified stock;
+/// team u1.1.1 is outside those subtrees, so
+/// its support is the same in both organizations.
+fn focal_team_culture(perceived: f64, other_division_hurt: bool) -> f64 {
+    let mut sets = plain(&[
+        "org.employees=500",
+        "steps=260",
+        "replicates=4",
+        "leadership.turnover=0",
+        "leadership.alignment_rate=0",
+        "leaders.alignment=0.85",
+        "leaders.commitment=0.8",
+        "culture.from_org=0",
+        "culture.from_practice=0.35",
+        "culture.from_belief=0.35",
+        "culture.from_support=0.3",
+        "learning.draw=0",
+        "formalization.onboarding=0",
+    ]);
+    sets.push(format!("culture.perceived_org={perceived}"));
+    if other_division_hurt {
+        for (i, u) in ["u2", "u3", "u4", "u5"].iter().enumerate() {
+            sets.push(format!(
+                "events.{i}={{kind=\"replace_leader\",at=26,alignment=0.05,adapt=false,scope=\"unit:{u}\"}}"
+            ));
+        }
+    }
+    sets.extend(START_HIGH.iter().map(|s| s.to_string()));
+    let s = sc(&sets);
+    let m = model(&s);
+    let team = m.org().find("u1.1.1").expect("team u1.1.1");
+    let t = m
+        .org()
+        .team_unit
+        .iter()
+        .position(|&u| u as usize == team)
+        .unwrap();
+    let mut sum = 0.0;
+    for r in 0..s.replicates {
+        walk(&m, s.seed, r, |step, st| {
+            if step == 260 {
+                let x = &st.tally[t];
+                sum += f64::from(x.belief) / f64::from(x.active.max(1));
+            }
+        });
+    }
+    sum / f64::from(s.replicates)
+}
+
+#[test]
+fn the_organizations_culture_reaches_every_team_and_not_without_perception() {
+    // E28: with ω_O = 0.5 a team feels the damage done in the other
+    // divisions through the organization's culture it perceives.
+    let (calm, hurt) = (focal_team_culture(0.5, false), focal_team_culture(0.5, true));
+    eprintln!("belief in u1.1.1 with ω_O = 0.5: {calm:.3} (other divisions calm), {hurt:.3} (hurt)");
+    assert!(calm > hurt + 0.02, "calm {calm:.3} vs hurt {hurt:.3}");
+    // Its knock-out twin: with ω_O = 0 the team is isolated from the rest,
+    // so it evolves bit for bit the same whatever happens in u2.
+    let (calm0, hurt0) = (focal_team_culture(0.0, false), focal_team_culture(0.0, true));
+    assert_eq!(calm0.to_bits(), hurt0.to_bits(), "{calm0} vs {hurt0}");
+}
+
+/// Mean belief after a year in an organization whose leaders give little
+/// support (alignment 0.3) but whose teams start with a strong practice,
+/// with the share `eps` of practice in the experience of learning.
+fn belief_with_practice_experience(eps: f64, extra: &[&str]) -> f64 {
+    let mut sets = plain(&[
+        "steps=52",
+        "leadership.turnover=0",
+        "leaders.alignment=0.3",
+        "leaders.commitment=0.8",
+        "engagement.threshold=2",
+        "init.practice=0.9",
+        "init.culture=0.5",
+    ]);
+    sets.push(format!("belief.experience_practice={eps}"));
+    sets.extend(extra.iter().map(|s| s.to_string()));
+    mean_at(&runs(&sc(&sets)), "belief", 52)
+}
+
+#[test]
+fn learning_that_is_put_to_use_raises_belief_only_for_those_who_learn() {
+    // E29: engaged employees weigh the team's practice P (0.9, falling
+    // toward the engagement share) instead of the weak support S ≈ 0.24.
+    let with = belief_with_practice_experience(1.0, &[]);
+    let without = belief_with_practice_experience(0.0, &[]);
+    eprintln!("belief with experience of practice {with:.3}, of support only {without:.3}");
+    assert!(with > without + 0.02, "{with:.3} vs {without:.3}");
+    // Its knock-out twin: when nobody learns (θ far above any drive), the
+    // experience channel is closed and ε changes nothing, bit for bit.
+    let closed = ["engagement.threshold=100"];
+    let (a, b) = (
+        belief_with_practice_experience(1.0, &closed),
+        belief_with_practice_experience(0.0, &closed),
+    );
+    assert_eq!(a.to_bits(), b.to_bits(), "{a} vs {b}");
 }

@@ -362,28 +362,24 @@ fn hysteresis_finds_the_bistable_range_of_the_real_model() {
             "hysteresis",
             "baseline",
             "--param",
-            "leaders.alignment",
+            "culture.coupling",
             "--from",
-            "0.3",
+            "0",
             "--to",
-            "1.0",
+            "2",
             "--points",
-            "8",
+            "5",
             "--steps",
-            "780",
+            "1040",
             "--replicates",
             "4",
-            "--set",
-            "leadership.turnover=0",
-            "--set",
-            "leaders.commitment=0.8",
             "--out",
         ])
         .arg(&out)
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "bistable range: leaders.alignment in [",
+            "bistable range: culture.coupling in [",
         ));
     let j: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("hysteresis.json")).unwrap()).unwrap();
@@ -391,16 +387,17 @@ fn hysteresis_finds_the_bistable_range_of_the_real_model() {
         j["bistable"][0].as_f64().unwrap(),
         j["bistable"][1].as_f64().unwrap(),
     ];
-    // The window sits around typical leader support (alignment 0.6-0.9 here).
+    // Leaders from the pool, leader turnover on: the window opens at the
+    // default loop strength and stays open above it (measured [1, 2]).
     assert!(
-        lo >= 0.55 && hi <= 0.9 && lo <= hi,
+        lo > 0.5 && lo <= 1.0 && hi >= 1.5,
         "bistable range [{lo}, {hi}]"
     );
-    // Outside it there is one equilibrium: both starts agree.
+    // Below it there is one equilibrium: both starts agree.
     let rows = j["rows"].as_array().unwrap();
     for r in rows {
         let v = r["value"].as_f64().unwrap();
-        if !(0.5..=0.95).contains(&v) {
+        if v < 0.75 {
             let gap = r["high"].as_f64().unwrap() - r["low"].as_f64().unwrap();
             assert!(gap.abs() < 0.05, "at {v} the branches differ by {gap}");
         }

@@ -162,11 +162,13 @@ pub fn select(c: bool, a: f32, b: f32) -> f32 {
 /// Target of an employee's belief, a weighted mean of what they observe
 /// (cultural transmission, Harrison & Carroll 1991):
 ///
-/// T = (ω_p·B_peer + ω_l·S + κ·ω_c·c + e·ω_x·S) / (ω_p + ω_l + κ·ω_c + e·ω_x)
+/// T = (ω_p·B_peer + ω_l·S + κ·ω_c·c + e·ω_x·X) / (ω_p + ω_l + κ·ω_c + e·ω_x)
 ///
 /// `peer` the influence-weighted peer belief, `s` leader support, `c` local
-/// culture, `engaged` whether the employee is learning (their experience of
-/// support then counts with weight ω_x).
+/// culture, `practice` the team's learning practice P, `engaged` whether
+/// the employee is learning: their experience of learning then counts with
+/// weight ω_x, X = (1 − ε)·S + ε·P (E29: learning pays off where the leader
+/// gives room for it and where the team puts it to use).
 #[inline]
 pub fn belief_target(
     w: &BeliefCoeffs,
@@ -174,10 +176,12 @@ pub fn belief_target(
     peer: f32,
     s: f32,
     c: f32,
+    practice: f32,
     engaged: bool,
 ) -> f32 {
     let x = if engaged { w.experience } else { 0.0 };
-    let num = w.peers * peer + w.leader * s + kappa * w.culture * c + x * s;
+    let lived = s + w.experience_practice * (practice - s);
+    let num = w.peers * peer + w.leader * s + kappa * w.culture * c + x * lived;
     let den = w.peers + w.leader + kappa * w.culture + x;
     if den > 0.0 { num / den } else { peer }
 }
@@ -193,6 +197,8 @@ pub struct BeliefCoeffs {
     pub culture: f32,
     /// ω_x
     pub experience: f32,
+    /// ε: share of team practice in the experience of learning.
+    pub experience_practice: f32,
 }
 
 /// Effective social influence: ι_eff = ι·(½ + k). The drawn, heavy-tailed
@@ -262,6 +268,14 @@ pub fn misfit_leave(base_misfit: f32, b: f32, c: f32) -> f32 {
     base_misfit * (b - c).abs()
 }
 
+/// The culture an employee perceives (E28, cross-level climate: Kozlowski &
+/// Klein 2000; Zohar & Luria 2005): the team's local culture `c` mixed with
+/// the organization's culture `org` in the share `w`: (1 − w)·c + w·C.
+#[inline]
+pub fn perceived_culture(c: f32, org: f32, w: f32) -> f32 {
+    c + w * (org - c)
+}
+
 /// A hire's belief after attraction and selection (Schneider 1987): the
 /// drawn belief `b` moves the share s_A toward the organization's culture
 /// C: b + s_A·(C − b).
@@ -305,19 +319,24 @@ pub fn onboarded_knowledge(k0: f32, codified: f32, onboarding: f32) -> f32 {
     (k0 + onboarding * (codified - k0).max(0.0)).clamp(0.0, 1.0)
 }
 
-/// Probability that a Learnathon participant volunteers: min(1, π·(½ + b)).
-/// Believers volunteer more; π is the event's participation level.
+/// Probability that an employee volunteers for a Learnathon project:
+/// min(1, π·(½ + b)·(½ + e)), with e = 1 if they were learning last week.
+/// Participation is voluntary: believers and those already learning
+/// volunteer more; π is the event's participation level.
 #[inline]
-pub fn participation_probability(participation: f32, belief: f32) -> f32 {
-    (participation * (0.5 + belief)).min(1.0)
+pub fn participation_probability(participation: f32, belief: f32, engaged: bool) -> f32 {
+    let e = if engaged { 1.5 } else { 0.5 };
+    (participation * (0.5 + belief) * e).min(1.0)
 }
 
-/// Effective management commitment behind a team's Learnathon projects:
-/// χ_t = χ·min(1, S / d*), the event's commitment χ scaled by how much
-/// support actually reaches the team.
+/// The backing of a team's Learnathon projects (E18): the support S its
+/// leaders give any learning, plus the organization's commitment χ where
+/// that support lets it through: χ_t = S + χ·min(1, S/d*)·(1 − S).
+/// Without commitment a project still has its team's support behind it.
 #[inline]
 pub fn effective_commitment(commitment: f32, support: f32, gate_level: f32) -> f32 {
-    commitment * (support / gate_level).min(1.0)
+    let s = support.clamp(0.0, 1.0);
+    s + commitment * (s / gate_level).min(1.0) * (1.0 - s)
 }
 
 #[cfg(test)]
@@ -423,16 +442,17 @@ mod tests {
             leader: 1.0,
             culture: 1.0,
             experience: 1.0,
+            experience_practice: 0.0,
         };
         // (0.6 + 0.2 + 0.5 + 0.2) / 4 = 0.375
-        assert!(close(belief_target(&w, 1.0, 0.6, 0.2, 0.5, true), 0.375));
+        assert!(close(belief_target(&w, 1.0, 0.6, 0.2, 0.5, 0.9, true), 0.375));
         // not engaged: (0.6 + 0.2 + 0.5) / 3 = 0.433333
         assert!(close(
-            belief_target(&w, 1.0, 0.6, 0.2, 0.5, false),
+            belief_target(&w, 1.0, 0.6, 0.2, 0.5, 0.9, false),
             0.433_333
         ));
         // loop off: (0.6 + 0.2) / 2 = 0.4
-        assert!(close(belief_target(&w, 0.0, 0.6, 0.2, 0.5, false), 0.4));
+        assert!(close(belief_target(&w, 0.0, 0.6, 0.2, 0.5, 0.9, false), 0.4));
     }
 
     #[test]
@@ -533,10 +553,12 @@ mod tests {
         // 0.2 + 0.5*(0.6-0.2) = 0.4
         assert!(close(onboarded_knowledge(0.2, 0.6, 0.5), 0.4));
         assert!(close(onboarded_knowledge(0.7, 0.6, 0.5), 0.7));
-        // 0.6*(0.5+0.3) = 0.48
-        assert!(close(participation_probability(0.6, 0.3), 0.48));
-        assert!(close(participation_probability(1.0, 0.9), 1.0));
-        // 0.8 * min(1, 0.2/0.4) = 0.4
-        assert!(close(effective_commitment(0.8, 0.2, 0.4), 0.4));
+        // 0.6 · 0.8 · 0.5 and 0.6 · 0.8 · 1.5
+        assert!(close(participation_probability(0.6, 0.3, false), 0.24));
+        assert!(close(participation_probability(0.6, 0.3, true), 0.72));
+        assert!(close(participation_probability(1.0, 0.9, true), 1.0));
+        // 0.2 + 0.8 · min(1, 0.2/0.4) · 0.8 = 0.52; without commitment S
+        assert!(close(effective_commitment(0.8, 0.2, 0.4), 0.52));
+        assert!(close(effective_commitment(0.0, 0.2, 0.4), 0.2));
     }
 }

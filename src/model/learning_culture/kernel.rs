@@ -178,10 +178,10 @@ pub(super) struct Week {
     pub soc_weeks: f32,
     /// Belief asymmetry.
     pub basym: f32,
-    /// Learnathon: belief gain on success, belief loss on failure,
-    /// knowledge gain on success.
-    pub sb: f32,
-    pub fb: f32,
+    /// λ_s: how far one salient experience of learning (a project's
+    /// outcome) moves belief toward it (a disappointment λ⁻/λ⁺ times as far).
+    pub salient: f32,
+    /// Learnathon: knowledge gain on success.
     pub sk: f32,
 }
 
@@ -203,10 +203,12 @@ pub(super) fn project_week(
     let finished = !terminated && left == 0;
     let success = finished && u_success < chi;
     let failure = terminated || (finished && !success);
+    // The outcome is an experience of learning like any other (E19): belief
+    // relaxes toward it by λ_s, and toward a disappointment by λ_s·λ⁻/λ⁺.
     let b = if failure {
-        b - c.fb * b
+        asymmetric_step(b, 0.0, c.salient, c.basym)
     } else if success {
-        b + c.sb * (1.0 - b)
+        asymmetric_step(b, 1.0, c.salient, c.basym)
     } else {
         b
     };

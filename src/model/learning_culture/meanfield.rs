@@ -9,7 +9,7 @@
 
 use super::equations::{
     asymmetric_step, belief_target, codified_next, culture_target, engagement_probability,
-    habit_carry, knowledge_next, onboarded_knowledge, selected_belief,
+    habit_carry, knowledge_next, onboarded_knowledge, perceived_culture, selected_belief,
 };
 use super::{Coeffs, Params};
 
@@ -65,9 +65,15 @@ impl MeanField {
     /// One step of the mean-field map.
     pub fn step(&self, p: &Params, x: &MeanFieldInputs) -> Self {
         let co = Coeffs::from_params(p);
+        // The culture employees perceive (E28).
+        let seen = f64::from(perceived_culture(
+            self.culture as f32,
+            self.org_culture as f32,
+            p.culture.perceived_org as f32,
+        ));
         let (s, c, pr, b, k) = (
             x.support as f32,
-            self.culture as f32,
+            seen as f32,
             self.practice as f32,
             self.belief as f32,
             self.knowledge as f32,
@@ -86,8 +92,8 @@ impl MeanField {
         let t = &p.turnover;
         let h_engaged = t.base
             * (1.0
-                + t.culture_effect * (1.0 - self.culture)
-                + t.misfit_effect * (self.belief - self.culture).abs());
+                + t.culture_effect * (1.0 - seen)
+                + t.misfit_effect * (self.belief - seen).abs());
         let h_not = h_engaged + t.base * t.engagement_effect;
         let stay_engaged = self.filled * self.engagement * (1.0 - h_engaged);
         let stay = stay_engaged + self.filled * (1.0 - self.engagement) * (1.0 - h_not);
@@ -104,8 +110,8 @@ impl MeanField {
         // Beliefs of stayers: engaged and non-engaged move toward their targets.
         let br = p.belief.rate as f32;
         let ba = p.belief.asymmetry as f32;
-        let te = belief_target(&co.belief, co.kappa, b, s, c, true);
-        let tn = belief_target(&co.belief, co.kappa, b, s, c, false);
+        let te = belief_target(&co.belief, co.kappa, b, s, c, pr, true);
+        let tn = belief_target(&co.belief, co.kappa, b, s, c, pr, false);
         let b_stay = e * f64::from(asymmetric_step(b, te, br, ba))
             + (1.0 - e) * f64::from(asymmetric_step(b, tn, br, ba));
         let kc = self.codified as f32;
@@ -149,7 +155,7 @@ impl MeanField {
         ];
         let target = culture_target(v, pr, belief as f32, s, self.org_culture as f32);
         let culture = f64::from(asymmetric_step(
-            c,
+            self.culture as f32,
             target,
             cu.rate as f32,
             cu.asymmetry as f32,

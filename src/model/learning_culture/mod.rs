@@ -147,6 +147,7 @@ impl Coeffs {
                 leader: p.belief.leader as f32,
                 culture: p.belief.culture as f32,
                 experience: p.belief.experience as f32,
+                experience_practice: p.belief.experience_practice as f32,
             },
             kappa: p.culture.coupling as f32,
         }

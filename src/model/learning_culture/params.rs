@@ -48,7 +48,7 @@ section! {
         /// T_h: habit, the mean number of weeks an engagement state lasts
         /// before it is reconsidered (ψ = e^(−1/T_h) of the weekly states
         /// carry over; 0 = a fresh decision every week).
-        habit_weeks: f64 = 0.0,
+        habit_weeks: f64 = 8.0,
     }
 }
 
@@ -59,7 +59,7 @@ section! {
         rate: f64 = 0.01,
         /// r_i: weekly knowledge gain from daily work of an employee who is
         /// not learning intentionally (informal learning), times (1 − k).
-        informal: f64 = 0.0,
+        informal: f64 = 0.002,
         /// δ: weekly forgetting / obsolescence of individual knowledge.
         forgetting: f64 = 0.002,
         /// Weekly rate at which anyone closes the gap to the codified stock.
@@ -86,6 +86,14 @@ section! {
         socialization_weeks: f64 = 26.0,
         /// Extra multiple of the belief rate while being socialized.
         socialization_boost: f64 = 3.0,
+        /// λ_s: share of the distance to the outcome that one salient
+        /// experience of learning (a project's success, 1, or failure, 0)
+        /// moves belief; a disappointment moves it λ⁻/λ⁺ times as far.
+        salient: f64 = 0.25,
+        /// ε: share of the team's learning practice P (against leader
+        /// support S) in an engaged employee's experience of learning,
+        /// X = (1 − ε)·S + ε·P (mastery experiences, Bandura 1977).
+        experience_practice: f64 = 0.5,
     }
 }
 
@@ -112,6 +120,10 @@ section! {
         org_rate: f64 = 0.1,
         /// Local culture above which a team counts as a learning team (`teams_high`).
         high_threshold: f64 = 0.5,
+        /// ω_O: weight of the organization's culture C in the culture an
+        /// employee perceives, c̃ = (1 − ω_O)·c_t + ω_O·C, which drives
+        /// engagement, belief, leaving and misfit (cross-level climate).
+        perceived_org: f64 = 0.5,
     }
 }
 
@@ -131,13 +143,13 @@ section! {
         /// μ_b: weight of the culture of the unit a leader leads in the
         /// target of their alignment, against weight 1 for their superior's
         /// alignment (upward influence).
-        upward: f64 = 0.0,
+        upward: f64 = 1.0,
         /// μ_0: weight of the leader's own conviction (the alignment they
         /// brought to the seat) in that target.
-        conviction: f64 = 0.0,
+        conviction: f64 = 2.0,
         /// Share of successors promoted from within: they bring their
         /// unit's mean belief as alignment (the others come from the pool).
-        internal: f64 = 0.0,
+        internal: f64 = 0.5,
     }
 }
 
@@ -152,11 +164,11 @@ section! {
         engagement_effect: f64 = 0.5,
         /// η_f: extra leaving multiplier per unit of misfit |b − c| between
         /// an employee's belief and their team's culture (attrition).
-        misfit_effect: f64 = 0.0,
+        misfit_effect: f64 = 1.0,
         /// s_A: attraction and selection, the share of the gap between a
         /// hire's drawn belief and the organization's culture C that is
         /// closed when they join.
-        selection: f64 = 0.0,
+        selection: f64 = 0.3,
         /// Weekly probability that a vacancy is filled.
         fill_rate: f64 = 0.25,
     }
@@ -174,7 +186,7 @@ section! {
         /// f_i: weekly probability that an employee's informal learning is
         /// made explicit (reflected on, written down): that week it counts
         /// as intentional learning ("making the unseen seen").
-        informal: f64 = 0.0,
+        informal: f64 = 0.02,
     }
 }
 
@@ -185,10 +197,6 @@ section! {
         duration: f64 = 8.0,
         /// Weekly probability that a project without management commitment is terminated.
         termination: f64 = 0.15,
-        /// Share of the distance to 1 that belief gains after a successful project.
-        success_belief: f64 = 0.15,
-        /// Share of belief lost after a failed or terminated project (cynicism).
-        failure_belief: f64 = 0.3,
         /// Share of the distance to 1 that knowledge gains after a successful project.
         success_knowledge: f64 = 0.1,
         /// Team practice gained per successful project, per team member.
@@ -308,6 +316,17 @@ impl Params {
             0.0,
             100.0,
         );
+        p.unit("belief.experience_practice", b.experience_practice);
+        p.unit("belief.salient", b.salient);
+        if b.salient * b.asymmetry > 1.0 {
+            p.push(
+                "belief.salient",
+                format!(
+                    "belief.salient times belief.asymmetry must be at most 1 (a disappointment cannot overshoot), got {}",
+                    b.salient * b.asymmetry
+                ),
+            );
+        }
 
         let c = &self.culture;
         p.range("culture.coupling", c.coupling, 0.0, 10.0);
@@ -342,6 +361,7 @@ impl Params {
         }
         p.unit("culture.org_rate", c.org_rate);
         p.unit("culture.high_threshold", c.high_threshold);
+        p.unit("culture.perceived_org", c.perceived_org);
 
         let ld = &self.leadership;
         p.range("leadership.gate", ld.gate, 1e-6, 1.0);
@@ -393,8 +413,6 @@ impl Params {
             );
         }
         p.unit("learnathon.termination", la.termination);
-        p.unit("learnathon.success_belief", la.success_belief);
-        p.unit("learnathon.failure_belief", la.failure_belief);
         p.unit("learnathon.success_knowledge", la.success_knowledge);
         p.range("learnathon.practice_boost", la.practice_boost, 0.0, 10.0);
 

@@ -13,6 +13,7 @@
 //!    programmes act on them, some leave and are replaced.
 
 use super::equations::{
+    perceived_culture,
     alignment_target, asymmetric_step, belief_target, codified_next, culture_target,
     effective_commitment, effective_influence, engages_with_habit, gate, habit_carry,
     knowledge_next, leave_probability, misfit_leave, onboarded_knowledge,
@@ -154,6 +155,7 @@ impl LearningCulture {
         let p = &self.setup.params;
         let gate_level = p.leadership.gate as f32;
         let commitment = s.learnathon_commitment;
+        let (w_org, org_c) = (p.culture.perceived_org as f32, s.org_culture as f32);
         let mut inputs = std::mem::take(&mut s.scratch_inputs);
         (0..org.teams())
             .into_par_iter()
@@ -167,7 +169,7 @@ impl LearningCulture {
                 TeamInput {
                     support: s.support[t],
                     practice: s.practice[t],
-                    culture: s.culture[t],
+                    culture: perceived_culture(s.culture[t], org_c, w_org),
                     peer_belief: peer,
                     commitment: effective_commitment(commitment, s.support[t], gate_level),
                 }
@@ -212,8 +214,7 @@ impl LearningCulture {
                 brate_new: bl.rate as f32 * (1.0 + bl.socialization_boost as f32),
                 soc_weeks: bl.socialization_weeks as f32,
                 basym: bl.asymmetry as f32,
-                sb: la.success_belief as f32,
-                fb: la.failure_belief as f32,
+                salient: bl.salient as f32,
                 sk: la.success_knowledge as f32,
             },
             kernel: self.kernel.resolve(),
@@ -411,12 +412,13 @@ impl LearningCulture {
     /// team order, then up the tree: the same bits at any thread count.
     fn belief_below(&self, s: &mut State) {
         let org = &self.org;
+        let high = self.setup.params.culture.high_threshold as f32;
         let sums = &mut s.scratch_sums;
         sums.iter_mut().for_each(|x| *x = (0.0, 0.0, 0));
         for ((x, &c), &u) in s.tally.iter().zip(&s.culture).zip(&org.team_unit) {
             let e = &mut sums[u as usize];
             e.0 += f64::from(x.belief);
-            e.1 += f64::from(c) * f64::from(x.active);
+            e.1 += f64::from(u8::from(c >= high)) * f64::from(x.active);
             e.2 += u64::from(x.active);
         }
         for u in (1..org.units()).rev() {
@@ -548,6 +550,7 @@ impl LearningCulture {
                                     < participation_probability(
                                         *participation as f32,
                                         s.emp.belief[i],
+                                        s.emp.engaged[i] == 1,
                                     )
                             {
                                 s.emp.project[i] = duration;
@@ -752,6 +755,7 @@ impl Ctx<'_> {
                 inp.peer_belief,
                 inp.support,
                 inp.culture,
+                inp.practice,
                 e,
             )
         };
@@ -1042,6 +1046,7 @@ impl Ctx<'_> {
                     (1.0 - cop_w) * inp.peer_belief + cop_w * cm.belief,
                     (1.0 - cop_w) * inp.support + cop_w * cm.support,
                     inp.culture,
+                    (1.0 - cop_w) * inp.practice + cop_w * cm.practice,
                     engaged,
                 );
                 let rate = belief_rate(c, emp.tenure[i]);
