@@ -370,11 +370,17 @@ fn a_culture_built_above_the_tipping_point_sustains_itself_with_pool_leaders() {
     let (c5, c20) = built_then_left_alone(2.0, &[]);
     eprintln!("strong build, pool leaders: year 5 {c5:.3}, year 20 {c20:.3}");
     assert!(c5 > 0.6, "the strong build reached only {c5:.3}");
-    assert!(c20 > 0.9 * c5, "built culture fell from {c5:.3} to {c20:.3}");
+    assert!(
+        c20 > 0.9 * c5,
+        "built culture fell from {c5:.3} to {c20:.3}"
+    );
     // Built below the tipping point (half the default strength): it decays.
     let (w5, w20) = built_then_left_alone(0.5, &[]);
     eprintln!("weak build, pool leaders: year 5 {w5:.3}, year 20 {w20:.3}");
-    assert!(w20 < w5 - 0.05, "weak build did not decay: {w5:.3} -> {w20:.3}");
+    assert!(
+        w20 < w5 - 0.05,
+        "weak build did not decay: {w5:.3} -> {w20:.3}"
+    );
     assert!(w20 < 0.5 * c20, "weak build {w20:.3} vs strong {c20:.3}");
 }
 
@@ -385,5 +391,8 @@ fn without_the_sustaining_mechanisms_a_built_culture_erodes() {
     let (c5, c20) = built_then_left_alone(2.0, &SUSTAINING_OFF);
     eprintln!("strong build, mechanisms off: year 5 {c5:.3}, year 20 {c20:.3}");
     assert!(c5 > 0.6, "the strong build reached only {c5:.3}");
-    assert!(c20 < c5 - 0.1, "culture held without the mechanisms: {c5:.3} -> {c20:.3}");
+    assert!(
+        c20 < c5 - 0.1,
+        "culture held without the mechanisms: {c5:.3} -> {c20:.3}"
+    );
 }

@@ -329,12 +329,20 @@ fn focal_team_culture(perceived: f64, other_division_hurt: bool) -> f64 {
 fn the_organizations_culture_reaches_every_team_and_not_without_perception() {
     // E28: with ω_O = 0.5 a team feels the damage done in the other
     // divisions through the organization's culture it perceives.
-    let (calm, hurt) = (focal_team_culture(0.5, false), focal_team_culture(0.5, true));
-    eprintln!("belief in u1.1.1 with ω_O = 0.5: {calm:.3} (other divisions calm), {hurt:.3} (hurt)");
+    let (calm, hurt) = (
+        focal_team_culture(0.5, false),
+        focal_team_culture(0.5, true),
+    );
+    eprintln!(
+        "belief in u1.1.1 with ω_O = 0.5: {calm:.3} (other divisions calm), {hurt:.3} (hurt)"
+    );
     assert!(calm > hurt + 0.02, "calm {calm:.3} vs hurt {hurt:.3}");
     // Its knock-out twin: with ω_O = 0 the team is isolated from the rest,
     // so it evolves bit for bit the same whatever happens in u2.
-    let (calm0, hurt0) = (focal_team_culture(0.0, false), focal_team_culture(0.0, true));
+    let (calm0, hurt0) = (
+        focal_team_culture(0.0, false),
+        focal_team_culture(0.0, true),
+    );
     assert_eq!(calm0.to_bits(), hurt0.to_bits(), "{calm0} vs {hurt0}");
 }
 

@@ -445,14 +445,20 @@ mod tests {
             experience_practice: 0.0,
         };
         // (0.6 + 0.2 + 0.5 + 0.2) / 4 = 0.375
-        assert!(close(belief_target(&w, 1.0, 0.6, 0.2, 0.5, 0.9, true), 0.375));
+        assert!(close(
+            belief_target(&w, 1.0, 0.6, 0.2, 0.5, 0.9, true),
+            0.375
+        ));
         // not engaged: (0.6 + 0.2 + 0.5) / 3 = 0.433333
         assert!(close(
             belief_target(&w, 1.0, 0.6, 0.2, 0.5, 0.9, false),
             0.433_333
         ));
         // loop off: (0.6 + 0.2) / 2 = 0.4
-        assert!(close(belief_target(&w, 0.0, 0.6, 0.2, 0.5, 0.9, false), 0.4));
+        assert!(close(
+            belief_target(&w, 0.0, 0.6, 0.2, 0.5, 0.9, false),
+            0.4
+        ));
     }
 
     #[test]

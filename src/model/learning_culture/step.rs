@@ -13,11 +13,10 @@
 //!    programmes act on them, some leave and are replaced.
 
 use super::equations::{
-    perceived_culture,
     alignment_target, asymmetric_step, belief_target, codified_next, culture_target,
     effective_commitment, effective_influence, engages_with_habit, gate, habit_carry,
     knowledge_next, leave_probability, misfit_leave, onboarded_knowledge,
-    participation_probability, selected_belief, team_drive,
+    participation_probability, perceived_culture, selected_belief, team_drive,
 };
 use super::events::{Kind, Programme, teams_under, units_under};
 use super::kernel::{
