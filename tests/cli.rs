@@ -201,7 +201,7 @@ fn command_line_mistakes_are_blamed_on_the_command_line() {
             "--replicates",
             "0",
             "--set",
-            "steps=abc",
+            "duration=abc",
             "--out",
         ])
         .arg(dir.path())
@@ -210,7 +210,7 @@ fn command_line_mistakes_are_blamed_on_the_command_line() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("--set steps=abc: steps: must be a whole number >= 0, got \"abc\" (text)"),
+        err.contains("--set duration=abc: duration: \"abc\" needs a unit"),
         "{err}"
     );
     assert!(
@@ -247,7 +247,7 @@ fn set_can_name_an_event_by_its_id() {
             "--steps",
             "60",
         ])
-        .args(["--set", "events.shock.at=30", "--out"])
+        .args(["--set", "events.shock.at=\"30w\"", "--out"])
         .arg(dir.path())
         .assert()
         .success();
@@ -258,7 +258,7 @@ fn set_can_name_an_event_by_its_id() {
         .unwrap();
     assert!(shock.contains("at = 30\n"), "{shock}");
     bin()
-        .args(["run", "--quiet", "--no-plots", "--set", "events.shok.at=30", "--out"])
+        .args(["run", "--quiet", "--no-plots", "--set", "events.shok.at=\"30w\"", "--out"])
         .arg(dir.path())
         .assert()
         .code(2)
@@ -284,7 +284,7 @@ fn invalid_scenario_reports_every_problem() {
     let f = dir.path().join("bad.toml");
     std::fs::write(
         &f,
-        "name = \"bad\"\nsteps = 100\n[learning]\nrate = 1.3\n[culture]\ncoupling = -1\n[[events]]\nkind = \"replace_leader\"\nat = 200\nscope = \"unit:nowhere\"\nalignment = 0.1\n",
+        "name = \"bad\"\nduration = \"100w\"\n[learning]\nrate = -1.3\n[culture]\ncoupling = -1\n[[events]]\nkind = \"replace_leader\"\nat = \"200w\"\nscope = \"unit:nowhere\"\nalignment = 0.1\n",
     )
     .unwrap();
     bin()
