@@ -851,7 +851,11 @@ fn the_page_follows_its_levers_in_a_headless_browser() {
     );
     assert!(f(5, "final") > f(0, "final") + 0.05 && f(5, "final") < f(3, "final"));
     // 6: ...arriving in year 3: the culture at year 4 is below the no-shock one.
-    assert!(step(6)["overrides"].to_string().contains(r#"events.4.at=\"157w\""#));
+    assert!(
+        step(6)["overrides"]
+            .to_string()
+            .contains(r#"events.4.at=\"157w\""#)
+    );
     assert!(
         year(6, 4) < year(3, 4) - 0.03,
         "{} vs {}",

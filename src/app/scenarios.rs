@@ -99,7 +99,10 @@ pub fn migrate(file: &Path, out: Option<&Path>) -> Result<(), Failure> {
     let m = crate::scenario::migrate::migrate(&text, inherited.as_deref())
         .map_err(|e| Failure::Input(anyhow!("{}: {e}", file.display())))?;
     if m.changes.is_empty() {
-        eprintln!("{} is already in format 2: nothing to change", file.display());
+        eprintln!(
+            "{} is already in format 2: nothing to change",
+            file.display()
+        );
     }
     for c in &m.changes {
         eprintln!("  {}: {}", c.path, c.message);
@@ -393,7 +396,10 @@ mod tests {
         let t = template("my-org");
         Scenario::from_str(&t, Source::Bundled("x".into()), &[]).unwrap();
         assert!(t.contains("name = \"my-org\""));
-        assert!(t.contains("# [weight] κ: strength of the reinforcing loop"), "{t}");
+        assert!(
+            t.contains("# [weight] κ: strength of the reinforcing loop"),
+            "{t}"
+        );
         assert!(t.contains("# [per year] r: rate per year"), "{t}");
         assert!(t.contains("[engagement]"));
         assert!(t.matches("\n# ").count() > 60);

@@ -433,7 +433,9 @@ pub fn parse_scenario(text: &str) -> Result<ScenarioInfo> {
     // format 1 (older run folders) wrote steps.
     let format1 = v.get("format").and_then(toml::Value::as_integer) == Some(1);
     let dt = crate::model::learning_culture::params::years_per_step(
-        v.get("time_unit").and_then(|x| x.as_str()).unwrap_or("week"),
+        v.get("time_unit")
+            .and_then(|x| x.as_str())
+            .unwrap_or("week"),
     )
     .unwrap_or(7.0 / 365.25);
     let steps_of = |x: Option<&toml::Value>| -> Option<u32> {

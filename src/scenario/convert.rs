@@ -5,11 +5,11 @@
 //! `LearningCulture::new` converts them once for the step length.
 
 use super::raw::{NamedDist, RawDist, RawEvent, RawScenario, RawTime, RawTraits};
-use crate::model::learning_culture::params::{self, Unit};
 use crate::dist::Dist;
 use crate::model::Models;
 use crate::model::learning_culture::events::{Event, Kind, Programme, Scope, When};
 use crate::model::learning_culture::org::{Chart, OrgSource, OrgSpec};
+use crate::model::learning_culture::params::{self, Unit};
 use crate::model::learning_culture::{LeaderPool, Params, Setup, Traits};
 use crate::model::march1991::March1991;
 use crate::validate::Problems;

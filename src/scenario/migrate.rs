@@ -183,8 +183,9 @@ pub fn migrate(text: &str, inherited_unit: Option<&str>) -> Result<Migrated, Str
         .or(inherited_unit)
         .unwrap_or("week")
         .to_string();
-    let dt = params::years_per_step(&unit)
-        .ok_or_else(|| format!("time_unit = \"{unit}\" is not day, week, month, quarter or year"))?;
+    let dt = params::years_per_step(&unit).ok_or_else(|| {
+        format!("time_unit = \"{unit}\" is not day, week, month, quarter or year")
+    })?;
     let spell = |n: f64| match RawTime::of_steps(n.max(0.0) as u32, &unit) {
         RawTime::Text(t) => t,
         RawTime::Years(_) => unreachable!("of_steps spells a unit"),
@@ -194,7 +195,9 @@ pub fn migrate(text: &str, inherited_unit: Option<&str>) -> Result<Migrated, Str
         rename(root, "steps", "duration", Value::from(t.as_str()));
         change(
             "steps",
-            format!("format 2 states how long the run lasts: write duration = \"{t}\" instead of steps = {n}"),
+            format!(
+                "format 2 states how long the run lasts: write duration = \"{t}\" instead of steps = {n}"
+            ),
         );
     }
     // Every time-dependent parameter the file states (and, off weeks, the
@@ -250,7 +253,10 @@ pub fn migrate(text: &str, inherited_unit: Option<&str>) -> Result<Migrated, Str
         );
     }
     // Event times and programme strengths.
-    if let Some(events) = root.get_mut("events").and_then(Item::as_array_of_tables_mut) {
+    if let Some(events) = root
+        .get_mut("events")
+        .and_then(Item::as_array_of_tables_mut)
+    {
         for (i, e) in events.iter_mut().enumerate() {
             for key in ["at", "every", "start", "until", "duration"] {
                 if let Some(item) = e.get_mut(key)
@@ -264,7 +270,9 @@ pub fn migrate(text: &str, inherited_unit: Option<&str>) -> Result<Migrated, Str
                     }
                     change(
                         &format!("events[{i}].{key}"),
-                        format!("{n} steps: format 2 states times in real units: write {key} = \"{t}\""),
+                        format!(
+                            "{n} steps: format 2 states times in real units: write {key} = \"{t}\""
+                        ),
                     );
                 }
             }
@@ -275,7 +283,9 @@ pub fn migrate(text: &str, inherited_unit: Option<&str>) -> Result<Migrated, Str
                 set(item, float(new));
                 change(
                     &format!("events[{i}].strength"),
-                    format!("{v} per step ({unit}) is {new} per year in format 2: write strength = {new}"),
+                    format!(
+                        "{v} per step ({unit}) is {new} per year in format 2: write strength = {new}"
+                    ),
                 );
             }
         }
@@ -337,7 +347,9 @@ pub fn migrate(text: &str, inherited_unit: Option<&str>) -> Result<Migrated, Str
             if done {
                 change(
                     &format!("sweep.params.{k}"),
-                    format!("the swept values were per step ({unit}); write them in format 2's units (converted in the migrated file)"),
+                    format!(
+                        "the swept values were per step ({unit}); write them in format 2's units (converted in the migrated file)"
+                    ),
                 );
             }
         }
@@ -360,11 +372,21 @@ mod tests {
         assert!(t.starts_with("# a comment\nformat = 2\n"), "{t}");
         assert!(t.contains("duration = \"520w\"   # ten years\n"), "{t}");
         assert!(t.contains("rate = 0.524412167  # weekly\n"), "{t}");
-        assert!(t.contains("at = \"26w\"\nduration = \"130w\"\nstrength = 0.524412167\n"), "{t}");
+        assert!(
+            t.contains("at = \"26w\"\nduration = \"130w\"\nstrength = 0.524412167\n"),
+            "{t}"
+        );
         let paths: Vec<_> = m.changes.iter().map(|c| c.path.as_str()).collect();
         assert_eq!(
             paths,
-            ["format", "steps", "learning.rate", "events[0].at", "events[0].duration", "events[0].strength"]
+            [
+                "format",
+                "steps",
+                "learning.rate",
+                "events[0].at",
+                "events[0].duration",
+                "events[0].strength"
+            ]
         );
         // Migrating again changes nothing.
         assert!(migrate(t, None).unwrap().changes.is_empty());
@@ -374,13 +396,21 @@ mod tests {
     fn a_monthly_file_states_the_weekly_defaults_it_ran_per_month() {
         let m = migrate("format = 1\nname = \"x\"\ntime_unit = \"month\"\n", None).unwrap();
         // Format 1 ran learning.rate 0.01 per month: 0.1206 per year.
-        assert!(m.text.contains("[learning]\nrate = 0.12060403"), "{}", m.text);
+        assert!(
+            m.text.contains("[learning]\nrate = 0.12060403"),
+            "{}",
+            m.text
+        );
         assert!(m.changes.iter().any(|c| c.path == "turnover.fill_rate"));
     }
 
     #[test]
     fn an_asymmetry_keeps_its_falling_rate() {
-        let m = migrate("name = \"x\"\n[culture]\nrate = 0.02\nasymmetry = 3\n", None).unwrap();
+        let m = migrate(
+            "name = \"x\"\n[culture]\nrate = 0.02\nasymmetry = 3\n",
+            None,
+        )
+        .unwrap();
         // ln(1 − 0.06)/ln(1 − 0.02): the same falling share per week.
         assert!(m.text.contains("asymmetry = 3.06272831"), "{}", m.text);
     }

@@ -10,9 +10,9 @@
 
 pub mod bundled;
 mod convert;
-pub mod migrate;
 pub mod keys;
 mod locate;
+pub mod migrate;
 pub mod orgchart;
 pub mod raw;
 
@@ -471,8 +471,11 @@ impl Layers {
     /// every key it must change, at its place, with the value it becomes
     /// (what `culturesim migrate` writes).
     fn format1(&self, found: &mut Found) {
-        let tables: Vec<Option<toml::Table>> =
-            self.0.iter().map(|l| toml::from_str(&l.text).ok()).collect();
+        let tables: Vec<Option<toml::Table>> = self
+            .0
+            .iter()
+            .map(|l| toml::from_str(&l.text).ok())
+            .collect();
         let model = tables
             .iter()
             .flatten()
@@ -654,7 +657,11 @@ impl Limits {
         }
         if raw.steps() > self.steps {
             p.push(
-                if raw.steps.is_some() { "steps" } else { "duration" },
+                if raw.steps.is_some() {
+                    "steps"
+                } else {
+                    "duration"
+                },
                 format!(
                     "must be at most {} steps {hint}, got {} steps",
                     self.steps,

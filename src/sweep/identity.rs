@@ -247,7 +247,11 @@ mod tests {
         let b = Identity::of(&grid(&["duration=\"400w\"", "seed=5"]), None, None);
         let d = b.differences(&a, true);
         assert!(d.iter().any(|m| m.starts_with("seed: ")), "{d:?}");
-        let c = Identity::of(&grid(&["duration=\"400w\"", "org.employees=400"]), None, None);
+        let c = Identity::of(
+            &grid(&["duration=\"400w\"", "org.employees=400"]),
+            None,
+            None,
+        );
         let d = a.differences(&c, true);
         assert!(d.iter().any(|m| m.contains("org.employees")), "{d:?}");
         assert_ne!(a.experiment, c.experiment);

@@ -177,7 +177,8 @@ impl Base {
 /// `start`, `until`, `duration` (absent or malformed: null).
 fn event_steps(raw: &crate::scenario::raw::RawScenario) -> Vec<serde_json::Value> {
     let dt = raw.years_per_step();
-    let steps = |t: &Option<crate::scenario::raw::RawTime>| t.as_ref().and_then(|t| t.steps(dt).ok());
+    let steps =
+        |t: &Option<crate::scenario::raw::RawTime>| t.as_ref().and_then(|t| t.steps(dt).ok());
     raw.events
         .iter()
         .map(|e| {
@@ -572,7 +573,11 @@ mod tests {
     fn a_file_is_read_once_and_requests_read_no_file() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("mine.toml");
-        std::fs::write(&file, "name = \"mine\"\nduration = \"20w\"\nreplicates = 2\n").unwrap();
+        std::fs::write(
+            &file,
+            "name = \"mine\"\nduration = \"20w\"\nreplicates = 2\n",
+        )
+        .unwrap();
         std::fs::write(dir.path().join("col.csv"), "x\n0.5\n").unwrap();
         let base = Base::load(Some(&file), limits()).unwrap();
         assert!(matches!(base.source, Source::Memory { .. }));

@@ -15,8 +15,8 @@
 //! are typed separately (see `super::LearningCulture::new`).
 
 use crate::validate::Problems;
-use serde::{Deserialize, Serialize};
 use Unit::*;
+use serde::{Deserialize, Serialize};
 
 /// Weeks in a year (of 365.25 days).
 pub const WEEKS_PER_YEAR: f64 = 365.25 / 7.0;
@@ -503,12 +503,18 @@ impl Params {
                 }
                 Weeks => {
                     if !(v.is_finite() && (0.0..=1e6).contains(&v)) {
-                        p.push(&path, format!("must be a number of weeks in [0, 1e6], got {v}"));
+                        p.push(
+                            &path,
+                            format!("must be a number of weeks in [0, 1e6], got {v}"),
+                        );
                     }
                 }
                 WholeWeeks => {
                     if !(v.is_finite() && v > 0.0 && v <= 1e4) {
-                        p.push(&path, format!("must be a number of weeks in (0, 1e4], got {v}"));
+                        p.push(
+                            &path,
+                            format!("must be a number of weeks in (0, 1e4], got {v}"),
+                        );
                     }
                 }
                 Asymmetry(_) | Boost(..) => p.range(&path, v, 0.0, 100.0),
@@ -655,8 +661,15 @@ mod tests {
     fn defaults_are_valid() {
         let mut p = Problems::default();
         Params::default().check(&mut p);
-        for unit in [("day", 1.0 / 365.25), ("week", WEEK), ("month", 1.0 / 12.0), ("quarter", 0.25)] {
-            Params::default().per_step(unit.1).check_step(unit.0, &mut p);
+        for unit in [
+            ("day", 1.0 / 365.25),
+            ("week", WEEK),
+            ("month", 1.0 / 12.0),
+            ("quarter", 0.25),
+        ] {
+            Params::default()
+                .per_step(unit.1)
+                .check_step(unit.0, &mut p);
         }
         assert!(p.is_empty(), "{:?}", p);
     }
@@ -727,14 +740,23 @@ mod tests {
         let weekly = Params::default().per_step(WEEK);
         let back = weekly.from_step(WEEK);
         for (path, _) in Params::units() {
-            let (a, b) = (Params::default().get(&path).unwrap(), back.get(&path).unwrap());
-            assert!((a - b).abs() <= 1e-9 * a.abs().max(1.0), "{path}: {a} vs {b}");
+            let (a, b) = (
+                Params::default().get(&path).unwrap(),
+                back.get(&path).unwrap(),
+            );
+            assert!(
+                (a - b).abs() <= 1e-9 * a.abs().max(1.0),
+                "{path}: {a} vs {b}"
+            );
         }
         // Format 1's weekly 0.01 is 0.5244 per year.
         let r = Rate.from_step(0.01, |_| 0.0, WEEK);
         assert!((r - 0.524_41).abs() < 1e-5, "{r}");
         // A certain event each step stays certain.
-        assert_eq!(Rate.per_step(Rate.from_step(1.0, |_| 0.0, WEEK), |_| 0.0, WEEK), 1.0);
+        assert_eq!(
+            Rate.per_step(Rate.from_step(1.0, |_| 0.0, WEEK), |_| 0.0, WEEK),
+            1.0
+        );
     }
 
     #[test]
@@ -744,7 +766,10 @@ mod tests {
         let n: usize = toml.values().map(|t| t.as_table().unwrap().len()).sum();
         assert_eq!(units.len(), n);
         assert_eq!(unit_of("belief.asymmetry"), Some(Asymmetry("rate")));
-        assert_eq!(unit_of("belief.socialization_boost"), Some(Boost("rate", "asymmetry")));
+        assert_eq!(
+            unit_of("belief.socialization_boost"),
+            Some(Boost("rate", "asymmetry"))
+        );
         assert_eq!(unit_of("learning.rate"), Some(Rate));
         assert_eq!(unit_of("learning.nope"), None);
     }
