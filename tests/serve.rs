@@ -395,7 +395,7 @@ fn bad_settings_get_the_scenario_files_own_messages() {
         (r#"events.4.scope="boss""#, "unknown scope 'boss'"),
         (
             "events.4.at=\"600w\"",
-            "events[4].at: must be before the last step",
+            "events[4].at: must be before the end of the run",
         ),
         ("org.employees=0", "org.employees: must be at least 1"),
         ("turnover.base=-0.5", "turnover.base"),
