@@ -58,6 +58,16 @@ pub enum Command {
     },
     /// Print the JSON Schema of the scenario format (for editors).
     Schema,
+    /// Convert a format-1 scenario (values per step) into format 2 (rates
+    /// per year, times in real units), keeping its comments; the old file
+    /// runs as before. Prints the new file unless --out is given.
+    Migrate {
+        /// The format-1 scenario file.
+        file: PathBuf,
+        /// Where to write the format-2 file (may be FILE itself) [default: print it].
+        #[arg(long, short, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// Print the organization a scenario builds: every unit with its scope
     /// name, depth, teams and headcount (and an org chart's leaders).
     Org(OrgArgs),

@@ -13,7 +13,7 @@ use culturesim::analysis::shock::shock_metrics;
 fn build_up(sets: &[&str]) -> Scenario {
     scenario_edit(sets, |raw| {
         raw.events.retain(|e| e.kind != "replace_leader");
-        raw.steps = 260;
+        raw.duration = Some(culturesim::scenario::raw::RawTime::Text("260w".into()));
         raw.replicates = 16;
     })
 }
@@ -51,7 +51,7 @@ fn branches(kappa: f64) -> (f64, f64) {
     let run_from = |start: [&str; 3]| {
         let mut sets = vec![
             "events=[]".to_string(),
-            "steps=1040".into(),
+            "duration=\"1040w\"".into(),
             "replicates=8".into(),
             format!("culture.coupling={kappa}"),
         ];
@@ -133,9 +133,9 @@ fn snow_in_the_sun_erodes_fast_and_does_not_recover() {
 fn scoped_shock(scope: &str, community: bool) -> (f64, f64) {
     let mut sets = vec![
         "events=[]".to_string(),
-        "events.0={kind=\"replace_leader\",at=52,alignment=0.05,scope=\"SCOPE\"}"
+        "events.0={kind=\"replace_leader\",at=\"52w\",alignment=0.05,scope=\"SCOPE\"}"
             .replace("SCOPE", scope),
-        "steps=208".into(),
+        "duration=\"208w\"".into(),
         "replicates=12".into(),
         "leadership.turnover=0".into(),
         "leaders.alignment=0.85".into(),
@@ -222,7 +222,7 @@ fn learnathon_culture(sets: &[&str], learnathon: Option<f64>) -> Vec<f64> {
                 e.commitment = learnathon.map(culturesim::scenario::raw::RawDist::Constant);
             }
         }
-        raw.steps = 260;
+        raw.duration = Some(culturesim::scenario::raw::RawTime::Text("260w".into()));
         raw.replicates = 16;
     });
     runs(&s).iter().map(|r| r.row(260)[0]).collect()
@@ -272,8 +272,8 @@ fn knowledge_loss(formalization: f64) -> f64 {
     let rate = format!("formalization.rate={formalization}");
     let mut sets = vec![
         "events=[]",
-        "events.0={kind=\"turnover_wave\",at=260,fraction=0.4}",
-        "steps=312",
+        "events.0={kind=\"turnover_wave\",at=\"260w\",fraction=0.4}",
+        "duration=\"312w\"",
         "replicates=12",
         "leaders.alignment=0.85",
         rate.as_str(),
@@ -288,7 +288,7 @@ fn knowledge_loss(formalization: f64) -> f64 {
 #[test]
 fn formalization_reduces_knowledge_lost_to_turnover() {
     let without = knowledge_loss(0.0);
-    let with = knowledge_loss(0.02);
+    let with = knowledge_loss(1.05);
     eprintln!("knowledge lost to a 40% wave: {without:.3} without formalization, {with:.3} with");
     assert!(without > 0.05, "the wave must cost knowledge: {without:.3}");
     assert!(
@@ -340,10 +340,10 @@ fn built_then_left_alone(strength: f64, sets: &[&str]) -> (f64, f64) {
                 *x *= strength;
             }
             if e.kind == "learnathon" {
-                e.until = Some(255);
+                e.until = Some(culturesim::scenario::raw::RawTime::Text("255w".into()));
             }
         }
-        raw.steps = 1040;
+        raw.duration = Some(culturesim::scenario::raw::RawTime::Text("1040w".into()));
         raw.replicates = 8;
     });
     let c = mean_series(&runs(&s), "culture");

@@ -17,7 +17,7 @@ fn run_with_defaults_writes_every_output() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "snow-in-the-sun: 32 runs of 520 weeks",
+            "snow-in-the-sun: 32 runs of 522 weeks",
         ))
         .stdout(predicate::str::contains("asymmetry"))
         .stdout(predicate::str::contains(out.to_str().unwrap()));
@@ -48,7 +48,7 @@ fn run_with_defaults_writes_every_output() {
     assert_eq!(manifest["seed"], 20261128);
     assert_eq!(manifest["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(manifest["runs"]["replicates"], "0..32");
-    assert_eq!(manifest["steps_run"], 520);
+    assert_eq!(manifest["steps_run"], 522);
     let resolved = std::fs::read_to_string(out.join("scenario.toml")).unwrap();
     assert!(
         resolved.contains("[engagement]"),
@@ -201,7 +201,7 @@ fn command_line_mistakes_are_blamed_on_the_command_line() {
             "--replicates",
             "0",
             "--set",
-            "steps=abc",
+            "duration=abc",
             "--out",
         ])
         .arg(dir.path())
@@ -210,7 +210,7 @@ fn command_line_mistakes_are_blamed_on_the_command_line() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("--set steps=abc: steps: must be a whole number >= 0, got \"abc\" (text)"),
+        err.contains("--set duration=abc: duration: \"abc\" must be a number with a unit"),
         "{err}"
     );
     assert!(
@@ -247,7 +247,7 @@ fn set_can_name_an_event_by_its_id() {
             "--steps",
             "60",
         ])
-        .args(["--set", "events.shock.at=30", "--out"])
+        .args(["--set", "events.shock.at=\"30w\"", "--out"])
         .arg(dir.path())
         .assert()
         .success();
@@ -256,9 +256,9 @@ fn set_can_name_an_event_by_its_id() {
         .split("[[events]]")
         .find(|e| e.contains("id = \"shock\""))
         .unwrap();
-    assert!(shock.contains("at = 30\n"), "{shock}");
+    assert!(shock.contains("at = \"30w\"\n"), "{shock}");
     bin()
-        .args(["run", "--quiet", "--no-plots", "--set", "events.shok.at=30", "--out"])
+        .args(["run", "--quiet", "--no-plots", "--set", "events.shok.at=\"30w\"", "--out"])
         .arg(dir.path())
         .assert()
         .code(2)
@@ -284,7 +284,7 @@ fn invalid_scenario_reports_every_problem() {
     let f = dir.path().join("bad.toml");
     std::fs::write(
         &f,
-        "name = \"bad\"\nsteps = 100\n[learning]\nrate = 1.3\n[culture]\ncoupling = -1\n[[events]]\nkind = \"replace_leader\"\nat = 200\nscope = \"unit:nowhere\"\nalignment = 0.1\n",
+        "name = \"bad\"\nduration = \"100w\"\n[learning]\nrate = -1.3\n[culture]\ncoupling = -1\n[[events]]\nkind = \"replace_leader\"\nat = \"200w\"\nscope = \"unit:nowhere\"\nalignment = 0.1\n",
     )
     .unwrap();
     bin()
@@ -293,7 +293,7 @@ fn invalid_scenario_reports_every_problem() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "bad.toml:4:8: learning.rate: must be in [0, 1], got 1.3",
+            "bad.toml:4:8: learning.rate: must be a rate per year in [0, 1e6], got -1.3",
         ))
         .stderr(predicate::str::contains(
             "culture.coupling: must be in [0, 10], got -1",

@@ -54,15 +54,15 @@ fn one_large_run_split_across_teams_is_identical_at_any_thread_count() {
         "--set",
         "org.employees=30000",
         "--set",
-        "events.6={kind=\"community_of_practice\",at=10,density=0.5}",
+        "events.6={kind=\"community_of_practice\",at=\"10w\",density=0.5}",
         "--set",
-        "events.7={kind=\"reorganization\",at=30,fraction=0.2}",
+        "events.7={kind=\"reorganization\",at=\"30w\",fraction=0.2}",
         "--set",
-        "events.8={kind=\"turnover_wave\",at=60,fraction=0.2}",
+        "events.8={kind=\"turnover_wave\",at=\"60w\",fraction=0.2}",
         "--set",
-        "events.9={kind=\"budget_cut\",at=70,scope=\"random:5\",cut=0.5}",
+        "events.9={kind=\"budget_cut\",at=\"70w\",scope=\"random:5\",cut=0.5}",
         "--set",
-        "events.10={kind=\"replace_leader\",at=80,scope=\"lowest:3\",alignment=0.1}",
+        "events.10={kind=\"replace_leader\",at=\"80w\",scope=\"lowest:3\",alignment=0.1}",
     ];
     run(&dir.path().join("t1"), 1, &args);
     run(&dir.path().join("t2"), 2, &args);
@@ -87,7 +87,7 @@ fn sums_over_many_teams_and_leaders_are_identical_at_any_thread_count() {
         "--set",
         "org.team_size={dist=\"poisson\",mean=3}",
         "--set",
-        "leadership.turnover=0.02",
+        "leadership.turnover=1.0541",
     ];
     run(&dir.path().join("t1"), 1, &args);
     run(&dir.path().join("t2"), 2, &args);

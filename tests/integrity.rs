@@ -33,7 +33,7 @@ fn run(dir: &Path, args: &[&str]) -> (i32, String) {
 fn grid(dir: &Path) -> PathBuf {
     let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/snow-in-the-sun.toml");
     let text = format!(
-        "extends = {:?}\nname = \"g\"\nreplicates = 3\nsteps = 400\n[org]\nemployees = 200\n[sweep]\ndesign = \"grid\"\n[sweep.params]\n\"culture.coupling\" = [0.5, 1.0, 1.5]\n",
+        "extends = {:?}\nname = \"g\"\nreplicates = 3\nduration = \"400w\"\n[org]\nemployees = 200\n[sweep]\ndesign = \"grid\"\n[sweep.params]\n\"culture.coupling\" = [0.5, 1.0, 1.5]\n",
         scenarios.display().to_string()
     );
     let path = dir.join("g.toml");
@@ -654,7 +654,7 @@ proptest! {
         let text = culturesim::scenario::bundled::get(names[which]).unwrap();
         let m = mutate(text, &ops);
         // Small organizations only: the test is about parsing.
-        let _ = Scenario::from_str(&m, Source::Bundled(names[which].into()), &["org.employees=50".into(), "steps=20".into()]);
+        let _ = Scenario::from_str(&m, Source::Bundled(names[which].into()), &["org.employees=50".into(), "duration=\"20w\"".into()]);
         let _ = Scenario::from_str(&m, Source::Bundled(names[which].into()), &[]).map(|s| s.resolved_toml());
     }
 

@@ -117,11 +117,11 @@ fn every_kernel_matches_the_reference_through_every_mechanism() {
     // ordinary size.
     let m = model(&[
         "org.employees=6000",
-        "events.6={kind=\"community_of_practice\",at=30,density=0.4}",
-        "events.7={kind=\"reorganization\",at=45,fraction=0.2}",
-        "events.8={kind=\"turnover_wave\",at=48,fraction=0.3}",
-        "events.9={kind=\"budget_cut\",at=50,scope=\"random:5\",cut=0.5}",
-        "events.10={kind=\"replace_leader\",at=52,scope=\"lowest:3\",alignment=0.1}",
+        "events.6={kind=\"community_of_practice\",at=\"30w\",density=0.4}",
+        "events.7={kind=\"reorganization\",at=\"45w\",fraction=0.2}",
+        "events.8={kind=\"turnover_wave\",at=\"48w\",fraction=0.3}",
+        "events.9={kind=\"budget_cut\",at=\"50w\",scope=\"random:5\",cut=0.5}",
+        "events.10={kind=\"replace_leader\",at=\"52w\",scope=\"lowest:3\",alignment=0.1}",
     ]);
     let n = agree(&m, 0, 64);
     // Baseline and Auto at least; AVX2 and AVX-512 where the processor has them.
@@ -135,8 +135,8 @@ fn kernels_agree_on_teams_larger_than_a_chunk_and_in_a_fading_organization() {
     let m = model(&[
         "org.employees=5000",
         "org.team_size={dist=\"uniform\",min=200,max=700}",
-        "turnover.base=0.05",
-        "turnover.fill_rate=0.05",
+        "turnover.base=2.6764",
+        "turnover.fill_rate=2.6764",
         "learnathon.duration=3",
     ]);
     agree(&m, 36, 30);
@@ -152,16 +152,16 @@ fn kernels_agree_with_every_new_mechanism_switched_on() {
     let m = model(&[
         "org.employees=6000",
         "engagement.habit_weeks=6",
-        "learning.informal=0.003",
-        "formalization.informal=0.05",
+        "learning.informal=0.1568",
+        "formalization.informal=2.676",
         "turnover.misfit_effect=2",
         "turnover.selection=0.4",
         "leadership.upward=1",
         "leadership.conviction=1",
         "leadership.internal=0.5",
-        "leadership.turnover=0.02",
-        "events.6={kind=\"community_of_practice\",at=30,density=0.4}",
-        "events.7={kind=\"turnover_wave\",at=48,fraction=0.3}",
+        "leadership.turnover=1.0541",
+        "events.6={kind=\"community_of_practice\",at=\"30w\",density=0.4}",
+        "events.7={kind=\"turnover_wave\",at=\"48w\",fraction=0.3}",
     ]);
     let n = agree(&m, 0, 64);
     assert!(n >= 2, "compared {n} kernels");

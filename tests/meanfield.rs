@@ -19,7 +19,7 @@ const TOLERANCE: f64 = 0.04;
 fn agents_follow_the_mean_field() {
     let s = scenario(&[
         "events=[]",
-        "steps=260",
+        "duration=\"260w\"",
         "replicates=2",
         "org.employees=20000",
         "org.team_size=250",

@@ -42,7 +42,7 @@ fn sc(sets: &[String]) -> culturesim::scenario::Scenario {
 /// week), over employees present in both weeks and off any project.
 fn persistence(habit_weeks: f64) -> f64 {
     let sets = plain(&[
-        "steps=150",
+        "duration=\"150w\"",
         "leaders.alignment=0.8",
         "leaders.commitment=0.8",
         "engagement.threshold=3.6",
@@ -95,7 +95,7 @@ fn habit_makes_engagement_persist_and_vanishes_without_it() {
 /// plays no part.
 fn unengaged(extra: &[&str]) -> (f64, f64, f64) {
     let mut sets = plain(&[
-        "steps=260",
+        "duration=\"260w\"",
         "engagement.threshold=100",
         "learning.draw=0",
         "formalization.onboarding=0",
@@ -110,7 +110,7 @@ fn unengaged(extra: &[&str]) -> (f64, f64, f64) {
 #[test]
 fn informal_learning_raises_knowledge_without_engagement_and_vanishes_without_it() {
     let start = 2.0 / 7.0; // Beta(2, 5), the initial knowledge
-    let (k_on, e_on, _) = unengaged(&["learning.informal=0.004"]);
+    let (k_on, e_on, _) = unengaged(&["learning.informal=0.2091"]);
     let (k_off, e_off, _) = unengaged(&["learning.informal=0"]);
     eprintln!("informal learning: knowledge {k_on:.3} vs {k_off:.3} (start {start:.3})");
     assert!(
@@ -125,8 +125,8 @@ fn informal_learning_raises_knowledge_without_engagement_and_vanishes_without_it
 
 #[test]
 fn informal_learning_made_explicit_engages_and_codifies_and_vanishes_without_it() {
-    let (_, e_on, kc_on) = unengaged(&["learning.informal=0.004", "formalization.informal=0.05"]);
-    let (_, e_off, kc_off) = unengaged(&["learning.informal=0.004", "formalization.informal=0"]);
+    let (_, e_on, kc_on) = unengaged(&["learning.informal=0.2091", "formalization.informal=2.676"]);
+    let (_, e_off, kc_off) = unengaged(&["learning.informal=0.2091", "formalization.informal=0"]);
     eprintln!(
         "made explicit: engagement {e_on:.4} vs {e_off:.4}, codified {kc_on:.3} vs {kc_off:.3}"
     );
@@ -143,8 +143,8 @@ fn informal_learning_made_explicit_engages_and_codifies_and_vanishes_without_it(
 /// with every other reason to leave switched off.
 fn misfit_gap(effect: f64) -> f64 {
     let sets = plain(&[
-        "steps=120",
-        "turnover.base=0.01",
+        "duration=\"120w\"",
+        "turnover.base=0.5244",
         "turnover.culture_effect=0",
         "turnover.engagement_effect=0",
         &format!("turnover.misfit_effect={effect}"),
@@ -197,8 +197,8 @@ fn misfits_leave_more_and_not_without_the_misfit_effect() {
 /// culture C of that week, over five years of heavy turnover.
 fn hires_belief(selection: f64) -> (f64, f64) {
     let sets = plain(&[
-        "steps=100",
-        "turnover.base=0.01",
+        "duration=\"100w\"",
+        "turnover.base=0.5244",
         "init.culture=0.8",
         &format!("turnover.selection={selection}"),
     ]);
@@ -240,7 +240,7 @@ fn hires_are_attracted_and_selected_by_the_culture_and_not_without_selection() {
 /// all start at 0.9.
 fn alignment_in_low_culture(extra: &[&str]) -> f64 {
     let mut sets = plain(&[
-        "steps=260",
+        "duration=\"260w\"",
         "leaders.alignment=0.9",
         "leaders.commitment=0.8",
         "leadership.turnover=0",
@@ -263,8 +263,8 @@ fn leaders_adapt_to_the_culture_they_lead_and_not_without_upward_influence() {
 
 #[test]
 fn successors_from_within_carry_the_units_beliefs_and_not_from_the_pool() {
-    let within = alignment_in_low_culture(&["leadership.turnover=0.02", "leadership.internal=1"]);
-    let pool = alignment_in_low_culture(&["leadership.turnover=0.02", "leadership.internal=0"]);
+    let within = alignment_in_low_culture(&["leadership.turnover=1.0541", "leadership.internal=1"]);
+    let pool = alignment_in_low_culture(&["leadership.turnover=1.0541", "leadership.internal=0"]);
     eprintln!("alignment with successors from within {within:.3}, from the pool {pool:.3}");
     // About 1 − 0.98^260 ≈ 99 % of seats changed hands; from within they
     // bring the low culture's beliefs (measured 0.04 at the end).
@@ -282,7 +282,7 @@ fn successors_from_within_carry_the_units_beliefs_and_not_from_the_pool() {
 fn focal_team_culture(perceived: f64, other_division_hurt: bool) -> f64 {
     let mut sets = plain(&[
         "org.employees=500",
-        "steps=260",
+        "duration=\"260w\"",
         "replicates=4",
         "leadership.turnover=0",
         "leadership.alignment_rate=0",
@@ -299,7 +299,7 @@ fn focal_team_culture(perceived: f64, other_division_hurt: bool) -> f64 {
     if other_division_hurt {
         for (i, u) in ["u2", "u3", "u4", "u5"].iter().enumerate() {
             sets.push(format!(
-                "events.{i}={{kind=\"replace_leader\",at=26,alignment=0.05,adapt=false,scope=\"unit:{u}\"}}"
+                "events.{i}={{kind=\"replace_leader\",at=\"26w\",alignment=0.05,adapt=false,scope=\"unit:{u}\"}}"
             ));
         }
     }
@@ -351,7 +351,7 @@ fn the_organizations_culture_reaches_every_team_and_not_without_perception() {
 /// with the share `eps` of practice in the experience of learning.
 fn belief_with_practice_experience(eps: f64, extra: &[&str]) -> f64 {
     let mut sets = plain(&[
-        "steps=52",
+        "duration=\"52w\"",
         "leadership.turnover=0",
         "leaders.alignment=0.3",
         "leaders.commitment=0.8",

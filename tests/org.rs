@@ -30,7 +30,7 @@ fn chain(dir: &Path, depth: usize) -> std::path::PathBuf {
     let toml = dir.join("chain.toml");
     std::fs::write(
         &toml,
-        "name = \"chain\"\nsteps = 3\nreplicates = 1\n[org]\nchart = \"chain.csv\"\n",
+        "name = \"chain\"\nduration = \"3w\"\nreplicates = 1\n[org]\nchart = \"chain.csv\"\n",
     )
     .unwrap();
     toml

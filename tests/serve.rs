@@ -281,7 +281,7 @@ fn api_numbers_are_those_of_culturesim_run_and_the_saved_scenario_reproduces_the
     let sets = [
         "culture.coupling=0.8",
         r#"leaders.alignment={dist="beta",a=6,b=4}"#,
-        "events.4.at=200",
+        "events.4.at=\"200w\"",
         r#"events.4.scope="unit:u1""#,
         r#"events.6={kind="community_of_practice",at=0,density=0.6,label="community of practice"}"#,
     ];
@@ -390,15 +390,15 @@ fn bad_settings_get_the_scenario_files_own_messages() {
         ),
         ("culture.bogus=1", "bogus"),
         ("nokey", "expected key.path=value"),
-        ("events.99.at=3", "out of range"),
+        ("events.99.at=\"3w\"", "out of range"),
         (r#"events.4.scope="unit:u99""#, "no unit named 'u99'"),
         (r#"events.4.scope="boss""#, "unknown scope 'boss'"),
         (
-            "events.4.at=600",
-            "events[4].at: must be before the last step",
+            "events.4.at=\"600w\"",
+            "events[4].at: must be before the end of the run",
         ),
         ("org.employees=0", "org.employees: must be at least 1"),
-        ("turnover.base=0.5", "turnover.base"),
+        ("turnover.base=-0.5", "turnover.base"),
         (r#"culture.coupling="strong""#, "culture.coupling"),
         (r#"events.6={kind="meteor",at=3}"#, "meteor"),
     ] {
@@ -474,15 +474,15 @@ fn caps_and_body_limits_are_enforced() {
         "replicates: must be at most 12",
     );
     check(
-        json!({ "overrides": ["steps=2081"] }),
-        "steps: must be at most 2080",
+        json!({ "overrides": ["duration=\"2081w\""] }),
+        "duration: must be at most 2080 steps",
     );
     // The total work is capped as well (here at the default caps).
     let d = Server::start(&[]);
     let r = post(
         d.addr,
         "/api/run",
-        &json!({ "overrides": ["org.employees=5000", "steps=2080"], "replicates": 10 }),
+        &json!({ "overrides": ["org.employees=5000", "duration=\"2080w\""], "replicates": 10 }),
     );
     assert_eq!(r.status, 422);
     assert!(
@@ -575,7 +575,7 @@ fn a_scenario_file_is_read_once_and_requests_name_no_files() {
     let file = dir.path().join("mine.toml");
     std::fs::write(
         &file,
-        "name = \"mine\"\nsteps = 52\nreplicates = 3\nseed = 4\n[org]\nemployees = 120\n",
+        "name = \"mine\"\nduration = \"52w\"\nreplicates = 3\nseed = 4\n[org]\nemployees = 120\n",
     )
     .unwrap();
     std::fs::write(dir.path().join("col.csv"), "x\n0.5\n").unwrap();
@@ -851,7 +851,11 @@ fn the_page_follows_its_levers_in_a_headless_browser() {
     );
     assert!(f(5, "final") > f(0, "final") + 0.05 && f(5, "final") < f(3, "final"));
     // 6: ...arriving in year 3: the culture at year 4 is below the no-shock one.
-    assert!(step(6)["overrides"].to_string().contains("events.4.at=157"));
+    assert!(
+        step(6)["overrides"]
+            .to_string()
+            .contains(r#"events.4.at=\"157w\""#)
+    );
     assert!(
         year(6, 4) < year(3, 4) - 0.03,
         "{} vs {}",

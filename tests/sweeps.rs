@@ -507,8 +507,8 @@ design = "lhs"
 samples = 4
 [sweep.params]
 "culture.coupling" = { min = 0.0, max = 1.5 }
-"formalization.rate" = { min = 0.0, max = 0.05 }
-"turnover.base" = { min = 0.0005, max = 0.003 }
+"formalization.rate" = { min = 0.0, max = 2.7 }
+"turnover.base" = { min = 0.026, max = 0.157 }
 "#;
     let f = write(dir.path(), "levers.toml", text);
     bin()
@@ -575,7 +575,7 @@ design = "lhs"
 samples = 4
 [sweep.params]
 "events.1.alignment" = { min = 0.0, max = 0.3 }
-"formalization.rate" = { min = 0.0, max = 0.05 }
+"formalization.rate" = { min = 0.0, max = 2.7 }
 "culture.coupling" = { min = 0.8, max = 1.2 }
 "#;
 

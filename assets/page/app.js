@@ -89,7 +89,8 @@ const on = (e) => e.enabled !== false;
 // ------------------------------------------------------ the scenario's levers
 
 function makePlan(base) {
-  const ev = base.raw.events || [];
+  // Event times in steps (the scenario writes real units, "26w" or "5y").
+  const ev = (base.raw.events || []).map((e, i) => ({ ...e, ...(base.event_steps || [])[i] }));
   const find = (pred) => ev.findIndex(pred);
   const once = (e) => e.kind === 'replace_leader' && e.at != null && e.every == null;
   const shock = find((e) => once(e) && e.at > 0 && !(constant(e.alignment) >= 0.5));
@@ -99,6 +100,8 @@ function makePlan(base) {
     events: ev,
     y: base.years_per_step,
     spy: 1 / base.years_per_step,
+    // A time of n steps, as the scenario format writes it ("26w").
+    t: (n) => `${n}${{ day: 'd', week: 'w', month: 'm', quarter: 'q', year: 'y' }[base.time_unit] || 'w'}`,
     steps: base.steps,
     horizon: base.steps * base.years_per_step,
     shock, ret,
@@ -133,7 +136,8 @@ function initControls() {
   set('commitment', (L && constant(L.commitment)) ?? 0.9);
   const CP = p.community >= 0 ? ev[p.community] : null;
   set('community', CP && on(CP) ? CP.density ?? 0.5 : 0);
-  set('turnover', 100 * (1 - Math.pow(1 - raw.turnover.base, p.spy)));
+  // turnover.base is a hazard per year: 1 − e^(−h) leave within a year.
+  set('turnover', 100 * (1 - Math.exp(-raw.turnover.base)));
   set('formalization', raw.formalization.rate);
   const employees = b.chart ? b.org.employees : raw.org.employees;
   S.sizes = SIZES.filter((n) => n <= b.limits.employees);
@@ -252,7 +256,7 @@ function overrides() {
   const now = readControls();
   const p = S.plan, ev = p.events, o = [];
   let next = ev.length;
-  const set = (i, k, v) => o.push(`events.${i}.${k}=${toml(v)}`);
+  const set = (i, k, v) => o.push(`events.${i}.${k}=${toml(['at', 'every', 'start', 'until', 'duration'].includes(k) ? p.t(v) : v)}`);
   const append = (t) => o.push(`events.${next++}=${toml(t)}`);
   const yr = (years) => Math.round(years * p.spy);
   if (changed('alignment', now)) {
@@ -261,9 +265,9 @@ function overrides() {
   }
   if (changed('coupling', now)) o.push(`culture.coupling=${num(val('coupling'))}`);
   const PROG = {
-    leadership: { kind: 'learning_leadership', at: 0, duration: 3, reach: 1.0, strength: 0.004, label: 'learning leadership programme' },
-    practice: { kind: 'learning_practice', at: 0.5, duration: 2.5, reach: 0.8, strength: 0.01, label: 'learning practice teams' },
-    mastery: { kind: 'personal_mastery', at: 0.5, duration: 2.5, reach: 0.5, strength: 0.005, label: 'personal mastery programme' },
+    leadership: { kind: 'learning_leadership', at: 0, duration: 3, reach: 1.0, strength: 0.21, label: 'learning leadership programme' },
+    practice: { kind: 'learning_practice', at: 0.5, duration: 2.5, reach: 0.8, strength: 0.52, label: 'learning practice teams' },
+    mastery: { kind: 'personal_mastery', at: 0.5, duration: 2.5, reach: 0.5, strength: 0.26, label: 'personal mastery programme' },
   };
   for (const k of Object.keys(PROG)) {
     if (!changed('prog-' + k, now)) continue;
@@ -271,7 +275,7 @@ function overrides() {
     if (p.programmes[k].length) p.programmes[k].forEach((i) => set(i, 'enabled', want));
     else if (want) {
       const d = PROG[k];
-      append({ kind: d.kind, at: yr(d.at), duration: Math.max(1, yr(d.duration)), reach: d.reach, strength: d.strength, label: d.label });
+      append({ kind: d.kind, at: p.t(yr(d.at)), duration: p.t(Math.max(1, yr(d.duration))), reach: d.reach, strength: d.strength, label: d.label });
     }
   }
   const wantL = now.learnathon;
@@ -279,7 +283,7 @@ function overrides() {
     if (changed('learnathon', now)) set(p.learnathon, 'enabled', wantL);
     if (wantL && changed('commitment', now)) set(p.learnathon, 'commitment', val('commitment'));
   } else if (wantL) {
-    append({ kind: 'learnathon', every: Math.max(1, yr(1)), start: yr(0.77), participation: 0.3, commitment: val('commitment'), label: 'Learnathon' });
+    append({ kind: 'learnathon', every: p.t(Math.max(1, yr(1))), start: p.t(yr(0.77)), participation: 0.3, commitment: val('commitment'), label: 'Learnathon' });
   }
   if (changed('community', now)) {
     const x = val('community');
@@ -295,7 +299,7 @@ function overrides() {
   }
   if (changed('turnover', now)) {
     const annual = val('turnover') / 100;
-    o.push(`turnover.base=${num(1 - Math.pow(1 - annual, 1 / p.spy))}`);
+    o.push(`turnover.base=${num(-Math.log(1 - Math.min(annual, 0.999)))}`);
   }
   if (changed('formalization', now)) o.push(`formalization.rate=${num(val('formalization'))}`);
   if (!S.base.chart && changed('size', now)) o.push(`org.employees=${S.sizes[val('size')]}`);
@@ -313,7 +317,7 @@ function overrides() {
       set(p.shock, 'label', `non-aligned ${WHO[kind]}`);
     }
   } else if (shockOn) {
-    append({ kind: 'replace_leader', at: steps.shock, scope: scope || 'top', alignment: 0.05, adapt: false, label: `non-aligned ${WHO[kind] || 'manager'}` });
+    append({ kind: 'replace_leader', at: p.t(steps.shock), scope: scope || 'top', alignment: 0.05, adapt: false, label: `non-aligned ${WHO[kind] || 'manager'}` });
   }
   const retOn = shockOn && now.return && steps.ret < p.steps;
   if (p.ret >= 0) {
@@ -325,7 +329,7 @@ function overrides() {
     }
   } else if (retOn) {
     const sc = scope || (p.shock >= 0 ? ev[p.shock].scope : 'top');
-    append({ kind: 'replace_leader', at: steps.ret, scope: sc, alignment: 0.9, adapt: false, label: `aligned ${WHO[kind] || 'manager'} returns` });
+    append({ kind: 'replace_leader', at: p.t(steps.ret), scope: sc, alignment: 0.9, adapt: false, label: `aligned ${WHO[kind] || 'manager'} returns` });
   }
   return o;
 }
@@ -343,7 +347,7 @@ function describeChanges() {
   if (now.learnathon) say('commitment', `Learnathon commitment ${Math.round(val('commitment') * 100)}%`);
   say('community', val('community') ? `community of practice ${Math.round(val('community') * 100)}%` : 'no community of practice');
   say('turnover', `turnover ${val('turnover').toFixed(1)}%/year`);
-  say('formalization', `formalization ${val('formalization').toFixed(3)}`);
+  say('formalization', `formalization ${val('formalization').toFixed(2)} per year`);
   say('size', `${S.sizes[val('size')]} people`);
   say('shock', now.shock ? 'non-aligned manager' : 'no non-aligned manager');
   if (now.shock) {
@@ -369,7 +373,7 @@ function updateOutputs() {
   out('community', val('community') === 0 ? 'none' : `${Math.round(val('community') * 100)}% of staff`);
   out('turnover', `${val('turnover').toFixed(1)}% a year`);
   const f = val('formalization');
-  out('formalization', f === 0 ? 'not at all' : f < 0.015 ? 'a little' : f < 0.035 ? 'routinely' : 'thoroughly');
+  out('formalization', f === 0 ? 'not at all' : f < 0.75 ? 'a little' : f < 1.8 ? 'routinely' : 'thoroughly');
   out('size', b.chart ? `${b.org.employees} people (org chart)` : `${S.sizes[val('size')].toLocaleString('en')} people`);
   const steps = shockSteps(now);
   out('shock-year', yearLabel(changed('shock-year', now) ? val('shock-year') : steps.shock * p.y));

@@ -40,6 +40,7 @@ pub fn main(cli: Cli) -> Result<(), Failure> {
             force,
         }) => scenarios::new(&name, from.as_deref(), out.as_deref(), force),
         Some(Command::Schema) => scenarios::schema(),
+        Some(Command::Migrate { file, out }) => scenarios::migrate(&file, out.as_deref()),
         Some(Command::Org(args)) => org::org(&args),
         Some(Command::Serve(args)) => serve::serve(&args),
         Some(Command::Sweep {

@@ -3,6 +3,7 @@
 use super::Failure;
 use crate::export::atomic;
 use crate::model::Models;
+use crate::model::learning_culture::params;
 use crate::scenario::{Scenario, Source, bundled, keys};
 use anyhow::anyhow;
 use serde_json::Value;
@@ -21,7 +22,7 @@ pub fn validate(files: &[PathBuf], quiet: bool) -> Result<(), Failure> {
                         "ok: {} ({}, {} steps, {} employees in {} teams, {} events)",
                         s.source,
                         s.name(),
-                        s.raw.steps,
+                        s.raw.steps(),
                         org.slots(),
                         org.teams(),
                         s.raw
@@ -44,7 +45,7 @@ pub fn validate(files: &[PathBuf], quiet: bool) -> Result<(), Failure> {
                         p.p2,
                         p.p3,
                         p.p4,
-                        s.raw.steps
+                        s.raw.steps()
                     );
                 }
             },
@@ -86,6 +87,37 @@ pub fn schema() -> Result<(), Failure> {
     let text =
         serde_json::to_string_pretty(keys::schema()).map_err(|e| Failure::Runtime(e.into()))?;
     println!("{text}");
+    Ok(())
+}
+
+/// `culturesim migrate FILE [-o OUT]`: a format-1 scenario in format 2,
+/// comments kept; every change is listed on stderr.
+pub fn migrate(file: &Path, out: Option<&Path>) -> Result<(), Failure> {
+    let text = crate::limits::read_input(file)
+        .map_err(|e| Failure::Input(anyhow!("failed to read '{}': {e}", file.display())))?;
+    let inherited = crate::scenario::inherited_time_unit(&text, file);
+    let m = crate::scenario::migrate::migrate(&text, inherited.as_deref())
+        .map_err(|e| Failure::Input(anyhow!("{}: {e}", file.display())))?;
+    if m.changes.is_empty() {
+        eprintln!(
+            "{} is already in format 2: nothing to change",
+            file.display()
+        );
+    }
+    for c in &m.changes {
+        eprintln!("  {}: {}", c.path, c.message);
+    }
+    match out {
+        Some(o) => {
+            atomic::write(o, m.text.as_bytes()).map_err(Failure::Runtime)?;
+            eprintln!(
+                "wrote {} ({} change(s); check it with: culturesim validate {0})",
+                o.display(),
+                m.changes.len()
+            );
+        }
+        None => print!("{}", m.text),
+    }
     Ok(())
 }
 
@@ -206,8 +238,11 @@ pub fn template(name: &str) -> String {
     let mut out = String::new();
     out.push_str(&format!(
         "# {name}: a culturesim scenario. Every key is shown with its default and\n\
-         # meaning; delete what you do not change. Units: one step is one\n\
-         # `time_unit` (a week by default). Reference: docs/SCENARIOS.md, docs/MODEL.md.\n\n"
+         # meaning; delete what you do not change. Units (format 2): rates are per\n\
+         # year, durations in weeks (keys ending in _weeks), times and durations of\n\
+         # the run and of events in real units (\"26w\", \"5y\", \"6m\", \"90d\" or a\n\
+         # number of years); the model converts them for the step, `time_unit`\n\
+         # (a week by default). Reference: docs/SCENARIOS.md, docs/MODEL.md.\n\n"
     ));
     let mut section: Option<String> = None;
     for line in body.lines() {
@@ -226,7 +261,12 @@ pub fn template(name: &str) -> String {
         if let Some((key, _)) = t.split_once('=') {
             let key = key.trim();
             if let Some(d) = description(schema, section.as_deref(), key) {
-                for l in wrap(&d) {
+                let unit = section
+                    .as_deref()
+                    .and_then(|sec| params::unit_of(&format!("{sec}.{key}")))
+                    .map(|u| format!("[{}] ", u.label()))
+                    .unwrap_or_default();
+                for l in wrap(&format!("{unit}{d}")) {
                     out.push_str(&format!("# {l}\n"));
                 }
             }
@@ -290,51 +330,52 @@ fn wrap(text: &str) -> Vec<String> {
 }
 
 const EVENT_EXAMPLES: &str = r#"
-# Timeline events (uncomment and adapt). `at = STEP` for a one-off event,
-# or `every = N` with optional `start` / `until` for a recurring one.
+# Timeline events (uncomment and adapt). `at = TIME` for a one-off event,
+# or `every = PERIOD` with optional `start` / `until` for a recurring one;
+# times are "26w", "5y", "6m", "90d", "2q" or a number of years.
 # `scope`: all (default), top, unit:NAME, team:NAME, random:K, fraction:F,
 # lowest:K, highest:K (leaders by alignment). Units are named top, u1, u1.2, ...
 #
 # [[events]]
 # kind = "learning_leadership"     # also learning_practice, personal_mastery
 # at = 0
-# duration = 156                   # steps the programme runs
+# duration = "3y"                  # how long the programme runs
 # reach = 1.0                      # share of leaders / teams / employees reached
-# strength = 0.004                 # weekly share of the distance to 1 it closes
+# strength = 0.21                  # rate per year at which it closes the distance to 1
 #
 # [[events]]
 # kind = "learnathon"
-# every = 52
-# start = 40
+# every = "1y"
+# start = "40w"
 # participation = 0.3
 # commitment = 0.9                 # management commitment; 0 makes it backfire
 #
 # [[events]]
 # kind = "community_of_practice"
-# at = 52
+# at = "1y"
 # density = 0.3                    # share of employees who join
 #
 # [[events]]
 # kind = "replace_leader"
-# at = 260
+# at = "5y"
 # scope = "top"
 # alignment = 0.05                 # a number or a distribution
 # adapt = false                    # whether the newcomer adapts to their superior
 #
 # [[events]]
 # kind = "turnover_wave"           # select = "most_influential" for the 80:20 case
-# at = 300
+# at = "6y"
 # fraction = 0.2
 #
 # [[events]]
 # kind = "reorganization"
-# at = 300
+# at = "6y"
 # fraction = 0.2
 # disruption = 0.5
 #
 # [[events]]
 # kind = "budget_cut"
-# at = 300
+# at = "6y"
 # scope = "unit:u1"
 # cut = 0.3
 
@@ -355,7 +396,11 @@ mod tests {
         let t = template("my-org");
         Scenario::from_str(&t, Source::Bundled("x".into()), &[]).unwrap();
         assert!(t.contains("name = \"my-org\""));
-        assert!(t.contains("# κ: strength of the reinforcing loop"), "{t}");
+        assert!(
+            t.contains("# [weight] κ: strength of the reinforcing loop"),
+            "{t}"
+        );
+        assert!(t.contains("# [per year] r: rate per year"), "{t}");
         assert!(t.contains("[engagement]"));
         assert!(t.matches("\n# ").count() > 60);
     }

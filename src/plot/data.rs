@@ -429,6 +429,26 @@ pub fn parse_scenario(text: &str) -> Result<ScenarioInfo> {
     let v: toml::Table = text.parse()?;
     let s = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
     let culture = v.get("culture").and_then(|c| c.as_table());
+    // Event times in steps: format 2 writes real units ("26w", or years),
+    // format 1 (older run folders) wrote steps.
+    let format1 = v.get("format").and_then(toml::Value::as_integer) == Some(1);
+    let dt = crate::model::learning_culture::params::years_per_step(
+        v.get("time_unit")
+            .and_then(|x| x.as_str())
+            .unwrap_or("week"),
+    )
+    .unwrap_or(7.0 / 365.25);
+    let steps_of = |x: Option<&toml::Value>| -> Option<u32> {
+        let x = x?;
+        if format1 {
+            return num(Some(x)).map(|n| n.max(0.0) as u32);
+        }
+        let t = match x {
+            toml::Value::String(s) => crate::scenario::raw::RawTime::Text(s.clone()),
+            other => crate::scenario::raw::RawTime::Years(num(Some(other))?),
+        };
+        t.steps(dt).ok()
+    };
     let mut events = Vec::new();
     if let Some(list) = v.get("events").and_then(|e| e.as_array()) {
         for e in list {
@@ -438,7 +458,7 @@ pub fn parse_scenario(text: &str) -> Result<ScenarioInfo> {
                 .and_then(|k| k.as_str())
                 .unwrap_or("event")
                 .to_string();
-            let u = |k: &str| num(t.get(k)).map(|x| x.max(0.0) as u32);
+            let u = |k: &str| steps_of(t.get(k));
             let every = u("every");
             let at = if every.is_some() {
                 u("start").unwrap_or(0)
@@ -737,8 +757,8 @@ mod tests {
     fn scenario_events() {
         let s = parse_scenario(
             "name = \"x\"\n[culture]\ncoupling = 0\n\
-             [[events]]\nkind = \"learnathon\"\nevery = 52\nstart = 40\n\
-             [[events]]\nkind = \"replace_leader\"\nat = 260\nalignment = 0.05\nlabel = \"boss\"\n",
+             [[events]]\nkind = \"learnathon\"\nevery = \"52w\"\nstart = \"40w\"\n\
+             [[events]]\nkind = \"replace_leader\"\nat = \"260w\"\nalignment = 0.05\nlabel = \"boss\"\n",
         )
         .unwrap();
         assert_eq!(s.coupling, 0.0);

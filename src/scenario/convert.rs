@@ -1,11 +1,15 @@
 //! The one conversion from the file's shape into the model's typed setup.
-//! Every rule is checked here and every problem is collected.
+//! Every rule is checked here and every problem is collected. Times and
+//! durations (real units in the file) become whole steps of the scenario's
+//! `time_unit` here; the numeric parameters stay in real units until
+//! `LearningCulture::new` converts them once for the step length.
 
-use super::raw::{NamedDist, RawDist, RawEvent, RawScenario, RawTraits};
+use super::raw::{NamedDist, RawDist, RawEvent, RawScenario, RawTime, RawTraits};
 use crate::dist::Dist;
 use crate::model::Models;
 use crate::model::learning_culture::events::{Event, Kind, Programme, Scope, When};
 use crate::model::learning_culture::org::{Chart, OrgSource, OrgSpec};
+use crate::model::learning_culture::params::{self, Unit};
 use crate::model::learning_culture::{LeaderPool, Params, Setup, Traits};
 use crate::model::march1991::March1991;
 use crate::validate::Problems;
@@ -15,12 +19,35 @@ use crate::validate::Problems;
 pub fn convert(raw: &RawScenario, chart: Option<Chart>) -> (Option<Setup>, Problems) {
     let mut p = Problems::default();
     common(raw, &mut p);
-    if !["day", "week", "month", "quarter", "year"].contains(&raw.time_unit.as_str()) {
+    if params::years_per_step(&raw.time_unit).is_none() {
         p.push(
             "time_unit",
             format!(
                 "must be day, week, month, quarter or year, got \"{}\"",
                 raw.time_unit
+            ),
+        );
+    }
+    let dt = raw.years_per_step();
+    if let Some(s) = raw.steps {
+        p.push(
+            "steps",
+            format!(
+                "format 2 states how long the run lasts in real time: write duration = {} instead of steps = {s} (or `culturesim migrate` a format-1 file)",
+                RawTime::of_steps(s, &raw.time_unit)
+            ),
+        );
+    }
+    let steps = raw.steps();
+    if let Some(Err(m)) = raw.duration.as_ref().map(|d| d.steps(dt)) {
+        p.push("duration", m);
+    } else if steps == 0 {
+        p.push(
+            "duration",
+            format!(
+                "must last at least one step ({}), got {}",
+                RawTime::of_steps(1, &raw.time_unit),
+                raw.duration.as_ref().map_or("0".into(), |d| d.to_string())
             ),
         );
     }
@@ -99,7 +126,7 @@ pub fn convert(raw: &RawScenario, chart: Option<Chart>) -> (Option<Setup>, Probl
                 format!("\"{id}\" is already the id of events[{first}]; ids must be unique"),
             );
         }
-        if let Some(mut ev) = event(&mut p, &format!("events[{i}]"), e, raw.steps) {
+        if let Some(mut ev) = event(&mut p, &format!("events[{i}]"), e, steps, dt) {
             // Switched-off events keep their place: the random streams of
             // the others are keyed by position and must not shift.
             ev.key = i as u64;
@@ -130,6 +157,7 @@ pub fn convert(raw: &RawScenario, chart: Option<Chart>) -> (Option<Setup>, Probl
     events_all.extend(events);
     let setup = Setup {
         params,
+        time_unit: raw.time_unit.clone(),
         org: match chart {
             Some(c) => OrgSource::Chart(c),
             None => OrgSource::Generated(OrgSpec {
@@ -146,7 +174,7 @@ pub fn convert(raw: &RawScenario, chart: Option<Chart>) -> (Option<Setup>, Probl
             commitment: commitment.expect("checked"),
         },
         events: events_all,
-        steps: raw.steps,
+        steps,
     };
     (Some(setup), p)
 }
@@ -177,10 +205,19 @@ pub const INFLUENCE_MAX: f64 = 1e12;
 
 /// The rules every model shares: format, name, model, steps, replicates.
 fn common(raw: &RawScenario, p: &mut Problems) {
-    if raw.format != 1 {
+    let march = raw.model == "march1991";
+    if !(raw.format == 2 || march && raw.format == 1) {
         p.push(
             "format",
-            format!("must be 1 (the only format so far), got {}", raw.format),
+            format!(
+                "must be 2 (rates per year, times in real units), got {}{}",
+                raw.format,
+                if raw.format == 1 {
+                    "; `culturesim migrate FILE` converts a format-1 file"
+                } else {
+                    ""
+                }
+            ),
         );
     }
     if raw.name.trim().is_empty() {
@@ -211,7 +248,7 @@ fn common(raw: &RawScenario, p: &mut Problems) {
             ),
         );
     }
-    if raw.steps == 0 {
+    if march && raw.steps == Some(0) {
         p.push("steps", "must be at least 1, got 0");
     }
     if raw.replicates == 0 {
@@ -234,6 +271,14 @@ pub fn convert_march(raw: &RawScenario) -> (Option<March1991>, Problems) {
             ),
         );
     }
+    if let Some(d) = &raw.duration {
+        p.push(
+            "duration",
+            format!(
+                "march1991 counts periods, not real time: write steps = N (periods) instead of duration = {d}"
+            ),
+        );
+    }
     let params = raw.march.clone().unwrap_or_default();
     let mut section = Problems::default();
     params.check(&mut section);
@@ -241,7 +286,7 @@ pub fn convert_march(raw: &RawScenario) -> (Option<March1991>, Problems) {
     if !p.is_empty() {
         return (None, p);
     }
-    match March1991::new(params, raw.steps) {
+    match March1991::new(params, raw.steps()) {
         Ok(m) => (Some(m), p),
         Err(e) => (None, e),
     }
@@ -326,6 +371,14 @@ fn dist(
             None
         }
     }
+}
+
+/// The time unit of a step of `dt` years (for messages).
+fn unit_name(dt: f64) -> &'static str {
+    params::TIME_UNITS
+        .into_iter()
+        .find(|u| params::years_per_step(u) == Some(dt))
+        .unwrap_or("week")
 }
 
 /// The distributions a scenario can name.
@@ -424,9 +477,28 @@ fn named(n: &NamedDist) -> Result<Dist, String> {
     r.map_err(|e| e.to_string())
 }
 
-fn event(p: &mut Problems, path: &str, e: &RawEvent, steps: u32) -> Option<Event> {
+/// A time of event `path`'s key `key` in whole steps of `dt` years.
+fn time(p: &mut Problems, path: &str, key: &str, t: &Option<RawTime>, dt: f64) -> Option<u32> {
+    match t.as_ref().map(|t| t.steps(dt)) {
+        None => None,
+        Some(Ok(s)) => Some(s),
+        Some(Err(m)) => {
+            p.push(format!("{path}.{key}"), m);
+            Some(0)
+        }
+    }
+}
+
+fn event(p: &mut Problems, path: &str, e: &RawEvent, steps: u32, dt: f64) -> Option<Event> {
     let before = p.0.len();
-    let when = match (e.at, e.every) {
+    // The end of the run in years, for messages.
+    let end = format!("{:.4}", f64::from(steps) * dt);
+    let end = end.trim_end_matches('0').trim_end_matches('.');
+    let at = time(p, path, "at", &e.at, dt);
+    let every = time(p, path, "every", &e.every, dt);
+    let start = time(p, path, "start", &e.start, dt);
+    let until = time(p, path, "until", &e.until, dt);
+    let when = match (at, every) {
         (Some(at), None) => {
             if e.start.is_some() || e.until.is_some() {
                 p.push(
@@ -437,29 +509,46 @@ fn event(p: &mut Problems, path: &str, e: &RawEvent, steps: u32) -> Option<Event
             if at >= steps && e.enabled != Some(false) {
                 p.push(
                     format!("{path}.at"),
-                    format!("must be before the last step ({steps}), got {at}"),
+                    format!(
+                        "must be before the end of the run ({end} years, step {steps}), got {} (step {at})",
+                        e.at.as_ref().expect("given")
+                    ),
                 );
             }
             Some(When::At(at))
         }
         (None, Some(every)) => {
-            let start = e.start.unwrap_or(0);
+            let start = start.unwrap_or(0);
             // Without `until` a recurring event lasts as long as the run
             // (also when `--steps` makes the run longer than `steps`).
-            let until = e.until.unwrap_or(u32::MAX);
+            let until = until.unwrap_or(u32::MAX);
             if every == 0 {
-                p.push(format!("{path}.every"), "must be at least 1");
+                p.push(
+                    format!("{path}.every"),
+                    format!(
+                        "must be at least one step ({}), got {}",
+                        RawTime::of_steps(1, unit_name(dt)),
+                        e.every.as_ref().expect("given")
+                    ),
+                );
             }
             if start >= steps && e.enabled != Some(false) {
                 p.push(
                     format!("{path}.start"),
-                    format!("must be before the last step ({steps}), got {start}"),
+                    format!(
+                        "must be before the end of the run ({end} years, step {steps}), got {} (step {start})",
+                        e.start.as_ref().map_or("0".into(), |t| t.to_string())
+                    ),
                 );
             }
             if until < start {
                 p.push(
                     format!("{path}.until"),
-                    format!("must not be before start ({start}), got {until}"),
+                    format!(
+                        "must not be before start ({}), got {}",
+                        e.start.as_ref().map_or("0".into(), |t| t.to_string()),
+                        e.until.as_ref().expect("until < start only when given")
+                    ),
                 );
             }
             Some(When::Every {
@@ -630,14 +719,32 @@ fn event(p: &mut Problems, path: &str, e: &RawEvent, steps: u32) -> Option<Event
                 "learning_practice" => Programme::Practice,
                 _ => Programme::Mastery,
             };
-            let duration = e.duration.unwrap_or(52);
-            if duration == 0 {
-                p.push(format!("{path}.duration"), "must be at least 1 step");
+            let duration = time(p, path, "duration", &e.duration, dt)
+                .unwrap_or_else(|| RawTime::Years(1.0).steps(dt).unwrap_or(1));
+            if duration == 0 && p.0.len() == before {
+                p.push(
+                    format!("{path}.duration"),
+                    format!(
+                        "must last at least one step ({}), got {}",
+                        RawTime::of_steps(1, unit_name(dt)),
+                        e.duration.as_ref().expect("0 steps only when given")
+                    ),
+                );
+            }
+            let strength = e.strength.unwrap_or(0.52);
+            if !(strength.is_finite() && (0.0..=params::RATE_MAX).contains(&strength)) {
+                p.push(
+                    format!("{path}.strength"),
+                    format!(
+                        "must be a rate per year in [0, {:e}], got {strength}",
+                        params::RATE_MAX
+                    ),
+                );
             }
             Some(Kind::Programme {
                 programme,
                 reach: share(p, "reach", e.reach, 1.0),
-                strength: share(p, "strength", e.strength, 0.01),
+                strength: Unit::Rate.per_step(strength, |_| 0.0, dt),
                 duration,
             })
         }

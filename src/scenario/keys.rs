@@ -447,7 +447,7 @@ mod tests {
     #[test]
     fn every_wrong_type_at_once_in_plain_words() {
         let t = types_of(
-            "name = \"x\"\nsteps = \"ten\"\nreplicates = -3\n[learning]\nrate = \"fast\"\n[population]\nmastery = \"high\"\n[[events]]\nkind = \"learnathon\"\nat = 2.5\nadapt = 1\n",
+            "name = \"x\"\nsteps = \"ten\"\nreplicates = -3\n[learning]\nrate = \"fast\"\n[population]\nmastery = \"high\"\n[[events]]\nkind = \"learnathon\"\nat = true\nadapt = 1\n",
         );
         let got: Vec<String> = t.iter().map(|(p, m)| format!("{p}: {m}")).collect();
         assert_eq!(
@@ -457,7 +457,7 @@ mod tests {
                 "replicates: must be a whole number >= 0, got -3",
                 "learning.rate: must be a number, got \"fast\" (text)",
                 "population.mastery: must be a number or a table like { dist = \"beta\", a = 2, b = 3 }, got \"high\" (text)",
-                "events[0].at: must be a whole number >= 0, got 2.5",
+                "events[0].at: must be a number or text in quotes, got true",
                 "events[0].adapt: must be true or false, got 1",
             ]
         );

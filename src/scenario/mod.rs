@@ -12,6 +12,7 @@ pub mod bundled;
 mod convert;
 pub mod keys;
 mod locate;
+pub mod migrate;
 pub mod orgchart;
 pub mod raw;
 
@@ -465,6 +466,70 @@ impl Layers {
     }
 }
 
+impl Layers {
+    /// A learning-culture file in format 1 (values per step) is refused:
+    /// every key it must change, at its place, with the value it becomes
+    /// (what `culturesim migrate` writes).
+    fn format1(&self, found: &mut Found) {
+        let tables: Vec<Option<toml::Table>> = self
+            .0
+            .iter()
+            .map(|l| toml::from_str(&l.text).ok())
+            .collect();
+        let model = tables
+            .iter()
+            .flatten()
+            .find_map(|t| t.get("model").and_then(toml::Value::as_str))
+            .unwrap_or("learning-culture");
+        if model == "march1991" {
+            return;
+        }
+        for (n, l) in self.0.iter().enumerate() {
+            let Some(t) = &tables[n] else { continue };
+            if t.get("format").and_then(toml::Value::as_integer) != Some(1) {
+                continue;
+            }
+            let inherited = tables[n + 1..]
+                .iter()
+                .flatten()
+                .find_map(|t| t.get("time_unit").and_then(toml::Value::as_str));
+            let Ok(m) = migrate::migrate(&l.text, inherited) else {
+                continue;
+            };
+            let shown = match &l.source {
+                Source::File(p) => p.display().to_string(),
+                other => other.to_string(),
+            };
+            for c in m.changes {
+                let place = locate::locate(&l.text, &c.path)
+                    .map(|(line, col)| format!("{}:{line}:{col}", l.source))
+                    .or_else(|| Some(l.source.to_string()));
+                let message = if c.path == "format" {
+                    format!(
+                        "format 1 (values per step) is no longer read: `culturesim migrate {shown} -o NEW.toml` writes the format-2 file (the same runs), or change by hand: write format = 2 and"
+                    )
+                } else {
+                    c.message
+                };
+                found.push(place, c.path, message);
+            }
+        }
+    }
+}
+
+/// The `time_unit` of the scenario that `text` (at `path`) extends, if it
+/// extends one that can be read and states one.
+pub fn inherited_time_unit(text: &str, path: &Path) -> Option<String> {
+    let layers = Layers::resolve(text, Source::File(path.to_path_buf())).ok()?;
+    layers.0[1..].iter().find_map(|l| {
+        toml::from_str::<toml::Table>(&l.text)
+            .ok()?
+            .get("time_unit")?
+            .as_str()
+            .map(str::to_string)
+    })
+}
+
 /// Problems found so far, each with its place where known.
 #[derive(Debug, Default)]
 struct Found {
@@ -590,10 +655,18 @@ impl Limits {
                 ),
             );
         }
-        if raw.steps > self.steps {
+        if raw.steps() > self.steps {
             p.push(
-                "steps",
-                format!("must be at most {} {hint}, got {}", self.steps, raw.steps),
+                if raw.steps.is_some() {
+                    "steps"
+                } else {
+                    "duration"
+                },
+                format!(
+                    "must be at most {} steps {hint}, got {} steps",
+                    self.steps,
+                    raw.steps()
+                ),
             );
         }
         if raw.org.chart.is_none() {
@@ -606,7 +679,7 @@ impl Limits {
                     ),
                 );
             }
-            self.check_work(raw.org.employees, raw.steps, raw.replicates, p);
+            self.check_work(raw.org.employees, raw.steps(), raw.replicates, p);
         }
     }
 
@@ -626,7 +699,7 @@ impl Limits {
                     ),
                 );
             }
-            self.check_work(n, s.raw.steps, s.raw.replicates, p);
+            self.check_work(n, s.raw.steps(), s.raw.replicates, p);
         }
     }
 
@@ -723,6 +796,14 @@ impl Scenario {
     ) -> Result<Self, ScenarioError> {
         let mut layers = Layers::resolve(text, source.clone())?;
         let mut found = Found::default();
+        layers.format1(&mut found);
+        if !found.problems.is_empty() {
+            return Err(ScenarioError::Invalid {
+                origin: source,
+                problems: found.problems,
+                places: found.places,
+            });
+        }
         layers.unknown_keys(&mut found);
         layers.check_ids(&mut found);
         let mut table = layers.merged()?;
@@ -760,7 +841,7 @@ impl Scenario {
         }
         // Memory and work, estimated before anything is built.
         let mut problems = Problems::default();
-        size_problems(&raw, raw.steps, &mut problems);
+        size_problems(&raw, raw.steps(), &mut problems);
         if !problems.is_empty() {
             return Err(layers.invalid(problems));
         }
@@ -871,6 +952,10 @@ impl Scenario {
             }
             // The resolved scenario refers to the copy written beside it.
             raw.org.chart = Some(CHART_COPY.to_string());
+        }
+        if raw.duration.is_none() && raw.steps.is_none() {
+            // The resolved scenario states how long it runs.
+            raw.duration = Some(raw::RawTime::Years(raw::DEFAULT_YEARS));
         }
         let (setup, problems) = convert::convert(&raw, chart);
         if !problems.is_empty() {

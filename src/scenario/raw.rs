@@ -1,13 +1,120 @@
 //! The scenario file as written: serde structs that mirror the TOML.
 //!
 //! Every table denies unknown keys; every key has a default, so a scenario
-//! only states what differs. Conversion into the typed model configuration
+//! only states what differs. Format 2 states every rate per year and every
+//! time and duration in real units ([`RawTime`]: `"26w"`, `"5y"`, or a
+//! number of years); format 1 (per-step values) is refused with what to
+//! change (see `super::migrate`). Conversion into the typed model configuration
 //! happens in `super::convert`; serializing a [`RawScenario`] back gives
 //! the resolved scenario written next to every run's outputs.
 
 use crate::model::learning_culture::params;
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
+
+/// A time or duration as written: a number of years (`5`, `0.5`) or text
+/// with a unit: `"26w"`, `"6 months"`, `"1y"`, `"90d"`, `"2q"` (units y,
+/// year(s), q, quarter(s), m, month(s), w, week(s), d, day(s)).
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum RawTime {
+    /// Years.
+    Years(f64),
+    /// A number with a unit.
+    Text(String),
+}
+
+impl RawTime {
+    /// The time in years, or what is wrong with it.
+    pub fn years(&self) -> Result<f64, String> {
+        let y = match self {
+            RawTime::Years(y) => *y,
+            RawTime::Text(t) => {
+                let t = t.trim();
+                let split = t
+                    .find(|c: char| c.is_ascii_alphabetic())
+                    .ok_or_else(|| format!("\"{t}\" needs a unit: y, q, m, w or d (e.g. \"26w\"), or write a number of years"))?;
+                let (num, unit) = (t[..split].trim(), t[split..].trim());
+                let n: f64 = num.parse().map_err(|_| {
+                    format!("\"{t}\" must be a number with a unit, e.g. \"26w\" or \"1.5y\"")
+                })?;
+                let per = match unit {
+                    "y" | "year" | "years" => 1.0,
+                    "q" | "quarter" | "quarters" => 0.25,
+                    "m" | "month" | "months" => 1.0 / 12.0,
+                    "w" | "week" | "weeks" => 7.0 / 365.25,
+                    "d" | "day" | "days" => 1.0 / 365.25,
+                    other => {
+                        return Err(format!(
+                            "\"{t}\": unknown unit \"{other}\" (use y, q, m, w or d: years, quarters, months, weeks, days)"
+                        ));
+                    }
+                };
+                n * per
+            }
+        };
+        if y.is_finite() && y >= 0.0 {
+            Ok(y)
+        } else {
+            Err(format!("must be a time >= 0, got {self}"))
+        }
+    }
+
+    /// The time in whole steps of `dt` years (rounded to the nearest).
+    pub fn steps(&self, dt: f64) -> Result<u32, String> {
+        let s = (self.years()? / dt).round();
+        if s > f64::from(u32::MAX) {
+            return Err(format!("{self} is too many steps"));
+        }
+        Ok(s as u32)
+    }
+
+    /// `n` steps of `unit`, spelled with that unit (`"26w"`).
+    pub fn of_steps(n: u32, unit: &str) -> Self {
+        let u = match unit {
+            "day" => "d",
+            "month" => "m",
+            "quarter" => "q",
+            "year" => "y",
+            _ => "w",
+        };
+        RawTime::Text(format!("{n}{u}"))
+    }
+}
+
+impl std::fmt::Display for RawTime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RawTime::Years(y) => write!(f, "{y}"),
+            RawTime::Text(t) => write!(f, "\"{t}\""),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for RawTime {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = RawTime;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a number of years or a time like \"26w\"")
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<RawTime, E> {
+                Ok(RawTime::Years(v))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<RawTime, E> {
+                Ok(RawTime::Years(v as f64))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<RawTime, E> {
+                Ok(RawTime::Years(v as f64))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RawTime, E> {
+                Ok(RawTime::Text(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
 
 /// A distribution as written: a plain number (a constant) or a table.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
@@ -230,18 +337,18 @@ pub struct RawEvent {
     /// Set to false to switch the event off (default true).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// Step of a one-off event.
+    /// Time of a one-off event (`"5y"`, `"26w"`, or years).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub at: Option<u32>,
-    /// Period of a recurring event.
+    pub at: Option<RawTime>,
+    /// Period of a recurring event (`"1y"`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub every: Option<u32>,
-    /// First step of a recurring event (default 0).
+    pub every: Option<RawTime>,
+    /// First time of a recurring event (default 0).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub start: Option<u32>,
-    /// Last step of a recurring event (default: the end).
+    pub start: Option<RawTime>,
+    /// Last possible time of a recurring event (default: the end).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub until: Option<u32>,
+    pub until: Option<RawTime>,
     /// all, top, unit:NAME, team:NAME, random:K, fraction:F, lowest:K, highest:K.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
@@ -279,12 +386,13 @@ pub struct RawEvent {
     /// programmes: share reached.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reach: Option<f64>,
-    /// programmes: weekly strength.
+    /// programmes: strength, a rate per year at which the distance to 1
+    /// closes while it runs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub strength: Option<f64>,
-    /// programmes: steps the programme runs.
+    /// programmes: how long the programme runs (`"3y"`, default 1 year).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub duration: Option<u32>,
+    pub duration: Option<RawTime>,
 }
 
 /// A whole scenario file.
@@ -297,8 +405,10 @@ pub struct RawScenario {
     /// added.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extends: Option<String>,
-    /// Format version (1).
-    #[serde(default = "one")]
+    /// Format version: 2 (rates per year, times in real units; the default).
+    /// Format 1 (values per step) is refused with what to change
+    /// (`culturesim migrate` converts a file).
+    #[serde(default = "two")]
     pub format: u32,
     /// Short name; outputs go to `output/<name>/` by default.
     pub name: String,
@@ -309,11 +419,16 @@ pub struct RawScenario {
     /// 1991 exploration/exploitation model, configured by `[march]`).
     #[serde(default = "default_model")]
     pub model: String,
-    /// Steps to run.
-    #[serde(default = "default_steps")]
-    pub steps: u32,
+    /// How long a learning-culture run lasts (`"10y"`, `"520w"`, or years;
+    /// default 10 years), in whole steps of `time_unit`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<RawTime>,
+    /// march1991: periods to run at most (default 520). A learning-culture
+    /// scenario states `duration` instead (format 1 wrote steps here).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steps: Option<u32>,
     /// What a step is: "week" (default), "day", "month", "quarter" or "year";
-    /// "period" for march1991.
+    /// "period" for march1991. The rates are per year whatever the step.
     #[serde(default = "default_time_unit")]
     pub time_unit: String,
     /// Master seed.
@@ -403,8 +518,8 @@ fn default_design() -> String {
     "grid".into()
 }
 
-fn one() -> u32 {
-    1
+fn two() -> u32 {
+    2
 }
 fn one64() -> u64 {
     1
@@ -412,8 +527,32 @@ fn one64() -> u64 {
 fn default_model() -> String {
     "learning-culture".into()
 }
-fn default_steps() -> u32 {
-    520
+/// Periods of a march1991 run without `steps`.
+pub const DEFAULT_PERIODS: u32 = 520;
+
+/// Length of a learning-culture run without `duration`, in years.
+pub const DEFAULT_YEARS: f64 = 10.0;
+
+impl RawScenario {
+    /// Years per step of `time_unit` (a week for an unknown unit, which
+    /// the conversion reports).
+    pub fn years_per_step(&self) -> f64 {
+        params::years_per_step(&self.time_unit).unwrap_or(7.0 / 365.25)
+    }
+
+    /// Steps to run: march1991's `steps`, or `duration` in whole steps of
+    /// `time_unit` (0 when it is malformed, which the conversion reports).
+    pub fn steps(&self) -> u32 {
+        if self.model == "march1991" || self.duration.is_none() && self.steps.is_some() {
+            return self.steps.unwrap_or(DEFAULT_PERIODS);
+        }
+        match &self.duration {
+            Some(d) => d.steps(self.years_per_step()).unwrap_or(0),
+            None => RawTime::Years(DEFAULT_YEARS)
+                .steps(self.years_per_step())
+                .unwrap_or(0),
+        }
+    }
 }
 fn default_time_unit() -> String {
     "week".into()

@@ -242,17 +242,21 @@ mod tests {
 
     #[test]
     fn a_changed_key_or_seed_is_named() {
-        let a = Identity::of(&grid(&["steps=400"]), None, None);
+        let a = Identity::of(&grid(&["duration=\"400w\""]), None, None);
         assert!(a.differences(&a.clone(), true).is_empty());
-        let b = Identity::of(&grid(&["steps=400", "seed=5"]), None, None);
+        let b = Identity::of(&grid(&["duration=\"400w\"", "seed=5"]), None, None);
         let d = b.differences(&a, true);
         assert!(d.iter().any(|m| m.starts_with("seed: ")), "{d:?}");
-        let c = Identity::of(&grid(&["steps=400", "org.employees=400"]), None, None);
+        let c = Identity::of(
+            &grid(&["duration=\"400w\"", "org.employees=400"]),
+            None,
+            None,
+        );
         let d = a.differences(&c, true);
         assert!(d.iter().any(|m| m.contains("org.employees")), "{d:?}");
         assert_ne!(a.experiment, c.experiment);
         // Shards of one experiment share `experiment`.
-        let s = Identity::of(&grid(&["steps=400"]), Some((2, 3)), None);
+        let s = Identity::of(&grid(&["duration=\"400w\""]), Some((2, 3)), None);
         assert_eq!(s.experiment, a.experiment);
         assert!(s.differences(&a, false).is_empty());
         assert_eq!(s.differences(&a, true).len(), 1);

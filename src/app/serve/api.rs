@@ -150,7 +150,10 @@ impl Base {
             "description": s.raw.description,
             "time_unit": s.raw.time_unit,
             "years_per_step": years_per_step(&s.raw.time_unit),
-            "steps": s.raw.steps,
+            "steps": s.raw.steps(),
+            // Each event's times in steps (the scenario writes real
+            // units: "26w", "5y"), for the page's levers.
+            "event_steps": event_steps(&s.raw),
             // As text: a browser reads JSON numbers as doubles.
             "seed": s.seed.to_string(),
             "replicates": self.page_replicates,
@@ -168,6 +171,26 @@ impl Base {
         });
         body.to_string().into_bytes()
     }
+}
+
+/// The times of every event of `raw` in whole steps: `at`, `every`,
+/// `start`, `until`, `duration` (absent or malformed: null).
+fn event_steps(raw: &crate::scenario::raw::RawScenario) -> Vec<serde_json::Value> {
+    let dt = raw.years_per_step();
+    let steps =
+        |t: &Option<crate::scenario::raw::RawTime>| t.as_ref().and_then(|t| t.steps(dt).ok());
+    raw.events
+        .iter()
+        .map(|e| {
+            serde_json::json!({
+                "at": steps(&e.at),
+                "every": steps(&e.every),
+                "start": steps(&e.start),
+                "until": steps(&e.until),
+                "duration": steps(&e.duration),
+            })
+        })
+        .collect()
 }
 
 /// Most units `/api/org` lists in `tree` (depth first; the rest are left
@@ -535,14 +558,14 @@ mod tests {
         let base = Base::load(None, limits()).unwrap();
         let e = base
             .scenario(&RunRequest {
-                overrides: vec!["org.employees=2000".into(), "steps=700".into()],
+                overrides: vec!["org.employees=2000".into(), "duration=\"700w\"".into()],
                 replicates: Some(11),
                 ..Default::default()
             })
             .unwrap_err()
             .to_string();
         assert!(e.contains("org.employees: must be at most 1000"), "{e}");
-        assert!(e.contains("steps: must be at most 600"), "{e}");
+        assert!(e.contains("duration: must be at most 600 steps"), "{e}");
         assert!(e.contains("replicates: must be at most 10"), "{e}");
     }
 
@@ -550,7 +573,11 @@ mod tests {
     fn a_file_is_read_once_and_requests_read_no_file() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("mine.toml");
-        std::fs::write(&file, "name = \"mine\"\nsteps = 20\nreplicates = 2\n").unwrap();
+        std::fs::write(
+            &file,
+            "name = \"mine\"\nduration = \"20w\"\nreplicates = 2\n",
+        )
+        .unwrap();
         std::fs::write(dir.path().join("col.csv"), "x\n0.5\n").unwrap();
         let base = Base::load(Some(&file), limits()).unwrap();
         assert!(matches!(base.source, Source::Memory { .. }));
@@ -607,7 +634,9 @@ mod tests {
             },
         );
         let x = l.series(&run);
-        assert_eq!(x.len(), 261);
+        // One value every `every` steps, both ends included (522 weekly
+        // steps in ten years, every 3: 175).
+        assert_eq!(x.len(), (lc(&s).steps() / l.every) as usize + 1);
         assert!(x.iter().all(|v| (0.0..=1.0).contains(v)));
         let t = local_unit(&with(&["events.4.scope=\"team:u1.1.1\""])).unwrap();
         assert!(t.team && t.groups.len() == 1 && t.people == 11);

@@ -1,5 +1,9 @@
 //! Timeline events: when they happen, whom they reach and what they do.
 //!
+//! Times here are whole steps and a programme's strength is a share per
+//! step: the scenario layer converts the file's real units (`"5y"`, rates
+//! per year) when it builds the timeline.
+//!
 //! Events take effect at the start of their step, before that step's
 //! dynamics. A [`Scope`] selects leaders (units); the teams an event reaches
 //! are the teams under the selected units.
@@ -278,7 +282,8 @@ pub enum Kind {
         programme: Programme,
         /// Share of the leaders / teams / employees in scope it reaches.
         reach: f64,
-        /// Weekly share of the distance to 1 it closes.
+        /// Share of the distance to 1 it closes each step (the per-step
+        /// form of the scenario's rate per year).
         strength: f64,
         /// Steps it runs.
         duration: u32,

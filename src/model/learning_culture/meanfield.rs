@@ -202,7 +202,7 @@ mod tests {
 
     #[test]
     fn stays_in_unit_interval() {
-        let p = Params::default();
+        let p = Params::default().per_step(7.0 / 365.25);
         for s in [0.0, 0.3, 0.6, 1.0] {
             for m in MeanField::new(&p, 0.5, 0.5).trajectory(&p, &inputs(s), 2000) {
                 for v in [
@@ -222,7 +222,7 @@ mod tests {
 
     #[test]
     fn strong_support_raises_culture() {
-        let p = Params::default();
+        let p = Params::default().per_step(7.0 / 365.25);
         let lo = *MeanField::new(&p, 0.3, 0.3)
             .trajectory(&p, &inputs(0.1), 1500)
             .last()

@@ -55,8 +55,14 @@ pub struct LeaderPool {
 /// The validated configuration of the model.
 #[derive(Debug, Clone)]
 pub struct Setup {
-    /// Numeric parameters.
+    /// Numeric parameters. As built by the scenario layer they are stated
+    /// in real time (rates per year, durations in weeks);
+    /// [`LearningCulture::new`] converts them once for the step length
+    /// ([`Params::per_step`]), so in a built model's [`LearningCulture::setup`]
+    /// they are per step (the stated values: [`LearningCulture::stated_params`]).
     pub params: Params,
+    /// What a step is: one of [`params::TIME_UNITS`].
+    pub time_unit: String,
     /// How the organization is generated or read.
     pub org: OrgSource,
     /// Traits of the initial staff.
@@ -65,11 +71,14 @@ pub struct Setup {
     pub hiring: Traits,
     /// Traits of leaders.
     pub leaders: LeaderPool,
-    /// The timeline.
+    /// The timeline (times in steps).
     pub events: Vec<Event>,
     /// Steps to run.
     pub steps: u32,
 }
+
+/// Years of tenure the initial staff is spread over (uniformly).
+const INITIAL_TENURE_YEARS: f64 = 520.0 * 7.0 / 365.25;
 
 /// Names of the metrics, in the order `observe` writes them.
 pub const METRICS: [&str; 14] = [
@@ -158,6 +167,10 @@ impl Coeffs {
 #[derive(Debug, Clone)]
 pub struct LearningCulture {
     setup: Setup,
+    /// The parameters as stated (per year, weeks), before the conversion.
+    stated: Params,
+    /// Initial tenures are drawn from `0..initial_tenure` steps.
+    initial_tenure: u16,
     org: Org,
     coeffs: Coeffs,
     /// Units whose local culture is reported per group (teams or coarser).
@@ -173,9 +186,27 @@ impl LearningCulture {
     /// Build the model: generate the organization from the structural stream
     /// of `master_seed` (shared by all replicates and points) and check that
     /// every event's scope names an existing unit or team.
-    pub fn new(setup: Setup, master_seed: u64) -> Result<Self, Problems> {
+    ///
+    /// `setup.params` are stated in real time; they are checked and
+    /// converted here, once, for the step length of `setup.time_unit`.
+    pub fn new(mut setup: Setup, master_seed: u64) -> Result<Self, Problems> {
         let mut problems = Problems::default();
         setup.params.check(&mut problems);
+        let Some(dt) = params::years_per_step(&setup.time_unit) else {
+            problems.push(
+                "time_unit",
+                format!(
+                    "must be one of {}, got \"{}\"",
+                    params::TIME_UNITS.join(", "),
+                    setup.time_unit
+                ),
+            );
+            return Err(problems);
+        };
+        let stated = setup.params.clone();
+        setup.params = stated.per_step(dt);
+        setup.params.check_step(&setup.time_unit, &mut problems);
+        let initial_tenure = (INITIAL_TENURE_YEARS / dt).round().clamp(1.0, 65535.0) as u16;
         let mut rng = Seeds::new(
             master_seed,
             crate::engine::RunId {
@@ -199,6 +230,8 @@ impl LearningCulture {
         let report = org.report_units(MAX_REPORT_GROUPS);
         Ok(Self {
             setup,
+            stated,
+            initial_tenure,
             org,
             coeffs,
             report,
@@ -221,9 +254,19 @@ impl LearningCulture {
             .collect()
     }
 
-    /// The configuration.
+    /// The configuration, with the parameters per step.
     pub fn setup(&self) -> &Setup {
         &self.setup
+    }
+
+    /// The parameters as the scenario states them (per year, weeks).
+    pub fn stated_params(&self) -> &Params {
+        &self.stated
+    }
+
+    /// Years per step.
+    pub fn years_per_step(&self) -> f64 {
+        params::years_per_step(&self.setup.time_unit).expect("checked in new")
     }
 
     /// Choose the compilation of the employee pass (all give the same
@@ -296,7 +339,7 @@ impl Model for LearningCulture {
                         e.belief[i] = unit(pop.belief.sample(&mut rng));
                         e.knowledge[i] = unit(pop.knowledge.sample(&mut rng));
                         e.influence[i] = pop.influence.sample(&mut rng).max(1e-6) as f32;
-                        e.tenure[i] = rng.random_range(0..520u16);
+                        e.tenure[i] = rng.random_range(0..self.initial_tenure);
                     }
                 }
             });

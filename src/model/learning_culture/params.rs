@@ -1,26 +1,188 @@
-//! Numeric parameters of the learning-culture model, section by section.
+//! Numeric parameters of the learning-culture model, section by section,
+//! each with its unit.
 //!
 //! Each section is a plain struct of numbers that mirrors a table of the
-//! scenario file (`[engagement]`, `[belief]`, ...). Defaults live in the
-//! `Default` impls and are documented, with their sources, in docs/MODEL.md.
-//! [`Params::check`] validates every range once at load; the model then
-//! trusts the values. Distributions, the organization and the timeline are
-//! typed separately (see `super::LearningCulture::new`).
+//! scenario file (`[engagement]`, `[belief]`, ...). Every value is stated
+//! in real time, as the scenario writes it: rates per year, durations in
+//! weeks, shares and weights without unit. Each field carries a [`Unit`]
+//! token in the `section!` macro; [`Params::per_step`] converts the whole
+//! set once for the step length (the model reads only per-step values) and
+//! [`Params::from_step`] is its inverse (migrating format-1 scenarios, which
+//! stated per-step values). Defaults are documented, with their sources, in
+//! docs/MODEL.md. [`Params::check`] validates every range once at load and
+//! [`Params::check_step`] what only the step length can break; the model
+//! then trusts the values. Distributions, the organization and the timeline
+//! are typed separately (see `super::LearningCulture::new`).
 
 use crate::validate::Problems;
+use Unit::*;
 use serde::{Deserialize, Serialize};
 
+/// Weeks in a year (of 365.25 days).
+pub const WEEKS_PER_YEAR: f64 = 365.25 / 7.0;
+
+/// The time units a learning-culture scenario can step in.
+pub const TIME_UNITS: [&str; 5] = ["day", "week", "month", "quarter", "year"];
+
+/// Years per step of a time unit (a year of 365.25 days, a month of 1/12
+/// year, a week of 7 days); `None` for an unknown unit.
+pub fn years_per_step(unit: &str) -> Option<f64> {
+    match unit {
+        "day" => Some(1.0 / 365.25),
+        "week" => Some(7.0 / 365.25),
+        "month" => Some(1.0 / 12.0),
+        "quarter" => Some(0.25),
+        "year" => Some(1.0),
+        _ => None,
+    }
+}
+
+/// What a numeric key measures, and so how it converts for a step of Δt
+/// years. The conversions are exact for the mechanism they describe, so
+/// the step length does not change the trajectory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// A continuous rate λ per year: the speed of an exponential approach
+    /// (a share of a gap closed) or a hazard (a probability of an event).
+    /// Per step: the share (or probability) 1 − e^(−λ·Δt). A rate of λ per
+    /// year closes 1 − e^(−λ) of a gap in a year; as a hazard, 1 − e^(−λ)
+    /// is the probability that the event happens within a year.
+    Rate,
+    /// How many times faster the named rate of the same section acts
+    /// downward than upward, as a ratio of continuous rates a. Per step:
+    /// the ratio (1 − e^(−a·λ·Δt))/(1 − e^(−λ·Δt)), so the model's product
+    /// rate × asymmetry is again the exactly compounded share.
+    Asymmetry(&'static str),
+    /// An extra multiple b of the named rate of the same section (the rate
+    /// is (1 + b)·λ while it applies), in a model that also multiplies it
+    /// by the named asymmetry a when falling. Per step: chosen so that the
+    /// falling share rate × (1 + b) × asymmetry is exactly compounded,
+    /// 1 − e^(−(1+b)·a·λ·Δt) (so it never exceeds 1); the rising share
+    /// rate × (1 + b) is then exact to first order in λΔt.
+    Boost(&'static str, &'static str),
+    /// A duration in weeks. Per step: in steps (fractional).
+    Weeks,
+    /// A duration in weeks that the model counts in whole steps. Per step:
+    /// rounded to the nearest whole step, at least 1.
+    WholeWeeks,
+    /// A share, probability or level in [0, 1] that does not depend on the
+    /// step length (a state, a one-off jump, or the share of steps).
+    Share,
+    /// A weight, factor or threshold without unit.
+    Weight,
+    /// A whole count.
+    Count,
+}
+
+impl Unit {
+    /// The unit as docs and messages write it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Rate => "per year",
+            Asymmetry(_) => "ratio of rates",
+            Boost(..) => "multiple of a rate",
+            Weeks | WholeWeeks => "weeks",
+            Share => "share",
+            Weight => "weight",
+            Count => "count",
+        }
+    }
+
+    /// Whether the value depends on the step length.
+    pub fn is_time(self) -> bool {
+        !matches!(self, Share | Weight | Count)
+    }
+
+    /// The per-step value of `v` for a step of `dt` years; `rate` gives the
+    /// (per-year) value of another key of the same section.
+    pub fn per_step(self, v: f64, rate: impl Fn(&str) -> f64, dt: f64) -> f64 {
+        let share = |lambda: f64| -(-lambda * dt).exp_m1();
+        // share(f·λ)/share(λ), or f when λ = 0 (the limit).
+        let ratio = |f: f64, lambda: f64| {
+            if lambda > 0.0 {
+                share(f * lambda) / share(lambda)
+            } else {
+                f
+            }
+        };
+        match self {
+            Rate => share(v),
+            Asymmetry(r) => ratio(v, rate(r)),
+            Boost(r, a) => {
+                let fall = rate(a) * rate(r);
+                ratio(1.0 + v, fall) - 1.0
+            }
+            Weeks => v / WEEKS_PER_YEAR / dt,
+            WholeWeeks => (v / WEEKS_PER_YEAR / dt).round().max(1.0),
+            Share | Weight | Count => v,
+        }
+    }
+
+    /// The inverse of [`Self::per_step`]: the real-time value of a per-step
+    /// value `v` (format 1); `rate` gives the per-step value of another key.
+    pub fn from_step(self, v: f64, rate: impl Fn(&str) -> f64, dt: f64) -> f64 {
+        let lambda = |share: f64| {
+            if share >= 1.0 {
+                // A certain event each step: fast enough that e^(−λΔt)
+                // rounds to 0.
+                40.0 / dt
+            } else {
+                -(-share).ln_1p() / dt
+            }
+        };
+        // λ(f·s)/λ(s), or f when s = 0.
+        let ratio = |f: f64, s: f64| {
+            if s > 0.0 {
+                lambda((f * s).min(1.0)) / lambda(s)
+            } else {
+                f
+            }
+        };
+        match self {
+            Rate => lambda(v),
+            Asymmetry(r) => ratio(v, rate(r)),
+            Boost(r, a) => ratio(1.0 + v, rate(r) * rate(a)) - 1.0,
+            Weeks | WholeWeeks => v * dt * WEEKS_PER_YEAR,
+            Share | Weight | Count => v,
+        }
+    }
+}
+
 macro_rules! section {
-    ($(#[$m:meta])* $name:ident { $($(#[$fm:meta])* $field:ident : $ty:ty = $default:expr),* $(,)? }) => {
+    ($(#[$m:meta])* $name:ident { $($(#[$fm:meta])* $field:ident : f64 = $default:expr => $unit:expr),* $(,)? }) => {
         $(#[$m])*
         #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
         #[serde(deny_unknown_fields, default)]
         pub struct $name {
-            $($(#[$fm])* pub $field: $ty,)*
+            $($(#[$fm])* pub $field: f64,)*
         }
         impl Default for $name {
             fn default() -> Self {
                 Self { $($field: $default,)* }
+            }
+        }
+        impl $name {
+            /// Every key of the section with its unit.
+            pub const UNITS: &'static [(&'static str, Unit)] = &[$((stringify!($field), $unit)),*];
+
+            /// The value of a key by name.
+            pub fn get(&self, key: &str) -> Option<f64> {
+                match key {
+                    $(stringify!($field) => Some(self.$field),)*
+                    _ => None,
+                }
+            }
+
+            /// The section for a step of `dt` years.
+            pub fn per_step(&self, dt: f64) -> Self {
+                let rate = |k: &str| self.get(k).expect("a unit names a key of its own section");
+                Self { $($field: $unit.per_step(self.$field, rate, dt),)* }
+            }
+
+            /// The section from per-step values (format 1) for a step of `dt` years.
+            pub fn from_step(&self, dt: f64) -> Self {
+                let rate = |k: &str| self.get(k).expect("a unit names a key of its own section");
+                Self { $($field: $unit.from_step(self.$field, rate, dt),)* }
             }
         }
     };
@@ -29,71 +191,71 @@ macro_rules! section {
 section! {
     /// Thresholded engagement: p = p_max·σ((w_m m + w_b b + κ(w_c c + w_p P) + w_s S − θ)/τ).
     Engagement {
-        /// p_max: the most weeks anyone learns intentionally, even in the best culture.
-        ceiling: f64 = 0.8,
+        /// p_max: the largest share of the time anyone learns intentionally, even in the best culture.
+        ceiling: f64 = 0.8 => Share,
         /// w_m: weight of personal mastery.
-        mastery: f64 = 1.0,
+        mastery: f64 = 1.0 => Weight,
         /// w_b: weight of the employee's belief in the learning culture.
-        belief: f64 = 2.0,
+        belief: f64 = 2.0 => Weight,
         /// w_c: weight of the team's local culture (scaled by the coupling κ).
-        culture: f64 = 3.0,
+        culture: f64 = 3.0 => Weight,
         /// w_p: weight of the team's learning practice (scaled by κ).
-        practice: f64 = 1.5,
+        practice: f64 = 1.5 => Weight,
         /// w_s: weight of the leader support reaching the team.
-        support: f64 = 2.0,
+        support: f64 = 2.0 => Weight,
         /// θ: the threshold the weighted drive must pass.
-        threshold: f64 = 4.8,
+        threshold: f64 = 4.8 => Weight,
         /// τ: softness of the threshold (smaller = sharper).
-        softness: f64 = 0.2,
+        softness: f64 = 0.2 => Weight,
         /// T_h: habit, the mean number of weeks an engagement state lasts
-        /// before it is reconsidered (ψ = e^(−1/T_h) of the weekly states
-        /// carry over; 0 = a fresh decision every week).
-        habit_weeks: f64 = 8.0,
+        /// before it is reconsidered (ψ = e^(−Δt/T_h) of the states carry
+        /// over from one step to the next; 0 = a fresh decision every step).
+        habit_weeks: f64 = 8.0 => Weeks,
     }
 }
 
 section! {
     /// Knowledge growth, forgetting and drawing on codified knowledge.
     Learning {
-        /// r: weekly knowledge gain of an engaged employee, times (1 − k).
-        rate: f64 = 0.01,
-        /// r_i: weekly knowledge gain from daily work of an employee who is
-        /// not learning intentionally (informal learning), times (1 − k).
-        informal: f64 = 0.002,
-        /// δ: weekly forgetting / obsolescence of individual knowledge.
-        forgetting: f64 = 0.002,
-        /// Weekly rate at which anyone closes the gap to the codified stock.
-        draw: f64 = 0.002,
+        /// r: rate per year at which an engaged employee's knowledge closes its gap to 1.
+        rate: f64 = 0.52 => Rate,
+        /// r_i: rate per year at which knowledge grows from daily work for
+        /// an employee who is not learning intentionally (informal learning).
+        informal: f64 = 0.104 => Rate,
+        /// δ: rate per year of forgetting / obsolescence of individual knowledge.
+        forgetting: f64 = 0.1 => Rate,
+        /// ρ: rate per year at which anyone closes the gap to the codified stock.
+        draw: f64 = 0.1 => Rate,
     }
 }
 
 section! {
     /// Belief in the learning culture: social influence with trust asymmetry.
     Belief {
-        /// λ⁺: weekly rate at which belief rises toward its target.
-        rate: f64 = 0.01,
+        /// λ⁺: rate per year at which belief rises toward its target.
+        rate: f64 = 0.52 => Rate,
         /// λ⁻/λ⁺: how much faster belief falls than it rises (Slovic 1993).
-        asymmetry: f64 = 3.0,
+        asymmetry: f64 = 3.0 => Asymmetry("rate"),
         /// ω_p: weight of peers (influence-weighted team belief).
-        peers: f64 = 1.0,
+        peers: f64 = 1.0 => Weight,
         /// ω_l: weight of the leader's signal (the support reaching the team).
-        leader: f64 = 2.0,
+        leader: f64 = 2.0 => Weight,
         /// ω_c: weight of the local culture (scaled by κ).
-        culture: f64 = 1.0,
+        culture: f64 = 1.0 => Weight,
         /// ω_x: weight of an engaged employee's own experience of support.
-        experience: f64 = 1.0,
+        experience: f64 = 1.0 => Weight,
         /// Weeks during which a newcomer is being socialized.
-        socialization_weeks: f64 = 26.0,
+        socialization_weeks: f64 = 26.0 => Weeks,
         /// Extra multiple of the belief rate while being socialized.
-        socialization_boost: f64 = 3.0,
-        /// λ_s: share of the distance to the outcome that one salient
-        /// experience of learning (a project's success, 1, or failure, 0)
-        /// moves belief; a disappointment moves it λ⁻/λ⁺ times as far.
-        salient: f64 = 0.25,
+        socialization_boost: f64 = 3.0 => Boost("rate", "asymmetry"),
         /// ε: share of the team's learning practice P (against leader
         /// support S) in an engaged employee's experience of learning,
         /// X = (1 − ε)·S + ε·P (mastery experiences, Bandura 1977).
-        experience_practice: f64 = 0.5,
+        experience_practice: f64 = 0.5 => Share,
+        /// λ_s: share of the distance to the outcome that one salient
+        /// experience of learning (a project's success, 1, or failure, 0)
+        /// moves belief; a disappointment moves it λ⁻/λ⁺ times as far.
+        salient: f64 = 0.25 => Share,
     }
 }
 
@@ -101,29 +263,29 @@ section! {
     /// Team practice, local culture, the organization's culture stock and the loop.
     Culture {
         /// κ: strength of the reinforcing loop (culture → engagement and belief); 0 switches it off.
-        coupling: f64 = 1.0,
-        /// α_P: weekly rate at which team practice follows the team's engagement.
-        practice_rate: f64 = 0.05,
-        /// α_c⁺: weekly rate at which local culture rises toward its target.
-        rate: f64 = 0.02,
+        coupling: f64 = 1.0 => Weight,
+        /// α_P: rate per year at which team practice follows the team's engagement.
+        practice_rate: f64 = 2.7 => Rate,
+        /// α_c⁺: rate per year at which local culture rises toward its target.
+        rate: f64 = 1.05 => Rate,
         /// α_c⁻/α_c⁺: how much faster local culture falls than it rises.
-        asymmetry: f64 = 3.0,
+        asymmetry: f64 = 3.0 => Asymmetry("rate"),
         /// v_P: weight of team practice in the local-culture target.
-        from_practice: f64 = 0.3,
+        from_practice: f64 = 0.3 => Share,
         /// v_B: weight of the team's mean belief.
-        from_belief: f64 = 0.3,
+        from_belief: f64 = 0.3 => Share,
         /// v_S: weight of the leader support reaching the team.
-        from_support: f64 = 0.3,
+        from_support: f64 = 0.3 => Share,
         /// v_O: weight of the organization's culture.
-        from_org: f64 = 0.1,
-        /// α_C: weekly rate at which the organization's culture stock follows the teams.
-        org_rate: f64 = 0.1,
+        from_org: f64 = 0.1 => Share,
+        /// α_C: rate per year at which the organization's culture stock follows the teams.
+        org_rate: f64 = 5.5 => Rate,
         /// Local culture above which a team counts as a learning team (`teams_high`).
-        high_threshold: f64 = 0.5,
+        high_threshold: f64 = 0.5 => Share,
         /// ω_O: weight of the organization's culture C in the culture an
         /// employee perceives, c̃ = (1 − ω_O)·c_t + ω_O·C, which drives
         /// engagement, belief, leaving and misfit (cross-level climate).
-        perceived_org: f64 = 0.5,
+        perceived_org: f64 = 0.5 => Share,
     }
 }
 
@@ -131,76 +293,79 @@ section! {
     /// Leader support, its gating through the hierarchy, and leader dynamics.
     Leadership {
         /// A superior whose direct support (alignment × commitment) is at or above this passes full support down.
-        gate: f64 = 0.4,
+        gate: f64 = 0.4 => Share,
         /// Share of support that still passes under a fully non-aligned superior.
-        gate_floor: f64 = 0.3,
-        /// μ⁺: weekly rate at which an adapting leader's alignment rises toward their superior's.
-        alignment_rate: f64 = 0.003,
+        gate_floor: f64 = 0.3 => Share,
+        /// μ⁺: rate per year at which an adapting leader's alignment rises toward its target.
+        alignment_rate: f64 = 0.16 => Rate,
         /// μ⁻/μ⁺: how much faster alignment falls than it rises.
-        asymmetry: f64 = 3.0,
-        /// Weekly probability that a leader leaves and is replaced.
-        turnover: f64 = 0.0015,
-        /// μ_b: weight of the culture of the unit a leader leads in the
-        /// target of their alignment, against weight 1 for their superior's
-        /// alignment (upward influence).
-        upward: f64 = 1.0,
+        asymmetry: f64 = 3.0 => Asymmetry("alignment_rate"),
+        /// Hazard per year that a leader leaves and is replaced (0.078: 7.5% a year).
+        turnover: f64 = 0.078 => Rate,
+        /// μ_b: weight of the share of learning teams in the unit a leader
+        /// leads in the target of their alignment, against weight 1 for
+        /// their superior's alignment (upward influence).
+        upward: f64 = 1.0 => Weight,
         /// μ_0: weight of the leader's own conviction (the alignment they
         /// brought to the seat) in that target.
-        conviction: f64 = 2.0,
+        conviction: f64 = 2.0 => Weight,
         /// Share of successors promoted from within: they bring their
         /// unit's mean belief as alignment (the others come from the pool).
-        internal: f64 = 0.5,
+        internal: f64 = 0.5 => Share,
     }
 }
 
 section! {
     /// Employee turnover and hiring.
     Turnover {
-        /// h₀: weekly probability of leaving in a perfect culture while engaged.
-        base: f64 = 0.0015,
+        /// h₀: hazard per year of leaving in a perfect culture while engaged (0.078: 7.5% a year).
+        base: f64 = 0.078 => Rate,
         /// η_c: extra leaving multiplier per unit of missing local culture (1 − c).
-        culture_effect: f64 = 1.0,
+        culture_effect: f64 = 1.0 => Weight,
         /// η_e: extra leaving multiplier for an employee who is not engaged.
-        engagement_effect: f64 = 0.5,
+        engagement_effect: f64 = 0.5 => Weight,
         /// η_f: extra leaving multiplier per unit of misfit |b − c| between
         /// an employee's belief and their team's culture (attrition).
-        misfit_effect: f64 = 1.0,
+        misfit_effect: f64 = 1.0 => Weight,
         /// s_A: attraction and selection, the share of the gap between a
         /// hire's drawn belief and the organization's culture C that is
         /// closed when they join.
-        selection: f64 = 0.3,
-        /// Weekly probability that a vacancy is filled.
-        fill_rate: f64 = 0.25,
+        selection: f64 = 0.3 => Share,
+        /// Hazard per year that a vacancy is filled (15: a vacancy lasts 1/15 year, about 3.5 weeks, on average).
+        fill_rate: f64 = 15.0 => Rate,
     }
 }
 
 section! {
     /// Formalizing informal learning into a codified knowledge stock.
     Formalization {
-        /// φ: weekly rate at which engaged learning is codified (stock follows mean knowledge).
-        rate: f64 = 0.02,
-        /// Weekly obsolescence of the codified stock.
-        decay: f64 = 0.001,
+        /// φ: rate per year at which engaged learning is codified (stock follows mean knowledge).
+        rate: f64 = 1.05 => Rate,
+        /// δ_c: rate per year of obsolescence of the codified stock.
+        decay: f64 = 0.05 => Rate,
         /// Share of the gap to the codified stock a newcomer closes at onboarding.
-        onboarding: f64 = 0.5,
-        /// f_i: weekly probability that an employee's informal learning is
-        /// made explicit (reflected on, written down): that week it counts
-        /// as intentional learning ("making the unseen seen").
-        informal: f64 = 0.02,
+        onboarding: f64 = 0.5 => Share,
+        /// f_i: hazard per year that an employee's informal learning is
+        /// made explicit (reflected on, written down): the step in which it
+        /// happens counts as intentional learning ("making the unseen
+        /// seen"), and habit (E21) carries it on. A hazard, not a share of
+        /// steps: habit makes each occasion last T_h weeks whatever the
+        /// step length (1.05 a year: 2% of the weeks).
+        informal: f64 = 1.05 => Rate,
     }
 }
 
 section! {
     /// Learnathon projects (the event itself is on the timeline).
     Learnathon {
-        /// Weeks a project runs before it is evaluated.
-        duration: f64 = 8.0,
-        /// Weekly probability that a project without management commitment is terminated.
-        termination: f64 = 0.15,
+        /// Weeks a project runs before it is evaluated (counted in whole steps).
+        duration: f64 = 8.0 => WholeWeeks,
+        /// Hazard per year that a project without management commitment is terminated.
+        termination: f64 = 8.5 => Rate,
         /// Share of the distance to 1 that knowledge gains after a successful project.
-        success_knowledge: f64 = 0.1,
+        success_knowledge: f64 = 0.1 => Share,
         /// Team practice gained per successful project, per team member.
-        practice_boost: f64 = 0.5,
+        practice_boost: f64 = 0.5 => Weight,
     }
 }
 
@@ -208,11 +373,11 @@ section! {
     /// Communities of practice (started on the timeline).
     Community {
         /// Number of communities; each member belongs to one, across teams.
-        communities: f64 = 4.0,
+        communities: f64 = 4.0 => Count,
         /// Share of a member's peers, practice and support that comes from the community.
-        peers: f64 = 0.5,
-        /// Weekly rate at which a member closes the gap to the community's mean knowledge.
-        knowledge: f64 = 0.003,
+        peers: f64 = 0.5 => Share,
+        /// Rate per year at which a member closes the gap to the community's mean knowledge.
+        knowledge: f64 = 0.16 => Rate,
     }
 }
 
@@ -220,11 +385,11 @@ section! {
     /// Initial conditions of the organization.
     Init {
         /// Initial local culture of every team and of the organization.
-        culture: f64 = 0.2,
+        culture: f64 = 0.2 => Share,
         /// Initial learning practice of every team.
-        practice: f64 = 0.1,
+        practice: f64 = 0.1 => Share,
         /// Initial codified knowledge stock.
-        codified: f64 = 0.0,
+        codified: f64 = 0.0 => Share,
     }
 }
 
@@ -254,9 +419,117 @@ pub struct Params {
     pub init: Init,
 }
 
+/// Calls `$m!` with every section as `(field, Type)`.
+macro_rules! for_sections {
+    ($m:ident) => {
+        $m! {
+            (engagement, Engagement),
+            (learning, Learning),
+            (belief, Belief),
+            (culture, Culture),
+            (leadership, Leadership),
+            (turnover, Turnover),
+            (formalization, Formalization),
+            (learnathon, Learnathon),
+            (community, Community),
+            (init, Init)
+        }
+    };
+}
+
+macro_rules! params_impl {
+    ($(($f:ident, $t:ident)),*) => {
+        impl Params {
+            /// Every key (`section.key`) with its unit, in file order.
+            pub fn units() -> Vec<(String, Unit)> {
+                let mut out = Vec::new();
+                $(for (k, u) in $t::UNITS {
+                    out.push((format!("{}.{k}", stringify!($f)), *u));
+                })*
+                out
+            }
+
+            /// All sections for a step of `dt` years: what the model reads.
+            pub fn per_step(&self, dt: f64) -> Self {
+                Self { $($f: self.$f.per_step(dt),)* }
+            }
+
+            /// All sections from per-step values (format 1) for a step of `dt` years.
+            pub fn from_step(&self, dt: f64) -> Self {
+                Self { $($f: self.$f.from_step(dt),)* }
+            }
+
+            /// The value of key `section.key`.
+            pub fn get(&self, path: &str) -> Option<f64> {
+                let (section, key) = path.split_once('.')?;
+                match section {
+                    $(stringify!($f) => self.$f.get(key),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+for_sections! {params_impl}
+
+/// The unit of key `section.key` of the parameter sections.
+pub fn unit_of(path: &str) -> Option<Unit> {
+    let (section, key) = path.split_once('.')?;
+    let units: &[(&str, Unit)] = match section {
+        "engagement" => Engagement::UNITS,
+        "learning" => Learning::UNITS,
+        "belief" => Belief::UNITS,
+        "culture" => Culture::UNITS,
+        "leadership" => Leadership::UNITS,
+        "turnover" => Turnover::UNITS,
+        "formalization" => Formalization::UNITS,
+        "learnathon" => Learnathon::UNITS,
+        "community" => Community::UNITS,
+        "init" => Init::UNITS,
+        _ => return None,
+    };
+    units.iter().find(|(k, _)| *k == key).map(|(_, u)| *u)
+}
+
+/// Largest rate per year a scenario may state (1 − e^(−λΔt) is 1 to
+/// within rounding long before).
+pub const RATE_MAX: f64 = 1e6;
+
 impl Params {
-    /// Check every range; problems are reported with their key paths.
+    /// Check every range of the values as stated (per year, weeks,
+    /// shares); problems are reported with their key paths and units.
     pub fn check(&self, p: &mut Problems) {
+        for (path, unit) in Self::units() {
+            let v = self.get(&path).expect("units() lists existing keys");
+            match unit {
+                Rate => {
+                    if !(v.is_finite() && (0.0..=RATE_MAX).contains(&v)) {
+                        p.push(
+                            &path,
+                            format!("must be a rate per year in [0, {RATE_MAX:e}], got {v}"),
+                        );
+                    }
+                }
+                Weeks => {
+                    if !(v.is_finite() && (0.0..=1e6).contains(&v)) {
+                        p.push(
+                            &path,
+                            format!("must be a number of weeks in [0, 1e6], got {v}"),
+                        );
+                    }
+                }
+                WholeWeeks => {
+                    if !(v.is_finite() && v > 0.0 && v <= 1e4) {
+                        p.push(
+                            &path,
+                            format!("must be a number of weeks in (0, 1e4], got {v}"),
+                        );
+                    }
+                }
+                Asymmetry(_) | Boost(..) => p.range(&path, v, 0.0, 100.0),
+                Share | Weight | Count => {}
+            }
+        }
         let e = &self.engagement;
         for (k, v) in [
             ("mastery", e.mastery),
@@ -270,26 +543,8 @@ impl Params {
         p.unit("engagement.ceiling", e.ceiling);
         p.range("engagement.threshold", e.threshold, -100.0, 100.0);
         p.range("engagement.softness", e.softness, 1e-3, 100.0);
-        p.range("engagement.habit_weeks", e.habit_weeks, 0.0, 1e6);
-
-        let l = &self.learning;
-        p.unit("learning.rate", l.rate);
-        p.unit("learning.informal", l.informal);
-        p.unit("learning.forgetting", l.forgetting);
-        p.unit("learning.draw", l.draw);
 
         let b = &self.belief;
-        p.unit("belief.rate", b.rate);
-        p.range("belief.asymmetry", b.asymmetry, 0.0, 100.0);
-        if b.rate * b.asymmetry * (1.0 + b.socialization_boost) > 1.0 {
-            p.push(
-                "belief.asymmetry",
-                format!(
-                    "times belief.rate and (1 + belief.socialization_boost) must be at most 1 (a step cannot overshoot its target), got {}",
-                    b.rate * b.asymmetry * (1.0 + b.socialization_boost)
-                ),
-            );
-        }
         for (k, v) in [
             ("peers", b.peers),
             ("leader", b.leader),
@@ -304,44 +559,11 @@ impl Params {
                 "belief.peers + belief.leader + belief.culture must be > 0",
             );
         }
-        p.range(
-            "belief.socialization_weeks",
-            b.socialization_weeks,
-            0.0,
-            1e6,
-        );
-        p.range(
-            "belief.socialization_boost",
-            b.socialization_boost,
-            0.0,
-            100.0,
-        );
         p.unit("belief.experience_practice", b.experience_practice);
         p.unit("belief.salient", b.salient);
-        if b.salient * b.asymmetry > 1.0 {
-            p.push(
-                "belief.salient",
-                format!(
-                    "belief.salient times belief.asymmetry must be at most 1 (a disappointment cannot overshoot), got {}",
-                    b.salient * b.asymmetry
-                ),
-            );
-        }
 
         let c = &self.culture;
         p.range("culture.coupling", c.coupling, 0.0, 10.0);
-        p.unit("culture.practice_rate", c.practice_rate);
-        p.unit("culture.rate", c.rate);
-        p.range("culture.asymmetry", c.asymmetry, 0.0, 100.0);
-        if c.rate * c.asymmetry > 1.0 {
-            p.push(
-                "culture.asymmetry",
-                format!(
-                    "times culture.rate must be at most 1, got {}",
-                    c.rate * c.asymmetry
-                ),
-            );
-        }
         for (k, v) in [
             ("from_practice", c.from_practice),
             ("from_belief", c.from_belief),
@@ -359,28 +581,17 @@ impl Params {
                 ),
             );
         }
-        p.unit("culture.org_rate", c.org_rate);
         p.unit("culture.high_threshold", c.high_threshold);
         p.unit("culture.perceived_org", c.perceived_org);
 
         let ld = &self.leadership;
         p.range("leadership.gate", ld.gate, 1e-6, 1.0);
         p.unit("leadership.gate_floor", ld.gate_floor);
-        p.unit("leadership.alignment_rate", ld.alignment_rate);
-        p.range("leadership.asymmetry", ld.asymmetry, 0.0, 100.0);
-        if ld.alignment_rate * ld.asymmetry > 1.0 {
-            p.push(
-                "leadership.asymmetry",
-                "times leadership.alignment_rate must be at most 1",
-            );
-        }
-        p.unit("leadership.turnover", ld.turnover);
         p.range("leadership.upward", ld.upward, 0.0, 100.0);
         p.range("leadership.conviction", ld.conviction, 0.0, 100.0);
         p.unit("leadership.internal", ld.internal);
 
         let t = &self.turnover;
-        p.unit("turnover.base", t.base);
         p.range("turnover.culture_effect", t.culture_effect, 0.0, 100.0);
         p.range(
             "turnover.engagement_effect",
@@ -389,30 +600,12 @@ impl Params {
             100.0,
         );
         p.range("turnover.misfit_effect", t.misfit_effect, 0.0, 100.0);
-        if t.base * (1.0 + t.culture_effect + t.engagement_effect + t.misfit_effect) > 1.0 {
-            p.push(
-                "turnover.base",
-                "times (1 + culture_effect + engagement_effect + misfit_effect) must be at most 1 (a weekly probability)",
-            );
-        }
         p.unit("turnover.selection", t.selection);
-        p.unit("turnover.fill_rate", t.fill_rate);
 
         let f = &self.formalization;
-        p.unit("formalization.rate", f.rate);
-        p.unit("formalization.decay", f.decay);
         p.unit("formalization.onboarding", f.onboarding);
-        p.unit("formalization.informal", f.informal);
 
         let la = &self.learnathon;
-        p.range("learnathon.duration", la.duration, 1.0, 255.0);
-        if la.duration.fract() != 0.0 {
-            p.push(
-                "learnathon.duration",
-                format!("must be a whole number of steps, got {}", la.duration),
-            );
-        }
-        p.unit("learnathon.termination", la.termination);
         p.unit("learnathon.success_knowledge", la.success_knowledge);
         p.range("learnathon.practice_boost", la.practice_boost, 0.0, 10.0);
 
@@ -425,12 +618,52 @@ impl Params {
             );
         }
         p.unit("community.peers", cm.peers);
-        p.unit("community.knowledge", cm.knowledge);
 
         let i = &self.init;
         p.unit("init.culture", i.culture);
         p.unit("init.practice", i.practice);
         p.unit("init.codified", i.codified);
+    }
+
+    /// Check what only the step length can break, on the per-step values
+    /// (`self` is [`Self::per_step`]'s result for steps of one `unit`):
+    /// products of a per-step share with multipliers that must stay a
+    /// share, and counts of steps the model stores in a byte.
+    pub fn check_step(&self, unit: &str, p: &mut Problems) {
+        let hint = format!(
+            "with time_unit = \"{unit}\" (one step would overshoot); use smaller rates or a shorter time unit"
+        );
+        let b = &self.belief;
+        let x = (b.rate * (1.0 + b.socialization_boost))
+            .max(b.rate * b.asymmetry * (1.0 + b.socialization_boost));
+        if x > 1.0 {
+            p.push(
+                "belief.asymmetry",
+                format!("times belief.rate and (1 + belief.socialization_boost) gives a share per step of {x:.3}, above 1, {hint}"),
+            );
+        }
+        let x = b.salient * b.asymmetry;
+        if x > 1.0 {
+            p.push(
+                "belief.salient",
+                format!("times the belief asymmetry gives a disappointment that moves belief {x:.3} of the way to 0, above 1, {hint}"),
+            );
+        }
+        let t = &self.turnover;
+        let x = t.base * (1.0 + t.culture_effect + t.engagement_effect + t.misfit_effect);
+        if x > 1.0 {
+            p.push(
+                "turnover.base",
+                format!("times (1 + culture_effect + engagement_effect + misfit_effect) gives a leaving probability per step of {x:.3}, above 1, {hint}"),
+            );
+        }
+        let steps = self.learnathon.duration;
+        if steps > 255.0 {
+            p.push(
+                "learnathon.duration",
+                format!("must be at most 255 steps, got {steps} steps with time_unit = \"{unit}\"; use a shorter project or a longer time unit"),
+            );
+        }
     }
 }
 
@@ -438,17 +671,29 @@ impl Params {
 mod tests {
     use super::*;
 
+    const WEEK: f64 = 7.0 / 365.25;
+
     #[test]
     fn defaults_are_valid() {
         let mut p = Problems::default();
         Params::default().check(&mut p);
+        for unit in [
+            ("day", 1.0 / 365.25),
+            ("week", WEEK),
+            ("month", 1.0 / 12.0),
+            ("quarter", 0.25),
+        ] {
+            Params::default()
+                .per_step(unit.1)
+                .check_step(unit.0, &mut p);
+        }
         assert!(p.is_empty(), "{:?}", p);
     }
 
     #[test]
-    fn every_bad_value_is_reported() {
+    fn every_bad_value_is_reported_with_its_unit() {
         let mut params = Params::default();
-        params.learning.rate = 1.5;
+        params.learning.rate = -1.5;
         params.culture.from_org = 1.5;
         params.init.culture = -0.1;
         let mut p = Problems::default();
@@ -458,5 +703,90 @@ mod tests {
         assert!(paths.contains(&"culture.from_org"));
         assert!(paths.contains(&"culture.from_practice"));
         assert!(paths.contains(&"init.culture"));
+        assert_eq!(
+            p.0[0].to_string(),
+            "learning.rate: must be a rate per year in [0, 1e6], got -1.5"
+        );
+    }
+
+    #[test]
+    fn a_rate_compounds_exactly() {
+        // 0.52 per year: per week 1 − e^(−0.52·7/365.25); 52.18 weeks of
+        // it close the same share of a gap as one year, 1 − e^(−0.52).
+        let w = Rate.per_step(0.52, |_| 0.0, WEEK);
+        assert!((w - (1.0 - (-0.52f64 * WEEK).exp())).abs() < 1e-15);
+        let year = 1.0 - (1.0 - w).powf(1.0 / WEEK);
+        assert!((year - (1.0 - (-0.52f64).exp())).abs() < 1e-12);
+        // A day's and a month's steps make the same year.
+        for dt in [1.0 / 365.25, 1.0 / 12.0] {
+            let s = Rate.per_step(0.52, |_| 0.0, dt);
+            assert!((1.0 - (1.0 - s).powf(1.0 / dt) - year).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn an_asymmetry_compounds_with_its_rate() {
+        // The model's falling share is rate × asymmetry per step: it must
+        // be 1 − e^(−3λΔt).
+        let lambda = 1.05;
+        let r = Rate.per_step(lambda, |_| 0.0, 0.25);
+        let a = Asymmetry("rate").per_step(3.0, |_| lambda, 0.25);
+        assert!((r * a - (1.0 - (-3.0 * lambda * 0.25f64).exp())).abs() < 1e-14);
+        // With both the boost and the asymmetry, the falling share is
+        // exact: 1 − e^(−4·3·λΔt).
+        let rates = |k: &str| if k == "rate" { lambda } else { 3.0 };
+        let b = Boost("rate", "asymmetry").per_step(3.0, rates, 0.25);
+        let a = Asymmetry("rate").per_step(3.0, rates, 0.25);
+        assert!((r * (1.0 + b) * a - (1.0 - (-12.0 * lambda * 0.25f64).exp())).abs() < 1e-14);
+        // Without a rate the multiplier is the ratio itself.
+        assert_eq!(Asymmetry("rate").per_step(3.0, |_| 0.0, 0.25), 3.0);
+    }
+
+    #[test]
+    fn durations_convert_to_steps() {
+        assert!((Weeks.per_step(26.0, |_| 0.0, WEEK) - 26.0).abs() < 1e-12);
+        assert!((Weeks.per_step(26.0, |_| 0.0, 1.0 / 365.25) - 182.0).abs() < 1e-9);
+        assert_eq!(WholeWeeks.per_step(8.0, |_| 0.0, 1.0 / 12.0), 2.0);
+        assert_eq!(WholeWeeks.per_step(1.0, |_| 0.0, 0.25), 1.0);
+        assert_eq!(Share.per_step(0.3, |_| 0.0, 0.25), 0.3);
+    }
+
+    #[test]
+    fn from_step_inverts_per_step() {
+        let weekly = Params::default().per_step(WEEK);
+        let back = weekly.from_step(WEEK);
+        for (path, _) in Params::units() {
+            let (a, b) = (
+                Params::default().get(&path).unwrap(),
+                back.get(&path).unwrap(),
+            );
+            assert!(
+                (a - b).abs() <= 1e-9 * a.abs().max(1.0),
+                "{path}: {a} vs {b}"
+            );
+        }
+        // Format 1's weekly 0.01 is 0.5244 per year.
+        let r = Rate.from_step(0.01, |_| 0.0, WEEK);
+        assert!((r - 0.524_41).abs() < 1e-5, "{r}");
+        // A certain event each step stays certain.
+        assert_eq!(
+            Rate.per_step(Rate.from_step(1.0, |_| 0.0, WEEK), |_| 0.0, WEEK),
+            1.0
+        );
+    }
+
+    #[test]
+    fn every_key_has_a_unit() {
+        let units = Params::units();
+        let toml = toml::Table::try_from(Params::default()).unwrap();
+        let n: usize = toml.values().map(|t| t.as_table().unwrap().len()).sum();
+        assert_eq!(units.len(), n);
+        assert_eq!(unit_of("belief.asymmetry"), Some(Asymmetry("rate")));
+        assert_eq!(
+            unit_of("belief.socialization_boost"),
+            Some(Boost("rate", "asymmetry"))
+        );
+        assert_eq!(unit_of("learning.rate"), Some(Rate));
+        assert_eq!(unit_of("learning.nope"), None);
     }
 }
