@@ -571,6 +571,42 @@ fn a_scenario_over_the_caps_or_a_busy_port_is_refused_at_the_start() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("--host 'no such host'"));
 }
 
+/// `--force-size` never reaches a request: the server's caps hold with it,
+/// and a request cannot ask for it.
+#[test]
+fn force_size_does_not_lift_the_servers_caps() {
+    let out = Command::cargo_bin("culturesim")
+        .unwrap()
+        .args(["serve", "--port", "0", "--force-size", "large-organization"])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("org.employees: must be at most 5000"), "{err}");
+    let s = Server::start(&["--force-size"]);
+    let r = post(s.addr, "/api/run", &json!({ "force_size": true }));
+    assert_eq!(r.status, 400);
+    assert!(
+        r.error().contains("unknown field `force_size`"),
+        "{}",
+        r.error()
+    );
+    let r = post(
+        s.addr,
+        "/api/run",
+        &json!({ "overrides": ["org.employees=5001"] }),
+    );
+    assert_eq!(r.status, 422);
+    assert!(r.error().contains("must be at most 5000"), "{}", r.error());
+    let r = post(
+        s.addr,
+        "/api/org",
+        &json!({ "overrides": ["org.employees=5001"] }),
+    );
+    assert_eq!(r.status, 422, "/api/org has the same caps");
+}
+
 #[test]
 fn a_scenario_file_is_read_once_and_requests_name_no_files() {
     let dir = tempfile::tempdir().unwrap();

@@ -284,6 +284,19 @@ impl Staged {
         &self.target
     }
 
+    /// `e` with the staging folder's name replaced by the final folder's,
+    /// so that a message names the file the user will look for (e.g. a
+    /// full disk while writing `out/plots/culture.png`).
+    pub fn explain(&self, e: anyhow::Error) -> anyhow::Error {
+        let text = format!("{e:#}");
+        let stage = self.stage.display().to_string();
+        if text.contains(&stage) {
+            anyhow!(text.replace(&stage, &self.target.display().to_string()))
+        } else {
+            e
+        }
+    }
+
     /// Swap the staging folder in as the target. The old folder (if any)
     /// is removed after the swap.
     pub fn commit(mut self) -> Result<()> {
