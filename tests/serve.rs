@@ -571,6 +571,58 @@ fn a_scenario_over_the_caps_or_a_busy_port_is_refused_at_the_start() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("--host 'no such host'"));
 }
 
+/// A 4,000-deep management chain as the starting scenario: `/api/org` and
+/// `/api/run` answer and the server lives on (the chart is built without
+/// recursion); `org.levels` near 2^32 is a quick 422 from both endpoints,
+/// four at once, while the page answers.
+#[test]
+fn a_deep_chart_and_absurd_levels_do_not_hurt_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("id,manager_id\np0,\n");
+    for i in 1..4000 {
+        csv.push_str(&format!("p{i},p{}\n", i - 1));
+    }
+    csv.push_str("a,p3999\nb,p3999\n");
+    std::fs::write(dir.path().join("chain.csv"), csv).unwrap();
+    let toml = dir.path().join("chain.toml");
+    std::fs::write(
+        &toml,
+        "name = \"chain\"\nsteps = 3\nreplicates = 1\n[org]\nchart = \"chain.csv\"\n",
+    )
+    .unwrap();
+    let s = Server::start(&[toml.to_str().unwrap()]);
+    let org = post(s.addr, "/api/org", &json!({}));
+    assert_eq!(org.status, 200, "{}", String::from_utf8_lossy(&org.body));
+    assert_eq!(org.json()["levels"], 4000);
+    let run = post(s.addr, "/api/run", &json!({}));
+    assert_eq!(run.status, 200, "{}", String::from_utf8_lossy(&run.body));
+    assert_eq!(get(s.addr, "/").status, 200, "the server died");
+    let d = Server::start(&[]);
+    let addr = d.addr;
+    std::thread::scope(|scope| {
+        let hs: Vec<_> = ["/api/org", "/api/run", "/api/org", "/api/run"]
+            .into_iter()
+            .map(|path| {
+                scope.spawn(move || {
+                    post(
+                        addr,
+                        path,
+                        &json!({ "overrides": ["org.levels=4294967295"] }),
+                    )
+                })
+            })
+            .collect();
+        assert_eq!(get(addr, "/").status, 200);
+        for h in hs {
+            let r = h.join().unwrap();
+            assert_eq!(r.status, 422);
+            // (The starting scenario names org.span, so the request is
+            // refused for giving both, before anything is built.)
+            assert!(r.error().contains("org.levels"), "{}", r.error());
+        }
+    });
+}
+
 /// `--force-size` never reaches a request: the server's caps hold with it,
 /// and a request cannot ask for it.
 #[test]
