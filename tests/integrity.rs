@@ -4,7 +4,8 @@
 //! row, a run's folder as one unit (owned, staged and swapped; `kill -9`
 //! in a loop never leaves a mix), size limits with their estimates, finite
 //! numbers, `plot` refusing absurd values, sound kernel dispatch, and a
-//! proptest-driven mutation test of the scenario and org-chart parsers.
+//! proptest-driven mutation test of the scenario and org-chart parsers, in
+//! the library and through the binary's `validate` and `run`.
 
 use assert_cmd::Command;
 use culturesim::scenario::{Scenario, Source, orgchart};
@@ -312,40 +313,75 @@ fn kill_9_in_a_loop_never_leaves_a_mixed_folder() {
     let exe = env!("CARGO_BIN_EXE_culturesim");
     let kills = 12;
     let mut seen_old = 0;
-    for i in 0..kills {
-        let seed = ["1", "2"][i % 2];
-        let mut child = std::process::Command::new(exe)
-            .current_dir(d.path())
-            .args(base)
-            .args(["--seed", seed, "--out", "target"])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        // Every other run is left time to finish; the others are killed
-        // at different moments of their life.
-        let ms = if i % 2 == 0 { 2000 } else { 30 + 60 * i as u64 };
-        std::thread::sleep(Duration::from_millis(ms));
-        let _ = child.kill(); // SIGKILL
-        let _ = child.wait();
-        let target = d.path().join("target");
-        if !target.exists() {
-            continue;
+    // Meanwhile other runs write beside the killed ones, in the same parent
+    // folder: every one of them finishes whole, though each killed run's
+    // successor cleans that folder of dead staging folders.
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let side = std::thread::scope(|scope| {
+        let side = scope.spawn(|| {
+            let mut n = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let out = format!("side{}", n % 2);
+                let (code, msg) = run(
+                    d.path(),
+                    &[
+                        "run",
+                        "--steps",
+                        "40",
+                        "--set",
+                        "replicates=1",
+                        "--set",
+                        "org.employees=100",
+                        "--no-plots",
+                        "--out",
+                        &out,
+                        "-q",
+                    ],
+                );
+                assert_eq!(code, 0, "side run {n}: {msg}");
+                assert!(d.path().join(&out).join("summary.json").is_file());
+                n += 1;
+            }
+            n
+        });
+        for i in 0..kills {
+            let seed = ["1", "2"][i % 2];
+            let mut child = std::process::Command::new(exe)
+                .current_dir(d.path())
+                .args(base)
+                .args(["--seed", seed, "--out", "target"])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap();
+            // Every other run is left time to finish; the others are killed
+            // at different moments of their life.
+            let ms = if i % 2 == 0 { 2000 } else { 30 + 60 * i as u64 };
+            std::thread::sleep(Duration::from_millis(ms));
+            let _ = child.kill(); // SIGKILL
+            let _ = child.wait();
+            let target = d.path().join("target");
+            if !target.exists() {
+                continue;
+            }
+            let m: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(target.join("manifest.json")).unwrap())
+                    .expect("a folder in place always has its manifest");
+            let s = m["seed"].as_u64().unwrap();
+            seen_old += usize::from(s.to_string() != seed);
+            let refdir = d.path().join(&reference[(s - 1) as usize]);
+            for f in files {
+                assert!(
+                    std::fs::read(target.join(f)).unwrap()
+                        == std::fs::read(refdir.join(f)).unwrap(),
+                    "kill {i}: {f} of the folder is not that of the seed-{s} run its manifest names"
+                );
+            }
+            assert!(target.join("report.html").is_file(), "kill {i}: no report");
         }
-        let m: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(target.join("manifest.json")).unwrap())
-                .expect("a folder in place always has its manifest");
-        let s = m["seed"].as_u64().unwrap();
-        seen_old += usize::from(s.to_string() != seed);
-        let refdir = d.path().join(&reference[(s - 1) as usize]);
-        for f in files {
-            assert!(
-                std::fs::read(target.join(f)).unwrap() == std::fs::read(refdir.join(f)).unwrap(),
-                "kill {i}: {f} of the folder is not that of the seed-{s} run its manifest names"
-            );
-        }
-        assert!(target.join("report.html").is_file(), "kill {i}: no report");
-    }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        side.join().unwrap()
+    });
     let stale = std::fs::read_dir(d.path())
         .unwrap()
         .filter(|e| {
@@ -357,8 +393,9 @@ fn kill_9_in_a_loop_never_leaves_a_mixed_folder() {
         })
         .count();
     eprintln!(
-        "{kills} kills, {seen_old} mid-run with an older folder in place, {stale} staging folders left"
+        "{kills} kills, {seen_old} mid-run with an older folder in place, {stale} staging folders left, {side} runs beside them all whole"
     );
+    assert!(side > 0, "no run went beside the killed ones");
     // The next run in that place removes every staging folder left behind.
     let (code, msg) = run(d.path(), &["run", "--steps", "10", "--out", "target", "-q"]);
     assert_eq!(code, 0, "{msg}");
@@ -373,6 +410,99 @@ fn kill_9_in_a_loop_never_leaves_a_mixed_folder() {
         seen_old > 0,
         "no kill landed mid-run; the loop tested nothing"
     );
+}
+
+/// The binary with the file-size limit `blocks` (`ulimit -f`, SIGXFSZ
+/// ignored so that a write past it fails with EFBIG, as on a full disk).
+#[cfg(unix)]
+fn run_with_file_limit(dir: &Path, blocks: u32, args: &[&str]) -> (i32, String) {
+    let out = std::process::Command::new("sh")
+        .current_dir(dir)
+        .arg("-c")
+        .arg(format!(
+            "trap '' XFSZ; ulimit -f {blocks} && exec \"$0\" \"$@\""
+        ))
+        .arg(env!("CARGO_BIN_EXE_culturesim"))
+        .args(args)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
+/// A full disk (here: a file-size limit) during a sweep is reported with
+/// the file's name, and the sweep resumes to the bytes of one that never
+/// failed; when the plots of a run fail for it, the message names the
+/// plot in the run's folder (not the staging folder) and the manifest lists
+/// exactly the files that are there.
+#[cfg(unix)]
+#[test]
+fn a_full_disk_is_reported_with_the_files_name() {
+    let d = tempfile::tempdir().unwrap();
+    grid(d.path());
+    let sets = ["--set", "replicates=30", "--set", "org.employees=60"];
+    let mut args = vec!["sweep", "g.toml", "--out", "full", "-q"];
+    args.extend(sets);
+    let (code, msg) = run_with_file_limit(d.path(), 8, &args);
+    assert_eq!(code, 1, "{msg}");
+    assert!(
+        msg.contains("failed to write 'full/runs.csv.part'") && msg.contains("too large"),
+        "{msg}"
+    );
+    args.push("--resume");
+    let (code, msg) = run(d.path(), &args);
+    assert_eq!(code, 0, "{msg}");
+    let mut clean = vec!["sweep", "g.toml", "--out", "clean", "-q"];
+    clean.extend(sets);
+    let (code, msg) = run(d.path(), &clean);
+    assert_eq!(code, 0, "{msg}");
+    for f in ["runs.csv", "summary.csv", "points.csv"] {
+        assert!(
+            std::fs::read(d.path().join("full").join(f)).unwrap()
+                == std::fs::read(d.path().join("clean").join(f)).unwrap(),
+            "{f} after a full disk and --resume differs from an uninterrupted sweep"
+        );
+    }
+    // A run whose plots do not fit.
+    let (code, msg) = run_with_file_limit(
+        d.path(),
+        100,
+        &[
+            "run",
+            "--steps",
+            "30",
+            "--set",
+            "replicates=1",
+            "--out",
+            "r",
+            "-q",
+        ],
+    );
+    assert_eq!(code, 1, "{msg}");
+    assert!(
+        msg.contains("the plots failed") && msg.contains("failed to write 'r/plots/"),
+        "{msg}"
+    );
+    assert!(!msg.contains(".culturesim-stage-"), "{msg}");
+    let r = d.path().join("r");
+    let present = culturesim::export::folder::files_in(&r).unwrap();
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(r.join("manifest.json")).unwrap()).unwrap();
+    let listed: Vec<&str> = m["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    assert_eq!(
+        listed, present,
+        "the manifest lists a file that is not there"
+    );
+    assert!(present.iter().any(|f| f == "timeseries.csv"));
 }
 
 #[test]
@@ -436,6 +566,84 @@ fn sizes_are_estimated_and_refused_before_anything_is_built() {
         let (code, msg) = run(d.path(), &["validate", "z.toml"]);
         assert_eq!(code, 2, "{key}: {msg}");
         assert!(msg.contains("larger than the 64 MiB limit"), "{key}: {msg}");
+    }
+}
+
+/// `--force-size` is the user's consent on the command line, the same for
+/// `validate`, `run` and `sweep`: without it a request above the work limit
+/// is refused before anything is written; with it the command goes ahead
+/// (here: it starts writing, and is killed). (`serve` never lets a request
+/// carry it: tests/serve.rs.)
+#[cfg(unix)]
+#[test]
+fn force_size_is_consent_for_validate_run_and_sweep_alike() {
+    let d = tempfile::tempdir().unwrap();
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/snow-in-the-sun.toml");
+    // 1e6 employees x 10,000 steps x 200 replicates = 2e12 agent-steps.
+    let big = format!(
+        "extends = {:?}\nname = \"big\"\nsteps = 10000\nreplicates = 200\n[org]\nemployees = 1000000\n",
+        base.display().to_string()
+    );
+    std::fs::write(d.path().join("big.toml"), &big).unwrap();
+    std::fs::write(
+        d.path().join("bigsweep.toml"),
+        format!(
+            "{big}[sweep]\ndesign = \"grid\"\n[sweep.params]\n\"culture.coupling\" = [0.5, 1.0]\n"
+        ),
+    )
+    .unwrap();
+    let refused = "agent-steps, above the limit";
+    for args in [
+        vec!["validate", "big.toml"],
+        vec!["run", "big.toml", "--out", "r", "-q"],
+        vec!["sweep", "bigsweep.toml", "--out", "s", "-q"],
+    ] {
+        let (code, msg) = run(d.path(), &args);
+        assert_eq!(code, 2, "{args:?}: {msg}");
+        assert!(
+            msg.contains(refused) && msg.contains("--force-size"),
+            "{args:?}: {msg}"
+        );
+    }
+    assert!(!d.path().join("r").exists() && !d.path().join("s").exists());
+    let (code, msg) = run(d.path(), &["validate", "big.toml", "--force-size"]);
+    assert_eq!(code, 0, "validate --force-size: {msg}");
+    // run and sweep go ahead: they start writing (then are killed).
+    for (args, sign) in [
+        (
+            vec!["run", "big.toml", "--out", "r", "-q", "--force-size"],
+            ".culturesim-stage-",
+        ),
+        (
+            vec!["sweep", "bigsweep.toml", "--out", "s", "-q", "--force-size"],
+            "s/identity.json",
+        ),
+    ] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_culturesim"))
+            .current_dir(d.path())
+            .args(&args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        let mut seen = false;
+        while !seen && started.elapsed() < Duration::from_secs(60) {
+            std::thread::sleep(Duration::from_millis(50));
+            seen = if sign.starts_with('.') {
+                std::fs::read_dir(d.path())
+                    .unwrap()
+                    .any(|e| e.unwrap().file_name().to_string_lossy().starts_with(sign))
+            } else {
+                d.path().join(sign).exists()
+            };
+            if let Some(status) = child.try_wait().unwrap() {
+                panic!("{args:?} stopped with {status} instead of running");
+            }
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(seen, "{args:?} did not start writing within a minute");
     }
 }
 
@@ -668,144 +876,71 @@ proptest! {
     }
 }
 
-/// A running `culturesim serve` on 127.0.0.1, stopped on drop.
-struct Server {
-    child: std::process::Child,
-    addr: std::net::SocketAddr,
-}
-
-impl Server {
-    fn start() -> Self {
-        use std::io::BufRead;
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_culturesim"))
-            .args(["serve", "--port", "0"])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let url = line
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .unwrap_or_else(|| panic!("no address printed: {line:?}"));
-        let addr = url
-            .trim_start_matches("http://")
-            .trim_end_matches('/')
-            .parse()
-            .unwrap();
-        Self { child, addr }
-    }
-
-    /// Send `request`, read the reply's status (0 when none came within
-    /// `wait`).
-    fn status(&self, request: &[u8], wait: Duration) -> u16 {
-        use std::io::{Read, Write};
-        let Ok(mut s) = std::net::TcpStream::connect(self.addr) else {
-            return 0;
-        };
-        s.set_read_timeout(Some(wait)).unwrap();
-        if s.write_all(request).is_err() {
-            return 0;
-        }
-        let mut buf = Vec::new();
-        let _ = s.read_to_end(&mut buf);
-        String::from_utf8_lossy(&buf)
-            .split(' ')
-            .nth(1)
-            .and_then(|c| c.parse().ok())
-            .unwrap_or(0)
-    }
-
-    fn get(&self, path: &str) -> Vec<u8> {
-        format!("GET {path} HTTP/1.1\r\nHost: {}\r\n\r\n", self.addr).into_bytes()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// 200 slow clients (each sends part of a request head and stalls) do not
-/// lock the page out; beyond the connection cap, clients get a 503 at once
-/// from the accepting thread. Bounded: 200 + 300 connections, every wait
-/// capped at 20 s.
-#[test]
-fn serve_keeps_answering_under_200_slow_connections() {
-    use std::io::Write;
-    let s = Server::start();
-    let wait = Duration::from_secs(20);
-    assert_eq!(s.status(&s.get("/"), wait), 200);
-    let mut slow = Vec::new();
-    for _ in 0..200 {
-        let mut c = std::net::TcpStream::connect(s.addr).unwrap();
-        c.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
-            .unwrap();
-        slow.push(c);
-    }
-    std::thread::sleep(Duration::from_millis(300));
-    for i in 0..5 {
-        assert_eq!(
-            s.status(&s.get("/"), wait),
-            200,
-            "probe {i} under 200 slow connections"
-        );
-    }
-    assert_eq!(s.status(&s.get("/api/scenario"), wait), 200);
-    // Over the cap (256): refused with a 503, not left waiting.
-    let mut more = Vec::new();
-    for _ in 0..100 {
-        if let Ok(c) = std::net::TcpStream::connect(s.addr) {
-            more.push(c);
-        }
-    }
-    std::thread::sleep(Duration::from_millis(300));
-    let status = s.status(&s.get("/"), wait);
-    assert!(status == 503 || status == 200, "got {status}");
-    drop(more);
-    drop(slow);
-    // And the server recovers.
-    std::thread::sleep(Duration::from_millis(300));
-    let mut ok = false;
-    for _ in 0..50 {
-        if s.status(&s.get("/"), wait) == 200 {
-            ok = true;
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    assert!(ok, "the server did not recover after the slow clients left");
-}
-
-#[test]
-fn serve_reads_heads_and_lengths_strictly() {
-    let s = Server::start();
-    let wait = Duration::from_secs(20);
-    let host = s.addr.to_string();
-    let post = |headers: &str, body: &str| {
-        format!(
-            "POST /api/run HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n{headers}\r\n{body}"
-        )
-        .into_bytes()
-    };
-    assert_eq!(s.status(&post("Content-Length: +2\r\n", "{}"), wait), 400);
-    assert_eq!(
-        s.status(
-            &post("Content-Length: 2\r\nContent-Length: 2\r\n", "{}"),
-            wait
+/// What the binary answered to a mutated input: exit 0, or 2 with a message
+/// naming `file` (and never a panic, a crash or a silent failure).
+fn check_answer(code: i32, msg: &str, file: &str, what: &str) {
+    assert!(
+        !msg.contains("panicked") && !msg.contains("RUST_BACKTRACE"),
+        "{what}: a panic: {msg}"
+    );
+    match code {
+        0 => {}
+        2 => assert!(
+            msg.contains(file),
+            "{what}: exit 2 without naming '{file}': {msg}"
         ),
-        400
-    );
-    // A head just over the limit (16 KiB) in one piece.
-    let big = format!(
-        "GET / HTTP/1.1\r\nHost: {host}\r\nX-Pad: {}\r\n\r\n",
-        "a".repeat(17 * 1024)
-    );
-    assert_eq!(s.status(big.as_bytes(), wait), 431);
-    assert_eq!(s.status(&s.get("/"), wait), 200);
+        _ => panic!("{what}: exit {code} (0 or 2 expected): {msg}"),
+    }
+}
+
+// The same mutations through the real binary, on files: `validate` answers
+// exit 0 or exit 2 with a message naming the file; what validates also
+// runs (shortened, no observations or plots needed) to exit 0, or exits 2
+// naming the file. 40 cases each, about 15 s in all.
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 40, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn mutated_scenario_files_get_exit_2_naming_the_file(
+        which in 0usize..3,
+        ops in proptest::collection::vec((any::<u8>(), any::<usize>(), any::<usize>()), 1..5),
+    ) {
+        let names = ["snow-in-the-sun", "baseline", "march1991-fig1"];
+        let text = culturesim::scenario::bundled::get(names[which]).unwrap();
+        let d = tempfile::tempdir().unwrap();
+        let file = format!("mutant-{}.toml", names[which]);
+        std::fs::write(d.path().join(&file), mutate(text, &ops)).unwrap();
+        let (code, msg) = run(d.path(), &["validate", &file]);
+        check_answer(code, &msg, &file, "validate");
+        if code == 0 {
+            let (code, msg) = run(
+                d.path(),
+                &["run", &file, "--steps", "30", "--set", "replicates=1", "--no-plots", "--out", "o", "-q"],
+            );
+            check_answer(code, &msg, &file, "run");
+        }
+    }
+
+    #[test]
+    fn mutated_org_chart_files_get_exit_2_naming_the_chart(
+        ops in proptest::collection::vec((any::<u8>(), any::<usize>(), any::<usize>()), 1..6),
+    ) {
+        let d = tempfile::tempdir().unwrap();
+        let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        std::fs::copy(scenarios.join("consultant-org-chart.toml"), d.path().join("chart.toml")).unwrap();
+        let chart = include_str!("../scenarios/example-org.csv");
+        std::fs::write(d.path().join("example-org.csv"), mutate(chart, &ops)).unwrap();
+        let (code, msg) = run(d.path(), &["validate", "chart.toml"]);
+        check_answer(code, &msg, "chart.toml", "validate");
+        if msg.contains("org.chart:") {
+            assert!(msg.contains("example-org.csv"), "a chart problem without the chart's name: {msg}");
+        }
+        if code == 0 {
+            let (code, msg) = run(
+                d.path(),
+                &["run", "chart.toml", "--steps", "30", "--set", "replicates=1", "--no-plots", "--out", "o", "-q"],
+            );
+            check_answer(code, &msg, "chart.toml", "run");
+        }
+    }
 }

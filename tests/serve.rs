@@ -3,7 +3,9 @@
 //! the same settings and seed, and the scenario it hands back reproduces
 //! them; every kind of bad input gets a 4xx with the scenario file's own
 //! validation message; caps, body limits, path traversal, the Host check,
-//! concurrency and stalled clients; and, in a real headless browser, the
+//! concurrency, stalled clients, 200 slow (slowloris) clients, 1,000
+//! connections without 1,000 threads, first-come-first-served simulations,
+//! exact head and length rules; and, in a real headless browser, the
 //! page follows its levers.
 
 mod common;
@@ -569,6 +571,94 @@ fn a_scenario_over_the_caps_or_a_busy_port_is_refused_at_the_start() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("--host 'no such host'"));
 }
 
+/// A 4,000-deep management chain as the starting scenario: `/api/org` and
+/// `/api/run` answer and the server lives on (the chart is built without
+/// recursion); `org.levels` near 2^32 is a quick 422 from both endpoints,
+/// four at once, while the page answers.
+#[test]
+fn a_deep_chart_and_absurd_levels_do_not_hurt_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("id,manager_id\np0,\n");
+    for i in 1..4000 {
+        csv.push_str(&format!("p{i},p{}\n", i - 1));
+    }
+    csv.push_str("a,p3999\nb,p3999\n");
+    std::fs::write(dir.path().join("chain.csv"), csv).unwrap();
+    let toml = dir.path().join("chain.toml");
+    std::fs::write(
+        &toml,
+        "name = \"chain\"\nsteps = 3\nreplicates = 1\n[org]\nchart = \"chain.csv\"\n",
+    )
+    .unwrap();
+    let s = Server::start(&[toml.to_str().unwrap()]);
+    let org = post(s.addr, "/api/org", &json!({}));
+    assert_eq!(org.status, 200, "{}", String::from_utf8_lossy(&org.body));
+    assert_eq!(org.json()["levels"], 4000);
+    let run = post(s.addr, "/api/run", &json!({}));
+    assert_eq!(run.status, 200, "{}", String::from_utf8_lossy(&run.body));
+    assert_eq!(get(s.addr, "/").status, 200, "the server died");
+    let d = Server::start(&[]);
+    let addr = d.addr;
+    std::thread::scope(|scope| {
+        let hs: Vec<_> = ["/api/org", "/api/run", "/api/org", "/api/run"]
+            .into_iter()
+            .map(|path| {
+                scope.spawn(move || {
+                    post(
+                        addr,
+                        path,
+                        &json!({ "overrides": ["org.levels=4294967295"] }),
+                    )
+                })
+            })
+            .collect();
+        assert_eq!(get(addr, "/").status, 200);
+        for h in hs {
+            let r = h.join().unwrap();
+            assert_eq!(r.status, 422);
+            // (The starting scenario names org.span, so the request is
+            // refused for giving both, before anything is built.)
+            assert!(r.error().contains("org.levels"), "{}", r.error());
+        }
+    });
+}
+
+/// `--force-size` never reaches a request: the server's caps hold with it,
+/// and a request cannot ask for it.
+#[test]
+fn force_size_does_not_lift_the_servers_caps() {
+    let out = Command::cargo_bin("culturesim")
+        .unwrap()
+        .args(["serve", "--port", "0", "--force-size", "large-organization"])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("org.employees: must be at most 5000"), "{err}");
+    let s = Server::start(&["--force-size"]);
+    let r = post(s.addr, "/api/run", &json!({ "force_size": true }));
+    assert_eq!(r.status, 400);
+    assert!(
+        r.error().contains("unknown field `force_size`"),
+        "{}",
+        r.error()
+    );
+    let r = post(
+        s.addr,
+        "/api/run",
+        &json!({ "overrides": ["org.employees=5001"] }),
+    );
+    assert_eq!(r.status, 422);
+    assert!(r.error().contains("must be at most 5000"), "{}", r.error());
+    let r = post(
+        s.addr,
+        "/api/org",
+        &json!({ "overrides": ["org.employees=5001"] }),
+    );
+    assert_eq!(r.status, 422, "/api/org has the same caps");
+}
+
 #[test]
 fn a_scenario_file_is_read_once_and_requests_name_no_files() {
     let dir = tempfile::tempdir().unwrap();
@@ -705,6 +795,310 @@ fn stalled_abandoned_and_slow_requests_do_not_block_others() {
             assert_eq!(&b[..n], b"HTTP/1.1 408", "a stalled request got an answer");
         }
     }
+}
+
+// ------------------------------------------------- slow and many clients
+
+/// Threads of the server process (Linux: /proc/PID/task).
+#[cfg(target_os = "linux")]
+fn threads_of(child: &Child) -> usize {
+    std::fs::read_dir(format!("/proc/{}/task", child.id()))
+        .unwrap()
+        .count()
+}
+
+/// Status of the reply to `request` on a fresh connection, 0 if none came
+/// within `wait` (never blocks longer).
+fn status_within(addr: SocketAddr, request: &[u8], wait: Duration) -> u16 {
+    let Ok(mut s) = TcpStream::connect_timeout(&addr, wait) else {
+        return 0;
+    };
+    s.set_read_timeout(Some(wait)).unwrap();
+    s.set_write_timeout(Some(wait)).unwrap();
+    if s.write_all(request).is_err() {
+        return 0;
+    }
+    let mut buf = Vec::new();
+    let _ = s.read_to_end(&mut buf);
+    String::from_utf8_lossy(&buf)
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0)
+}
+
+fn get_bytes(addr: SocketAddr, path: &str) -> Vec<u8> {
+    format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n\r\n").into_bytes()
+}
+
+fn post_bytes(addr: SocketAddr, path: &str, body: &Value) -> Vec<u8> {
+    let body = body.to_string();
+    format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+/// Raise this process's open-file limit so that the test can hold `n`
+/// sockets (the hard limit permitting).
+#[cfg(unix)]
+fn allow_open_files(n: u64) {
+    // SAFETY: getrlimit and setrlimit only read and write the struct given.
+    unsafe {
+        let mut lim = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        assert_eq!(libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim), 0);
+        if lim.rlim_cur < n {
+            lim.rlim_cur = n.min(lim.rlim_max);
+            libc::setrlimit(libc::RLIMIT_NOFILE, &lim);
+        }
+    }
+}
+
+/// Slowloris: 200 connections that send a byte of their request head every
+/// two seconds and never finish it. Meanwhile the page, its script and every
+/// API endpoint answer, the server keeps its few threads, and each slow
+/// connection is cut off with a 408 at the request deadline (15 s).
+/// Bounded: 200 connections, about 6 s of trickling, every wait capped.
+#[test]
+fn serve_keeps_answering_under_200_slow_connections() {
+    let s = Server::start(&[]);
+    let wait = Duration::from_secs(20);
+    assert_eq!(status_within(s.addr, &get_bytes(s.addr, "/"), wait), 200);
+    let started = Instant::now();
+    let mut slow: Vec<TcpStream> = (0..200)
+        .map(|_| {
+            let mut c = TcpStream::connect(s.addr).unwrap();
+            c.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+                .unwrap();
+            c
+        })
+        .collect();
+    let mut probes = 0;
+    for round in 0..3 {
+        // Every slow client sends one more byte...
+        for c in &mut slow {
+            c.write_all(b"a").unwrap();
+        }
+        // ...and the page and the API answer in between.
+        for (path, body) in [
+            ("/", None),
+            ("/app.js", None),
+            ("/api/scenario", None),
+            (
+                "/api/org",
+                Some(json!({ "overrides": ["org.employees=300"] })),
+            ),
+            (
+                "/api/run",
+                Some(json!({ "overrides": ["org.employees=60"], "replicates": 1 })),
+            ),
+        ] {
+            let req = match &body {
+                None => get_bytes(s.addr, path),
+                Some(b) => post_bytes(s.addr, path, b),
+            };
+            assert_eq!(
+                status_within(s.addr, &req, wait),
+                200,
+                "{path} in round {round} under 200 slow connections"
+            );
+            probes += 1;
+        }
+        #[cfg(target_os = "linux")]
+        {
+            let n = threads_of(&s.child);
+            assert!(n <= 16, "{n} threads for 200 slow connections");
+        }
+        std::thread::sleep(Duration::from_secs(2));
+    }
+    // Cut off at the deadline, each with a 408.
+    let mut cut = 0;
+    for c in &mut slow {
+        c.set_read_timeout(Some(Duration::from_secs(25))).unwrap();
+        let mut buf = Vec::new();
+        let _ = c.read_to_end(&mut buf);
+        cut += usize::from(buf.starts_with(b"HTTP/1.1 408"));
+    }
+    assert_eq!(cut, 200, "slow connections not cut off with a 408");
+    println!(
+        "200 slow connections: {probes} of {probes} probes answered, all 200 cut off with a 408 after {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// 1,000 connections at once do not make 1,000 threads (the event loop
+/// holds them all); beyond the cap the oldest unfinished ones make room,
+/// so the page still answers. Bounded: 1,100 idle connections.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_thousand_connections_do_not_make_a_thousand_threads() {
+    allow_open_files(4096);
+    let s = Server::start(&[]);
+    let wait = Duration::from_secs(20);
+    assert_eq!(status_within(s.addr, &get_bytes(s.addr, "/"), wait), 200);
+    let before = threads_of(&s.child);
+    let idle: Vec<TcpStream> = (0..1000)
+        .map(|_| TcpStream::connect(s.addr).unwrap())
+        .collect();
+    // The page answers (the 1,001st connection), while the 1,000 are held.
+    assert_eq!(status_within(s.addr, &get_bytes(s.addr, "/"), wait), 200);
+    let during = threads_of(&s.child);
+    println!("server threads: {before} before, {during} with 1,000 connections open");
+    assert!(
+        during <= before + 2 && during <= 16,
+        "{during} threads with 1,000 connections open ({before} before)"
+    );
+    // 100 more: over the cap of 1,024, the oldest idle connections are
+    // dropped to make room; the page still answers.
+    let more: Vec<TcpStream> = (0..100)
+        .map(|_| TcpStream::connect(s.addr).unwrap())
+        .collect();
+    assert_eq!(status_within(s.addr, &get_bytes(s.addr, "/"), wait), 200);
+    let mut dropped = 0;
+    for mut c in idle.into_iter().take(150) {
+        c.set_read_timeout(Some(Duration::from_millis(200)))
+            .unwrap();
+        let mut b = [0u8; 1];
+        // Closed (0 bytes or a reset), not waiting for a request.
+        dropped += usize::from(
+            !matches!(c.read(&mut b), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+        );
+    }
+    assert!(
+        dropped >= 50,
+        "only {dropped} of the 150 oldest idle connections made room"
+    );
+    drop(more);
+    assert_eq!(threads_of(&s.child), during, "threads came and went");
+}
+
+/// Simulations are served in the order their requests came: with every
+/// worker busy, queued requests are taken oldest first (each response
+/// carries its ticket, its place in the order of arrival, and its turn,
+/// its place in the order of service: they are equal), and the queue is
+/// bounded (64 waiting; the rest get a 503 at once, not a wait).
+#[test]
+fn simulations_are_served_in_the_order_they_came() {
+    let s = Server::start(&[]);
+    let addr = s.addr;
+    let turn = |r: &Reply| -> (u64, u64) {
+        let n = |h: &str| {
+            r.header(h)
+                .unwrap_or_else(|| panic!("no {h}"))
+                .parse()
+                .unwrap()
+        };
+        (n("x-culturesim-ticket"), n("x-culturesim-turn"))
+    };
+    std::thread::scope(|scope| {
+        // Four long runs take the four workers...
+        let long: Vec<_> = (0..4)
+            .map(|_| {
+                scope.spawn(move || {
+                    post(
+                        addr,
+                        "/api/run",
+                        &json!({ "overrides": ["org.employees=5000", "steps=1000"], "replicates": 18 }),
+                    )
+                })
+            })
+            .collect();
+        std::thread::sleep(Duration::from_millis(500));
+        // ...then 80 small ones arrive, one after the other.
+        let small: Vec<_> = (0..80)
+            .map(|_| {
+                let h = scope.spawn(move || {
+                    post(
+                        addr,
+                        "/api/run",
+                        &json!({ "overrides": ["org.employees=20"], "replicates": 1 }),
+                    )
+                });
+                std::thread::sleep(Duration::from_millis(5));
+                h
+            })
+            .collect();
+        let small: Vec<Reply> = small.into_iter().map(|h| h.join().unwrap()).collect();
+        let long: Vec<Reply> = long.into_iter().map(|h| h.join().unwrap()).collect();
+        let mut served = Vec::new();
+        for r in long.iter().chain(&small) {
+            match r.status {
+                200 => {
+                    let (ticket, turn) = turn(r);
+                    assert_eq!(ticket, turn, "a request was served out of its turn");
+                    served.push(ticket);
+                }
+                503 => assert!(r.error().contains("busy"), "{}", r.error()),
+                other => panic!("status {other}: {}", String::from_utf8_lossy(&r.body)),
+            }
+        }
+        assert!(long.iter().all(|r| r.status == 200));
+        let refused = small.iter().filter(|r| r.status == 503).count();
+        println!(
+            "4 long runs + 80 small requests: {} served in order of arrival, {refused} refused at once",
+            served.len()
+        );
+        // 4 running and at most 64 waiting: some of the 80 were refused.
+        assert!(
+            refused >= 1 && served.len() >= 68,
+            "{refused} refused, {} served",
+            served.len()
+        );
+        served.sort_unstable();
+        served.dedup();
+        assert_eq!(served.len(), 84 - refused, "tickets are distinct");
+    });
+}
+
+/// The request head limit is exact (16 KiB; a 20 KB head is refused) and
+/// Content-Length is one plain decimal number: "+2" and a repeated header
+/// are refused.
+#[test]
+fn serve_reads_heads_and_lengths_strictly() {
+    let s = Server::start(&[]);
+    let wait = Duration::from_secs(20);
+    let host = s.addr.to_string();
+    let post = |headers: &str, body: &str| {
+        format!(
+            "POST /api/run HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n{headers}\r\n{body}"
+        )
+        .into_bytes()
+    };
+    assert_eq!(
+        status_within(s.addr, &post("Content-Length: +2\r\n", "{}"), wait),
+        400
+    );
+    assert_eq!(
+        status_within(
+            s.addr,
+            &post("Content-Length: 2\r\nContent-Length: 2\r\n", "{}"),
+            wait
+        ),
+        400
+    );
+    assert_eq!(
+        status_within(s.addr, &post("Content-Length: 2\r\n", "{}"), wait),
+        200
+    );
+    // A head of exactly 16 KiB is read; one byte more, or 20 KB, is not.
+    let head = |len: usize| {
+        let fixed = format!("GET / HTTP/1.1\r\nHost: {host}\r\nX-Pad: \r\n\r\n").len();
+        format!(
+            "GET / HTTP/1.1\r\nHost: {host}\r\nX-Pad: {}\r\n\r\n",
+            "a".repeat(len - fixed)
+        )
+    };
+    assert_eq!(status_within(s.addr, head(16 * 1024).as_bytes(), wait), 200);
+    assert_eq!(
+        status_within(s.addr, head(16 * 1024 + 1).as_bytes(), wait),
+        431
+    );
+    assert_eq!(status_within(s.addr, head(20_000).as_bytes(), wait), 431);
+    assert_eq!(status_within(s.addr, &get_bytes(s.addr, "/"), wait), 200);
 }
 
 // ------------------------------------------------------------------ browser

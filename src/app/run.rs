@@ -80,7 +80,7 @@ pub fn run(args: &RunArgs) -> Result<RunReport, Failure> {
         .install(
             || crate::with_model!(&scenario.model, m => simulate(&scenario, m, &dir, args.quiet)),
         )
-        .map_err(Failure::Runtime)?;
+        .map_err(|e| Failure::Runtime(staged.explain(e)))?;
     let seconds = started.elapsed().as_secs_f64();
     let plots = !args.no_plots;
     // Listing the figures about to be drawn, so the report (which quotes
@@ -93,7 +93,8 @@ pub fn run(args: &RunArgs) -> Result<RunReport, Failure> {
     } else {
         vec![]
     };
-    write_manifest(&dir, &scenario, threads, seconds, &expected).map_err(Failure::Runtime)?;
+    write_manifest(&dir, &scenario, threads, seconds, &expected)
+        .map_err(|e| Failure::Runtime(staged.explain(e)))?;
     let mut plotted = Ok(None);
     if plots {
         // From the files just written, exactly as `culturesim plot DIR` does.
@@ -102,9 +103,11 @@ pub fn run(args: &RunArgs) -> Result<RunReport, Failure> {
             Models::LearningCulture(_) => crate::plot::render_dir(&dir),
             Models::March1991(_) => crate::plot::march::render_run_dir(&dir),
         }
-        .map(|_| Some(t.elapsed().as_secs_f64()));
+        .map(|_| Some(t.elapsed().as_secs_f64()))
+        .map_err(|e| staged.explain(e));
         // The manifest lists what is there (no plot that failed).
-        write_manifest(&dir, &scenario, threads, seconds, &[]).map_err(Failure::Runtime)?;
+        write_manifest(&dir, &scenario, threads, seconds, &[])
+            .map_err(|e| Failure::Runtime(staged.explain(e)))?;
     }
     staged.commit().map_err(Failure::Runtime)?;
     // Every file first, then the table: a closed pipe on stdout

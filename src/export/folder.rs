@@ -5,9 +5,11 @@
 //! culturesim when its manifest (or a sweep's identity file) says so; a
 //! command replaces only the files it wrote before and refuses, with a
 //! message naming them, a folder that holds anything else. Staging folders
-//! of killed runs are found by their lock (held while their run lives,
-//! released by the kernel when it dies) and removed by the next command
-//! that writes in the same place.
+//! of killed runs are found by their lock (an `flock` held from before the
+//! folder gets its staging name until after it has been swapped in,
+//! released by the kernel when its run dies) and removed by the next
+//! command that writes in the same place; a live run's staging folder is
+//! never removed, however many runs share the parent folder.
 
 use anyhow::{Context, Result, anyhow, bail};
 use std::fs::File;
@@ -172,23 +174,37 @@ impl FolderLock {
     }
 }
 
-/// Whether a staging folder's run is dead: its lock can be taken (or it has
-/// none and is older than a minute: a run that died before locking).
+/// Prefix of a staging folder while it is made and locked; renamed to
+/// `.culturesim-stage-*.tmp` only once its lock is held, so that a cleaner
+/// never sees a live run's staging folder unlocked.
+const INIT_PREFIX: &str = ".culturesim-init-";
+
+/// Whether a staging folder (`*.tmp`) is dead: its lock can be taken, or it
+/// has none. A live run's staging folder always has its lock held: it is
+/// locked before it gets its `.tmp` name and keeps the lock until it has
+/// been swapped in (what is left at the `.tmp` name then is the old folder,
+/// rightly removed).
 fn abandoned(dir: &Path) -> bool {
     match File::options().write(true).open(dir.join(LOCK)) {
         Ok(f) => f.try_lock().is_ok(),
-        Err(_) => std::fs::metadata(dir)
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.elapsed().ok())
-            .is_some_and(|age| age.as_secs() > 60),
+        Err(_) => true,
     }
 }
 
+/// Whether `path` was last changed more than a minute ago.
+fn older_than_a_minute(path: &Path) -> bool {
+    std::fs::symlink_metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|age| age.as_secs() > 60)
+}
+
 /// Remove what killed commands left in `dir`: staging folders whose run is
-/// dead, and (with `files`) temporary files of atomic writes — call that
-/// only while holding the folder's [`FolderLock`]. Returns how many
-/// entries were removed.
+/// dead (see [`abandoned`]; folders still being made are left alone for a
+/// minute, which is a million times what making one takes), and (with
+/// `files`) temporary files of atomic writes — call that only while holding
+/// the folder's [`FolderLock`]. Returns how many entries were removed.
 pub fn clean_stale(dir: &Path, files: bool) -> usize {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return 0;
@@ -196,16 +212,15 @@ pub fn clean_stale(dir: &Path, files: bool) -> usize {
     let mut removed = 0;
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().to_string();
-        if !(name.starts_with(TMP_PREFIX) && name.ends_with(".tmp")) {
-            continue;
-        }
         let path = entry.path();
         let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-        let gone = if is_dir {
-            // A run killed between making its folder and locking it left
-            // it empty: remove_dir removes only an empty folder.
-            std::fs::remove_dir(&path).is_ok()
-                || (abandoned(&path) && std::fs::remove_dir_all(&path).is_ok())
+        let gone = if name.starts_with(INIT_PREFIX) {
+            // A run killed between making its folder and locking it.
+            is_dir && older_than_a_minute(&path) && std::fs::remove_dir_all(&path).is_ok()
+        } else if !(name.starts_with(TMP_PREFIX) && name.ends_with(".tmp")) {
+            false
+        } else if is_dir {
+            abandoned(&path) && std::fs::remove_dir_all(&path).is_ok()
         } else {
             files && std::fs::remove_file(&path).is_ok()
         };
@@ -236,13 +251,20 @@ impl Staged {
         std::fs::create_dir_all(&parent)
             .with_context(|| format!("cannot create output folder '{}'", target.display()))?;
         clean_stale(&parent, false);
-        let stage = tempfile::Builder::new()
-            .prefix(".culturesim-stage-")
-            .suffix(".tmp")
+        // Made under a name no cleaner removes while young, locked, then
+        // given its staging name.
+        let init = tempfile::Builder::new()
+            .prefix(INIT_PREFIX)
             .tempdir_in(&parent)
             .with_context(|| format!("cannot write in '{}'", parent.display()))?
             .keep();
-        let lock = FolderLock::acquire(&stage)?;
+        let lock = FolderLock::acquire(&init)?;
+        let stage = init.with_file_name(format!(
+            ".culturesim-stage-{}.tmp",
+            &init.file_name().unwrap_or_default().to_string_lossy()[INIT_PREFIX.len()..]
+        ));
+        std::fs::rename(&init, &stage)
+            .with_context(|| format!("cannot write in '{}'", parent.display()))?;
         Ok(Self {
             stage,
             target: target.to_path_buf(),
@@ -262,6 +284,19 @@ impl Staged {
         &self.target
     }
 
+    /// `e` with the staging folder's name replaced by the final folder's,
+    /// so that a message names the file the user will look for (e.g. a
+    /// full disk while writing `out/plots/culture.png`).
+    pub fn explain(&self, e: anyhow::Error) -> anyhow::Error {
+        let text = format!("{e:#}");
+        let stage = self.stage.display().to_string();
+        if text.contains(&stage) {
+            anyhow!(text.replace(&stage, &self.target.display().to_string()))
+        } else {
+            e
+        }
+    }
+
     /// Swap the staging folder in as the target. The old folder (if any)
     /// is removed after the swap.
     pub fn commit(mut self) -> Result<()> {
@@ -269,7 +304,8 @@ impl Staged {
         // while the run ran).
         check_owned(&self.target, self.known)
             .context("the output folder changed while the run ran")?;
-        let _ = std::fs::remove_file(self.stage.join(LOCK));
+        // The lock is held through the swap (a cleaner never takes a
+        // finished run's folder for a dead one), then its file goes.
         swap(&self.stage, &self.target).with_context(|| {
             format!(
                 "cannot move the finished outputs into '{}' (they are in '{}')",
@@ -277,6 +313,7 @@ impl Staged {
                 self.stage.display()
             )
         })?;
+        let _ = std::fs::remove_file(self.target.join(LOCK));
         self.lock = None;
         self.committed = true;
         Ok(())
@@ -310,8 +347,10 @@ fn swap(stage: &Path, target: &Path) -> std::io::Result<()> {
     }
     #[cfg(target_os = "linux")]
     if exchange(stage, target).is_ok() {
-        // `stage` now holds the old folder.
-        return std::fs::remove_dir_all(stage);
+        // `stage` now holds the old folder: removed here, or by a cleaner
+        // that found it first (it has no lock), or by the next run.
+        let _ = std::fs::remove_dir_all(stage);
+        return Ok(());
     }
     // Elsewhere (or on a file system without RENAME_EXCHANGE): two renames;
     // a kill between them leaves the old folder under a temporary name
@@ -325,7 +364,8 @@ fn swap(stage: &Path, target: &Path) -> std::io::Result<()> {
     std::fs::remove_dir(&old)?;
     std::fs::rename(target, &old)?;
     std::fs::rename(stage, target)?;
-    std::fs::remove_dir_all(&old)
+    let _ = std::fs::remove_dir_all(&old);
+    Ok(())
 }
 
 /// Atomically exchange two paths (Linux `renameat2(RENAME_EXCHANGE)`).
@@ -419,6 +459,67 @@ mod tests {
         );
         let _other = Staged::begin(&root.path().join("b"), RUN_FILES).unwrap();
         assert!(live.path().exists(), "a live run's staging folder is kept");
+    }
+
+    /// The race of issue 20: runs committing into one parent while another
+    /// cleans it without pause. Every run's staging folder survives until
+    /// it is swapped in, and nothing is left behind.
+    #[test]
+    fn cleaning_never_takes_a_live_runs_staging_folder() {
+        let root = tempfile::tempdir().unwrap();
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            let cleaner = scope.spawn(|| {
+                let mut passes = 0u64;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    clean_stale(root.path(), false);
+                    passes += 1;
+                }
+                passes
+            });
+            for i in 0..300 {
+                let target = root.path().join(format!("r{}", i % 3));
+                let s = Staged::begin(&target, RUN_FILES).unwrap();
+                std::fs::write(s.path().join("summary.json"), i.to_string()).unwrap();
+                manifest(s.path(), &["summary.json"]);
+                s.commit()
+                    .unwrap_or_else(|e| panic!("commit {i} failed under cleaning: {e:#}"));
+                assert_eq!(
+                    std::fs::read_to_string(target.join("summary.json")).unwrap(),
+                    i.to_string()
+                );
+            }
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            assert!(cleaner.join().unwrap() > 0);
+        });
+        clean_stale(root.path(), false);
+        let mut left: Vec<String> = std::fs::read_dir(root.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["r0", "r1", "r2"]);
+        for r in &left {
+            assert_eq!(
+                files_in(&root.path().join(r)).unwrap(),
+                ["manifest.json", "summary.json"]
+            );
+            assert!(!root.path().join(r).join(LOCK).exists());
+        }
+    }
+
+    #[test]
+    fn a_folder_being_made_is_left_alone_until_it_is_old() {
+        let root = tempfile::tempdir().unwrap();
+        let young = root.path().join(format!("{INIT_PREFIX}young"));
+        std::fs::create_dir(&young).unwrap();
+        assert_eq!(clean_stale(root.path(), false), 0);
+        assert!(young.exists());
+        // Without a lock, a staging folder is dead at once.
+        let bare = root.path().join(".culturesim-stage-bare.tmp");
+        std::fs::create_dir(&bare).unwrap();
+        assert_eq!(clean_stale(root.path(), false), 1);
+        assert!(!bare.exists());
     }
 
     #[test]

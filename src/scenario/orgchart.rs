@@ -77,10 +77,12 @@ pub fn read_chart(text: &str, name: &str) -> Result<Chart, Vec<String>> {
         return Err(errors);
     }
     let mut people: Vec<Person> = Vec::new();
+    let mut unreadable = false;
     for rec in reader.records() {
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
+                unreadable = true;
                 let line = e.position().map_or(0, |p| p.line());
                 match e.kind() {
                     csv::ErrorKind::UnequalLengths {
@@ -142,6 +144,11 @@ pub fn read_chart(text: &str, name: &str) -> Result<Chart, Vec<String>> {
             team: cell("team"),
             values,
         });
+    }
+    if unreadable {
+        // The hierarchy of a chart with unreadable rows would name orphans
+        // and missing tops that are only echoes of those rows.
+        return Err(errors);
     }
     if people.is_empty() && errors.is_empty() {
         return Err(vec![format!(
@@ -426,6 +433,15 @@ mod tests {
             e[0],
             "org.csv:3: this row has 3 field(s) but the header has 2; every row needs one value (or an empty one) per column"
         );
+        // Also when the ragged row is a manager (or the top): no orphans.
+        for chart in [
+            "id,manager_id\nceo,\na,ceo,extra\nb,a\nc,a\n",
+            "id,manager_id\nceo,,x\na,ceo\n",
+        ] {
+            let e = read_chart(chart, "org.csv").unwrap_err();
+            assert_eq!(e.len(), 1, "{e:?}");
+            assert!(e[0].contains("field(s) but the header has 2"), "{e:?}");
+        }
     }
 
     #[test]

@@ -1,21 +1,24 @@
-//! The little HTTP/1.1 that the live page needs, on a plain `TcpStream`:
-//! one request per connection, read within limits (head size, body size,
-//! time) and answered with `Connection: close`. Request heads are parsed by
-//! `httparse`; a request target is never decoded into a path, so nothing a
-//! client sends can name a file.
+//! The little HTTP/1.1 that the live page needs, as pure functions on
+//! bytes (the event loop in `net.rs` owns the sockets): one request per
+//! connection, parsed within limits (head size, body size, one plain
+//! Content-Length) and answered with `Connection: close`. Request heads are
+//! parsed by `httparse`; a request target is never decoded into a path, so
+//! nothing a client sends can name a file.
 
-use std::io::{self, Read, Write};
-use std::net::{Shutdown, TcpStream};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Largest request head (request line and headers).
 pub const MAX_HEAD: usize = 16 * 1024;
 /// Largest request body.
 pub const MAX_BODY: usize = 64 * 1024;
-/// Most time a client may take to send its whole request.
+/// Most time a client may take to send its whole request (head and body),
+/// however slowly it trickles: then it gets a 408 and is closed.
 pub const REQUEST_DEADLINE: Duration = Duration::from_secs(15);
-/// Longest wait for any single read or write.
-pub const IO_TIMEOUT: Duration = Duration::from_secs(10);
+/// Most time a client may take to read its response.
+pub const WRITE_DEADLINE: Duration = Duration::from_secs(10);
+/// How long a closed connection's late bytes are read and dropped, so that
+/// the client reads its response instead of a reset.
+pub const DRAIN: Duration = Duration::from_secs(2);
 
 /// A request as read.
 #[derive(Debug)]
@@ -80,64 +83,59 @@ impl Response {
 /// Content type of JSON bodies.
 pub const JSON: &str = "application/json; charset=utf-8";
 
-/// Read one request from `stream` (whose read timeout is set), or the
-/// response that refuses it.
-pub fn read_request(stream: &mut TcpStream) -> Result<Request, Response> {
-    let started = Instant::now();
-    let mut buf = Vec::with_capacity(2048);
-    let mut chunk = [0u8; 4096];
-    let (head_len, method, path, headers) = loop {
-        if started.elapsed() > REQUEST_DEADLINE {
-            return Err(Response::error(408, "the request took too long to arrive"));
+/// Where a request stands after the bytes received so far.
+#[derive(Debug)]
+pub enum Parsed {
+    /// More bytes are needed: at most `want` in all (the head limit while
+    /// the head is incomplete, then head + Content-Length); `expect_continue`
+    /// once a head asking for `100 Continue` is complete but its body is not.
+    Incomplete {
+        /// Most bytes this request may still grow to.
+        want: usize,
+        /// The client waits for `100 Continue` before its body.
+        expect_continue: bool,
+    },
+    /// The whole request.
+    Complete(Request),
+}
+
+/// Parse the bytes of one request received so far: incomplete, complete, or
+/// the response that refuses it (head over [`MAX_HEAD`], body over
+/// [`MAX_BODY`], a Content-Length that is not plain digits or comes twice,
+/// chunked bodies, more bytes than announced, malformed heads).
+pub fn parse(buf: &[u8]) -> Result<Parsed, Response> {
+    let too_large = || Response::error(431, format!("request head larger than {MAX_HEAD} bytes"));
+    let mut slots = [httparse::EMPTY_HEADER; 64];
+    let mut req = httparse::Request::new(&mut slots);
+    let head_len = match req.parse(buf) {
+        Ok(httparse::Status::Complete(len)) if len > MAX_HEAD => return Err(too_large()),
+        Ok(httparse::Status::Complete(len)) => len,
+        Ok(httparse::Status::Partial) if buf.len() > MAX_HEAD => return Err(too_large()),
+        Ok(httparse::Status::Partial) => {
+            return Ok(Parsed::Incomplete {
+                want: MAX_HEAD + 1,
+                expect_continue: false,
+            });
         }
-        // Never read past the head limit (plus one byte to notice it).
-        let room = (MAX_HEAD + 1)
-            .saturating_sub(buf.len())
-            .clamp(1, chunk.len());
-        let n = read_some(stream, &mut chunk[..room])?;
-        if n == 0 {
-            return Err(Response::error(400, "the connection closed mid-request"));
+        Err(httparse::Error::TooManyHeaders) => {
+            return Err(Response::error(431, "more than 64 request headers"));
         }
-        buf.extend_from_slice(&chunk[..n]);
-        let mut slots = [httparse::EMPTY_HEADER; 64];
-        let mut req = httparse::Request::new(&mut slots);
-        match req.parse(&buf) {
-            Ok(httparse::Status::Complete(len)) if len > MAX_HEAD => {
-                return Err(Response::error(
-                    431,
-                    format!("request head larger than {MAX_HEAD} bytes"),
-                ));
-            }
-            Ok(httparse::Status::Complete(len)) => {
-                let headers = req
-                    .headers
-                    .iter()
-                    .map(|h| {
-                        (
-                            h.name.to_ascii_lowercase(),
-                            String::from_utf8_lossy(h.value).trim().to_string(),
-                        )
-                    })
-                    .collect::<Vec<_>>();
-                let target = req.path.unwrap_or("/");
-                let path = target.split(['?', '#']).next().unwrap_or("").to_string();
-                break (len, req.method.unwrap_or("").to_string(), path, headers);
-            }
-            Ok(httparse::Status::Partial) if buf.len() > MAX_HEAD => {
-                return Err(Response::error(
-                    431,
-                    format!("request head larger than {MAX_HEAD} bytes"),
-                ));
-            }
-            Ok(httparse::Status::Partial) => {}
-            Err(httparse::Error::TooManyHeaders) => {
-                return Err(Response::error(431, "more than 64 request headers"));
-            }
-            Err(e) => return Err(Response::error(400, format!("malformed request: {e}"))),
-        }
+        Err(e) => return Err(Response::error(400, format!("malformed request: {e}"))),
     };
+    let headers = req
+        .headers
+        .iter()
+        .map(|h| {
+            (
+                h.name.to_ascii_lowercase(),
+                String::from_utf8_lossy(h.value).trim().to_string(),
+            )
+        })
+        .collect::<Vec<_>>();
+    let target = req.path.unwrap_or("/");
+    let path = target.split(['?', '#']).next().unwrap_or("").to_string();
     let mut request = Request {
-        method,
+        method: req.method.unwrap_or("").to_string(),
         path,
         headers,
         body: Vec::new(),
@@ -179,57 +177,24 @@ pub fn read_request(stream: &mut TcpStream) -> Result<Request, Response> {
             format!("request body of {length} bytes; at most {MAX_BODY} are accepted"),
         ));
     }
-    let mut body = buf.split_off(head_len);
-    if body.len() < length
-        && request
-            .header("expect")
-            .is_some_and(|e| e.eq_ignore_ascii_case("100-continue"))
-    {
-        // curl, for one, waits for this before it sends a larger body.
-        let _ = stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n");
-    }
+    let body = &buf[head_len..];
     if body.len() > length {
         return Err(Response::error(
             400,
             "more data than Content-Length announced (one request per connection)",
         ));
     }
-    while body.len() < length {
-        if started.elapsed() > REQUEST_DEADLINE {
-            return Err(Response::error(408, "the request took too long to arrive"));
-        }
-        let n = read_some(stream, &mut chunk[..(length - body.len()).min(4096)])?;
-        if n == 0 {
-            return Err(Response::error(400, "the connection closed mid-body"));
-        }
-        body.extend_from_slice(&chunk[..n]);
+    if body.len() < length {
+        return Ok(Parsed::Incomplete {
+            want: head_len + length,
+            // curl, for one, waits for this before it sends a larger body.
+            expect_continue: request
+                .header("expect")
+                .is_some_and(|e| e.eq_ignore_ascii_case("100-continue")),
+        });
     }
-    request.body = body;
-    Ok(request)
-}
-
-/// One read, with timeouts turned into a 408.
-fn read_some(stream: &mut TcpStream, buf: &mut [u8]) -> Result<usize, Response> {
-    loop {
-        match stream.read(buf) {
-            Ok(n) => return Ok(n),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                ) =>
-            {
-                return Err(Response::error(408, "the request took too long to arrive"));
-            }
-            Err(e) => {
-                return Err(Response::error(
-                    400,
-                    format!("cannot read the request: {e}"),
-                ));
-            }
-        }
-    }
+    request.body = body.to_vec();
+    Ok(Parsed::Complete(request))
 }
 
 /// Reason phrase of a status code.
@@ -254,10 +219,9 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
-/// Write `response` (without its body for HEAD) and close the connection
-/// gracefully: stop sending, then drain what the client still sends for a
-/// moment, so that it reads the response instead of a reset.
-pub fn respond(stream: &mut TcpStream, response: &Response, head_only: bool) -> io::Result<()> {
+/// The bytes of `response` (without its body for HEAD), announcing
+/// `Connection: close`.
+pub fn encode(response: &Response, head_only: bool) -> Vec<u8> {
     let mut head = format!(
         "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\
          X-Content-Type-Options: nosniff\r\nReferrer-Policy: no-referrer\r\n",
@@ -270,55 +234,83 @@ pub fn respond(stream: &mut TcpStream, response: &Response, head_only: bool) -> 
         head.push_str(&format!("{k}: {v}\r\n"));
     }
     head.push_str("\r\n");
-    stream.write_all(head.as_bytes())?;
+    let mut out = head.into_bytes();
     if !head_only {
-        stream.write_all(&response.body)?;
+        out.extend_from_slice(&response.body);
     }
-    stream.flush()?;
-    stream.shutdown(Shutdown::Write)?;
-    stream.set_read_timeout(Some(Duration::from_millis(500)))?;
-    let mut sink = [0u8; 4096];
-    let mut drained = 0;
-    let since = Instant::now();
-    while drained < 4 * MAX_BODY && since.elapsed() < Duration::from_secs(2) {
-        match stream.read(&mut sink) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => drained += n,
+    out
+}
+
+/// The 503 that turns a connection away when every connection slot is
+/// taken (sent with one non-blocking write, then the connection is closed).
+pub fn busy() -> Vec<u8> {
+    encode(
+        &Response::error(503, "too many connections; try again in a moment")
+            .with("Retry-After", "1"),
+        false,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(buf: &[u8]) -> u16 {
+        match parse(buf) {
+            Ok(Parsed::Complete(_)) => 200,
+            Ok(Parsed::Incomplete { .. }) => 0,
+            Err(r) => r.status,
         }
     }
-    Ok(())
-}
 
-/// Turn a connection away with a 503 without waiting for it: one
-/// non-blocking write of a short response, then close. Used by the
-/// accepting thread when every connection slot is taken.
-pub fn refuse_busy(stream: &mut TcpStream) {
-    let body = r#"{"status":503,"error":"too many connections; try again in a moment"}"#;
-    let text = format!(
-        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: {JSON}\r\nContent-Length: {}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    if stream.set_nonblocking(true).is_ok() {
-        let _ = stream.write(text.as_bytes());
+    /// A GET head of exactly `len` bytes.
+    fn head(len: usize) -> Vec<u8> {
+        let fixed = "GET / HTTP/1.1\r\nX-Pad: \r\n\r\n".len();
+        format!(
+            "GET / HTTP/1.1\r\nX-Pad: {}\r\n\r\n",
+            "a".repeat(len - fixed)
+        )
+        .into_bytes()
     }
-    let _ = stream.shutdown(Shutdown::Both);
-}
 
-/// Whether the client has gone away (closed its end): peeks without
-/// blocking. Used to stop work for a request nobody waits for any more.
-pub fn client_gone(stream: &TcpStream) -> bool {
-    if stream.set_nonblocking(true).is_err() {
-        return false;
+    #[test]
+    fn the_head_limit_is_exact() {
+        assert_eq!(head(MAX_HEAD).len(), MAX_HEAD);
+        assert_eq!(status(&head(MAX_HEAD)), 200);
+        assert_eq!(status(&head(MAX_HEAD + 1)), 431);
+        assert_eq!(status(&head(20_000)), 431);
+        // An unfinished head is refused as soon as it passes the limit.
+        assert_eq!(status(&head(MAX_HEAD + 1)[..MAX_HEAD]), 0);
+        assert_eq!(status(&head(MAX_HEAD + 10)[..MAX_HEAD + 1]), 431);
     }
-    let mut b = [0u8; 1];
-    let gone = match stream.peek(&mut b) {
-        Ok(0) => true,
-        Ok(_) => false,
-        Err(e) => !matches!(
-            e.kind(),
-            io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
-        ),
-    };
-    let _ = stream.set_nonblocking(false);
-    gone
+
+    #[test]
+    fn lengths_are_plain_digits_and_come_once() {
+        let post =
+            |h: &str, body: &str| format!("POST /api/run HTTP/1.1\r\n{h}\r\n{body}").into_bytes();
+        assert_eq!(status(&post("Content-Length: 2\r\n", "{}")), 200);
+        for bad in ["+2", "-2", "2 ", " 0x2", "2.0", "", "99999999999999999999"] {
+            let h = format!("Content-Length: {bad}\r\n");
+            // (httparse trims the value's surrounding blanks.)
+            let want = if bad.trim() == "2" { 200 } else { 400 };
+            assert_eq!(status(&post(&h, "{}")), want, "Content-Length: {bad:?}");
+        }
+        assert_eq!(
+            status(&post("Content-Length: 2\r\nContent-Length: 2\r\n", "{}")),
+            400
+        );
+        assert_eq!(status(&post("Transfer-Encoding: chunked\r\n", "")), 411);
+        assert_eq!(status(&post("Content-Length: 65537\r\n", "")), 413);
+        assert_eq!(status(&post("Content-Length: 2\r\n", "{}x")), 400);
+        match parse(&post("Content-Length: 5\r\nExpect: 100-continue\r\n", "{")) {
+            Ok(Parsed::Incomplete {
+                want,
+                expect_continue: true,
+            }) => assert_eq!(
+                want,
+                post("Content-Length: 5\r\nExpect: 100-continue\r\n", "").len() + 5
+            ),
+            other => panic!("{other:?}"),
+        }
+    }
 }

@@ -3,41 +3,48 @@
 //!
 //! One page (embedded HTML, script, style sheet and fonts: no internet
 //! needed) and a small JSON API, served on 127.0.0.1 unless another address
-//! is asked for. At most [`MAX_CONNECTIONS`] connections are handled at
-//! once, each by its own thread, each carrying one request read within
-//! limits of size and time; beyond that the accepting thread answers 503
-//! itself. At most [`MAX_SIMULATIONS`] requests simulate (or build an
-//! organization for `/api/org`) at once; others wait their turn in the
-//! order they came, and a request whose client has gone stops simulating. Requests never
-//! touch the file system: static files come from the embedded set, and
-//! scenarios are built from text held in memory.
+//! is asked for. A bounded design: one event-loop thread (`net.rs`, on
+//! `mio`) holds at most [`MAX_CONNECTIONS`] connections, reads every request
+//! within limits of size and time without a thread per connection, and
+//! answers the page, its assets and `/api/scenario` itself; requests that
+//! simulate (`/api/run`, and `/api/org`, which builds an organization) wait
+//! in one first-come, first-served queue of at most [`MAX_QUEUED`] for the
+//! [`MAX_SIMULATIONS`] worker threads, and a request whose client has gone
+//! stops simulating. However many clients connect, the server has the same
+//! few threads. Requests never touch the file system: static files come
+//! from the embedded set, and scenarios are built from text held in memory.
 
 mod api;
 mod assets;
 mod http;
+mod net;
 
 use super::Failure;
 use crate::cli::ServeArgs;
 use crate::scenario::Limits;
 use anyhow::anyhow;
 use http::{JSON, Request, Response};
+use std::collections::VecDeque;
 use std::io::Write;
-use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::net::{IpAddr, SocketAddr, TcpListener, ToSocketAddrs};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-/// Most connections handled at once, each by its own thread (a bounded
-/// pool); more are turned away with a 503 by the accepting thread itself,
-/// without a thread. Large enough that 200 slow clients leave room for the
-/// page.
-pub const MAX_CONNECTIONS: usize = 256;
-/// Stack of a connection's thread (simulations run on the rayon pool).
-const HANDLER_STACK: usize = 2 * 1024 * 1024;
-/// Most requests simulating at once; more wait for a turn.
+/// Most connections open at once (in any phase: sending a request, waiting
+/// for a simulation, reading a response). When all are taken, the oldest
+/// connection still sending its request makes room for the new one; only
+/// when every one holds a finished request is a new one turned away (503).
+/// Fewer when the process may open fewer files.
+pub const MAX_CONNECTIONS: usize = 1024;
+/// Worker threads, hence most requests simulating at once.
 pub const MAX_SIMULATIONS: usize = 4;
-/// Longest wait for a turn to simulate.
+/// Most requests waiting for a worker; more are answered 503 at once.
+pub const MAX_QUEUED: usize = 64;
+/// Longest wait for a worker: a request that waited longer gets a 503.
 pub const MAX_QUEUE_WAIT: Duration = Duration::from_secs(30);
+/// Stack of a worker thread (simulations run on the rayon pool).
+const WORKER_STACK: usize = 2 * 1024 * 1024;
 /// Most steps a request may run (forty years of weeks).
 pub const MAX_STEPS: u32 = 2080;
 /// Most agent-steps (employees × steps × replicates) per request: about
@@ -51,8 +58,8 @@ struct State {
     scenario_json: Vec<u8>,
     /// Host headers accepted (None: any, when listening beyond loopback).
     hosts: Option<Vec<String>>,
-    connections: AtomicUsize,
-    turns: Turns,
+    /// Requests waiting for a worker.
+    jobs: Jobs,
 }
 
 /// Run the server until the process is stopped.
@@ -122,63 +129,103 @@ pub fn serve(args: &ServeArgs) -> Result<(), Failure> {
         );
     }
     let _ = std::io::stdout().flush();
+    // Whatever --force-size consented to, it was for the starting scenario:
+    // a request never gets it (the caps above hold for every request).
+    crate::limits::set_force_size(false);
     let state = Arc::new(State {
         scenario_json: base.describe(),
         base,
         hosts,
-        connections: AtomicUsize::new(0),
-        turns: Turns::new(MAX_SIMULATIONS),
+        jobs: Jobs::new(MAX_QUEUED),
     });
-    for conn in listener.incoming() {
-        match conn {
-            Ok(mut stream) => {
-                // Over the cap: refused here, without a thread.
-                if state.connections.load(Ordering::SeqCst) >= MAX_CONNECTIONS {
-                    http::refuse_busy(&mut stream);
-                    continue;
-                }
-                state.connections.fetch_add(1, Ordering::SeqCst);
-                let shared = Arc::clone(&state);
-                let spawned = std::thread::Builder::new()
-                    .name("culturesim-http".into())
-                    .stack_size(HANDLER_STACK)
-                    .spawn(move || connection(stream, &shared));
-                if let Err(e) = spawned {
-                    state.connections.fetch_sub(1, Ordering::SeqCst);
-                    eprintln!("warning: cannot start a thread for a connection: {e}");
+    let max_connections = MAX_CONNECTIONS.min(open_files_allowed().saturating_sub(64).max(16));
+    let server = net::Server::new(listener, max_connections, Arc::clone(&state))
+        .map_err(|e| Failure::Runtime(anyhow!("cannot start the server: {e}")))?;
+    for _ in 0..MAX_SIMULATIONS {
+        let (state, outbox) = (Arc::clone(&state), server.outbox());
+        std::thread::Builder::new()
+            .name("culturesim-worker".into())
+            .stack_size(WORKER_STACK)
+            .spawn(move || worker(&state, &outbox))
+            .map_err(|e| Failure::Runtime(anyhow!("cannot start a worker thread: {e}")))?;
+    }
+    server
+        .run()
+        .map_err(|e| Failure::Runtime(anyhow!("the server stopped: {e}")))
+}
+
+/// Files this process may open, after raising the soft limit towards the
+/// hard one (each connection is one).
+fn open_files_allowed() -> usize {
+    #[cfg(unix)]
+    {
+        // SAFETY: getrlimit and setrlimit only read and write the struct given.
+        unsafe {
+            let mut lim = libc::rlimit {
+                rlim_cur: 0,
+                rlim_max: 0,
+            };
+            if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) != 0 {
+                return 1024;
+            }
+            let want = (MAX_CONNECTIONS as libc::rlim_t + 256).min(lim.rlim_max);
+            if lim.rlim_cur < want {
+                let raised = libc::rlimit {
+                    rlim_cur: want,
+                    rlim_max: lim.rlim_max,
+                };
+                if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
+                    lim.rlim_cur = want;
                 }
             }
-            Err(e) => {
-                // E.g. out of file descriptors: wait a moment, keep serving.
-                eprintln!("warning: cannot accept a connection: {e}");
-                std::thread::sleep(Duration::from_millis(50));
-            }
+            usize::try_from(lim.rlim_cur).unwrap_or(usize::MAX)
         }
     }
-    Ok(())
-}
-
-/// Counts a connection while it lives.
-struct Counted<'a>(&'a AtomicUsize);
-
-impl Drop for Counted<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
+    #[cfg(not(unix))]
+    {
+        MAX_CONNECTIONS + 256
     }
 }
 
-/// Handle one connection (counted by the accept loop): one request, one
-/// response.
-fn connection(mut stream: TcpStream, state: &State) {
-    let _counted = Counted(&state.connections);
-    let _ = stream.set_read_timeout(Some(http::IO_TIMEOUT));
-    let _ = stream.set_write_timeout(Some(http::IO_TIMEOUT));
-    let _ = stream.set_nodelay(true);
-    let (response, head) = match http::read_request(&mut stream) {
-        Ok(req) => (route(state, &req, &stream), req.method == "HEAD"),
-        Err(r) => (r, false),
-    };
-    let _ = http::respond(&mut stream, &response, head);
+/// A worker: take the oldest waiting request, simulate, hand the answer
+/// back to the event loop; forever.
+fn worker(state: &State, outbox: &net::Outbox) {
+    loop {
+        let (job, turn) = state.jobs.next();
+        if job.gone.load(Ordering::Relaxed) {
+            continue;
+        }
+        let response = if job.queued.elapsed() > MAX_QUEUE_WAIT {
+            Response::error(
+                503,
+                "the server is busy with other simulations; try again in a moment",
+            )
+            .with("Retry-After", "2")
+        } else {
+            let gone = || job.gone.load(Ordering::Relaxed);
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                simulate(state, &job.request, &mut { gone })
+            }))
+            .unwrap_or_else(|_| Response::error(500, "internal error while simulating"))
+        };
+        let response = response
+            .with("Cache-Control", "no-store")
+            .with("X-Culturesim-Ticket", job.ticket.to_string())
+            .with("X-Culturesim-Turn", turn.to_string());
+        outbox.send(net::Answer {
+            token: job.token,
+            bytes: http::encode(&response, false),
+        });
+    }
+}
+
+/// A request's work on a worker: `/api/org` or `/api/run`.
+fn simulate(state: &State, req: &Request, gone: &mut dyn FnMut() -> bool) -> Response {
+    if req.path == "/api/org" {
+        api::org(&state.base, &req.body)
+    } else {
+        api::run(&state.base, &req.body, gone)
+    }
 }
 
 /// Content-Security-Policy of the page: everything from this server only.
@@ -186,36 +233,42 @@ const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; font
                    img-src 'self' data: blob:; connect-src 'self'; base-uri 'none'; \
                    form-action 'none'; frame-ancestors 'none'";
 
-/// Answer a request.
-fn route(state: &State, req: &Request, stream: &TcpStream) -> Response {
+/// What a request needs.
+enum Routed {
+    /// This answer, at once (from the event loop).
+    Now(Response),
+    /// A worker: it simulates or builds an organization.
+    Simulate,
+}
+
+/// Route a request: the answer itself, or a turn on a worker.
+fn route(state: &State, req: &Request) -> Routed {
     if let Some(hosts) = &state.hosts {
         let host = req.header("host").unwrap_or("");
         if !hosts.iter().any(|h| h.eq_ignore_ascii_case(host)) {
             // A page elsewhere cannot reach this server through a name it controls.
-            return Response::error(
+            return Routed::Now(Response::error(
                 421,
                 format!("this server answers to {} only", hosts.join(", ")),
-            );
+            ));
         }
     }
+    if matches!(req.path.as_str(), "/api/run" | "/api/org") && req.method == "POST" {
+        // Both build an organization: both wait for a worker, in order.
+        return match require_json(req) {
+            Some(r) => Routed::Now(r),
+            None => Routed::Simulate,
+        };
+    }
+    Routed::Now(answer(state, req))
+}
+
+/// Answer a request that needs no simulation.
+fn answer(state: &State, req: &Request) -> Response {
     let get = matches!(req.method.as_str(), "GET" | "HEAD");
-    let post = req.method == "POST";
     match req.path.as_str() {
         "/api/scenario" if get => {
             Response::new(200, JSON, state.scenario_json.clone()).with("Cache-Control", "no-store")
-        }
-        "/api/run" | "/api/org" if post => {
-            if let Some(r) = require_json(req) {
-                return r;
-            }
-            // Both build an organization: both wait for a turn, in order.
-            let mut gone = || http::client_gone(stream);
-            let response = match state.turns.take(&mut gone) {
-                Ok(_turn) if req.path == "/api/org" => api::org(&state.base, &req.body),
-                Ok(_turn) => api::run(&state.base, &req.body, &mut gone),
-                Err(r) => r,
-            };
-            response.with("Cache-Control", "no-store")
         }
         "/api/scenario" => Response::error(405, "use GET").with("Allow", "GET, HEAD"),
         "/api/run" | "/api/org" => Response::error(405, "use POST").with("Allow", "POST"),
@@ -251,79 +304,88 @@ fn require_json(req: &Request) -> Option<Response> {
     })
 }
 
-/// Turns to simulate: a counting semaphore served first come, first
-/// served (a ticket queue), whose waiters give up when their client
-/// leaves or after [`MAX_QUEUE_WAIT`].
-struct Turns {
-    queue: Mutex<Queue>,
-    changed: Condvar,
+/// A request waiting for a worker.
+pub struct Job {
+    token: mio::Token,
+    request: Request,
+    /// Set by the event loop when the client closes its end.
+    gone: Arc<AtomicBool>,
+    queued: Instant,
+    /// Its place in the order of arrival (set by [`Jobs::push`]).
+    ticket: u64,
 }
 
-/// Free turns and the tickets waiting for one, oldest first.
-struct Queue {
-    free: usize,
-    waiting: std::collections::VecDeque<u64>,
-    next: u64,
-}
-
-/// A turn, given back on drop.
-struct Turn<'a>(&'a Turns);
-
-impl Drop for Turn<'_> {
-    fn drop(&mut self) {
-        self.0.queue.lock().unwrap_or_else(|p| p.into_inner()).free += 1;
-        self.0.changed.notify_all();
+impl Job {
+    /// A job for connection `token`.
+    pub fn new(token: mio::Token, request: Request, gone: Arc<AtomicBool>) -> Self {
+        Self {
+            token,
+            request,
+            gone,
+            queued: Instant::now(),
+            ticket: 0,
+        }
     }
 }
 
-impl Turns {
-    fn new(n: usize) -> Self {
+/// The requests waiting for a worker, served first come, first served: a
+/// worker always takes the oldest. Each request gets a ticket (its place in
+/// the order of arrival) when queued and a turn (its place in the order of
+/// service) when taken; a response carries both (`X-Culturesim-Ticket`,
+/// `X-Culturesim-Turn`), and they are equal for every request.
+struct Jobs {
+    queue: Mutex<JobQueue>,
+    ready: Condvar,
+    max: usize,
+}
+
+struct JobQueue {
+    waiting: VecDeque<Job>,
+    tickets: u64,
+    turns: u64,
+}
+
+impl Jobs {
+    fn new(max: usize) -> Self {
         Self {
-            queue: Mutex::new(Queue {
-                free: n,
-                waiting: std::collections::VecDeque::new(),
-                next: 0,
+            queue: Mutex::new(JobQueue {
+                waiting: VecDeque::new(),
+                tickets: 0,
+                turns: 0,
             }),
-            changed: Condvar::new(),
+            ready: Condvar::new(),
+            max,
         }
     }
 
-    fn take(&self, gone: &mut dyn FnMut() -> bool) -> Result<Turn<'_>, Response> {
-        let since = Instant::now();
+    /// Queue a job, or the 503 when [`MAX_QUEUED`] already wait.
+    fn push(&self, mut job: Job) -> Result<(), Response> {
         let mut q = self.queue.lock().unwrap_or_else(|p| p.into_inner());
-        let me = q.next;
-        q.next += 1;
-        q.waiting.push_back(me);
+        if q.waiting.len() >= self.max {
+            return Err(Response::error(
+                503,
+                "the server is busy with other simulations; try again in a moment",
+            )
+            .with("Retry-After", "2"));
+        }
+        job.ticket = q.tickets;
+        q.tickets += 1;
+        q.waiting.push_back(job);
+        drop(q);
+        self.ready.notify_one();
+        Ok(())
+    }
+
+    /// The oldest job and its turn, waiting for one if none is queued.
+    fn next(&self) -> (Job, u64) {
+        let mut q = self.queue.lock().unwrap_or_else(|p| p.into_inner());
         loop {
-            if q.free > 0 && q.waiting.front() == Some(&me) {
-                q.waiting.pop_front();
-                q.free -= 1;
-                drop(q);
-                // The next in line may find a turn free too.
-                self.changed.notify_all();
-                return Ok(Turn(self));
+            if let Some(job) = q.waiting.pop_front() {
+                let turn = q.turns;
+                q.turns += 1;
+                return (job, turn);
             }
-            if since.elapsed() > MAX_QUEUE_WAIT {
-                q.waiting.retain(|&t| t != me);
-                drop(q);
-                self.changed.notify_all();
-                return Err(Response::error(
-                    503,
-                    "the server is busy with other simulations; try again in a moment",
-                )
-                .with("Retry-After", "2"));
-            }
-            q = self
-                .changed
-                .wait_timeout(q, Duration::from_millis(100))
-                .unwrap_or_else(|p| p.into_inner())
-                .0;
-            if !(q.free > 0 && q.waiting.front() == Some(&me)) && gone() {
-                q.waiting.retain(|&t| t != me);
-                drop(q);
-                self.changed.notify_all();
-                return Err(Response::error(503, "the client went away"));
-            }
+            q = self.ready.wait(q).unwrap_or_else(|p| p.into_inner());
         }
     }
 }
@@ -332,18 +394,45 @@ impl Turns {
 mod tests {
     use super::*;
 
+    fn job(n: usize) -> Job {
+        let request = Request {
+            method: "POST".into(),
+            path: format!("/api/run/{n}"),
+            headers: Vec::new(),
+            body: Vec::new(),
+        };
+        Job::new(mio::Token(n), request, Arc::new(AtomicBool::new(false)))
+    }
+
     #[test]
-    fn turns_are_counted_and_given_back() {
-        let t = Turns::new(2);
-        let a = t.take(&mut || false).unwrap();
-        let _b = t.take(&mut || false).unwrap();
-        // Full: a waiter whose client leaves gives up.
-        match t.take(&mut || true) {
-            Err(r) => assert_eq!(r.status, 503),
-            Ok(_) => panic!("a turn was given beyond the count"),
+    fn jobs_are_served_in_the_order_they_came_and_the_queue_is_bounded() {
+        let jobs = Jobs::new(5);
+        for n in 0..5 {
+            jobs.push(job(n)).unwrap();
         }
-        drop(a);
-        assert!(t.take(&mut || false).is_ok());
+        assert_eq!(jobs.push(job(9)).unwrap_err().status, 503);
+        for n in 0..5 {
+            let (j, turn) = jobs.next();
+            assert_eq!((j.token.0, j.ticket, turn), (n, n as u64, n as u64));
+        }
+        // Workers waiting on an empty queue are woken, oldest job first.
+        let jobs = Arc::new(jobs);
+        let taken: Vec<_> = (0..3)
+            .map(|_| {
+                let jobs = Arc::clone(&jobs);
+                std::thread::spawn(move || {
+                    let (j, turn) = jobs.next();
+                    (j.ticket, turn)
+                })
+            })
+            .collect();
+        for n in 0..3 {
+            jobs.push(job(10 + n)).unwrap();
+        }
+        for h in taken {
+            let (ticket, turn) = h.join().unwrap();
+            assert_eq!(ticket, turn);
+        }
     }
 
     #[test]
