@@ -25,7 +25,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run a scenario's replicates and write timeseries.csv, summary.json,
-    /// scenario.toml and manifest.json.
+    /// summary.csv, teams.csv, scenario.toml and manifest.json.
     Run(RunArgs),
     /// Re-render the plots and report.html of a finished run folder without re-running.
     Plot(PlotArgs),
@@ -297,6 +297,10 @@ pub struct RunArgs {
     /// Skip the plots and report.html.
     #[arg(long)]
     pub no_plots: bool,
+    /// Write teams.csv with one row per replicate (a `replicate` column
+    /// first) instead of the mean over replicates.
+    #[arg(long)]
+    pub teams_per_replicate: bool,
 }
 
 /// Options of `plot`.

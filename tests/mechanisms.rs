@@ -4,7 +4,7 @@
 //! defaults are 0 (the rework is not calibrated yet), so every test
 //! switches its mechanism on explicitly.
 
-mod common;
+use crate::common;
 use common::*;
 
 /// A small organization with no events.

@@ -6,7 +6,7 @@
 //! concurrency and stalled clients; and, in a real headless browser, the
 //! page follows its levers.
 
-mod common;
+use crate::common;
 
 use assert_cmd::Command;
 use serde_json::{Value, json};
