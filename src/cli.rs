@@ -135,6 +135,9 @@ pub enum Command {
         /// Runs of the default scenario in the ensemble measurement.
         #[arg(long, default_value_t = 256)]
         runs: u32,
+        /// No progress bar (the table is printed all the same).
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Print a shell completion script, e.g.
     /// `culturesim completions bash > ~/.local/share/bash-completion/completions/culturesim`.

@@ -11,6 +11,12 @@
 
 mod common;
 
+/// The build script, whose [`build_script::describe`] `cli.rs` runs on a
+/// folder without git.
+#[allow(dead_code)]
+#[path = "../build.rs"]
+mod build_script;
+
 #[path = "behaviours.rs"]
 mod behaviours;
 #[path = "cli.rs"]

@@ -79,9 +79,7 @@ pub fn run(args: &RunArgs) -> Result<RunReport, Failure> {
         .map_err(Failure::Runtime)?;
     let dir = staged.path().to_path_buf();
     let summary = pool
-        .install(
-            || crate::with_model!(&scenario.model, m => simulate(&scenario, m, &dir, args)),
-        )
+        .install(|| crate::with_model!(&scenario.model, m => simulate(&scenario, m, &dir, args)))
         .map_err(Failure::Runtime)?;
     let seconds = started.elapsed().as_secs_f64();
     let plots = !args.no_plots;
@@ -152,7 +150,7 @@ fn simulate<M: Model>(
         model.metrics(),
         years_per_step(&scenario.raw.time_unit),
     )
-        .with_context(|| format!("failed to write '{}'", out.join("timeseries.csv").display()))?;
+    .with_context(|| format!("failed to write '{}'", out.join("timeseries.csv").display()))?;
     let markers = model.markers();
     let mut builder = summary_builder(scenario, model, &markers);
     let mut teams = GroupMeans::new(model.groups(), group_stride(model.steps()));

@@ -37,18 +37,19 @@ pub fn summary_csv(
     w.write_record(HEADER)?;
     // One row: where and when, then the statistics (`n` 0 and empty cells
     // where undefined).
-    let mut row = |scope: &str, metric: &str, when: &str, event: &str, step: usize, stats: Cells| {
-        let mut r = vec![
-            scope.to_string(),
-            metric.to_string(),
-            when.to_string(),
-            event.to_string(),
-            step.to_string(),
-            year_value(step, years_per_step),
-        ];
-        r.extend(stats.0);
-        w.write_record(&r)
-    };
+    let mut row =
+        |scope: &str, metric: &str, when: &str, event: &str, step: usize, stats: Cells| {
+            let mut r = vec![
+                scope.to_string(),
+                metric.to_string(),
+                when.to_string(),
+                event.to_string(),
+                step.to_string(),
+                year_value(step, years_per_step),
+            ];
+            r.extend(stats.0);
+            w.write_record(&r)
+        };
     for &name in metrics {
         let Some(m) = summary.metrics.get(name) else {
             continue;
@@ -57,7 +58,14 @@ pub fn summary_csv(
         row("organization", name, "final", "", summary.steps, final_step)?;
         for e in &m.before_events {
             let stats = Cells::of(e.stats.as_ref());
-            row("organization", name, "before_event", &e.label, e.step as usize, stats)?;
+            row(
+                "organization",
+                name,
+                "before_event",
+                &e.label,
+                e.step as usize,
+                stats,
+            )?;
         }
     }
     if let Some(sh) = &summary.shock {
@@ -140,7 +148,8 @@ mod tests {
             metrics,
             shock: None,
         };
-        let text = String::from_utf8(summary_csv(&s, &["culture", "absent"], 0.5).unwrap()).unwrap();
+        let text =
+            String::from_utf8(summary_csv(&s, &["culture", "absent"], 0.5).unwrap()).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], HEADER.join(","));
         assert_eq!(
@@ -157,7 +166,10 @@ mod tests {
             )
         );
         // A label with a comma is quoted; undefined statistics are empty.
-        assert_eq!(lines[2], "organization,culture,before_event,\"a, b\",52,26,0,,,,,,,");
+        assert_eq!(
+            lines[2],
+            "organization,culture,before_event,\"a, b\",52,26,0,,,,,,,"
+        );
         assert_eq!(lines.len(), 3);
     }
 }

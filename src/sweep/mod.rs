@@ -220,8 +220,9 @@ mod tests {
 
     #[test]
     fn both_spellings_of_one_key_are_refused() {
-        let text = "extends = \"snow-in-the-sun.toml\"\nname = \"twice\"\n[sweep]\ndesign = \"grid\"\n[sweep.params]\n\"events.4.alignment\" = [0.1, 0.2]\n\"events.shock.alignment\" = [0.3]\n";
-        let e = Sweep::load(text, Source::default_scenario(), &[]).unwrap_err();
+        let text = "extends = \"snow-in-the-sun\"\nname = \"twice\"\n[sweep]\ndesign = \"grid\"\n[sweep.params]\n\"events.4.alignment\" = [0.1, 0.2]\n\"events.shock.alignment\" = [0.3]\n";
+        let source = Source::File(std::path::PathBuf::from("twice.toml"));
+        let e = Sweep::load(text, source, &[]).unwrap_err();
         let m = e.to_string();
         assert!(m.contains("names the same key"), "{m}");
         assert!(m.contains("events.shock.alignment"), "{m}");
