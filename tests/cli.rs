@@ -784,7 +784,7 @@ fn sweep_columns_name_an_event_by_its_id_whichever_spelling_the_file_uses() {
         std::fs::write(
             &file,
             format!(
-                "extends = \"snow-in-the-sun\"\nname = \"by-id\"\nreplicates = 2\nsteps = 30\n\
+                "extends = \"snow-in-the-sun\"\nname = \"by-id\"\nreplicates = 2\n\
                  [org]\nemployees = 300\n[sweep]\ndesign = \"grid\"\ntimeseries_every = 10\n\
                  [sweep.params]\n\"{key}\" = [0.1, 0.5]\n\"culture.coupling\" = [1.0]\n"
             ),
