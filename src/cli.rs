@@ -25,7 +25,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run a scenario's replicates and write timeseries.csv, summary.json,
-    /// scenario.toml and manifest.json.
+    /// summary.csv, teams.csv, scenario.toml and manifest.json.
     Run(RunArgs),
     /// Re-render the plots and report.html of a finished run folder without re-running.
     Plot(PlotArgs),
@@ -145,6 +145,9 @@ pub enum Command {
         /// Runs of the default scenario in the ensemble measurement.
         #[arg(long, default_value_t = 256)]
         runs: u32,
+        /// No progress bar (the table is printed all the same).
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Print a shell completion script, e.g.
     /// `culturesim completions bash > ~/.local/share/bash-completion/completions/culturesim`.
@@ -307,6 +310,10 @@ pub struct RunArgs {
     /// Skip the plots and report.html.
     #[arg(long)]
     pub no_plots: bool,
+    /// Write teams.csv with one row per replicate (a `replicate` column
+    /// first) instead of the mean over replicates.
+    #[arg(long)]
+    pub teams_per_replicate: bool,
 }
 
 /// Options of `plot`.

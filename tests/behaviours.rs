@@ -4,7 +4,7 @@
 //! several standard errors apart (the gaps measured when the tests were
 //! written are noted in comments).
 
-mod common;
+use crate::common;
 use common::*;
 use culturesim::analysis::shock::shock_metrics;
 

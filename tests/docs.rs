@@ -3,8 +3,8 @@
 //! scenario (and its knock-out twin with the three asymmetries at 1),
 //! rebuilds the README's marked blocks from the outputs, and fails if the
 //! README differs. `CULTURESIM_REGENERATE=1 cargo test --release --test
-//! docs` (or the suite's `docs::` tests) rewrites the blocks instead: that
-//! is the script to run when the model changes.
+//! suite docs::` rewrites the blocks instead: that is the script to run
+//! when the model changes.
 
 use std::path::Path;
 use std::process::Command;
@@ -120,6 +120,6 @@ fn readme_numbers_come_from_the_current_model() {
     assert!(
         fresh == readme,
         "README.md quotes numbers the current model does not give; regenerate with \
-         CULTURESIM_REGENERATE=1 cargo test --release --test docs\n\n{table}\n\n{prose}"
+         CULTURESIM_REGENERATE=1 cargo test --release --test suite docs::\n\n{table}\n\n{prose}"
     );
 }

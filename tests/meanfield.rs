@@ -5,7 +5,7 @@
 //! turnover. What the map neglects is the spread of beliefs that individual
 //! experiences create; the stated tolerance bounds that error.
 
-mod common;
+use crate::common;
 use common::*;
 use culturesim::model::learning_culture::meanfield::{MeanField, MeanFieldInputs};
 

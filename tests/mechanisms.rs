@@ -5,7 +5,7 @@
 //! on only the mechanism it observes, so one mechanism's effect is never
 //! mistaken for another's.
 
-mod common;
+use crate::common;
 use common::*;
 
 /// E21–E29 switched off (their parameters at their neutral values).

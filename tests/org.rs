@@ -4,7 +4,7 @@
 //! charts (refused cleanly beyond the depth cap, built and run below it)
 //! and `org.levels` near 2^32 (a fast, clear error).
 
-mod common;
+use crate::common;
 
 use assert_cmd::Command;
 use std::fmt::Write as _;

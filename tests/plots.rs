@@ -5,7 +5,7 @@
 //! bad folders give clear errors; a headless browser (when installed)
 //! renders the report.
 
-mod common;
+use crate::common;
 
 use assert_cmd::Command;
 use predicates::prelude::*;

@@ -2,7 +2,7 @@
 //! stays in [0, 1], nothing is NaN, and headcount bookkeeping is exact
 //! (headcount_t = headcount_{t−1} − leavers_t + hires_t).
 
-mod common;
+use crate::common;
 use common::*;
 use culturesim::engine::{RunId, run_one};
 use culturesim::model::learning_culture::{METRICS, metric};

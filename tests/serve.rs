@@ -8,7 +8,7 @@
 //! exact head and length rules; and, in a real headless browser, the
 //! page follows its levers.
 
-mod common;
+use crate::common;
 
 use assert_cmd::Command;
 use serde_json::{Value, json};
@@ -1108,11 +1108,22 @@ use common::browser_or_skip;
 /// Run headless Chromium on `url` with `extra` arguments (stopped after two
 /// minutes at most); its stdout.
 fn chromium(chrome: &Path, profile: &Path, url: &str, extra: &[String]) -> String {
+    chromium_sized(chrome, profile, url, (1500, 2100), extra)
+}
+
+/// [`chromium`] in a window of `size` pixels.
+fn chromium_sized(
+    chrome: &Path,
+    profile: &Path,
+    url: &str,
+    size: (u32, u32),
+    extra: &[String],
+) -> String {
     let mut child = std::process::Command::new(chrome)
         .args(common::HEADLESS)
         .args([
             "--disable-default-apps",
-            "--window-size=1500,2100",
+            &format!("--window-size={},{}", size.0, size.1),
             "--virtual-time-budget=120000",
         ])
         .arg(format!("--user-data-dir={}", profile.display()))
@@ -1340,4 +1351,81 @@ fn the_page_follows_its_levers_in_a_headless_browser() {
     assert!(near([213, 94, 0]) > 1000, "too little vermillion");
     assert!(near([230, 159, 0]) > 300, "too little orange");
     println!("screenshot: {}", shot.display());
+}
+
+/// The test log the page writes after `?actions=` (see app.js).
+fn test_log(dom: &str) -> Vec<Value> {
+    assert!(
+        dom.contains("data-test=\"done\""),
+        "the page did not finish: {dom}"
+    );
+    let start = dom.find("<pre id=\"test-log\"").expect("a test log");
+    let body = &dom[start..];
+    let body = &body[body.find('>').unwrap() + 1..body.find("</pre>").unwrap()];
+    serde_json::from_str(&unescape(body)).unwrap()
+}
+
+/// Smallest chart text a reader must make out on the screen, in px.
+const LEGIBLE_PX: f64 = 11.0;
+
+#[test]
+fn chart_text_is_legible_on_a_1024_by_768_screen() {
+    let Some(chrome) = browser_or_skip("the live page's text size in a browser") else {
+        return;
+    };
+    let s = Server::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    // The hover reading is drawn too, so its text is measured as well.
+    let url = s.url("/?actions=hover:5.5");
+    for (k, size) in [(1024u32, 768u32), (1500, 2100)].into_iter().enumerate() {
+        let dom = chromium_sized(
+            &chrome,
+            &dir.path().join(format!("p{k}")),
+            &url,
+            size,
+            &["--dump-dom".into()],
+        );
+        let log = test_log(&dom);
+        let measured: Vec<&Value> = log.iter().filter(|e| e.get("fonts").is_some()).collect();
+        assert_eq!(
+            measured.len(),
+            2,
+            "the initial state and the hover: {log:#?}"
+        );
+        for e in &measured {
+            assert!(e["error"].is_null(), "{e:#}");
+            let min = e["fonts"]["min"].as_f64().unwrap();
+            assert!(min >= LEGIBLE_PX, "{min:.1} px at {size:?}: {e:#}");
+        }
+        {
+            let f = &measured[1]["fonts"];
+            assert_eq!(f["window"][0].as_u64(), Some(u64::from(size.0)), "{f}");
+            // Every kind of text of the two charts is there and measured:
+            // ticks, axis titles, event labels, programme bars, end values,
+            // the hover reading and the panels' titles and ticks.
+            let by = f["by"].as_object().unwrap();
+            for class in [
+                "culture tick",
+                "culture axis-title",
+                "culture ev",
+                "culture bar-label",
+                "culture end",
+                "culture hover-text",
+                "panel ptitle",
+                "panel tick",
+            ] {
+                let px = by
+                    .get(class)
+                    .and_then(Value::as_f64)
+                    .unwrap_or_else(|| panic!("no '{class}' text measured at {size:?}: {f}"));
+                assert!(
+                    px >= LEGIBLE_PX,
+                    "{class} text is {px:.1} px at {size:?}, below {LEGIBLE_PX} px: {f}"
+                );
+            }
+            assert!(f["count"].as_u64().unwrap() > 40, "{f}");
+            assert!(f["min"].as_f64().unwrap() >= LEGIBLE_PX, "{f}");
+            println!("{size:?}: smallest chart text {:.1} px", f["min"]);
+        }
+    }
 }

@@ -155,7 +155,7 @@ fn common_random_numbers_make_a_point_equal_the_plain_run() {
             .find(|l| l.starts_with(&format!("0,{r},104,")))
             .unwrap()
             .split(',')
-            .nth(3)
+            .nth(4)
             .unwrap()
             .to_string();
         assert_eq!(sweep_culture, run_culture, "replicate {r}");

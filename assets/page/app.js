@@ -591,9 +591,20 @@ function render() {
   step();
 }
 
+/**
+ * Width in user units of a chart drawn into `svg`: its width on the screen
+ * (so that text of 15 units is 15 px tall, legible on a 1024×768 screen
+ * too), kept between `min` and `max` (wider screens scale it up).
+ */
+function drawWidth(svg, min, max) {
+  const w = svg.getBoundingClientRect().width;
+  return Math.round(Math.max(min, Math.min(max, w || max)));
+}
+
 function drawCulture(bands) {
   const r = S.last, svg = $('culture-chart');
-  const W = 1000, H = 480;
+  const W = drawWidth(svg, 480, 1000), H = Math.round(Math.max(400, W * 0.48));
+  svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
   const y = r.scenario.years_per_step;
   const n = bands.mean.length;
   const span = Math.max(y, (n - 1) * y);
@@ -954,8 +965,9 @@ function renderPanels() {
     const bands = r.series[p.metric];
     if (!bands) continue;
     const base = S.baseline && S.baseline.series[p.metric];
-    const W = 320, H = 210, left = 50, right = 12, top = 32, bottom = 28;
-    const svg = el('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': p.title }, box);
+    const svg = el('svg', { role: 'img', 'aria-label': p.title }, box);
+    const W = drawWidth(svg, 240, 320), H = 210, left = 50, right = 12, top = 32, bottom = 28;
+    svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
     const sc = (v) => (v == null ? null : v * p.scale);
     const all = [...bands.p5, ...bands.p95, ...(base ? [...base.p5, ...base.p95] : [])].filter((v) => v != null).map(sc);
     let lo = p.zero ? 0 : Math.min(...all), hi = Math.max(...all);
@@ -1107,7 +1119,25 @@ function snapshot(action) {
     error: $('error').hidden ? null : $('error').textContent,
     status: $('status-text').textContent,
     timing: S.timing,
+    fonts: chartFonts(),
   };
+}
+
+/** The smallest text of the charts as drawn on the screen, in px (font
+ * size times the chart's scale), overall and by class. */
+function chartFonts() {
+  const by = {};
+  let min = Infinity, count = 0;
+  for (const t of document.querySelectorAll('#culture-chart text, #panels svg text')) {
+    const m = t.getScreenCTM();
+    if (!m) continue;
+    const px = parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b);
+    const k = (t.closest('#panels') ? 'panel ' : 'culture ') + (t.getAttribute('class') || 'text');
+    by[k] = Math.min(by[k] ?? Infinity, px);
+    min = Math.min(min, px);
+    count += 1;
+  }
+  return { min, count, by, window: [window.innerWidth, window.innerHeight] };
 }
 
 async function runActions(spec) {
@@ -1159,6 +1189,15 @@ async function start() {
   });
   const actions = new URLSearchParams(location.search).get('actions');
   if (new URLSearchParams(location.search).has('still')) S.animate = false;
+  // Charts are drawn at their size on the screen: redrawn when it changes.
+  window.addEventListener('resize', () => {
+    clearTimeout(S.resized);
+    S.resized = setTimeout(() => {
+      if (!S.last) return;
+      renderPanels();
+      drawCulture(S.shown || S.last.series.culture);
+    }, 150);
+  });
   schedule(0);
   if (actions) runActions(actions);
 }

@@ -9,6 +9,7 @@ use crate::engine::{Batch, Model, RunId, Seeds, run_many};
 use crate::model::learning_culture::Kernel;
 use crate::scenario::Scenario;
 use anyhow::anyhow;
+use indicatif::ProgressBar;
 use std::time::Instant;
 
 /// Options of `bench`.
@@ -24,6 +25,8 @@ pub struct BenchOptions {
     pub kernel: Kernel,
     /// Runs in the ensemble measurement.
     pub runs: u32,
+    /// No progress bar.
+    pub quiet: bool,
 }
 
 /// The model's kernel for a `--kernel` value.
@@ -50,12 +53,14 @@ pub fn peak_rss() -> u64 {
 }
 
 /// Time one run of the default scenario at `employees` on `threads` threads:
-/// (build seconds, init seconds, step seconds).
+/// (build seconds, init seconds, step seconds). `bar` moves by `employees`
+/// agent-steps after every step.
 fn time_run(
     employees: u32,
     steps: u32,
     threads: usize,
     kernel: Kernel,
+    bar: &ProgressBar,
 ) -> Result<(f64, f64, f64), Failure> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -87,6 +92,7 @@ fn time_run(
         // and the shock at 260 within reach of a long series.
         for k in 0..steps {
             m.step(&mut state, 200 + k, &seeds);
+            bar.inc(u64::from(employees));
         }
         Ok((build, init, t.elapsed().as_secs_f64()))
     })
@@ -106,14 +112,37 @@ pub fn bench(o: &BenchOptions) -> Result<(), Failure> {
             Kernel::Auto.resolve()
         )));
     }
-    println!(
+    // The series' sizes, the large run's and the ensemble's: the progress
+    // bar counts agent-steps, so that its ETA weighs a 10⁶ run as such.
+    let mut sizes = Vec::new();
+    let mut n = 1_000u32;
+    while n <= o.max {
+        sizes.push(n);
+        match n.checked_mul(10) {
+            Some(m) => n = m,
+            None => break,
+        }
+    }
+    let big = o.max.min(1_000_000);
+    let mut s = Scenario::default_scenario().map_err(|e| Failure::Runtime(e.into()))?;
+    let ensemble_steps = s.model.steps();
+    let ensemble_employees = 500u64;
+    let per_run = ensemble_employees * u64::from(ensemble_steps);
+    let total = sizes.iter().map(|&n| u64::from(n)).sum::<u64>() * u64::from(o.steps)
+        + 6 * u64::from(big) * u64::from(o.steps)
+        + 6 * u64::from(o.runs) * per_run;
+    let bar = super::progress::bar(total, "agent-steps", o.quiet);
+    // The table goes to stdout, the bar to stderr: a line is printed with
+    // the bar out of the way.
+    let say = |line: String| bar.suspend(|| println!("{line}"));
+    say(format!(
         "culturesim bench: default scenario, {} steps per run, {} thread(s), {} cores, kernel {:?}",
         o.steps,
         o.threads,
         std::thread::available_parallelism().map_or(1, |n| n.get()),
         o.kernel.resolve()
-    );
-    println!(
+    ));
+    say(format!(
         "{:>10} {:>9} {:>8} {:>9} {:>14} {:>12} {:>12} {:>10}",
         "employees",
         "build s",
@@ -123,14 +152,13 @@ pub fn bench(o: &BenchOptions) -> Result<(), Failure> {
         "ns/agent-step",
         "peak MiB",
         "B/employee"
-    );
-    let mut n = 1_000u32;
+    ));
     let base_rss = peak_rss();
-    while n <= o.max {
-        let (build, init, run) = time_run(n, o.steps, o.threads, o.kernel)?;
+    for &n in &sizes {
+        let (build, init, run) = time_run(n, o.steps, o.threads, o.kernel, &bar)?;
         let agent_steps = f64::from(n) * f64::from(o.steps);
         let rss = peak_rss();
-        println!(
+        say(format!(
             "{:>10} {:>9.3} {:>8.3} {:>9.3} {:>14.3e} {:>12.1} {:>12.1} {:>10.1}",
             n,
             build,
@@ -140,28 +168,22 @@ pub fn bench(o: &BenchOptions) -> Result<(), Failure> {
             run * 1e9 / agent_steps,
             rss as f64 / (1024.0 * 1024.0),
             rss.saturating_sub(base_rss) as f64 / f64::from(n)
-        );
-        match n.checked_mul(10) {
-            Some(m) => n = m,
-            None => break,
-        }
+        ));
     }
     // Thread scaling of one large run.
-    let big = o.max.min(1_000_000);
     // Best of three, alternating, so that a slow moment of a shared
     // machine does not decide the ratio.
     let (mut one, mut many) = (f64::MAX, f64::MAX);
     for _ in 0..3 {
-        one = one.min(time_run(big, o.steps, 1, o.kernel)?.2);
-        many = many.min(time_run(big, o.steps, o.threads, o.kernel)?.2);
+        one = one.min(time_run(big, o.steps, 1, o.kernel, &bar)?.2);
+        many = many.min(time_run(big, o.steps, o.threads, o.kernel, &bar)?.2);
     }
-    println!(
+    say(format!(
         "one run of {big} employees (best of 3): {one:.3} s on 1 thread, {many:.3} s on {} -> speed-up {:.2}x",
         o.threads,
         one / many
-    );
+    ));
     // Thread scaling of an ensemble of small runs (best of three, alternating).
-    let mut s = Scenario::default_scenario().map_err(|e| Failure::Runtime(e.into()))?;
     let m = s
         .model
         .learning_culture_mut()
@@ -180,6 +202,7 @@ pub fn bench(o: &BenchOptions) -> Result<(), Failure> {
             pool.install(|| {
                 run_many(m, s.seed, 0, reps, Batch::Throughput.size(), |r| {
                     std::hint::black_box(r);
+                    bar.inc(per_run);
                     Ok::<_, ()>(())
                 })
             })
@@ -187,8 +210,9 @@ pub fn bench(o: &BenchOptions) -> Result<(), Failure> {
             times[k] = times[k].min(t.elapsed().as_secs_f64());
         }
     }
-    let agent_steps = f64::from(reps) * 500.0 * f64::from(s.model.steps());
-    println!(
+    bar.finish_and_clear();
+    let agent_steps = f64::from(reps) * ensemble_employees as f64 * f64::from(s.model.steps());
+    say(format!(
         "ensemble of {reps} default runs (500 employees, {} steps, best of 3): {:.3} s on 1 thread, {:.3} s on {} -> speed-up {:.2}x ({:.3e} agent-steps/s)",
         s.model.steps(),
         times[0],
@@ -196,6 +220,6 @@ pub fn bench(o: &BenchOptions) -> Result<(), Failure> {
         o.threads,
         times[0] / times[1],
         agent_steps / times[1]
-    );
+    ));
     Ok(())
 }

@@ -21,9 +21,11 @@ pub fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Failure> {
         .map_err(|e| Failure::Runtime(anyhow!("cannot start worker threads: {e}")))
 }
 
-/// The template of every bar: `[####    ] 12/40 runs  00:00:03 elapsed, ETA 00:00:07`.
+/// The template of every bar:
+/// `[####    ] 12/40 runs  00:00:03 elapsed, ETA 00:00:07` (counts with
+/// thousands separators: `bench` counts agent-steps).
 pub const TEMPLATE: &str =
-    "{bar:40} {pos}/{len} {msg}  {elapsed_precise} elapsed, ETA {eta_precise}";
+    "{bar:40} {human_pos}/{human_len} {msg}  {elapsed_precise} elapsed, ETA {eta_precise}";
 
 /// A progress bar over `len` units named `unit` ("runs", "steps", ...),
 /// drawn on stderr unless `quiet` or stderr is not a terminal.

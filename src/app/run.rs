@@ -9,6 +9,8 @@ use crate::analysis::unit::ShockedUnit;
 use crate::cli::RunArgs;
 use crate::engine::{Model, group_stride, run_many_ticking};
 use crate::export::atomic::{self, AtomicFile};
+use crate::export::summary::summary_csv;
+use crate::export::teams::{PerReplicateWriter, means_csv};
 use crate::export::timeseries::TimeseriesWriter;
 use crate::model::Models;
 use crate::scenario::Scenario;
@@ -77,9 +79,7 @@ pub fn run(args: &RunArgs) -> Result<RunReport, Failure> {
         .map_err(Failure::Runtime)?;
     let dir = staged.path().to_path_buf();
     let summary = pool
-        .install(
-            || crate::with_model!(&scenario.model, m => simulate(&scenario, m, &dir, args.quiet)),
-        )
+        .install(|| crate::with_model!(&scenario.model, m => simulate(&scenario, m, &dir, args)))
         .map_err(|e| Failure::Runtime(staged.explain(e)))?;
     let seconds = started.elapsed().as_secs_f64();
     let plots = !args.no_plots;
@@ -135,17 +135,46 @@ pub fn run(args: &RunArgs) -> Result<RunReport, Failure> {
     })
 }
 
-/// Run all replicates, streaming `timeseries.csv`; write `summary.json` and
-/// `scenario.toml`.
-fn simulate<M: Model>(scenario: &Scenario, model: &M, out: &Path, quiet: bool) -> Result<Summary> {
+/// Run all replicates, streaming `timeseries.csv` (and with
+/// `--teams-per-replicate`, `teams.csv`); write `summary.json`,
+/// `summary.csv`, `teams.csv` and `scenario.toml`.
+fn simulate<M: Model>(
+    scenario: &Scenario,
+    model: &M,
+    out: &Path,
+    args: &RunArgs,
+) -> Result<Summary> {
+    let quiet = args.quiet;
     std::fs::create_dir_all(out)
         .with_context(|| format!("cannot create output folder '{}'", out.display()))?;
     let ts_file = AtomicFile::create(&out.join("timeseries.csv"))?;
-    let mut ts = TimeseriesWriter::new(ts_file, model.metrics())
-        .with_context(|| format!("failed to write '{}'", out.join("timeseries.csv").display()))?;
+    let mut ts = TimeseriesWriter::new(
+        ts_file,
+        model.metrics(),
+        years_per_step(&scenario.raw.time_unit),
+    )
+    .with_context(|| format!("failed to write '{}'", out.join("timeseries.csv").display()))?;
     let markers = model.markers();
     let mut builder = summary_builder(scenario, model, &markers);
     let mut teams = GroupMeans::new(model.groups(), group_stride(model.steps()));
+    let divisions = scenario
+        .model
+        .learning_culture()
+        .map(|m| m.group_divisions())
+        .unwrap_or_default();
+    let teams_path = out.join("teams.csv");
+    let mut per_replicate = match args.teams_per_replicate && !model.groups().is_empty() {
+        true => Some(
+            PerReplicateWriter::new(
+                AtomicFile::create(&teams_path)?,
+                model.groups(),
+                divisions.clone(),
+                group_stride(model.steps()),
+            )
+            .with_context(|| format!("failed to write '{}'", teams_path.display()))?,
+        ),
+        false => None,
+    };
     let replicates = scenario.replicates;
     // Counted in steps, so that a single large run moves too.
     let bar = super::progress::bar(
@@ -168,7 +197,12 @@ fn simulate<M: Model>(scenario: &Scenario, model: &M, out: &Path, quiet: bool) -
                 format!("failed to write '{}'", out.join("timeseries.csv").display())
             })?;
             builder.add(&run);
-            teams.add(&run);
+            match &mut per_replicate {
+                Some(w) => w
+                    .write_run(&run)
+                    .with_context(|| format!("failed to write '{}'", teams_path.display()))?,
+                None => teams.add(&run),
+            }
             Ok(())
         },
     )?;
@@ -176,13 +210,21 @@ fn simulate<M: Model>(scenario: &Scenario, model: &M, out: &Path, quiet: bool) -
     let summary = builder.finish();
     let json = serde_json::to_vec_pretty(&SummaryFile::new(scenario, &markers, &summary))?;
     atomic::write(&out.join("summary.json"), &json)?;
-    if !model.groups().is_empty() {
-        let divisions = scenario
-            .model
-            .learning_culture()
-            .map(|m| m.group_divisions())
-            .unwrap_or_default();
-        atomic::write(&out.join("teams.csv"), &teams_csv(&teams, &divisions)?)?;
+    let csv = summary_csv(
+        &summary,
+        model.metrics(),
+        years_per_step(&scenario.raw.time_unit),
+    )?;
+    atomic::write(&out.join("summary.csv"), &csv)?;
+    match per_replicate {
+        Some(w) => w
+            .finish()
+            .with_context(|| format!("failed to write '{}'", teams_path.display()))?
+            .commit()?,
+        None if !model.groups().is_empty() => {
+            atomic::write(&teams_path, &means_csv(&teams, &divisions)?)?
+        }
+        None => {}
     }
     if let Some(chart) = &scenario.chart {
         // The resolved scenario names this copy, so the folder stands alone.
@@ -196,23 +238,6 @@ fn simulate<M: Model>(scenario: &Scenario, model: &M, out: &Path, quiet: bool) -
         .with_context(|| format!("failed to write '{}'", out.join("timeseries.csv").display()))?
         .commit()?;
     Ok(summary)
-}
-
-/// `teams.csv`: mean local culture of each team (or coarser unit, for very
-/// large organizations) over replicates, every few steps, with the division
-/// (the unit below the top) each belongs to.
-fn teams_csv(teams: &GroupMeans, divisions: &[String]) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["step", "division", "team", "culture"])?;
-    for (step, g, v) in teams.means() {
-        w.write_record([
-            step.to_string(),
-            divisions.get(g).cloned().unwrap_or_default(),
-            teams.names()[g].clone(),
-            format!("{v:.6}"),
-        ])?;
-    }
-    Ok(w.into_inner().map_err(|e| e.into_error())?)
 }
 
 /// The summary of a run's replicates, as every command computes it: all of

@@ -60,10 +60,11 @@ pub fn sensitivity(a: &SensitivityArgs) -> Result<(), Failure> {
     let factors: Vec<(String, f64, f64)> = sweep
         .params
         .iter()
+        .map(|(k, v)| (crate::sweep::column_name(&base.raw, k), v))
         .map(|(k, v)| match v {
-            SweepValues::Range { min, max } => (k.clone(), *min, *max),
+            SweepValues::Range { min, max } => (k, *min, *max),
             SweepValues::List(l) => (
-                k.clone(),
+                k,
                 l.iter().copied().fold(f64::INFINITY, f64::min),
                 l.iter().copied().fold(f64::NEG_INFINITY, f64::max),
             ),

@@ -223,7 +223,7 @@ fn execute(sw: &Sweep, a: &SweepArgs, out: &Path) -> anyhow::Result<()> {
     let ts_path = out.join("timeseries.csv.part");
     let mut ts = match sw.timeseries_every {
         Some(_) => {
-            let header = format!("point,replicate,step,{}", model.metrics().join(","));
+            let header = format!("point,replicate,step,year,{}", model.metrics().join(","));
             if a.resume && ts_path.exists() {
                 Part::truncate_to(&ts_path, &done)?;
             }
@@ -669,7 +669,8 @@ fn run_batch(
         // The runs before it are kept (a resume reaches the same error).
         finite.with_context(|| format!("at sweep point {}", run.id.point))?;
         if let (Some(part), Some(every)) = (ts.as_deref_mut(), sw.timeseries_every) {
-            part.append(&files::timeseries_lines(&run, every))?;
+            let years = crate::app::years_per_step(&sw.base.raw.time_unit);
+            part.append(&files::timeseries_lines(&run, every, years))?;
         }
         let v = line
             .split(',')

@@ -332,6 +332,7 @@ impl Drop for Staged {
 pub const RUN_FILES: &[&str] = &[
     "timeseries.csv",
     "summary.json",
+    "summary.csv",
     "scenario.toml",
     "teams.csv",
     "manifest.json",

@@ -4,4 +4,6 @@
 
 pub mod atomic;
 pub mod folder;
+pub mod summary;
+pub mod teams;
 pub mod timeseries;

@@ -505,10 +505,12 @@ pub fn parse_timeseries(text: &str, time_unit: &str) -> Result<Series> {
     let (Some(ip), Some(ir), Some(is)) = (col("point"), col("replicate"), col("step")) else {
         bail!("missing one of the columns point, replicate, step");
     };
+    // `year` (the step in years, after `step`) is time, not a metric.
+    let iy = col("year");
     let metric_cols: Vec<(usize, String)> = header
         .iter()
         .enumerate()
-        .filter(|(i, _)| ![ip, ir, is].contains(i))
+        .filter(|(i, _)| ![Some(ip), Some(ir), Some(is), iy].contains(&Some(*i)))
         .map(|(i, h)| (i, h.to_string()))
         .collect();
     let mut runs: Vec<Vec<Vec<f64>>> = vec![Vec::new(); metric_cols.len()];
@@ -632,7 +634,8 @@ pub fn annual_turnover(leavers: &[f64], headcount: &[f64], window: usize) -> Vec
 }
 
 /// Parse teams.csv (`step,division,team,culture`; older files have no
-/// `division`) into a teams × samples matrix.
+/// `division`; `run --teams-per-replicate` adds `replicate`, and each cell
+/// is then the mean over replicates) into a teams × samples matrix.
 pub fn parse_teams(text: &str) -> Result<Teams> {
     let mut rdr = csv::Reader::from_reader(text.as_bytes());
     let headers = rdr.headers()?.clone();
@@ -643,8 +646,12 @@ pub fn parse_teams(text: &str) -> Result<Teams> {
         bail!("line 1: expected the columns step,division,team,culture");
     };
     let c_division = column("division");
+    let per_replicate = column("replicate").is_some();
     let mut t = Teams::default();
     let mut team_index: BTreeMap<String, usize> = BTreeMap::new();
+    // Per-replicate rows: the steps repeat for every replicate.
+    let mut step_index: BTreeMap<u32, usize> = BTreeMap::new();
+    let mut counts: Vec<Vec<u32>> = Vec::new();
     let mut rec = csv::StringRecord::new();
     let mut line = 1;
     while rdr.read_record(&mut rec)? {
@@ -661,10 +668,19 @@ pub fn parse_teams(text: &str) -> Result<Teams> {
             .parse()
             .map_err(|_| anyhow!("line {line}: culture '{v}' is not a number"))?;
         plottable(v).map_err(|e| anyhow!("line {line}: culture {e}"))?;
-        if t.steps.last() != Some(&step) {
-            t.steps.push(step);
-        }
-        let col = t.steps.len() - 1;
+        let col = if per_replicate {
+            let next = step_index.len();
+            let c = *step_index.entry(step).or_insert(next);
+            if c == t.steps.len() {
+                t.steps.push(step);
+            }
+            c
+        } else {
+            if t.steps.last() != Some(&step) {
+                t.steps.push(step);
+            }
+            t.steps.len() - 1
+        };
         let next = team_index.len();
         let row = *team_index.entry(team.to_string()).or_insert(next);
         if row == t.names.len() {
@@ -675,10 +691,31 @@ pub fn parse_teams(text: &str) -> Result<Teams> {
             }
         }
         let r = &mut t.values[row];
-        r.resize(col, f64::NAN);
-        r.push(v);
+        if per_replicate {
+            // Sums and counts; divided once every row is read.
+            if r.len() <= col {
+                r.resize(col + 1, 0.0);
+            }
+            r[col] += v;
+            counts.resize(t.names.len(), Vec::new());
+            let c = &mut counts[row];
+            if c.len() <= col {
+                c.resize(col + 1, 0);
+            }
+            c[col] += 1;
+        } else {
+            r.resize(col, f64::NAN);
+            r.push(v);
+        }
     }
     let n = t.steps.len();
+    if per_replicate {
+        for (r, c) in t.values.iter_mut().zip(&counts) {
+            for (x, &k) in r.iter_mut().zip(c) {
+                *x = if k == 0 { f64::NAN } else { *x / f64::from(k) };
+            }
+        }
+    }
     for r in &mut t.values {
         r.resize(n, f64::NAN);
     }
@@ -699,6 +736,29 @@ mod tests {
         // step 0: values 0..3, p25 at h = 0.75
         assert!((b.p25[0] - 0.75).abs() < 1e-12);
         assert!((b.p95[1] - 2.9).abs() < 1e-12);
+    }
+
+    #[test]
+    fn per_replicate_teams_are_averaged() {
+        let t = parse_teams(
+            "replicate,step,division,team,culture\n0,0,d,a,0.1\n0,0,e,b,0.2\n0,2,d,a,0.3\n0,2,e,b,0.4\n\
+             1,0,d,a,0.3\n1,0,e,b,0.4\n1,2,d,a,0.5\n1,2,e,b,0.6\n",
+        )
+        .unwrap();
+        assert_eq!(t.names, vec!["a", "b"]);
+        assert_eq!(t.divisions, vec!["d", "e"]);
+        assert_eq!(t.steps, vec![0, 2]);
+        let near = |x: f64, y: f64| (x - y).abs() < 1e-12;
+        assert!(near(t.values[0][0], 0.2) && near(t.values[0][1], 0.4));
+        assert!(near(t.values[1][0], 0.3) && near(t.values[1][1], 0.5));
+    }
+
+    #[test]
+    fn the_year_column_is_time_not_a_metric() {
+        let csv = "point,replicate,step,year,culture\n0,0,0,0,0.2\n0,0,1,0.5,0.3\n";
+        let s = parse_timeseries(csv, "month").unwrap();
+        assert_eq!(s.metrics, vec!["culture"]);
+        assert_eq!(s.finals("culture"), vec![0.3]);
     }
 
     #[test]

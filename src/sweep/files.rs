@@ -82,13 +82,19 @@ pub fn run_values(run: &RunOutput, shock_step: Option<usize>, culture: usize) ->
     v
 }
 
-/// The timeseries.csv lines of a run, every `every` steps (and the last).
-pub fn timeseries_lines(run: &RunOutput, every: u32) -> String {
+/// The timeseries.csv lines of a run, every `every` steps (and the last):
+/// `point,replicate,step,year,<metrics>`, a step lasting `years_per_step`.
+pub fn timeseries_lines(run: &RunOutput, every: u32, years_per_step: f64) -> String {
     let mut out = String::new();
     let last = run.len() - 1;
     for n in 0..run.len() {
         if n % every as usize == 0 || n == last {
-            out.push_str(&format!("{},{},{n}", run.id.point, run.id.replicate));
+            out.push_str(&format!(
+                "{},{},{n},{}",
+                run.id.point,
+                run.id.replicate,
+                crate::export::timeseries::year_value(n, years_per_step)
+            ));
             for v in run.row(n) {
                 out.push(',');
                 out.push_str(&format_value(*v));

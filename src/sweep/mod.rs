@@ -12,8 +12,32 @@ pub mod design;
 pub mod files;
 pub mod identity;
 
+use crate::scenario::raw::RawScenario;
 use crate::scenario::{Scenario, ScenarioError, Source};
 use design::Design;
+
+/// The name outputs give a swept key path (points.csv's columns,
+/// summary.json's `params`, the figures' axes): `events.<index>.…` becomes
+/// `events.<id>.…` when that event has an `id`, so that a column says what
+/// it varies (`events.4.alignment` → `events.shock.alignment`); any other
+/// key is unchanged. Both spellings set the same value (`--set` and
+/// `[sweep.params]` take an index or an id).
+pub fn column_name(raw: &RawScenario, key: &str) -> String {
+    let mut parts = key.splitn(3, '.');
+    let (Some("events"), Some(index), Some(rest)) = (parts.next(), parts.next(), parts.next())
+    else {
+        return key.to_string();
+    };
+    match index
+        .parse::<usize>()
+        .ok()
+        .and_then(|i| raw.events.get(i))
+        .and_then(|e| e.id.as_deref())
+    {
+        Some(id) if !id.is_empty() && !id.contains('.') => format!("events.{id}.{rest}"),
+        _ => key.to_string(),
+    }
+}
 
 /// A loaded sweep: the base scenario and its points.
 #[derive(Debug, Clone)]
@@ -46,14 +70,35 @@ impl Sweep {
                 places: vec![None],
             });
         };
-        let design = design::expand(&raw, base.seed).map_err(|problems| {
+        let invalid = |problems: crate::validate::Problems| {
             let places = vec![None; problems.0.len()];
             ScenarioError::Invalid {
                 origin: source.clone(),
                 problems,
                 places,
             }
-        })?;
+        };
+        let mut design = design::expand(&raw, base.seed).map_err(invalid)?;
+        // Outputs name an event by its id; the same key twice is refused.
+        let written = std::mem::take(&mut design.names);
+        let mut p = crate::validate::Problems::default();
+        for (k, key) in written.iter().enumerate() {
+            let name = column_name(&base.raw, key);
+            if let Some(j) = design.names.iter().position(|n| *n == name) {
+                p.push(
+                    format!("sweep.params.{key}"),
+                    format!(
+                        "names the same key as `{}` (both are {name}); keep one",
+                        written[j]
+                    ),
+                );
+            }
+            design.names.push(name);
+            debug_assert_eq!(design.names.len(), k + 1);
+        }
+        if !p.0.is_empty() {
+            return Err(invalid(p));
+        }
         let runs = (design.points.len() as u128) * u128::from(base.replicates);
         if runs > crate::limits::MAX_SWEEP_RUNS && !crate::limits::force_size() {
             let mut p = crate::validate::Problems::default();
@@ -144,5 +189,42 @@ impl Sweep {
                 .map(|(_, r)| r)
                 .collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_event_with_an_id_is_named_by_it() {
+        let raw = Scenario::default_scenario().unwrap().raw;
+        assert_eq!(
+            column_name(&raw, "events.4.alignment"),
+            "events.shock.alignment"
+        );
+        assert_eq!(
+            column_name(&raw, "events.3.commitment"),
+            "events.learnathon.commitment"
+        );
+        // Already an id, not an event, or an index past the end: unchanged.
+        for key in [
+            "events.shock.alignment",
+            "culture.coupling",
+            "events.99.at",
+            "events",
+        ] {
+            assert_eq!(column_name(&raw, key), key);
+        }
+    }
+
+    #[test]
+    fn both_spellings_of_one_key_are_refused() {
+        let text = "extends = \"snow-in-the-sun\"\nname = \"twice\"\n[sweep]\ndesign = \"grid\"\n[sweep.params]\n\"events.4.alignment\" = [0.1, 0.2]\n\"events.shock.alignment\" = [0.3]\n";
+        let source = Source::File(std::path::PathBuf::from("twice.toml"));
+        let e = Sweep::load(text, source, &[]).unwrap_err();
+        let m = e.to_string();
+        assert!(m.contains("names the same key"), "{m}");
+        assert!(m.contains("events.shock.alignment"), "{m}");
     }
 }
