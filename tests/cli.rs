@@ -29,7 +29,7 @@ fn run_with_defaults_writes_every_output() {
     );
     // `year` is the step in years (weekly steps), rounded to 6 decimals.
     let rows: Vec<&str> = lines.collect();
-    assert_eq!(rows.len(), 32 * 521);
+    assert_eq!(rows.len(), 32 * 523);
     assert!(rows[0].starts_with("0,0,0,0,"), "{}", rows[0]);
     assert!(rows[52].starts_with("0,0,52,0.996578,"), "{}", rows[52]);
     assert!(rows[520].starts_with("0,0,520,9.965777,"), "{}", rows[520]);
@@ -94,7 +94,7 @@ fn run_with_defaults_writes_every_output() {
     let fin = row("organization", "culture", "final");
     assert_eq!(
         (fin[4].as_str(), fin[5].as_str(), fin[6].as_str()),
-        ("520", "9.965777", "32")
+        ("522", "10.004107", "32")
     );
     assert_eq!(num(&fin[7]), c["mean"].as_f64().unwrap());
     assert_eq!(num(&fin[9]), c["ci95"][0].as_f64().unwrap());
@@ -326,7 +326,7 @@ fn set_can_name_an_event_by_its_id() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "--set events.shok.at=30: events: must be followed by an index or the id of an entry, got \"shok\"; did you mean \"shock\"?",
+            "--set events.shok.at=\"30w\": events: must be followed by an index or the id of an entry, got \"shok\"; did you mean \"shock\"?",
         ));
 }
 
@@ -362,7 +362,7 @@ fn invalid_scenario_reports_every_problem() {
             "culture.coupling: must be in [0, 10], got -1",
         ))
         .stderr(predicate::str::contains(
-            "bad.toml:9:6: events[0].at: must be before the last step (100), got 200",
+            "bad.toml:9:6: events[0].at: must be before the end of the run (1.9165 years, step 100), got \"200w\" (step 200)",
         ))
         .stderr(predicate::str::contains("bad.toml"));
 }
@@ -802,7 +802,7 @@ fn sweep_columns_name_an_event_by_its_id_whichever_spelling_the_file_uses() {
     let points = std::fs::read_to_string(by_index.join("points.csv")).unwrap();
     assert_eq!(
         points,
-        "point,events.shock.alignment,culture.coupling\n0,0.1,1\n1,0.5,1\n"
+        "point,culture.coupling,events.shock.alignment\n0,1,0.1\n1,1,0.5\n"
     );
     let summary: serde_json::Value =
         serde_json::from_slice(&std::fs::read(by_index.join("summary.json")).unwrap()).unwrap();

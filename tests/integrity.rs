@@ -240,6 +240,7 @@ fn a_run_owns_its_folder() {
         [
             "manifest.json",
             "scenario.toml",
+            "summary.csv",
             "summary.json",
             "teams.csv",
             "timeseries.csv"
@@ -581,7 +582,7 @@ fn force_size_is_consent_for_validate_run_and_sweep_alike() {
     let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/snow-in-the-sun.toml");
     // 1e6 employees x 10,000 steps x 200 replicates = 2e12 agent-steps.
     let big = format!(
-        "extends = {:?}\nname = \"big\"\nsteps = 10000\nreplicates = 200\n[org]\nemployees = 1000000\n",
+        "extends = {:?}\nname = \"big\"\nduration = \"10000w\"\nreplicates = 200\n[org]\nemployees = 1000000\n",
         base.display().to_string()
     );
     std::fs::write(d.path().join("big.toml"), &big).unwrap();
@@ -720,7 +721,7 @@ fn plot_refuses_absurd_values_instead_of_hanging() {
     let text = std::fs::read_to_string(&ts).unwrap();
     let mut lines: Vec<String> = text.lines().map(String::from).collect();
     let mut cells: Vec<String> = lines[5].split(',').map(String::from).collect();
-    cells[3] = "1e308".into();
+    cells[4] = "1e308".into(); // culture (after point, replicate, step, year)
     lines[5] = cells.join(",");
     std::fs::write(&ts, lines.join("\n") + "\n").unwrap();
     // Bounded by the command's timeout: a hang fails the test.

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 const SWEEP: &str = r#"
 name = "coupling-sweep"
-steps = 104
+duration = "104w"
 replicates = 4
 seed = 5
 
@@ -17,7 +17,7 @@ employees = 200
 
 [[events]]
 kind = "replace_leader"
-at = 52
+at = "52w"
 scope = "top"
 alignment = 0.1
 
@@ -491,7 +491,7 @@ fn sensitivity_ranks_the_levers_of_the_real_model() {
     let dir = tempfile::tempdir().unwrap();
     let text = r#"
 name = "levers"
-steps = 260
+duration = "260w"
 replicates = 2
 [org]
 employees = 300
@@ -499,9 +499,9 @@ employees = 300
 top_alignment = 0.9
 [[events]]
 kind = "learning_practice"
-at = 0
+at = "0w"
 duration = 104
-strength = 0.01
+strength = 0.52
 [sweep]
 design = "lhs"
 samples = 4
@@ -553,7 +553,7 @@ samples = 4
 
 const SHOCKED: &str = r#"
 name = "shocked"
-steps = 208
+duration = "208w"
 replicates = 2
 [org]
 employees = 200
@@ -561,12 +561,12 @@ employees = 200
 top_alignment = 0.9
 [[events]]
 kind = "learning_practice"
-at = 0
+at = "0w"
 duration = 104
-strength = 0.01
+strength = 0.52
 [[events]]
 kind = "replace_leader"
-at = 130
+at = "130w"
 scope = "top"
 alignment = 0.1
 adapt = false
@@ -635,7 +635,7 @@ fn sobol_indices_of_a_shock_metric_come_with_intervals() {
         "calm.toml",
         &SHOCKED
             .replace(
-                "[[events]]\nkind = \"replace_leader\"\nat = 130\nscope = \"top\"\nalignment = 0.1\nadapt = false\n",
+                "[[events]]\nkind = \"replace_leader\"\nat = \"130w\"\nscope = \"top\"\nalignment = 0.1\nadapt = false\n",
                 "",
             )
             .replace("\"events.1.alignment\" = { min = 0.0, max = 0.3 }\n", ""),

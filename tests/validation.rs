@@ -127,7 +127,7 @@ fn new_writes_a_template_that_validates_and_runs() {
         .success();
     let text = std::fs::read_to_string(&f).unwrap();
     assert!(text.contains("name = \"client\""));
-    assert!(text.contains("# κ: strength of the reinforcing loop"));
+    assert!(text.contains("κ: strength of the reinforcing loop"));
     Command::cargo_bin("culturesim")
         .unwrap()
         .arg("validate")
@@ -151,7 +151,7 @@ fn new_writes_a_template_that_validates_and_runs() {
         .success();
     let copy = std::fs::read_to_string(&g).unwrap();
     assert!(!copy.contains("\nextends"), "{copy}");
-    assert!(copy.contains("at = 286"));
+    assert!(copy.contains("at = \"286w\""), "{copy}");
     Command::cargo_bin("culturesim")
         .unwrap()
         .arg("validate")
