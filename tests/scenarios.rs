@@ -3,7 +3,7 @@
 //! and the step length does not change the trajectory: the default
 //! scenario at day, week and month steps tells the same story in years.
 
-mod common;
+use crate::common;
 use assert_cmd::Command;
 use common::*;
 
@@ -81,10 +81,11 @@ fn max_gap(a: &[f64], b: &[f64], ts: &[f64]) -> (f64, f64) {
 /// The rates are per year and the times real: the default scenario at
 /// week, month and day steps gives mean culture trajectories that agree at
 /// every month of its ten years. Measured with the self-sustaining
-/// mechanisms on (48 replicates): day vs week 0.007, month vs week 0.036
-/// (during the erosion after the shock), seed noise at week steps 0.016
-/// (the tipping after the shock makes runs differ more). Day steps agree
-/// within 0.02. Month steps are held to 0.045, NOT the 0.02 the model
+/// mechanisms on (128 replicates): day vs week 0.009, month vs week 0.027
+/// (during the erosion after the shock), seed noise at week steps 0.009
+/// (48 replicates gave 0.016: the tipping after the shock makes runs
+/// differ more). Day steps agree
+/// within 0.02. Month steps are held to 0.035, NOT the 0.02 the model
 /// issue asks for (a named gap): what is left is not a rate
 /// conversion (each process compounds exactly) but the model's one-step
 /// lags (the organization's culture follows the previous step's local
@@ -93,9 +94,9 @@ fn max_gap(a: &[f64], b: &[f64], ts: &[f64]) -> (f64, f64) {
 /// to step.rs's update order.
 #[test]
 fn the_step_length_does_not_change_the_culture_trajectory() {
-    const REPLICATES: u32 = 48;
+    const REPLICATES: u32 = 128;
     const TOLERANCE: f64 = 0.02;
-    let tolerance = |unit: &str| if unit == "month" { 0.045 } else { TOLERANCE };
+    let tolerance = |unit: &str| if unit == "month" { 0.035 } else { TOLERANCE };
     let ts: Vec<f64> = (0..=119).map(|m| f64::from(m) / 12.0).collect();
     let week = culture_in_years("week", 20261128, REPLICATES, &ts);
     let noise = max_gap(&week, &culture_in_years("week", 7, REPLICATES, &ts), &ts);
