@@ -8,25 +8,12 @@
 use crate::common;
 use common::*;
 
-/// E21–E29 switched off (their parameters at their neutral values).
-const MECHANISMS_OFF: [&str; 10] = [
-    "engagement.habit_weeks=0",
-    "learning.informal=0",
-    "formalization.informal=0",
-    "turnover.misfit_effect=0",
-    "turnover.selection=0",
-    "leadership.upward=0",
-    "leadership.conviction=0",
-    "leadership.internal=0",
-    "culture.perceived_org=0",
-    "belief.experience_practice=0",
-];
-
 /// A small organization with no events and every mechanism E21–E29 off.
 fn plain(extra: &[&str]) -> Vec<String> {
     let mut v: Vec<String> = ["events=[]", "org.employees=2000", "replicates=2"]
         .iter()
-        .chain(MECHANISMS_OFF.iter())
+        .chain(LEARNING_MECHANISMS_OFF.iter())
+        .chain(SUSTAINING_OFF.iter())
         .map(|s| s.to_string())
         .collect();
     v.extend(extra.iter().map(|s| s.to_string()));
@@ -306,13 +293,7 @@ fn focal_team_culture(perceived: f64, other_division_hurt: bool) -> f64 {
     sets.extend(START_HIGH.iter().map(|s| s.to_string()));
     let s = sc(&sets);
     let m = model(&s);
-    let team = m.org().find("u1.1.1").expect("team u1.1.1");
-    let t = m
-        .org()
-        .team_unit
-        .iter()
-        .position(|&u| u as usize == team)
-        .unwrap();
+    let t = team_index(&m, "u1.1.1");
     let mut sum = 0.0;
     for r in 0..s.replicates {
         walk(&m, s.seed, r, |step, st| {

@@ -141,3 +141,38 @@ pub const HEADLESS: &[&str] = &[
     "--disable-component-update",
     "--disable-sync",
 ];
+
+/// E24–E29 switched off (their neutral values): what lets a built
+/// culture hold (attraction, selection and attrition; upward influence,
+/// conviction and successors from within; the organization's culture seen
+/// by everyone; the experience of learning).
+pub const SUSTAINING_OFF: [&str; 7] = [
+    "turnover.misfit_effect=0",
+    "turnover.selection=0",
+    "leadership.upward=0",
+    "leadership.conviction=0",
+    "leadership.internal=0",
+    "culture.perceived_org=0",
+    "belief.experience_practice=0",
+];
+
+/// E21–E23 switched off: habit, informal learning, and informal learning
+/// made explicit. With [`SUSTAINING_OFF`], every mechanism E21–E29.
+pub const LEARNING_MECHANISMS_OFF: [&str; 3] = [
+    "engagement.habit_weeks=0",
+    "learning.informal=0",
+    "formalization.informal=0",
+];
+
+/// The index (in team order) of the team unit called `name`.
+pub fn team_index(m: &LearningCulture, name: &str) -> usize {
+    let unit = m
+        .org()
+        .find(name)
+        .unwrap_or_else(|| panic!("no unit {name}"));
+    m.org()
+        .team_unit
+        .iter()
+        .position(|&u| u as usize == unit)
+        .unwrap_or_else(|| panic!("{name} is not a team"))
+}
