@@ -17,6 +17,8 @@ mod common;
 #[path = "../build.rs"]
 mod build_script;
 
+#[path = "answers.rs"]
+mod answers;
 #[path = "behaviours.rs"]
 mod behaviours;
 #[path = "cli.rs"]
