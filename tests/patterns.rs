@@ -64,11 +64,12 @@ fn r_squared(xs: &[&[f64]], y: &[f64]) -> f64 {
             .max_by(|&x, &z| a[x][c].abs().total_cmp(&a[z][c].abs()))
             .unwrap();
         a.swap(c, pivot);
-        for r in 0..p {
+        let pivot_row = a[c].clone();
+        for (r, row) in a.iter_mut().enumerate() {
             if r != c {
-                let f = a[r][c] / a[c][c];
-                for k in c..=p {
-                    a[r][k] -= f * a[c][k];
+                let f = row[c] / pivot_row[c];
+                for (x, &y) in row.iter_mut().zip(&pivot_row).skip(c) {
+                    *x -= f * y;
                 }
             }
         }
@@ -221,13 +222,14 @@ fn succession(successor: Option<RawDist>, sets: &[&str]) -> Vec<Vec<f64>> {
     let s = scenario_edit(&all, |raw| {
         pool_leaders(raw);
         if let Some(alignment) = successor {
-            let mut e = RawEvent::default();
-            e.kind = "replace_leader".into();
-            e.at = Some(RawTime::Text("260w".into()));
-            e.scope = Some("top".into());
-            e.alignment = Some(alignment);
-            e.adapt = Some(true);
-            raw.events.push(e);
+            raw.events.push(RawEvent {
+                kind: "replace_leader".into(),
+                at: Some(RawTime::Text("260w".into())),
+                scope: Some("top".into()),
+                alignment: Some(alignment),
+                adapt: Some(true),
+                ..RawEvent::default()
+            });
         }
         raw.duration = Some(RawTime::Text("416w".into()));
     });
@@ -377,11 +379,12 @@ fn turnover_loss(phi: f64, sets: &[&str]) -> Vec<f64> {
     all.extend(sets);
     let s = scenario_edit(&all, |raw| {
         pool_leaders(raw);
-        let mut e = RawEvent::default();
-        e.kind = "turnover_wave".into();
-        e.at = Some(RawTime::Text("260w".into()));
-        e.fraction = Some(0.4);
-        raw.events.push(e);
+        raw.events.push(RawEvent {
+            kind: "turnover_wave".into(),
+            at: Some(RawTime::Text("260w".into())),
+            fraction: Some(0.4),
+            ..RawEvent::default()
+        });
         raw.duration = Some(RawTime::Text("364w".into()));
     });
     per_run(&runs(&s), "knowledge")
