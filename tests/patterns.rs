@@ -171,8 +171,8 @@ fn manager_share(sets: &[&str]) -> (Vec<f64>, Vec<f64>) {
 #[test]
 fn pattern_gallup_managers_explain_most_of_the_between_team_variance_in_engagement() {
     // Expected [0.6, 0.85] (Gallup: "at least 70%"). Measured over 8
-    // replicates of ~250 teams: 0.77 on the manager (a, q, gates), 0.75 on
-    // S (docs/MODEL.md, Literature patterns).
+    // replicates of ~250 teams: 0.758 ± 0.014 on the manager (a, q,
+    // gates), 0.740 ± 0.015 on S (docs/MODEL.md, Literature patterns).
     let (leader, support) = manager_share(&[]);
     let (m, h) = mean_ci(&leader);
     let (ms, hs) = mean_ci(&support);
@@ -278,10 +278,6 @@ fn pattern_schepker_average_successor_leaves_no_lasting_loss_non_aligned_one_doe
     assert!(
         end_p.abs() < 0.03,
         "pool successor 3 years on {end_p:+.3} ± {hep:.3}"
-    );
-    assert!(
-        dip_p.abs() < 0.03,
-        "pool successor dip {dip_p:+.3} ± {hdp:.3}"
     );
     // The non-aligned successor: a lasting loss, far larger.
     assert!(
