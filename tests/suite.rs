@@ -39,6 +39,8 @@ mod meanfield;
 mod mechanisms;
 #[path = "org.rs"]
 mod org;
+#[path = "patterns.rs"]
+mod patterns;
 #[path = "plots.rs"]
 mod plots;
 #[path = "properties.rs"]
