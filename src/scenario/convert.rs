@@ -533,8 +533,8 @@ fn review(p: &mut Problems, path: &str, e: &RawEvent, duration: u32, dt: f64) ->
     let target = match e.review_target {
         None => {
             p.push(
-                format!("{path}.review_target"),
-                "review_after needs review_target (the least gain in the organization's culture C since the start that passes the review, e.g. 0.05)",
+                format!("{path}.review_after"),
+                "needs review_target (the least gain in the organization's culture C since the start that passes the review, e.g. 0.05)",
             );
             0.0
         }
@@ -680,16 +680,14 @@ fn event(p: &mut Problems, path: &str, e: &RawEvent, steps: u32, dt: f64) -> Opt
         "budget_cut" => &["cut"],
         "learnathon" => &["participation", "commitment"],
         "community_of_practice" => &["density"],
-        "learning_leadership" | "learning_practice" | "personal_mastery" => {
-            &[
-                "reach",
-                "strength",
-                "duration",
-                "review_after",
-                "review_target",
-                "relaunch_after",
-            ]
-        }
+        "learning_leadership" | "learning_practice" | "personal_mastery" => &[
+            "reach",
+            "strength",
+            "duration",
+            "review_after",
+            "review_target",
+            "relaunch_after",
+        ],
         other => {
             p.push(
                 format!("{path}.kind"),

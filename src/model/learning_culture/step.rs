@@ -675,16 +675,34 @@ impl LearningCulture {
             s.relaunches.extend(stopped);
         }
         if s.relaunches.iter().any(|r| r.at == step) {
-            let due: Vec<Relaunch> = s.relaunches.iter().filter(|r| r.at == step).copied().collect();
+            let due: Vec<Relaunch> = s
+                .relaunches
+                .iter()
+                .filter(|r| r.at == step)
+                .copied()
+                .collect();
             s.relaunches.retain(|r| r.at != step);
             for r in due {
                 let e = &self.setup.events[r.event as usize];
-                let keys = [tag::RELAUNCH, e.key, u64::from(step), u64::from(r.remaining)];
+                let keys = [
+                    tag::RELAUNCH,
+                    e.key,
+                    u64::from(step),
+                    u64::from(r.remaining),
+                ];
                 let mut rng = seeds.stream(&keys);
                 let leaders = e.scope.leaders(&self.org, &s.alignment, &mut rng);
                 let teams = teams_under(&self.org, &leaders);
                 let key = seeds.hash(&[tag::PROGRAMME, keys[1], keys[2], keys[3], tag::RELAUNCH]);
-                self.launch(s, r.event as usize, &leaders, &teams, step, r.remaining, key);
+                self.launch(
+                    s,
+                    r.event as usize,
+                    &leaders,
+                    &teams,
+                    step,
+                    r.remaining,
+                    key,
+                );
             }
         }
     }
