@@ -121,7 +121,7 @@ fn one_programme(review: Option<(f64, &str)>) -> Scenario {
 }
 
 /// (programme-steps run after each step, stops so far, culture) of run 0.
-fn bookkeeping(s: &Scenario) -> (Vec<u32>, u32, Vec<f64>) {
+fn bookkeeping(s: &Scenario) -> (Vec<u64>, u32, Vec<f64>) {
     let m = model(s);
     let (mut spent, mut stops, mut culture) = (Vec::new(), 0, Vec::new());
     walk(&m, s.seed, 0, |_, st| {

@@ -364,7 +364,7 @@ pub struct State {
     pub relaunches: Vec<Relaunch>,
     /// Programme-steps run so far, summed over programmes (the budget
     /// spent; not an output column).
-    pub programme_steps: u32,
+    pub programme_steps: u64,
     /// Programmes stopped at a review so far (not an output column).
     pub programme_stops: u32,
     /// Whether `tally` matches the employee columns: true after the

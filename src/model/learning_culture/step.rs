@@ -316,7 +316,7 @@ impl LearningCulture {
             f.decay,
         );
         self.leaders(s, step, seeds);
-        s.programme_steps += s.programmes.len() as u32;
+        s.programme_steps += s.programmes.len() as u64;
         s.programmes.retain(|a| a.until > step + 1);
     }
 
@@ -671,7 +671,7 @@ impl LearningCulture {
                 });
                 false
             });
-            s.programme_stops += stopped.len() as u32;
+            s.programme_stops = s.programme_stops.saturating_add(stopped.len() as u32);
             s.relaunches.extend(stopped);
         }
         if s.relaunches.iter().any(|r| r.at == step) {
