@@ -31,6 +31,8 @@ mod docs;
 mod integrity;
 #[path = "kernels.rs"]
 mod kernels;
+#[path = "levers.rs"]
+mod levers;
 #[path = "march1991.rs"]
 mod march1991;
 #[path = "meanfield.rs"]

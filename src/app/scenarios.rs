@@ -342,6 +342,9 @@ const EVENT_EXAMPLES: &str = r#"
 # duration = "3y"                  # how long the programme runs
 # reach = 1.0                      # share of leaders / teams / employees reached
 # strength = 0.21                  # rate per year at which it closes the distance to 1
+# review_after = "6m"              # results-focused management reviews it (omit: patient)
+# review_target = 0.05             # and stops it if culture gained less; the rest of the
+# relaunch_after = "3m"            # budget is relaunched this long after a stop
 #
 # [[events]]
 # kind = "learnathon"

@@ -7,7 +7,7 @@
 use super::raw::{NamedDist, RawDist, RawEvent, RawScenario, RawTime, RawTraits};
 use crate::dist::Dist;
 use crate::model::Models;
-use crate::model::learning_culture::events::{Event, Kind, Programme, Scope, When};
+use crate::model::learning_culture::events::{Event, Kind, Programme, Review, Scope, When};
 use crate::model::learning_culture::org::{Chart, OrgSource, OrgSpec};
 use crate::model::learning_culture::params::{self, Unit};
 use crate::model::learning_culture::{LeaderPool, Params, Setup, Traits};
@@ -489,6 +489,73 @@ fn time(p: &mut Problems, path: &str, key: &str, t: &Option<RawTime>, dt: f64) -
     }
 }
 
+/// Default time from a stopped programme to its relaunch: the time to
+/// decide on, design and roll out the next initiative (assumption).
+pub const RELAUNCH_AFTER_YEARS: f64 = 0.25;
+
+/// Management's review of programme event `path` (`review_after`,
+/// `review_target`, `relaunch_after`), whose budget is `duration` steps.
+fn review(p: &mut Problems, path: &str, e: &RawEvent, duration: u32, dt: f64) -> Option<Review> {
+    let Some(raw_after) = &e.review_after else {
+        for (key, given) in [
+            ("review_target", e.review_target.is_some()),
+            ("relaunch_after", e.relaunch_after.is_some()),
+        ] {
+            if given {
+                p.push(
+                    format!("{path}.{key}"),
+                    "needs review_after (when management reviews the programme)",
+                );
+            }
+        }
+        return None;
+    };
+    let before = p.0.len();
+    let after = time(p, path, "review_after", &e.review_after, dt).unwrap_or(0);
+    if p.0.len() == before {
+        if after == 0 {
+            p.push(
+                format!("{path}.review_after"),
+                format!(
+                    "must be at least one step ({}), got {raw_after}",
+                    RawTime::of_steps(1, unit_name(dt))
+                ),
+            );
+        } else if after >= duration && duration > 0 {
+            p.push(
+                format!("{path}.review_after"),
+                format!(
+                    "must be shorter than the programme's duration ({duration} steps), got {raw_after} ({after} steps): the review would come after the programme ends"
+                ),
+            );
+        }
+    }
+    let target = match e.review_target {
+        None => {
+            p.push(
+                format!("{path}.review_after"),
+                "needs review_target (the least gain in the organization's culture C since the start that passes the review, e.g. 0.05)",
+            );
+            0.0
+        }
+        Some(t) if !(t.is_finite() && (-1.0..=1.0).contains(&t)) => {
+            p.push(
+                format!("{path}.review_target"),
+                format!("must be a gain of culture in [-1, 1], got {t}"),
+            );
+            0.0
+        }
+        Some(t) => t,
+    };
+    let relaunch_after = time(p, path, "relaunch_after", &e.relaunch_after, dt)
+        .unwrap_or_else(|| RawTime::Years(RELAUNCH_AFTER_YEARS).steps(dt).unwrap_or(0));
+    (p.0.len() == before).then_some(Review {
+        after,
+        target,
+        relaunch_after,
+    })
+}
+
 fn event(p: &mut Problems, path: &str, e: &RawEvent, steps: u32, dt: f64) -> Option<Event> {
     let before = p.0.len();
     // The end of the run in years, for messages.
@@ -602,6 +669,9 @@ fn event(p: &mut Problems, path: &str, e: &RawEvent, steps: u32, dt: f64) -> Opt
         ("reach", e.reach.is_some()),
         ("strength", e.strength.is_some()),
         ("duration", e.duration.is_some()),
+        ("review_after", e.review_after.is_some()),
+        ("review_target", e.review_target.is_some()),
+        ("relaunch_after", e.relaunch_after.is_some()),
     ];
     let allowed: &[&str] = match e.kind.as_str() {
         "replace_leader" => &["alignment", "commitment", "adapt"],
@@ -610,9 +680,14 @@ fn event(p: &mut Problems, path: &str, e: &RawEvent, steps: u32, dt: f64) -> Opt
         "budget_cut" => &["cut"],
         "learnathon" => &["participation", "commitment"],
         "community_of_practice" => &["density"],
-        "learning_leadership" | "learning_practice" | "personal_mastery" => {
-            &["reach", "strength", "duration"]
-        }
+        "learning_leadership" | "learning_practice" | "personal_mastery" => &[
+            "reach",
+            "strength",
+            "duration",
+            "review_after",
+            "review_target",
+            "relaunch_after",
+        ],
         other => {
             p.push(
                 format!("{path}.kind"),
@@ -741,11 +816,13 @@ fn event(p: &mut Problems, path: &str, e: &RawEvent, steps: u32, dt: f64) -> Opt
                     ),
                 );
             }
+            let review = review(p, path, e, duration, dt);
             Some(Kind::Programme {
                 programme,
                 reach: share(p, "reach", e.reach, 1.0),
                 strength: Unit::Rate.per_step(strength, |_| 0.0, dt),
                 duration,
+                review,
             })
         }
     };

@@ -390,9 +390,22 @@ pub struct RawEvent {
     /// closes while it runs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub strength: Option<f64>,
-    /// programmes: how long the programme runs (`"3y"`, default 1 year).
+    /// programmes: how long the programme runs (`"3y"`, default 1 year):
+    /// its budget.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duration: Option<RawTime>,
+    /// programmes: management reviews the programme this long after it
+    /// starts (`"6m"`); absent: no review (patient management).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review_after: Option<RawTime>,
+    /// programmes: the least gain in the organization's culture C since
+    /// the programme started that passes the review (with `review_after`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review_target: Option<f64>,
+    /// programmes: how long after a stop the rest of the budget is
+    /// relaunched (default `"3m"`; with `review_after`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relaunch_after: Option<RawTime>,
 }
 
 /// A whole scenario file.

@@ -230,6 +230,26 @@ impl Programme {
     }
 }
 
+/// Management's review of a programme: the patience lever.
+///
+/// `after` steps after the programme is launched (or relaunched),
+/// management compares the organization's culture C with its value at the
+/// launch. If the gain is below `target`, the programme is stopped, and the
+/// rest of its budget (its remaining steps) is relaunched `relaunch_after`
+/// steps later as a new programme: new membership, reviewed again in the
+/// same way ("flavour of the month"). A programme that passes its review
+/// runs to the end of its budget. Either way it runs for `duration` steps in
+/// all, when the run lasts long enough (docs/MODEL.md, "Programmes").
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Review {
+    /// Steps from a (re)launch to its review (> 0).
+    pub after: u32,
+    /// Least gain of C since the (re)launch that counts as a result.
+    pub target: f64,
+    /// Steps from a stop to the relaunch of the rest of the budget.
+    pub relaunch_after: u32,
+}
+
 /// What an event does.
 #[derive(Debug, Clone)]
 pub enum Kind {
@@ -285,8 +305,11 @@ pub enum Kind {
         /// Share of the distance to 1 it closes each step (the per-step
         /// form of the scenario's rate per year).
         strength: f64,
-        /// Steps it runs.
+        /// Steps it runs (its budget).
         duration: u32,
+        /// Management's review; none = patient management, which lets the
+        /// programme run its course.
+        review: Option<Review>,
     },
 }
 

@@ -128,6 +128,7 @@ mod tag {
     pub const COMMUNITY: u64 = 7;
     pub const EVERYDAY: u64 = 8;
     pub const PROJECT: u64 = 9;
+    pub const RELAUNCH: u64 = 10;
 }
 
 /// `f32` coefficients for the hot loop, derived once from [`Params`].
@@ -396,6 +397,9 @@ impl Model for LearningCulture {
             learnathon_commitment: 0.0,
             community_density: 0.0,
             programmes: Vec::new(),
+            relaunches: Vec::new(),
+            programme_steps: 0,
+            programme_stops: 0,
             tally_fresh: false,
             event_leavers: 0,
             event_knowledge_lost: 0.0,

@@ -260,6 +260,23 @@ pub struct ActiveProgramme {
     /// practice programme), each employee slot (personal mastery) or each
     /// leader (leadership), else 0.
     pub reached: Vec<u8>,
+    /// Index of its event in the timeline.
+    pub event: u32,
+    /// Step of management's review (`u32::MAX`: none).
+    pub review_at: u32,
+    /// The organization's culture C when it was (re)launched.
+    pub culture_at_launch: f64,
+}
+
+/// The rest of a stopped programme's budget, waiting to be relaunched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Relaunch {
+    /// Step of the relaunch.
+    pub at: u32,
+    /// Index of the programme's event in the timeline.
+    pub event: u32,
+    /// Steps of budget left.
+    pub remaining: u32,
 }
 
 /// Organization-level aggregates of one step, used by `observe`.
@@ -343,6 +360,13 @@ pub struct State {
     pub community_density: f32,
     /// Programmes running.
     pub programmes: Vec<ActiveProgramme>,
+    /// Stopped programmes waiting to be relaunched, in the order stopped.
+    pub relaunches: Vec<Relaunch>,
+    /// Programme-steps run so far, summed over programmes (the budget
+    /// spent; not an output column).
+    pub programme_steps: u64,
+    /// Programmes stopped at a review so far (not an output column).
+    pub programme_stops: u32,
     /// Whether `tally` matches the employee columns: true after the
     /// employee pass (which tallies as it goes) and after a recount; false
     /// when an event has changed employees since.

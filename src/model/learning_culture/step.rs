@@ -24,8 +24,8 @@ use super::kernel::{
     learn_week, project_week, split24,
 };
 use super::state::{
-    ActiveProgramme, CommunityMeans, EmployeesMut, NO_COMMUNITY, State, TeamInput, TeamTally,
-    Totals,
+    ActiveProgramme, CommunityMeans, EmployeesMut, NO_COMMUNITY, Relaunch, State, TeamInput,
+    TeamTally, Totals,
 };
 use super::{LearningCulture, tag, unit};
 use crate::engine::Seeds;
@@ -316,6 +316,7 @@ impl LearningCulture {
             f.decay,
         );
         self.leaders(s, step, seeds);
+        s.programme_steps += s.programmes.len() as u64;
         s.programmes.retain(|a| a.until > step + 1);
     }
 
@@ -442,11 +443,15 @@ impl LearningCulture {
         }
     }
 
-    /// Phase 1: events occurring at `step`.
+    /// Phase 1: management's programme reviews and the relaunches due at
+    /// `step`, then the events occurring at `step`.
     fn apply_events(&self, s: &mut State, step: u32, seeds: &Seeds) {
         let org = &self.org;
         let p = &self.setup.params;
-        for e in &self.setup.events {
+        if !s.programmes.is_empty() || !s.relaunches.is_empty() {
+            self.reviews(s, step, seeds);
+        }
+        for (index, e) in self.setup.events.iter().enumerate() {
             if !e.when.occurs(step) {
                 continue;
             }
@@ -573,43 +578,131 @@ impl LearningCulture {
                         }
                     }
                 }
-                Kind::Programme {
-                    programme,
-                    reach,
-                    strength,
-                    duration,
-                } => {
+                Kind::Programme { duration, .. } => {
                     let key = seeds.hash(&[tag::PROGRAMME, e.key, u64::from(step)]);
-                    let reach = *reach as f32;
-                    let reached = match programme {
-                        Programme::Practice => (0..org.teams())
-                            .map(|t| u8::from(teams[t] && reached(key, t as u64, reach)))
-                            .collect(),
-                        Programme::Mastery => {
-                            let mut r = vec![0u8; org.slots()];
-                            for t in (0..org.teams()).filter(|&t| teams[t]) {
-                                for i in slots_in(t) {
-                                    r[i] = u8::from(reached(key, i as u64, reach));
-                                }
-                            }
-                            r
-                        }
-                        Programme::Leadership => {
-                            // Every leader below the scope.
-                            let mut r = vec![0u8; org.units()];
-                            for u in units_under(org, &leaders) {
-                                r[u as usize] = u8::from(reached(key, u64::from(u), reach));
-                            }
-                            r
-                        }
-                    };
-                    s.programmes.push(ActiveProgramme {
-                        programme: *programme,
-                        strength: *strength as f32,
-                        until: step + duration,
-                        reached,
-                    });
+                    self.launch(s, index, &leaders, &teams, step, *duration, key);
                 }
+            }
+        }
+    }
+
+    /// Start programme event `index` at `step` for `duration` steps, with
+    /// the selected `leaders` and the `teams` under them; `key` seeds its
+    /// membership hash.
+    #[allow(clippy::too_many_arguments)]
+    fn launch(
+        &self,
+        s: &mut State,
+        index: usize,
+        leaders: &[u32],
+        teams: &[bool],
+        step: u32,
+        duration: u32,
+        key: u64,
+    ) {
+        let org = &self.org;
+        let Kind::Programme {
+            programme,
+            reach,
+            strength,
+            review,
+            ..
+        } = &self.setup.events[index].kind
+        else {
+            unreachable!("launch is called for programme events only")
+        };
+        let reach = *reach as f32;
+        let reached = match programme {
+            Programme::Practice => (0..org.teams())
+                .map(|t| u8::from(teams[t] && reached(key, t as u64, reach)))
+                .collect(),
+            Programme::Mastery => {
+                let mut r = vec![0u8; org.slots()];
+                for t in (0..org.teams()).filter(|&t| teams[t]) {
+                    for i in org.team_slots(t) {
+                        r[i] = u8::from(reached(key, i as u64, reach));
+                    }
+                }
+                r
+            }
+            Programme::Leadership => {
+                // Every leader below the scope.
+                let mut r = vec![0u8; org.units()];
+                for u in units_under(org, leaders) {
+                    r[u as usize] = u8::from(reached(key, u64::from(u), reach));
+                }
+                r
+            }
+        };
+        s.programmes.push(ActiveProgramme {
+            programme: *programme,
+            strength: *strength as f32,
+            until: step + duration,
+            reached,
+            event: index as u32,
+            review_at: review.map_or(u32::MAX, |r| step.saturating_add(r.after)),
+            culture_at_launch: s.org_culture,
+        });
+    }
+
+    /// Management's reviews due at `step` (a programme whose culture gain
+    /// since its launch is below target stops, and the rest of its budget
+    /// waits for its relaunch), then the relaunches due at `step`, in the
+    /// order the programmes were stopped.
+    fn reviews(&self, s: &mut State, step: u32, seeds: &Seeds) {
+        if s.programmes.iter().any(|a| a.review_at == step) {
+            let (c, events) = (s.org_culture, &self.setup.events);
+            let mut stopped = Vec::new();
+            s.programmes.retain(|a| {
+                let Kind::Programme {
+                    review: Some(r), ..
+                } = &events[a.event as usize].kind
+                else {
+                    return true;
+                };
+                if a.review_at != step || c - a.culture_at_launch >= r.target {
+                    return true;
+                }
+                // Still in the list, so `until` > `step`.
+                stopped.push(Relaunch {
+                    at: step.saturating_add(r.relaunch_after),
+                    event: a.event,
+                    remaining: a.until - step,
+                });
+                false
+            });
+            s.programme_stops = s.programme_stops.saturating_add(stopped.len() as u32);
+            s.relaunches.extend(stopped);
+        }
+        if s.relaunches.iter().any(|r| r.at == step) {
+            let due: Vec<Relaunch> = s
+                .relaunches
+                .iter()
+                .filter(|r| r.at == step)
+                .copied()
+                .collect();
+            s.relaunches.retain(|r| r.at != step);
+            for r in due {
+                let e = &self.setup.events[r.event as usize];
+                let keys = [
+                    tag::RELAUNCH,
+                    e.key,
+                    u64::from(step),
+                    u64::from(r.remaining),
+                ];
+                let mut rng = seeds.stream(&keys);
+                let leaders = e.scope.leaders(&self.org, &s.alignment, &mut rng);
+                let teams = teams_under(&self.org, &leaders);
+                let key = seeds.hash(&[tag::PROGRAMME, keys[1], keys[2], keys[3], tag::RELAUNCH]);
+                self.launch(
+                    s,
+                    r.event as usize,
+                    &leaders,
+                    &teams,
+                    step,
+                    r.remaining,
+                    key,
+                );
             }
         }
     }
