@@ -29,4 +29,3 @@ pub fn bench_steps<M: Model>(
         })
     });
 }
-

@@ -7,8 +7,8 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use culturesim::engine::{Model, RunId, Seeds, run_many};
-use culturesim_benches::bench_steps;
 use culturesim::scenario::Scenario;
+use culturesim_benches::bench_steps;
 use std::hint::black_box;
 
 fn step(c: &mut Criterion) {
