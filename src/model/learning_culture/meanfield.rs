@@ -321,9 +321,9 @@ fn support_of(model: &LearningCulture, alignment: &[f32], commitment: &[f32]) ->
     let ld = &model.setup().params.leadership;
     let (level, floor) = (ld.gate as f32, ld.gate_floor as f32);
     let mut g = vec![1.0f32; org.units()];
-    for u in 1..org.units() {
+    for (u, gu) in g.iter_mut().enumerate().skip(1) {
         let p = org.unit_parent[u] as usize;
-        g[u] = gate(alignment[p] * commitment[p], level, floor);
+        *gu = gate(alignment[p] * commitment[p], level, floor);
     }
     for u in 1..org.units() {
         let p = org.unit_parent[u] as usize;
@@ -495,13 +495,13 @@ impl OrgMeanField {
             let key = seeds.hash(&[tag::LEADERS, u64::from(step)]);
             let (turnover, internal) = (ld.turnover as f32, ld.internal as f32);
             let pool = &model.setup().leaders;
-            for u in 0..org.units() {
+            for (u, seen) in below.iter().enumerate() {
                 if split24(draw(key, u as u64)).0 < turnover {
                     let mut rng = seeds.stream(&[tag::LEADERS, u64::from(step), u as u64]);
                     let drawn = unit(pool.alignment.sample(&mut rng));
                     self.commitment[u] = unit(pool.commitment.sample(&mut rng));
                     let from_within = internal > 0.0 && uniform(&mut rng) < internal;
-                    self.alignment[u] = if from_within { below[u][0] } else { drawn };
+                    self.alignment[u] = if from_within { seen[0] } else { drawn };
                     self.conviction[u] = self.alignment[u];
                     self.adapts[u] = 1;
                 }
@@ -598,5 +598,57 @@ mod tests {
             .last()
             .unwrap();
         assert!(hi.org_culture > lo.org_culture + 0.2, "{hi:?} vs {lo:?}");
+    }
+
+    /// The final (C, E) of the uniform map from a low and a high start.
+    fn ends(p: &Params, support: f64) -> [(f64, f64); 2] {
+        let x = MeanFieldInputs {
+            support,
+            people: People {
+                mastery: 0.4,
+                hire_belief: 0.375,
+                hire_knowledge: 2.0 / 7.0,
+            },
+        };
+        let low = MeanField::new(p, 0.375, 2.0 / 7.0);
+        let high = MeanField {
+            org_culture: 0.75,
+            culture: 0.75,
+            practice: 0.75,
+            belief: 0.7,
+            ..low
+        };
+        [low, high].map(|m| {
+            let end = *m.trajectory(p, &x, 10_000).last().unwrap();
+            (end.org_culture, end.engagement)
+        })
+    }
+
+    #[test]
+    fn bistable_over_a_window_of_support() {
+        // docs/MODEL.md section 8, "Bistability": 10,000 weeks from each start.
+        let p = Params::default().per_step(7.0 / 365.25);
+        let mut window = Vec::new();
+        for i in 20..=90 {
+            let s = f64::from(i) / 100.0;
+            let [(lo, le), (hi, he)] = ends(&p, s);
+            if hi - lo > 0.05 {
+                window.push(s);
+            }
+            eprintln!("S = {s:.2}: low C {lo:.3} E {le:.3}, high C {hi:.3} E {he:.3}");
+        }
+        let (first, last) = (window[0], *window.last().unwrap());
+        eprintln!("bistable for S in [{first:.2}, {last:.2}]");
+        // One window, not the whole range: one state at both ends.
+        assert!(first > 0.2 && last < 0.9, "{window:?}");
+        assert_eq!(window.len(), ((last - first) * 100.0).round() as usize + 1);
+        // The knock-out: without the loop (κ = 0) there is one state for every S.
+        let mut off = Params::default();
+        off.culture.coupling = 0.0;
+        let off = off.per_step(7.0 / 365.25);
+        for i in (20..=90).step_by(5) {
+            let [(lo, _), (hi, _)] = ends(&off, f64::from(i) / 100.0);
+            assert!((hi - lo).abs() < 0.05, "κ = 0, S = {i}%: {lo} vs {hi}");
+        }
     }
 }
