@@ -7,33 +7,9 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use culturesim::engine::{Model, RunId, Seeds, run_many};
+use culturesim_benches::bench_steps;
 use culturesim::scenario::Scenario;
 use std::hint::black_box;
-
-/// Benchmark `m.step` from week 200 on (programmes over, Learnathons and
-/// the shock ahead), as `name` in `g`.
-fn bench_steps<M: Model>(
-    g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
-    name: &str,
-    m: &M,
-    seed: u64,
-) {
-    let seeds = Seeds::new(
-        seed,
-        RunId {
-            point: 0,
-            replicate: 0,
-        },
-    );
-    let mut state = m.init(&seeds);
-    let mut k = 0u32;
-    g.bench_function(name, |b| {
-        b.iter(|| {
-            m.step(&mut state, 200 + (k % 100), &seeds);
-            k += 1;
-        })
-    });
-}
 
 fn step(c: &mut Criterion) {
     let mut g = c.benchmark_group("step");

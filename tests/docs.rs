@@ -52,15 +52,18 @@ fn without_timings(s: &str) -> String {
 }
 
 /// Replace the text between `<!-- NAME:begin -->` and `<!-- NAME:end -->`.
-fn splice(doc: &str, name: &str, body: &str) -> String {
+pub fn splice(doc: &str, name: &str, body: &str) -> String {
     let (b, e) = (
         format!("<!-- {name}:begin -->\n"),
         format!("<!-- {name}:end -->"),
     );
-    let i = doc.find(&b).unwrap_or_else(|| panic!("README lacks {b}")) + b.len();
+    let i = doc
+        .find(&b)
+        .unwrap_or_else(|| panic!("the document lacks {b}"))
+        + b.len();
     let j = doc[i..]
         .find(&e)
-        .unwrap_or_else(|| panic!("README lacks {e}"))
+        .unwrap_or_else(|| panic!("the document lacks {e}"))
         + i;
     format!("{}{}{}", &doc[..i], body, &doc[j..])
 }

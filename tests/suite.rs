@@ -17,6 +17,8 @@ mod common;
 #[path = "../build.rs"]
 mod build_script;
 
+#[path = "answers.rs"]
+mod answers;
 #[path = "behaviours.rs"]
 mod behaviours;
 #[path = "cli.rs"]
@@ -37,6 +39,8 @@ mod meanfield;
 mod mechanisms;
 #[path = "org.rs"]
 mod org;
+#[path = "patterns.rs"]
+mod patterns;
 #[path = "plots.rs"]
 mod plots;
 #[path = "properties.rs"]
