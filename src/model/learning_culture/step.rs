@@ -36,7 +36,7 @@ use rayon::prelude::*;
 
 /// A uniform `f32` in [0, 1) from 24 random bits.
 #[inline]
-fn uniform<R: Rng>(rng: &mut R) -> f32 {
+pub(super) fn uniform<R: Rng>(rng: &mut R) -> f32 {
     (rng.next_u32() >> 8) as f32 * (1.0 / (1u32 << 24) as f32)
 }
 
