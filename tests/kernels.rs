@@ -56,6 +56,7 @@ fn fingerprint(s: &State) -> Vec<Vec<u64>> {
             u64::from(t.weighted_belief.to_bits()),
             u64::from(t.influence.to_bits()),
             u64::from(t.knowledge_lost.to_bits()),
+            u64::from(t.engaged_knowledge.to_bits()),
         ]);
     }
     out
