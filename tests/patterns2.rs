@@ -273,3 +273,60 @@ fn with_newcomers_like_incumbents_growth_does_not_dilute_the_culture() {
         show("growing minus shrinking", &d)
     );
 }
+
+/// E30 on its own: room to grow is a random share of the slots, the other
+/// slots start as without it, and a room is filled at the growth rate.
+#[test]
+fn room_to_grow_is_filled_at_the_growth_rate() {
+    use culturesim::model::learning_culture::state::ROOM_TO_GROW;
+    let full = model(&pool_leaders(&["events=[]"], 157, 8));
+    let grow = model(&pool_leaders(
+        &["events=[]", "init.vacant=0.3", "turnover.growth=0.6"],
+        157,
+        8,
+    ));
+    let (mut rooms0, mut rooms_end, mut slots) = (0usize, 0usize, 0usize);
+    for r in 0..8 {
+        let mut first = None;
+        walk(&full, 7, r, |step, s| {
+            if step == 0 {
+                first = Some(s.emp.clone());
+            }
+        });
+        let first = first.unwrap();
+        walk(&grow, 7, r, |step, s| {
+            let rooms = (0..s.emp.active.len())
+                .filter(|&i| s.emp.active[i] == 0 && s.emp.tenure[i] == ROOM_TO_GROW)
+                .count();
+            if step == 0 {
+                rooms0 += rooms;
+                slots += s.emp.active.len();
+                // Every slot that is not room to grow starts as without it.
+                for i in 0..s.emp.active.len() {
+                    if s.emp.active[i] == 1 {
+                        assert_eq!(s.emp.belief[i], first.belief[i]);
+                        assert_eq!(s.emp.knowledge[i], first.knowledge[i]);
+                        assert_eq!(s.emp.tenure[i], first.tenure[i]);
+                    }
+                }
+            }
+            if step == 157 {
+                rooms_end += rooms;
+            }
+        });
+    }
+    // About 30% of the slots (binomial sd 0.007 over 4000 slots).
+    let share = rooms0 as f64 / slots as f64;
+    assert!((share - 0.3).abs() < 0.025, "room share {share:.3}");
+    // After 157 weeks, e^(−0.6·3.006) = 0.164 of the rooms are still empty
+    // (binomial sd 0.01 over about 1200 rooms).
+    let left = rooms_end as f64 / rooms0 as f64;
+    let want = (-0.6f64 * 157.0 * 7.0 / 365.25).exp();
+    eprintln!(
+        "room to grow: share {share:.3}, unfilled after 3 years {left:.3} (expected {want:.3})"
+    );
+    assert!(
+        (left - want).abs() < 0.04,
+        "unfilled {left:.3} vs {want:.3}"
+    );
+}
