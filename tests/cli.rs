@@ -25,7 +25,7 @@ fn run_with_defaults_writes_every_output() {
     let mut lines = ts.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "point,replicate,step,year,culture,knowledge,engagement,belief,alignment,teams_high,headcount,leavers,hires,codified,learnathon_participants,practice,support,knowledge_lost"
+        "point,replicate,step,year,culture,knowledge,engagement,belief,alignment,teams_high,headcount,leavers,hires,codified,learnathon_participants,practice,support,knowledge_lost,performance"
     );
     // `year` is the step in years (weekly steps), rounded to 6 decimals.
     let rows: Vec<&str> = lines.collect();

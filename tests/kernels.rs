@@ -56,6 +56,7 @@ fn fingerprint(s: &State) -> Vec<Vec<u64>> {
             u64::from(t.weighted_belief.to_bits()),
             u64::from(t.influence.to_bits()),
             u64::from(t.knowledge_lost.to_bits()),
+            u64::from(t.engaged_knowledge.to_bits()),
         ]);
     }
     out
@@ -131,13 +132,16 @@ fn every_kernel_matches_the_reference_through_every_mechanism() {
 #[test]
 fn kernels_agree_on_teams_larger_than_a_chunk_and_in_a_fading_organization() {
     // Teams of 200-700 slots span several chunks of the pass; heavy
-    // turnover with slow filling leaves many vacancies.
+    // turnover with slow filling leaves many vacancies; a
+    // tenth of the slots is room to grow (E30), filled at its own rate.
     let m = model(&[
         "org.employees=5000",
         "org.team_size={dist=\"uniform\",min=200,max=700}",
         "turnover.base=2.6764",
         "turnover.fill_rate=2.6764",
         "learnathon.duration=3",
+        "init.vacant=0.1",
+        "turnover.growth=1.5",
     ]);
     agree(&m, 36, 30);
 }

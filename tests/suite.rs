@@ -43,6 +43,8 @@ mod mechanisms;
 mod org;
 #[path = "patterns.rs"]
 mod patterns;
+#[path = "patterns2.rs"]
+mod patterns2;
 #[path = "plots.rs"]
 mod plots;
 #[path = "properties.rs"]

@@ -339,9 +339,30 @@ pub fn effective_commitment(commitment: f32, support: f32, gate_level: f32) -> f
     s + commitment * (s / gate_level).min(1.0) * (1.0 - s)
 }
 
+/// Performance (output at work) summed over a group of employees:
+/// Σ k·(1 − τ_w·e) = K − τ_w·K_e, with K the sum of knowledge, K_e that of
+/// the employees learning intentionally this step (e = 1) and τ_w the
+/// share of their week that learning takes from work. Capability times
+/// effort (Repenning & Sterman 2001): learning raises capability later and
+/// costs effort now. Divided by the headcount it is the `performance`
+/// metric.
+#[inline]
+pub fn performance(knowledge: f64, engaged_knowledge: f64, time_share: f64) -> f64 {
+    knowledge - time_share * engaged_knowledge
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn performance_is_capability_times_effort() {
+        // Two employees, k = 0.5 learning and k = 0.3 not, τ_w = 0.1:
+        // 0.5·0.9 + 0.3·1 = 0.75.
+        assert!((performance(0.8, 0.5, 0.1) - 0.75).abs() < 1e-12);
+        // Without time taken from work, performance is knowledge.
+        assert_eq!(performance(0.8, 0.5, 0.0), 0.8);
+    }
 
     fn close(a: f32, b: f32) -> bool {
         (a - b).abs() < 1e-5

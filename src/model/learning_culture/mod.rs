@@ -20,6 +20,7 @@ pub use kernel::Kernel;
 
 use crate::dist::Dist;
 use crate::engine::par::{GROUP, ordered_fold};
+use crate::engine::rng::{hash_keys, unit_from_hash};
 use crate::engine::{Marker, Model, Seeds};
 use crate::validate::Problems;
 use equations::{BeliefCoeffs, EngagementCoeffs};
@@ -81,7 +82,7 @@ pub struct Setup {
 const INITIAL_TENURE_YEARS: f64 = 520.0 * 7.0 / 365.25;
 
 /// Names of the metrics, in the order `observe` writes them.
-pub const METRICS: [&str; 14] = [
+pub const METRICS: [&str; 15] = [
     "culture",
     "knowledge",
     "engagement",
@@ -96,6 +97,7 @@ pub const METRICS: [&str; 14] = [
     "practice",
     "support",
     "knowledge_lost",
+    "performance",
 ];
 
 /// Index of each metric in [`METRICS`].
@@ -115,6 +117,7 @@ pub mod metric {
     pub const PRACTICE: usize = 11;
     pub const SUPPORT: usize = 12;
     pub const KNOWLEDGE_LOST: usize = 13;
+    pub const PERFORMANCE: usize = 14;
 }
 
 /// Stream purposes: the first key of every stream the model draws from.
@@ -311,6 +314,7 @@ impl Model for LearningCulture {
             metric::CODIFIED,
             metric::PRACTICE,
             metric::SUPPORT,
+            metric::PERFORMANCE,
         ] {
             b[m] = Some((0.0, 1.0));
         }
@@ -379,6 +383,19 @@ impl Model for LearningCulture {
                             }
                         }
                     }
+                }
+            }
+        }
+        if p.init.vacant > 0.0 {
+            // Room to grow: a share of the slots, chosen by a hash of the
+            // slot (every draw above stays as it is), starts vacant; it
+            // wins over the org chart.
+            let key = seeds.hash(&[tag::INIT, u64::MAX - 1]);
+            let mut e = emp.view();
+            for i in 0..org.slots() {
+                if unit_from_hash(hash_keys(key, &[i as u64])) < p.init.vacant {
+                    step::vacate(&mut e, i);
+                    e.tenure[i] = state::ROOM_TO_GROW;
                 }
             }
         }
@@ -461,6 +478,11 @@ impl Model for LearningCulture {
         out[metric::PRACTICE] = practice / teams as f64;
         out[metric::SUPPORT] = support / teams as f64;
         out[metric::KNOWLEDGE_LOST] = t.knowledge_lost;
+        out[metric::PERFORMANCE] = equations::performance(
+            t.knowledge,
+            t.engaged_knowledge,
+            self.setup.params.learning.time_share,
+        ) / n;
     }
 
     fn groups(&self) -> Vec<String> {

@@ -226,6 +226,11 @@ section! {
         forgetting: f64 = 0.1 => Rate,
         /// ρ: rate per year at which anyone closes the gap to the codified stock.
         draw: f64 = 0.1 => Rate,
+        /// τ_w: share of the working week an employee who is learning
+        /// intentionally spends on learning instead of work (the
+        /// `performance` output, k·(1 − τ_w·e); 0.1: four hours a week,
+        /// an assumption).
+        time_share: f64 = 0.1 => Share,
     }
 }
 
@@ -333,6 +338,12 @@ section! {
         selection: f64 = 0.3 => Share,
         /// Hazard per year that a vacancy is filled (15: a vacancy lasts 1/15 year, about 3.5 weeks, on average).
         fill_rate: f64 = 15.0 => Rate,
+        /// g: hazard per year that a slot left vacant at the start
+        /// (`init.vacant`, room to grow) is filled: the organization grows
+        /// by up to init.vacant of its slots (0: it does not grow). Once
+        /// filled, the slot is like any other (a leaver's vacancy is
+        /// refilled at fill_rate).
+        growth: f64 = 0.0 => Rate,
     }
 }
 
@@ -390,6 +401,9 @@ section! {
         practice: f64 = 0.1 => Share,
         /// Initial codified knowledge stock.
         codified: f64 = 0.0 => Share,
+        /// Share of the slots left vacant at the start, chosen at random:
+        /// the organization's room to grow, filled at turnover.growth.
+        vacant: f64 = 0.0 => Share,
     }
 }
 
@@ -561,6 +575,7 @@ impl Params {
         }
         p.unit("belief.experience_practice", b.experience_practice);
         p.unit("belief.salient", b.salient);
+        p.unit("learning.time_share", self.learning.time_share);
 
         let c = &self.culture;
         p.range("culture.coupling", c.coupling, 0.0, 10.0);
@@ -623,6 +638,7 @@ impl Params {
         p.unit("init.culture", i.culture);
         p.unit("init.practice", i.practice);
         p.unit("init.codified", i.codified);
+        p.unit("init.vacant", i.vacant);
     }
 
     /// Check what only the step length can break, on the per-step values

@@ -8,6 +8,10 @@
 /// Marks an employee who belongs to no community of practice.
 pub const NO_COMMUNITY: u16 = u16::MAX;
 
+/// The tenure of a vacancy that is room to grow (`init.vacant`): filled at
+/// `turnover.growth`, not at `turnover.fill_rate`, until it is first filled.
+pub const ROOM_TO_GROW: u16 = u16::MAX;
+
 /// Employee columns, indexed by slot.
 #[derive(Debug, Clone, Default)]
 pub struct Employees {
@@ -194,6 +198,8 @@ pub struct TeamTally {
     pub influence: f32,
     /// Knowledge that left with leavers.
     pub knowledge_lost: f32,
+    /// Sum of knowledge of the engaged (learning this step) employees.
+    pub engaged_knowledge: f32,
 }
 
 /// Means over the active members of one community of practice.
@@ -224,6 +230,7 @@ impl TeamTally {
         self.engaged += u32::from(engaged);
         self.participants += u32::from(project > 0);
         self.knowledge += knowledge;
+        self.engaged_knowledge += f32::from(engaged) * knowledge;
         self.belief += belief;
         let w = super::equations::effective_influence(influence, knowledge);
         self.weighted_belief += w * belief;
@@ -298,6 +305,8 @@ pub struct Totals {
     pub belief: f64,
     /// Knowledge that left with leavers.
     pub knowledge_lost: f64,
+    /// Sum of knowledge of the engaged employees.
+    pub engaged_knowledge: f64,
 }
 
 impl Totals {
@@ -313,6 +322,7 @@ impl Totals {
             knowledge: f64::from(x.knowledge),
             belief: f64::from(x.belief),
             knowledge_lost: f64::from(x.knowledge_lost),
+            engaged_knowledge: f64::from(x.engaged_knowledge),
         }
     }
 
@@ -327,6 +337,7 @@ impl Totals {
         self.knowledge += x.knowledge;
         self.belief += x.belief;
         self.knowledge_lost += x.knowledge_lost;
+        self.engaged_knowledge += x.engaged_knowledge;
     }
 }
 

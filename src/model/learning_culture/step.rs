@@ -24,7 +24,11 @@ use super::kernel::{
     learn_week, project_week, split24,
 };
 use super::state::{
+<<<<<<< HEAD
     ActiveProgramme, CommunityMeans, EmployeesMut, NO_COMMUNITY, Relaunch, State, TeamInput,
+=======
+    ActiveProgramme, CommunityMeans, EmployeesMut, NO_COMMUNITY, ROOM_TO_GROW, State, TeamInput,
+>>>>>>> patterns2
     TeamTally, Totals,
 };
 use super::{LearningCulture, tag, unit};
@@ -754,7 +758,7 @@ fn totals(tally: &[TeamTally], event_leavers: u32, event_lost: f64) -> Totals {
 }
 
 /// Turn slot `i` into a vacancy.
-fn vacate(emp: &mut EmployeesMut<'_>, i: usize) {
+pub(super) fn vacate(emp: &mut EmployeesMut<'_>, i: usize) {
     emp.active[i] = 0;
     emp.engaged[i] = 0;
     emp.project[i] = 0;
@@ -981,6 +985,7 @@ impl Ctx<'_> {
                 x.engaged += u32::from(m.engaged[i]);
                 x.participants += u32::from(m.project[i] > 0);
                 x.knowledge += m.knowledge[i];
+                x.engaged_knowledge += f32::from(m.engaged[i]) * m.knowledge[i];
                 x.belief += m.belief[i];
                 x.weighted_belief += wb[i];
                 x.influence += infl[i];
@@ -1038,7 +1043,14 @@ impl Ctx<'_> {
         let (u_leave, u_engage) = split24(draw(c.key_everyday, slot as u64));
         let x = &mut cur.tally;
         if emp.active[i] == 0 {
-            if u_leave < p.turnover.fill_rate as f32 {
+            // A leaver's vacancy is refilled at the fill rate; room to grow
+            // is filled at the growth rate.
+            let fill = if emp.tenure[i] == ROOM_TO_GROW {
+                p.turnover.growth
+            } else {
+                p.turnover.fill_rate
+            };
+            if u_leave < fill as f32 {
                 // A newcomer from the hiring pool, onboarded from the codified stock.
                 let (seeds, step, t) = (self.seeds, self.step, cur.t);
                 let rng = cur
