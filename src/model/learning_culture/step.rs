@@ -24,11 +24,8 @@ use super::kernel::{
     learn_week, project_week, split24,
 };
 use super::state::{
-<<<<<<< HEAD
-    ActiveProgramme, CommunityMeans, EmployeesMut, NO_COMMUNITY, Relaunch, State, TeamInput,
-=======
-    ActiveProgramme, CommunityMeans, EmployeesMut, NO_COMMUNITY, ROOM_TO_GROW, State, TeamInput,
->>>>>>> patterns2
+    ActiveProgramme, CommunityMeans, EmployeesMut, NO_COMMUNITY, ROOM_TO_GROW, Relaunch, State,
+    TeamInput,
     TeamTally, Totals,
 };
 use super::{LearningCulture, tag, unit};
