@@ -68,6 +68,14 @@ pub fn habit_carry(weeks: f64) -> f64 {
     }
 }
 
+/// Taking charge (E32): a leader's share r of their support that reaches
+/// the people below them, one week on: r' = 1 − (1 − r)·ψ, ψ = e^(−Δt/T_L)
+/// (so r = r₀ + (1 − r₀)(1 − e^(−t/T_L)) t weeks after taking the seat).
+#[inline]
+pub fn taking_charge(r: f32, carry: f32) -> f32 {
+    1.0 - (1.0 - r) * carry
+}
+
 /// Engagement probability, a thresholded (Granovetter 1978) response:
 ///
 /// p = p_max·σ((w_m·m + w_b·b + κ·(w_c·c + w_p·P) + w_s·S − θ) / τ)
@@ -546,6 +554,17 @@ mod tests {
         // ψ = e^(−1/8) = 0.882497
         assert!((habit_carry(8.0) - 0.882_497).abs() < 1e-6);
         assert_eq!(habit_carry(0.0), 0.0);
+    }
+
+    #[test]
+    fn taking_charge_by_hand() {
+        // 1 − (1 − 0.5)·0.9 = 0.55; in charge stays in charge.
+        assert!(close(taking_charge(0.5, 0.9), 0.55));
+        assert_eq!(taking_charge(1.0, 0.9), 1.0);
+        // 52 weekly steps with ψ = e^(−1/52): r = 1 − 0.5·e^(−1) = 0.816.
+        let psi = habit_carry(52.0) as f32;
+        let r = (0..52).fold(0.5, |r, _| taking_charge(r, psi));
+        assert!((r - 0.816_06).abs() < 1e-4, "{r}");
     }
 
     #[test]

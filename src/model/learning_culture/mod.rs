@@ -409,6 +409,8 @@ impl Model for LearningCulture {
             alignment,
             commitment,
             adapts: vec![1; units],
+            // The leaders at the start are in charge already.
+            charge: vec![1.0; units],
             org_culture: p.init.culture,
             codified: p.init.codified,
             learnathon_commitment: 0.0,

@@ -317,6 +317,16 @@ section! {
         /// Share of successors promoted from within: they bring their
         /// unit's mean belief as alignment (the others come from the pool).
         internal: f64 = 0.5 => Share,
+        /// T_L: taking charge, the time constant in weeks in which a new
+        /// leader's support comes to reach the people below: the share
+        /// r = r₀ + (1 − r₀)(1 − e^(−t/T_L)) of it does, t weeks after they
+        /// took the seat (Gabarro 1987). 0: off, every leader in charge at once.
+        /// Off by default for now (52 weeks is the value informed by Gabarro,
+        /// docs/MODEL.md E32).
+        taking_charge: f64 = 0.0 => Weeks,
+        /// r₀: the share of their support a leader brings to bear in their
+        /// first week in the seat.
+        first_support: f64 = 0.5 => Share,
     }
 }
 
@@ -605,6 +615,7 @@ impl Params {
         p.range("leadership.upward", ld.upward, 0.0, 100.0);
         p.range("leadership.conviction", ld.conviction, 0.0, 100.0);
         p.unit("leadership.internal", ld.internal);
+        p.unit("leadership.first_support", ld.first_support);
 
         let t = &self.turnover;
         p.range("turnover.culture_effect", t.culture_effect, 0.0, 100.0);

@@ -361,6 +361,9 @@ pub struct State {
     pub conviction: Vec<f32>,
     /// 1 if the leader's alignment adapts to their superior's.
     pub adapts: Vec<u8>,
+    /// Taking charge r in [r₀, 1], per unit: the share of the leader's
+    /// support that reaches the people below (E32; 1: in charge).
+    pub charge: Vec<f32>,
     /// The organization's culture stock C in [0, 1].
     pub org_culture: f64,
     /// The codified knowledge stock K_c in [0, 1].

@@ -16,7 +16,7 @@ use super::equations::{
     alignment_target, asymmetric_step, belief_target, codified_next, culture_target,
     effective_commitment, effective_influence, engages_with_habit, gate, habit_carry,
     knowledge_next, leave_probability, misfit_leave, onboarded_knowledge,
-    participation_probability, perceived_culture, selected_belief, team_drive,
+    participation_probability, perceived_culture, selected_belief, taking_charge, team_drive,
 };
 use super::events::{Kind, Programme, teams_under, units_under};
 use super::kernel::{
@@ -48,12 +48,13 @@ fn reached(seed_key: u64, id: u64, reach: f32) -> bool {
 }
 
 impl LearningCulture {
-    /// Phase 2: S_t = d_team · Π_ancestors gate(d_u), d = alignment × commitment.
+    /// Phase 2: S_t = d_team · Π_ancestors gate(d_u), d = alignment ×
+    /// commitment × taking charge (E32).
     pub(super) fn compute_support(&self, s: &mut State) {
         let org = &self.org;
         let ld = &self.setup.params.leadership;
         let (level, floor) = (ld.gate as f32, ld.gate_floor as f32);
-        let (alignment, commitment) = (&s.alignment, &s.commitment);
+        let (alignment, commitment, charge) = (&s.alignment, &s.commitment, &s.charge);
         // Each unit's own gate (what its superior lets through), in
         // parallel; then the products down the tree (units are numbered
         // breadth first, so a superior comes before its reports).
@@ -64,7 +65,7 @@ impl LearningCulture {
                     1.0
                 } else {
                     let p = org.unit_parent[u] as usize;
-                    gate(alignment[p] * commitment[p], level, floor)
+                    gate(alignment[p] * commitment[p] * charge[p], level, floor)
                 };
             }
         });
@@ -76,9 +77,20 @@ impl LearningCulture {
         par_groups(&mut s.support, |first, ss| {
             for (support, &u) in ss.iter_mut().zip(&org.team_unit[first..]) {
                 let u = u as usize;
-                *support = alignment[u] * commitment[u] * g[u];
+                *support = alignment[u] * commitment[u] * charge[u] * g[u];
             }
         });
+    }
+
+    /// r₀, the share of support a new leader brings to bear at first
+    /// (E32), or 1 when taking charge is off.
+    fn first_support(&self) -> f32 {
+        let ld = &self.setup.params.leadership;
+        if ld.taking_charge > 0.0 {
+            ld.first_support as f32
+        } else {
+            1.0
+        }
     }
 
     /// Recompute the team tallies (active, sums) and totals from the state.
@@ -370,6 +382,16 @@ impl LearningCulture {
                     });
             }
         }
+        // Taking charge (E32): every leader's share of support that reaches
+        // the people grows one week on; a successor below starts again at r₀.
+        let charge_carry = habit_carry(ld.taking_charge) as f32;
+        let first = self.first_support();
+        if first < 1.0 {
+            s.charge.par_chunks_mut(GROUP).for_each(|rs| {
+                rs.iter_mut()
+                    .for_each(|r| *r = taking_charge(*r, charge_carry))
+            });
+        }
         if ld.turnover > 0.0 {
             // Whether each leader leaves is a counter-based draw; a
             // successor's traits come from a stream of their own.
@@ -383,10 +405,11 @@ impl LearningCulture {
                 .zip(s.commitment.par_chunks_mut(GROUP))
                 .zip(s.adapts.par_chunks_mut(GROUP))
                 .zip(s.conviction.par_chunks_mut(GROUP))
+                .zip(s.charge.par_chunks_mut(GROUP))
                 .enumerate()
-                .for_each(|(g, (((al, co), ad), cv))| {
-                    for (j, (((a, c), adapts), v)) in
-                        al.iter_mut().zip(co).zip(ad).zip(cv).enumerate()
+                .for_each(|(g, ((((al, co), ad), cv), ch))| {
+                    for (j, ((((a, c), adapts), v), r)) in
+                        al.iter_mut().zip(co).zip(ad).zip(cv).zip(ch).enumerate()
                     {
                         let u = g * GROUP + j;
                         if split24(draw(key, u as u64)).0 < turnover {
@@ -399,6 +422,7 @@ impl LearningCulture {
                             *a = if from_within { below[u][0] } else { drawn };
                             *v = *a;
                             *adapts = 1;
+                            *r = first;
                         }
                     }
                 });
@@ -477,6 +501,7 @@ impl LearningCulture {
                             .unwrap_or(&self.setup.leaders.commitment);
                         s.commitment[u] = unit(c.sample(&mut rng));
                         s.adapts[u] = u8::from(*adapt);
+                        s.charge[u] = self.first_support();
                     }
                 }
                 Kind::TurnoverWave {
