@@ -21,6 +21,8 @@ mod build_script;
 mod behaviours;
 #[path = "cli.rs"]
 mod cli;
+#[path = "communities.rs"]
+mod communities;
 #[path = "determinism.rs"]
 mod determinism;
 #[path = "docs.rs"]
