@@ -196,15 +196,15 @@ mod tests {
                 "march.variant"
             ]
         );
-        let bad = MarchParams {
+        let uneven = MarchParams {
             n: 50,
             subgroups: 7,
             cross_link: 1.5,
             ..Default::default()
         };
-        let mut p = Problems::default();
-        bad.check(&mut p);
-        let msgs: Vec<String> = p.0.iter().map(ToString::to_string).collect();
+        let mut q = Problems::default();
+        uneven.check(&mut q);
+        let msgs: Vec<String> = q.0.iter().map(ToString::to_string).collect();
         assert_eq!(
             msgs,
             [
