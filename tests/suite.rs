@@ -23,6 +23,8 @@ mod answers;
 mod behaviours;
 #[path = "cli.rs"]
 mod cli;
+#[path = "communities.rs"]
+mod communities;
 #[path = "determinism.rs"]
 mod determinism;
 #[path = "docs.rs"]

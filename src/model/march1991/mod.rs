@@ -15,10 +15,16 @@
 //! Beliefs, the code and reality are bit planes ([`bits`]): with m ≤ 64
 //! one belief vector is two words, and acting, scoring and the superior
 //! group's majority counts are popcounts. The model never touches files.
+//!
+//! With `subgroups` ≥ 1 the code gives way to interpersonal learning in
+//! semi-isolated subgroups linked by a chance of cross-group contacts (Fang,
+//! Lee & Schilling 2010; [`subgroups`]). With `subgroups` = 0 (the default)
+//! the period is March's, draw for draw.
 
 pub mod bits;
 pub mod params;
 pub mod rules;
+pub mod subgroups;
 
 use crate::engine::{Model, Seeds};
 use crate::validate::Problems;
@@ -63,6 +69,7 @@ pub(crate) mod tag {
     pub const ACT: u64 = 5;
     pub const SOCIAL: u64 = 6;
     pub const CODE: u64 = 7;
+    pub const LINK: u64 = 8;
 }
 
 /// The validated configuration, with the thresholds the step uses.
@@ -78,6 +85,11 @@ pub struct Config {
     pub fast: u32,
     /// Step cap.
     pub steps: u32,
+    /// Number of subgroups S (0: March's organizational code).
+    pub groups: u32,
+    /// Size of a subgroup, n / S (individuals g·size .. (g + 1)·size − 1).
+    pub size: u32,
+    thr_link: u64,
     thr_p1: u64,
     thr_p1_fast: u64,
     thr_p3: u64,
@@ -108,6 +120,9 @@ impl Config {
             mask: bits::dims(params.m),
             fast: params.fast_count(),
             steps,
+            groups: params.subgroups,
+            size: params.n / params.subgroups.max(1),
+            thr_link: threshold(params.cross_link),
             thr_p1: threshold(params.p1),
             thr_p1_fast: threshold(params.p1_fast),
             thr_p3: threshold(params.p3),
@@ -142,6 +157,18 @@ impl Config {
         self.params.p3 == 0.0 && self.params.p4 == 0.0
     }
 
+    /// Whether individuals learn from each other in subgroups (S ≥ 1)
+    /// instead of from March's code.
+    pub fn split(&self) -> bool {
+        self.groups > 0
+    }
+
+    /// The subgroup individual `i` belongs to.
+    #[inline]
+    pub fn home(&self, i: usize) -> u32 {
+        i as u32 / self.size
+    }
+
     /// Whether the code can learn at all (p2 > 0).
     pub fn code_learns(&self) -> bool {
         self.params.p2 > 0.0
@@ -159,7 +186,8 @@ impl Config {
 pub struct State {
     /// Reality as a sign word (bit d set ⇔ dimension d is +1).
     pub reality: u64,
-    /// The organizational code.
+    /// The organizational code (March; with subgroups, where there is no
+    /// code, it stays all 0 and the metrics read the majority view instead).
     pub code: Belief,
     /// The individuals' beliefs (individuals 0 .. fast are the fast learners).
     pub beliefs: Vec<Belief>,
@@ -173,6 +201,10 @@ pub struct State {
     pub(crate) group: Vec<u64>,
     /// Scratch: per dimension, (#+1, #−1, #0) in the superior group.
     pub(crate) tally: Vec<[u32; 3]>,
+    /// Scratch (subgroups): the beliefs being written this period.
+    pub(crate) next: Vec<Belief>,
+    /// Scratch (subgroups): this period's performance of each individual.
+    pub(crate) perf: Vec<i32>,
 }
 
 impl State {
@@ -187,6 +219,8 @@ impl State {
             actions: vec![0; n],
             group: vec![0; n.div_ceil(64)],
             tally: Vec::new(),
+            next: Vec::new(),
+            perf: Vec::new(),
             beliefs,
         }
     }
@@ -217,6 +251,10 @@ impl March1991 {
     /// One period on `state` (what [`Model::step`] does).
     pub fn period(&self, state: &mut State, step: u32, seeds: &Seeds) {
         let cfg = &self.cfg;
+        if cfg.split() {
+            subgroups::period(cfg, state, step, seeds);
+            return;
+        }
         if cfg.params.p3 > 0.0 {
             rules::turnover(cfg, state, step, seeds);
         }
@@ -257,7 +295,11 @@ impl Model for March1991 {
             .map(|_| rules::random_belief(&mut rng, cfg.params.m))
             .collect();
         let mut s = State::new(reality, Belief::ZERO, beliefs);
-        s.equilibrium = rules::at_equilibrium(cfg, &s);
+        if cfg.split() {
+            s.equilibrium = subgroups::at_equilibrium(cfg, &s);
+        } else {
+            s.equilibrium = rules::at_equilibrium(cfg, &s);
+        }
         s
     }
 
@@ -281,9 +323,16 @@ impl Model for March1991 {
                 sum(b) as f64 / (b.len() as f64 * m)
             }
         };
-        out[metric::CODE_KNOWLEDGE] = f64::from(bits::score(s.code, s.reality)) / m;
+        // With subgroups there is no code: the organization's majority view
+        // (per dimension, the sign of Σ_i b_id) stands in for it.
+        let code = if cfg.split() {
+            subgroups::majority_view(&s.beliefs, cfg.params.m)
+        } else {
+            s.code
+        };
+        out[metric::CODE_KNOWLEDGE] = f64::from(bits::score(code, s.reality)) / m;
+        out[metric::CODE_CORRECT] = f64::from(bits::correct(code, s.reality)) / m;
         out[metric::KNOWLEDGE] = mean(&s.beliefs);
-        out[metric::CODE_CORRECT] = f64::from(bits::correct(s.code, s.reality)) / m;
         out[metric::KNOWLEDGE_FAST] = mean(&s.beliefs[..fast]);
         out[metric::KNOWLEDGE_SLOW] = mean(&s.beliefs[fast..]);
         out[metric::SUPERIOR] = f64::from(s.superior) / s.beliefs.len() as f64;

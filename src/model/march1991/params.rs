@@ -38,6 +38,23 @@ pub struct MarchParams {
     pub fast_share: f64,
     /// Socialization rate of the fast learners.
     pub p1_fast: f64,
+    /// Fang, Lee & Schilling (2010): 0 (default) is March's organizational code; S ≥ 1 replaces it by interpersonal learning in S semi-isolated subgroups of equal size n / S (individuals learn from the superior ones among their contacts).
+    #[serde(skip_serializing_if = "is_zero_count")]
+    pub subgroups: u32,
+    /// Fang, Lee & Schilling (2010), with subgroups ≥ 1: the chance that each of an individual's contacts in a period is drawn from the whole organization instead of its own subgroup; 0 isolates the subgroups, 1 mixes them fully.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub cross_link: f64,
+}
+
+/// Whether a key holds its default 0 (left out of the resolved scenario, so
+/// scenarios without the subgroup keys resolve to the same bytes as before).
+fn is_zero_count(x: &u32) -> bool {
+    *x == 0
+}
+
+/// Whether a key holds its default 0 (see [`is_zero_count`]).
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
 }
 
 impl Default for MarchParams {
@@ -52,6 +69,8 @@ impl Default for MarchParams {
             variant: "replication".into(),
             fast_share: 0.0,
             p1_fast: 0.9,
+            subgroups: 0,
+            cross_link: 0.0,
         }
     }
 }
@@ -116,6 +135,16 @@ impl MarchParams {
         p.unit("march.p4", self.p4);
         p.unit("march.fast_share", self.fast_share);
         p.unit("march.p1_fast", self.p1_fast);
+        p.unit("march.cross_link", self.cross_link);
+        if self.subgroups > 0 && self.n >= 1 && !self.n.is_multiple_of(self.subgroups) {
+            p.push(
+                "march.subgroups",
+                format!(
+                    "must be 0 (no subgroups) or divide march.n = {} (subgroups have equal size n / subgroups), got {}",
+                    self.n, self.subgroups
+                ),
+            );
+        }
         if Variant::parse(&self.variant).is_none() {
             p.push(
                 "march.variant",
@@ -165,6 +194,22 @@ mod tests {
                 "march.p1",
                 "march.p4",
                 "march.variant"
+            ]
+        );
+        let uneven = MarchParams {
+            n: 50,
+            subgroups: 7,
+            cross_link: 1.5,
+            ..Default::default()
+        };
+        let mut q = Problems::default();
+        uneven.check(&mut q);
+        let msgs: Vec<String> = q.0.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            msgs,
+            [
+                "march.cross_link: must be in [0, 1], got 1.5",
+                "march.subgroups: must be 0 (no subgroups) or divide march.n = 50 (subgroups have equal size n / subgroups), got 7"
             ]
         );
         assert_eq!(p.0[2].to_string(), "march.p1: must be in [0, 1], got 1.5");

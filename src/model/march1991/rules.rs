@@ -172,23 +172,36 @@ pub fn socialize(cfg: &Config, s: &mut State, step: u32, seeds: &Seeds) {
     let mut rng = seeds.stream(&[tag::SOCIAL, u64::from(step)]);
     let code = s.code;
     for (i, b) in s.beliefs.iter_mut().enumerate() {
-        let mut cand = bits::differs(*b, code);
-        if cand == 0 {
-            continue;
+        *b = socialize_one(cfg, i, *b, code, &mut rng);
+    }
+}
+
+/// Socialization of individual `i`'s belief `b` toward `code` (one draw
+/// per dimension where the code is non-zero and the belief differs).
+#[inline]
+pub(crate) fn socialize_one<R: Rng>(
+    cfg: &Config,
+    i: usize,
+    b: Belief,
+    code: Belief,
+    rng: &mut R,
+) -> Belief {
+    let mut cand = bits::differs(b, code);
+    if cand == 0 {
+        return b;
+    }
+    let thr = cfg.thr_social(i);
+    let mut moved = 0u64;
+    while cand != 0 {
+        let bit = cand & cand.wrapping_neg();
+        if hit(rng.next_u64(), thr) {
+            moved |= bit;
         }
-        let thr = cfg.thr_social(i);
-        let mut moved = 0u64;
-        while cand != 0 {
-            let bit = cand & cand.wrapping_neg();
-            if hit(rng.next_u64(), thr) {
-                moved |= bit;
-            }
-            cand ^= bit;
-        }
-        *b = match cfg.variant {
-            Variant::Replication => bits::step_toward(*b, code, moved),
-            Variant::Literal => bits::jump_to(*b, code, moved),
-        };
+        cand ^= bit;
+    }
+    match cfg.variant {
+        Variant::Replication => bits::step_toward(b, code, moved),
+        Variant::Literal => bits::jump_to(b, code, moved),
     }
 }
 
@@ -239,17 +252,23 @@ pub fn learn_code(cfg: &Config, s: &mut State, step: u32, seeds: &Seeds) {
         return;
     }
     let mut rng = seeds.stream(&[tag::CODE, u64::from(step)]);
-    for (d, t) in s.tally.iter().enumerate() {
-        let c = s.code.value(d as u32);
+    learn_one(cfg, &mut s.code, &s.tally, &mut rng);
+}
+
+/// The code-learning rule on one code from its superior group's counts
+/// `tally` (one draw per dimension where the majority differs from it).
+pub(crate) fn learn_one<R: Rng>(cfg: &Config, code: &mut Belief, tally: &[[u32; 3]], rng: &mut R) {
+    for (d, t) in tally.iter().enumerate() {
+        let c = code.value(d as u32);
         if let Some((target, k)) = code_move(c, t[0], t[1], t[2], cfg.variant)
             && cfg.code_hit(rng.next_u64(), k)
         {
             let bit = 1u64 << d;
-            s.code.nz |= bit;
+            code.nz |= bit;
             if target > 0 {
-                s.code.sign |= bit;
+                code.sign |= bit;
             } else {
-                s.code.sign &= !bit;
+                code.sign &= !bit;
             }
         }
     }
