@@ -25,8 +25,7 @@ use super::kernel::{
 };
 use super::state::{
     ActiveProgramme, CommunityMeans, EmployeesMut, NO_COMMUNITY, ROOM_TO_GROW, Relaunch, State,
-    TeamInput,
-    TeamTally, Totals,
+    TeamInput, TeamTally, Totals,
 };
 use super::{LearningCulture, tag, unit};
 use crate::engine::Seeds;
