@@ -116,6 +116,14 @@ impl Out {
     }
 }
 
+impl Out {
+    /// The local culture the teams `keep` accepts lost from year `a` to
+    /// year `b` (before minus after), with its 95% interval over replicates.
+    fn teams_lost(&self, a: f64, b: f64, keep: impl Fn(&str, &str) -> bool) -> (f64, f64) {
+        ci(&diff(&self.teams_at(a, &keep), &self.teams_at(b, &keep)))
+    }
+}
+
 /// Mean and half-width of the 95% interval (Student t, close
 /// approximation of its 97.5% quantile).
 fn ci(xs: &[f64]) -> (f64, f64) {
@@ -282,10 +290,7 @@ fn change_from_within(t: &mut Table) {
 fn scope(t: &mut Table) {
     let team = run("scope-team-leader", &[]);
     let own = |tm: &str| tm == "u1.1.1";
-    let d_team = ci(&diff(
-        &team.teams_at(1.0, |_, tm| own(tm)),
-        &team.teams_at(6.0, |_, tm| own(tm)),
-    ));
+    let d_team = team.teams_lost(1.0, 6.0, |_, tm| own(tm));
     let d_org_t = ci(&diff(&team.at("culture", 1.0), &team.at("culture", 6.0)));
     t.row(
         "scope-team-leader",
@@ -301,19 +306,13 @@ fn scope(t: &mut Table) {
         format!("scope-team-leader: team {d_team:?}, organization {d_org_t:?}"),
     );
     let div = run("scope-division-head", &[]);
-    let u1 = ci(&diff(
-        &div.teams_at(1.0, |d, _| d == "u1"),
-        &div.teams_at(6.0, |d, _| d == "u1"),
-    ));
-    let rest = ci(&diff(
-        &div.teams_at(1.0, |d, _| d != "u1"),
-        &div.teams_at(6.0, |d, _| d != "u1"),
-    ));
+    let u1 = div.teams_lost(1.0, 6.0, |d, _| d == "u1");
+    let rest = div.teams_lost(1.0, 6.0, |d, _| d != "u1");
     t.row(
         "scope-division-head",
         format!(
             "Division u1 loses {} of local culture in five years; the other divisions' \
-             changes by {}.",
+             culture changes by {}.",
             show_l(u1),
             show_d((-rest.0, rest.1))
         ),
@@ -458,14 +457,8 @@ fn reorganization(t: &mut Table) {
 
 fn consultant(t: &mut Table) {
     let o = run("consultant-org-chart", &[]);
-    let svc = ci(&diff(
-        &o.teams_at(2.5, |d, _| d == "p069"),
-        &o.teams_at(5.0, |d, _| d == "p069"),
-    ));
-    let rest = ci(&diff(
-        &o.teams_at(2.5, |d, _| d != "p069"),
-        &o.teams_at(5.0, |d, _| d != "p069"),
-    ));
+    let svc = o.teams_lost(2.5, 5.0, |d, _| d == "p069");
+    let rest = o.teams_lost(2.5, 5.0, |d, _| d != "p069");
     t.row(
         "consultant-org-chart",
         format!(
