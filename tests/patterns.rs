@@ -253,9 +253,6 @@ fn dip_and_change(c: &[Vec<f64>]) -> (Vec<f64>, Vec<f64>) {
         .unzip()
 }
 
-/// E32 on, at T_L = 52 weeks (r₀ at its default, 0.5).
-const TAKING_CHARGE: &str = "leadership.taking_charge=52";
-
 /// Per run, how far culture in the first year after the succession (weeks
 /// 261–312) lies below the same run without one, on average.
 fn first_year_deficit(none: &[Vec<f64>], with: &[Vec<f64>]) -> Vec<f64> {
@@ -267,12 +264,11 @@ fn first_year_deficit(none: &[Vec<f64>], with: &[Vec<f64>]) -> Vec<f64> {
 
 #[test]
 fn pattern_schepker_average_successor_dips_and_recovers_non_aligned_one_does_not() {
-    // Taking charge (E32) at the value informed by Gabarro (1987); it is
-    // off by default for now (docs/MODEL.md, E32).
-    let on = [TAKING_CHARGE];
-    let none = succession(None, &on);
-    let pool = succession(Some(pool_draw()), &on);
-    let bad = succession(Some(RawDist::Constant(0.05)), &on);
+    // At the defaults: taking charge (E32) on, T_L = 26 weeks, an outside
+    // successor (placed by the event) starting at r₀ = 0.5.
+    let none = succession(None, &[]);
+    let pool = succession(Some(pool_draw()), &[]);
+    let bad = succession(Some(RawDist::Constant(0.05)), &[]);
     let (d0, c0) = dip_and_change(&none);
     let (dp, cp) = dip_and_change(&pool);
     let (db, cb) = dip_and_change(&bad);

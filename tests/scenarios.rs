@@ -94,7 +94,10 @@ fn max_gap(a: &[f64], b: &[f64], ts: &[f64]) -> (f64, f64) {
 /// to step.rs's update order.
 #[test]
 fn the_step_length_does_not_change_the_culture_trajectory() {
-    const REPLICATES: u32 = 128;
+    // 256: with taking charge (E32) on and θ = 4.7 the seed noise over 128
+    // replicates was 0.0117, above the half-tolerance this test needs;
+    // over 256: noise 0.0063, day vs week 0.0055, month vs week 0.0239.
+    const REPLICATES: u32 = 256;
     const TOLERANCE: f64 = 0.02;
     let tolerance = |unit: &str| if unit == "month" { 0.035 } else { TOLERANCE };
     let ts: Vec<f64> = (0..=119).map(|m| f64::from(m) / 12.0).collect();

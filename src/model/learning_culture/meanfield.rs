@@ -16,7 +16,7 @@
 use super::equations::{
     alignment_target, asymmetric_step, belief_target, codified_next, culture_target,
     engagement_probability, gate, habit_carry, knowledge_next, onboarded_knowledge,
-    perceived_culture, selected_belief,
+    perceived_culture, selected_belief, taking_charge,
 };
 use super::events::Kind;
 use super::kernel::{draw, split24};
@@ -308,22 +308,30 @@ pub struct OrgMeanField {
     pub conviction: Vec<f32>,
     /// 1 if the leader's alignment adapts (0 for one an event placed with `adapt = false`).
     pub adapts: Vec<u8>,
+    /// Taking charge r, per unit: the share of the leader's support that
+    /// reaches the people below (E32).
+    pub charge: Vec<f32>,
     /// Support S reaching each team (E1), from the leaders of the last step.
     pub support: Vec<f32>,
     /// Positions of each team.
     size: Vec<f64>,
 }
 
-/// E1: S_t = d_team · Π_ancestors gate(d_u), in the order and precision of
-/// the agent model (`compute_support`).
-fn support_of(model: &LearningCulture, alignment: &[f32], commitment: &[f32]) -> Vec<f32> {
+/// E1 with E32: S_t = d_team · Π_ancestors gate(d_u), d_u = a_u·q_u·r_u,
+/// in the order and precision of the agent model (`compute_support`).
+fn support_of(
+    model: &LearningCulture,
+    alignment: &[f32],
+    commitment: &[f32],
+    charge: &[f32],
+) -> Vec<f32> {
     let org = model.org();
     let ld = &model.setup().params.leadership;
     let (level, floor) = (ld.gate as f32, ld.gate_floor as f32);
     let mut g = vec![1.0f32; org.units()];
     for (u, gu) in g.iter_mut().enumerate().skip(1) {
         let p = org.unit_parent[u] as usize;
-        *gu = gate(alignment[p] * commitment[p], level, floor);
+        *gu = gate(alignment[p] * commitment[p] * charge[p], level, floor);
     }
     for u in 1..org.units() {
         let p = org.unit_parent[u] as usize;
@@ -333,7 +341,7 @@ fn support_of(model: &LearningCulture, alignment: &[f32], commitment: &[f32]) ->
         .iter()
         .map(|&u| {
             let u = u as usize;
-            alignment[u] * commitment[u] * g[u]
+            alignment[u] * commitment[u] * charge[u] * g[u]
         })
         .collect()
 }
@@ -367,6 +375,7 @@ impl OrgMeanField {
             org_culture: s.org_culture,
             codified: s.codified,
             support: s.support.clone(),
+            charge: s.charge,
             alignment: s.alignment,
             commitment: s.commitment,
             conviction: s.conviction,
@@ -389,7 +398,7 @@ impl OrgMeanField {
         let p = &model.setup().params;
         let co = Coeffs::from_params(p);
         self.replace_leaders(model, step, seeds);
-        self.support = support_of(model, &self.alignment, &self.commitment);
+        self.support = support_of(model, &self.alignment, &self.commitment, &self.charge);
         let (org_c, codified) = (self.org_culture, self.codified);
         let new: Vec<TeamMeans> = self
             .teams
@@ -445,6 +454,7 @@ impl OrgMeanField {
                     .unwrap_or(&model.setup().leaders.commitment);
                 self.commitment[u] = unit(c.sample(&mut rng));
                 self.adapts[u] = u8::from(*adapt);
+                self.charge[u] = model.setup().params.leadership.first_charge(false) as f32;
             }
         }
     }
@@ -488,6 +498,13 @@ impl OrgMeanField {
                 *a = asymmetric_step(old[u], target, rate, asym);
             }
         }
+        // Taking charge (E32), one week on, before turnover.
+        let carry = habit_carry(ld.taking_charge) as f32;
+        if ld.taking_charge > 0.0 {
+            self.charge
+                .iter_mut()
+                .for_each(|r| *r = taking_charge(*r, carry));
+        }
         if ld.turnover > 0.0 {
             // The same counter-based draws and successor streams as the
             // agent model: the same leaders leave at the same steps and the
@@ -504,6 +521,7 @@ impl OrgMeanField {
                     self.alignment[u] = if from_within { seen[0] } else { drawn };
                     self.conviction[u] = self.alignment[u];
                     self.adapts[u] = 1;
+                    self.charge[u] = ld.first_charge(from_within) as f32;
                 }
             }
         }

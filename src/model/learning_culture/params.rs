@@ -204,7 +204,7 @@ section! {
         /// w_s: weight of the leader support reaching the team.
         support: f64 = 2.0 => Weight,
         /// θ: the threshold the weighted drive must pass.
-        threshold: f64 = 4.8 => Weight,
+        threshold: f64 = 4.7 => Weight,
         /// τ: softness of the threshold (smaller = sharper).
         softness: f64 = 0.2 => Weight,
         /// T_h: habit, the mean number of weeks an engagement state lasts
@@ -217,20 +217,27 @@ section! {
 section! {
     /// Knowledge growth, forgetting and drawing on codified knowledge.
     Learning {
-        /// r: rate per year at which an engaged employee's knowledge closes its gap to 1.
-        rate: f64 = 0.52 => Rate,
+        /// r: rate per year at which an engaged employee's knowledge closes
+        /// its gap to 1.
+        rate: f64 = 3.95 => Rate,
         /// r_i: rate per year at which knowledge grows from daily work for
         /// an employee who is not learning intentionally (informal learning).
-        informal: f64 = 0.104 => Rate,
-        /// δ: rate per year of forgetting / obsolescence of individual knowledge.
-        forgetting: f64 = 0.1 => Rate,
+        informal: f64 = 0.79 => Rate,
+        /// δ: rate per year of forgetting / obsolescence of individual
+        /// knowledge (0.76: a half-life of 11 months, the mixed measure of
+        /// Tatel & Ackerman 2025). r, r_i, ρ and the community's ρ_cop are
+        /// 7.6 times their values at δ = 0.1, so a person's steady
+        /// knowledge is where it was (engaged r/(r + δ) = 0.84, informal
+        /// r_i/(r_i + δ) = 0.51), reached 7.6 times faster (docs/MODEL.md
+        /// section 5).
+        forgetting: f64 = 0.76 => Rate,
         /// ρ: rate per year at which anyone closes the gap to the codified stock.
-        draw: f64 = 0.1 => Rate,
+        draw: f64 = 0.76 => Rate,
         /// τ_w: share of the working week an employee who is learning
         /// intentionally spends on learning instead of work (the
-        /// `performance` output, k·(1 − τ_w·e); 0.1: four hours a week,
-        /// an assumption).
-        time_share: f64 = 0.1 => Share,
+        /// `performance` output, k·(1 − τ_w·e); 0.2: a day a week, an
+        /// assumption).
+        time_share: f64 = 0.2 => Share,
     }
 }
 
@@ -320,13 +327,18 @@ section! {
         /// T_L: taking charge, the time constant in weeks in which a new
         /// leader's support comes to reach the people below: the share
         /// r = r₀ + (1 − r₀)(1 − e^(−t/T_L)) of it does, t weeks after they
-        /// took the seat (Gabarro 1987). 0: off, every leader in charge at once.
-        /// Off by default for now (52 weeks is the value informed by Gabarro,
-        /// docs/MODEL.md E32).
-        taking_charge: f64 = 0.0 => Weeks,
-        /// r₀: the share of their support a leader brings to bear in their
-        /// first week in the seat.
+        /// took the seat (26 weeks: informed by Gabarro's 1987 first stage,
+        /// taking hold, of three to six months; docs/MODEL.md E32). 0: off,
+        /// every leader in charge at once.
+        taking_charge: f64 = 26.0 => Weeks,
+        /// r₀: the share of their support a leader from outside the unit
+        /// (the pool, or placed by an event) brings to bear in their first
+        /// week in the seat.
         first_support: f64 = 0.5 => Share,
+        /// r₀ of a successor promoted from within (E27): insiders know the
+        /// unit and its people and take charge faster (Gabarro 1987); 1:
+        /// in charge at once.
+        first_support_internal: f64 = 1.0 => Share,
     }
 }
 
@@ -398,7 +410,7 @@ section! {
         /// Share of a member's peers, practice and support that comes from the community.
         peers: f64 = 0.5 => Share,
         /// Rate per year at which a member closes the gap to the community's mean knowledge.
-        knowledge: f64 = 0.16 => Rate,
+        knowledge: f64 = 1.22 => Rate,
     }
 }
 
@@ -414,6 +426,21 @@ section! {
         /// Share of the slots left vacant at the start, chosen at random:
         /// the organization's room to grow, filled at turnover.growth.
         vacant: f64 = 0.0 => Share,
+    }
+}
+
+impl Leadership {
+    /// r₀ of E32: the share of their support a new leader brings to bear
+    /// in their first week, from within the unit (E27) or from outside;
+    /// 1 when taking charge is off (T_L = 0).
+    pub fn first_charge(&self, from_within: bool) -> f64 {
+        if self.taking_charge <= 0.0 {
+            1.0
+        } else if from_within {
+            self.first_support_internal
+        } else {
+            self.first_support
+        }
     }
 }
 
@@ -616,6 +643,10 @@ impl Params {
         p.range("leadership.conviction", ld.conviction, 0.0, 100.0);
         p.unit("leadership.internal", ld.internal);
         p.unit("leadership.first_support", ld.first_support);
+        p.unit(
+            "leadership.first_support_internal",
+            ld.first_support_internal,
+        );
 
         let t = &self.turnover;
         p.range("turnover.culture_effect", t.culture_effect, 0.0, 100.0);

@@ -84,12 +84,7 @@ impl LearningCulture {
     /// r₀, the share of support a new leader brings to bear at first
     /// (E32), or 1 when taking charge is off.
     fn first_support(&self) -> f32 {
-        let ld = &self.setup.params.leadership;
-        if ld.taking_charge > 0.0 {
-            ld.first_support as f32
-        } else {
-            1.0
-        }
+        self.setup.params.leadership.first_charge(false) as f32
     }
 
     /// Recompute the team tallies (active, sums) and totals from the state.
@@ -385,7 +380,8 @@ impl LearningCulture {
         // the people grows one week on; a successor below starts again at r₀.
         let charge_carry = habit_carry(ld.taking_charge) as f32;
         let first = self.first_support();
-        if first < 1.0 {
+        let first_within = ld.first_charge(true) as f32;
+        if first < 1.0 || first_within < 1.0 {
             s.charge.par_chunks_mut(GROUP).for_each(|rs| {
                 rs.iter_mut()
                     .for_each(|r| *r = taking_charge(*r, charge_carry))
@@ -421,7 +417,7 @@ impl LearningCulture {
                             *a = if from_within { below[u][0] } else { drawn };
                             *v = *a;
                             *adapts = 1;
-                            *r = first;
+                            *r = if from_within { first_within } else { first };
                         }
                     }
                 });
