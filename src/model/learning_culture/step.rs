@@ -928,16 +928,20 @@ impl Ctx<'_> {
         let start = |t: usize| org.team_start[t] as usize - base;
         let n = emp.len();
         let mut cur = Cursor::at(t0);
-        // Move the cursor to team `u`, storing the tallies of the teams it leaves.
-        let mut move_to = |cur: &mut Cursor, u: usize| {
+        // Move the cursor to team `u`, storing the tallies of the teams it
+        // leaves (the cursor's own from `x`).
+        let move_to = |cur: &mut Cursor, x: &mut TeamTally, tallies: &mut [TeamTally], u: usize| {
             while cur.t < u {
-                tallies[cur.t - t0] = cur.tally;
+                tallies[cur.t - t0] = *x;
+                *x = TeamTally::default();
                 *cur = Cursor::at(cur.t + 1);
             }
         };
         if self.kernel == Kernel::Scalar {
             for u in t0..t1 {
-                move_to(&mut cur, u);
+                let mut x = cur.tally;
+                move_to(&mut cur, &mut x, tallies, u);
+                cur.tally = x;
                 let w = self.team_week(u);
                 for i in start(u)..start(u + 1) {
                     self.member(&w, &mut cur, &mut emp, i, base + i);
@@ -979,10 +983,14 @@ impl Ctx<'_> {
                     segments,
                     &gains,
                 );
+                // The cursor's tally stays in a local across the chunk's
+                // teams: loaded once a chunk, stored once a team.
+                let mut x = cur.tally;
                 for seg in segments.iter() {
-                    move_to(&mut cur, seg.team);
+                    move_to(&mut cur, &mut x, tallies, seg.team);
                     self.finish(
                         &seg.week,
+                        &mut x,
                         &mut cur,
                         &mut emp,
                         a,
@@ -991,20 +999,24 @@ impl Ctx<'_> {
                         base,
                     );
                 }
+                cur.tally = x;
             }
         }
-        move_to(&mut cur, t1 - 1);
-        tallies[cur.t - t0] = cur.tally;
+        let mut x = cur.tally;
+        move_to(&mut cur, &mut x, tallies, t1 - 1);
+        tallies[cur.t - t0] = x;
     }
 
     /// After the chunk pass: chunk slots `r` (the chunk starts at block
     /// slot `a`) of the cursor's team. Finishes the slots the pass left and
-    /// adds every slot to the tally, in slot order.
+    /// adds every slot to the tally, in slot order. `x` is the cursor's
+    /// tally (held by the caller; `cur.tally` is stale).
     #[allow(clippy::too_many_arguments)]
     #[inline(always)]
     fn finish(
         &self,
         w: &TeamWeek,
+        x: &mut TeamTally,
         cur: &mut Cursor,
         emp: &mut EmployeesMut<'_>,
         a: usize,
@@ -1024,10 +1036,6 @@ impl Ctx<'_> {
             let n = m.len();
             let (infl, wb) = (&lanes.influence[r.clone()], &lanes.weighted_belief[r]);
             let (outcome, infl, wb) = (&outcome[..n], &infl[..n], &wb[..n]);
-            // Summed in a local copy, so that the sums stay in registers
-            // (the same additions in the same order).
-            let mut t = cur.tally;
-            let x = &mut t;
             for i in 0..n {
                 let o = outcome[i];
                 x.successes += u32::from(o & Outcome::SUCCESS != 0);
@@ -1041,10 +1049,11 @@ impl Ctx<'_> {
                 x.weighted_belief += wb[i];
                 x.influence += infl[i];
             }
-            cur.tally = t;
             return;
         }
+        cur.tally = *x;
         self.finish_slow(w, cur, emp, a, r, lanes, base);
+        *x = cur.tally;
     }
 
     /// [`Ctx::finish`] for a team segment with a slot the pass left or a
