@@ -258,33 +258,38 @@ fn body(
     for s in segments {
         l.fill(s.lo, s.hi, &s.week);
     }
-    columns(
-        c,
-        first,
-        Columns {
-            belief: &mut e.belief[..n],
-            knowledge: &mut e.knowledge[..n],
-            engaged: &mut e.engaged[..n],
-            project: &mut e.project[..n],
-            tenure: &mut e.tenure[..n],
-            outcome: &mut l.outcome[..n],
-            influence: &mut l.influence[..n],
-            weighted_belief: &mut l.weighted_belief[..n],
-        },
-        [&e.mastery[..n], &e.influence[..n]],
-        &e.active[..n],
-        &e.community[..n],
-        [
-            &l.z[..n],
-            &l.leave0[..n],
-            &l.leave1[..n],
-            &l.goal0[..n],
-            &l.goal1[..n],
-            &l.p_term[..n],
-            &l.chi[..n],
-            &l.culture[..n],
-        ],
-    );
+    // Most chunks hold no running Learnathon project: their pass skips the
+    // project arithmetic (whose results it would select away).
+    let projects = e.project[..n].iter().any(|&w| w > 0);
+    let w = Columns {
+        belief: &mut e.belief[..n],
+        knowledge: &mut e.knowledge[..n],
+        engaged: &mut e.engaged[..n],
+        project: &mut e.project[..n],
+        tenure: &mut e.tenure[..n],
+        outcome: &mut l.outcome[..n],
+        influence: &mut l.influence[..n],
+        weighted_belief: &mut l.weighted_belief[..n],
+    };
+    let read = [&e.mastery[..n], &e.influence[..n]];
+    let (active, community) = (&e.active[..n], &e.community[..n]);
+    let team = [
+        &l.z[..n],
+        &l.leave0[..n],
+        &l.leave1[..n],
+        &l.goal0[..n],
+        &l.goal1[..n],
+        &l.p_term[..n],
+        &l.chi[..n],
+        &l.culture[..n],
+    ];
+    // Called directly (not through a function pointer), so that each
+    // compilation inlines the pass with its own target features.
+    if projects {
+        columns::<true>(c, first, w, read, active, community, team);
+    } else {
+        columns::<false>(c, first, w, read, active, community, team);
+    }
     // The personal mastery programmes reach the employees the pass finished.
     for g in mastery {
         let (m, hit, outcome) = (&mut e.mastery[..n], &g.reached[..n], &l.outcome[..n]);
@@ -316,8 +321,11 @@ struct Columns<'a> {
 
 /// [`body`] on columns passed one by one: each slice is then known not to
 /// overlap the others, and the loop vectorizes without run-time checks.
+/// `PROJECTS` false: no slot of the chunk has a running project (every
+/// `project` is 0), so the project terms are known to be unused and are not
+/// computed; the bits are those of `PROJECTS` true.
 #[inline(always)]
-fn columns(
+fn columns<const PROJECTS: bool>(
     c: &Week,
     first: u64,
     w: Columns<'_>,
@@ -375,7 +383,7 @@ fn columns(
         let slow = (active[j] == 0) | (community[j] != NO_COMMUNITY);
         let leaves = u_leave
             < select(was_engaged == 1, leave1[j], leave0[j]) + misfit_leave(c.misfit, b0, cult[j]);
-        let on_project = weeks > 0;
+        let on_project = PROJECTS && weeks > 0;
         let (bp, kp, left, success, failure) =
             project_week(c, b0, k0, weeks, project_draws, p_term[j], chi[j]);
         let drawn = engages_with_habit(
@@ -395,7 +403,9 @@ fn columns(
         belief[j] = select(done, b, b0);
         knowledge[j] = select(done, k, k0);
         engaged_col[j] = if done { u8::from(engaged) } else { was_engaged };
-        project[j] = if done & on_project { left } else { weeks };
+        if PROJECTS {
+            project[j] = if done & on_project { left } else { weeks };
+        }
         tenure_col[j] = tenure.saturating_add(u16::from(done));
         let wi = effective_influence(influence[j], k);
         w_out[j] = wi;

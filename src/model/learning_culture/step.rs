@@ -203,6 +203,12 @@ impl LearningCulture {
             org_culture: s.org_culture as f32,
             mastery: &mastery_programmes,
             inv_tau,
+            leave_coeffs: [
+                tu.base as f32,
+                tu.culture_effect as f32,
+                tu.engagement_effect as f32,
+            ],
+            termination: p.learnathon.termination as f32,
             week: Week {
                 key_everyday: seeds.hash(&[tag::EVERYDAY, u64::from(step)]),
                 key_project: seeds.hash(&[tag::PROJECT, u64::from(step)]),
@@ -234,9 +240,12 @@ impl LearningCulture {
                 (t0, t1, emp, th)
             })
             .collect();
+        // Scratch space per rayon task (not per block), handed down.
         blocks
             .into_par_iter()
-            .for_each(|(t0, t1, emp, tallies)| ctx.block(t0, t1, emp, tallies));
+            .for_each_init(Scratch::new, |scratch, (t0, t1, emp, tallies)| {
+                ctx.block(t0, t1, emp, tallies, scratch)
+            });
         s.tally_fresh = true;
         s.scratch_inputs = inputs;
     }
@@ -434,13 +443,22 @@ impl LearningCulture {
         let org = &self.org;
         let high = self.setup.params.culture.high_threshold as f32;
         let sums = &mut s.scratch_sums;
-        sums.iter_mut().for_each(|x| *x = (0.0, 0.0, 0));
-        for ((x, &c), &u) in s.tally.iter().zip(&s.culture).zip(&org.team_unit) {
-            let e = &mut sums[u as usize];
-            e.0 += f64::from(x.belief);
-            e.1 += f64::from(u8::from(c >= high)) * f64::from(x.active);
-            e.2 += u64::from(x.active);
-        }
+        // Each team is its own unit (a leaf, one team per leaf unit), so
+        // each unit's own sums are its team's alone (in parallel).
+        let (tally, culture) = (&s.tally, &s.culture);
+        par_groups(sums, |first, es| {
+            for (j, e) in es.iter_mut().enumerate() {
+                let u = first + j;
+                *e = (0.0, 0.0, 0);
+                if org.is_team(u) {
+                    let t = org.unit_teams[u].0 as usize;
+                    let (x, c) = (&tally[t], culture[t]);
+                    e.0 += f64::from(x.belief);
+                    e.1 += f64::from(u8::from(c >= high)) * f64::from(x.active);
+                    e.2 += u64::from(x.active);
+                }
+            }
+        });
         for u in (1..org.units()).rev() {
             let (b, c, n) = sums[u];
             let e = &mut sums[org.unit_parent[u] as usize];
@@ -448,19 +466,19 @@ impl LearningCulture {
             e.1 += c;
             e.2 += n;
         }
-        for ((out, &(b, c, n)), &a) in s
-            .scratch_below
-            .iter_mut()
-            .zip(sums.iter())
-            .zip(&s.alignment)
-        {
-            *out = if n > 0 {
-                let n = n as f64;
-                [(b / n) as f32, (c / n) as f32]
-            } else {
-                [a, a]
-            };
-        }
+        let (sums, alignment) = (&*sums, &s.alignment);
+        par_groups(&mut s.scratch_below, |first, outs| {
+            for ((out, &(b, c, n)), &a) in
+                outs.iter_mut().zip(&sums[first..]).zip(&alignment[first..])
+            {
+                *out = if n > 0 {
+                    let n = n as f64;
+                    [(b / n) as f32, (c / n) as f32]
+                } else {
+                    [a, a]
+                };
+            }
+        });
     }
 
     /// Phase 1: management's programme reviews and the relaunches due at
@@ -800,14 +818,18 @@ struct Ctx<'a> {
     mastery: &'a [&'a ActiveProgramme],
     /// 1/τ.
     inv_tau: f32,
+    /// Turnover h₀, culture and engagement effects (as `f32`, once a step).
+    leave_coeffs: [f32; 3],
+    /// Learnathon termination ξ (as `f32`, once a step).
+    termination: f32,
     /// What is the same for every employee this week.
     week: Week,
     /// Which compilation of the chunk pass runs (resolved).
     kernel: Kernel,
 }
 
-/// Each worker thread's scratch space for the employee pass, allocated
-/// once per thread (not per block or step).
+/// Scratch space for the employee pass, made once per parallel task of a
+/// step and handed down to its blocks (not looked up per block).
 struct Scratch {
     /// The chunk's team values, outcomes and tally terms.
     lanes: Box<Lanes>,
@@ -815,11 +837,13 @@ struct Scratch {
     segments: Vec<Segment>,
 }
 
-thread_local! {
-    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch {
-        lanes: Lanes::new(),
-        segments: Vec::with_capacity(CHUNK),
-    });
+impl Scratch {
+    fn new() -> Self {
+        Self {
+            lanes: Lanes::new(),
+            segments: Vec::with_capacity(CHUNK),
+        }
+    }
 }
 
 /// The team whose members are being finished, in slot order.
@@ -844,15 +868,11 @@ impl Cursor {
 
 impl Ctx<'_> {
     /// What is the same for every member of team `t` this week.
+    #[inline]
     fn team_week(&self, t: usize) -> TeamWeek {
         let co = &self.model.coeffs;
-        let tu = &self.model.setup.params.turnover;
-        let (h0, hc, he) = (
-            tu.base as f32,
-            tu.culture_effect as f32,
-            tu.engagement_effect as f32,
-        );
-        let term = self.model.setup.params.learnathon.termination as f32;
+        let [h0, hc, he] = self.leave_coeffs;
+        let term = self.termination;
         let inp = self.inputs[t];
         let drive = team_drive(
             &co.engagement,
@@ -888,7 +908,15 @@ impl Ctx<'_> {
     /// Update teams `t0..t1`, whose slots are `emp`: chunk by chunk, the
     /// vectorized pass first, then the slots it left and the tallies in
     /// slot order.
-    fn block(&self, t0: u32, t1: u32, mut emp: EmployeesMut<'_>, tallies: &mut [TeamTally]) {
+    #[inline]
+    fn block(
+        &self,
+        t0: u32,
+        t1: u32,
+        mut emp: EmployeesMut<'_>,
+        tallies: &mut [TeamTally],
+        scratch: &mut Scratch,
+    ) {
         let org = &self.model.org;
         let (t0, t1) = (t0 as usize, t1 as usize);
         let base = org.team_start[t0] as usize;
@@ -896,84 +924,95 @@ impl Ctx<'_> {
         let start = |t: usize| org.team_start[t] as usize - base;
         let n = emp.len();
         let mut cur = Cursor::at(t0);
-        // Move the cursor to team `u`, storing the tallies of the teams it leaves.
-        let mut move_to = |cur: &mut Cursor, u: usize| {
+        // Move the cursor to team `u`, storing the tallies of the teams it
+        // leaves (the cursor's own from `x`).
+        let move_to = |cur: &mut Cursor, x: &mut TeamTally, tallies: &mut [TeamTally], u: usize| {
             while cur.t < u {
-                tallies[cur.t - t0] = cur.tally;
+                tallies[cur.t - t0] = *x;
+                *x = TeamTally::default();
                 *cur = Cursor::at(cur.t + 1);
             }
         };
         if self.kernel == Kernel::Scalar {
             for u in t0..t1 {
-                move_to(&mut cur, u);
+                let mut x = cur.tally;
+                move_to(&mut cur, &mut x, tallies, u);
+                cur.tally = x;
                 let w = self.team_week(u);
                 for i in start(u)..start(u + 1) {
                     self.member(&w, &mut cur, &mut emp, i, base + i);
                 }
             }
         } else {
-            SCRATCH.with_borrow_mut(|scratch| {
-                let Scratch { lanes, segments } = scratch;
-                let mut gains: Vec<Gain<'_>> = Vec::with_capacity(self.mastery.len());
-                for a in (0..n).step_by(CHUNK) {
-                    let b = (a + CHUNK).min(n);
-                    // The week of every team with slots in a..b, from the cursor's on.
-                    segments.clear();
-                    let mut u = cur.t;
-                    while u < t1 && start(u) < b {
-                        let (lo, hi) = (start(u).max(a), start(u + 1).min(b));
-                        if lo < hi {
-                            let week = self.team_week(u);
-                            let (lo, hi) = (lo - a, hi - a);
-                            segments.push(Segment {
-                                team: u,
-                                lo,
-                                hi,
-                                week,
-                            });
-                        }
-                        u += 1;
+            let Scratch { lanes, segments } = scratch;
+            let mut gains: Vec<Gain<'_>> = Vec::with_capacity(self.mastery.len());
+            for a in (0..n).step_by(CHUNK) {
+                let b = (a + CHUNK).min(n);
+                // The week of every team with slots in a..b, from the cursor's on.
+                segments.clear();
+                let mut u = cur.t;
+                while u < t1 && start(u) < b {
+                    let (lo, hi) = (start(u).max(a), start(u + 1).min(b));
+                    if lo < hi {
+                        let week = self.team_week(u);
+                        let (lo, hi) = (lo - a, hi - a);
+                        segments.push(Segment {
+                            team: u,
+                            lo,
+                            hi,
+                            week,
+                        });
                     }
-                    gains.clear();
-                    gains.extend(self.mastery.iter().map(|p| Gain {
-                        strength: p.strength,
-                        reached: &p.reached[base + a..base + b],
-                    }));
-                    fast(
-                        self.kernel,
-                        &self.week,
-                        (base + a) as u64,
-                        &mut emp.sub(a..b),
-                        lanes,
-                        segments,
-                        &gains,
-                    );
-                    for seg in segments.iter() {
-                        move_to(&mut cur, seg.team);
-                        self.finish(
-                            &seg.week,
-                            &mut cur,
-                            &mut emp,
-                            a,
-                            seg.lo..seg.hi,
-                            lanes,
-                            base,
-                        );
-                    }
+                    u += 1;
                 }
-            });
+                gains.clear();
+                gains.extend(self.mastery.iter().map(|p| Gain {
+                    strength: p.strength,
+                    reached: &p.reached[base + a..base + b],
+                }));
+                fast(
+                    self.kernel,
+                    &self.week,
+                    (base + a) as u64,
+                    &mut emp.sub(a..b),
+                    lanes,
+                    segments,
+                    &gains,
+                );
+                // The cursor's tally stays in a local across the chunk's
+                // teams: loaded once a chunk, stored once a team.
+                let mut x = cur.tally;
+                for seg in segments.iter() {
+                    move_to(&mut cur, &mut x, tallies, seg.team);
+                    self.finish(
+                        &seg.week,
+                        &mut x,
+                        &mut cur,
+                        &mut emp,
+                        a,
+                        seg.lo..seg.hi,
+                        lanes,
+                        base,
+                    );
+                }
+                cur.tally = x;
+            }
         }
-        move_to(&mut cur, t1 - 1);
-        tallies[cur.t - t0] = cur.tally;
+        let mut x = cur.tally;
+        move_to(&mut cur, &mut x, tallies, t1 - 1);
+        tallies[cur.t - t0] = x;
     }
 
     /// After the chunk pass: chunk slots `r` (the chunk starts at block
     /// slot `a`) of the cursor's team. Finishes the slots the pass left and
-    /// adds every slot to the tally, in slot order.
+    /// adds every slot to the tally, in slot order. `x` is the cursor's
+    /// tally (held by the caller; `cur.tally` is stale).
     #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
     fn finish(
         &self,
         w: &TeamWeek,
+        x: &mut TeamTally,
         cur: &mut Cursor,
         emp: &mut EmployeesMut<'_>,
         a: usize,
@@ -993,7 +1032,6 @@ impl Ctx<'_> {
             let n = m.len();
             let (infl, wb) = (&lanes.influence[r.clone()], &lanes.weighted_belief[r]);
             let (outcome, infl, wb) = (&outcome[..n], &infl[..n], &wb[..n]);
-            let x = &mut cur.tally;
             for i in 0..n {
                 let o = outcome[i];
                 x.successes += u32::from(o & Outcome::SUCCESS != 0);
@@ -1009,6 +1047,27 @@ impl Ctx<'_> {
             }
             return;
         }
+        cur.tally = *x;
+        self.finish_slow(w, cur, emp, a, r, lanes, base);
+        *x = cur.tally;
+    }
+
+    /// [`Ctx::finish`] for a team segment with a slot the pass left or a
+    /// leaver: slot by slot (kept out of line, so that the common case
+    /// inlines into the block loop).
+    #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
+    fn finish_slow(
+        &self,
+        w: &TeamWeek,
+        cur: &mut Cursor,
+        emp: &mut EmployeesMut<'_>,
+        a: usize,
+        r: std::ops::Range<usize>,
+        lanes: &Lanes,
+        base: usize,
+    ) {
+        let outcome = &lanes.outcome[r.clone()];
         for (i, &o) in (a + r.start..a + r.end).zip(outcome) {
             if o & Outcome::SLOW != 0 {
                 self.member(w, cur, emp, i, base + i);
@@ -1184,7 +1243,7 @@ impl Ctx<'_> {
 }
 
 /// Add active slot `i` to the tally.
-#[inline]
+#[inline(always)]
 fn count(x: &mut TeamTally, emp: &EmployeesMut<'_>, i: usize) {
     x.add_member(
         emp.engaged[i],
