@@ -331,7 +331,7 @@ mod tests {
     fn item_error_follows_spearman_brown() {
         let m = SurveyModel::from_raw(&RawSurvey::default());
         // α = 0.85, k = 7: ρ = 0.85 / (7 - 6·0.85) = 0.4474; σ = 0.15·√(0.5526/0.4474).
-        let want = 0.15 * ((1.0 - 0.85 / 1.9) / (0.85 / 1.9)).sqrt();
+        let want = 0.15 * ((1.0f64 - 0.85 / 1.9) / (0.85 / 1.9)).sqrt();
         assert!((m.item_sd(Instrument::Dloq(7)) - want).abs() < 1e-12);
         // The wave mean's spread matches the stated sampling SD.
         let mut rng = Pcg64Mcg::new(3);
