@@ -176,10 +176,10 @@ impl Calibration {
             }
             if step > total as usize {
                 problems.push(format!(
-                    "{data_name}:{}:1: time {} years is after the end of the scenario's run ({} years); lengthen its duration",
+                    "{data_name}:{}:1: time {} years is after the end of the scenario's run ({:.4} years); lengthen its duration",
                     o.line,
                     format_value(o.time),
-                    format!("{:.4}", f64::from(total) * dt)
+                    f64::from(total) * dt
                 ));
             }
             if o.measure == Measure::Turnover && step == 0 {

@@ -165,7 +165,7 @@ pub enum Outcome {
 }
 
 /// Purpose tag of the sampler's streams.
-const TAG_SMC: u64 = 0x4142_432D_534D_43;
+const TAG_SMC: u64 = 0x0041_4243_2D53_4D43;
 
 /// The stream of proposal `k` of generation `g`.
 pub fn proposal_stream(seed: u64, g: u32, k: u64) -> Stream {
@@ -216,8 +216,8 @@ fn mahalanobis2(l: &[f64], d: usize, x: &[f64]) -> f64 {
 pub fn weighted_moments(ps: &[Particle], d: usize) -> (Vec<f64>, Vec<f64>) {
     let mut mean = vec![0.0; d];
     for p in ps {
-        for i in 0..d {
-            mean[i] += p.weight * p.theta[i];
+        for (m, x) in mean.iter_mut().zip(&p.theta) {
+            *m += p.weight * x;
         }
     }
     let mut cov = vec![0.0; d * d];
