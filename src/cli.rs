@@ -127,6 +127,9 @@ pub enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Fit the [calibrate] parameters of a scenario to survey waves and HR
+    /// records (ABC-SMC): posterior.csv, summary.csv/json, generations.csv.
+    Calibrate(CalibrateArgs),
     /// Measure speed: a scaling series from 1,000 employees up, thread scaling.
     Bench {
         /// Largest organization in the series (employees).
@@ -362,4 +365,34 @@ pub struct ServeArgs {
     /// Most replicates a request may ask for.
     #[arg(long, default_value_t = 50, value_name = "N")]
     pub max_replicates: u32,
+}
+
+/// Options of `calibrate`.
+#[derive(Debug, Args, Clone)]
+pub struct CalibrateArgs {
+    /// Scenario file with a [calibrate] section (or a bundled name).
+    pub scenario: PathBuf,
+    /// Observations file (CSV: time, measure, value, n[, unit][, instrument]).
+    #[arg(long, value_name = "FILE")]
+    pub data: PathBuf,
+    /// Output folder [default: output/<scenario-name>-calibrate/].
+    #[arg(long, short, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Continue an interrupted calibration in the output folder from its
+    /// last finished generation.
+    #[arg(long)]
+    pub resume: bool,
+    /// Particles per generation (overrides the scenario).
+    #[arg(long, value_name = "N")]
+    pub particles: Option<u32>,
+    /// Generations after the prior one (overrides the scenario).
+    #[arg(long, value_name = "N")]
+    pub generations: Option<u32>,
+    /// Calendar date of time 0 for dated observations, YYYY-MM-DD
+    /// (overrides calibrate.start).
+    #[arg(long, value_name = "DATE")]
+    pub start: Option<String>,
+    /// Overrides, seed, threads and quiet.
+    #[command(flatten)]
+    pub common: AnalysisOptions,
 }

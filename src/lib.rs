@@ -9,6 +9,7 @@
 //!   the one that a scenario configures;
 //! - [`scenario`]: the scenario file format and its validation;
 //! - [`analysis`]: replicate statistics and shock metrics;
+//! - [`calibrate`]: fitting a scenario to survey waves (ABC-SMC);
 //! - [`export`]: CSV / JSON / provenance writers and atomic files;
 //! - [`plot`]: figures and the HTML report of a finished run;
 //! - [`app`]: the commands behind the command line.
@@ -25,6 +26,7 @@
 
 pub mod analysis;
 pub mod app;
+pub mod calibrate;
 pub mod cli;
 pub mod dist;
 pub mod engine;

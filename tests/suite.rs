@@ -21,6 +21,8 @@ mod build_script;
 mod answers;
 #[path = "behaviours.rs"]
 mod behaviours;
+#[path = "calibrate.rs"]
+mod calibrate;
 #[path = "cli.rs"]
 mod cli;
 #[path = "communities.rs"]

@@ -1,6 +1,7 @@
 //! The commands behind the command line, one file per command.
 
 mod bench;
+mod calibrate;
 mod hysteresis;
 pub mod org;
 mod plot;
@@ -75,6 +76,7 @@ pub fn main(cli: Cli) -> Result<(), Failure> {
         Some(Command::Merge { dirs, out, quiet }) => sweep::merge(&dirs, &out, quiet),
         Some(Command::Sensitivity(args)) => sensitivity::sensitivity(&args),
         Some(Command::Hysteresis(args)) => hysteresis::hysteresis(&args),
+        Some(Command::Calibrate(args)) => calibrate::calibrate(&args),
         Some(Command::Bench {
             max,
             steps,

@@ -183,6 +183,16 @@ fn simulate<M: Model>(
         quiet,
     );
     let batch = crate::engine::Batch::Throughput.size();
+    // [survey]: synthetic waves of every replicate (docs/CALIBRATION.md).
+    let waves = match (&scenario.raw.survey, scenario.model.learning_culture()) {
+        (Some(raw), Some(_)) => Some(crate::calibrate::survey::Waves::new(
+            raw,
+            model.steps(),
+            years_per_step(&scenario.raw.time_unit),
+        )),
+        _ => None,
+    };
+    let mut survey = String::from(crate::calibrate::survey::Waves::HEADER);
     run_many_ticking(
         model,
         scenario.seed,
@@ -197,6 +207,9 @@ fn simulate<M: Model>(
                 format!("failed to write '{}'", out.join("timeseries.csv").display())
             })?;
             builder.add(&run);
+            if let Some(w) = &waves {
+                survey.push_str(&w.rows(&run, &crate::engine::Seeds::new(scenario.seed, run.id)));
+            }
             match &mut per_replicate {
                 Some(w) => w
                     .write_run(&run)
@@ -225,6 +238,9 @@ fn simulate<M: Model>(
             atomic::write(&teams_path, &means_csv(&teams, &divisions)?)?
         }
         None => {}
+    }
+    if waves.is_some() {
+        atomic::write(&out.join("survey.csv"), survey.as_bytes())?;
     }
     if let Some(chart) = &scenario.chart {
         // The resolved scenario names this copy, so the folder stands alone.

@@ -15,6 +15,7 @@ mod locate;
 pub mod migrate;
 pub mod orgchart;
 pub mod raw;
+pub mod survey;
 
 use crate::model::Models;
 use crate::model::learning_culture::{LearningCulture, Setup};
@@ -957,7 +958,14 @@ impl Scenario {
             // The resolved scenario states how long it runs.
             raw.duration = Some(raw::RawTime::Years(raw::DEFAULT_YEARS));
         }
-        let (setup, problems) = convert::convert(&raw, chart);
+        let (setup, mut problems) = convert::convert(&raw, chart);
+        // [survey] and [calibrate] (docs/CALIBRATION.md).
+        survey::check(
+            raw.survey.as_ref(),
+            raw.calibrate.as_ref(),
+            f64::from(raw.steps()) * raw.years_per_step(),
+            &mut problems,
+        );
         if !problems.is_empty() {
             return Err(layers.invalid(problems));
         }

@@ -487,6 +487,14 @@ pub struct RawScenario {
     /// (ignored by `culturesim run`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sweep: Option<RawSweep>,
+    /// `[survey]`: the observation model of survey waves, and the waves
+    /// `culturesim run` writes as survey.csv (docs/CALIBRATION.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub survey: Option<super::survey::RawSurvey>,
+    /// `[calibrate]`: free parameters, priors and sampler settings of
+    /// `culturesim calibrate` (ignored by `culturesim run`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibrate: Option<super::survey::RawCalibrate>,
 }
 
 /// `[sweep]`: which parameter points to run, each with `replicates` runs.

@@ -1,0 +1,111 @@
+//! `culturesim calibrate`: read the scenario and the observations, run the
+//! library's ABC-SMC calibration into the output folder with a progress
+//! bar (generation, tolerance, acceptance rate), print the summary.
+
+use super::Failure;
+use crate::calibrate::{CalibrateError, Calibration, Options};
+use crate::cli::CalibrateArgs;
+use anyhow::anyhow;
+use std::path::PathBuf;
+
+/// Run `calibrate`.
+pub fn calibrate(a: &CalibrateArgs) -> Result<(), Failure> {
+    let (text, source) = super::sweep::read_scenario(&a.scenario)?;
+    let data_text = crate::limits::read_input(&a.data).map_err(|e| {
+        Failure::Input(anyhow!(
+            "failed to read observations '{}': {e}",
+            a.data.display()
+        ))
+    })?;
+    let opts = Options {
+        overrides: a.common.set.clone(),
+        seed: a.common.seed,
+        particles: a.particles,
+        generations: a.generations,
+        start: a.start.clone(),
+    };
+    let cal = Calibration::load(
+        &text,
+        source,
+        &data_text,
+        &a.data.display().to_string(),
+        &opts,
+    )
+    .map_err(failure)?;
+    let out = a
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(format!("{}-calibrate", cal.base.name())));
+    let pool = super::progress::pool(a.common.threads)?;
+    let total = u64::from(cal.generations + 1) * cal.settings.particles as u64;
+    let bar = super::progress::bar(total, "particles", a.common.quiet);
+    let started = std::time::Instant::now();
+    let report = pool
+        .install(|| {
+            cal.run(&out, a.resume, &|p| {
+                let done = u64::from(p.generation) * p.particles as u64 + p.accepted as u64;
+                bar.set_position(done);
+                let tol = p
+                    .tolerance
+                    .map_or("none (prior)".to_string(), |t| format!("{t:.3}"));
+                let acc = if p.simulations > 0 {
+                    100.0 * p.accepted as f64 / p.simulations as f64
+                } else {
+                    0.0
+                };
+                bar.set_message(format!(
+                    "particles  generation {}/{}  tolerance {tol}  acceptance {acc:.0}%",
+                    p.generation, p.generations
+                ));
+            })
+        })
+        .map_err(failure)?;
+    bar.finish_and_clear();
+    if a.common.quiet {
+        if !report.fits {
+            eprintln!("{}", report.statement);
+        }
+        return Ok(());
+    }
+    println!(
+        "calibrated {} free parameter(s) on {} observations: {} simulations in {:.1} s, {} generation(s)",
+        cal.names.len(),
+        cal.data.len(),
+        report.simulations,
+        started.elapsed().as_secs_f64(),
+        report.generations.len()
+    );
+    println!(
+        "{:<34} {:>10} {:>10} {:>21} {:>9}",
+        "parameter", "mean", "median", "90% interval", "sd/prior"
+    );
+    for p in &report.params {
+        println!(
+            "{:<34} {:>10.4} {:>10.4} {:>10.4} - {:<10.4} {:>8.2}{}",
+            p.name,
+            p.mean,
+            p.median,
+            p.q05,
+            p.q95,
+            p.sd_ratio,
+            if p.identified {
+                ""
+            } else {
+                "  not identified (posterior ≈ prior)"
+            }
+        );
+    }
+    if let Some(s) = &report.stopped {
+        println!("{s}");
+    }
+    println!("{}", report.statement);
+    println!("wrote {}", out.display());
+    Ok(())
+}
+
+fn failure(e: CalibrateError) -> Failure {
+    match e {
+        CalibrateError::Output(e) => Failure::Runtime(e),
+        other => Failure::Input(other.into()),
+    }
+}

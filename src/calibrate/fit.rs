@@ -1,0 +1,727 @@
+//! A calibration: a scenario with a `[calibrate]` section, its observed
+//! waves, the observation model and the ABC-SMC sampler, run generation by
+//! generation into an output folder (each generation written atomically,
+//! so a killed calibration resumes from the last one it finished).
+//!
+//! A proposal's simulation: the scenario with the free parameters set (as
+//! `--set` would), run up to the last wave with the streams of replicate
+//! k mod `streams` (common random numbers: every proposal with the same
+//! slot faces the same model realization), then each observation is
+//! simulated by the observation model from the proposal's own stream. The
+//! distance is the root mean square of the residuals, each standardized by
+//! the sampling error of a wave like the observed one plus the model
+//! discrepancy (`super::survey::SurveyModel::residual_sd`).
+
+use super::observations::{self, Measure, Observation, ObservationError};
+use super::prior::Prior;
+use super::smc::{self, Generation, Outcome, Problem, Settings};
+use super::summary::{self, ParamSummary};
+use super::survey::{SurveyModel, truth};
+use crate::engine::rng::{Stream, hash_keys, mix64};
+use crate::engine::{RunId, Seeds, run_seeded};
+use crate::export::atomic;
+use crate::export::timeseries::format_value;
+use crate::scenario::{Scenario, ScenarioError, Source};
+use crate::validate::Problems;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+/// Everything that can stop a calibration.
+#[derive(Debug, thiserror::Error)]
+pub enum CalibrateError {
+    /// The scenario is invalid (or lacks `[calibrate]`).
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    /// The observations file is invalid.
+    #[error(transparent)]
+    Data(#[from] ObservationError),
+    /// The data and the scenario do not go together, or the output folder
+    /// holds another calibration (a usage error).
+    #[error("{0}")]
+    Usage(String),
+    /// Writing or reading the output folder failed.
+    #[error("{0:#}")]
+    Output(anyhow::Error),
+}
+
+/// Purpose tag of the observation draws of a proposal.
+const TAG_OBS: u64 = 0x4F42_5345_5256;
+
+/// A loaded calibration, ready to run.
+#[derive(Debug, Clone)]
+pub struct Calibration {
+    text: String,
+    source: Source,
+    overrides: Vec<String>,
+    /// The scenario at its written values.
+    pub base: Scenario,
+    /// The free parameters' key paths.
+    pub names: Vec<String>,
+    /// Their priors.
+    pub priors: Vec<Prior>,
+    /// The observations.
+    pub data: Vec<Observation>,
+    data_text: String,
+    survey: SurveyModel,
+    /// Steps simulated (to the last wave).
+    steps: u32,
+    dt: f64,
+    wave_steps: Vec<usize>,
+    residual_sd: Vec<f64>,
+    /// Sampler settings.
+    pub settings: Settings,
+    /// Generations after the prior one.
+    pub generations: u32,
+    streams: u32,
+    /// The "no parameter set fits" threshold.
+    pub fit_threshold: f64,
+    fingerprint: String,
+    /// The key paths as written (they set the values).
+    keys: Vec<String>,
+}
+
+/// Options a command line may override.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `--set` overrides.
+    pub overrides: Vec<String>,
+    /// Master seed (else the scenario's).
+    pub seed: Option<u64>,
+    /// Particles (else `[calibrate]` or its default).
+    pub particles: Option<u32>,
+    /// Generations (else `[calibrate]` or its default).
+    pub generations: Option<u32>,
+    /// Start date of time 0 (else `calibrate.start`).
+    pub start: Option<String>,
+}
+
+fn invalid(source: &Source, path: &str, message: String) -> CalibrateError {
+    let mut p = Problems::default();
+    p.push(path, message);
+    CalibrateError::Scenario(ScenarioError::Invalid {
+        origin: source.clone(),
+        problems: p,
+        places: vec![None],
+    })
+}
+
+impl Calibration {
+    /// Load scenario text and observations text (`data_name` names the file).
+    pub fn load(
+        text: &str,
+        source: Source,
+        data_text: &str,
+        data_name: &str,
+        opts: &Options,
+    ) -> Result<Self, CalibrateError> {
+        let base = Scenario::from_str(text, source.clone(), &opts.overrides)?;
+        if base.model.learning_culture().is_none() {
+            return Err(invalid(
+                &source,
+                "model",
+                format!(
+                    "is \"{}\"; calibrate needs a learning-culture scenario (its survey measures are the learning-culture model's)",
+                    base.model.name()
+                ),
+            ));
+        }
+        let Some(cal) = base.raw.calibrate.clone() else {
+            return Err(invalid(&source, "calibrate", "this scenario has no [calibrate] section naming the free parameters and their priors (see docs/CALIBRATION.md)".into()));
+        };
+        let names: Vec<String> = cal
+            .params
+            .keys()
+            .map(|k| crate::sweep::column_name(&base.raw, k))
+            .collect();
+        let keys: Vec<String> = cal.params.keys().cloned().collect();
+        let priors: Vec<Prior> = cal.params.values().map(Prior::from_raw).collect();
+        // Every free parameter must be a key the scenario takes, at a value
+        // its prior can give.
+        let mut rng = smc::proposal_stream(base.seed, u32::MAX - 1, 0);
+        let mut sets = opts.overrides.clone();
+        for (k, p) in keys.iter().zip(&priors) {
+            sets.push(format!("{k}={}", format_value(p.sample(&mut rng))));
+        }
+        Scenario::from_str(text, source.clone(), &sets).map_err(|e| match e {
+            ScenarioError::Invalid {
+                origin,
+                mut problems,
+                places,
+            } => {
+                for pr in &mut problems.0 {
+                    pr.message = format!(
+                        "{} (with the free parameters at a draw from their priors)",
+                        pr.message
+                    );
+                }
+                CalibrateError::Scenario(ScenarioError::Invalid {
+                    origin,
+                    problems,
+                    places,
+                })
+            }
+            other => CalibrateError::Scenario(other),
+        })?;
+        let start = opts.start.clone().or(cal.start.clone());
+        let data = observations::read(data_text, data_name, start.as_deref())?;
+        let dt = base.raw.years_per_step();
+        let total = base.model.steps();
+        let mut problems = Vec::new();
+        let mut wave_steps = Vec::new();
+        for o in &data {
+            let step = (o.time / dt).round() as usize;
+            if o.unit.is_some() {
+                problems.push(format!("{data_name}:{}:1: unit: waves of one unit or team are not supported yet; give organization-wide values (leave unit empty)", o.line));
+            }
+            if step > total as usize {
+                problems.push(format!(
+                    "{data_name}:{}:1: time {} years is after the end of the scenario's run ({:.4} years); lengthen its duration",
+                    o.line,
+                    format_value(o.time),
+                    f64::from(total) * dt
+                ));
+            }
+            if o.measure == Measure::Turnover && step == 0 {
+                problems.push(format!("{data_name}:{}:1: turnover at time 0 has no year before it to count leavers in", o.line));
+            }
+            wave_steps.push(step);
+        }
+        if !problems.is_empty() {
+            return Err(ObservationError {
+                file: data_name.to_string(),
+                problems,
+            }
+            .into());
+        }
+        let survey = SurveyModel::from_raw(&base.raw.survey.clone().unwrap_or_default());
+        let employees = base
+            .model
+            .learning_culture()
+            .map_or(1, |m| m.org().slots() as u32);
+        let residual_sd = data
+            .iter()
+            .map(|o| {
+                survey.residual_sd(
+                    o.measure,
+                    o.n.unwrap_or(employees),
+                    o.value,
+                    cal.discrepancy,
+                )
+            })
+            .collect();
+        let d = names.len() as u32;
+        let particles = opts
+            .particles
+            .or(cal.particles)
+            .unwrap_or((100 * d).max(200));
+        if particles < 10 {
+            return Err(CalibrateError::Usage(format!(
+                "--particles must be at least 10, got {particles}"
+            )));
+        }
+        let generations = opts.generations.or(cal.generations).unwrap_or(5);
+        let seed = opts.seed.unwrap_or(base.seed);
+        let settings = Settings {
+            particles: particles as usize,
+            quantile: cal.quantile,
+            min_acceptance: cal.min_acceptance,
+            seed,
+        };
+        let streams = cal.streams.unwrap_or(particles);
+        let steps = wave_steps.iter().copied().max().unwrap_or(0) as u32;
+        let mut h = Sha256::new();
+        h.update(base.resolved_toml().as_bytes());
+        h.update(data_text.as_bytes());
+        h.update(
+            format!(
+                "{particles} {generations} {seed} {streams} {:?}",
+                opts.start
+            )
+            .as_bytes(),
+        );
+        h.update(env!("CARGO_PKG_VERSION").as_bytes());
+        let fingerprint = format!("{:x}", h.finalize());
+        Ok(Self {
+            text: text.to_string(),
+            source,
+            overrides: opts.overrides.clone(),
+            base,
+            names,
+            priors,
+            data,
+            data_text: data_text.to_string(),
+            survey,
+            steps,
+            dt,
+            wave_steps,
+            residual_sd,
+            settings,
+            generations,
+            streams,
+            fit_threshold: cal.fit_threshold,
+            fingerprint,
+            keys,
+        })
+    }
+
+    /// The simulated value of every observation at θ, for proposal `k` of
+    /// generation `g`; None when the scenario refuses θ.
+    pub fn simulate(&self, theta: &[f64], g: u32, k: u64) -> Option<Vec<f64>> {
+        let mut sets = self.overrides.clone();
+        for (key, v) in self.keys.iter().zip(theta) {
+            sets.push(format!("{key}={}", format_value(*v)));
+        }
+        let mut s = Scenario::from_str(&self.text, self.source.clone(), &sets).ok()?;
+        s.model.set_steps(self.steps);
+        let model = s.model.learning_culture()?;
+        let replicate = (k % u64::from(self.streams)) as u32;
+        let run = run_seeded(
+            model,
+            Seeds::common(
+                self.settings.seed,
+                RunId {
+                    point: 0,
+                    replicate,
+                },
+            ),
+        );
+        let mut rng = obs_stream(self.settings.seed, g, k);
+        Some(
+            self.data
+                .iter()
+                .zip(&self.wave_steps)
+                .map(|(o, &step)| {
+                    let t = truth(&run, step, self.dt);
+                    self.survey.simulate(
+                        o.measure,
+                        o.n.or(Some(t.headcount.max(1.0) as u32)),
+                        &t,
+                        &mut rng,
+                    )
+                })
+                .collect(),
+        )
+    }
+
+    /// The distance of simulated values to the data.
+    pub fn distance_of(&self, sim: &[f64]) -> f64 {
+        let ss: f64 = sim
+            .iter()
+            .zip(&self.data)
+            .zip(&self.residual_sd)
+            .map(|((s, o), sd)| ((s - o.value) / sd).powi(2))
+            .sum();
+        (ss / sim.len() as f64).sqrt()
+    }
+
+    /// Run (or, with `resume`, continue) the calibration into `out`.
+    /// `progress` is told of every batch of proposals.
+    pub fn run(
+        &self,
+        out: &Path,
+        resume: bool,
+        progress: &(dyn Fn(&Progress) + Sync),
+    ) -> Result<Report, CalibrateError> {
+        let io = CalibrateError::Output;
+        let gens_dir = out.join("generations");
+        std::fs::create_dir_all(&gens_dir).map_err(|e| {
+            io(anyhow::anyhow!(
+                "cannot create output folder '{}': {e}",
+                gens_dir.display()
+            ))
+        })?;
+        let meta_path = out.join("calibration.json");
+        let mut done: Vec<Generation> = Vec::new();
+        if meta_path.exists() {
+            if !resume {
+                return Err(CalibrateError::Usage(format!(
+                    "'{}' already holds a calibration; add --resume to continue it, or choose another --out",
+                    out.display()
+                )));
+            }
+            let meta: Meta = read_json(&meta_path)?;
+            if meta.fingerprint != self.fingerprint {
+                return Err(CalibrateError::Usage(format!(
+                    "'{}' holds a calibration of another scenario, data set or settings; --resume continues only the same calibration (choose another --out)",
+                    out.display()
+                )));
+            }
+            for g in 0..=self.generations {
+                let path = gens_dir.join(format!("gen-{g:03}.json"));
+                if !path.exists() {
+                    break;
+                }
+                done.push(read_json(&path)?);
+            }
+        }
+        let meta = Meta {
+            fingerprint: self.fingerprint.clone(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            params: self.names.clone(),
+            priors: self.priors.iter().map(Prior::describe).collect(),
+            particles: self.settings.particles,
+            generations: self.generations,
+            seed: self.settings.seed,
+            streams: self.streams,
+        };
+        atomic::write(
+            &meta_path,
+            &serde_json::to_vec_pretty(&meta).map_err(|e| io(e.into()))?,
+        )
+        .map_err(io)?;
+        let mut stopped = None;
+        for g in done.len() as u32..=self.generations {
+            let tick = |accepted: usize, simulations: u64| {
+                progress(&Progress {
+                    generation: g,
+                    generations: self.generations,
+                    tolerance: done.last().map(|p| {
+                        smc::quantile(
+                            &p.particles.iter().map(|x| x.distance).collect::<Vec<_>>(),
+                            self.settings.quantile,
+                        )
+                    }),
+                    accepted,
+                    particles: self.settings.particles,
+                    simulations,
+                })
+            };
+            match smc::generation(self, &self.settings, done.last(), g, &tick) {
+                Outcome::Done(next) => {
+                    let bytes = serde_json::to_vec(&next).map_err(|e| io(e.into()))?;
+                    atomic::write(&gens_dir.join(format!("gen-{g:03}.json")), &bytes)
+                        .map_err(io)?;
+                    done.push(next);
+                }
+                Outcome::Stalled {
+                    tolerance,
+                    accepted,
+                    simulations,
+                } => {
+                    stopped = Some(format!(
+                        "generation {g} stopped: {accepted} of {} particles within tolerance {} after {simulations} simulations (acceptance below calibrate.min_acceptance = {}); the posterior is generation {}'s",
+                        self.settings.particles,
+                        fmt4(tolerance),
+                        self.settings.min_acceptance,
+                        g - 1
+                    ));
+                    break;
+                }
+            }
+        }
+        let Some(last) = done.last() else {
+            return Err(CalibrateError::Usage(format!(
+                "no draw of the priors gives a scenario that runs ({}); check the priors' ranges against the keys' rules",
+                stopped.unwrap_or_default()
+            )));
+        };
+        let report = self.report(&done, stopped);
+        self.write_outputs(out, &done, last, &report)?;
+        Ok(report)
+    }
+
+    fn report(&self, done: &[Generation], stopped: Option<String>) -> Report {
+        let last = done.last().expect("at least one generation");
+        let (params, correlations) = summary::summarize(
+            &self.names,
+            &self.priors,
+            &last.particles,
+            self.settings.seed,
+        );
+        let best = last
+            .particles
+            .iter()
+            .min_by(|a, b| a.distance.total_cmp(&b.distance))
+            .expect("particles");
+        let sim = self
+            .simulate(&best.theta, last.index, best.proposal)
+            .unwrap_or_default();
+        let mut measures: Vec<MeasureFit> = Vec::new();
+        for ((o, s), sd) in self.data.iter().zip(&sim).zip(&self.residual_sd) {
+            let name = match o.measure {
+                Measure::Culture(i) => format!("culture ({})", i.name()),
+                m => m.name().to_string(),
+            };
+            match measures.iter_mut().find(|m| m.measure == name) {
+                Some(m) => {
+                    m.observed += o.value;
+                    m.simulated += s;
+                    m.rms += ((s - o.value) / sd).powi(2);
+                    m.waves += 1;
+                }
+                None => measures.push(MeasureFit {
+                    measure: name,
+                    waves: 1,
+                    observed: o.value,
+                    simulated: *s,
+                    rms: ((s - o.value) / sd).powi(2),
+                }),
+            }
+        }
+        for m in &mut measures {
+            let n = f64::from(m.waves);
+            m.observed /= n;
+            m.simulated /= n;
+            m.rms = (m.rms / n).sqrt();
+        }
+        let fits = best.distance <= self.fit_threshold;
+        let statement = if fits {
+            format!(
+                "the model reproduces the data: the closest simulation is {} standard errors away (root mean square; the threshold is {})",
+                fmt4(best.distance),
+                self.fit_threshold
+            )
+        } else {
+            let worst = measures
+                .iter()
+                .max_by(|a, b| a.rms.total_cmp(&b.rms))
+                .map(|m| {
+                    format!(
+                        "; worst: {} observed {} on average, the closest simulation {}",
+                        m.measure,
+                        fmt4(m.observed),
+                        fmt4(m.simulated)
+                    )
+                })
+                .unwrap_or_default();
+            format!(
+                "no parameter set fits the data: the closest of {} simulations is {} standard errors away (root mean square), more than calibrate.fit_threshold = {}{worst}. The posterior below is only the least bad region of the priors; do not read it as a fit",
+                done.iter().map(|g| g.simulations).sum::<u64>(),
+                fmt4(best.distance),
+                self.fit_threshold
+            )
+        };
+        Report {
+            params,
+            correlations,
+            fits,
+            best_distance: best.distance,
+            statement,
+            measures,
+            stopped,
+            generations: done
+                .iter()
+                .map(|g| GenerationRow {
+                    generation: g.index,
+                    tolerance: g.tolerance,
+                    simulations: g.simulations,
+                    acceptance: g.acceptance(),
+                    ess: g.ess(),
+                })
+                .collect(),
+            simulations: done.iter().map(|g| g.simulations).sum(),
+        }
+    }
+
+    fn write_outputs(
+        &self,
+        out: &Path,
+        done: &[Generation],
+        last: &Generation,
+        r: &Report,
+    ) -> Result<(), CalibrateError> {
+        let io = CalibrateError::Output;
+        let mut post = format!("particle,weight,distance,{}\n", self.names.join(","));
+        for (i, p) in last.particles.iter().enumerate() {
+            let theta: Vec<String> = p.theta.iter().map(|v| format_value(*v)).collect();
+            post.push_str(&format!(
+                "{i},{},{},{}\n",
+                format_value(p.weight),
+                format_value(p.distance),
+                theta.join(",")
+            ));
+        }
+        atomic::write(&out.join("posterior.csv"), post.as_bytes()).map_err(io)?;
+        let mut gens = String::from("generation,tolerance,simulations,acceptance,ess\n");
+        for g in done {
+            gens.push_str(&format!(
+                "{},{},{},{},{}\n",
+                g.index,
+                g.tolerance.map_or(String::new(), format_value),
+                g.simulations,
+                format_value(g.acceptance()),
+                format_value(g.ess())
+            ));
+        }
+        atomic::write(&out.join("generations.csv"), gens.as_bytes()).map_err(io)?;
+        let mut csv =
+            String::from("param,prior,mean,median,q05,q95,sd,prior_sd,sd_ratio,identified\n");
+        for p in &r.params {
+            csv.push_str(&format!(
+                "{},\"{}\",{},{},{},{},{},{},{},{}\n",
+                p.name,
+                p.prior,
+                format_value(p.mean),
+                format_value(p.median),
+                format_value(p.q05),
+                format_value(p.q95),
+                format_value(p.sd),
+                format_value(p.prior_sd),
+                format_value(p.sd_ratio),
+                p.identified
+            ));
+        }
+        atomic::write(&out.join("summary.csv"), csv.as_bytes()).map_err(io)?;
+        let json = serde_json::to_vec_pretty(&SummaryJson {
+            tool: "culturesim calibrate",
+            version: env!("CARGO_PKG_VERSION"),
+            scenario: self.base.name(),
+            seed: self.settings.seed,
+            particles: self.settings.particles,
+            observations: self.data.len(),
+            report: r,
+        })
+        .map_err(|e| io(e.into()))?;
+        atomic::write(&out.join("summary.json"), &json).map_err(io)?;
+        atomic::write(
+            &out.join("scenario.toml"),
+            self.base.resolved_toml().as_bytes(),
+        )
+        .map_err(io)?;
+        atomic::write(&out.join("observations.csv"), self.data_text.as_bytes()).map_err(io)?;
+        Ok(())
+    }
+}
+
+fn fmt4(v: f64) -> String {
+    if v.is_finite() {
+        format!("{v:.4}")
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_string()
+    } else {
+        "none".into()
+    }
+}
+
+fn obs_stream(seed: u64, g: u32, k: u64) -> Stream {
+    let hi = hash_keys(seed, &[TAG_OBS, u64::from(g), k]);
+    let lo = mix64(hi ^ 0xA409_3822_299F_31D0);
+    Stream::new((u128::from(hi) << 64) | u128::from(lo))
+}
+
+fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T, CalibrateError> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        CalibrateError::Output(anyhow::anyhow!("cannot read '{}': {e}", path.display()))
+    })?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        CalibrateError::Usage(format!(
+            "'{}' is not a file culturesim calibrate wrote: {e}",
+            path.display()
+        ))
+    })
+}
+
+impl Problem for Calibration {
+    fn dim(&self) -> usize {
+        self.names.len()
+    }
+    fn prior_sample(&self, rng: &mut Stream) -> Vec<f64> {
+        self.priors.iter().map(|p| p.sample(rng)).collect()
+    }
+    fn prior_density(&self, theta: &[f64]) -> f64 {
+        self.priors
+            .iter()
+            .zip(theta)
+            .map(|(p, x)| p.density(*x))
+            .product()
+    }
+    fn distance(&self, theta: &[f64], g: u32, k: u64) -> Option<f64> {
+        self.simulate(theta, g, k).map(|s| self.distance_of(&s))
+    }
+}
+
+/// What the progress bar shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Progress {
+    /// Current generation.
+    pub generation: u32,
+    /// Last generation.
+    pub generations: u32,
+    /// Its tolerance (None: the prior generation).
+    pub tolerance: Option<f64>,
+    /// Accepted so far.
+    pub accepted: usize,
+    /// N.
+    pub particles: usize,
+    /// Simulations so far in this generation.
+    pub simulations: u64,
+}
+
+/// calibration.json: what identifies a calibration (resume checks it).
+#[derive(Debug, Serialize, Deserialize)]
+struct Meta {
+    fingerprint: String,
+    version: String,
+    params: Vec<String>,
+    priors: Vec<String>,
+    particles: usize,
+    generations: u32,
+    seed: u64,
+    streams: u32,
+}
+
+/// How well the closest simulation matches one measure.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MeasureFit {
+    /// Measure (and instrument).
+    pub measure: String,
+    /// Waves of it.
+    pub waves: u32,
+    /// Mean observed value.
+    pub observed: f64,
+    /// Mean simulated value of the closest simulation.
+    pub simulated: f64,
+    /// Root mean square of its standardized residuals.
+    pub rms: f64,
+}
+
+/// One generation's line in the report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GenerationRow {
+    /// Number.
+    pub generation: u32,
+    /// Tolerance (None for the prior).
+    pub tolerance: Option<f64>,
+    /// Simulations.
+    pub simulations: u64,
+    /// Accepted per simulation.
+    pub acceptance: f64,
+    /// Effective sample size.
+    pub ess: f64,
+}
+
+/// The outcome of a calibration.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// Each free parameter.
+    pub params: Vec<ParamSummary>,
+    /// Weighted correlations, row-major.
+    pub correlations: Vec<f64>,
+    /// Whether the closest simulation is within the fit threshold.
+    pub fits: bool,
+    /// Its distance.
+    pub best_distance: f64,
+    /// The statement printed: it fits, or no parameter set fits.
+    pub statement: String,
+    /// The closest simulation against each measure.
+    pub measures: Vec<MeasureFit>,
+    /// Why the sampler stopped early, if it did.
+    pub stopped: Option<String>,
+    /// Each generation.
+    pub generations: Vec<GenerationRow>,
+    /// Simulations in all.
+    pub simulations: u64,
+}
+
+#[derive(Serialize)]
+struct SummaryJson<'a> {
+    tool: &'static str,
+    version: &'static str,
+    scenario: &'a str,
+    seed: u64,
+    particles: usize,
+    observations: usize,
+    report: &'a Report,
+}

@@ -1,0 +1,324 @@
+//! `culturesim calibrate` end to end on the real model and the real binary
+//! (docs/CALIBRATION.md): bad observation files, recovery of known
+//! parameters from synthetic waves, a non-identifiable parameter, a data
+//! set no parameter set reaches, byte-identical results at 1 and 2
+//! threads, and a resumed calibration. The organization is small (60
+//! employees, four years) so each calibration takes seconds.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::{Path, PathBuf};
+
+const SCENARIO: &str = "tests/fixtures/calibrate/small.toml";
+
+fn bin() -> Command {
+    Command::cargo_bin("culturesim").unwrap()
+}
+
+/// Synthetic waves of the small organization at known parameters
+/// (alignment 0.6, base turnover 0.15), from another seed than the
+/// calibration's: `run` writes them as survey.csv.
+fn truth(dir: &Path) -> PathBuf {
+    let out = dir.join("truth");
+    bin()
+        .args(["run", SCENARIO, "--no-plots", "-q", "--seed", "99"])
+        .args([
+            "--set",
+            "leaders.alignment=0.6",
+            "--set",
+            "turnover.base=0.15",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    out.join("survey.csv")
+}
+
+fn calibrate(data: &Path, out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
+    bin()
+        .args(["calibrate", SCENARIO, "-q", "--data"])
+        .arg(data)
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .assert()
+}
+
+fn summary(out: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap()
+}
+
+fn param<'a>(s: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    s["report"]["params"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == name)
+        .unwrap()
+}
+
+#[test]
+fn bad_observation_files_name_file_line_column_and_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "time,measure,value,n\n1,culture,7,40\nx,engagment,0.5,10\n2,turnover,12,\n3,engagement,0.4,\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let a = calibrate(&bad, &out, &[]).code(2);
+    let err = String::from_utf8(a.get_output().stderr.clone()).unwrap();
+    for want in [
+        "bad.csv: 5 problem(s)",
+        "bad.csv:2:11: value: a dloq7 score must be in [1, 6]",
+        "bad.csv:3:1: time must be years from the start",
+        "bad.csv:3:3: measure must be one of culture, engagement, turnover, headcount, got 'engagment'; did you mean 'engagement'?",
+        "bad.csv:4:12: value: turnover must be a share in [0, 1]",
+        "bad.csv:5:18: n (respondents) is needed for a engagement wave",
+    ] {
+        assert!(err.contains(want), "missing `{want}` in:\n{err}");
+    }
+    assert!(
+        !out.join("posterior.csv").exists(),
+        "nothing is written for bad input"
+    );
+    // A wrong header, and waves the scenario's run does not reach.
+    std::fs::write(&bad, "time,measure,valu,n\n").unwrap();
+    calibrate(&bad, &out, &[])
+        .code(2)
+        .stderr(predicate::str::contains(
+            "bad.csv:1:14: column 'valu' is not a known column; did you mean 'value'?",
+        ));
+    std::fs::write(
+        &bad,
+        "time,measure,value,n\n9,headcount,50,\n2030-01-01,headcount,50,\n",
+    )
+    .unwrap();
+    calibrate(&bad, &out, &[])
+        .code(2)
+        .stderr(predicate::str::contains(
+            "bad.csv:3:1: time '2030-01-01' is a date, and no start date is given",
+        ));
+    std::fs::write(&bad, "time,measure,value,n\n9,headcount,50,\n").unwrap();
+    calibrate(&bad, &out, &[])
+        .code(2)
+        .stderr(predicate::str::contains(
+            "bad.csv:2:1: time 9 years is after the end of the scenario's run (4.0055 years)",
+        ));
+}
+
+#[test]
+fn known_parameters_are_recovered_and_a_non_identifiable_one_stays_at_its_prior() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = truth(dir.path());
+    let out = dir.path().join("fit");
+    calibrate(&data, &out, &["--particles", "150", "--generations", "5"]).success();
+    let s = summary(&out);
+    assert_eq!(s["report"]["fits"], true, "{s:#}");
+    // Identified: the 90% interval holds the true value and the posterior
+    // is at most half as wide as the prior.
+    for (name, truth) in [("leaders.alignment", 0.6), ("turnover.base", 0.15)] {
+        let p = param(&s, name);
+        let (lo, hi) = (p["q05"].as_f64().unwrap(), p["q95"].as_f64().unwrap());
+        assert!(
+            lo <= truth && truth <= hi,
+            "{name}: {truth} outside [{lo}, {hi}]"
+        );
+        assert!(p["sd_ratio"].as_f64().unwrap() < 0.6, "{name} {p:#}");
+        assert_eq!(p["identified"], true);
+    }
+    // Not identifiable (no Learnathon is held): the posterior keeps most
+    // of the prior's width and is reported as such.
+    let p = param(&s, "learnathon.success_knowledge");
+    assert!(p["sd_ratio"].as_f64().unwrap() > 0.8, "{p:#}");
+    assert_eq!(p["identified"], false);
+    // The posterior file: one row per particle, weights summing to 1.
+    let post = std::fs::read_to_string(out.join("posterior.csv")).unwrap();
+    assert!(post.starts_with(
+        "particle,weight,distance,leaders.alignment,learnathon.success_knowledge,turnover.base\n"
+    ));
+    let w: f64 = post
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap().parse::<f64>().unwrap())
+        .sum();
+    assert_eq!(post.lines().count(), 151);
+    assert!((w - 1.0).abs() < 1e-9, "{w}");
+    // Tolerances fall generation by generation.
+    let gens = std::fs::read_to_string(out.join("generations.csv")).unwrap();
+    let tol: Vec<f64> = gens
+        .lines()
+        .skip(2)
+        .map(|l| l.split(',').nth(1).unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(tol.len(), 5);
+    assert!(tol.windows(2).all(|w| w[1] <= w[0]), "{tol:?}");
+}
+
+#[test]
+fn a_data_set_no_parameter_set_reaches_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("six.csv");
+    std::fs::write(&data, "time,measure,value,n\n1,culture,6.0,40\n2,culture,6.0,40\n3,culture,6.0,40\n4,culture,6.0,40\n").unwrap();
+    let out = dir.path().join("fit");
+    bin()
+        .args([
+            "calibrate",
+            SCENARIO,
+            "--particles",
+            "30",
+            "--generations",
+            "1",
+            "--data",
+        ])
+        .arg(&data)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("no parameter set fits the data"))
+        .stdout(predicate::str::contains(
+            "culture (dloq7) observed 6 on average",
+        ));
+    let s = summary(&out);
+    assert_eq!(s["report"]["fits"], false);
+    assert!(s["report"]["best_distance"].as_f64().unwrap() > 3.0);
+    // The twin: data the model makes are reported as fitted.
+    let good = truth(dir.path());
+    let out2 = dir.path().join("fit2");
+    calibrate(&good, &out2, &["--particles", "30", "--generations", "1"]).success();
+    assert_eq!(summary(&out2)["report"]["fits"], true);
+}
+
+#[test]
+fn the_same_bytes_at_one_and_two_threads_and_after_a_resume() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = truth(dir.path());
+    let files = [
+        "posterior.csv",
+        "summary.json",
+        "summary.csv",
+        "generations.csv",
+    ];
+    let mut outs = Vec::new();
+    for threads in ["1", "2"] {
+        let out = dir.path().join(format!("t{threads}"));
+        calibrate(
+            &data,
+            &out,
+            &[
+                "--particles",
+                "40",
+                "--generations",
+                "2",
+                "--threads",
+                threads,
+            ],
+        )
+        .success();
+        outs.push(out);
+    }
+    for f in files {
+        assert!(
+            std::fs::read(outs[0].join(f)).unwrap() == std::fs::read(outs[1].join(f)).unwrap(),
+            "{f} differs between 1 and 2 threads"
+        );
+    }
+    // An interrupted calibration (it got through generation 1, then was
+    // killed: generation 2 and the outputs are missing) resumes to the
+    // same posterior.
+    let cut = dir.path().join("cut");
+    std::fs::create_dir_all(cut.join("generations")).unwrap();
+    for f in [
+        "calibration.json",
+        "generations/gen-000.json",
+        "generations/gen-001.json",
+    ] {
+        std::fs::copy(outs[0].join(f), cut.join(f)).unwrap();
+    }
+    // Without --resume the folder is refused, not overwritten.
+    calibrate(&data, &cut, &["--particles", "40", "--generations", "2"])
+        .code(2)
+        .stderr(predicate::str::contains(
+            "already holds a calibration; add --resume",
+        ));
+    calibrate(
+        &data,
+        &cut,
+        &["--particles", "40", "--generations", "2", "--resume"],
+    )
+    .success();
+    for f in files {
+        assert!(
+            std::fs::read(outs[0].join(f)).unwrap() == std::fs::read(cut.join(f)).unwrap(),
+            "{f} differs after a resume"
+        );
+    }
+    // Other settings are another calibration: --resume refuses them.
+    calibrate(
+        &data,
+        &cut,
+        &["--particles", "50", "--generations", "2", "--resume"],
+    )
+    .code(2)
+    .stderr(predicate::str::contains(
+        "holds a calibration of another scenario, data set or settings",
+    ));
+}
+
+#[test]
+fn run_writes_survey_waves_on_their_scales() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = truth(dir.path());
+    let text = std::fs::read_to_string(&data).unwrap();
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    // Four yearly waves of four measures.
+    assert_eq!(rows.len(), 16, "{text}");
+    for r in &rows {
+        let v: f64 = r[3].parse().unwrap();
+        match r[2] {
+            "culture" => assert!((1.0..=6.0).contains(&v) && r[5] == "dloq7", "{r:?}"),
+            "engagement" | "turnover" => assert!((0.0..=1.0).contains(&v), "{r:?}"),
+            "headcount" => assert!(v >= 1.0 && v.fract() == 0.0, "{r:?}"),
+            other => panic!("unexpected measure {other}"),
+        }
+    }
+    // The same seed writes the same waves; the file reads back as data.
+    let again = truth(&dir.path().join("again"));
+    assert!(
+        std::fs::read(&again).unwrap() == text.as_bytes(),
+        "the same seed wrote other waves"
+    );
+    // A LOS instrument puts the culture score on 0-100.
+    let out = dir.path().join("los");
+    bin()
+        .args([
+            "run",
+            SCENARIO,
+            "--no-plots",
+            "-q",
+            "--set",
+            "survey.instrument=\"los\"",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let los = std::fs::read_to_string(out.join("survey.csv")).unwrap();
+    let culture: Vec<f64> = los
+        .lines()
+        .filter(|l| l.contains(",culture,"))
+        .map(|l| l.split(',').nth(3).unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(culture.len(), 4);
+    assert!(
+        culture.iter().all(|v| (0.0..=100.0).contains(v)) && culture.iter().any(|v| *v > 6.0),
+        "{culture:?}"
+    );
+}
