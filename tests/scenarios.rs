@@ -80,18 +80,13 @@ fn max_gap(a: &[f64], b: &[f64], ts: &[f64]) -> (f64, f64) {
 
 /// The rates are per year and the times real: the default scenario at
 /// week, month and day steps gives mean culture trajectories that agree at
-/// every month of its ten years. Measured with the self-sustaining
-/// mechanisms on (128 replicates): day vs week 0.009, month vs week 0.027
-/// (during the erosion after the shock), seed noise at week steps 0.009
-/// (48 replicates gave 0.016: the tipping after the shock makes runs
-/// differ more). Day steps agree
-/// within 0.02. Month steps are held to 0.035, NOT the 0.02 the model
-/// issue asks for (a named gap): what is left is not a rate
-/// conversion (each process compounds exactly) but the model's one-step
-/// lags (the organization's culture follows the previous step's local
-/// cultures; targets are held at their start-of-step values), a delay of
-/// about one step per link of the culture chain; removing it is a change
-/// to step.rs's update order.
+/// every month of its ten years within 0.02. Measured (128 replicates,
+/// docs/MODEL.md section 3): month vs week 0.008, day vs week 0.006; seed
+/// noise at week steps printed below (0.009 before this version; 48
+/// replicates gave 0.016: the tipping after the shock makes runs differ
+/// more). Before the engagement chain was exact per step and the culture
+/// stocks followed their upstreams moving over the step, month vs week was
+/// 0.033 (the engagement share at month steps 0.02–0.08 too high).
 #[test]
 fn the_step_length_does_not_change_the_culture_trajectory() {
     // 256: with taking charge (E32) on and θ = 4.7 the seed noise over 128
@@ -99,7 +94,6 @@ fn the_step_length_does_not_change_the_culture_trajectory() {
     // over 256: noise 0.0063, day vs week 0.0055, month vs week 0.0239.
     const REPLICATES: u32 = 256;
     const TOLERANCE: f64 = 0.02;
-    let tolerance = |unit: &str| if unit == "month" { 0.035 } else { TOLERANCE };
     let ts: Vec<f64> = (0..=119).map(|m| f64::from(m) / 12.0).collect();
     let week = culture_in_years("week", 20261128, REPLICATES, &ts);
     let noise = max_gap(&week, &culture_in_years("week", 7, REPLICATES, &ts), &ts);
@@ -112,7 +106,7 @@ fn the_step_length_does_not_change_the_culture_trajectory() {
         let other = culture_in_years(unit, 20261128, REPLICATES, &ts);
         let (gap, at) = max_gap(&week, &other, &ts);
         eprintln!("{unit} vs week: largest gap {gap:.4} at year {at:.2}");
-        if gap >= tolerance(unit) {
+        if gap >= TOLERANCE {
             failures.push(format!("{unit} vs week: gap {gap:.4} at year {at:.2}"));
         }
     }

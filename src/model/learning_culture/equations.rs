@@ -68,6 +68,60 @@ pub fn habit_carry(weeks: f64) -> f64 {
     }
 }
 
+/// The per-step carry-over ψ and explicit-learning share f of engagement
+/// with habit (E21) and informal learning made explicit (E23), exact for
+/// the continuous-time process they describe: a state is reconsidered at
+/// the rate r = 1/T_h (then engaged with the probability p of E2), and a
+/// non-engaged employee's informal learning is made explicit at the
+/// hazard λ_f. Over a step of Δt that two-state chain goes from engaged to
+/// not with the probability r(1 − p)(1 − D)/k and from not to engaged
+/// with (rp + λ_f)(1 − D)/k, k = r + λ_f, D = e^(−kΔt). The step's draw
+/// (keep the state with ψ, else decide afresh, then explicit learning
+/// with f) has exactly these transitions, for every p, when
+///
+/// f = λ_f(1 − D)/k,   1 − ψ = r(1 − D)/(k(1 − f)).
+///
+/// Converting ψ and f each on its own (ψ = e^(−rΔt), f = 1 − e^(−λ_fΔt))
+/// is exact only when the other is off: together they double count the
+/// step's chances (the stationary share at p = 0 was f/(1 − ψ(1 − f)),
+/// 0.148 at week steps and 0.180 at month steps, against λ_f/k = 0.139),
+/// which was most of the gap between month and week steps (docs/MODEL.md
+/// section 3). `habit_steps` is T_h in steps and `informal` the per-step
+/// share 1 − e^(−λ_fΔt). Without habit (T_h = 0) a state lasts one step
+/// and f is that share.
+pub fn engagement_chain(habit_steps: f64, informal: f64) -> (f64, f64) {
+    if habit_steps <= 0.0 {
+        return (0.0, informal);
+    }
+    let r = 1.0 / habit_steps;
+    let lambda = -(-informal).ln_1p();
+    let k = r + lambda;
+    let moved = -(-k).exp_m1();
+    let f = lambda * moved / k;
+    (1.0 - r * moved / (k * (1.0 - f)), f)
+}
+
+/// The weight of the upstream's change over a step in the exact step of
+/// dx/dt = λ(u − x) when u moves linearly from u₀ to u₁ over the step:
+///
+/// x' = x + a·(u₀ − x) + w·(u₁ − u₀),   w = 1 − a/(λΔt),
+///
+/// a = 1 − e^(−λΔt) the per-step share (`share`). w ≈ a/2 for a small
+/// step (the time-centred update), and it is what keeps a stock from
+/// lagging its upstream by about half a step more at month steps than at
+/// week steps (docs/MODEL.md section 3).
+pub fn lead_weight(share: f64) -> f64 {
+    let l = -(-share).ln_1p();
+    if !l.is_finite() {
+        // An instant approach (a = 1) follows the upstream to its end.
+        1.0
+    } else if l > 0.0 {
+        1.0 - share / l
+    } else {
+        0.0
+    }
+}
+
 /// Taking charge (E32): a leader's share r of their support that reaches
 /// the people below them, one week on: r' = 1 − (1 − r)·ψ, ψ = e^(−Δt/T_L)
 /// (so r = r₀ + (1 − r₀)(1 − e^(−t/T_L)) t weeks after taking the seat).
@@ -554,6 +608,36 @@ mod tests {
         // ψ = e^(−1/8) = 0.882497
         assert!((habit_carry(8.0) - 0.882_497).abs() < 1e-6);
         assert_eq!(habit_carry(0.0), 0.0);
+    }
+
+    #[test]
+    fn engagement_chain_by_hand() {
+        // T_h = 8 steps, f = 0.02 a step: r = 0.125, λ_f = −ln 0.98 =
+        // 0.0202027, k = 0.1452027, 1 − D = 0.1351522; f = λ_f(1 − D)/k =
+        // 0.0188045, ψ = 1 − r(1 − D)/(k(1 − f)) = 0.8814216.
+        let (psi, f) = engagement_chain(8.0, 0.02);
+        assert!((f - 0.018_804_45).abs() < 1e-8, "{f}");
+        assert!((psi - 0.881_421_6).abs() < 1e-7, "{psi}");
+        // The stationary share at p = 0 of the step's chain,
+        // f/(1 − ψ(1 − f)), is the continuous chain's λ_f/k = 0.139135.
+        assert!((f / (1.0 - psi * (1.0 - f)) - 0.139_134_5).abs() < 1e-6);
+        // Without explicit learning it is the habit alone, e^(−1/8).
+        let (psi, f) = engagement_chain(8.0, 0.0);
+        assert!((psi - habit_carry(8.0)).abs() < 1e-15 && f == 0.0);
+        // Without habit, the share of steps.
+        assert_eq!(engagement_chain(0.0, 0.02), (0.0, 0.02));
+    }
+
+    #[test]
+    fn lead_weight_by_hand() {
+        // λΔt = 1: a = 1 − e^(−1), w = 1 − a = e^(−1). dx/dt = t − x from
+        // x(0) = 0 gives x(1) = e^(−1): x' = 0 + a·0 + w·1.
+        let a = 1.0 - (-1.0f64).exp();
+        assert!((lead_weight(a) - (-1.0f64).exp()).abs() < 1e-12);
+        // Small steps: about a/2 (time-centred).
+        assert!((lead_weight(0.001) - 0.0005).abs() < 1e-6);
+        assert_eq!(lead_weight(0.0), 0.0);
+        assert_eq!(lead_weight(1.0), 1.0);
     }
 
     #[test]

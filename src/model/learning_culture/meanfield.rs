@@ -15,8 +15,8 @@
 
 use super::equations::{
     alignment_target, asymmetric_step, belief_target, codified_next, culture_target,
-    engagement_probability, gate, habit_carry, knowledge_next, onboarded_knowledge,
-    perceived_culture, selected_belief, taking_charge,
+    engagement_chain, engagement_probability, gate, habit_carry, knowledge_next, lead_weight,
+    onboarded_knowledge, perceived_culture, selected_belief, taking_charge,
 };
 use super::events::Kind;
 use super::kernel::{draw, split24};
@@ -129,11 +129,11 @@ fn team_step(
     let hires = tu.fill_rate * (1.0 - t.filled);
     // Engagement of the stayers (E2 with habit E21): the share ψ keeps
     // last week's state, the rest decide afresh; informal learning made
-    // explicit (E23) engages the share f_i of the others.
-    let psi = habit_carry(p.engagement.habit_weeks);
+    // explicit (E23) engages the share f_i of the others; ψ and f_i
+    // exact per step together, as in the agent model.
+    let (psi, fi) = engagement_chain(p.engagement.habit_weeks, p.formalization.informal);
     let before = if stay > 0.0 { stay_engaged / stay } else { 0.0 };
     let habitual = psi * before + (1.0 - psi) * fresh;
-    let fi = p.formalization.informal;
     let e = habitual + (1.0 - habitual) * fi;
     let filled = stay + hires;
     // Beliefs of stayers: engaged and non-engaged move toward their
@@ -183,14 +183,24 @@ fn team_step(
         cu.from_support as f32,
         cu.from_org as f32,
     ];
-    // The team's own culture update uses c, not c̃ (E28), the old P and C.
+    // The team's own culture update uses c, not c̃ (E28), and the old C;
+    // its target moves over the step as P does, from the old to the new.
     let target = culture_target(v, pr, belief as f32, sf, org_c as f32);
-    let culture = f64::from(asymmetric_step(
-        t.culture as f32,
-        target,
-        cu.rate as f32,
-        cu.asymmetry as f32,
-    ));
+    let moved = culture_target(v, practice as f32, belief as f32, sf, org_c as f32) - target;
+    let lead = if target >= t.culture as f32 {
+        lead_weight(cu.rate)
+    } else {
+        lead_weight(cu.rate * cu.asymmetry)
+    } as f32;
+    let culture = f64::from(
+        (asymmetric_step(
+            t.culture as f32,
+            target,
+            cu.rate as f32,
+            cu.asymmetry as f32,
+        ) + lead * moved)
+            .clamp(0.0, 1.0),
+    );
     TeamMeans {
         culture,
         practice,
@@ -241,7 +251,10 @@ impl MeanField {
             &x.people,
         );
         let cu = &p.culture;
-        let org_culture = self.org_culture + cu.org_rate * (self.culture - self.org_culture);
+        // E13, the local culture moving from the old to the new over the step.
+        let org_culture = self.org_culture
+            + cu.org_rate * (self.culture - self.org_culture)
+            + lead_weight(cu.org_rate) * (t.culture - self.culture);
         let f = &p.formalization;
         let codified = codified_next(self.codified, f.rate, t.engagement, t.knowledge, f.decay);
         Self {
@@ -406,23 +419,26 @@ impl OrgMeanField {
             .zip(&self.support)
             .map(|(t, &s)| team_step(p, &co, t, f64::from(s), org_c, codified, x))
             .collect();
-        // C follows the headcount-weighted mean of last week's local
-        // culture, weighted by this week's headcount (E13); K_c the
-        // organization's engagement and knowledge after the pass (E14).
-        let (mut w, mut wc, mut we, mut wk) = (0.0, 0.0, 0.0, 0.0);
+        // C follows the headcount-weighted mean of the local cultures,
+        // weighted by this step's headcount, moving over the step from the
+        // old to the new (E13); K_c the organization's engagement and
+        // knowledge after the pass (E14).
+        let (mut w, mut wc, mut wn, mut we, mut wk) = (0.0, 0.0, 0.0, 0.0, 0.0);
         for (t, (old, n)) in self.teams.iter().zip(&new).enumerate() {
             let a = self.size[t] * n.filled;
             w += a;
             wc += a * old.culture;
+            wn += a * n.culture;
             we += a * n.engagement;
             wk += a * n.knowledge;
         }
-        let (mean_c, e, k) = if w > 0.0 {
-            (wc / w, we / w, wk / w)
+        let (mean_c, new_c, e, k) = if w > 0.0 {
+            (wc / w, wn / w, we / w, wk / w)
         } else {
-            (org_c, 0.0, 0.0)
+            (org_c, org_c, 0.0, 0.0)
         };
-        self.org_culture += p.culture.org_rate * (mean_c - org_c);
+        let rate = p.culture.org_rate;
+        self.org_culture += rate * (mean_c - org_c) + lead_weight(rate) * (new_c - mean_c);
         let f = &p.formalization;
         self.codified = codified_next(codified, f.rate, e, k, f.decay);
         self.teams = new;
@@ -582,6 +598,52 @@ mod tests {
                 hire_knowledge: 0.3,
             },
         }
+    }
+
+    /// The uniform map's C at every month of ten years, stepped in `dt`
+    /// years: a low start, S = 0.75 for five years (the climb to the high
+    /// state), then S = 0.3 (the erosion); linear between steps.
+    fn culture_by_month(dt: f64) -> Vec<f64> {
+        let p = Params::default().per_step(dt);
+        let (steps, shock) = ((10.0 / dt).round() as u32, (5.0 / dt).round() as u32);
+        let mut m = MeanField::new(&p, 0.375, 2.0 / 7.0);
+        let mut c = vec![m.org_culture];
+        for i in 0..steps {
+            m = m.step(&p, &inputs(if i < shock { 0.75 } else { 0.3 }));
+            c.push(m.org_culture);
+        }
+        (0..120)
+            .map(|k| {
+                let x = f64::from(k) / 12.0 / dt;
+                let i = (x.floor() as usize).min(c.len() - 2);
+                let f = x - i as f64;
+                c[i] * (1.0 - f) + c[i + 1] * f
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_step_length_does_not_change_the_map() {
+        // docs/MODEL.md section 3: without noise, what is left of the step
+        // length. Measured: month vs week 0.009, day vs week 0.0013 (before
+        // the exact engagement chain and the moving targets: 0.034 and
+        // 0.010).
+        let week = culture_by_month(7.0 / 365.25);
+        let gap = |dt: f64| {
+            culture_by_month(dt)
+                .iter()
+                .zip(&week)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0f64, f64::max)
+        };
+        let (month, day) = (gap(1.0 / 12.0), gap(1.0 / 365.25));
+        eprintln!("largest gap to week steps: month {month:.4}, day {day:.4}");
+        assert!(month < 0.012, "month vs week {month}");
+        assert!(day < 0.003, "day vs week {day}");
+        let (lo, hi) = week
+            .iter()
+            .fold((1.0f64, 0.0f64), |(l, h), &c| (l.min(c), h.max(c)));
+        assert!(hi - lo > 0.3, "culture barely moved: {lo:.3}..{hi:.3}");
     }
 
     #[test]

@@ -7,16 +7,19 @@
 //! 3. team peer beliefs and community means are aggregated;
 //! 4. employees (in parallel by blocks of teams, each team with its own
 //!    stream) leave, learn, update beliefs; vacancies are filled;
-//! 5. teams update practice and local culture from the old values and this
-//!    week's engagement (synchronous: every team reads the same inputs);
-//! 6. the organization's culture and codified stock follow; leaders adapt,
-//!    programmes act on them, some leave and are replaced.
+//! 5. teams update practice from this step's engagement, then local
+//!    culture, its target moving over the step from the old practice to
+//!    the new (synchronous: every team reads the same inputs);
+//! 6. the organization's culture follows the local cultures, moving over
+//!    the step from the old to the new, and the codified stock follows;
+//!    leaders adapt, programmes act on them, some leave and are replaced.
 
 use super::equations::{
     alignment_target, asymmetric_step, belief_target, codified_next, culture_target,
-    effective_commitment, effective_influence, engages_with_habit, gate, habit_carry,
-    knowledge_next, leave_probability, misfit_leave, onboarded_knowledge,
-    participation_probability, perceived_culture, selected_belief, taking_charge, team_drive,
+    effective_commitment, effective_influence, engagement_chain, engages_with_habit, gate,
+    habit_carry, knowledge_next, lead_weight, leave_probability, misfit_leave, onboarded_knowledge,
+    participation_probability, perceived_culture, select, selected_belief, taking_charge,
+    team_drive,
 };
 use super::events::{Kind, Programme, teams_under, units_under};
 use super::kernel::{
@@ -191,7 +194,9 @@ impl LearningCulture {
         let (la, bl, ln) = (&p.learnathon, &p.belief, &p.learning);
         let w = &self.coeffs.engagement;
         let inv_tau = 1.0 / w.softness;
-        let psi = habit_carry(p.engagement.habit_weeks) as f32;
+        // Habit and explicit informal learning, exact per step together (E21, E23).
+        let (psi, formalize) = engagement_chain(p.engagement.habit_weeks, p.formalization.informal);
+        let psi = psi as f32;
         let tu = &p.turnover;
         let ctx = Ctx {
             model: self,
@@ -216,7 +221,7 @@ impl LearningCulture {
                 wb: w.belief * inv_tau,
                 psi,
                 fresh_ceiling: w.ceiling * (1.0 - psi),
-                formalize: p.formalization.informal as f32,
+                formalize: formalize as f32,
                 misfit: (tu.base * tu.misfit_effect) as f32,
                 lr: [ln.informal as f32, ln.rate as f32],
                 draw: ln.draw as f32,
@@ -263,25 +268,17 @@ impl LearningCulture {
         ];
         let org_c = s.org_culture as f32;
         // The organization's culture follows the headcount-weighted mean of
-        // last week's local culture (summed in team order, serially).
-        let (weighted_c, active_total) = {
-            let (tally, culture) = (&s.tally, &s.culture);
-            ordered_fold(
-                tally.len(),
-                (0.0f64, 0u64),
-                |r| {
-                    let (mut w, mut n) = (0.0f64, 0u64);
-                    for (x, &c) in tally[r.clone()].iter().zip(&culture[r]) {
-                        w += f64::from(c) * f64::from(x.active);
-                        n += u64::from(x.active);
-                    }
-                    (w, n)
-                },
-                |(w, n), (v, m)| (w + v, n + m),
-            )
-        };
+        // the local cultures (this step's headcounts), from last step's
+        // (here) to this step's (after the teams).
+        let (weighted_c, active_total) = weighted_culture(&s.tally, &s.culture);
         // Each team's practice and local culture, from its own old values:
-        // independent, so in parallel.
+        // independent, so in parallel. The culture target moves over the
+        // step as practice does, from the old to the new (E11, exact for a
+        // linear move: `lead_weight`).
+        let (lead_up, lead_down) = (
+            lead_weight(cu.rate) as f32,
+            lead_weight(cu.rate * cu.asymmetry) as f32,
+        );
         let (tally, support, programmes) = (&s.tally, &s.support, &s.programmes);
         let (practice_rate, boost) = (cu.practice_rate as f32, la.practice_boost as f32);
         let (rate, asym) = (cu.rate as f32, cu.asymmetry as f32);
@@ -311,15 +308,22 @@ impl LearningCulture {
                     }
                     *p = np.clamp(0.0, 1.0);
                     let target = culture_target(v, old_p, b, support[t], org_c);
-                    *c = asymmetric_step(old_c, target, rate, asym).clamp(0.0, 1.0);
+                    let moved = culture_target(v, *p, b, support[t], org_c) - target;
+                    let lead = select(target >= old_c, lead_up, lead_down);
+                    *c =
+                        (asymmetric_step(old_c, target, rate, asym) + lead * moved).clamp(0.0, 1.0);
                 }
             });
-        let mean_c = if active_total > 0 {
-            weighted_c / active_total as f64
+        // E13, exact for local cultures moving linearly over the step.
+        s.org_culture = if active_total > 0 {
+            let n = active_total as f64;
+            let (old_c, new_c) = (weighted_c / n, weighted_culture(&s.tally, &s.culture).0 / n);
+            s.org_culture
+                + cu.org_rate * (old_c - s.org_culture)
+                + lead_weight(cu.org_rate) * (new_c - old_c)
         } else {
             s.org_culture
         };
-        s.org_culture += cu.org_rate * (mean_c - s.org_culture);
         s.totals = totals(&s.tally, s.event_leavers, s.event_knowledge_lost);
         let t = &s.totals;
         let n = f64::from(t.headcount.max(1));
@@ -790,6 +794,24 @@ fn totals(tally: &[TeamTally], event_leavers: u32, event_lost: f64) -> Totals {
     let mut t = start;
     t.add(&sum);
     t
+}
+
+/// Σ c_t·n_t and Σ n_t over the teams, n_t a team's active employees (in
+/// parallel, in a fixed grouping: the same bits at any thread count).
+fn weighted_culture(tally: &[TeamTally], culture: &[f32]) -> (f64, u64) {
+    ordered_fold(
+        tally.len(),
+        (0.0f64, 0u64),
+        |r| {
+            let (mut w, mut n) = (0.0f64, 0u64);
+            for (x, &c) in tally[r.clone()].iter().zip(&culture[r]) {
+                w += f64::from(c) * f64::from(x.active);
+                n += u64::from(x.active);
+            }
+            (w, n)
+        },
+        |(w, n), (v, m)| (w + v, n + m),
+    )
 }
 
 /// Turn slot `i` into a vacancy.
