@@ -314,6 +314,16 @@ pub struct RunArgs {
     /// first) instead of the mean over replicates.
     #[arg(long)]
     pub teams_per_replicate: bool,
+    /// Also write snapshot.json: every run's full state after TIME ("5y",
+    /// "260w", "6m"; a plain number is years), to continue or fork with
+    /// --from-state (learning-culture model).
+    #[arg(long, value_name = "TIME")]
+    pub save_state_at: Option<String>,
+    /// Continue the runs of a snapshot.json (from --save-state-at) instead
+    /// of starting from scratch; the scenario may differ from the
+    /// snapshot's only in events after its step (a fork).
+    #[arg(long, value_name = "FILE")]
+    pub from_state: Option<PathBuf>,
 }
 
 /// Options of `plot`.

@@ -9,6 +9,7 @@
 //!   the one that a scenario configures;
 //! - [`scenario`]: the scenario file format and its validation;
 //! - [`analysis`]: replicate statistics and shock metrics;
+//! - [`decide`]: checkpoint and fork, and the decision analyses built on it;
 //! - [`export`]: CSV / JSON / provenance writers and atomic files;
 //! - [`plot`]: figures and the HTML report of a finished run;
 //! - [`app`]: the commands behind the command line.
@@ -26,6 +27,7 @@
 pub mod analysis;
 pub mod app;
 pub mod cli;
+pub mod decide;
 pub mod dist;
 pub mod engine;
 pub mod export;

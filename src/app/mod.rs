@@ -1,6 +1,7 @@
 //! The commands behind the command line, one file per command.
 
 mod bench;
+mod decide;
 mod hysteresis;
 pub mod org;
 mod plot;
