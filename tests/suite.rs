@@ -25,6 +25,8 @@ mod behaviours;
 mod cli;
 #[path = "communities.rs"]
 mod communities;
+#[path = "decide.rs"]
+mod decide;
 #[path = "determinism.rs"]
 mod determinism;
 #[path = "docs.rs"]

@@ -1,5 +1,5 @@
 //! Decision support on the learning-culture model: checkpoint and fork
-//! ([`fork`]), when to act on a harmful event ([`timing`]).
+//! ([`fork`], [`checkpoint`]), when to act on a harmful event ([`timing`]).
 //!
 //! Every analysis here runs the real model; branches of one run share its
 //! random streams after the fork (common random numbers), so differences
@@ -8,3 +8,5 @@
 
 pub mod checkpoint;
 pub mod fork;
+pub mod risk;
+pub mod timing;
