@@ -401,7 +401,7 @@ fn the_top_seat_matters_most_and_aligned_successors_carry_no_risk() {
     let team = seats.iter().find(|r| r[3] == "3").unwrap();
     assert!(loss(team) < loss(&seats[0]) / 5.0);
     let named = seats.iter().filter(|r| r[10] == "true").count();
-    assert!(named >= 1 && named < 96, "the 80% seats are a few: {named}");
+    assert!((1..96).contains(&named), "the 80% seats are a few: {named}");
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("risk.json")).unwrap()).unwrap();
     let stress = &json["risk"]["stress"];

@@ -29,7 +29,7 @@ pub fn checkpoints(scenario: &Scenario, args: &RunArgs) -> Result<Option<Checkpo
     if args.save_state_at.is_none() && args.from_state.is_none() {
         return Ok(None);
     }
-    let input = |e: anyhow::Error| Failure::Input(e);
+    let input = Failure::Input;
     let Some(model) = scenario.model.learning_culture() else {
         return Err(input(anyhow!(
             "--save-state-at and --from-state need the learning-culture model; scenario '{}' runs {}",
@@ -92,8 +92,8 @@ pub fn timing(args: &crate::cli::TimingArgs) -> Result<(), Failure> {
     use crate::decide::timing::{branches, simulate, summarize, total_steps};
     use crate::export::atomic;
     use std::fmt::Write as _;
-    let input = |e: anyhow::Error| Failure::Input(e);
-    let runtime = |e: anyhow::Error| Failure::Runtime(e);
+    let input = Failure::Input;
+    let runtime = Failure::Runtime;
     let scenario = load_for(&args.scenario, &args.common, args.replicates)?;
     let Some(model) = scenario.model.learning_culture() else {
         return Err(input(anyhow!(
@@ -338,8 +338,8 @@ pub fn risk(args: &crate::cli::RiskArgs) -> Result<(), Failure> {
     use crate::export::atomic;
     use crate::model::learning_culture::events::{Kind, When};
     use std::fmt::Write as _;
-    let input = |e: anyhow::Error| Failure::Input(e);
-    let runtime = |e: anyhow::Error| Failure::Runtime(e);
+    let input = Failure::Input;
+    let runtime = Failure::Runtime;
     let scenario = load_for(&args.scenario, &args.common, args.replicates)?;
     let Some(model) = scenario.model.learning_culture() else {
         return Err(input(anyhow!(
@@ -431,9 +431,10 @@ pub fn risk(args: &crate::cli::RiskArgs) -> Result<(), Failure> {
             s.top80
         );
     }
-    let mut stress = String::from("replicate,culture_at_horizon,tipped\n");
-    for (i, c) in r.stress.finals.iter().enumerate() {
-        let _ = writeln!(stress, "{i},{c},{}", *c < r.stress.threshold);
+    let mut stress = String::from("replicate,culture_at_fork,culture_at_horizon,tipped\n");
+    for (i, (c, a)) in r.stress.finals.iter().zip(&finals.at_fork).enumerate() {
+        let tipped = *a >= r.stress.threshold && *c < r.stress.threshold;
+        let _ = writeln!(stress, "{i},{a},{c},{tipped}");
     }
     let json = serde_json::json!({
         "scenario": scenario.name(),

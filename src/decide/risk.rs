@@ -7,7 +7,8 @@
 //!   without its scheduled leader replacements from `at` on. Its culture at
 //!   the horizon, over the runs, is the **succession stress test**: the
 //!   distribution, its 5th percentile and the probability of tipping
-//!   (ending below `culture.high_threshold`);
+//!   (of the runs above `culture.high_threshold` at the fork, the share
+//!   that end below it);
 //! - one branch per seat (unit or team): at `at` that seat alone goes to a
 //!   non-aligned successor (alignment `alignment`, not adapting). The
 //!   paired loss (baseline − branch, final culture, run by run) ranks the
@@ -104,13 +105,15 @@ pub fn total_steps(p: &Plan, replicates: u32) -> u64 {
 pub struct Finals {
     /// Baseline, per run.
     pub baseline: Vec<f64>,
+    /// Culture at the fork, per run.
+    pub at_fork: Vec<f64>,
     /// Per seat (plan order), per run.
     pub seats: Vec<Vec<f64>>,
 }
 
 /// Run `replicates` runs of every branch of `p`.
 pub fn simulate(p: &Plan, seed: u64, replicates: u32, tick: &(dyn Fn() + Sync)) -> Finals {
-    let per_run: Vec<(f64, Vec<f64>)> = (0..replicates)
+    let per_run: Vec<(f64, Vec<f64>, f64)> = (0..replicates)
         .into_par_iter()
         .map(|replicate| {
             let seeds = Seeds::new(
@@ -122,17 +125,20 @@ pub fn simulate(p: &Plan, seed: u64, replicates: u32, tick: &(dyn Fn() + Sync)) 
             );
             let (_, start) = run_from(&p.baseline, seeds, None, Some(p.at), Some(p.at), tick);
             let start = start.expect("the fork is before the horizon");
+            let w = p.baseline.metrics().len();
+            let fork = start.rows[start.rows.len() - w + metric::CULTURE];
             let last = |m: &LearningCulture| {
                 let (out, _) = run_from(m, seeds, Some(start.clone()), None, None, tick);
                 out.row(out.len() - 1)[metric::CULTURE]
             };
             let base = last(&p.baseline);
             let seats = p.seats.iter().map(|(_, _, m)| last(m)).collect();
-            (base, seats)
+            (base, seats, fork)
         })
         .collect();
     Finals {
         baseline: per_run.iter().map(|r| r.0).collect(),
+        at_fork: per_run.iter().map(|r| r.2).collect(),
         seats: (0..p.seats.len())
             .map(|i| per_run.iter().map(|r| r.1[i]).collect())
             .collect(),
@@ -181,7 +187,10 @@ pub struct Stress {
     pub p95: f64,
     /// Threshold below which a run counts as tipped.
     pub threshold: f64,
-    /// Probability of tipping and its Wilson interval.
+    /// Runs above the threshold at the fork (the ones that can tip).
+    pub above_at_fork: u32,
+    /// Probability of tipping: of the runs above the threshold at the
+    /// fork, the share below it at the horizon (NaN when none was above).
     pub tipping: f64,
     /// Wilson 95% interval.
     pub tipping_ci: [f64; 2],
@@ -214,8 +223,18 @@ pub fn summarize(p: &Plan, f: &Finals, alignment: f64) -> Risk {
     let mut sorted = f.baseline.clone();
     sorted.sort_by(f64::total_cmp);
     let st = Stats::of_bounded(&f.baseline, Some((0.0, 1.0))).expect("runs");
-    let tipped = f.baseline.iter().filter(|&&c| c < threshold).count();
-    let tipping = tipped as f64 / n as f64;
+    let above = f.at_fork.iter().filter(|&&c| c >= threshold).count();
+    let tipped = f
+        .at_fork
+        .iter()
+        .zip(&f.baseline)
+        .filter(|(a, b)| **a >= threshold && **b < threshold)
+        .count();
+    let tipping = if above > 0 {
+        tipped as f64 / above as f64
+    } else {
+        f64::NAN
+    };
     let stress = Stress {
         runs: n as u32,
         mean: st.mean,
@@ -224,8 +243,13 @@ pub fn summarize(p: &Plan, f: &Finals, alignment: f64) -> Risk {
         p50: percentile(&sorted, 0.5),
         p95: percentile(&sorted, 0.95),
         threshold,
+        above_at_fork: above as u32,
         tipping,
-        tipping_ci: wilson(tipping, n as f64, 1.959_963_984_540_054),
+        tipping_ci: if above > 0 {
+            wilson(tipping, above as f64, 1.959_963_984_540_054)
+        } else {
+            [f64::NAN, f64::NAN]
+        },
         finals: f.baseline.clone(),
     };
     let headcount = |u: usize| {
@@ -282,7 +306,11 @@ impl Risk {
     /// The findings in plain words; `years` writes a step as years.
     pub fn findings(&self, years: &dyn Fn(u32) -> String) -> Vec<String> {
         let top: Vec<&Seat> = self.seats.iter().filter(|s| s.top80).collect();
-        let names: Vec<String> = top.iter().map(|s| s.name.clone()).collect();
+        // The first ten by name; seats.csv has the rest.
+        let mut names: Vec<String> = top.iter().take(10).map(|s| s.name.clone()).collect();
+        if top.len() > 10 {
+            names.push(format!("and {} more (seats.csv)", top.len() - 10));
+        }
         let s = &self.stress;
         let mut out = vec![format!(
             "{} of {} seats carry 80% of the risk: {}. A non-aligned successor (alignment {}) at {} in the most exposed seat ({}) costs {:.3} of final culture [{:.3}, {:.3}].",
@@ -296,8 +324,25 @@ impl Risk {
             self.seats.first().map_or(0.0, |x| x.loss_ci[0]),
             self.seats.first().map_or(0.0, |x| x.loss_ci[1]),
         )];
+        let tip = if s.above_at_fork == 0 {
+            format!(
+                "no run is above {} at {}, so none can tip (the culture has not taken off)",
+                s.threshold,
+                years(self.at)
+            )
+        } else {
+            format!(
+                "of the {} runs above {} at {}, {:.0}% [{:.0}%, {:.0}%] tip below it",
+                s.above_at_fork,
+                s.threshold,
+                years(self.at),
+                100.0 * s.tipping,
+                100.0 * s.tipping_ci[0],
+                100.0 * s.tipping_ci[1],
+            )
+        };
         out.push(format!(
-            "Succession stress test ({} runs of the leader turnover from {} to {}): culture at the horizon {:.3} on average [{:.3}, {:.3}], 5th percentile {:.3}; {:.0}% of the runs tip below {} [{:.0}%, {:.0}%].",
+            "Succession stress test ({} runs of the leader turnover from {} to {}): culture at the horizon {:.3} on average [{:.3}, {:.3}], 5th percentile {:.3}; {tip}.",
             s.runs,
             years(self.at),
             years(self.horizon),
@@ -305,10 +350,6 @@ impl Risk {
             s.mean_ci[0],
             s.mean_ci[1],
             s.p5,
-            100.0 * s.tipping,
-            s.threshold,
-            100.0 * s.tipping_ci[0],
-            100.0 * s.tipping_ci[1],
         ));
         out
     }

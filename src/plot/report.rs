@@ -299,7 +299,7 @@ pub fn risk_section(
         "<tr><td>{}</td><td class=\"num\">{:.3} [{:.3}, {:.3}]</td><td class=\"num\">{:.3}</td><td class=\"num\">{:.3}</td><td class=\"num\">{:.3}</td><td class=\"num\">{:.0}% [{:.0}%, {:.0}%]</td></tr>\n</table>\n",
         s.runs, s.mean, s.mean_ci[0], s.mean_ci[1], s.p5, s.p50, s.p95,
         100.0 * s.tipping, 100.0 * s.tipping_ci[0], 100.0 * s.tipping_ci[1]
-    ));
+    ).replace("NaN% [NaN%, NaN%]", "– (none above the threshold at the fork)"));
     h.push_str("<h3>Seats that matter</h3>\n<table>\n<tr><th>rank</th><th>seat</th><th class=\"num\">depth</th><th class=\"num\">people below</th><th class=\"num\">loss (95% CI)</th><th class=\"num\">share of the risk</th><th class=\"num\">cumulative</th></tr>\n");
     for x in r.seats.iter().take(shown) {
         let class = if x.top80 { " class=\"harm\"" } else { "" };

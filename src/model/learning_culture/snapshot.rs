@@ -112,7 +112,7 @@ impl Digest {
         m.insert("time_unit".into(), sha(&s.time_unit));
         let mut past = String::new();
         for (i, e) in s.events.iter().enumerate() {
-            if e.when.occurrences(step).first().is_some() {
+            if !e.when.occurrences(step).is_empty() {
                 past.push_str(&format!(
                     "{i}:{:?}|{:?}|{:?}|{};",
                     e.when, e.scope, e.kind, e.key
