@@ -27,7 +27,7 @@ impl Chart for SeatsChart<'_> {
             area,
             "Which seats matter",
             &format!(
-                "{} · loss of final culture if that seat alone gets a non-aligned successor (alignment {}); {}, paired; red: the seats carrying 80% of the risk",
+                "{} · loss if that seat alone gets a non-aligned successor ({}); {}, paired; red: 80% of the risk",
                 self.scenario,
                 r.alignment,
                 canvas::runs(r.stress.runs as usize)
