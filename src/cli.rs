@@ -115,6 +115,14 @@ pub enum Command {
     /// Which levers matter: Morris screening or Sobol indices of a metric
     /// over the ranges of the scenario's [sweep] parameters.
     Sensitivity(SensitivityArgs),
+    /// How long can we wait? A harmful leader replacement remedied after
+    /// each delay: the share of runs that recover and the final culture,
+    /// paired with the run without the harm, and the critical window.
+    Timing(TimingArgs),
+    /// Culture at risk: which leadership seats matter (paired loss if that
+    /// seat alone gets a non-aligned successor, ranked) and a stress test
+    /// of future successions from the leader pool.
+    Risk(RiskArgs),
     /// Combine the shards of one sweep into the files of the whole sweep.
     Merge {
         /// Shard output folders.
@@ -283,6 +291,92 @@ pub struct SensitivityArgs {
     pub common: AnalysisOptions,
 }
 
+/// Options of `timing`.
+#[derive(Debug, Args, Clone)]
+pub struct TimingArgs {
+    /// Scenario file (or bundled name).
+    pub scenario: PathBuf,
+    /// Id of the harmful replace_leader event (its `id = ...`).
+    #[arg(long, value_name = "ID")]
+    pub event: String,
+    /// Delays before the remedy, comma-separated, in --unit.
+    #[arg(long, value_name = "LIST", default_value = "0,3,6,9,12,15,18,21,24")]
+    pub delays: String,
+    /// Unit of the delays.
+    #[arg(long, value_enum, default_value_t = DelayUnit::Months)]
+    pub unit: DelayUnit,
+    /// A run recovers when its final culture is within this of the same
+    /// run without the harm.
+    #[arg(long, default_value_t = 0.05)]
+    pub tolerance: f64,
+    /// Runs per branch [default: the scenario's replicates].
+    #[arg(long, value_name = "N")]
+    pub replicates: Option<u32>,
+    /// Output folder [default: output/<scenario-name>-timing/].
+    #[arg(long, short, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Overrides, seed, threads and quiet.
+    #[command(flatten)]
+    pub common: AnalysisOptions,
+}
+
+/// Options of `risk`.
+#[derive(Debug, Args, Clone)]
+pub struct RiskArgs {
+    /// Scenario file (or bundled name).
+    pub scenario: PathBuf,
+    /// When the seats change hands ("5y", "130w"; a number is years)
+    /// [default: the first leader replacement after the start, else 0].
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// Years from --at to the horizon [default: to the end of the run].
+    #[arg(long, value_name = "Y")]
+    pub years: Option<f64>,
+    /// Alignment of the non-aligned successor tested in each seat.
+    #[arg(long, default_value_t = 0.05)]
+    pub alignment: f64,
+    /// Seats shown in the figure, the table and the report.
+    #[arg(long, default_value_t = 15)]
+    pub top: usize,
+    /// Runs per branch [default: the scenario's replicates].
+    #[arg(long, value_name = "N")]
+    pub replicates: Option<u32>,
+    /// Output folder [default: output/<scenario-name>-risk/].
+    #[arg(long, short, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Overrides, seed, threads and quiet.
+    #[command(flatten)]
+    pub common: AnalysisOptions,
+}
+
+/// `timing --unit` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DelayUnit {
+    /// Days.
+    Days,
+    /// Weeks.
+    Weeks,
+    /// Months.
+    Months,
+    /// Quarters.
+    Quarters,
+    /// Years.
+    Years,
+}
+
+impl DelayUnit {
+    /// The unit's name (plural) and its letter in scenario times.
+    pub fn names(self) -> (&'static str, &'static str) {
+        match self {
+            DelayUnit::Days => ("days", "d"),
+            DelayUnit::Weeks => ("weeks", "w"),
+            DelayUnit::Months => ("months", "m"),
+            DelayUnit::Quarters => ("quarters", "q"),
+            DelayUnit::Years => ("years", "y"),
+        }
+    }
+}
+
 /// Options of `run`.
 #[derive(Debug, Args, Default, Clone)]
 pub struct RunArgs {
@@ -317,6 +411,16 @@ pub struct RunArgs {
     /// first) instead of the mean over replicates.
     #[arg(long)]
     pub teams_per_replicate: bool,
+    /// Also write snapshot.json: every run's full state after TIME ("5y",
+    /// "260w", "6m"; a plain number is years), to continue or fork with
+    /// --from-state (learning-culture model).
+    #[arg(long, value_name = "TIME")]
+    pub save_state_at: Option<String>,
+    /// Continue the runs of a snapshot.json (from --save-state-at) instead
+    /// of starting from scratch; the scenario may differ from the
+    /// snapshot's only in events after its step (a fork).
+    #[arg(long, value_name = "FILE")]
+    pub from_state: Option<PathBuf>,
 }
 
 /// Options of `plot`.

@@ -10,6 +10,7 @@
 //! - [`scenario`]: the scenario file format and its validation;
 //! - [`analysis`]: replicate statistics and shock metrics;
 //! - [`calibrate`]: fitting a scenario to survey waves (ABC-SMC);
+//! - [`decide`]: checkpoint and fork, and the decision analyses built on it;
 //! - [`export`]: CSV / JSON / provenance writers and atomic files;
 //! - [`plot`]: figures and the HTML report of a finished run;
 //! - [`app`]: the commands behind the command line.
@@ -28,6 +29,7 @@ pub mod analysis;
 pub mod app;
 pub mod calibrate;
 pub mod cli;
+pub mod decide;
 pub mod dist;
 pub mod engine;
 pub mod export;

@@ -27,6 +27,8 @@ mod calibrate;
 mod cli;
 #[path = "communities.rs"]
 mod communities;
+#[path = "decide.rs"]
+mod decide;
 #[path = "determinism.rs"]
 mod determinism;
 #[path = "docs.rs"]

@@ -2,6 +2,7 @@
 
 mod bench;
 mod calibrate;
+mod decide;
 mod hysteresis;
 pub mod org;
 mod plot;
@@ -73,6 +74,8 @@ pub fn main(cli: Cli) -> Result<(), Failure> {
                 max_replicates: max_replicates.unwrap_or(0),
             })
         }
+        Some(Command::Timing(args)) => decide::timing(&args),
+        Some(Command::Risk(args)) => decide::risk(&args),
         Some(Command::Merge { dirs, out, quiet }) => sweep::merge(&dirs, &out, quiet),
         Some(Command::Sensitivity(args)) => sensitivity::sensitivity(&args),
         Some(Command::Hysteresis(args)) => hysteresis::hysteresis(&args),

@@ -78,8 +78,11 @@ pub fn run(args: &RunArgs) -> Result<RunReport, Failure> {
     let staged = crate::export::folder::Staged::begin(&out, crate::export::folder::RUN_FILES)
         .map_err(Failure::Runtime)?;
     let dir = staged.path().to_path_buf();
+    let checkpoints = super::decide::checkpoints(&scenario, args)?;
     let summary = pool
-        .install(|| crate::with_model!(&scenario.model, m => simulate(&scenario, m, &dir, args)))
+        .install(|| {
+            crate::with_model!(&scenario.model, m => simulate(&scenario, m, &dir, args, checkpoints))
+        })
         .map_err(|e| Failure::Runtime(staged.explain(e)))?;
     let seconds = started.elapsed().as_secs_f64();
     let plots = !args.no_plots;
@@ -143,6 +146,7 @@ fn simulate<M: Model>(
     model: &M,
     out: &Path,
     args: &RunArgs,
+    checkpoints: Option<super::decide::Checkpoints>,
 ) -> Result<Summary> {
     let quiet = args.quiet;
     std::fs::create_dir_all(out)
@@ -177,8 +181,9 @@ fn simulate<M: Model>(
     };
     let replicates = scenario.replicates;
     // Counted in steps, so that a single large run moves too.
+    let first = checkpoints.as_ref().map_or(0, |c| c.first_step);
     let bar = super::progress::bar(
-        u64::from(replicates) * u64::from(model.steps()),
+        u64::from(replicates) * u64::from(model.steps() - first),
         "steps",
         quiet,
     );
@@ -193,32 +198,53 @@ fn simulate<M: Model>(
         _ => None,
     };
     let mut survey = String::from(crate::calibrate::survey::Waves::HEADER);
-    run_many_ticking(
-        model,
-        scenario.seed,
-        0,
-        replicates,
-        batch,
-        &|| bar.inc(1),
-        |run| -> Result<()> {
-            // Never an empty cell for an overflow: stop and say where.
-            run.check_finite(model)?;
-            ts.write_run(&run).with_context(|| {
-                format!("failed to write '{}'", out.join("timeseries.csv").display())
-            })?;
-            builder.add(&run);
-            if let Some(w) = &waves {
-                survey.push_str(&w.rows(&run, &crate::engine::Seeds::new(scenario.seed, run.id)));
+    let mut sink = |run: crate::engine::RunOutput| -> Result<()> {
+        // Never an empty cell for an overflow: stop and say where.
+        run.check_finite(model)?;
+        ts.write_run(&run).with_context(|| {
+            format!("failed to write '{}'", out.join("timeseries.csv").display())
+        })?;
+        builder.add(&run);
+        if let Some(w) = &waves {
+            survey.push_str(&w.rows(&run, &crate::engine::Seeds::new(scenario.seed, run.id)));
+        }
+        match &mut per_replicate {
+            Some(w) => w
+                .write_run(&run)
+                .with_context(|| format!("failed to write '{}'", teams_path.display()))?,
+            None => teams.add(&run),
+        }
+        Ok(())
+    };
+    match (checkpoints, scenario.model.learning_culture()) {
+        // With checkpoints (learning-culture only): the same runs, kept
+        // or continued; see crate::decide::checkpoint.
+        (Some(c), Some(lc)) => {
+            let snap = crate::decide::checkpoint::run_checkpointed(
+                lc,
+                scenario.name(),
+                scenario.seed,
+                replicates,
+                batch,
+                c.from,
+                c.save_at,
+                &|| bar.inc(1),
+                &mut sink,
+            )?;
+            if let Some(snap) = snap {
+                atomic::write(&out.join("snapshot.json"), &snap.to_json())?;
             }
-            match &mut per_replicate {
-                Some(w) => w
-                    .write_run(&run)
-                    .with_context(|| format!("failed to write '{}'", teams_path.display()))?,
-                None => teams.add(&run),
-            }
-            Ok(())
-        },
-    )?;
+        }
+        _ => run_many_ticking(
+            model,
+            scenario.seed,
+            0,
+            replicates,
+            batch,
+            &|| bar.inc(1),
+            &mut sink,
+        )?,
+    }
     bar.finish_and_clear();
     let summary = builder.finish();
     let json = serde_json::to_vec_pretty(&SummaryFile::new(scenario, &markers, &summary))?;

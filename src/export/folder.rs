@@ -337,6 +337,7 @@ pub const RUN_FILES: &[&str] = &[
     "teams.csv",
     "manifest.json",
     "org-chart.csv",
+    "snapshot.json",
     "report.html",
     "plots/",
 ];

@@ -25,11 +25,13 @@ pub mod metrics;
 pub mod narrative;
 pub mod outcomes;
 pub mod report;
+pub mod seats;
 pub mod shock;
 pub mod style;
 pub mod sweep;
 pub mod teams;
 pub mod timeline;
+pub mod timing;
 
 use crate::export::atomic;
 use anyhow::{Context, Result};

@@ -236,6 +236,85 @@ pub fn report(run: &RunData, figs: &[Figure]) -> String {
     h
 }
 
+/// The timing section of `culturesim timing`'s report: the finding in
+/// plain words, the table of branches (`delay(steps)` writes a delay in the
+/// analysis' unit) and the figures.
+pub fn timing_section(
+    t: &crate::decide::timing::Timing,
+    finding: &str,
+    delay: &dyn Fn(u32) -> String,
+    figs: &[Figure],
+) -> String {
+    let mut h = String::from("<section id=\"timing\">\n<h2>How long can we wait?</h2>\n");
+    h.push_str(&format!("<p class=\"lead\">{}</p>\n", esc(finding)));
+    h.push_str(&format!(
+        "<p>A run recovers when its final culture is within {} of the same run without the harm (paired: the same random numbers). {} runs per branch; 95% intervals (Wilson for shares).</p>\n",
+        t.tolerance, t.replicates
+    ));
+    h.push_str("<table>\n<tr><th>branch</th><th class=\"num\">final culture (95% CI)</th><th class=\"num\">paired loss (95% CI)</th><th class=\"num\">runs that recover (95% CI)</th></tr>\n");
+    for r in &t.rows {
+        let name = match (r.branch, r.delay_steps) {
+            ("no_harm", _) => "without the harm".to_string(),
+            ("never", _) => "never remedied".to_string(),
+            (_, Some(d)) => format!("remedy after {}", delay(d)),
+            _ => r.branch.to_string(),
+        };
+        let class = if r.share < 0.5 { " class=\"harm\"" } else { "" };
+        h.push_str(&format!(
+            "<tr><td{class}>{}</td><td class=\"num\">{:.3} [{:.3}, {:.3}]</td><td class=\"num\">{:.3} [{:.3}, {:.3}]</td><td class=\"num\">{:.0}% [{:.0}%, {:.0}%]</td></tr>\n",
+            esc(&name),
+            r.final_culture,
+            r.final_ci[0],
+            r.final_ci[1],
+            r.loss,
+            r.loss_ci[0],
+            r.loss_ci[1],
+            100.0 * r.share,
+            100.0 * r.share_ci[0],
+            100.0 * r.share_ci[1],
+        ));
+    }
+    h.push_str("</table>\n");
+    h.push_str(&figures_html(figs, "plots/"));
+    h.push_str("</section>\n");
+    h
+}
+
+/// The risk section of `culturesim risk`'s report: the findings, the
+/// stress test, the ranked seats and the figures.
+pub fn risk_section(
+    r: &crate::decide::risk::Risk,
+    findings: &[String],
+    figs: &[Figure],
+    shown: usize,
+) -> String {
+    let mut h =
+        String::from("<section id=\"risk\">\n<h2>Culture at risk</h2>\n<ul class=\"findings\">\n");
+    for f in findings {
+        h.push_str(&format!("<li>{}</li>\n", esc(f)));
+    }
+    let s = &r.stress;
+    h.push_str("</ul>\n<h3>Succession stress test</h3>\n<table>\n<tr><th>runs</th><th class=\"num\">mean (95% CI)</th><th class=\"num\">5th percentile</th><th class=\"num\">median</th><th class=\"num\">95th percentile</th><th class=\"num\">tipping (Wilson 95%)</th></tr>\n");
+    h.push_str(&format!(
+        "<tr><td>{}</td><td class=\"num\">{:.3} [{:.3}, {:.3}]</td><td class=\"num\">{:.3}</td><td class=\"num\">{:.3}</td><td class=\"num\">{:.3}</td><td class=\"num\">{:.0}% [{:.0}%, {:.0}%]</td></tr>\n</table>\n",
+        s.runs, s.mean, s.mean_ci[0], s.mean_ci[1], s.p5, s.p50, s.p95,
+        100.0 * s.tipping, 100.0 * s.tipping_ci[0], 100.0 * s.tipping_ci[1]
+    ).replace("NaN% [NaN%, NaN%]", "– (none above the threshold at the fork)"));
+    h.push_str("<h3>Seats that matter</h3>\n<table>\n<tr><th>rank</th><th>seat</th><th class=\"num\">depth</th><th class=\"num\">people below</th><th class=\"num\">loss (95% CI)</th><th class=\"num\">share of the risk</th><th class=\"num\">cumulative</th></tr>\n");
+    for x in r.seats.iter().take(shown) {
+        let class = if x.top80 { " class=\"harm\"" } else { "" };
+        h.push_str(&format!(
+            "<tr><td>{}</td><td{class}>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{:.3} [{:.3}, {:.3}]</td><td class=\"num\">{:.0}%</td><td class=\"num\">{:.0}%</td></tr>\n",
+            x.rank, esc(&x.name), x.depth, x.headcount, x.loss, x.loss_ci[0], x.loss_ci[1],
+            100.0 * x.share, 100.0 * x.cumulative
+        ));
+    }
+    h.push_str("</table>\n");
+    h.push_str(&figures_html(figs, "plots/"));
+    h.push_str("</section>\n");
+    h
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,6 +13,7 @@ mod kernel;
 pub mod meanfield;
 pub mod org;
 pub mod params;
+pub mod snapshot;
 pub mod state;
 mod step;
 

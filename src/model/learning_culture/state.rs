@@ -3,7 +3,10 @@
 //! Employees live in slots (`Employees`, one column per trait, indexed by
 //! slot, slots in team order); a slot is either active or a vacancy.
 //! Teams and leaders (one per unit) have their own columns. Everything a
-//! step needs as scratch space is allocated here once, at init.
+//! step needs as scratch space is allocated here once, at init. Every
+//! type here is serde-serializable, for checkpoints (`snapshot.rs`).
+
+use serde::{Deserialize, Serialize};
 
 /// Marks an employee who belongs to no community of practice.
 pub const NO_COMMUNITY: u16 = u16::MAX;
@@ -13,7 +16,7 @@ pub const NO_COMMUNITY: u16 = u16::MAX;
 pub const ROOM_TO_GROW: u16 = u16::MAX;
 
 /// Employee columns, indexed by slot.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Employees {
     /// Knowledge k in [0, 1].
     pub knowledge: Vec<f32>,
@@ -172,7 +175,7 @@ impl<'a> EmployeesMut<'a> {
 }
 
 /// What each team's employees did this step (filled by the employee pass).
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
 pub struct TeamTally {
     /// Active employees at the end of the step.
     pub active: u32,
@@ -203,7 +206,7 @@ pub struct TeamTally {
 }
 
 /// Means over the active members of one community of practice.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
 pub struct CommunityMeans {
     /// Mean belief.
     pub belief: f32,
@@ -239,7 +242,7 @@ impl TeamTally {
 }
 
 /// Per-team inputs of the employee pass (read-only during the pass).
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
 pub struct TeamInput {
     /// Leader support S reaching the team.
     pub support: f32,
@@ -254,9 +257,10 @@ pub struct TeamInput {
 }
 
 /// A programme currently running.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ActiveProgramme {
     /// Which programme.
+    #[serde(with = "super::snapshot::programme")]
     pub programme: super::events::Programme,
     /// Weekly strength.
     pub strength: f32,
@@ -276,7 +280,7 @@ pub struct ActiveProgramme {
 }
 
 /// The rest of a stopped programme's budget, waiting to be relaunched.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Relaunch {
     /// Step of the relaunch.
     pub at: u32,
@@ -287,7 +291,7 @@ pub struct Relaunch {
 }
 
 /// Organization-level aggregates of one step, used by `observe`.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
 pub struct Totals {
     /// Active employees.
     pub headcount: u32,
@@ -342,7 +346,7 @@ impl Totals {
 }
 
 /// The whole state of one run.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct State {
     /// Employee columns.
     pub emp: Employees,

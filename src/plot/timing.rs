@@ -1,0 +1,147 @@
+//! The timing curve of `culturesim timing`: against the delay before the
+//! remedy, the share of runs that recover (with its Wilson band) and the
+//! mean final culture (with its 95% band), the no-harm and never-remedied
+//! levels as reference lines, and the critical window shaded.
+
+use super::canvas::{self, Chart, DrawResult, HouseMesh, LEFT};
+use super::style::{self, AXIS_LINE, BLUE, INK, MUTED, VERMILLION};
+use crate::decide::timing::{Timing, Window};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+/// The figure.
+pub struct TimingChart<'a> {
+    /// Scenario name.
+    pub scenario: &'a str,
+    /// Label of the harmful event.
+    pub event: &'a str,
+    /// The analysis.
+    pub timing: &'a Timing,
+    /// Steps per unit of the x axis (e.g. weeks per month).
+    pub steps_per_unit: f64,
+    /// The x axis unit ("months").
+    pub unit: &'a str,
+}
+
+impl Chart for TimingChart<'_> {
+    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+        let t = self.timing;
+        let top = canvas::title(
+            area,
+            "How long can we wait?",
+            &format!(
+                "{} · {} remedied after each delay; {} per delay, paired with the run without it",
+                self.scenario,
+                self.event,
+                canvas::runs(t.replicates as usize)
+            ),
+        )?;
+        let (_, lower) = area.split_vertically(top + 10);
+        let x = |steps: u32| f64::from(steps) / self.steps_per_unit;
+        let rows = &t.rows[2..];
+        let lo = rows.first().map_or(0.0, |r| x(r.delay_steps.unwrap_or(0)));
+        let hi = rows
+            .last()
+            .map_or(1.0, |r| x(r.delay_steps.unwrap_or(0)))
+            .max(lo + 1e-9);
+        let mut chart = ChartBuilder::on(&lower)
+            .margin_left(LEFT)
+            .margin_right(60)
+            .margin_top(10)
+            .margin_bottom(16)
+            .x_label_area_size(84)
+            .y_label_area_size(110)
+            .build_cartesian_2d(lo..hi, 0f64..1f64)?;
+        chart
+            .configure_mesh()
+            .x_desc(format!("delay before the remedy ({})", self.unit))
+            .y_desc("share of runs that recover · final culture")
+            .x_labels(10)
+            .y_labels(6)
+            .x_label_formatter(&|v| format!("{v:.0}"))
+            .y_label_formatter(&|v| format!("{v:.1}"))
+            .house(style::AXIS, style::TICK)
+            .draw()?;
+        if let Window::Between {
+            last_ok,
+            first_lost,
+            ..
+        } = t.window
+        {
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(x(last_ok), 0.0), (x(first_lost), 1.0)],
+                style::tint(style::YELLOW, 0.6).filled(),
+            )))?;
+        }
+        for (r, color, label) in [
+            (&t.rows[0], MUTED, "final culture without the harm"),
+            (&t.rows[1], VERMILLION, "final culture, never remedied"),
+        ] {
+            let y = r.final_culture;
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(lo, y), (hi, y)],
+                    color.stroke_width(2),
+                )))?
+                .label(label)
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 40, y)], color.stroke_width(2))
+                });
+        }
+        let share: Vec<(f64, f64, f64, f64)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    x(r.delay_steps.unwrap_or(0)),
+                    r.share,
+                    r.share_ci[0],
+                    r.share_ci[1],
+                )
+            })
+            .collect();
+        let culture: Vec<(f64, f64, f64, f64)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    x(r.delay_steps.unwrap_or(0)),
+                    r.final_culture,
+                    r.final_ci[0],
+                    r.final_ci[1],
+                )
+            })
+            .collect();
+        for (pts, color, label) in [
+            (&share, BLUE, "share of runs that recover (Wilson 95%)"),
+            (&culture, INK, "mean final culture (95% CI)"),
+        ] {
+            let mut band: Vec<(f64, f64)> = pts.iter().map(|p| (p.0, p.3)).collect();
+            band.extend(pts.iter().rev().map(|p| (p.0, p.2)));
+            chart.draw_series(std::iter::once(Polygon::new(
+                band,
+                style::tint(color, 0.75).filled(),
+            )))?;
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    pts.iter().map(|p| (p.0, p.1)).collect::<Vec<_>>(),
+                    color.stroke_width(4),
+                )))?
+                .label(label)
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 40, y)], color.stroke_width(4))
+                });
+            chart.draw_series(
+                pts.iter()
+                    .map(|p| Circle::new((p.0, p.1), 7, color.filled())),
+            )?;
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .legend_area_size(60)
+            .label_font(style::text(style::NOTE, INK))
+            .background_style(WHITE.mix(0.9))
+            .border_style(AXIS_LINE)
+            .draw()?;
+        Ok(())
+    }
+}
