@@ -95,13 +95,7 @@ pub fn timing(args: &crate::cli::TimingArgs) -> Result<(), Failure> {
     let input = Failure::Input;
     let runtime = Failure::Runtime;
     let scenario = load_for(&args.scenario, &args.common, args.replicates)?;
-    let Some(model) = scenario.model.learning_culture() else {
-        return Err(input(anyhow!(
-            "timing needs the learning-culture model; scenario '{}' runs {}",
-            scenario.name(),
-            scenario.model.name()
-        )));
-    };
+    let model = learning_culture("timing", &scenario)?;
     if !(0.0..=1.0).contains(&args.tolerance) {
         return Err(input(anyhow!(
             "--tolerance must be in [0, 1], got {}",
@@ -314,6 +308,21 @@ pub fn timing(args: &crate::cli::TimingArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// The scenario's learning-culture model, or an input error naming the
+/// command that needs it.
+fn learning_culture<'a>(
+    command: &str,
+    scenario: &'a Scenario,
+) -> Result<&'a crate::model::learning_culture::LearningCulture, Failure> {
+    scenario.model.learning_culture().ok_or_else(|| {
+        Failure::Input(anyhow!(
+            "{command} needs the learning-culture model; scenario '{}' runs {}",
+            scenario.name(),
+            scenario.model.name()
+        ))
+    })
+}
+
 /// Load a scenario for an analysis with `--set`, `--seed` and `--replicates`.
 fn load_for(
     path: &std::path::Path,
@@ -341,13 +350,7 @@ pub fn risk(args: &crate::cli::RiskArgs) -> Result<(), Failure> {
     let input = Failure::Input;
     let runtime = Failure::Runtime;
     let scenario = load_for(&args.scenario, &args.common, args.replicates)?;
-    let Some(model) = scenario.model.learning_culture() else {
-        return Err(input(anyhow!(
-            "risk needs the learning-culture model; scenario '{}' runs {}",
-            scenario.name(),
-            scenario.model.name()
-        )));
-    };
+    let model = learning_culture("risk", &scenario)?;
     if !(0.0..=1.0).contains(&args.alignment) {
         return Err(input(anyhow!(
             "--alignment must be in [0, 1], got {}",

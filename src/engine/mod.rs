@@ -12,8 +12,8 @@ mod runner;
 
 pub use rng::{RunId, Seeds, Stream};
 pub use runner::{
-    Batch, NonFinite, RunOutput, group_stride, run_many, run_many_ticking, run_one, run_seeded,
-    run_seeded_ticking,
+    Batch, NonFinite, RunOutput, Start, group_stride, run_loop, run_many, run_many_ticking,
+    run_one, run_seeded, run_seeded_ticking,
 };
 
 /// A marker on a model's timeline (an event), used by analysis and plots.

@@ -150,14 +150,43 @@ pub fn run_seeded_ticking<M: Model>(
     seeds: Seeds,
     tick: &(dyn Fn() + Sync),
 ) -> RunOutput {
+    run_loop(model, seeds, None, None, tick, |_, _, _, _| {})
+}
+
+/// A run stopped after `step` steps, ready to continue (checkpoint and
+/// fork, `crate::decide::fork`).
+#[derive(Debug, Clone)]
+pub struct Start<S> {
+    /// The state after `step` steps.
+    pub state: S,
+    /// Steps run.
+    pub step: u32,
+    /// Observations 0..=step, row-major.
+    pub rows: Vec<f64>,
+    /// Group samples taken up to `step` (every [`group_stride`] steps).
+    pub groups: Vec<f32>,
+}
+
+/// The run loop of every run: from the beginning (or from `start`) to the
+/// model's last step, or its stop condition, or the first value that is
+/// not finite (that row ends the run: nothing after it means anything, and
+/// the caller reports it, [`RunOutput::check_finite`]); with
+/// `until = Some(u)` it stops after `u` steps. `at_step(state, n, rows,
+/// groups)` sees the run after every observed step n (the first one
+/// included), e.g. to keep a checkpoint; `tick` is called after every step.
+pub fn run_loop<M: Model>(
+    model: &M,
+    seeds: Seeds,
+    start: Option<Start<M::State>>,
+    until: Option<u32>,
+    tick: &(dyn Fn() + Sync),
+    mut at_step: impl FnMut(&M::State, u32, &[f64], &[f32]),
+) -> RunOutput {
     let id = seeds.id();
     let width = model.metrics().len();
-    let steps = model.steps();
+    let steps = until.unwrap_or(u32::MAX).min(model.steps());
     let group_width = model.groups().len();
-    let stride = group_stride(steps);
-    let mut rows = Vec::with_capacity((steps as usize + 1) * width);
-    let mut groups = Vec::with_capacity((steps / stride + 1) as usize * group_width);
-    let mut state = model.init(&seeds);
+    let stride = group_stride(model.steps());
     let mut buf = vec![0.0; width];
     let mut gbuf = vec![0.0f32; group_width];
     let mut observe = |state: &M::State, n: u32, rows: &mut Vec<f64>, groups: &mut Vec<f32>| {
@@ -168,39 +197,43 @@ pub fn run_seeded_ticking<M: Model>(
             groups.extend_from_slice(&gbuf);
         }
     };
-    // A value that is not finite ends the run at that row: nothing after
-    // it means anything, and the caller reports it (RunOutput::check_finite).
     let finite = |rows: &[f64]| {
         rows[rows.len() - width..]
             .iter()
             .enumerate()
             .all(|(m, v)| allowed(model, m, *v))
     };
-    observe(&state, 0, &mut rows, &mut groups);
-    if width > 0 && !finite(&rows) {
-        return RunOutput {
-            id,
-            width,
-            rows,
-            group_width,
-            groups,
-        };
-    }
-    for step in 0..steps {
-        model.step(&mut state, step, &seeds);
-        observe(&state, step + 1, &mut rows, &mut groups);
-        tick();
-        if model.stop(&state, step + 1) || (width > 0 && !finite(&rows)) {
-            break;
-        }
-    }
-    RunOutput {
+    let done = |rows: Vec<f64>, groups: Vec<f32>| RunOutput {
         id,
         width,
         rows,
         group_width,
         groups,
+    };
+    let (mut state, first, mut rows, mut groups) = match start {
+        Some(s) => (s.state, s.step, s.rows, s.groups),
+        None => {
+            let state = model.init(&seeds);
+            let mut rows = Vec::with_capacity((steps as usize + 1) * width);
+            let mut groups = Vec::with_capacity((steps / stride + 1) as usize * group_width);
+            observe(&state, 0, &mut rows, &mut groups);
+            if width > 0 && !finite(&rows) {
+                return done(rows, groups);
+            }
+            (state, 0, rows, groups)
+        }
+    };
+    at_step(&state, first, &rows, &groups);
+    for step in first..steps {
+        model.step(&mut state, step, &seeds);
+        observe(&state, step + 1, &mut rows, &mut groups);
+        tick();
+        at_step(&state, step + 1, &rows, &groups);
+        if model.stop(&state, step + 1) || (width > 0 && !finite(&rows)) {
+            break;
+        }
     }
+    done(rows, groups)
 }
 
 /// Run `replicates` replicates of point `point` in parallel, handing each
