@@ -3,7 +3,7 @@
 //! command) never compiles criterion and its dependencies. Run the
 //! benchmarks with `cargo bench -p culturesim-benches` (BENCHMARKS.md).
 
-use culturesim::engine::{Model, RunId, Seeds};
+use culturesim_core::engine::{Model, RunId, Seeds};
 
 /// Benchmark `m.step` from week 200 on (programmes over, Learnathons and
 /// the shock ahead), as `name` in `g`.

@@ -6,9 +6,9 @@
 //! the whole Figure 1 grid (27 points × 80 runs, common random numbers).
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use culturesim::engine::{Model, RunId, Seeds, run_many};
-use culturesim::scenario::Scenario;
 use culturesim_benches::bench_steps;
+use culturesim_core::engine::{Model, RunId, Seeds, run_many};
+use culturesim_core::scenario::Scenario;
 use std::hint::black_box;
 
 fn step(c: &mut Criterion) {
@@ -24,7 +24,7 @@ fn step(c: &mut Criterion) {
 /// One step at 10⁶ employees with each compilation of the employee pass
 /// this processor runs (all give the same bits).
 fn kernels(c: &mut Criterion) {
-    use culturesim::model::learning_culture::Kernel;
+    use culturesim_core::model::learning_culture::Kernel;
     let mut g = c.benchmark_group("kernel-1e6");
     g.sample_size(20);
     let s = Scenario::default_with(&["org.employees=1000000".into()]).unwrap();
@@ -82,13 +82,13 @@ fn load_and_build(c: &mut Criterion) {
 }
 
 fn march1991(c: &mut Criterion) {
-    use culturesim::engine::run_seeded;
-    use culturesim::sweep::Sweep;
+    use culturesim_core::engine::run_seeded;
+    use culturesim_core::sweep::Sweep;
     use rayon::prelude::*;
     let mut g = c.benchmark_group("march1991");
     g.sample_size(10);
-    let text = culturesim::scenario::bundled::get("march1991-fig1").unwrap();
-    let source = culturesim::scenario::Source::Bundled("march1991-fig1".into());
+    let text = culturesim_core::scenario::bundled::get("march1991-fig1").unwrap();
+    let source = culturesim_core::scenario::Source::Bundled("march1991-fig1".into());
     let sw = Sweep::load(text, source, &[]).unwrap();
     let models: Vec<_> = (0..sw.design.points.len() as u32)
         .map(|p| sw.point(p).unwrap().model.march1991().unwrap().clone())

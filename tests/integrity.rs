@@ -735,7 +735,7 @@ fn plot_refuses_absurd_values_instead_of_hanging() {
 #[test]
 fn kernel_features_match_their_checks() {
     use culturesim::model::learning_culture::Kernel;
-    let src = include_str!("../src/model/learning_culture/kernel.rs");
+    let src = include_str!("../crates/core/src/model/learning_culture/kernel.rs");
     for (kernel, body) in [(Kernel::Avx512, "body_avx512"), (Kernel::Avx2, "body_avx2")] {
         let at = src
             .find(&format!("    {body}\n);"))

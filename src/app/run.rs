@@ -393,16 +393,7 @@ fn write_manifest(
     atomic::write(&out.join("manifest.json"), &serde_json::to_vec_pretty(&m)?)
 }
 
-/// Years per step for a time unit.
-pub fn years_per_step(unit: &str) -> f64 {
-    match unit {
-        "day" => 1.0 / 365.25,
-        "month" => 1.0 / 12.0,
-        "quarter" => 0.25,
-        "year" => 1.0,
-        _ => 7.0 / 365.25,
-    }
-}
+pub use crate::scenario::years_per_step;
 
 fn print_table(scenario: &Scenario, s: &Summary, out: &Path, seconds: f64) {
     let unit = &scenario.raw.time_unit;

@@ -5,7 +5,7 @@
 
 use super::canvas::{self, Chart, DrawResult, HouseMesh, LEFT};
 use super::style::{self, BLUE, INK, VERMILLION};
-use crate::decide::risk::Risk;
+use culturesim_core::decide::risk::Risk;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 

@@ -18,11 +18,11 @@
 use super::canvas::{self, Chart, DrawResult, Figure, HouseMesh, Key, LEFT};
 use super::report::{esc, figures_html, page_end, page_start};
 use super::style;
-use crate::analysis::stats::percentile;
-use crate::export::atomic;
-use crate::export::timeseries::format_value;
-use crate::sweep::design::Design;
 use anyhow::{Context, Result, anyhow};
+use culturesim_core::analysis::stats::percentile;
+use culturesim_core::export::atomic;
+use culturesim_core::export::timeseries::format_value;
+use culturesim_core::sweep::design::Design;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::collections::BTreeMap;

@@ -5,7 +5,7 @@
 
 use super::canvas::{self, Chart, DrawResult, HouseMesh, LEFT};
 use super::style::{self, AXIS_LINE, BLUE, INK, MUTED, VERMILLION};
-use crate::decide::timing::{Timing, Window};
+use culturesim_core::decide::timing::{Timing, Window};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 

@@ -102,9 +102,9 @@ pub fn viridis(v: f64) -> RGBColor {
 }
 
 /// The embedded DejaVu Sans.
-pub static REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+pub static REGULAR: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
 /// The embedded DejaVu Sans Bold.
-pub static BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
+pub static BOLD: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans-Bold.ttf");
 
 static FONTS: OnceLock<Result<(), String>> = OnceLock::new();
 

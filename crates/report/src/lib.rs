@@ -33,9 +33,9 @@ pub mod teams;
 pub mod timeline;
 pub mod timing;
 
-use crate::export::atomic;
 use anyhow::{Context, Result};
 use canvas::{Figure, render};
+use culturesim_core::export::atomic;
 use data::RunData;
 use std::path::{Path, PathBuf};
 

@@ -251,7 +251,7 @@ impl Chart for OutcomesOverlay<'_> {
             if sorted.is_empty() {
                 continue;
             }
-            let q = |p: f64| crate::analysis::stats::percentile(&sorted, p);
+            let q = |p: f64| culturesim_core::analysis::stats::percentile(&sorted, p);
             chart.draw_series(std::iter::once(Rectangle::new(
                 [(q(0.25), row + 0.3), (q(0.75), row + 0.7)],
                 style::tint(color, 0.75).filled(),

@@ -17,7 +17,7 @@ use super::culture::{Y_LABELS, draw_bands};
 use super::data::{RunData, Shock, ShockStats, UnitShock};
 use super::style::{self, BLUE, GREEN, INK, MUTED, VERMILLION};
 use super::timeline::{Layout, Timeline};
-use crate::analysis::shock::shock_metrics;
+use culturesim_core::analysis::shock::shock_metrics;
 use plotters::coord::{CoordTranslate, Shift};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};

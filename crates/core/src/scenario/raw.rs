@@ -558,7 +558,7 @@ impl RawScenario {
     /// Years per step of `time_unit` (a week for an unknown unit, which
     /// the conversion reports).
     pub fn years_per_step(&self) -> f64 {
-        params::years_per_step(&self.time_unit).unwrap_or(7.0 / 365.25)
+        super::years_per_step(&self.time_unit)
     }
 
     /// Steps to run: march1991's `steps`, or `duration` in whole steps of

@@ -25,8 +25,14 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+/// Years per step of a `time_unit` (a week for a name that is not a unit:
+/// the scenario layer has refused those before anything asks).
+pub fn years_per_step(unit: &str) -> f64 {
+    crate::model::learning_culture::params::years_per_step(unit).unwrap_or(7.0 / 365.25)
+}
+
 /// The default scenario, embedded in the binary.
-pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/snow-in-the-sun.toml");
+pub const DEFAULT_SCENARIO: &str = include_str!("../../../../scenarios/snow-in-the-sun.toml");
 
 /// Name of the default scenario.
 pub const DEFAULT_NAME: &str = "snow-in-the-sun";

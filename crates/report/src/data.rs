@@ -5,8 +5,8 @@
 //! scenario's name, description and events (`scenario.toml`) and the
 //! manifest. Only files are read here, never the model.
 
-use crate::analysis::stats::percentile;
 use anyhow::{Context, Result, anyhow, bail};
+use culturesim_core::analysis::stats::percentile;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -334,7 +334,7 @@ pub struct RunData {
 impl RunData {
     /// Years per step.
     pub fn years_per_step(&self) -> f64 {
-        crate::app::years_per_step(&self.summary.time_unit)
+        culturesim_core::scenario::years_per_step(&self.summary.time_unit)
     }
 
     /// Time of `step` in years.
@@ -432,7 +432,7 @@ pub fn parse_scenario(text: &str) -> Result<ScenarioInfo> {
     // Event times in steps: format 2 writes real units ("26w", or years),
     // format 1 (older run folders) wrote steps.
     let format1 = v.get("format").and_then(toml::Value::as_integer) == Some(1);
-    let dt = crate::model::learning_culture::params::years_per_step(
+    let dt = culturesim_core::model::learning_culture::params::years_per_step(
         v.get("time_unit")
             .and_then(|x| x.as_str())
             .unwrap_or("week"),
@@ -444,8 +444,8 @@ pub fn parse_scenario(text: &str) -> Result<ScenarioInfo> {
             return num(Some(x)).map(|n| n.max(0.0) as u32);
         }
         let t = match x {
-            toml::Value::String(s) => crate::scenario::raw::RawTime::Text(s.clone()),
-            other => crate::scenario::raw::RawTime::Years(num(Some(other))?),
+            toml::Value::String(s) => culturesim_core::scenario::raw::RawTime::Text(s.clone()),
+            other => culturesim_core::scenario::raw::RawTime::Years(num(Some(other))?),
         };
         t.steps(dt).ok()
     };
@@ -563,7 +563,7 @@ pub fn parse_timeseries(text: &str, time_unit: &str) -> Result<Series> {
         out.runs.insert(name, r);
     }
     if let (Some(leavers), Some(heads)) = (out.runs.get("leavers"), out.runs.get("headcount")) {
-        let window = (1.0 / crate::app::years_per_step(time_unit))
+        let window = (1.0 / culturesim_core::scenario::years_per_step(time_unit))
             .round()
             .max(1.0) as usize;
         let turnover: Vec<Vec<f64>> = leavers

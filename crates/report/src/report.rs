@@ -240,7 +240,7 @@ pub fn report(run: &RunData, figs: &[Figure]) -> String {
 /// plain words, the table of branches (`delay(steps)` writes a delay in the
 /// analysis' unit) and the figures.
 pub fn timing_section(
-    t: &crate::decide::timing::Timing,
+    t: &culturesim_core::decide::timing::Timing,
     finding: &str,
     delay: &dyn Fn(u32) -> String,
     figs: &[Figure],
@@ -283,7 +283,7 @@ pub fn timing_section(
 /// The risk section of `culturesim risk`'s report: the findings, the
 /// stress test, the ranked seats and the figures.
 pub fn risk_section(
-    r: &crate::decide::risk::Risk,
+    r: &culturesim_core::decide::risk::Risk,
     findings: &[String],
     figs: &[Figure],
     shown: usize,

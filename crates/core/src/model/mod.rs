@@ -28,9 +28,9 @@ pub enum Models {
 /// model, so the step loop is statically dispatched (no `dyn`).
 ///
 /// ```
-/// use culturesim::engine::{Model, RunId, run_one};
-/// let s = culturesim::scenario::Scenario::default_scenario().unwrap();
-/// let run = culturesim::with_model!(&s.model, m => run_one(m, s.seed, RunId { point: 0, replicate: 0 }));
+/// use culturesim_core::engine::{Model, RunId, run_one};
+/// let s = culturesim_core::scenario::Scenario::default_scenario().unwrap();
+/// let run = culturesim_core::with_model!(&s.model, m => run_one(m, s.seed, RunId { point: 0, replicate: 0 }));
 /// assert_eq!(run.width, s.model.metrics().len());
 /// ```
 #[macro_export]

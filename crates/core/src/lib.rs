@@ -1,0 +1,45 @@
+//! culturesim-core: the library of culturesim, a fast, reproducible,
+//! parallel agent-based simulator of learning-culture dynamics in
+//! organizations. No command line, plotting or HTTP: the `culturesim`
+//! binary and the `culturesim-report` crate build on this one.
+//!
+//! # Layers
+//!
+//! From the inside out; a module may use the modules above it in this list
+//! and its own children, never one below it:
+//! 1. [`dist`], [`limits`], [`validate`]: distributions, size limits and
+//!    the "every problem at once" validation report (no dependencies);
+//! 2. [`engine`]: the model-agnostic run loop, random streams and the
+//!    parallel runner;
+//! 3. [`model`]: models on the engine (the learning-culture model, and
+//!    March's 1991 exploration/exploitation model), and [`model::Models`],
+//!    the one that a scenario configures;
+//! 4. [`analysis`]: replicate statistics and shock metrics;
+//! 5. [`scenario`]: the scenario file format and its validation;
+//! 6. [`decide`]: checkpoint and fork, and the decision analyses built on
+//!    it;
+//! 7. [`export`]: CSV / JSON / provenance writers and atomic files;
+//! 8. [`sweep`]: experiment designs, their identity and their files;
+//! 9. [`calibrate`]: fitting a scenario to survey waves (ABC-SMC).
+//!
+//! ```no_run
+//! use culturesim_core::scenario::Scenario;
+//! use culturesim_core::engine::{run_one, RunId};
+//!
+//! let scenario = Scenario::default_scenario().unwrap();
+//! let model = scenario.build_model().unwrap();
+//! let run = run_one(&model, scenario.seed, RunId { point: 0, replicate: 0 });
+//! println!("final culture {:.3}", run.row(run.len() - 1)[0]);
+//! ```
+
+pub mod analysis;
+pub mod calibrate;
+pub mod decide;
+pub mod dist;
+pub mod engine;
+pub mod export;
+pub mod limits;
+pub mod model;
+pub mod scenario;
+pub mod sweep;
+pub mod validate;
