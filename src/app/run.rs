@@ -92,6 +92,7 @@ pub fn run(args: &RunArgs) -> Result<RunReport, Failure> {
         match &scenario.model {
             Models::LearningCulture(_) => crate::plot::files(summary.shock.is_some()),
             Models::March1991(_) => crate::plot::march::run_files(),
+            Models::Registered(m) => crate::plot::registered::run_files(m.entry()),
         }
     } else {
         vec![]
@@ -105,6 +106,7 @@ pub fn run(args: &RunArgs) -> Result<RunReport, Failure> {
         plotted = match &scenario.model {
             Models::LearningCulture(_) => crate::plot::render_dir(&dir),
             Models::March1991(_) => crate::plot::march::render_run_dir(&dir),
+            Models::Registered(m) => crate::plot::registered::render_run_dir(&dir, m.entry()),
         }
         .map(|_| Some(t.elapsed().as_secs_f64()))
         .map_err(|e| staged.explain(e));
@@ -412,6 +414,7 @@ fn print_table(scenario: &Scenario, s: &Summary, out: &Path, seconds: f64) {
         seconds
     );
     let names: &[&str] = match &scenario.model {
+        Models::Registered(m) => m.metrics(),
         Models::LearningCulture(_) => &[
             "culture",
             "knowledge",
