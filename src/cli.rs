@@ -49,6 +49,11 @@ pub enum Command {
         /// Start from this scenario (a file or a bundled name) instead of the defaults.
         #[arg(long, value_name = "SCENARIO")]
         from: Option<PathBuf>,
+        /// Start from the defaults of this model instead (a model
+        /// registered by the program, docs/EXTENDING.md) [default: the
+        /// learning-culture model].
+        #[arg(long, value_name = "MODEL", conflicts_with = "from")]
+        model: Option<String>,
         /// Where to write the file [default: NAME.toml].
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,

@@ -33,6 +33,8 @@ mod decide;
 mod determinism;
 #[path = "docs.rs"]
 mod docs;
+#[path = "extending.rs"]
+mod extending;
 #[path = "integrity.rs"]
 mod integrity;
 #[path = "kernels.rs"]

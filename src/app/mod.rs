@@ -38,9 +38,16 @@ pub fn main(cli: Cli) -> Result<(), Failure> {
         Some(Command::New {
             name,
             from,
+            model,
             out,
             force,
-        }) => scenarios::new(&name, from.as_deref(), out.as_deref(), force),
+        }) => scenarios::new(
+            &name,
+            from.as_deref(),
+            model.as_deref(),
+            out.as_deref(),
+            force,
+        ),
         Some(Command::Schema) => scenarios::schema(),
         Some(Command::Migrate { file, out }) => scenarios::migrate(&file, out.as_deref()),
         Some(Command::Org(args)) => org::org(&args),

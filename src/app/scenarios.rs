@@ -133,6 +133,7 @@ pub fn migrate(file: &Path, out: Option<&Path>) -> Result<(), Failure> {
 pub fn new(
     name: &str,
     from: Option<&Path>,
+    model: Option<&str>,
     out: Option<&Path>,
     force: bool,
 ) -> Result<(), Failure> {
@@ -148,9 +149,10 @@ pub fn new(
     if path.exists() && !force {
         return Err(refuse(&path));
     }
-    let (text, extra) = match from {
-        Some(src) => copy_of(src, name)?,
-        None => (template(name), None),
+    let (text, extra) = match (from, model) {
+        (Some(src), _) => copy_of(src, name)?,
+        (None, None | Some("learning-culture")) => (template(name), None),
+        (None, Some(model)) => (model_template(name, model)?, None),
     };
     let dir = path
         .parent()
@@ -175,6 +177,28 @@ pub fn new(
         path.display()
     );
     Ok(())
+}
+
+/// A new scenario of a registered model: the shared keys, then its section
+/// with every parameter at its default (from its one declaration).
+fn model_template(name: &str, model: &str) -> Result<String, Failure> {
+    let Some(entry) = crate::model::registry::find(model) else {
+        let names = crate::model::registry::names().join(", ");
+        let hint = if model == "march1991" {
+            "; start a March (1991) scenario from the bundled one: --from march1991-fig1"
+                .to_string()
+        } else {
+            String::new()
+        };
+        return Err(Failure::Input(anyhow!(
+            "--model {model}: no registered model has that name (known: {names}){hint}"
+        )));
+    };
+    Ok(format!(
+        "# A new scenario of model \"{model}\": {}.\nname = \"{name}\"\nmodel = \"{model}\"\nduration = \"10y\"\ntime_unit = \"month\"\nreplicates = 16\n\n{}",
+        entry.about(),
+        crate::model::registry::template(entry)
+    ))
 }
 
 /// An org chart that comes along with a copied scenario: (file name, text).

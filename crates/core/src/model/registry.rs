@@ -549,3 +549,182 @@ pub fn template(entry: &dyn Entry) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Seeds;
+
+    /// A one-number model: its state is the step count times `rate`.
+    #[derive(Debug, Clone)]
+    struct Tiny {
+        rate: f64,
+        steps: u32,
+    }
+
+    impl SetSteps for Tiny {
+        fn set_steps(&mut self, steps: u32) {
+            self.steps = steps;
+        }
+    }
+
+    impl Model for Tiny {
+        type State = f64;
+        fn metrics(&self) -> &[&'static str] {
+            &["level"]
+        }
+        fn steps(&self) -> u32 {
+            self.steps
+        }
+        fn init(&self, _: &Seeds) -> f64 {
+            0.0
+        }
+        fn step(&self, s: &mut f64, _: u32, _: &Seeds) {
+            *s += self.rate;
+        }
+        fn observe(&self, s: &f64, out: &mut [f64]) {
+            out[0] = *s;
+        }
+    }
+
+    struct TinyPlugin {
+        name: &'static str,
+        section: &'static str,
+        params: Vec<Parameter>,
+    }
+
+    impl Plugin for TinyPlugin {
+        type Model = Tiny;
+        fn name(&self) -> &'static str {
+            self.name
+        }
+        fn section(&self) -> &'static str {
+            self.section
+        }
+        fn about(&self) -> &'static str {
+            "a test model"
+        }
+        fn parameters(&self) -> Vec<Parameter> {
+            self.params.clone()
+        }
+        fn metrics(&self) -> Vec<MetricDoc> {
+            vec![MetricDoc {
+                name: "level",
+                doc: "the level",
+            }]
+        }
+        fn build(&self, v: &Values, run: RunShape) -> Result<Tiny, Problems> {
+            Ok(Tiny {
+                rate: v.number("rate") * run.years_per_step,
+                steps: run.steps,
+            })
+        }
+    }
+
+    fn tiny(name: &'static str, section: &'static str) -> TinyPlugin {
+        TinyPlugin {
+            name,
+            section,
+            params: vec![
+                Parameter::number("rate", 1.0, 0.0, 2.0, "growth per year", "assumption"),
+                Parameter::whole("size", 3, 1, 10, "a count", "assumption"),
+                Parameter::choice("mode", "a", &["a", "b"], "a mode", "assumption"),
+            ],
+        }
+    }
+
+    #[test]
+    fn values_fill_defaults_and_report_every_rule_at_once() {
+        let p = tiny("t", "t");
+        let v = values(&p, None).unwrap();
+        assert_eq!(v.number("rate"), 1.0);
+        assert_eq!(v.whole("size"), 3);
+        assert_eq!(v.choice("mode"), "a");
+        let given: toml::Table = toml::from_str("rate = 3\nsize = 11\nmode = \"bb\"").unwrap();
+        let e: Vec<String> = values(&p, Some(&given))
+            .unwrap_err()
+            .0
+            .iter()
+            .map(|p| format!("{}: {}", p.path, p.message))
+            .collect();
+        let e = e.join("\n");
+        assert!(e.contains("t.rate: must be in [0, 2], got 3"), "{e}");
+        assert!(
+            e.contains("t.size: must be a whole number in [1, 10], got 11"),
+            "{e}"
+        );
+        assert!(
+            e.contains("t.mode: must be one of \"a\", \"b\", got \"bb\"; did you mean \"b\"?"),
+            "{e}"
+        );
+        // A whole number written for a number parameter is a number.
+        let given: toml::Table = toml::from_str("rate = 2").unwrap();
+        let v = values(&p, Some(&given)).unwrap();
+        assert_eq!(v.to_table()["rate"], toml::Value::Float(2.0));
+    }
+
+    #[test]
+    fn a_registered_model_runs_on_the_engine_through_its_erased_face() {
+        let p: &'static TinyPlugin = Box::leak(Box::new(tiny("t", "t")));
+        let v = values(p, None).unwrap();
+        let run = RunShape {
+            steps: 4,
+            years_per_step: 0.5,
+        };
+        let m = super::super::erased::Registered::new(p, Entry::build(p, &v, run).unwrap());
+        let out = crate::engine::run_one(
+            &m,
+            1,
+            crate::engine::RunId {
+                point: 0,
+                replicate: 0,
+            },
+        );
+        assert_eq!(out.len(), 5);
+        assert_eq!(out.row(4)[0], 2.0);
+        let mut m = m;
+        m.set_steps(2);
+        assert_eq!(Model::steps(&m), 2);
+    }
+
+    #[test]
+    fn a_name_section_or_declaration_that_is_taken_is_refused() {
+        assert_eq!(
+            register(tiny("march1991", "fresh")),
+            Err(RegisterError::Name("march1991".into()))
+        );
+        assert_eq!(
+            register(tiny("fresh", "org")),
+            Err(RegisterError::Section("org".into()))
+        );
+        let mut twice = tiny("fresh", "fresh");
+        twice.params.push(twice.params[0].clone());
+        assert!(
+            matches!(register(twice), Err(RegisterError::Parameter(m)) if m.contains("fresh.rate is declared twice"))
+        );
+        let mut bad = tiny("fresh", "fresh");
+        bad.params[0] = Parameter::number("rate", 5.0, 0.0, 2.0, "x", "assumption");
+        assert!(
+            matches!(register(bad), Err(RegisterError::Parameter(m)) if m.contains("must be in [0, 2], got 5"))
+        );
+        assert!(find("fresh").is_none());
+    }
+
+    #[test]
+    fn the_declaration_gives_the_docs_table_and_the_template() {
+        let p = tiny("t", "t");
+        let table = parameter_table(&p);
+        assert!(
+            table
+                .contains("| `t.rate` | 1.0 | a number in [0, 2] | growth per year | assumption |"),
+            "{table}"
+        );
+        let t = template(&p);
+        assert!(
+            t.starts_with("[t]\n# growth per year (a number in [0, 2]; assumption)\nrate = 1.0\n"),
+            "{t}"
+        );
+        let parsed: toml::Table = toml::from_str(&t).unwrap();
+        assert!(values(&p, parsed["t"].as_table()).is_ok());
+    }
+}
