@@ -13,6 +13,38 @@ use std::path::{Path, PathBuf};
 
 const SCENARIO: &str = "examples/harrison_carroll/scenario.toml";
 
+/// The example's model, compiled into the suite only for its declaration
+/// (never registered here: the suite's other tests see the built-in
+/// models only).
+#[allow(dead_code)]
+#[path = "../examples/harrison_carroll/model.rs"]
+mod hc;
+
+/// Check (or with `CULTURESIM_REGENERATE` set, rewrite) a block of
+/// docs/EXTENDING.md.
+fn extending_md(block: &str, body: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/EXTENDING.md");
+    let doc = read(&path);
+    let fresh = crate::docs::splice(&doc, block, body);
+    if std::env::var_os("CULTURESIM_REGENERATE").is_some() {
+        std::fs::write(&path, &fresh).unwrap();
+        return;
+    }
+    assert!(
+        fresh == doc,
+        "docs/EXTENDING.md block {block} is not what the example gives; regenerate with \
+         CULTURESIM_REGENERATE=1 cargo test --release --test suite extending::\n\n{body}"
+    );
+}
+
+#[test]
+fn extending_md_states_the_parameters_as_declared() {
+    extending_md(
+        "hc-parameters",
+        &culturesim::model::registry::parameter_table(&hc::HarrisonCarroll),
+    );
+}
+
 /// The example's binary (target/<profile>/examples/harrison_carroll).
 fn example() -> Command {
     let exe = std::env::current_exe().expect("test binary path");
@@ -271,6 +303,17 @@ fn biased_turnover_raises_enculturation_and_vanishes_without_exits() {
     assert!(
         without.iter().all(|d| *d == 0.0),
         "without exits the bias must do nothing: {without:?}"
+    );
+    extending_md(
+        "hc-selection",
+        &format!(
+            "raising `turnover_bias` from 0 to 1 raises mean enculturation by\n\
+             {mean:.4} (95% CI [{:.4}, {:.4}], 32 paired replicates). Knock-out: with\n\
+             `turnover = 0` (no exits) the bias has nothing to act on and the\n\
+             difference is exactly 0 in every replicate.\n",
+            mean - half,
+            mean + half
+        ),
     );
 }
 
