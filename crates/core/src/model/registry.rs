@@ -188,7 +188,7 @@ impl Parameter {
                 let s = v.as_str()?;
                 (!options.contains(&s)).then(|| {
                     let known: Vec<String> = options.iter().map(|o| o.to_string()).collect();
-                    let hint = match crate::scenario::keys::closest(s, &known) {
+                    let hint = match crate::validate::closest(s, &known) {
                         Some(k) => format!("did you mean \"{k}\"? "),
                         None => String::new(),
                     };
@@ -399,6 +399,40 @@ impl<P: Plugin> Entry for P {
 /// The models registered in this process, in registration order.
 static REGISTRY: RwLock<Vec<&'static dyn Entry>> = RwLock::new(Vec::new());
 
+/// The top-level keys of the scenario format (no section may take one;
+/// `scenario::keys` checks this list against the format's schema).
+pub const FORMAT_KEYS: [&str; 29] = [
+    "belief",
+    "calibrate",
+    "community",
+    "culture",
+    "description",
+    "duration",
+    "engagement",
+    "events",
+    "extends",
+    "formalization",
+    "format",
+    "hiring",
+    "init",
+    "leaders",
+    "leadership",
+    "learnathon",
+    "learning",
+    "march",
+    "model",
+    "name",
+    "org",
+    "population",
+    "replicates",
+    "seed",
+    "steps",
+    "survey",
+    "sweep",
+    "time_unit",
+    "turnover",
+];
+
 /// Names and sections the built-in models hold.
 const BUILT_IN: [(&str, &str); 2] = [("learning-culture", ""), ("march1991", "march")];
 
@@ -426,10 +460,7 @@ pub fn register<P: Plugin>(plugin: P) -> Result<(), RegisterError> {
     if BUILT_IN.iter().any(|(n, _)| *n == name) || all.iter().any(|e| e.name() == name) {
         return Err(RegisterError::Name(name.into()));
     }
-    let taken = crate::scenario::keys::schema_without_plugins()
-        .get("properties")
-        .and_then(|p| p.get(section))
-        .is_some();
+    let taken = FORMAT_KEYS.contains(&section);
     if taken || section.is_empty() || all.iter().any(|e| e.section() == section) {
         return Err(RegisterError::Section(section.into()));
     }

@@ -430,21 +430,24 @@ pub fn plain(message: &str) -> String {
     m
 }
 
-/// The known key closest to `key` by edit distance, if close enough
-/// (at most 2 edits, or a third of the key's length for long keys).
-pub fn closest(key: &str, known: &[String]) -> Option<String> {
-    let limit = (key.chars().count() / 3).max(2);
-    known
-        .iter()
-        .map(|k| (strsim::levenshtein(key, k), k))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, k)| (*d, (*k).clone()))
-        .map(|(_, k)| k.clone())
-}
+pub use crate::validate::closest;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_registry_knows_every_top_level_key_of_the_format() {
+        let schema = schema_without_plugins();
+        let mut keys: Vec<&str> = schema["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        assert_eq!(keys, crate::model::registry::FORMAT_KEYS);
+    }
 
     #[test]
     fn finds_every_unknown_key_with_a_suggestion() {
