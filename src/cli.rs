@@ -1,4 +1,9 @@
 //! Command-line definitions (clap derive only; behaviour lives in `app`).
+//!
+//! The doc comments here are the terminal's `--help` text, written for a
+//! terminal: `[sweep]` is a scenario section and `<scenario-name>` a
+//! placeholder, not a link or an HTML tag.
+#![allow(rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
 
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;

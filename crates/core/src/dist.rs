@@ -13,9 +13,21 @@ pub enum Dist {
     /// Always the same value.
     Constant(f64),
     /// Uniform on [lo, hi).
-    Uniform { lo: f64, hi: f64 },
+    Uniform {
+        /// Lower end.
+        lo: f64,
+        /// Upper end.
+        hi: f64,
+    },
     /// Normal, truncated to [lo, hi] by rejection (clamped after 64 tries).
-    Normal { d: Normal<f64>, lo: f64, hi: f64 },
+    Normal {
+        /// The untruncated normal.
+        d: Normal<f64>,
+        /// Lower truncation.
+        lo: f64,
+        /// Upper truncation.
+        hi: f64,
+    },
     /// Beta(a, b) on [0, 1].
     Beta(Beta<f64>),
     /// Log-normal with parameters of the underlying normal.

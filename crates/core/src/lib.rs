@@ -32,6 +32,8 @@
 //! println!("final culture {:.3}", run.row(run.len() - 1)[0]);
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod analysis;
 pub mod calibrate;
 pub mod decide;

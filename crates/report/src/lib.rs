@@ -14,6 +14,8 @@
 //! - [`march`]: the figures and tables of March's (1991) model (runs and
 //!   sweeps).
 
+#![warn(missing_docs)]
+
 pub mod canvas;
 pub mod compare;
 pub mod culture;

@@ -201,7 +201,7 @@ fn older_than_a_minute(path: &Path) -> bool {
 }
 
 /// Remove what killed commands left in `dir`: staging folders whose run is
-/// dead (see [`abandoned`]; folders still being made are left alone for a
+/// dead (see `abandoned`; folders still being made are left alone for a
 /// minute, which is a million times what making one takes), and (with
 /// `files`) temporary files of atomic writes — call that only while holding
 /// the folder's [`FolderLock`]. Returns how many entries were removed.

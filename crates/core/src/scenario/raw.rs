@@ -132,28 +132,40 @@ pub enum RawDist {
 pub struct NamedDist {
     /// constant, uniform, normal, beta, lognormal, pareto, poisson, empirical.
     pub dist: String,
+    /// constant: the value.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
+    /// uniform: the lower end (also the truncation of normal).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min: Option<f64>,
+    /// uniform: the upper end (also the truncation of normal).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max: Option<f64>,
+    /// normal: the mean; poisson: the mean count.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mean: Option<f64>,
+    /// normal: the standard deviation.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sd: Option<f64>,
+    /// beta: the first shape parameter.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub a: Option<f64>,
+    /// beta: the second shape parameter.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub b: Option<f64>,
+    /// lognormal: the mean of the underlying normal.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mu: Option<f64>,
+    /// lognormal: the standard deviation of the underlying normal.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sigma: Option<f64>,
+    /// pareto: the scale (the smallest value).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scale: Option<f64>,
+    /// pareto: the shape (tail index).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shape: Option<f64>,
+    /// empirical: the values to draw from, each equally likely.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<f64>>,
     /// empirical: a CSV file (relative to the scenario) to take the values from...
@@ -450,37 +462,52 @@ pub struct RawScenario {
     /// Replicates.
     #[serde(default = "default_replicates")]
     pub replicates: u32,
+    /// `[org]`: the organization's size and shape, or its org chart.
     #[serde(default)]
     pub org: RawOrg,
+    /// `[population]`: the traits of the employees at the start.
     #[serde(default)]
     pub population: RawTraits,
+    /// `[hiring]`: the traits of new hires.
     #[serde(default)]
     pub hiring: RawTraits,
+    /// `[leaders]`: the pool successors of leaders are drawn from.
     #[serde(default)]
     pub leaders: RawLeaders,
+    /// `[engagement]`: when employees learn.
     #[serde(default)]
     pub engagement: params::Engagement,
+    /// `[learning]`: what learning adds and forgetting takes.
     #[serde(default)]
     pub learning: params::Learning,
+    /// `[belief]`: belief in learning.
     #[serde(default)]
     pub belief: params::Belief,
+    /// `[culture]`: team and organizational culture.
     #[serde(default)]
     pub culture: params::Culture,
+    /// `[leadership]`: how leaders shape their units.
     #[serde(default)]
     pub leadership: params::Leadership,
+    /// `[turnover]`: who leaves and when.
     #[serde(default)]
     pub turnover: params::Turnover,
+    /// `[formalization]`: knowledge made explicit (codified).
     #[serde(default)]
     pub formalization: params::Formalization,
+    /// `[learnathon]`: the Learnathon programme.
     #[serde(default)]
     pub learnathon: params::Learnathon,
+    /// `[community]`: communities of practice across teams.
     #[serde(default)]
     pub community: params::Community,
+    /// `[init]`: the state at the start.
     #[serde(default)]
     pub init: params::Init,
     /// `[march]`: the parameters of model "march1991" (only with that model).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub march: Option<crate::model::march1991::MarchParams>,
+    /// `[[events]]`: leader replacements, programmes and shocks, in time order.
     #[serde(default)]
     pub events: Vec<RawEvent>,
     /// `[sweep]`: a design of parameter points, run by `culturesim sweep`
