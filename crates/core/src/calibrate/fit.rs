@@ -106,6 +106,105 @@ fn invalid(source: &Source, path: &str, message: String) -> CalibrateError {
     })
 }
 
+/// Run the scenario's validation with the free parameters `keys` at one
+/// draw from their `priors` (stream of the base `seed`): every key must be
+/// one the scenario takes, at a value its prior can give. Each problem says
+/// it was found at that draw.
+fn check_at_prior_draw(
+    text: &str,
+    source: &Source,
+    overrides: &[String],
+    seed: u64,
+    keys: &[String],
+    priors: &[Prior],
+) -> Result<(), CalibrateError> {
+    let mut rng = smc::proposal_stream(seed, u32::MAX - 1, 0);
+    let mut sets = overrides.to_vec();
+    for (k, p) in keys.iter().zip(priors) {
+        sets.push(format!("{k}={}", format_value(p.sample(&mut rng))));
+    }
+    Scenario::from_str(text, source.clone(), &sets).map_err(|e| match e {
+        ScenarioError::Invalid {
+            origin,
+            mut problems,
+            places,
+        } => {
+            for pr in &mut problems.0 {
+                pr.message = format!(
+                    "{} (with the free parameters at a draw from their priors)",
+                    pr.message
+                );
+            }
+            CalibrateError::Scenario(ScenarioError::Invalid {
+                origin,
+                problems,
+                places,
+            })
+        }
+        other => CalibrateError::Scenario(other),
+    })?;
+    Ok(())
+}
+
+/// The step of each observation in `data` (`dt` years a step, `total`
+/// steps a run); a wave of one unit, after the run's end, or a turnover at
+/// time 0 is a problem of the observations file `data_name`.
+fn wave_steps(
+    data: &[Observation],
+    data_name: &str,
+    dt: f64,
+    total: u32,
+) -> Result<Vec<usize>, CalibrateError> {
+    let mut problems = Vec::new();
+    let mut wave_steps = Vec::new();
+    for o in data {
+        let step = (o.time / dt).round() as usize;
+        if o.unit.is_some() {
+            problems.push(format!("{data_name}:{}:1: unit: waves of one unit or team are not supported yet; give organization-wide values (leave unit empty)", o.line));
+        }
+        if step > total as usize {
+            problems.push(format!(
+                "{data_name}:{}:1: time {} years is after the end of the scenario's run ({:.4} years); lengthen its duration",
+                o.line,
+                format_value(o.time),
+                f64::from(total) * dt
+            ));
+        }
+        if o.measure == Measure::Turnover && step == 0 {
+            problems.push(format!(
+                "{data_name}:{}:1: turnover at time 0 has no year before it to count leavers in",
+                o.line
+            ));
+        }
+        wave_steps.push(step);
+    }
+    if !problems.is_empty() {
+        return Err(ObservationError {
+            file: data_name.to_string(),
+            problems,
+        }
+        .into());
+    }
+    Ok(wave_steps)
+}
+
+/// What a resumed calibration must match: the resolved scenario, the data,
+/// the run settings (particles, generations, seed, streams), the start date
+/// given and the version.
+fn fingerprint(
+    base: &Scenario,
+    data_text: &str,
+    (particles, generations, seed, streams): (u32, u32, u64, u32),
+    start: Option<&str>,
+) -> String {
+    let mut h = Sha256::new();
+    h.update(base.resolved_toml().as_bytes());
+    h.update(data_text.as_bytes());
+    h.update(format!("{particles} {generations} {seed} {streams} {:?}", start).as_bytes());
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    format!("{:x}", h.finalize())
+}
+
 impl Calibration {
     /// Load scenario text and observations text (`data_name` names the file).
     pub fn load(
@@ -138,62 +237,12 @@ impl Calibration {
         let priors: Vec<Prior> = cal.params.values().map(Prior::from_raw).collect();
         // Every free parameter must be a key the scenario takes, at a value
         // its prior can give.
-        let mut rng = smc::proposal_stream(base.seed, u32::MAX - 1, 0);
-        let mut sets = opts.overrides.clone();
-        for (k, p) in keys.iter().zip(&priors) {
-            sets.push(format!("{k}={}", format_value(p.sample(&mut rng))));
-        }
-        Scenario::from_str(text, source.clone(), &sets).map_err(|e| match e {
-            ScenarioError::Invalid {
-                origin,
-                mut problems,
-                places,
-            } => {
-                for pr in &mut problems.0 {
-                    pr.message = format!(
-                        "{} (with the free parameters at a draw from their priors)",
-                        pr.message
-                    );
-                }
-                CalibrateError::Scenario(ScenarioError::Invalid {
-                    origin,
-                    problems,
-                    places,
-                })
-            }
-            other => CalibrateError::Scenario(other),
-        })?;
+        check_at_prior_draw(text, &source, &opts.overrides, base.seed, &keys, &priors)?;
         let start = opts.start.clone().or(cal.start.clone());
         let data = observations::read(data_text, data_name, start.as_deref())?;
         let dt = base.raw.years_per_step();
         let total = base.model.steps();
-        let mut problems = Vec::new();
-        let mut wave_steps = Vec::new();
-        for o in &data {
-            let step = (o.time / dt).round() as usize;
-            if o.unit.is_some() {
-                problems.push(format!("{data_name}:{}:1: unit: waves of one unit or team are not supported yet; give organization-wide values (leave unit empty)", o.line));
-            }
-            if step > total as usize {
-                problems.push(format!(
-                    "{data_name}:{}:1: time {} years is after the end of the scenario's run ({:.4} years); lengthen its duration",
-                    o.line,
-                    format_value(o.time),
-                    f64::from(total) * dt
-                ));
-            }
-            if o.measure == Measure::Turnover && step == 0 {
-                problems.push(format!("{data_name}:{}:1: turnover at time 0 has no year before it to count leavers in", o.line));
-            }
-            wave_steps.push(step);
-        }
-        if !problems.is_empty() {
-            return Err(ObservationError {
-                file: data_name.to_string(),
-                problems,
-            }
-            .into());
-        }
+        let wave_steps = wave_steps(&data, data_name, dt, total)?;
         let survey = SurveyModel::from_raw(&base.raw.survey.clone().unwrap_or_default());
         let employees = base
             .model
@@ -230,18 +279,12 @@ impl Calibration {
         };
         let streams = cal.streams.unwrap_or(particles);
         let steps = wave_steps.iter().copied().max().unwrap_or(0) as u32;
-        let mut h = Sha256::new();
-        h.update(base.resolved_toml().as_bytes());
-        h.update(data_text.as_bytes());
-        h.update(
-            format!(
-                "{particles} {generations} {seed} {streams} {:?}",
-                opts.start
-            )
-            .as_bytes(),
+        let fingerprint = fingerprint(
+            &base,
+            data_text,
+            (particles, generations, seed, streams),
+            opts.start.as_deref(),
         );
-        h.update(env!("CARGO_PKG_VERSION").as_bytes());
-        let fingerprint = format!("{:x}", h.finalize());
         Ok(Self {
             text: text.to_string(),
             source,

@@ -136,7 +136,6 @@ pub fn read(
     file: &str,
     start: Option<&str>,
 ) -> Result<Vec<Observation>, ObservationError> {
-    let mut problems = Vec::new();
     let lines: Vec<&str> = text.lines().collect();
     let col_of = |line: usize, field: usize| -> usize {
         lines
@@ -163,29 +162,9 @@ pub fn read(
     } else {
         header_line.min(lines.len().max(1))
     };
-    let mut index = [None; 7];
-    for (i, h) in headers.iter().enumerate() {
-        let h = if h == "respondents" { "n" } else { h };
-        match COLUMNS.iter().position(|c| *c == h) {
-            Some(k) if index[k].is_some() => problems.push(format!(
-                "{file}:{header_line}:{}: column '{h}' appears twice",
-                col_of(header_line, i)
-            )),
-            Some(k) => index[k] = Some(i),
-            None => {
-                let names: Vec<String> = COLUMNS.iter().map(|s| s.to_string()).collect();
-                let hint = match crate::scenario::keys::closest(h, &names) {
-                    Some(s) => format!("; did you mean '{s}'?"),
-                    None => String::new(),
-                };
-                problems.push(format!(
-                    "{file}:{header_line}:{}: column '{h}' is not a known column{hint} (columns: {})",
-                    col_of(header_line, i),
-                    COLUMNS.join(", ")
-                ));
-            }
-        }
-    }
+    let (index, mut problems) = column_index(&headers, |i| {
+        format!("{file}:{header_line}:{}", col_of(header_line, i))
+    });
     for (k, name) in COLUMNS.iter().enumerate().take(3) {
         if index[k].is_none() {
             problems.push(format!(
@@ -216,8 +195,6 @@ pub fn read(
             }
         };
         let line = rec.position().map_or(0, |p| p.line() as usize);
-        let cell = |k: usize| index[k].and_then(|i| rec.get(i)).unwrap_or("");
-        let at = |k: usize| format!("{file}:{line}:{}", col_of(line, index[k].unwrap_or(0)));
         if rec.iter().all(str::is_empty) {
             continue;
         }
@@ -229,190 +206,21 @@ pub fn read(
             ));
             continue;
         }
-        let before = problems.len();
-        // time
-        let t = cell(0);
-        let time = if t.len() == 10 && t.as_bytes()[4] == b'-' && t.as_bytes()[7] == b'-' {
-            match (days_from_date(t), start_days) {
-                (Err(e), _) => {
-                    problems.push(format!("{}: time {e}", at(0)));
-                    None
-                }
-                (Ok(_), None) if start.is_none() => {
-                    problems.push(format!(
-                        "{}: time '{t}' is a date, and no start date is given (write calibrate.start = \"YYYY-MM-DD\" in the scenario, or --start)",
-                        at(0)
-                    ));
-                    None
-                }
-                (Ok(_), None) => None,
-                (Ok(d), Some(s)) if d < s => {
-                    problems.push(format!(
-                        "{}: time '{t}' is before the start date {}",
-                        at(0),
-                        start.unwrap_or("")
-                    ));
-                    None
-                }
-                (Ok(d), Some(s)) => Some((d - s) as f64 / 365.25),
-            }
-        } else {
-            let raw = match t.parse::<f64>() {
-                Ok(y) => RawTime::Years(y),
-                Err(_) => RawTime::Text(t.to_string()),
-            };
-            match raw.years() {
-                Ok(y) => Some(y),
-                Err(e) => {
-                    let e = if t.is_empty() {
-                        "is empty".to_string()
-                    } else {
-                        e
-                    };
-                    problems.push(format!(
-                        "{}: time must be years from the start, a time like \"26w\" or a date YYYY-MM-DD: {e}",
-                        at(0)
-                    ));
-                    None
-                }
-            }
+        let cells: [&str; 7] =
+            std::array::from_fn(|k| index[k].and_then(|i| rec.get(i)).unwrap_or(""));
+        let row = Row {
+            line,
+            cells,
+            has_n: index[3].is_some(),
         };
-        // instrument and measure
-        let inst_text = cell(5);
-        let m = cell(1);
-        let measure = match m {
-            "culture" => {
-                let inst = if inst_text.is_empty() {
-                    "dloq7"
-                } else {
-                    inst_text
-                };
-                match Instrument::parse(inst) {
-                    Some(i) => Some(Measure::Culture(i)),
-                    None => {
-                        problems.push(format!(
-                            "{}: instrument of a culture score must be one of {}, got '{inst_text}'",
-                            at(5),
-                            INSTRUMENTS.join(", ")
-                        ));
-                        None
-                    }
-                }
-            }
-            "engagement" => Some(Measure::Engagement),
-            "turnover" => Some(Measure::Turnover),
-            "headcount" => Some(Measure::Headcount),
-            other => {
-                let names: Vec<String> = MEASURES.iter().map(|s| s.to_string()).collect();
-                let hint = match crate::scenario::keys::closest(other, &names) {
-                    Some(s) => format!("; did you mean '{s}'?"),
-                    None => String::new(),
-                };
-                problems.push(format!(
-                    "{}: measure must be one of {}, got '{other}'{hint}",
-                    at(1),
-                    MEASURES.join(", ")
-                ));
-                None
-            }
-        };
-        // value
-        let v = cell(2);
-        let value = match v.parse::<f64>() {
-            Ok(x) if x.is_finite() => Some(x),
-            _ => {
-                problems.push(format!("{}: value must be a number, got '{v}'", at(2)));
-                None
-            }
-        };
-        if let (Some(m), Some(x)) = (measure, value) {
-            let rule = match m {
-                Measure::Culture(i) => {
-                    let (lo, hi) = i.range();
-                    (!(lo..=hi).contains(&x)).then(|| {
-                        let hint = match i {
-                            Instrument::Dloq(_) if x > hi => {
-                                " (is it a LOS score? write instrument los)"
-                            }
-                            _ => "",
-                        };
-                        format!("a {} score must be in [{lo}, {hi}]{hint}", i.name())
-                    })
-                }
-                Measure::Engagement | Measure::Turnover => (!(0.0..=1.0).contains(&x))
-                    .then(|| format!("{} must be a share in [0, 1] (write 12% as 0.12)", m.name())),
-                Measure::Headcount => (x < 0.0 || x.fract() != 0.0)
-                    .then(|| "headcount must be a whole number >= 0".to_string()),
-            };
-            if let Some(rule) = rule {
-                problems.push(format!("{}: value: {rule}, got '{v}'", at(2)));
-            }
+        let (obs, found) = row.read(start, start_days, &mut replicate);
+        for (k, msg) in found {
+            let at = format!("{file}:{line}:{}", col_of(line, index[k].unwrap_or(0)));
+            problems.push(format!("{at}: {msg}"));
         }
-        // respondents
-        let n_text = cell(3);
-        let n = if n_text.is_empty() {
-            if matches!(measure, Some(Measure::Culture(_) | Measure::Engagement)) {
-                problems.push(format!(
-                    "{}: n (respondents) is needed for a {} wave",
-                    at(if index[3].is_some() { 3 } else { 1 }),
-                    measure.map_or("", Measure::name)
-                ));
-            }
-            None
-        } else {
-            match n_text.parse::<u32>() {
-                Ok(k) if k >= 1 => Some(k),
-                _ => {
-                    problems.push(format!(
-                        "{}: n must be a whole number of respondents >= 1, got '{n_text}'",
-                        at(3)
-                    ));
-                    None
-                }
-            }
-        };
-        // An instrument of another measure (e.g. "gallup q12") is a label.
-        let unit = Some(cell(4).to_string()).filter(|u| !u.is_empty());
-        let rep = cell(6);
-        if !rep.is_empty() {
-            match &replicate {
-                None => replicate = Some((rep.to_string(), line)),
-                Some((first, l)) if first != rep => problems.push(format!(
-                    "{}: replicate: a data set is one organization's waves, but this file holds replicate {first} (line {l}) and replicate {rep}; keep the rows of one replicate",
-                    at(6)
-                )),
-                Some(_) => {}
-            }
-        }
-        if problems.len() == before
-            && let (Some(time), Some(measure), Some(value)) = (time, measure, value)
-        {
-            out.push(Observation {
-                line,
-                time,
-                measure,
-                value,
-                n,
-                unit,
-            });
-        }
+        out.extend(obs);
     }
-    // The same measure twice at one time and unit.
-    for (i, a) in out.iter().enumerate() {
-        if let Some(b) = out[..i].iter().find(|b| {
-            (b.time - a.time).abs() < 1e-9
-                && b.measure.name() == a.measure.name()
-                && b.unit == a.unit
-        }) {
-            problems.push(format!(
-                "{file}:{}:1: {} at time {} is given twice (also on line {}); keep one",
-                a.line,
-                a.measure.name(),
-                crate::export::timeseries::format_value(a.time),
-                b.line
-            ));
-        }
-    }
+    problems.extend(duplicates(&out, file));
     if problems.is_empty() && out.is_empty() {
         problems.push(format!(
             "{file}: has no observations (a header and at least one row are needed)"
@@ -428,6 +236,265 @@ pub fn read(
         return Err(fail(problems));
     }
     Ok(out)
+}
+
+/// Which field holds each of [`COLUMNS`] (`respondents` is another name
+/// for `n`), and the header's problems: a column twice, an unknown column
+/// (with a did-you-mean). `at(i)` is the place of header field `i`.
+fn column_index(
+    headers: &csv::StringRecord,
+    at: impl Fn(usize) -> String,
+) -> ([Option<usize>; 7], Vec<String>) {
+    let mut problems = Vec::new();
+    let mut index = [None; 7];
+    for (i, h) in headers.iter().enumerate() {
+        let h = if h == "respondents" { "n" } else { h };
+        match COLUMNS.iter().position(|c| *c == h) {
+            Some(k) if index[k].is_some() => {
+                problems.push(format!("{}: column '{h}' appears twice", at(i)))
+            }
+            Some(k) => index[k] = Some(i),
+            None => {
+                let names: Vec<String> = COLUMNS.iter().map(|s| s.to_string()).collect();
+                let hint = match crate::scenario::keys::closest(h, &names) {
+                    Some(s) => format!("; did you mean '{s}'?"),
+                    None => String::new(),
+                };
+                problems.push(format!(
+                    "{}: column '{h}' is not a known column{hint} (columns: {})",
+                    at(i),
+                    COLUMNS.join(", ")
+                ));
+            }
+        }
+    }
+    (index, problems)
+}
+
+/// One data row: its line and its cells in the order of [`COLUMNS`]
+/// (empty where the file has no such column).
+struct Row<'a> {
+    /// Line in the file.
+    line: usize,
+    /// The cells, by [`COLUMNS`] index.
+    cells: [&'a str; 7],
+    /// Whether the file has an `n` column (where a missing count is shown).
+    has_n: bool,
+}
+
+impl Row<'_> {
+    /// The row's observation when it has no problem, and its problems, each
+    /// with the [`COLUMNS`] index of the cell it is at, in the order time,
+    /// measure, value, n, replicate. `replicate` is the first replicate
+    /// seen (and its line): a file holds one.
+    fn read(
+        &self,
+        start: Option<&str>,
+        start_days: Option<i64>,
+        replicate: &mut Option<(String, usize)>,
+    ) -> (Option<Observation>, Vec<(usize, String)>) {
+        let mut problems = Vec::new();
+        let time = time_of(self.cells[0], start, start_days)
+            .map_err(|msg| problems.push((0, msg)))
+            .ok()
+            .flatten();
+        let measure = measure_of(self.cells[1], self.cells[5])
+            .map_err(|p| problems.push(p))
+            .ok();
+        let v = self.cells[2];
+        let value = match v.parse::<f64>() {
+            Ok(x) if x.is_finite() => Some(x),
+            _ => {
+                problems.push((2, format!("value must be a number, got '{v}'")));
+                None
+            }
+        };
+        if let (Some(m), Some(x)) = (measure, value)
+            && let Some(rule) = value_rule(m, x)
+        {
+            problems.push((2, format!("value: {rule}, got '{v}'")));
+        }
+        let n = respondents(self.cells[3], measure)
+            .map_err(|msg| {
+                let k = if self.cells[3].is_empty() && !self.has_n {
+                    1
+                } else {
+                    3
+                };
+                problems.push((k, msg))
+            })
+            .ok()
+            .flatten();
+        // An instrument of another measure (e.g. "gallup q12") is a label.
+        let unit = Some(self.cells[4].to_string()).filter(|u| !u.is_empty());
+        let rep = self.cells[6];
+        if !rep.is_empty() {
+            match &*replicate {
+                None => *replicate = Some((rep.to_string(), self.line)),
+                Some((first, l)) if first != rep => problems.push((6, format!(
+                    "replicate: a data set is one organization's waves, but this file holds replicate {first} (line {l}) and replicate {rep}; keep the rows of one replicate"
+                ))),
+                Some(_) => {}
+            }
+        }
+        let obs = match (problems.is_empty(), time, measure, value) {
+            (true, Some(time), Some(measure), Some(value)) => Some(Observation {
+                line: self.line,
+                time,
+                measure,
+                value,
+                n,
+                unit,
+            }),
+            _ => None,
+        };
+        (obs, problems)
+    }
+}
+
+/// A `time` cell in years from the start: years, a time with a unit
+/// (`"26w"`) or a date YYYY-MM-DD counted from `start` (`start_days`, its
+/// day number; None with a `start` means the start date itself was bad,
+/// which is reported once, elsewhere: then Ok(None)).
+fn time_of(t: &str, start: Option<&str>, start_days: Option<i64>) -> Result<Option<f64>, String> {
+    if t.len() == 10 && t.as_bytes()[4] == b'-' && t.as_bytes()[7] == b'-' {
+        match (days_from_date(t), start_days) {
+            (Err(e), _) => Err(format!("time {e}")),
+            (Ok(_), None) if start.is_none() => Err(format!(
+                "time '{t}' is a date, and no start date is given (write calibrate.start = \"YYYY-MM-DD\" in the scenario, or --start)"
+            )),
+            (Ok(_), None) => Ok(None),
+            (Ok(d), Some(s)) if d < s => Err(format!(
+                "time '{t}' is before the start date {}",
+                start.unwrap_or("")
+            )),
+            (Ok(d), Some(s)) => Ok(Some((d - s) as f64 / 365.25)),
+        }
+    } else {
+        let raw = match t.parse::<f64>() {
+            Ok(y) => RawTime::Years(y),
+            Err(_) => RawTime::Text(t.to_string()),
+        };
+        match raw.years() {
+            Ok(y) => Ok(Some(y)),
+            Err(e) => {
+                let e = if t.is_empty() {
+                    "is empty".to_string()
+                } else {
+                    e
+                };
+                Err(format!(
+                    "time must be years from the start, a time like \"26w\" or a date YYYY-MM-DD: {e}"
+                ))
+            }
+        }
+    }
+}
+
+/// The `measure` cell `m`, with the `instrument` cell `inst_text` of a
+/// culture score (dloq7 when empty). A problem comes with the
+/// [`COLUMNS`] index of its cell (5: instrument, 1: measure).
+fn measure_of(m: &str, inst_text: &str) -> Result<Measure, (usize, String)> {
+    match m {
+        "culture" => {
+            let inst = if inst_text.is_empty() {
+                "dloq7"
+            } else {
+                inst_text
+            };
+            Instrument::parse(inst)
+                .map(Measure::Culture)
+                .ok_or_else(|| {
+                    (
+                        5,
+                        format!(
+                            "instrument of a culture score must be one of {}, got '{inst_text}'",
+                            INSTRUMENTS.join(", ")
+                        ),
+                    )
+                })
+        }
+        "engagement" => Ok(Measure::Engagement),
+        "turnover" => Ok(Measure::Turnover),
+        "headcount" => Ok(Measure::Headcount),
+        other => {
+            let names: Vec<String> = MEASURES.iter().map(|s| s.to_string()).collect();
+            let hint = match crate::scenario::keys::closest(other, &names) {
+                Some(s) => format!("; did you mean '{s}'?"),
+                None => String::new(),
+            };
+            Err((
+                1,
+                format!(
+                    "measure must be one of {}, got '{other}'{hint}",
+                    MEASURES.join(", ")
+                ),
+            ))
+        }
+    }
+}
+
+/// The rule value `x` of measure `m` breaks, if any: a culture score in
+/// its instrument's range, a share in [0, 1], a whole headcount.
+fn value_rule(m: Measure, x: f64) -> Option<String> {
+    match m {
+        Measure::Culture(i) => {
+            let (lo, hi) = i.range();
+            (!(lo..=hi).contains(&x)).then(|| {
+                let hint = match i {
+                    Instrument::Dloq(_) if x > hi => " (is it a LOS score? write instrument los)",
+                    _ => "",
+                };
+                format!("a {} score must be in [{lo}, {hi}]{hint}", i.name())
+            })
+        }
+        Measure::Engagement | Measure::Turnover => (!(0.0..=1.0).contains(&x))
+            .then(|| format!("{} must be a share in [0, 1] (write 12% as 0.12)", m.name())),
+        Measure::Headcount => (x < 0.0 || x.fract() != 0.0)
+            .then(|| "headcount must be a whole number >= 0".to_string()),
+    }
+}
+
+/// The `n` cell: respondents (needed for a culture or engagement wave),
+/// None when empty.
+fn respondents(n_text: &str, measure: Option<Measure>) -> Result<Option<u32>, String> {
+    if n_text.is_empty() {
+        if matches!(measure, Some(Measure::Culture(_) | Measure::Engagement)) {
+            return Err(format!(
+                "n (respondents) is needed for a {} wave",
+                measure.map_or("", Measure::name)
+            ));
+        }
+        Ok(None)
+    } else {
+        match n_text.parse::<u32>() {
+            Ok(k) if k >= 1 => Ok(Some(k)),
+            _ => Err(format!(
+                "n must be a whole number of respondents >= 1, got '{n_text}'"
+            )),
+        }
+    }
+}
+
+/// The same measure twice at one time and unit: one problem per repeat.
+fn duplicates(out: &[Observation], file: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (i, a) in out.iter().enumerate() {
+        if let Some(b) = out[..i].iter().find(|b| {
+            (b.time - a.time).abs() < 1e-9
+                && b.measure.name() == a.measure.name()
+                && b.unit == a.unit
+        }) {
+            problems.push(format!(
+                "{file}:{}:1: {} at time {} is given twice (also on line {}); keep one",
+                a.line,
+                a.measure.name(),
+                crate::export::timeseries::format_value(a.time),
+                b.line
+            ));
+        }
+    }
+    problems
 }
 
 #[cfg(test)]

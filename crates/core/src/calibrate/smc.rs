@@ -260,6 +260,48 @@ pub fn quantile(xs: &[f64], q: f64) -> f64 {
     v[k - 1]
 }
 
+/// A proposal from generation `g`: a parent drawn by weight (`cumulative`,
+/// the running sums of the weights), moved by the Gaussian kernel whose
+/// covariance has the Cholesky factor `l` (row-major, `d` × `d`).
+fn perturb(g: &Generation, l: &[f64], d: usize, cumulative: &[f64], rng: &mut Stream) -> Vec<f64> {
+    let total = *cumulative.last().unwrap_or(&1.0);
+    let u = rng.random::<f64>() * total;
+    let j = cumulative
+        .partition_point(|&c| c <= u)
+        .min(g.particles.len() - 1);
+    let parent = &g.particles[j].theta;
+    let z: Vec<f64> = (0..d).map(|_| StandardNormal.sample(rng)).collect();
+    (0..d)
+        .map(|i| parent[i] + (0..=i).map(|k| l[i * d + k] * z[k]).sum::<f64>())
+        .collect()
+}
+
+/// The importance weight of each accepted (θ, distance, proposal) after
+/// generation `g` (Beaumont 2009): π(θ) / Σ_j w_j K(θ − θ_j), with the
+/// kernel of Cholesky factor `l`; not yet normalized.
+fn importance_weights<P: Problem>(
+    problem: &P,
+    g: &Generation,
+    l: &[f64],
+    accepted: &[(Vec<f64>, f64, u64)],
+) -> Vec<f64> {
+    let d = problem.dim();
+    accepted
+        .par_iter()
+        .map(|(theta, _, _)| {
+            let mut denom = 0.0;
+            let mut x = vec![0.0; d];
+            for p in &g.particles {
+                for i in 0..d {
+                    x[i] = theta[i] - p.theta[i];
+                }
+                denom += p.weight * (-0.5 * mahalanobis2(l, d, &x)).exp();
+            }
+            problem.prior_density(theta) / denom
+        })
+        .collect()
+}
+
 /// Run generation `index` (0: the prior) after `prev`. `tick(accepted,
 /// simulations)` is called after each batch.
 pub fn generation<P: Problem>(
@@ -292,18 +334,7 @@ pub fn generation<P: Problem>(
     let propose = |k: u64| -> (Option<(Vec<f64>, f64, u64)>, bool) {
         let mut rng = proposal_stream(s.seed, index, k);
         let theta = match (prev, &l) {
-            (Some(g), Some(l)) => {
-                let total = *cumulative.last().unwrap_or(&1.0);
-                let u = rng.random::<f64>() * total;
-                let j = cumulative
-                    .partition_point(|&c| c <= u)
-                    .min(g.particles.len() - 1);
-                let parent = &g.particles[j].theta;
-                let z: Vec<f64> = (0..d).map(|_| StandardNormal.sample(&mut rng)).collect();
-                (0..d)
-                    .map(|i| parent[i] + (0..=i).map(|k| l[i * d + k] * z[k]).sum::<f64>())
-                    .collect()
-            }
+            (Some(g), Some(l)) => perturb(g, l, d, &cumulative, &mut rng),
             _ => problem.prior_sample(&mut rng),
         };
         if problem.prior_density(&theta) <= 0.0 {
@@ -353,20 +384,7 @@ pub fn generation<P: Problem>(
     }
     // Importance weights.
     let weights: Vec<f64> = match (prev, &l) {
-        (Some(g), Some(l)) => accepted
-            .par_iter()
-            .map(|(theta, _, _)| {
-                let mut denom = 0.0;
-                let mut x = vec![0.0; d];
-                for p in &g.particles {
-                    for i in 0..d {
-                        x[i] = theta[i] - p.theta[i];
-                    }
-                    denom += p.weight * (-0.5 * mahalanobis2(l, d, &x)).exp();
-                }
-                problem.prior_density(theta) / denom
-            })
-            .collect(),
+        (Some(g), Some(l)) => importance_weights(problem, g, l, &accepted),
         _ => vec![1.0; accepted.len()],
     };
     let total: f64 = weights.iter().sum();

@@ -140,31 +140,9 @@ pub fn migrate(text: &str, inherited_unit: Option<&str>) -> Result<Migrated, Str
         });
     }
     let mut changes = Vec::new();
-    let mut change = |path: &str, message: String| {
-        changes.push(Change {
-            path: path.to_string(),
-            message,
-        })
-    };
-    match root.get_mut("format") {
-        Some(item) => set(item, Value::from(2)),
-        None => {
-            // First, with the comment that opened the file above it.
-            let first = root.iter().next().map(|(k, _)| k.to_string());
-            root.insert("format", toml_edit::value(2));
-            root.sort_values_by(|a, _, b, _| (b.get() == "format").cmp(&(a.get() == "format")));
-            if let Some(first) = first
-                && let Some(mut k) = root.key_mut(&first)
-            {
-                let prefix = k.leaf_decor().prefix().cloned();
-                k.leaf_decor_mut().set_prefix("");
-                if let (Some(prefix), Some(mut f)) = (prefix, root.key_mut("format")) {
-                    f.leaf_decor_mut().set_prefix(prefix);
-                }
-            }
-        }
-    }
+    write_format_2(root);
     change(
+        &mut changes,
         "format",
         "format 1 stated values per step; write format = 2 (rates per year, times in real units)"
             .into(),
@@ -186,22 +164,75 @@ pub fn migrate(text: &str, inherited_unit: Option<&str>) -> Result<Migrated, Str
     let dt = params::years_per_step(&unit).ok_or_else(|| {
         format!("time_unit = \"{unit}\" is not day, week, month, quarter or year")
     })?;
-    let spell = |n: f64| match RawTime::of_steps(n.max(0.0) as u32, &unit) {
-        RawTime::Text(t) => t,
-        RawTime::Years(_) => unreachable!("of_steps spells a unit"),
-    };
     if let Some(n) = root.get("steps").and_then(number) {
-        let t = spell(n);
+        let t = spell(n, &unit);
         rename(root, "steps", "duration", Value::from(t.as_str()));
         change(
+            &mut changes,
             "steps",
             format!(
                 "format 2 states how long the run lasts: write duration = \"{t}\" instead of steps = {n}"
             ),
         );
     }
-    // Every time-dependent parameter the file states (and, off weeks, the
-    // ones it left at format 1's weekly defaults, which it ran per step).
+    migrate_params(root, &original, &unit, dt, &mut changes)?;
+    migrate_events(root, &unit, dt, &mut changes);
+    migrate_sweep(root, &unit, dt, &mut changes);
+    Ok(Migrated {
+        text: doc.to_string(),
+        changes,
+    })
+}
+
+/// Record a change at `path`.
+fn change(changes: &mut Vec<Change>, path: &str, message: String) {
+    changes.push(Change {
+        path: path.to_string(),
+        message,
+    })
+}
+
+/// `n` steps of `unit` as format 2 spells a time (`"26w"`).
+fn spell(n: f64, unit: &str) -> String {
+    match RawTime::of_steps(n.max(0.0) as u32, unit) {
+        RawTime::Text(t) => t,
+        RawTime::Years(_) => unreachable!("of_steps spells a unit"),
+    }
+}
+
+/// Set `format = 2`: in place when the file states a format, else first,
+/// with the comment that opened the file above it.
+fn write_format_2(root: &mut Table) {
+    match root.get_mut("format") {
+        Some(item) => set(item, Value::from(2)),
+        None => {
+            let first = root.iter().next().map(|(k, _)| k.to_string());
+            root.insert("format", toml_edit::value(2));
+            root.sort_values_by(|a, _, b, _| (b.get() == "format").cmp(&(a.get() == "format")));
+            if let Some(first) = first
+                && let Some(mut k) = root.key_mut(&first)
+            {
+                let prefix = k.leaf_decor().prefix().cloned();
+                k.leaf_decor_mut().set_prefix("");
+                if let (Some(prefix), Some(mut f)) = (prefix, root.key_mut("format")) {
+                    f.leaf_decor_mut().set_prefix(prefix);
+                }
+            }
+        }
+    }
+}
+
+/// Every time-dependent parameter the file states (and, off weeks, the
+/// ones it left at format 1's weekly defaults, which it ran per step),
+/// converted from per step of `unit` (`dt` years) to format 2's units;
+/// `original` is the file as stated.
+fn migrate_params(
+    root: &mut Table,
+    original: &Table,
+    unit: &str,
+    dt: f64,
+    changes: &mut Vec<Change>,
+) -> Result<(), String> {
     for (path, unit_of) in Params::units() {
         if !unit_of.is_time() {
             continue;
@@ -248,11 +279,17 @@ pub fn migrate(text: &str, inherited_unit: Option<&str>) -> Result<Migrated, Str
             format!("the weekly default {old} ran per step ({unit})")
         };
         change(
+            changes,
             &path,
             format!("{from} is {new} {what} in format 2: write {key} = {new}"),
         );
     }
-    // Event times and programme strengths.
+    Ok(())
+}
+
+/// Event times (steps to real units) and programme strengths (per step to
+/// per year).
+fn migrate_events(root: &mut Table, unit: &str, dt: f64, changes: &mut Vec<Change>) {
     if let Some(events) = root
         .get_mut("events")
         .and_then(Item::as_array_of_tables_mut)
@@ -262,13 +299,14 @@ pub fn migrate(text: &str, inherited_unit: Option<&str>) -> Result<Migrated, Str
                 if let Some(item) = e.get_mut(key)
                     && let Some(n) = number(item)
                 {
-                    let t = spell(n);
+                    let t = spell(n, unit);
                     if n == 0.0 {
                         set(item, Value::from(0));
                     } else {
                         set(item, Value::from(t.as_str()));
                     }
                     change(
+                        changes,
                         &format!("events[{i}].{key}"),
                         format!(
                             "{n} steps: format 2 states times in real units: write {key} = \"{t}\""
@@ -282,6 +320,7 @@ pub fn migrate(text: &str, inherited_unit: Option<&str>) -> Result<Migrated, Str
                 let new = round6(Unit::Rate.from_step(v, |_| 0.0, dt));
                 set(item, float(new));
                 change(
+                    changes,
                     &format!("events[{i}].strength"),
                     format!(
                         "{v} per step ({unit}) is {new} per year in format 2: write strength = {new}"
@@ -290,7 +329,11 @@ pub fn migrate(text: &str, inherited_unit: Option<&str>) -> Result<Migrated, Str
             }
         }
     }
-    // Swept parameters that depend on the step.
+}
+
+/// Swept parameters that depend on the step: their values or bounds,
+/// converted like the keys they sweep.
+fn migrate_sweep(root: &mut Table, unit: &str, dt: f64, changes: &mut Vec<Change>) {
     if let Some(sp) = root
         .get_mut("sweep")
         .and_then(Item::as_table_mut)
@@ -346,6 +389,7 @@ pub fn migrate(text: &str, inherited_unit: Option<&str>) -> Result<Migrated, Str
             }
             if done {
                 change(
+                    changes,
                     &format!("sweep.params.{k}"),
                     format!(
                         "the swept values were per step ({unit}); write them in format 2's units (converted in the migrated file)"
@@ -354,10 +398,6 @@ pub fn migrate(text: &str, inherited_unit: Option<&str>) -> Result<Migrated, Str
             }
         }
     }
-    Ok(Migrated {
-        text: doc.to_string(),
-        changes,
-    })
 }
 
 #[cfg(test)]

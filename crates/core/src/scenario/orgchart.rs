@@ -40,7 +40,6 @@ struct Person {
 
 /// Parse an org chart; `name` is used in messages (`name:LINE: ...`).
 pub fn read_chart(text: &str, name: &str) -> Result<Chart, Vec<String>> {
-    let mut errors = Vec::new();
     if text.trim().is_empty() {
         return Err(vec![format!(
             "{name}: the file is empty; an org chart needs a header line (id,manager_id[,team,alignment,...]) and one row per person"
@@ -53,6 +52,42 @@ pub fn read_chart(text: &str, name: &str) -> Result<Chart, Vec<String>> {
         Ok(h) => h.clone(),
         Err(e) => return Err(vec![format!("{name}: cannot read the header: {e}")]),
     };
+    let col = columns(&headers, name)?;
+    let mut errors = Vec::new();
+    let (people, unreadable) = read_people(&mut reader, &col, name, &mut errors);
+    if unreadable {
+        // The hierarchy of a chart with unreadable rows would name orphans
+        // and missing tops that are only echoes of those rows.
+        return Err(errors);
+    }
+    if people.is_empty() && errors.is_empty() {
+        return Err(vec![format!(
+            "{name}: the chart has a header but no people; add one row per person (id,manager_id, ...)"
+        )]);
+    }
+    let (index, reports, roots) = hierarchy(&people, name, &mut errors);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let root = roots[0];
+    cycles(&people, &index, &reports, root, name, &mut errors);
+    depth(&people, &reports, root, name, &mut errors);
+    if reports[root].is_empty() {
+        errors.push(format!(
+            "{name}: the top ('{}') manages nobody",
+            people[root].id
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    build(&people, &reports, root, name)
+}
+
+/// The header's columns by name (every unknown column is a problem, with a
+/// did-you-mean; `id` and `manager_id` are required).
+fn columns(headers: &csv::StringRecord, name: &str) -> Result<HashMap<String, usize>, Vec<String>> {
+    let mut errors = Vec::new();
     let mut col = HashMap::new();
     for (i, h) in headers.iter().enumerate() {
         if COLUMNS.contains(&h) {
@@ -73,9 +108,21 @@ pub fn read_chart(text: &str, name: &str) -> Result<Chart, Vec<String>> {
             errors.push(format!("{name}:1: the header needs a '{required}' column"));
         }
     }
-    if !errors.is_empty() {
-        return Err(errors);
+    if errors.is_empty() {
+        Ok(col)
+    } else {
+        Err(errors)
     }
+}
+
+/// Every row as a [`Person`], in file order, and whether a row could not
+/// be read as CSV (its problems are in `errors` with the others').
+fn read_people(
+    reader: &mut csv::Reader<&[u8]>,
+    col: &HashMap<String, usize>,
+    name: &str,
+    errors: &mut Vec<String>,
+) -> (Vec<Person>, bool) {
     let mut people: Vec<Person> = Vec::new();
     let mut unreadable = false;
     for rec in reader.records() {
@@ -106,37 +153,7 @@ pub fn read_chart(text: &str, name: &str) -> Result<Chart, Vec<String>> {
             errors.push(format!("{name}:{line}: empty id"));
             continue;
         };
-        let mut values = [None; 6];
-        for (k, c) in [
-            "alignment",
-            "commitment",
-            "mastery",
-            "belief",
-            "knowledge",
-            "influence",
-        ]
-        .iter()
-        .enumerate()
-        {
-            if let Some(v) = cell(c) {
-                match v.parse::<f64>() {
-                    Ok(x) if *c == "influence" && x > 0.0 && x.is_finite() => {
-                        values[k] = Some(x as f32)
-                    }
-                    Ok(x) if *c != "influence" && (0.0..=1.0).contains(&x) => {
-                        values[k] = Some(x as f32)
-                    }
-                    _ => errors.push(format!(
-                        "{name}:{line}: {c} of '{id}' must be {}, got '{v}'",
-                        if *c == "influence" {
-                            "a number > 0"
-                        } else {
-                            "a number in [0, 1]"
-                        }
-                    )),
-                }
-            }
-        }
+        let values = trait_values(&cell, &id, line, name, errors);
         people.push(Person {
             line,
             id,
@@ -145,16 +162,63 @@ pub fn read_chart(text: &str, name: &str) -> Result<Chart, Vec<String>> {
             values,
         });
     }
-    if unreadable {
-        // The hierarchy of a chart with unreadable rows would name orphans
-        // and missing tops that are only echoes of those rows.
-        return Err(errors);
+    (people, unreadable)
+}
+
+/// The traits a row gives (alignment, commitment, mastery, belief,
+/// knowledge, influence; None when empty): shares in [0, 1], influence
+/// > 0; each bad cell is a problem.
+fn trait_values(
+    cell: &dyn Fn(&str) -> Option<String>,
+    id: &str,
+    line: u64,
+    name: &str,
+    errors: &mut Vec<String>,
+) -> [Option<f32>; 6] {
+    let mut values = [None; 6];
+    for (k, c) in [
+        "alignment",
+        "commitment",
+        "mastery",
+        "belief",
+        "knowledge",
+        "influence",
+    ]
+    .iter()
+    .enumerate()
+    {
+        if let Some(v) = cell(c) {
+            match v.parse::<f64>() {
+                Ok(x) if *c == "influence" && x > 0.0 && x.is_finite() => {
+                    values[k] = Some(x as f32)
+                }
+                Ok(x) if *c != "influence" && (0.0..=1.0).contains(&x) => {
+                    values[k] = Some(x as f32)
+                }
+                _ => errors.push(format!(
+                    "{name}:{line}: {c} of '{id}' must be {}, got '{v}'",
+                    if *c == "influence" {
+                        "a number > 0"
+                    } else {
+                        "a number in [0, 1]"
+                    }
+                )),
+            }
+        }
     }
-    if people.is_empty() && errors.is_empty() {
-        return Err(vec![format!(
-            "{name}: the chart has a header but no people; add one row per person (id,manager_id, ...)"
-        )]);
-    }
+    values
+}
+
+/// Who reports to whom: the index of each id (a duplicate is a problem),
+/// each person's reports in file order, and the people without a manager
+/// (exactly one is the top; none or several is a problem, as are a
+/// manager missing from the chart and a person managing themself).
+#[allow(clippy::type_complexity)]
+fn hierarchy<'a>(
+    people: &'a [Person],
+    name: &str,
+    errors: &mut Vec<String>,
+) -> (HashMap<&'a str, usize>, Vec<Vec<usize>>, Vec<usize>) {
     let mut index: HashMap<&str, usize> = HashMap::new();
     for (i, p) in people.iter().enumerate() {
         if let Some(&first) = index.get(p.id.as_str()) {
@@ -199,11 +263,19 @@ pub fn read_chart(text: &str, name: &str) -> Result<Chart, Vec<String>> {
                 .join(", ")
         )),
     }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    let root = roots[0];
-    // Everyone must be reachable from the top; the rest sit in cycles.
+    (index, reports, roots)
+}
+
+/// Everyone must be reachable from the top `root`; the rest sit in
+/// cycles, each reported with its chain.
+fn cycles(
+    people: &[Person],
+    index: &HashMap<&str, usize>,
+    reports: &[Vec<usize>],
+    root: usize,
+    name: &str,
+    errors: &mut Vec<String>,
+) {
     let mut seen = vec![false; people.len()];
     let mut stack = vec![root];
     while let Some(i) = stack.pop() {
@@ -239,7 +311,18 @@ pub fn read_chart(text: &str, name: &str) -> Result<Chart, Vec<String>> {
             ));
         }
     }
-    // Levels, breadth first from the top (everyone is reachable by now).
+}
+
+/// Levels, breadth first from the top (everyone is reachable by now): a
+/// chart deeper than [`MAX_LEVELS`] is reported at the first person below
+/// the cap (by line), with how many are deeper.
+fn depth(
+    people: &[Person],
+    reports: &[Vec<usize>],
+    root: usize,
+    name: &str,
+    errors: &mut Vec<String>,
+) {
     let mut level = vec![0usize; people.len()];
     level[root] = 1;
     let mut queue = std::collections::VecDeque::from([root]);
@@ -266,16 +349,6 @@ pub fn read_chart(text: &str, name: &str) -> Result<Chart, Vec<String>> {
             if below == 1 { "person is" } else { "people are" },
         ));
     }
-    if reports[root].is_empty() {
-        errors.push(format!(
-            "{name}: the top ('{}') manages nobody",
-            people[root].id
-        ));
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    build(&people, &reports, root, name)
 }
 
 /// Builds the tree, one manager at a time.

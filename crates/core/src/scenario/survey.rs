@@ -121,8 +121,11 @@ pub struct RawCalibrate {
 /// A prior as written: `{ dist = "uniform", min = 0, max = 1 }`,
 /// `{ dist = "normal", mean, sd[, min][, max] }`, `{ dist = "lognormal",
 /// mu, sigma }`, `{ dist = "loguniform", min, max }`.
+// The arguments carry no `///` docs on purpose: schemars would put them
+// into the scenario JSON Schema, whose bytes this refactor keeps.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[allow(missing_docs)]
 pub struct RawPrior {
     /// uniform, normal, lognormal or loguniform.
     pub dist: String,
@@ -174,130 +177,143 @@ pub fn check(
     p: &mut Problems,
 ) {
     if let Some(s) = survey {
-        if let Some(at) = &s.at {
-            if at.is_empty() {
-                p.push(
-                    "survey.at",
-                    "needs at least one time (or leave it out: every whole year)",
-                );
-            }
-            for (i, t) in at.iter().enumerate() {
-                match t.years() {
-                    Ok(y) if y > years + 1e-9 => p.push(
-                        format!("survey.at[{i}]"),
-                        format!("must be within the run ({years:.4} years), got {t}"),
-                    ),
-                    Ok(_) => {}
-                    Err(e) => p.push(format!("survey.at[{i}]"), e),
-                }
-            }
-        }
-        if s.measures.is_empty() {
-            p.push(
-                "survey.measures",
-                format!("needs at least one of {}", MEASURES.join(", ")),
-            );
-        }
-        for (i, m) in s.measures.iter().enumerate() {
-            if !MEASURES.contains(&m.as_str()) {
-                p.push(
-                    format!("survey.measures[{i}]"),
-                    format!("must be one of {}, got \"{m}\"", MEASURES.join(", ")),
-                );
-            }
-        }
-        if s.respondents == 0 {
-            p.push("survey.respondents", "must be at least 1, got 0");
-        }
-        if !INSTRUMENTS.contains(&s.instrument.as_str()) {
-            p.push(
-                "survey.instrument",
-                format!(
-                    "must be one of {}, got \"{}\"",
-                    INSTRUMENTS.join(", "),
-                    s.instrument
-                ),
-            );
-        }
-        let l = &s.loadings;
-        for (k, v) in [
-            ("culture", l.culture),
-            ("practice", l.practice),
-            ("support", l.support),
-            ("belief", l.belief),
-        ] {
-            p.unit(&format!("survey.loadings.{k}"), v);
-        }
-        if l.culture + l.practice + l.support + l.belief <= 0.0 {
-            p.push("survey.loadings", "at least one loading must be above 0");
-        }
-        if let Some(r) = s.reliability
-            && !(r > 0.0 && r < 1.0)
-        {
-            p.push("survey.reliability", format!("must be in (0, 1), got {r}"));
-        }
-        if !(s.person_sd.is_finite() && s.person_sd > 0.0 && s.person_sd <= 0.5) {
-            p.push(
-                "survey.person_sd",
-                format!("must be in (0, 0.5], got {}", s.person_sd),
-            );
-        }
+        check_survey(s, years, p);
     }
     if let Some(c) = calibrate {
-        if c.params.is_empty() {
-            p.push(
-                "calibrate.params",
-                "needs at least one free parameter with its prior",
-            );
-        }
-        for (k, prior) in &c.params {
-            check_prior(&format!("calibrate.params.{k}"), prior, p);
-        }
-        if c.particles == Some(0) || c.particles.is_some_and(|n| n < 10) {
-            p.push(
-                "calibrate.particles",
-                format!("must be at least 10, got {}", c.particles.unwrap_or(0)),
-            );
-        }
-        if let Some(n) = c.particles
-            && n > 1_000_000
-        {
-            p.push(
-                "calibrate.particles",
-                format!("must be at most 1000000, got {n}"),
-            );
-        }
-        if c.generations.is_some_and(|g| g > 100) {
-            p.push(
-                "calibrate.generations",
-                format!("must be at most 100, got {}", c.generations.unwrap_or(0)),
-            );
-        }
-        if !(c.quantile > 0.0 && c.quantile < 1.0) {
-            p.push(
-                "calibrate.quantile",
-                format!("must be in (0, 1), got {}", c.quantile),
-            );
-        }
-        if c.streams == Some(0) {
-            p.push("calibrate.streams", "must be at least 1, got 0");
-        }
-        p.range("calibrate.discrepancy", c.discrepancy, 0.0, 1.0);
-        if !(c.min_acceptance > 0.0 && c.min_acceptance <= 1.0) {
-            p.push(
-                "calibrate.min_acceptance",
-                format!("must be in (0, 1], got {}", c.min_acceptance),
-            );
-        }
-        p.positive("calibrate.fit_threshold", c.fit_threshold);
-        if let Some(s) = &c.start
-            && let Err(e) = days_from_date(s)
-        {
-            p.push("calibrate.start", e);
-        }
+        check_calibrate(c, p);
     }
 }
 
+/// `[survey]`: its times within the run, measures, respondents,
+/// instrument, loadings, reliability and person sd.
+fn check_survey(s: &RawSurvey, years: f64, p: &mut Problems) {
+    if let Some(at) = &s.at {
+        if at.is_empty() {
+            p.push(
+                "survey.at",
+                "needs at least one time (or leave it out: every whole year)",
+            );
+        }
+        for (i, t) in at.iter().enumerate() {
+            match t.years() {
+                Ok(y) if y > years + 1e-9 => p.push(
+                    format!("survey.at[{i}]"),
+                    format!("must be within the run ({years:.4} years), got {t}"),
+                ),
+                Ok(_) => {}
+                Err(e) => p.push(format!("survey.at[{i}]"), e),
+            }
+        }
+    }
+    if s.measures.is_empty() {
+        p.push(
+            "survey.measures",
+            format!("needs at least one of {}", MEASURES.join(", ")),
+        );
+    }
+    for (i, m) in s.measures.iter().enumerate() {
+        if !MEASURES.contains(&m.as_str()) {
+            p.push(
+                format!("survey.measures[{i}]"),
+                format!("must be one of {}, got \"{m}\"", MEASURES.join(", ")),
+            );
+        }
+    }
+    if s.respondents == 0 {
+        p.push("survey.respondents", "must be at least 1, got 0");
+    }
+    if !INSTRUMENTS.contains(&s.instrument.as_str()) {
+        p.push(
+            "survey.instrument",
+            format!(
+                "must be one of {}, got \"{}\"",
+                INSTRUMENTS.join(", "),
+                s.instrument
+            ),
+        );
+    }
+    let l = &s.loadings;
+    for (k, v) in [
+        ("culture", l.culture),
+        ("practice", l.practice),
+        ("support", l.support),
+        ("belief", l.belief),
+    ] {
+        p.unit(&format!("survey.loadings.{k}"), v);
+    }
+    if l.culture + l.practice + l.support + l.belief <= 0.0 {
+        p.push("survey.loadings", "at least one loading must be above 0");
+    }
+    if let Some(r) = s.reliability
+        && !(r > 0.0 && r < 1.0)
+    {
+        p.push("survey.reliability", format!("must be in (0, 1), got {r}"));
+    }
+    if !(s.person_sd.is_finite() && s.person_sd > 0.0 && s.person_sd <= 0.5) {
+        p.push(
+            "survey.person_sd",
+            format!("must be in (0, 0.5], got {}", s.person_sd),
+        );
+    }
+}
+
+/// `[calibrate]`: the free parameters' priors and the sampler's settings.
+fn check_calibrate(c: &RawCalibrate, p: &mut Problems) {
+    if c.params.is_empty() {
+        p.push(
+            "calibrate.params",
+            "needs at least one free parameter with its prior",
+        );
+    }
+    for (k, prior) in &c.params {
+        check_prior(&format!("calibrate.params.{k}"), prior, p);
+    }
+    if c.particles == Some(0) || c.particles.is_some_and(|n| n < 10) {
+        p.push(
+            "calibrate.particles",
+            format!("must be at least 10, got {}", c.particles.unwrap_or(0)),
+        );
+    }
+    if let Some(n) = c.particles
+        && n > 1_000_000
+    {
+        p.push(
+            "calibrate.particles",
+            format!("must be at most 1000000, got {n}"),
+        );
+    }
+    if c.generations.is_some_and(|g| g > 100) {
+        p.push(
+            "calibrate.generations",
+            format!("must be at most 100, got {}", c.generations.unwrap_or(0)),
+        );
+    }
+    if !(c.quantile > 0.0 && c.quantile < 1.0) {
+        p.push(
+            "calibrate.quantile",
+            format!("must be in (0, 1), got {}", c.quantile),
+        );
+    }
+    if c.streams == Some(0) {
+        p.push("calibrate.streams", "must be at least 1, got 0");
+    }
+    p.range("calibrate.discrepancy", c.discrepancy, 0.0, 1.0);
+    if !(c.min_acceptance > 0.0 && c.min_acceptance <= 1.0) {
+        p.push(
+            "calibrate.min_acceptance",
+            format!("must be in (0, 1], got {}", c.min_acceptance),
+        );
+    }
+    p.positive("calibrate.fit_threshold", c.fit_threshold);
+    if let Some(s) = &c.start
+        && let Err(e) = days_from_date(s)
+    {
+        p.push("calibrate.start", e);
+    }
+}
+
+/// The prior of free parameter `path`: a known distribution with the
+/// arguments it needs and no others, in range.
 fn check_prior(path: &str, prior: &RawPrior, p: &mut Problems) {
     let given = [
         ("min", prior.min),

@@ -26,44 +26,8 @@ pub fn expand(raw: &RawSweep, seed: u64) -> Result<Design, Problems> {
     if names.is_empty() {
         p.push("sweep.params", "needs at least one parameter");
     }
-    let lists = |p: &mut Problems| -> Vec<Vec<f64>> {
-        raw.params
-            .iter()
-            .map(|(k, v)| match v {
-                SweepValues::List(l) if !l.is_empty() => l.clone(),
-                SweepValues::List(_) => {
-                    p.push(format!("sweep.params.{k}"), "needs at least one value");
-                    vec![]
-                }
-                SweepValues::Range { .. } => {
-                    p.push(
-                        format!("sweep.params.{k}"),
-                        format!(
-                            "design \"{}\" needs a list of values, not a range",
-                            raw.design
-                        ),
-                    );
-                    vec![]
-                }
-            })
-            .collect()
-    };
     // Count the points before building any (issue 20.5).
-    let count: u128 = match raw.design.as_str() {
-        "grid" => raw
-            .params
-            .values()
-            .map(|v| match v {
-                SweepValues::List(l) => l.len() as u128,
-                SweepValues::Range { .. } => 1,
-            })
-            .fold(1u128, |a, b| a.saturating_mul(b)),
-        "zip" => raw.params.values().next().map_or(0, |v| match v {
-            SweepValues::List(l) => l.len() as u128,
-            SweepValues::Range { .. } => 0,
-        }),
-        _ => u128::from(raw.samples.unwrap_or(0)),
-    };
+    let count = count_points(raw);
     if count > MAX_POINTS && !crate::limits::force_size() {
         let bytes = count.saturating_mul(24 + 8 * names.len() as u128);
         p.push(
@@ -80,78 +44,9 @@ pub fn expand(raw: &RawSweep, seed: u64) -> Result<Design, Problems> {
         return Err(p);
     }
     let points = match raw.design.as_str() {
-        "grid" => {
-            let l = lists(&mut p);
-            let mut pts = vec![vec![]];
-            for values in &l {
-                pts = pts
-                    .into_iter()
-                    .flat_map(|pt: Vec<f64>| {
-                        values.iter().map(move |&v| {
-                            let mut q = pt.clone();
-                            q.push(v);
-                            q
-                        })
-                    })
-                    .collect();
-            }
-            pts
-        }
-        "zip" => {
-            let l = lists(&mut p);
-            let n = l.first().map_or(0, Vec::len);
-            for (k, v) in names.iter().zip(&l) {
-                if v.len() != n {
-                    p.push(
-                        format!("sweep.params.{k}"),
-                        format!(
-                            "zip needs lists of one length: {} has {}, {} has {n}",
-                            k,
-                            v.len(),
-                            names[0]
-                        ),
-                    );
-                }
-            }
-            (0..n)
-                .map(|i| {
-                    l.iter()
-                        .map(|v| v.get(i).copied().unwrap_or(f64::NAN))
-                        .collect()
-                })
-                .collect()
-        }
-        "lhs" => {
-            let n = raw.samples.unwrap_or(0) as usize;
-            if n == 0 {
-                p.push("sweep.samples", "lhs needs samples = N (at least 1)");
-            }
-            let mut ranges = Vec::new();
-            for (k, v) in &raw.params {
-                match v {
-                    SweepValues::Range { min, max }
-                        if min <= max && min.is_finite() && max.is_finite() =>
-                    {
-                        ranges.push((*min, *max))
-                    }
-                    SweepValues::Range { min, max } => {
-                        p.push(
-                            format!("sweep.params.{k}"),
-                            format!("needs finite min <= max, got min = {min}, max = {max}"),
-                        );
-                        ranges.push((0.0, 0.0));
-                    }
-                    SweepValues::List(_) => {
-                        p.push(
-                            format!("sweep.params.{k}"),
-                            "lhs needs { min = .., max = .. }, not a list",
-                        );
-                        ranges.push((0.0, 0.0));
-                    }
-                }
-            }
-            lhs(n, &ranges, seed)
-        }
+        "grid" => grid(&lists(raw, &mut p)),
+        "zip" => zip(&names, &lists(raw, &mut p), &mut p),
+        "lhs" => lhs_design(raw, seed, &mut p),
         other => {
             p.push(
                 "sweep.design",
@@ -176,6 +71,127 @@ pub fn expand(raw: &RawSweep, seed: u64) -> Result<Design, Problems> {
     } else {
         Err(p)
     }
+}
+
+/// The value lists of a grid or zip design, one per swept key (empty,
+/// with a problem, where a key has no values or a range).
+fn lists(raw: &RawSweep, p: &mut Problems) -> Vec<Vec<f64>> {
+    raw.params
+        .iter()
+        .map(|(k, v)| match v {
+            SweepValues::List(l) if !l.is_empty() => l.clone(),
+            SweepValues::List(_) => {
+                p.push(format!("sweep.params.{k}"), "needs at least one value");
+                vec![]
+            }
+            SweepValues::Range { .. } => {
+                p.push(
+                    format!("sweep.params.{k}"),
+                    format!(
+                        "design \"{}\" needs a list of values, not a range",
+                        raw.design
+                    ),
+                );
+                vec![]
+            }
+        })
+        .collect()
+}
+
+/// The number of points `raw` asks for, counted without building them.
+fn count_points(raw: &RawSweep) -> u128 {
+    match raw.design.as_str() {
+        "grid" => raw
+            .params
+            .values()
+            .map(|v| match v {
+                SweepValues::List(l) => l.len() as u128,
+                SweepValues::Range { .. } => 1,
+            })
+            .fold(1u128, |a, b| a.saturating_mul(b)),
+        "zip" => raw.params.values().next().map_or(0, |v| match v {
+            SweepValues::List(l) => l.len() as u128,
+            SweepValues::Range { .. } => 0,
+        }),
+        _ => u128::from(raw.samples.unwrap_or(0)),
+    }
+}
+
+/// Every combination of the `lists`' values (the last key varying fastest).
+fn grid(lists: &[Vec<f64>]) -> Vec<Vec<f64>> {
+    let mut pts = vec![vec![]];
+    for values in lists {
+        pts = pts
+            .into_iter()
+            .flat_map(|pt: Vec<f64>| {
+                values.iter().map(move |&v| {
+                    let mut q = pt.clone();
+                    q.push(v);
+                    q
+                })
+            })
+            .collect();
+    }
+    pts
+}
+
+/// The `lists` zipped, point i taking every key's i-th value; lists of
+/// different lengths are a problem.
+fn zip(names: &[String], lists: &[Vec<f64>], p: &mut Problems) -> Vec<Vec<f64>> {
+    let n = lists.first().map_or(0, Vec::len);
+    for (k, v) in names.iter().zip(lists) {
+        if v.len() != n {
+            p.push(
+                format!("sweep.params.{k}"),
+                format!(
+                    "zip needs lists of one length: {} has {}, {} has {n}",
+                    k,
+                    v.len(),
+                    names[0]
+                ),
+            );
+        }
+    }
+    (0..n)
+        .map(|i| {
+            lists
+                .iter()
+                .map(|v| v.get(i).copied().unwrap_or(f64::NAN))
+                .collect()
+        })
+        .collect()
+}
+
+/// A Latin hypercube of `samples` points over the keys' ranges (a bad
+/// range is a problem, and counts as [0, 0]).
+fn lhs_design(raw: &RawSweep, seed: u64, p: &mut Problems) -> Vec<Vec<f64>> {
+    let n = raw.samples.unwrap_or(0) as usize;
+    if n == 0 {
+        p.push("sweep.samples", "lhs needs samples = N (at least 1)");
+    }
+    let mut ranges = Vec::new();
+    for (k, v) in &raw.params {
+        match v {
+            SweepValues::Range { min, max } if min <= max && min.is_finite() && max.is_finite() => {
+                ranges.push((*min, *max))
+            }
+            SweepValues::Range { min, max } => {
+                p.push(
+                    format!("sweep.params.{k}"),
+                    format!("needs finite min <= max, got min = {min}, max = {max}"),
+                );
+                ranges.push((0.0, 0.0));
+            }
+            SweepValues::List(_) => {
+                p.push(
+                    format!("sweep.params.{k}"),
+                    "lhs needs { min = .., max = .. }, not a list",
+                );
+                ranges.push((0.0, 0.0));
+            }
+        }
+    }
+    lhs(n, &ranges, seed)
 }
 
 /// Stream tag of Latin hypercube draws ("LHS").

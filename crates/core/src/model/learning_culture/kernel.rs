@@ -6,7 +6,7 @@
 //! their belief. [`fast`] computes that for a chunk of slots with no
 //! branches, so the compiler vectorizes it, and marks each slot's
 //! [`Outcome`]. The slots it does not finish (vacancies, community
-//! members, leavers) are finished one by one by `Ctx::member` in step.rs,
+//! members, leavers) are finished one by one by `Ctx::member` in step/slot.rs,
 //! which does the same arithmetic in the same order: a test runs both on
 //! every slot and compares the bits.
 //!

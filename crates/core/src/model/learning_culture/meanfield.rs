@@ -118,15 +118,7 @@ fn team_step(
         pr,
         sf,
     ));
-    // Leaving, by last week's engagement (E7; the misfit term E24 at the
-    // means, |B − c̃|).
-    let tu = &p.turnover;
-    let h_engaged = tu.base
-        * (1.0 + tu.culture_effect * (1.0 - seen) + tu.misfit_effect * (t.belief - seen).abs());
-    let h_not = h_engaged + tu.base * tu.engagement_effect;
-    let stay_engaged = t.filled * t.engagement * (1.0 - h_engaged);
-    let stay = stay_engaged + t.filled * (1.0 - t.engagement) * (1.0 - h_not);
-    let hires = tu.fill_rate * (1.0 - t.filled);
+    let (stay_engaged, stay, hires) = turnover(p, t, seen);
     // Engagement of the stayers (E2 with habit E21): the share ψ keeps
     // last week's state, the rest decide afresh; informal learning made
     // explicit (E23) engages the share f_i of the others; ψ and f_i
@@ -154,17 +146,7 @@ fn team_step(
     );
     let k_stay = e * f64::from(knowledge_next(k, true, lr, dr, kc, fo))
         + (1.0 - e) * f64::from(knowledge_next(k, false, lr, dr, kc, fo));
-    let k_hire = f64::from(onboarded_knowledge(
-        x.hire_knowledge as f32,
-        kc,
-        p.formalization.onboarding as f32,
-    ));
-    // Hires are attracted and selected by the organization's culture (E25).
-    let b_hire = f64::from(selected_belief(
-        x.hire_belief as f32,
-        tu.selection as f32,
-        org_c as f32,
-    ));
+    let (b_hire, k_hire) = hire_means(p, x, kc, org_c);
     let (belief, knowledge) = if filled > 0.0 {
         (
             (stay * b_stay + hires * b_hire) / filled,
@@ -177,30 +159,7 @@ fn team_step(
     let e_all = if filled > 0.0 { stay * e / filled } else { 0.0 };
     let cu = &p.culture;
     let practice = t.practice + cu.practice_rate * (e_all - t.practice);
-    let v = [
-        cu.from_practice as f32,
-        cu.from_belief as f32,
-        cu.from_support as f32,
-        cu.from_org as f32,
-    ];
-    // The team's own culture update uses c, not c̃ (E28), and the old C;
-    // its target moves over the step as P does, from the old to the new.
-    let target = culture_target(v, pr, belief as f32, sf, org_c as f32);
-    let moved = culture_target(v, practice as f32, belief as f32, sf, org_c as f32) - target;
-    let lead = if target >= t.culture as f32 {
-        lead_weight(cu.rate)
-    } else {
-        lead_weight(cu.rate * cu.asymmetry)
-    } as f32;
-    let culture = f64::from(
-        (asymmetric_step(
-            t.culture as f32,
-            target,
-            cu.rate as f32,
-            cu.asymmetry as f32,
-        ) + lead * moved)
-            .clamp(0.0, 1.0),
-    );
+    let culture = local_culture(p, t.culture, pr, practice, belief, sf, org_c);
     TeamMeans {
         culture,
         practice,
@@ -209,6 +168,72 @@ fn team_step(
         filled,
         engagement: e_all,
     }
+}
+
+/// A team's leaving and hiring over one step (E7, with the misfit term
+/// E24 at the means, |B − c̃|), by last week's engagement, with `seen` the
+/// culture its members perceive: (engaged stayers, stayers, hires), as
+/// shares of the team's positions.
+fn turnover(p: &Params, t: &TeamMeans, seen: f64) -> (f64, f64, f64) {
+    let tu = &p.turnover;
+    let h_engaged = tu.base
+        * (1.0 + tu.culture_effect * (1.0 - seen) + tu.misfit_effect * (t.belief - seen).abs());
+    let h_not = h_engaged + tu.base * tu.engagement_effect;
+    let stay_engaged = t.filled * t.engagement * (1.0 - h_engaged);
+    let stay = stay_engaged + t.filled * (1.0 - t.engagement) * (1.0 - h_not);
+    let hires = tu.fill_rate * (1.0 - t.filled);
+    (stay_engaged, stay, hires)
+}
+
+/// The hires' mean belief and knowledge: attracted and selected by the
+/// organization's culture `org_c` (E25) and onboarded from the codified
+/// stock `kc` (E9). Returns (belief, knowledge).
+fn hire_means(p: &Params, x: &People, kc: f32, org_c: f64) -> (f64, f64) {
+    let k_hire = f64::from(onboarded_knowledge(
+        x.hire_knowledge as f32,
+        kc,
+        p.formalization.onboarding as f32,
+    ));
+    let b_hire = f64::from(selected_belief(
+        x.hire_belief as f32,
+        p.turnover.selection as f32,
+        org_c as f32,
+    ));
+    (b_hire, k_hire)
+}
+
+/// A team's new local culture (E11) from its `old` culture, its old
+/// practice `old_practice` and new `practice`, its members' new mean
+/// `belief`, the support `s` and the old organization culture `org_c`.
+/// The team's own culture update uses c, not c̃ (E28), and the old C; its
+/// target moves over the step as P does, from the old to the new.
+fn local_culture(
+    p: &Params,
+    old: f64,
+    old_practice: f32,
+    practice: f64,
+    belief: f64,
+    s: f32,
+    org_c: f64,
+) -> f64 {
+    let cu = &p.culture;
+    let v = [
+        cu.from_practice as f32,
+        cu.from_belief as f32,
+        cu.from_support as f32,
+        cu.from_org as f32,
+    ];
+    let target = culture_target(v, old_practice, belief as f32, s, org_c as f32);
+    let moved = culture_target(v, practice as f32, belief as f32, s, org_c as f32) - target;
+    let lead = if target >= old as f32 {
+        lead_weight(cu.rate)
+    } else {
+        lead_weight(cu.rate * cu.asymmetry)
+    } as f32;
+    f64::from(
+        (asymmetric_step(old as f32, target, cu.rate as f32, cu.asymmetry as f32) + lead * moved)
+            .clamp(0.0, 1.0),
+    )
 }
 
 impl MeanField {

@@ -3,9 +3,9 @@
 //!
 //! [`Setup`] is the validated configuration (built by the scenario layer);
 //! [`LearningCulture`] implements [`crate::engine::Model`]. The equations
-//! are in [`equations`], the per-step dynamics in `step.rs`, the timeline
-//! in [`events`], the mean-field approximation in [`meanfield`]. The model
-//! never touches files.
+//! are in [`equations`], the per-step dynamics in `step/` (one file per
+//! phase of a step), the timeline in [`events`], the mean-field
+//! approximation in [`meanfield`]. The model never touches files.
 
 pub mod equations;
 pub mod events;

@@ -38,16 +38,26 @@ pub struct Employees {
     pub community: Vec<u16>,
 }
 
-/// Mutable views of a contiguous range of employee slots.
+/// Mutable views of a contiguous range of employee slots (the columns of
+/// [`Employees`], each meaning what it means there).
 pub struct EmployeesMut<'a> {
+    /// Knowledge k.
     pub knowledge: &'a mut [f32],
+    /// Personal mastery m.
     pub mastery: &'a mut [f32],
+    /// Belief b.
     pub belief: &'a mut [f32],
+    /// Social influence ι.
     pub influence: &'a mut [f32],
+    /// 1 if learning intentionally this week.
     pub engaged: &'a mut [u8],
+    /// 1 if the slot holds an employee.
     pub active: &'a mut [u8],
+    /// Weeks of Learnathon project left.
     pub project: &'a mut [u8],
+    /// Weeks in the organization.
     pub tenure: &'a mut [u16],
+    /// Community of practice, or [`NO_COMMUNITY`].
     pub community: &'a mut [u16],
 }
 
