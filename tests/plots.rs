@@ -607,3 +607,51 @@ fn report_renders_in_a_headless_browser() {
         colours.len()
     );
 }
+
+/// `plot` on a folder that is not a complete run exits 2 (bad input) and
+/// names the file and the field, whichever model wrote the folder: without
+/// timeseries.csv, and with a broken summary.json.
+#[test]
+fn plot_on_an_incomplete_folder_exits_2_for_both_models() {
+    let dir = tempfile::tempdir().unwrap();
+    let lc = dir.path().join("lc");
+    run_default(&lc, &["--steps", "20", "--no-plots"]);
+    let march = dir.path().join("march");
+    bin()
+        .args([
+            "run",
+            "march1991-fig1",
+            "-q",
+            "--replicates",
+            "2",
+            "--no-plots",
+        ])
+        .arg("--out")
+        .arg(&march)
+        .assert()
+        .success();
+    // Knock-out twin: the complete folders plot fine (exit 0).
+    for d in [&lc, &march] {
+        bin().arg("plot").arg(d).arg("-q").assert().success();
+    }
+    for d in [&lc, &march] {
+        let ts = std::fs::read(d.join("timeseries.csv")).unwrap();
+        std::fs::remove_file(d.join("timeseries.csv")).unwrap();
+        bin().arg("plot").arg(d).assert().code(2).stderr(
+            predicate::str::contains("timeseries.csv").and(predicate::str::contains("finished")),
+        );
+        std::fs::write(d.join("timeseries.csv"), ts).unwrap();
+        let summary = std::fs::read_to_string(d.join("summary.json")).unwrap();
+        let broken = summary.replacen("\"runs\": ", "\"runs\": \"many\", \"old\": ", 1);
+        assert_ne!(broken, summary, "summary.json of {} has runs", d.display());
+        std::fs::write(d.join("summary.json"), &broken).unwrap();
+        let line = broken.lines().position(|l| l.contains("many")).unwrap() + 1;
+        bin().arg("plot").arg(d).assert().code(2).stderr(
+            predicate::str::contains("summary.json")
+                .and(predicate::str::contains(format!("line {line}, column")))
+                .and(predicate::str::contains("runs: invalid type")),
+        );
+        std::fs::write(d.join("summary.json"), summary).unwrap();
+        bin().arg("plot").arg(d).arg("-q").assert().success();
+    }
+}

@@ -16,17 +16,21 @@
 //! stopped run's last row forward to the longest run.
 
 use super::canvas::{self, Chart, DrawResult, Figure, HouseMesh, Key, LEFT};
+use super::data::{self, LoadError, ScenarioInfo};
 use super::report::{esc, figures_html, page_end, page_start};
 use super::style;
 use anyhow::{Context, Result, anyhow};
 use culturesim_core::analysis::stats::percentile;
 use culturesim_core::export::atomic;
+use culturesim_core::export::summary::SummaryFile;
+use culturesim_core::export::timeseries::Timeseries;
 use culturesim_core::export::timeseries::format_value;
+use culturesim_core::scenario::raw::RawScenario;
 use culturesim_core::sweep::design::Design;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Axis names of March's metrics.
 fn describe(metric: &str) -> &str {
@@ -423,30 +427,18 @@ pub fn cross_table(design: &Design, stats: &Stats, metric: &str) -> String {
 /// Per point, per step: the mean (and for one point the 25th and 75th
 /// percentiles) of `metric` over its runs in timeseries.csv, each stopped
 /// run carried forward at its last value to the longest run.
-pub fn trajectories(timeseries: &str, metric: &str) -> Result<BTreeMap<u32, Series>> {
-    let mut lines = timeseries.lines();
-    let header: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
-    let col = header
-        .iter()
-        .position(|h| *h == metric)
+pub fn trajectories(timeseries: &Timeseries, metric: &str) -> Result<BTreeMap<u32, Series>> {
+    let col = timeseries
+        .metric(metric)
         .ok_or_else(|| anyhow!("timeseries.csv has no column '{metric}'"))?;
     // runs[point][replicate] = (step, value)...
     let mut runs: BTreeMap<u32, BTreeMap<u32, Vec<(usize, f64)>>> = BTreeMap::new();
-    for (i, l) in lines.enumerate() {
-        let c: Vec<&str> = l.split(',').collect();
-        let bad = || anyhow!("timeseries.csv line {}: malformed", i + 2);
-        let p: u32 = c.first().and_then(|x| x.parse().ok()).ok_or_else(bad)?;
-        let r: u32 = c.get(1).and_then(|x| x.parse().ok()).ok_or_else(bad)?;
-        let s: usize = c.get(2).and_then(|x| x.parse().ok()).ok_or_else(bad)?;
-        let v: f64 = c
-            .get(col)
-            .map(|x| x.parse().unwrap_or(f64::NAN))
-            .ok_or_else(bad)?;
-        runs.entry(p)
+    for row in &timeseries.rows {
+        runs.entry(row.point)
             .or_default()
-            .entry(r)
+            .entry(row.replicate)
             .or_default()
-            .push((s, v));
+            .push((row.step, row.values[col]));
     }
     let len = runs
         .values()
@@ -592,7 +584,8 @@ pub fn sweep_outputs(
         }
     }
     if timeseries {
-        let traj = trajectories(&read("timeseries.csv")?, "code_knowledge")?;
+        let ts = Timeseries::read(&out.join("timeseries.csv"))?;
+        let traj = trajectories(&ts, "code_knowledge")?;
         let series: Vec<Series> = traj
             .into_iter()
             .take(8)
@@ -648,29 +641,55 @@ pub fn run_files() -> Vec<String> {
     ]
 }
 
+/// A finished `culturesim run` of March's model, read through the core's
+/// types of its files.
+#[derive(Debug, Clone)]
+pub struct MarchRun {
+    /// The folder.
+    pub dir: PathBuf,
+    /// scenario.toml.
+    pub scenario: ScenarioInfo,
+    /// summary.json.
+    pub summary: SummaryFile,
+    /// timeseries.csv.
+    pub timeseries: Timeseries,
+}
+
+/// Load a finished run of March's model: every file a complete run has,
+/// or a [`LoadError`] naming the file (bad input, like a learning-culture
+/// folder).
+pub fn load_run(dir: &Path) -> Result<MarchRun, LoadError> {
+    data::check_dir(dir)?;
+    Ok(MarchRun {
+        dir: dir.to_path_buf(),
+        summary: data::read_summary(dir)?,
+        scenario: data::read_scenario(dir)?,
+        timeseries: data::read_timeseries(dir)?,
+    })
+}
+
+/// The figure and report of a finished `culturesim run` of March's model
+/// in `dir` (see [`render_run`]).
+pub fn render_run_dir(dir: &Path) -> Result<super::Rendered> {
+    render_run(&load_run(dir)?)
+}
+
 /// The figure and report of a finished `culturesim run` of March's model:
 /// code knowledge (with the middle 50% of runs), mean individual
 /// knowledge and the share of dimensions the code has right, over time.
-pub fn render_run_dir(dir: &Path) -> Result<super::Rendered> {
-    let read = |f: &str| {
-        std::fs::read_to_string(dir.join(f))
-            .with_context(|| format!("cannot read '{}'", dir.join(f).display()))
-    };
-    let ts = read("timeseries.csv")?;
-    let scenario: toml::Table = toml::from_str(&read("scenario.toml")?)
-        .with_context(|| format!("cannot parse '{}'", dir.join("scenario.toml").display()))?;
-    let name = scenario.get("name").and_then(|v| v.as_str()).unwrap_or("");
-    let description = scenario
-        .get("description")
-        .and_then(|v| v.as_str())
-        .unwrap_or("");
+pub fn render_run(run: &MarchRun) -> Result<super::Rendered> {
+    let (dir, ts) = (run.dir.as_path(), &run.timeseries);
+    let (name, description) = (
+        run.scenario.name.as_str(),
+        run.scenario.description.as_str(),
+    );
     let mut series = Vec::new();
     for (metric, label) in [
         ("code_knowledge", "code knowledge"),
         ("knowledge", "mean individual knowledge"),
         ("code_correct", "share of dimensions the code has right"),
     ] {
-        let mut s = trajectories(&ts, metric)?
+        let mut s = trajectories(ts, metric)?
             .into_values()
             .next()
             .ok_or_else(|| anyhow!("timeseries.csv holds no runs"))?;
@@ -680,12 +699,7 @@ pub fn render_run_dir(dir: &Path) -> Result<super::Rendered> {
         }
         series.push(s);
     }
-    let runs = ts
-        .lines()
-        .skip(1)
-        .filter_map(|l| l.split(',').nth(1))
-        .collect::<std::collections::BTreeSet<_>>()
-        .len();
+    let runs = run.summary.runs;
     let sub = format!(
         "{name} · mean of {}; a run that reached equilibrium holds its last value",
         canvas::runs(runs)
@@ -720,9 +734,8 @@ pub fn render_run_dir(dir: &Path) -> Result<super::Rendered> {
 pub fn is_march_dir(dir: &Path) -> bool {
     std::fs::read_to_string(dir.join("scenario.toml"))
         .ok()
-        .and_then(|t| toml::from_str::<toml::Table>(&t).ok())
-        .and_then(|t| t.get("model")?.as_str().map(|m| m == "march1991"))
-        .unwrap_or(false)
+        .and_then(|t| toml::from_str::<RawScenario>(&t).ok())
+        .is_some_and(|raw| raw.model == "march1991")
 }
 
 #[cfg(test)]
@@ -782,7 +795,8 @@ mod tests {
     #[test]
     fn trajectories_carry_stopped_runs_forward() {
         let ts = "point,replicate,step,code_knowledge\n0,0,0,0\n0,0,1,0.5\n0,1,0,0\n0,1,1,0.2\n0,1,2,0.4\n0,1,3,0.6\n";
-        let t = trajectories(ts, "code_knowledge").unwrap();
+        let ts = Timeseries::parse(ts, Path::new("timeseries.csv")).unwrap();
+        let t = trajectories(&ts, "code_knowledge").unwrap();
         let s = &t[&0];
         assert_eq!(s.mean, vec![0.0, 0.35, 0.45, 0.55]);
         assert!(s.band.is_some());

@@ -17,6 +17,7 @@ use super::culture::{Y_LABELS, draw_bands};
 use super::data::{RunData, Shock, ShockStats, UnitShock};
 use super::style::{self, BLUE, GREEN, INK, MUTED, VERMILLION};
 use super::timeline::{Layout, Timeline};
+use culturesim_core::analysis::shock::Verdict;
 use culturesim_core::analysis::shock::shock_metrics;
 use plotters::coord::{CoordTranslate, Shift};
 use plotters::prelude::*;
@@ -155,9 +156,9 @@ fn unit_row(u: &UnitShock) -> Row {
             big: format!("{:.0}%", loss * 100.0),
             small: vec![
                 format!("lost in {},", u.title()),
-                match u.stats.status.as_str() {
-                    "not_built" => "where nothing was built before".into(),
-                    "no_loss" => "under 5%: no loss to compare".into(),
+                match u.stats.status {
+                    Verdict::NotBuilt => "where nothing was built before".into(),
+                    Verdict::NoLoss => "under 5%: no loss to compare".into(),
                     _ => "build and loss not compared".into(),
                 },
             ],
