@@ -19,7 +19,7 @@ use super::canvas::{self, Chart, DrawResult, Figure, HouseMesh, Key, LEFT};
 use super::data::{self, LoadError, ScenarioInfo};
 use super::report::{esc, figures_html, page_end, page_start};
 use super::style;
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Result, anyhow};
 use culturesim_core::analysis::stats::percentile;
 use culturesim_core::export::atomic;
 use culturesim_core::export::summary::SummaryFile;
@@ -27,6 +27,7 @@ use culturesim_core::export::timeseries::Timeseries;
 use culturesim_core::export::timeseries::format_value;
 use culturesim_core::scenario::raw::RawScenario;
 use culturesim_core::sweep::design::Design;
+use culturesim_core::sweep::files::PointStats;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::collections::BTreeMap;
@@ -280,26 +281,16 @@ impl Chart for Trajectories<'_> {
 /// Per (point, metric): (n, mean, 95% CI low, high), from summary.csv.
 pub type Stats = BTreeMap<(u32, String), (usize, f64, f64, f64)>;
 
-/// Read summary.csv (`point,metric,n,mean,sd,ci95_lo,ci95_hi,...`).
-pub fn read_summary(text: &str) -> Stats {
-    let mut out = BTreeMap::new();
-    for l in text.lines().skip(1) {
-        let c: Vec<&str> = l.split(',').collect();
-        if c.len() < 7 {
-            continue;
-        }
-        let (Ok(p), Ok(n), Ok(mean), Ok(lo), Ok(hi)) = (
-            c[0].parse::<u32>(),
-            c[2].parse::<usize>(),
-            c[3].parse::<f64>(),
-            c[5].parse::<f64>(),
-            c[6].parse::<f64>(),
-        ) else {
-            continue;
-        };
-        out.insert((p, c[1].to_string()), (n, mean, lo, hi));
-    }
-    out
+/// The statistics of a sweep's summary.csv that have a mean and an
+/// interval.
+pub fn read_summary(file: &PointStats) -> Stats {
+    file.rows
+        .iter()
+        .filter_map(|r| {
+            let (lo, hi) = r.ci95()?;
+            Some(((r.point, r.metric.clone()), (r.n, r.mean()?, lo, hi)))
+        })
+        .collect()
 }
 
 /// The swept parameter on the x axis (the one with most distinct values,
@@ -518,11 +509,7 @@ pub fn sweep_outputs(
     description: &str,
     timeseries: bool,
 ) -> Result<SweepOutputs> {
-    let read = |f: &str| {
-        std::fs::read_to_string(out.join(f))
-            .with_context(|| format!("cannot read '{}'", out.join(f).display()))
-    };
-    let stats = read_summary(&read("summary.csv")?);
+    let stats = read_summary(&PointStats::read(&out.join("summary.csv"))?);
     let (x, _) = axes(design);
     let x_desc = short(&design.names[x]);
     let mut figures = Vec::new();
