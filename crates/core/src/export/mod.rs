@@ -87,6 +87,9 @@ fn place_message(line: u64, column: u64, field: &str, message: &str) -> String {
     s
 }
 
+/// A CSV file's header and its data records, each with its line number.
+type Records = (Vec<String>, Vec<(u64, csv::StringRecord)>);
+
 /// The parts of a CSV file shared by the readers: its header and its data
 /// records with their line numbers.
 pub(crate) struct CsvText<'a> {
@@ -120,10 +123,7 @@ impl<'a> CsvText<'a> {
     }
 
     /// The header and the records of `text` (each with its line number).
-    pub(crate) fn records(
-        &self,
-        text: &str,
-    ) -> Result<(Vec<String>, Vec<(u64, csv::StringRecord)>), ReadError> {
+    pub(crate) fn records(&self, text: &str) -> Result<Records, ReadError> {
         let mut rdr = csv::ReaderBuilder::new()
             .flexible(true)
             .from_reader(text.as_bytes());
