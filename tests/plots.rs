@@ -607,3 +607,135 @@ fn report_renders_in_a_headless_browser() {
         colours.len()
     );
 }
+
+/// `plot` on a folder that is not a complete run exits 2 (bad input) and
+/// names the file and the field, whichever model wrote the folder: without
+/// timeseries.csv, and with a broken summary.json.
+#[test]
+fn plot_on_an_incomplete_folder_exits_2_for_both_models() {
+    let dir = tempfile::tempdir().unwrap();
+    let lc = dir.path().join("lc");
+    run_default(&lc, &["--steps", "20", "--no-plots"]);
+    let march = dir.path().join("march");
+    bin()
+        .args([
+            "run",
+            "march1991-fig1",
+            "-q",
+            "--replicates",
+            "2",
+            "--no-plots",
+        ])
+        .arg("--out")
+        .arg(&march)
+        .assert()
+        .success();
+    // Knock-out twin: the complete folders plot fine (exit 0).
+    for d in [&lc, &march] {
+        bin().arg("plot").arg(d).arg("-q").assert().success();
+    }
+    for d in [&lc, &march] {
+        let ts = std::fs::read(d.join("timeseries.csv")).unwrap();
+        std::fs::remove_file(d.join("timeseries.csv")).unwrap();
+        bin().arg("plot").arg(d).assert().code(2).stderr(
+            predicate::str::contains("timeseries.csv").and(predicate::str::contains("finished")),
+        );
+        std::fs::write(d.join("timeseries.csv"), ts).unwrap();
+        let summary = std::fs::read_to_string(d.join("summary.json")).unwrap();
+        let broken = summary.replacen("\"runs\": ", "\"runs\": \"many\", \"old\": ", 1);
+        assert_ne!(broken, summary, "summary.json of {} has runs", d.display());
+        std::fs::write(d.join("summary.json"), &broken).unwrap();
+        let line = broken.lines().position(|l| l.contains("many")).unwrap() + 1;
+        bin().arg("plot").arg(d).assert().code(2).stderr(
+            predicate::str::contains("summary.json")
+                .and(predicate::str::contains(format!("line {line}, column")))
+                .and(predicate::str::contains("runs: invalid type")),
+        );
+        std::fs::write(d.join("summary.json"), summary).unwrap();
+        bin().arg("plot").arg(d).arg("-q").assert().success();
+    }
+}
+
+/// Every file a run or a sweep writes reads back through its one type in
+/// the core and writes the same bytes again: the types are the schema of
+/// what `run` and `sweep` write.
+#[test]
+fn every_output_file_reads_back_through_its_type_byte_for_byte() {
+    use culturesim::export::summary::SummaryFile;
+    use culturesim::export::teams::TeamsFile;
+    use culturesim::export::timeseries::Timeseries;
+    use culturesim::sweep::files::{PointStats, Points, Runs, SweepSummary};
+    let dir = tempfile::tempdir().unwrap();
+    let same = |path: &Path, bytes: Vec<u8>| {
+        assert!(
+            std::fs::read(path).unwrap() == bytes,
+            "{} is not re-written byte for byte",
+            path.display()
+        );
+    };
+    // A run with a shock, teams as means; another per replicate.
+    let run = dir.path().join("run");
+    run_default(&run, &["--steps", "300", "--no-plots"]);
+    let per = dir.path().join("per");
+    run_default(
+        &per,
+        &["--steps", "60", "--no-plots", "--teams-per-replicate"],
+    );
+    let summary = SummaryFile::read(&run.join("summary.json")).unwrap();
+    assert_eq!(summary.runs, 4);
+    assert!(
+        summary.shock.is_some(),
+        "the default run has its shock by step 300"
+    );
+    same(&run.join("summary.json"), summary.to_bytes());
+    for d in [&run, &per] {
+        let ts = Timeseries::read(&d.join("timeseries.csv")).unwrap();
+        assert!(ts.has_year && ts.metric("culture").is_some());
+        same(&d.join("timeseries.csv"), ts.to_bytes());
+        let teams = TeamsFile::read(&d.join("teams.csv")).unwrap();
+        assert!(!teams.rows.is_empty());
+        same(&d.join("teams.csv"), teams.to_bytes());
+    }
+    assert!(
+        TeamsFile::read(&per.join("teams.csv"))
+            .unwrap()
+            .per_replicate
+    );
+    // A sweep of the learning-culture model and one of March's, with its
+    // time series.
+    let sweep = dir.path().join("sweep");
+    bin()
+        .args([
+            "sweep",
+            "snow-in-the-sun-grid",
+            "-q",
+            "--set",
+            "replicates=2",
+        ])
+        .args(["--set", "org.employees=200", "--out"])
+        .arg(&sweep)
+        .assert()
+        .success();
+    let march = dir.path().join("march");
+    bin()
+        .args(["sweep", "march1991-fig5", "-q", "--set", "replicates=2"])
+        .args(["--set", "steps=30", "--out"])
+        .arg(&march)
+        .assert()
+        .success();
+    for d in [&sweep, &march] {
+        let points = Points::read(&d.join("points.csv")).unwrap();
+        assert!(points.points.len() >= 2);
+        same(&d.join("points.csv"), points.to_bytes());
+        let runs = Runs::read(&d.join("runs.csv")).unwrap();
+        assert_eq!(runs.rows.len(), 2 * points.points.len());
+        same(&d.join("runs.csv"), runs.to_bytes());
+        let stats = PointStats::read(&d.join("summary.csv")).unwrap();
+        same(&d.join("summary.csv"), stats.to_bytes());
+        let summary = SweepSummary::read(&d.join("summary.json")).unwrap();
+        assert_eq!(summary.points.len(), points.points.len());
+        same(&d.join("summary.json"), summary.to_bytes());
+    }
+    let ts = Timeseries::read(&march.join("timeseries.csv")).unwrap();
+    same(&march.join("timeseries.csv"), ts.to_bytes());
+}

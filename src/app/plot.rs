@@ -11,12 +11,17 @@ use std::time::Instant;
 /// Re-render plots and report of a finished run.
 pub fn plot(args: &PlotArgs) -> Result<(), Failure> {
     let started = Instant::now();
+    // A folder that is not a complete, sound run is bad input (exit 2),
+    // whichever model wrote it; drawing it is the tool's work (exit 1).
+    let input = |e: plot::data::LoadError| Failure::Input(e.into());
     let done = if plot::march::is_march_dir(&args.dir) {
-        plot::march::render_run_dir(&args.dir).map_err(Failure::Runtime)?
+        let run = plot::march::load_run(&args.dir).map_err(input)?;
+        plot::march::render_run(&run).map_err(Failure::Runtime)?
     } else if let Some(entry) = plot::registered::entry_of_dir(&args.dir) {
-        plot::registered::render_run_dir(&args.dir, entry).map_err(Failure::Runtime)?
+        let run = plot::registered::load_run(&args.dir).map_err(input)?;
+        plot::registered::render_run(&run, entry).map_err(Failure::Runtime)?
     } else {
-        let run = plot::data::load(&args.dir).map_err(Failure::Input)?;
+        let run = plot::data::load(&args.dir).map_err(input)?;
         plot::render_run(&run).map_err(Failure::Runtime)?
     };
     if !args.quiet {
@@ -57,7 +62,7 @@ pub fn compare(args: &CompareArgs) -> Result<(), Failure> {
         .iter()
         .map(|d| plot::data::load(d))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(Failure::Input)?;
+        .map_err(|e| Failure::Input(e.into()))?;
     let labels = if args.labels.is_empty() {
         default_labels(&args.dirs)
     } else {

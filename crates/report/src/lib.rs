@@ -4,7 +4,9 @@
 //! PNG bytes; [`render_dir`] is the one place that writes files, each
 //! atomically.
 //!
-//! - [`data`]: load a run folder (quantiles, teams matrix, summary, events);
+//! - [`data`]: load a run folder (quantiles, teams matrix, summary, events)
+//!   only through the core's one type per file (`culturesim_core::export`),
+//!   with a [`data::LoadError`] naming the file and the field;
 //! - [`style`], [`canvas`], [`timeline`]: fonts, palette, shared drawing;
 //! - [`culture`], [`metrics`], [`teams`], [`outcomes`], [`shock`],
 //!   [`loops`]: the six figures;

@@ -237,196 +237,233 @@ impl Chart for LoopsChart<'_> {
         )?;
         let active = active(run);
         // Links first, under the boxes.
-        for (from, to, sign, bend, r1) in LINKS {
-            let (fx, fy, fw) = node(from);
-            let (tx, ty, tw) = node(to);
-            let (a, b) = (
-                (f64::from(fx), f64::from(fy)),
-                (f64::from(tx), f64::from(ty)),
-            );
-            let mid = ((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0);
-            let (dx, dy) = (b.0 - a.0, b.1 - a.1);
-            let ctrl = (mid.0 - dy * bend, mid.1 + dx * bend);
-            let start = border(
-                a,
-                f64::from(fw) / 2.0 + 4.0,
-                f64::from(NODE_H) / 2.0 + 4.0,
-                ctrl,
-            );
-            let end = border(
-                b,
-                f64::from(tw) / 2.0 + 6.0,
-                f64::from(NODE_H) / 2.0 + 6.0,
-                ctrl,
-            );
-            let color = if r1 { BLUE } else { style::tint(INK, 0.35) };
-            let width = if r1 { 5 } else { 3 };
-            let pts: Vec<(i32, i32)> = bezier(start, ctrl, end, 40)
-                .into_iter()
-                .map(|(x, y)| (x.round() as i32, y.round() as i32))
-                .collect();
-            let n = pts.len();
-            let body: Vec<(i32, i32)> = pts[..n - 3].to_vec();
-            if r1 && coupling == 0.0 {
-                for w in body.windows(2).step_by(2) {
-                    area.draw(&PathElement::new(w.to_vec(), color.stroke_width(width)))?;
-                }
-            } else {
-                area.draw(&PathElement::new(body, color.stroke_width(width)))?;
-            }
-            let p = pts[n - 5];
-            arrow_head(area, (f64::from(p.0), f64::from(p.1)), end, 22.0, color)?;
-            // The polarity, beside the arrow head.
-            let q = pts[n - 8];
-            let (ux, uy) = (end.0 - f64::from(q.0), end.1 - f64::from(q.1));
-            let len = (ux * ux + uy * uy).sqrt().max(1e-9);
-            let sx = (f64::from(q.0) - uy / len * 22.0).round() as i32;
-            let sy = (f64::from(q.1) + ux / len * 22.0).round() as i32;
-            let sc = if sign == '+' { color } else { VERMILLION };
-            put(
-                area,
-                &sign.to_string(),
-                &style::bold(30.0, sc),
-                HPos::Center,
-                VPos::Center,
-                (sx, sy),
-            )?;
-        }
-        // Loop badges.
-        let r1_caption = if coupling == 0.0 {
-            "learning ↔ culture\nswitched off (κ = 0)"
-        } else {
-            "learning ↔ culture"
-        };
-        badge(area, "R1", r1_caption, (860, 368), BLUE)?;
-        badge(area, "R2", "belief contagion", (1060, 680), BLUE)?;
-        badge(area, "R3", "", (292, 420), GREEN)?;
-        badge(area, "B4", "", (730, 850), VERMILLION)?;
-        put(
-            area,
-            "leader gate",
-            &style::text(style::SMALL, VERMILLION),
-            HPos::Left,
-            VPos::Center,
-            (778, 850),
-        )?;
-        let note = style::text(style::SMALL, MUTED);
-        put(
-            area,
-            "B1 diminishing returns",
-            &note,
-            HPos::Center,
-            VPos::Top,
-            (200, 584),
-        )?;
-        put(
-            area,
-            "B2 forgetting",
-            &note,
-            HPos::Center,
-            VPos::Top,
-            (200, 612),
-        )?;
-        put(
-            area,
-            "B3 turnover drain",
-            &note,
-            HPos::Center,
-            VPos::Top,
-            (1440, 664),
-        )?;
-        // Boxes.
-        for (key, label, x, y) in NODES {
-            let (_, _, w) = node(key);
-            let targeted = active
-                .iter()
-                .any(|(k, _)| INTERVENTIONS.iter().any(|i| i.0 == *k && i.2 == key));
-            let fill = if targeted {
-                style::tint(ORANGE, 0.8)
-            } else {
-                style::tint(BLUE, 0.9)
-            };
-            let pts = rounded_rect(x - w / 2, y - NODE_H / 2, x + w / 2, y + NODE_H / 2, 14);
-            area.draw(&Polygon::new(pts.clone(), fill.filled()))?;
-            let mut outline = pts;
-            outline.push(outline[0]);
-            area.draw(&PathElement::new(
-                outline,
-                if targeted {
-                    ORANGE.stroke_width(3)
-                } else {
-                    style::tint(BLUE, 0.4).stroke_width(2)
-                },
-            ))?;
-            put(
-                area,
-                label,
-                &style::bold(style::NOTE, INK),
-                HPos::Center,
-                VPos::Center,
-                (x, y),
-            )?;
-        }
-        // Intervention tags of this scenario.
-        let mut inactive = Vec::new();
-        for (key, default, target, harmful, x, y) in INTERVENTIONS {
-            let Some((_, label)) = active.iter().find(|(k, _)| *k == key) else {
-                if !key.ends_with('+') {
-                    inactive.push(default);
-                }
-                continue;
-            };
-            let label = if text_width(label, &style::bold(style::SMALL, INK)) > 240 {
-                default.to_string()
-            } else {
-                label.clone()
-            };
-            let color = if harmful { VERMILLION } else { ORANGE };
-            let st = style::bold(style::SMALL, if harmful { style::WHITE_LINE } else { INK });
-            let w = text_width(&label, &st) + 28;
-            let (tx, ty, tw) = node(target);
-            let end = border(
-                (f64::from(tx), f64::from(ty)),
-                f64::from(tw) / 2.0 + 4.0,
-                f64::from(NODE_H) / 2.0 + 4.0,
-                (f64::from(x), f64::from(y)),
-            );
-            let start = border((f64::from(x), f64::from(y)), f64::from(w) / 2.0, 22.0, end);
-            let s = (start.0.round() as i32, start.1.round() as i32);
-            let e = (end.0.round() as i32, end.1.round() as i32);
-            dashed_line(area, s, e, color.stroke_width(3), 8.0, 5.0)?;
-            arrow_head(area, start, end, 16.0, color)?;
-            area.draw(&Polygon::new(
-                rounded_rect(x - w / 2, y - 20, x + w / 2, y + 20, 20),
-                if harmful {
-                    VERMILLION
-                } else {
-                    style::tint(ORANGE, 0.35)
-                }
-                .filled(),
-            ))?;
-            put(area, &label, &st, HPos::Center, VPos::Center, (x, y))?;
-        }
-        if !inactive.is_empty() {
-            // Listed under the turnover box, two to a line when there are many.
-            let (w, _) = area.dim_in_pixel();
-            let st = style::text(style::SMALL, MUTED);
-            let per_line = if inactive.len() > 5 { 2 } else { 1 };
-            let mut lines = vec!["not in this scenario:".to_string()];
-            lines.extend(inactive.chunks(per_line).map(|c| c.join(", ")));
-            for (i, l) in lines.iter().enumerate() {
-                put(
-                    area,
-                    l,
-                    &st,
-                    HPos::Right,
-                    VPos::Top,
-                    (w as i32 - 36, 736 + 27 * i as i32),
-                )?;
-            }
-        }
-        Ok(())
+        links(area, coupling)?;
+        badges(area, coupling)?;
+        boxes(area, &active)?;
+        let inactive = tags(area, &active)?;
+        not_in_scenario(area, &inactive)
     }
+}
+
+/// The causal links, each with its polarity beside its arrow head (R1's
+/// dashed when the loop is switched off, κ = 0).
+fn links<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, coupling: f64) -> DrawResult<DB> {
+    for (from, to, sign, bend, r1) in LINKS {
+        let (fx, fy, fw) = node(from);
+        let (tx, ty, tw) = node(to);
+        let (a, b) = (
+            (f64::from(fx), f64::from(fy)),
+            (f64::from(tx), f64::from(ty)),
+        );
+        let mid = ((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0);
+        let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+        let ctrl = (mid.0 - dy * bend, mid.1 + dx * bend);
+        let start = border(
+            a,
+            f64::from(fw) / 2.0 + 4.0,
+            f64::from(NODE_H) / 2.0 + 4.0,
+            ctrl,
+        );
+        let end = border(
+            b,
+            f64::from(tw) / 2.0 + 6.0,
+            f64::from(NODE_H) / 2.0 + 6.0,
+            ctrl,
+        );
+        let color = if r1 { BLUE } else { style::tint(INK, 0.35) };
+        let width = if r1 { 5 } else { 3 };
+        let pts: Vec<(i32, i32)> = bezier(start, ctrl, end, 40)
+            .into_iter()
+            .map(|(x, y)| (x.round() as i32, y.round() as i32))
+            .collect();
+        let n = pts.len();
+        let body: Vec<(i32, i32)> = pts[..n - 3].to_vec();
+        if r1 && coupling == 0.0 {
+            for w in body.windows(2).step_by(2) {
+                area.draw(&PathElement::new(w.to_vec(), color.stroke_width(width)))?;
+            }
+        } else {
+            area.draw(&PathElement::new(body, color.stroke_width(width)))?;
+        }
+        let p = pts[n - 5];
+        arrow_head(area, (f64::from(p.0), f64::from(p.1)), end, 22.0, color)?;
+        // The polarity, beside the arrow head.
+        let q = pts[n - 8];
+        let (ux, uy) = (end.0 - f64::from(q.0), end.1 - f64::from(q.1));
+        let len = (ux * ux + uy * uy).sqrt().max(1e-9);
+        let sx = (f64::from(q.0) - uy / len * 22.0).round() as i32;
+        let sy = (f64::from(q.1) + ux / len * 22.0).round() as i32;
+        let sc = if sign == '+' { color } else { VERMILLION };
+        put(
+            area,
+            &sign.to_string(),
+            &style::bold(30.0, sc),
+            HPos::Center,
+            VPos::Center,
+            (sx, sy),
+        )?;
+    }
+    Ok(())
+}
+
+/// The loop badges and the notes of the balancing loops.
+fn badges<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, coupling: f64) -> DrawResult<DB> {
+    let r1_caption = if coupling == 0.0 {
+        "learning ↔ culture\nswitched off (κ = 0)"
+    } else {
+        "learning ↔ culture"
+    };
+    badge(area, "R1", r1_caption, (860, 368), BLUE)?;
+    badge(area, "R2", "belief contagion", (1060, 680), BLUE)?;
+    badge(area, "R3", "", (292, 420), GREEN)?;
+    badge(area, "B4", "", (730, 850), VERMILLION)?;
+    put(
+        area,
+        "leader gate",
+        &style::text(style::SMALL, VERMILLION),
+        HPos::Left,
+        VPos::Center,
+        (778, 850),
+    )?;
+    let note = style::text(style::SMALL, MUTED);
+    put(
+        area,
+        "B1 diminishing returns",
+        &note,
+        HPos::Center,
+        VPos::Top,
+        (200, 584),
+    )?;
+    put(
+        area,
+        "B2 forgetting",
+        &note,
+        HPos::Center,
+        VPos::Top,
+        (200, 612),
+    )?;
+    put(
+        area,
+        "B3 turnover drain",
+        &note,
+        HPos::Center,
+        VPos::Top,
+        (1440, 664),
+    )?;
+    Ok(())
+}
+
+/// The boxes, those an intervention of the scenario targets highlighted.
+fn boxes<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    active: &[(&'static str, String)],
+) -> DrawResult<DB> {
+    for (key, label, x, y) in NODES {
+        let (_, _, w) = node(key);
+        let targeted = active
+            .iter()
+            .any(|(k, _)| INTERVENTIONS.iter().any(|i| i.0 == *k && i.2 == key));
+        let fill = if targeted {
+            style::tint(ORANGE, 0.8)
+        } else {
+            style::tint(BLUE, 0.9)
+        };
+        let pts = rounded_rect(x - w / 2, y - NODE_H / 2, x + w / 2, y + NODE_H / 2, 14);
+        area.draw(&Polygon::new(pts.clone(), fill.filled()))?;
+        let mut outline = pts;
+        outline.push(outline[0]);
+        area.draw(&PathElement::new(
+            outline,
+            if targeted {
+                ORANGE.stroke_width(3)
+            } else {
+                style::tint(BLUE, 0.4).stroke_width(2)
+            },
+        ))?;
+        put(
+            area,
+            label,
+            &style::bold(style::NOTE, INK),
+            HPos::Center,
+            VPos::Center,
+            (x, y),
+        )?;
+    }
+    Ok(())
+}
+
+/// The intervention tags of this scenario; returns the default labels of
+/// the interventions it does not have.
+fn tags<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    active: &[(&'static str, String)],
+) -> Result<Vec<&'static str>, DrawingAreaErrorKind<DB::ErrorType>> {
+    let mut inactive = Vec::new();
+    for (key, default, target, harmful, x, y) in INTERVENTIONS {
+        let Some((_, label)) = active.iter().find(|(k, _)| *k == key) else {
+            if !key.ends_with('+') {
+                inactive.push(default);
+            }
+            continue;
+        };
+        let label = if text_width(label, &style::bold(style::SMALL, INK)) > 240 {
+            default.to_string()
+        } else {
+            label.clone()
+        };
+        let color = if harmful { VERMILLION } else { ORANGE };
+        let st = style::bold(style::SMALL, if harmful { style::WHITE_LINE } else { INK });
+        let w = text_width(&label, &st) + 28;
+        let (tx, ty, tw) = node(target);
+        let end = border(
+            (f64::from(tx), f64::from(ty)),
+            f64::from(tw) / 2.0 + 4.0,
+            f64::from(NODE_H) / 2.0 + 4.0,
+            (f64::from(x), f64::from(y)),
+        );
+        let start = border((f64::from(x), f64::from(y)), f64::from(w) / 2.0, 22.0, end);
+        let s = (start.0.round() as i32, start.1.round() as i32);
+        let e = (end.0.round() as i32, end.1.round() as i32);
+        dashed_line(area, s, e, color.stroke_width(3), 8.0, 5.0)?;
+        arrow_head(area, start, end, 16.0, color)?;
+        area.draw(&Polygon::new(
+            rounded_rect(x - w / 2, y - 20, x + w / 2, y + 20, 20),
+            if harmful {
+                VERMILLION
+            } else {
+                style::tint(ORANGE, 0.35)
+            }
+            .filled(),
+        ))?;
+        put(area, &label, &st, HPos::Center, VPos::Center, (x, y))?;
+    }
+    Ok(inactive)
+}
+
+/// The list of interventions the scenario does not have.
+fn not_in_scenario<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    inactive: &[&'static str],
+) -> DrawResult<DB> {
+    if !inactive.is_empty() {
+        // Listed under the turnover box, two to a line when there are many.
+        let (w, _) = area.dim_in_pixel();
+        let st = style::text(style::SMALL, MUTED);
+        let per_line = if inactive.len() > 5 { 2 } else { 1 };
+        let mut lines = vec!["not in this scenario:".to_string()];
+        lines.extend(inactive.chunks(per_line).map(|c| c.join(", ")));
+        for (i, l) in lines.iter().enumerate() {
+            put(
+                area,
+                l,
+                &st,
+                HPos::Right,
+                VPos::Top,
+                (w as i32 - 36, 736 + 27 * i as i32),
+            )?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -262,42 +262,7 @@ pub fn sentences(run: &RunData) -> Vec<String> {
                 decapitalize(&t)
             ));
         }
-        let later_help = timeline
-            .points
-            .iter()
-            .find(|p| p.tone == Tone::Help && p.year > shock_year);
-        let recovered = sh.recovered_share;
-        let runs_word = |k: f64| {
-            let count = (k * n as f64).round() as usize;
-            if count == 0 {
-                format!("none of the {n} runs")
-            } else if count == n {
-                format!("all {n} runs")
-            } else {
-                format!("{count} of {n} runs")
-            }
-        };
-        let recov = match later_help {
-            Some(p) if recovered < 0.5 => format!(
-                "When \u{201c}{}\u{201d} came in year {:.1}, the culture did not come back: {} recovered to 95% of the pre-shock level by the end.",
-                p.label,
-                p.year,
-                runs_word(recovered)
-            ),
-            Some(p) => format!(
-                "After \u{201c}{}\u{201d} in year {:.1}, {} recovered to 95% of the pre-shock level.",
-                p.label,
-                p.year,
-                runs_word(recovered)
-            ),
-            None => format!(
-                "By the end, {} had recovered to 95% of the pre-shock level.",
-                runs_word(recovered)
-            ),
-        };
-        if sh.get("loss").is_some_and(|l| l >= 0.05) {
-            out.push(recov);
-        }
+        out.extend(recovery_sentence(sh, &timeline, n, shock_year));
     } else if let Some((i, peak)) = argmax(&b.mean) {
         if peak > start + 0.02 {
             let half = start + 0.5 * (peak - start);
@@ -315,6 +280,60 @@ pub fn sentences(run: &RunData) -> Vec<String> {
         }
     }
     // Other harmful one-off events, measured on the mean curve.
+    out.extend(harm_sentences(run, &timeline, b));
+    out.extend(state_sentences(run, final_stats));
+    out
+}
+
+/// Whether the runs recovered from the shock `sh` at `shock_year` (by a
+/// later helpful event, if one came), when the shock cost 5% or more.
+fn recovery_sentence(
+    sh: &super::data::Shock,
+    timeline: &Timeline,
+    n: usize,
+    shock_year: f64,
+) -> Option<String> {
+    let later_help = timeline
+        .points
+        .iter()
+        .find(|p| p.tone == Tone::Help && p.year > shock_year);
+    let recovered = sh.recovered_share;
+    let runs_word = |k: f64| {
+        let count = (k * n as f64).round() as usize;
+        if count == 0 {
+            format!("none of the {n} runs")
+        } else if count == n {
+            format!("all {n} runs")
+        } else {
+            format!("{count} of {n} runs")
+        }
+    };
+    let recov = match later_help {
+        Some(p) if recovered < 0.5 => format!(
+            "When \u{201c}{}\u{201d} came in year {:.1}, the culture did not come back: {} recovered to 95% of the pre-shock level by the end.",
+            p.label,
+            p.year,
+            runs_word(recovered)
+        ),
+        Some(p) => format!(
+            "After \u{201c}{}\u{201d} in year {:.1}, {} recovered to 95% of the pre-shock level.",
+            p.label,
+            p.year,
+            runs_word(recovered)
+        ),
+        None => format!(
+            "By the end, {} had recovered to 95% of the pre-shock level.",
+            runs_word(recovered)
+        ),
+    };
+    sh.get("loss").is_some_and(|l| l >= 0.05).then_some(recov)
+}
+
+/// The other harmful one-off events (not the measured shock), measured
+/// on the mean culture curve `b`.
+fn harm_sentences(run: &RunData, timeline: &Timeline, b: &super::data::Bands) -> Vec<String> {
+    let mut out = Vec::new();
+    let y = run.years_per_step();
     let shock_step = run.summary.shock.as_ref().map(|sh| sh.event.step);
     for p in timeline.points.iter().filter(|p| p.tone == Tone::Harm) {
         let step = (p.year / y).round() as usize;
@@ -347,6 +366,14 @@ pub fn sentences(run: &RunData) -> Vec<String> {
             ));
         }
     }
+    out
+}
+
+/// Where the run ended: teams above the high-culture threshold, knowledge,
+/// and whether the runs split into two basins.
+fn state_sentences(run: &RunData, final_stats: Option<&Stats>) -> Vec<String> {
+    let mut out = Vec::new();
+    let (y, n) = (run.years_per_step(), run.series.n_runs());
     if let (Some(th), Some(bt)) = (
         run.summary.final_stats("teams_high"),
         run.series.bands("teams_high"),

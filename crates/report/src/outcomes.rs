@@ -178,8 +178,21 @@ fn histogram<DB: DrawingBackend>(
             7.0,
         )?;
     }
+    mark_labels(area, marks, &lines, left_edge, right_edge)
+}
+
+/// The labels of the `marks` beside their `lines` (pixel x, top y): each
+/// takes the first row (right of its line, else left) where it overlaps no
+/// other label, crosses no other line and stays within the plot's edges.
+fn mark_labels<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    marks: &[(f64, String, RGBColor)],
+    lines: &[(i32, i32)],
+    left_edge: i32,
+    right_edge: i32,
+) -> DrawResult<DB> {
     let mut taken: Vec<(usize, i32, i32)> = Vec::new();
-    for (k, ((_, label, c), (px, py0))) in marks.iter().zip(&lines).enumerate() {
+    for (k, ((_, label, c), (px, py0))) in marks.iter().zip(lines).enumerate() {
         let st = style::bold(style::NOTE, *c);
         let w = canvas::text_width(label, &st) + 10;
         let fits = |row: usize, a: i32, b: i32| {

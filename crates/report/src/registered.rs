@@ -9,7 +9,11 @@
 use super::canvas;
 use super::march::{Trajectories, trajectories};
 use super::report::{esc, figures_html, page_end, page_start};
-use anyhow::{Context, Result, anyhow};
+use super::data::{self, LoadError};
+use anyhow::{Result, anyhow};
+use culturesim_core::export::ReadError;
+use culturesim_core::export::summary::SummaryFile;
+use culturesim_core::export::timeseries::Timeseries;
 use culturesim_core::model::registry::{self, Entry, Figure};
 use std::path::Path;
 
@@ -36,24 +40,69 @@ pub fn run_files(entry: &dyn Entry) -> Vec<String> {
     v
 }
 
+/// A finished run of a registered model, read through the core's types.
+#[derive(Debug, Clone)]
+pub struct RegisteredRun {
+    /// The folder.
+    pub dir: std::path::PathBuf,
+    /// summary.json.
+    pub summary: SummaryFile,
+    /// timeseries.csv.
+    pub timeseries: Timeseries,
+    /// scenario.toml as a table (the model's section is the plugin's own).
+    pub scenario: toml::Table,
+}
+
+/// Load the run in `dir`: a missing or malformed file is bad input.
+pub fn load_run(dir: &Path) -> Result<RegisteredRun, LoadError> {
+    data::check_dir(dir)?;
+    let path = dir.join("scenario.toml");
+    let text = ReadError::read_to_string(&path).map_err(|e| LoadError::of(e, dir))?;
+    let scenario = toml::from_str(&text).map_err(|e: toml::de::Error| {
+        let (line, column) = e
+            .span()
+            .map(|s| line_col(&text, s.start))
+            .unwrap_or((0, 0));
+        LoadError::Value {
+            path: path.clone(),
+            what: "scenario file",
+            line,
+            column,
+            message: e.message().to_string(),
+        }
+    })?;
+    Ok(RegisteredRun {
+        dir: dir.to_path_buf(),
+        summary: data::read_summary(dir)?,
+        timeseries: data::read_timeseries(dir)?,
+        scenario,
+    })
+}
+
+/// 1-based line and column of byte `at` in `text`.
+fn line_col(text: &str, at: usize) -> (u64, u64) {
+    let before = &text[..at.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line as u64, column as u64)
+}
+
 /// Draw the declared figures and write the report of the run in `dir`.
 pub fn render_run_dir(dir: &Path, entry: &dyn Entry) -> Result<super::Rendered> {
-    let read = |f: &str| {
-        std::fs::read_to_string(dir.join(f))
-            .with_context(|| format!("cannot read '{}'", dir.join(f).display()))
-    };
-    let ts = read("timeseries.csv")?;
-    let scenario: toml::Table = toml::from_str(&read("scenario.toml")?)
-        .with_context(|| format!("cannot parse '{}'", dir.join("scenario.toml").display()))?;
-    let text = |k: &str| scenario.get(k).and_then(|v| v.as_str()).unwrap_or("");
-    let (name, description, unit) = (text("name"), text("description"), text("time_unit"));
+    render_run(&load_run(dir)?, entry)
+}
+
+/// Draw the declared figures of `entry` and write the report of `run`.
+pub fn render_run(run: &RegisteredRun, entry: &dyn Entry) -> Result<super::Rendered> {
+    let ts = &run.timeseries;
+    let text = |k: &str| run.scenario.get(k).and_then(|v| v.as_str()).unwrap_or("");
+    let (name, description, unit) = (
+        run.summary.scenario.as_str(),
+        text("description"),
+        run.summary.time_unit.as_str(),
+    );
     let docs = entry.metrics();
-    let runs = ts
-        .lines()
-        .skip(1)
-        .filter_map(|l| l.split(',').nth(1))
-        .collect::<std::collections::BTreeSet<_>>()
-        .len();
+    let runs = run.summary.runs;
     let mut figs = Vec::new();
     for f in entry.figures() {
         let Figure::Lines {
@@ -64,7 +113,7 @@ pub fn render_run_dir(dir: &Path, entry: &dyn Entry) -> Result<super::Rendered> 
         } = f;
         let mut series = Vec::new();
         for m in metrics {
-            let mut s = trajectories(&ts, m)?
+            let mut s = trajectories(ts, m)?
                 .into_values()
                 .next()
                 .ok_or_else(|| anyhow!("timeseries.csv holds no runs"))?;
@@ -104,30 +153,27 @@ pub fn render_run_dir(dir: &Path, entry: &dyn Entry) -> Result<super::Rendered> 
     for para in entry.report().split("\n\n") {
         h.push_str(&format!("<p>{}</p>\n", esc(para.trim())));
     }
-    h.push_str(&final_table(&read("summary.json")?, &docs)?);
+    h.push_str(&final_table(&run.summary, &docs));
     h.push_str("<h2>Figures</h2>\n");
     h.push_str(&figures_html(&figs, "plots/"));
-    h.push_str(&parameters_html(entry, scenario.get(entry.section())));
+    h.push_str(&parameters_html(entry, run.scenario.get(entry.section())));
     h.push_str(&page_end());
-    super::write_outputs(dir, &figs, &h)
+    super::write_outputs(&run.dir, &figs, &h)
 }
 
 /// The final value of every metric: mean and 95% interval over runs.
-fn final_table(summary: &str, docs: &[registry::MetricDoc]) -> Result<String> {
-    let v: serde_json::Value =
-        serde_json::from_str(summary).context("cannot parse summary.json")?;
+fn final_table(summary: &SummaryFile, docs: &[registry::MetricDoc]) -> String {
     let mut h = String::from(
         "<h2>At the end of the run</h2>\n<table>\n<tr><th>metric</th><th>mean</th><th>95% interval</th><th>meaning</th></tr>\n",
     );
     for d in docs {
-        let f = &v["metrics"][d.name]["final_step"];
-        let (Some(mean), Some(lo), Some(hi)) = (
-            f["mean"].as_f64(),
-            f["ci95"][0].as_f64(),
-            f["ci95"][1].as_f64(),
-        ) else {
+        let Some(f) = summary.final_stats(d.name) else {
             continue;
         };
+        let (mean, [lo, hi]) = (f.mean, f.ci95);
+        if !(mean.is_finite() && lo.is_finite() && hi.is_finite()) {
+            continue;
+        }
         h.push_str(&format!(
             "<tr><td>{}</td><td>{mean:.3}</td><td>[{lo:.3}, {hi:.3}]</td><td>{}</td></tr>\n",
             esc(d.name),
@@ -135,7 +181,7 @@ fn final_table(summary: &str, docs: &[registry::MetricDoc]) -> Result<String> {
         ));
     }
     h.push_str("</table>\n");
-    Ok(h)
+    h
 }
 
 /// The parameters as the run resolved them, with their rules and sources.

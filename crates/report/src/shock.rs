@@ -17,6 +17,7 @@ use super::culture::{Y_LABELS, draw_bands};
 use super::data::{RunData, Shock, ShockStats, UnitShock};
 use super::style::{self, BLUE, GREEN, INK, MUTED, VERMILLION};
 use super::timeline::{Layout, Timeline};
+use culturesim_core::analysis::shock::Verdict;
 use culturesim_core::analysis::shock::shock_metrics;
 use plotters::coord::{CoordTranslate, Shift};
 use plotters::prelude::*;
@@ -155,9 +156,9 @@ fn unit_row(u: &UnitShock) -> Row {
             big: format!("{:.0}%", loss * 100.0),
             small: vec![
                 format!("lost in {},", u.title()),
-                match u.stats.status.as_str() {
-                    "not_built" => "where nothing was built before".into(),
-                    "no_loss" => "under 5%: no loss to compare".into(),
+                match u.stats.status {
+                    Verdict::NotBuilt => "where nothing was built before".into(),
+                    Verdict::NoLoss => "under 5%: no loss to compare".into(),
                     _ => "build and loss not compared".into(),
                 },
             ],
@@ -303,27 +304,7 @@ impl Chart for ShockChart<'_> {
                 style::tint(VERMILLION, 0.93).filled(),
             ))?;
         }
-        let mut levels: Vec<(f64, String, RGBColor)> = Vec::new();
-        if let Some(p) = pre {
-            levels.push((p, format!("before the shock: {p:.2}"), INK));
-        }
-        if let Some(lo) = band_low {
-            levels.push((lo, format!("compared down to: {lo:.2}"), VERMILLION));
-        }
-        if let Some(t) = trough {
-            levels.push((t, format!("lowest: {t:.2}"), INK));
-        }
-        for (v, _, c) in &levels {
-            let (_, yy) = at(0.0, *v);
-            dashed_line(
-                area,
-                (px.start, yy),
-                (px.end, yy),
-                style::tint(*c, 0.45).stroke_width(2),
-                10.0,
-                8.0,
-            )?;
-        }
+        levels(area, [pre, band_low, trough], &px, &at)?;
         draw_bands(&mut chart, &xs, b, BLUE, false, 4)?;
         if let Some(u) = &sh.unit {
             let every = f64::from(u.every_steps.max(1));
@@ -338,60 +319,104 @@ impl Chart for ShockChart<'_> {
                 VERMILLION.stroke_width(3),
             )))?;
         }
-        // Measuring arrows above the pre-shock level: where the mean curve
-        // crosses the compared band on the way up and on the way down,
-        // labelled with the means over runs.
-        let s = sh.event.step as usize;
-        let on_mean = shock_metrics(&b.mean, s, 1).filter(|_| band_low.is_some());
-        if let (Some(p), Some(m)) = (pre, on_mean) {
-            let arrow_v = p + (ymax - p) * 0.45;
-            let (_, ay) = at(0.0, arrow_v);
-            if let (Some(a), Some(n), Some(bw)) =
-                (m.build_start, m.steps_to_build, sh.get("years_to_build"))
-            {
-                let (xa, _) = at(run.years(a as f64), 0.0);
-                let (xb, _) = at(run.years((a + n) as f64), 0.0);
-                span_arrow(area, xa, xb, ay, BLUE)?;
-                put_boxed(
-                    area,
-                    &format!("built in {}", duration(bw)),
-                    &style::bold(style::NOTE, BLUE),
-                    HPos::Right,
-                    VPos::Bottom,
-                    (xb - 10, ay - 16),
-                )?;
-                let (_, yp) = at(0.0, p);
-                dashed_line(area, (xa, ay), (xa, yp), BLUE.stroke_width(2), 5.0, 5.0)?;
-            }
-            if let (Some(n), Some(l), Some(lo)) =
-                (m.steps_to_lose, sh.get("years_to_lose"), band_low)
-            {
-                let (xa, _) = at(shock_year, 0.0);
-                let (xb, _) = at(run.years((s + n) as f64), 0.0);
-                span_arrow(area, xa, xb, ay, VERMILLION)?;
-                let (_, yh) = at(0.0, lo);
-                dashed_line(
-                    area,
-                    (xb, ay),
-                    (xb, yh),
-                    VERMILLION.stroke_width(2),
-                    5.0,
-                    5.0,
-                )?;
-                put_boxed(
-                    area,
-                    &format!("lost in {}", duration(l)),
-                    &style::bold(style::NOTE, VERMILLION),
-                    HPos::Left,
-                    VPos::Bottom,
-                    (xa + 10, ay - 16),
-                )?;
-            }
-        }
+        arrows(area, run, sh, &b.mean, [pre, band_low], ymax, &at)?;
         layout.draw_lane(area, &events, lane_top, py.start)?;
         self.panel(area, sh, w - PANEL + 20, py.start)?;
         Ok(())
     }
+}
+
+/// Dashed lines at the levels before the shock, the bottom of the band
+/// compared and the lowest (each when defined), across `px`.
+fn levels<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    [pre, band_low, trough]: [Option<f64>; 3],
+    px: &std::ops::Range<i32>,
+    at: &dyn Fn(f64, f64) -> (i32, i32),
+) -> DrawResult<DB> {
+    let mut levels: Vec<(f64, String, RGBColor)> = Vec::new();
+    if let Some(p) = pre {
+        levels.push((p, format!("before the shock: {p:.2}"), INK));
+    }
+    if let Some(lo) = band_low {
+        levels.push((lo, format!("compared down to: {lo:.2}"), VERMILLION));
+    }
+    if let Some(t) = trough {
+        levels.push((t, format!("lowest: {t:.2}"), INK));
+    }
+    for (v, _, c) in &levels {
+        let (_, yy) = at(0.0, *v);
+        dashed_line(
+            area,
+            (px.start, yy),
+            (px.end, yy),
+            style::tint(*c, 0.45).stroke_width(2),
+            10.0,
+            8.0,
+        )?;
+    }
+    Ok(())
+}
+
+/// The measuring arrows above the pre-shock level: where the `mean` curve
+/// crosses the compared band on the way up and on the way down, labelled
+/// with the means over runs.
+fn arrows<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    run: &RunData,
+    sh: &Shock,
+    mean: &[f64],
+    [pre, band_low]: [Option<f64>; 2],
+    ymax: f64,
+    at: &dyn Fn(f64, f64) -> (i32, i32),
+) -> DrawResult<DB> {
+    let shock_year = f64::from(sh.event.step) * run.years_per_step();
+    let s = sh.event.step as usize;
+    let on_mean = shock_metrics(mean, s, 1).filter(|_| band_low.is_some());
+    if let (Some(p), Some(m)) = (pre, on_mean) {
+        let arrow_v = p + (ymax - p) * 0.45;
+        let (_, ay) = at(0.0, arrow_v);
+        if let (Some(a), Some(n), Some(bw)) =
+            (m.build_start, m.steps_to_build, sh.get("years_to_build"))
+        {
+            let (xa, _) = at(run.years(a as f64), 0.0);
+            let (xb, _) = at(run.years((a + n) as f64), 0.0);
+            span_arrow(area, xa, xb, ay, BLUE)?;
+            put_boxed(
+                area,
+                &format!("built in {}", duration(bw)),
+                &style::bold(style::NOTE, BLUE),
+                HPos::Right,
+                VPos::Bottom,
+                (xb - 10, ay - 16),
+            )?;
+            let (_, yp) = at(0.0, p);
+            dashed_line(area, (xa, ay), (xa, yp), BLUE.stroke_width(2), 5.0, 5.0)?;
+        }
+        if let (Some(n), Some(l), Some(lo)) = (m.steps_to_lose, sh.get("years_to_lose"), band_low) {
+            let (xa, _) = at(shock_year, 0.0);
+            let (xb, _) = at(run.years((s + n) as f64), 0.0);
+            span_arrow(area, xa, xb, ay, VERMILLION)?;
+            let (_, yh) = at(0.0, lo);
+            dashed_line(
+                area,
+                (xb, ay),
+                (xb, yh),
+                VERMILLION.stroke_width(2),
+                5.0,
+                5.0,
+            )?;
+            put_boxed(
+                area,
+                &format!("lost in {}", duration(l)),
+                &style::bold(style::NOTE, VERMILLION),
+                HPos::Left,
+                VPos::Bottom,
+                (xa + 10, ay - 16),
+            )?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -224,45 +224,7 @@ impl Chart for TeamsChart<'_> {
                 ))?;
             }
         }
-        // Department and division boundaries.
-        for (_, a, _) in departments(t).iter().skip(1) {
-            let y = row_y(*a);
-            area.draw(&PathElement::new(
-                vec![(px.start, y), (px.end, y)],
-                WHITE_LINE.mix(0.45).stroke_width(1),
-            ))?;
-        }
-        for (name, a, b) in &divisions {
-            let (ya, yb) = (row_y(*a), row_y(*b));
-            if *a > 0 {
-                area.draw(&PathElement::new(
-                    vec![(px.start - 12, ya), (px.end, ya)],
-                    WHITE_LINE.stroke_width(4),
-                ))?;
-                area.draw(&PathElement::new(
-                    vec![(px.start - 12, ya), (px.start, ya)],
-                    AXIS_LINE.stroke_width(2),
-                ))?;
-            }
-            let mid = (ya + yb) / 2;
-            let teams = b - a;
-            put(
-                area,
-                name,
-                &style::bold(style::NOTE, INK),
-                HPos::Right,
-                VPos::Center,
-                (px.start - 16, mid - 13),
-            )?;
-            put(
-                area,
-                &format!("{teams} team{}", if teams == 1 { "" } else { "s" }),
-                &style::text(style::SMALL, MUTED),
-                HPos::Right,
-                VPos::Center,
-                (px.start - 16, mid + 15),
-            )?;
-        }
+        boundaries(area, t, &divisions, &px, &row_y)?;
         // Events over the map: white lines with the event's colour at the edges.
         for p in &tl.points {
             let x = to_x(p.year);
@@ -285,49 +247,113 @@ impl Chart for TeamsChart<'_> {
             }
         }
         layout.draw_lane(area, &tl, lane_top, top)?;
-        // Colour bar.
-        let (cx0, cx1) = (px.end + 40, px.end + 72);
-        let steps = (bottom - top).max(1);
-        for i in 0..steps {
-            let v = 1.0 - f64::from(i) / f64::from(steps - 1).max(1.0);
-            area.draw(&Rectangle::new(
-                [(cx0, top + i), (cx1, top + i + 1)],
-                style::viridis(quantize(v)).filled(),
-            ))?;
-        }
-        area.draw(&Rectangle::new(
-            [(cx0, top), (cx1, bottom)],
-            AXIS_LINE.stroke_width(1),
-        ))?;
-        let (lo, hi) = range;
-        let ticks = ((hi - lo) * 10.0).round() as i32;
-        let every = if ticks > 6 { 2 } else { 1 };
-        for k in (0..=ticks).filter(|k| k % every == 0) {
-            let v = lo + f64::from(k) / 10.0;
-            let y = bottom - (((v - lo) / (hi - lo) * f64::from(bottom - top)).round() as i32);
-            area.draw(&PathElement::new(
-                vec![(cx1, y), (cx1 + 8, y)],
-                AXIS_LINE.stroke_width(2),
-            ))?;
-            put(
-                area,
-                &format!("{v:.1}"),
-                &style::text(style::TICK, INK),
-                HPos::Left,
-                VPos::Center,
-                (cx1 + 12, y),
-            )?;
-        }
-        put(
-            area,
-            "local culture",
-            &style::text(style::SMALL, INK),
-            HPos::Center,
-            VPos::Bottom,
-            ((cx0 + cx1) / 2 + 20, top - 14),
-        )?;
+        colour_bar(area, px.end, top, bottom, range)?;
         Ok(())
     }
+}
+
+/// The department lines, and the division lines with each division's name
+/// and number of teams, at the rows `row_y` of the map over `px`.
+fn boundaries<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    t: &super::data::Teams,
+    divisions: &[(String, usize, usize)],
+    px: &std::ops::Range<i32>,
+    row_y: &dyn Fn(usize) -> i32,
+) -> DrawResult<DB> {
+    // Department and division boundaries.
+    for (_, a, _) in departments(t).iter().skip(1) {
+        let y = row_y(*a);
+        area.draw(&PathElement::new(
+            vec![(px.start, y), (px.end, y)],
+            WHITE_LINE.mix(0.45).stroke_width(1),
+        ))?;
+    }
+    for (name, a, b) in divisions {
+        let (ya, yb) = (row_y(*a), row_y(*b));
+        if *a > 0 {
+            area.draw(&PathElement::new(
+                vec![(px.start - 12, ya), (px.end, ya)],
+                WHITE_LINE.stroke_width(4),
+            ))?;
+            area.draw(&PathElement::new(
+                vec![(px.start - 12, ya), (px.start, ya)],
+                AXIS_LINE.stroke_width(2),
+            ))?;
+        }
+        let mid = (ya + yb) / 2;
+        let teams = b - a;
+        put(
+            area,
+            name,
+            &style::bold(style::NOTE, INK),
+            HPos::Right,
+            VPos::Center,
+            (px.start - 16, mid - 13),
+        )?;
+        put(
+            area,
+            &format!("{teams} team{}", if teams == 1 { "" } else { "s" }),
+            &style::text(style::SMALL, MUTED),
+            HPos::Right,
+            VPos::Center,
+            (px.start - 16, mid + 15),
+        )?;
+    }
+    Ok(())
+}
+
+/// The colour bar of local culture right of the map (at `x`, from `top`
+/// to `bottom`) over the colour `range`.
+fn colour_bar<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    x: i32,
+    top: i32,
+    bottom: i32,
+    range: (f64, f64),
+) -> DrawResult<DB> {
+    // Colour bar.
+    let (cx0, cx1) = (x + 40, x + 72);
+    let steps = (bottom - top).max(1);
+    for i in 0..steps {
+        let v = 1.0 - f64::from(i) / f64::from(steps - 1).max(1.0);
+        area.draw(&Rectangle::new(
+            [(cx0, top + i), (cx1, top + i + 1)],
+            style::viridis(quantize(v)).filled(),
+        ))?;
+    }
+    area.draw(&Rectangle::new(
+        [(cx0, top), (cx1, bottom)],
+        AXIS_LINE.stroke_width(1),
+    ))?;
+    let (lo, hi) = range;
+    let ticks = ((hi - lo) * 10.0).round() as i32;
+    let every = if ticks > 6 { 2 } else { 1 };
+    for k in (0..=ticks).filter(|k| k % every == 0) {
+        let v = lo + f64::from(k) / 10.0;
+        let y = bottom - (((v - lo) / (hi - lo) * f64::from(bottom - top)).round() as i32);
+        area.draw(&PathElement::new(
+            vec![(cx1, y), (cx1 + 8, y)],
+            AXIS_LINE.stroke_width(2),
+        ))?;
+        put(
+            area,
+            &format!("{v:.1}"),
+            &style::text(style::TICK, INK),
+            HPos::Left,
+            VPos::Center,
+            (cx1 + 12, y),
+        )?;
+    }
+    put(
+        area,
+        "local culture",
+        &style::text(style::SMALL, INK),
+        HPos::Center,
+        VPos::Bottom,
+        ((cx0 + cx1) / 2 + 20, top - 14),
+    )?;
+    Ok(())
 }
 
 #[cfg(test)]

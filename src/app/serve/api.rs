@@ -9,8 +9,9 @@
 
 use super::http::{JSON, Response};
 use crate::analysis::unit::ShockedUnit;
-use crate::app::{SummaryFile, summary_builder, years_per_step};
+use crate::app::{summary_builder, years_per_step};
 use crate::engine::{Marker, Model, run_many};
+use crate::export::summary::SummaryFile;
 use crate::model::learning_culture::METRICS;
 use crate::model::learning_culture::org::UnitRow;
 use crate::plot::data::{self, Bands};
@@ -407,22 +408,9 @@ fn simulate(scenario: &Scenario, gone: &mut dyn FnMut() -> bool) -> Result<Optio
         }
     }
     let toml = scenario.resolved_toml();
-    let events = data::parse_scenario(&toml)?.events;
-    let plot_markers: Vec<data::Marker> = markers
-        .iter()
-        .map(|m| data::Marker {
-            step: m.step,
-            label: m.label.clone(),
-            kind: m.kind.clone(),
-            shock: m.shock,
-        })
-        .collect();
-    let timeline = Timeline::from_parts(
-        &plot_markers,
-        &events,
-        y,
-        f64::from(model.steps().max(1)) * y,
-    );
+    // What the report shows of the scenario, from the scenario itself.
+    let events = data::ScenarioInfo::of(&scenario.raw, String::new()).events;
+    let timeline = Timeline::from_parts(&markers, &events, y, f64::from(model.steps().max(1)) * y);
     let response = RunResponse {
         scenario: Info {
             name: scenario.name(),
@@ -434,7 +422,7 @@ fn simulate(scenario: &Scenario, gone: &mut dyn FnMut() -> bool) -> Result<Optio
             replicates: scenario.replicates,
         },
         org: OrgInfo::of(scenario),
-        summary: SummaryFile::new(scenario, &markers, &summary),
+        summary: SummaryFile::new(scenario.name(), unit, scenario.seed, &markers, &summary),
         series,
         timeline,
         shock_step: first_shock(&markers),
@@ -499,7 +487,7 @@ struct RunResponse<'a> {
     scenario: Info<'a>,
     org: OrgInfo,
     /// Exactly what `culturesim run` writes to summary.json.
-    summary: SummaryFile<'a>,
+    summary: SummaryFile,
     series: BTreeMap<&'a str, WireBands>,
     timeline: Timeline,
     shock_step: Option<u32>,

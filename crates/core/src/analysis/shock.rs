@@ -185,7 +185,7 @@ pub fn shock_metrics(x: &[f64], s: usize, rate_window: usize) -> Option<ShockMet
 
 /// One run's shock metrics as written to summary.json: times in years,
 /// rates in culture units per year.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ShockRecord {
     /// Level just before the shock.
     pub pre: f64,
@@ -242,7 +242,7 @@ impl ShockMetrics {
 }
 
 /// What the runs of a shock allow one to say.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// Build and loss compared in at least half of the runs.

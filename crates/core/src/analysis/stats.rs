@@ -4,10 +4,10 @@
 //! culture level, the share of teams high) it is a Wilson score interval,
 //! which never leaves the bounds (see [`wilson`]).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Summary of one quantity across replicates.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Stats {
     /// Number of values.
     pub n: usize,

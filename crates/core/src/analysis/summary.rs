@@ -11,7 +11,7 @@ use super::shock::{ShockMetrics, ShockRecord, Verdict, shock_metrics};
 use super::stats::Stats;
 use super::unit::ShockedUnit;
 use crate::engine::{Marker, RunOutput};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Accumulates per-run values.
@@ -44,7 +44,7 @@ pub fn rate_window(years_per_step: f64) -> usize {
 }
 
 /// Statistics of one metric.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricSummary {
     /// At the last step of each run.
     pub final_step: Option<Stats>,
@@ -53,7 +53,7 @@ pub struct MetricSummary {
 }
 
 /// Statistics just before one event.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AtEvent {
     /// The event's step.
     pub step: u32,
@@ -64,7 +64,7 @@ pub struct AtEvent {
 }
 
 /// Shock metrics of one run.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunShock {
     /// Replicate.
     pub replicate: u32,

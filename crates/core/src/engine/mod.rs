@@ -17,7 +17,7 @@ pub use runner::{
 };
 
 /// A marker on a model's timeline (an event), used by analysis and plots.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Marker {
     /// Step at which the event takes effect (before that step's dynamics).
     pub step: u32,

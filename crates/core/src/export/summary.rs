@@ -1,4 +1,9 @@
-//! `summary.csv`: the run's summary.json as one flat table in long format,
+//! The run's summary in two files: `summary.json` ([`SummaryFile`], the
+//! whole summary with the scenario's name, time unit, seed and markers —
+//! what the figures, the report and the live page read) and `summary.csv`
+//! ([`summary_csv`]).
+//!
+//! `summary.csv` is the same summary as one flat table in long format,
 //! one row per statistic, the shape `pandas.read_csv` loads without any
 //! flattening: `scope,metric,when,event,step,year,n,mean,sd,ci95_lo,
 //! ci95_hi,p5,p50,p95`.
@@ -16,9 +21,219 @@
 //!
 //! Empty cells are undefined values (NaN in pandas).
 
+use crate::analysis::shock::Verdict;
 use crate::analysis::stats::Stats;
-use crate::analysis::summary::{ShockStats, Summary};
+use crate::analysis::summary::{MetricSummary, RunShock, ShockStats, Summary};
+use crate::engine::Marker;
+use crate::export::ReadError;
 use crate::export::timeseries::{format_value, year_value};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// `summary.json`: the summary of a run's replicates with the scenario's
+/// name, time unit, seed and markers. [`SummaryFile::to_bytes`] is what
+/// `culturesim run` writes (and the live page sends); [`SummaryFile::read`]
+/// reads it back, field for field.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SummaryFile {
+    /// Scenario name.
+    pub scenario: String,
+    /// What a step is ("week", "period", ...).
+    pub time_unit: String,
+    /// Master seed.
+    pub seed: u64,
+    /// The events on the timeline.
+    pub markers: Vec<Marker>,
+    /// Number of runs summarized.
+    pub runs: usize,
+    /// Steps of the longest run.
+    pub steps: usize,
+    /// Per metric.
+    pub metrics: BTreeMap<String, MetricSummary>,
+    /// The first shock, if the scenario has one.
+    pub shock: Option<ShockFile>,
+}
+
+/// Shock metrics of one series across runs, as written
+/// ([`ShockStats`] with owned text).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShockStatsFile {
+    /// `compared`, `not_built`, `no_loss` or `mixed`.
+    pub status: Verdict,
+    /// The sentence to print instead of a ratio (absent when compared).
+    pub note: Option<String>,
+    /// Statistics of each shock metric (times in years, rates per year).
+    pub mean: BTreeMap<String, Option<Stats>>,
+    /// Share of runs that built culture before the shock.
+    pub built_share: f64,
+    /// Share of runs that lost 5% or more.
+    pub material_share: f64,
+    /// Share of runs whose like-for-like asymmetry is defined.
+    pub defined_share: f64,
+    /// Share of runs that recovered to 95% of the pre-shock level.
+    pub recovered_share: f64,
+    /// Every run.
+    pub per_run: Vec<RunShock>,
+}
+
+impl ShockStatsFile {
+    fn of(s: &ShockStats) -> Self {
+        Self {
+            status: s.status,
+            note: s.note.map(str::to_string),
+            mean: s
+                .mean
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+            built_share: s.built_share,
+            material_share: s.material_share,
+            defined_share: s.defined_share,
+            recovered_share: s.recovered_share,
+            per_run: s.per_run.clone(),
+        }
+    }
+
+    /// Mean of shock metric `name`, if defined.
+    pub fn get(&self, name: &str) -> Option<f64> {
+        self.stats(name).map(|s| s.mean)
+    }
+
+    /// Statistics of shock metric `name`, if defined.
+    pub fn stats(&self, name: &str) -> Option<&Stats> {
+        self.mean.get(name).and_then(|s| s.as_ref())
+    }
+
+    /// Whether build-up and loss were compared (the ratios mean something).
+    pub fn compared(&self) -> bool {
+        self.note.is_none()
+    }
+}
+
+/// The unit or team a shock hits, measured on its own.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnitShockFile {
+    /// Its name.
+    pub name: String,
+    /// "team", "division" or "unit".
+    pub kind: String,
+    /// Positions in it.
+    pub people: usize,
+    /// Steps between two values of `trajectory`.
+    pub every_steps: u32,
+    /// Its local culture, mean over runs, every `every_steps` steps.
+    pub trajectory: Vec<f64>,
+    /// Its shock metrics.
+    #[serde(flatten)]
+    pub stats: ShockStatsFile,
+}
+
+impl UnitShockFile {
+    /// "team u1.1.1".
+    pub fn title(&self) -> String {
+        format!("{} {}", self.kind, self.name)
+    }
+}
+
+/// Shock metrics across runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShockFile {
+    /// The event measured.
+    pub event: Marker,
+    /// The metric measured ("culture").
+    pub metric: String,
+    /// The organization's shock metrics.
+    #[serde(flatten)]
+    pub stats: ShockStatsFile,
+    /// The unit or team the shock hits, when it is one (not the top).
+    pub unit: Option<UnitShockFile>,
+}
+
+impl std::ops::Deref for ShockFile {
+    type Target = ShockStatsFile;
+    fn deref(&self) -> &ShockStatsFile {
+        &self.stats
+    }
+}
+
+impl SummaryFile {
+    /// The summary of a scenario's runs with its name, time unit, seed and
+    /// markers.
+    pub fn new(
+        scenario: &str,
+        time_unit: &str,
+        seed: u64,
+        markers: &[Marker],
+        summary: &Summary,
+    ) -> Self {
+        Self {
+            scenario: scenario.to_string(),
+            time_unit: time_unit.to_string(),
+            seed,
+            markers: markers.to_vec(),
+            runs: summary.runs,
+            steps: summary.steps,
+            metrics: summary.metrics.clone(),
+            shock: summary.shock.as_ref().map(|sh| ShockFile {
+                event: sh.event.clone(),
+                metric: sh.metric.clone(),
+                stats: ShockStatsFile::of(&sh.stats),
+                unit: sh.unit.as_ref().map(|u| UnitShockFile {
+                    name: u.name.clone(),
+                    kind: u.kind.to_string(),
+                    people: u.people,
+                    every_steps: u.every_steps,
+                    trajectory: u.trajectory.clone(),
+                    stats: ShockStatsFile::of(&u.stats),
+                }),
+            }),
+        }
+    }
+
+    /// Final-step statistics of `metric`.
+    pub fn final_stats(&self, metric: &str) -> Option<&Stats> {
+        self.metrics.get(metric).and_then(|m| m.final_step.as_ref())
+    }
+
+    /// The bytes of summary.json (pretty JSON, fields in declaration
+    /// order; an undefined number is `null`).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec_pretty(self).expect("a summary always serializes")
+    }
+
+    /// Read summary.json at `path`.
+    pub fn read(path: &Path) -> Result<Self, ReadError> {
+        Self::parse(&ReadError::read_to_string(path)?, path)
+    }
+
+    /// Parse the text of summary.json (`path` names it in errors: the
+    /// field path, line and column of what is wrong).
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ReadError> {
+        let invalid = |field: String, inner: serde_json::Error| {
+            let text = inner.to_string();
+            // serde_json appends " at line L column C": said once, up front.
+            let message = text
+                .rsplit_once(" at line ")
+                .map_or(text.as_str(), |(m, _)| m)
+                .to_string();
+            ReadError::Invalid {
+                path: path.to_path_buf(),
+                what: "summary",
+                line: inner.line() as u64,
+                column: inner.column() as u64,
+                field: if field == "." { String::new() } else { field },
+                message,
+            }
+        };
+        let mut de = serde_json::Deserializer::from_str(text);
+        let value: Self = serde_path_to_error::deserialize(&mut de)
+            .map_err(|e| invalid(e.path().to_string(), e.into_inner()))?;
+        de.end().map_err(|e| invalid(String::new(), e))?;
+        Ok(value)
+    }
+}
 
 /// The header of summary.csv.
 pub const HEADER: [&str; 14] = [
@@ -126,6 +341,127 @@ mod tests {
     use super::*;
     use crate::analysis::summary::{AtEvent, MetricSummary};
     use std::collections::BTreeMap;
+
+    use crate::analysis::summary::SummaryBuilder;
+    use crate::engine::{RunId, RunOutput};
+
+    /// The summary of three runs that build culture, then lose it to a
+    /// shock at step 20.
+    fn shocked() -> (Vec<Marker>, Summary) {
+        let markers = vec![
+            Marker {
+                step: 10,
+                label: "programme".into(),
+                kind: "learning_leadership".into(),
+                shock: false,
+            },
+            Marker {
+                step: 20,
+                label: "new \"boss\"".into(),
+                kind: "replace_leader".into(),
+                shock: true,
+            },
+        ];
+        let mut b = SummaryBuilder::new(&["culture", "headcount"], &markers, 0, 7.0 / 365.25);
+        for r in 0..3u32 {
+            let mut rows = Vec::new();
+            for n in 0..60 {
+                let c = if n <= 20 {
+                    0.1 + 0.02 * n as f64
+                } else {
+                    (0.5 - 0.03 * (n - 20) as f64).max(0.05 + 0.01 * f64::from(r))
+                };
+                rows.extend([c, 100.0 + f64::from(r)]);
+            }
+            b.add(&RunOutput {
+                id: RunId {
+                    point: 0,
+                    replicate: r,
+                },
+                width: 2,
+                rows,
+                group_width: 0,
+                groups: vec![],
+            });
+        }
+        (markers, b.finish())
+    }
+
+    #[test]
+    fn summary_json_reads_back_equal_and_writes_the_same_bytes() {
+        let (markers, summary) = shocked();
+        assert!(summary.shock.is_some(), "the fixture has a shock");
+        let file = SummaryFile::new("demo", "week", 42, &markers, &summary);
+        let bytes = file.to_bytes();
+        // What `culturesim run` wrote before this type: the scenario's
+        // fields, then the summary flattened.
+        #[derive(Serialize)]
+        struct Before<'a> {
+            scenario: &'a str,
+            time_unit: &'a str,
+            seed: u64,
+            markers: &'a [Marker],
+            #[serde(flatten)]
+            summary: &'a Summary,
+        }
+        let before = serde_json::to_vec_pretty(&Before {
+            scenario: "demo",
+            time_unit: "week",
+            seed: 42,
+            markers: &markers,
+            summary: &summary,
+        })
+        .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&bytes),
+            String::from_utf8_lossy(&before)
+        );
+        let path = Path::new("out/summary.json");
+        let back = SummaryFile::parse(std::str::from_utf8(&bytes).unwrap(), path).unwrap();
+        assert_eq!(back, file);
+        assert_eq!(back.to_bytes(), bytes);
+        let sh = back.shock.as_ref().unwrap();
+        assert_eq!(sh.event.label, "new \"boss\"");
+        assert_eq!(sh.per_run.len(), 3);
+        assert!(back.final_stats("culture").is_some());
+    }
+
+    #[test]
+    fn a_malformed_summary_names_the_file_field_line_and_column() {
+        let (markers, summary) = shocked();
+        let text =
+            String::from_utf8(SummaryFile::new("demo", "week", 42, &markers, &summary).to_bytes())
+                .unwrap();
+        let path = Path::new("out/summary.json");
+        let broken = text.replacen("\"runs\": 3", "\"runs\": \"three\"", 1);
+        let e = SummaryFile::parse(&broken, path).unwrap_err();
+        let line = broken.lines().position(|l| l.contains("three")).unwrap() + 1;
+        match &e {
+            ReadError::Invalid { field, line: l, .. } => {
+                assert_eq!(field, "runs");
+                assert_eq!(*l, line as u64);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            e.to_string().starts_with(&format!(
+                "'out/summary.json' is not a valid summary: line {line}, column"
+            )),
+            "{e}"
+        );
+        let broken = text.replacen("\"mean\": ", "\"mean\": \"x\", \"old\": ", 1);
+        let e = SummaryFile::parse(&broken, path).unwrap_err().to_string();
+        assert!(e.contains("metrics.culture.final_step.mean"), "{e}");
+        let e = SummaryFile::parse("{", path).unwrap_err().to_string();
+        assert!(
+            e.starts_with("'out/summary.json' is not a valid summary: line 1"),
+            "{e}"
+        );
+        let e = SummaryFile::parse(&text.replacen("\"seed\"", "\"sead\"", 1), path)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("sead"), "{e}");
+    }
 
     #[test]
     fn one_row_per_statistic() {

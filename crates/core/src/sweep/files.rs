@@ -4,6 +4,11 @@
 //! derives `points.csv`, `summary.csv` and `summary.json` from the rows
 //! alone — so a resumed sweep and merged shards end with the same bytes as
 //! an uninterrupted sweep.
+//!
+//! Each finished file has one type that writes it and reads it back:
+//! [`Points`] (points.csv), [`Runs`] (runs.csv), [`PointStats`]
+//! (summary.csv) and [`SweepSummary`] (summary.json); the sweep's
+//! timeseries.csv is a [`crate::export::timeseries::Timeseries`].
 
 use super::design::Design;
 use crate::analysis::shock::shock_metrics;
@@ -12,8 +17,9 @@ use crate::analysis::summary::rate_window;
 use crate::engine::RunOutput;
 use crate::export::atomic;
 use crate::export::timeseries::format_value;
+use crate::export::{CsvText, ReadError};
 use anyhow::{Context, Result, bail};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
@@ -205,9 +211,343 @@ impl Part {
     }
 }
 
+/// points.csv: `point,<parameter names>`, one row per design point.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Points {
+    /// The swept parameters' names.
+    pub names: Vec<String>,
+    /// Each point's values, in the order of `names`.
+    pub points: Vec<Vec<f64>>,
+}
+
+impl Points {
+    /// The points of `design`.
+    pub fn of(design: &Design) -> Self {
+        Self {
+            names: design.names.clone(),
+            points: design.points.clone(),
+        }
+    }
+
+    /// The bytes of points.csv.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut pts = String::from("point");
+        for n in &self.names {
+            pts.push(',');
+            pts.push_str(n);
+        }
+        pts.push('\n');
+        for (i, p) in self.points.iter().enumerate() {
+            pts.push_str(&i.to_string());
+            for v in p {
+                pts.push(',');
+                pts.push_str(&format_value(*v));
+            }
+            pts.push('\n');
+        }
+        pts.into_bytes()
+    }
+
+    /// Read points.csv at `path`.
+    pub fn read(path: &Path) -> Result<Self, ReadError> {
+        Self::parse(&ReadError::read_to_string(path)?, path)
+    }
+
+    /// Parse the text of a points.csv (`path` names it in errors).
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ReadError> {
+        let csv = CsvText::new(path, "points file");
+        let (header, records) = csv.records(text)?;
+        if header.first().map(String::as_str) != Some("point") {
+            return Err(csv.error(1, 0, "", "expected the column point first"));
+        }
+        let mut points = Vec::with_capacity(records.len());
+        for (line, rec) in &records {
+            let id: usize = csv.number(*line, &header, rec, 0)?;
+            if id != points.len() {
+                return Err(csv.error(
+                    *line,
+                    1,
+                    "point",
+                    format!("expected point {}, got {id}", points.len()),
+                ));
+            }
+            points.push(
+                (1..header.len())
+                    .map(|i| csv.number(*line, &header, rec, i))
+                    .collect::<Result<_, _>>()?,
+            );
+        }
+        Ok(Self {
+            names: header[1..].to_vec(),
+            points,
+        })
+    }
+}
+
+/// runs.csv: `point,replicate,steps,<columns>`, one row per finished run
+/// (the model's [`crate::sweep::columns::RunColumns`]; an empty cell is
+/// undefined).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Runs {
+    /// The columns after `point,replicate,steps`.
+    pub columns: Vec<String>,
+    /// Rows in file order.
+    pub rows: Vec<RunRow>,
+}
+
+/// One finished run of a sweep.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunRow {
+    /// Design point.
+    pub point: u32,
+    /// Replicate.
+    pub replicate: u32,
+    /// Steps run.
+    pub steps: u32,
+    /// One value per column (`None` where undefined).
+    pub values: Vec<Option<f64>>,
+    /// Line in the file it was read from (0 when built in code).
+    pub line: u64,
+}
+
+impl RunRow {
+    /// The runs.csv line (no trailing newline).
+    pub fn line_text(&self) -> String {
+        let mut cells = vec![
+            self.point.to_string(),
+            self.replicate.to_string(),
+            self.steps.to_string(),
+        ];
+        cells.extend(
+            self.values
+                .iter()
+                .map(|v| v.map(format_value).unwrap_or_default()),
+        );
+        cells.join(",")
+    }
+}
+
+impl Runs {
+    /// The header line (no trailing newline).
+    pub fn header(&self) -> String {
+        let mut h = String::from("point,replicate,steps");
+        for c in &self.columns {
+            h.push(',');
+            h.push_str(c);
+        }
+        h
+    }
+
+    /// The bytes of runs.csv.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = self.header();
+        out.push('\n');
+        for r in &self.rows {
+            out.push_str(&r.line_text());
+            out.push('\n');
+        }
+        out.into_bytes()
+    }
+
+    /// Read runs.csv at `path`.
+    pub fn read(path: &Path) -> Result<Self, ReadError> {
+        Self::parse(&ReadError::read_to_string(path)?, path)
+    }
+
+    /// Parse the text of a runs.csv (`path` names it in errors).
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ReadError> {
+        let csv = CsvText::new(path, "runs file");
+        let (header, records) = csv.records(text)?;
+        if header.len() < 3 || header[..3] != ["point", "replicate", "steps"] {
+            return Err(csv.error(1, 0, "", "expected the columns point,replicate,steps first"));
+        }
+        let mut rows = Vec::with_capacity(records.len());
+        for (line, rec) in &records {
+            let line = *line;
+            rows.push(RunRow {
+                point: csv.number(line, &header, rec, 0)?,
+                replicate: csv.number(line, &header, rec, 1)?,
+                steps: csv.number(line, &header, rec, 2)?,
+                values: (3..header.len())
+                    .map(|i| match rec.get(i).unwrap_or("") {
+                        "" => Ok(None),
+                        _ => csv.number(line, &header, rec, i).map(Some),
+                    })
+                    .collect::<Result<_, _>>()?,
+                line,
+            });
+        }
+        Ok(Self {
+            columns: header[3..].to_vec(),
+            rows,
+        })
+    }
+}
+
+/// summary.csv of a sweep: per point and metric, the statistics across
+/// replicates and the paired difference with the baseline point,
+/// `point,metric,n,mean,sd,ci95_lo,ci95_hi,p5,p50,p95,diff_n,diff_mean,
+/// diff_ci95_lo,diff_ci95_hi` (empty cells: undefined).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PointStats {
+    /// Rows in file order.
+    pub rows: Vec<PointStatsRow>,
+}
+
+/// One row of a sweep's summary.csv.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PointStatsRow {
+    /// Design point.
+    pub point: u32,
+    /// Metric (a runs.csv column).
+    pub metric: String,
+    /// Runs with a value.
+    pub n: usize,
+    /// mean, sd, ci95_lo, ci95_hi, p5, p50, p95 (`None`: undefined).
+    pub stats: [Option<f64>; 7],
+    /// Paired differences with the baseline point.
+    pub diff_n: usize,
+    /// diff_mean, diff_ci95_lo, diff_ci95_hi.
+    pub diff: [Option<f64>; 3],
+}
+
+impl PointStatsRow {
+    /// The row of `metric` at `point` from its statistics and its paired
+    /// differences with the baseline.
+    pub fn of(point: u32, metric: &str, stats: Option<&Stats>, vs: Option<&Stats>) -> Self {
+        Self {
+            point,
+            metric: metric.to_string(),
+            n: stats.map_or(0, |s| s.n),
+            stats: match stats {
+                Some(s) => [s.mean, s.sd, s.ci95[0], s.ci95[1], s.p5, s.p50, s.p95].map(Some),
+                None => [None; 7],
+            },
+            diff_n: vs.map_or(0, |s| s.n),
+            diff: match vs {
+                Some(s) => [s.mean, s.ci95[0], s.ci95[1]].map(Some),
+                None => [None; 3],
+            },
+        }
+    }
+
+    /// Mean (`None`: undefined).
+    pub fn mean(&self) -> Option<f64> {
+        self.stats[0]
+    }
+
+    /// 95% CI of the mean (`None`: undefined).
+    pub fn ci95(&self) -> Option<(f64, f64)> {
+        Some((self.stats[2]?, self.stats[3]?))
+    }
+}
+
+impl PointStats {
+    /// The header line.
+    pub const HEADER: &'static str = "point,metric,n,mean,sd,ci95_lo,ci95_hi,p5,p50,p95,diff_n,diff_mean,diff_ci95_lo,diff_ci95_hi";
+
+    /// The bytes of summary.csv.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let f = |x: &Option<f64>| x.map(format_value).unwrap_or_default();
+        let mut csv = format!("{}\n", Self::HEADER);
+        for r in &self.rows {
+            csv.push_str(&format!("{},{},{}", r.point, r.metric, r.n));
+            for x in &r.stats {
+                csv.push(',');
+                csv.push_str(&f(x));
+            }
+            csv.push_str(&format!(",{}", r.diff_n));
+            for x in &r.diff {
+                csv.push(',');
+                csv.push_str(&f(x));
+            }
+            csv.push('\n');
+        }
+        csv.into_bytes()
+    }
+
+    /// Read a sweep's summary.csv at `path`.
+    pub fn read(path: &Path) -> Result<Self, ReadError> {
+        Self::parse(&ReadError::read_to_string(path)?, path)
+    }
+
+    /// Parse the text of a sweep's summary.csv (`path` names it in errors).
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ReadError> {
+        let csv = CsvText::new(path, "sweep summary");
+        let (header, records) = csv.records(text)?;
+        if header.join(",") != Self::HEADER {
+            return Err(csv.error(1, 0, "", format!("expected the columns {}", Self::HEADER)));
+        }
+        let opt = |line, rec: &csv::StringRecord, i: usize| -> Result<Option<f64>, ReadError> {
+            match rec.get(i).unwrap_or("") {
+                "" => Ok(None),
+                _ => csv.number(line, &header, rec, i).map(Some),
+            }
+        };
+        let mut rows = Vec::with_capacity(records.len());
+        for (line, rec) in &records {
+            let line = *line;
+            let mut stats = [None; 7];
+            for (k, x) in stats.iter_mut().enumerate() {
+                *x = opt(line, rec, 3 + k)?;
+            }
+            let mut diff = [None; 3];
+            for (k, x) in diff.iter_mut().enumerate() {
+                *x = opt(line, rec, 11 + k)?;
+            }
+            rows.push(PointStatsRow {
+                point: csv.number(line, &header, rec, 0)?,
+                metric: rec[1].to_string(),
+                n: csv.number(line, &header, rec, 2)?,
+                stats,
+                diff_n: csv.number(line, &header, rec, 10)?,
+                diff,
+            });
+        }
+        Ok(Self { rows })
+    }
+}
+
+/// summary.json of a sweep: the baseline point and every point's
+/// statistics.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SweepSummary {
+    /// The baseline point the paired differences are taken against.
+    pub baseline: usize,
+    /// Per point.
+    pub points: Vec<PointSummary>,
+}
+
+impl SweepSummary {
+    /// The bytes of summary.json.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec_pretty(self).expect("a sweep summary always serializes")
+    }
+
+    /// Read a sweep's summary.json at `path` (errors name the field, line
+    /// and column).
+    pub fn read(path: &Path) -> Result<Self, ReadError> {
+        let text = ReadError::read_to_string(path)?;
+        let mut de = serde_json::Deserializer::from_str(&text);
+        serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let field = e.path().to_string();
+            let inner = e.into_inner();
+            ReadError::Invalid {
+                path: path.to_path_buf(),
+                what: "sweep summary",
+                line: inner.line() as u64,
+                column: inner.column() as u64,
+                field,
+                message: inner.to_string(),
+            }
+        })
+    }
+}
+
 /// Per point and metric: statistics across replicates and the paired
 /// difference with the baseline point.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PointSummary {
     /// Point id.
     pub point: u32,
@@ -218,7 +558,7 @@ pub struct PointSummary {
 }
 
 /// Statistics of one metric at one point.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricStats {
     /// Across replicates (undefined values left out).
     pub stats: Option<Stats>,
@@ -234,51 +574,25 @@ pub fn sort_lines(lines: &mut [String]) {
 /// Write the finished sweep's derived files from `runs_text` (the whole
 /// runs.csv): points.csv, summary.csv, summary.json.
 pub fn derive(out: &Path, design: &Design, runs_text: &str) -> Result<()> {
-    // points.csv
-    let mut pts = String::from("point");
-    for n in &design.names {
-        pts.push(',');
-        pts.push_str(n);
-    }
-    pts.push('\n');
-    for (i, p) in design.points.iter().enumerate() {
-        pts.push_str(&i.to_string());
-        for v in p {
-            pts.push(',');
-            pts.push_str(&format_value(*v));
-        }
-        pts.push('\n');
-    }
-    atomic::write(&out.join("points.csv"), pts.as_bytes())?;
-    // Parse runs.csv.
-    let mut lines = runs_text.lines();
-    let header: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
-    let cols = &header[3.min(header.len())..];
-    // values[point][metric] = Vec<(replicate, value)>
+    atomic::write(&out.join("points.csv"), &Points::of(design).to_bytes())?;
+    let runs = Runs::parse(runs_text, &out.join("runs.csv"))?;
+    let cols = &runs.columns;
+    // values[point][metric] = replicate → value
     let mut values: BTreeMap<u32, Vec<BTreeMap<u32, f64>>> = BTreeMap::new();
-    for l in lines {
-        let cells: Vec<&str> = l.split(',').collect();
-        let (Some(p), Some(r)) = (
-            cells.first().and_then(|c| c.parse().ok()),
-            cells.get(1).and_then(|c| c.parse().ok()),
-        ) else {
-            bail!("runs.csv: malformed line '{l}'");
-        };
+    for r in &runs.rows {
         let entry = values
-            .entry(p)
+            .entry(r.point)
             .or_insert_with(|| vec![BTreeMap::new(); cols.len()]);
-        for (m, cell) in cells.iter().skip(3).enumerate().take(cols.len()) {
-            if let Ok(v) = cell.parse::<f64>() {
-                entry[m].insert(r, v);
+        for (m, v) in r.values.iter().enumerate() {
+            if let Some(v) = v {
+                entry[m].insert(r.replicate, *v);
             }
         }
     }
     let empty = vec![BTreeMap::new(); cols.len()];
     let base = values.get(&(design.baseline as u32)).unwrap_or(&empty);
     let mut summaries = Vec::new();
-    let mut csv = String::from(
-        "point,metric,n,mean,sd,ci95_lo,ci95_hi,p5,p50,p95,diff_n,diff_mean,diff_ci95_lo,diff_ci95_hi\n",
-    );
+    let mut csv = PointStats { rows: Vec::new() };
     for (p, per_metric) in &values {
         let mut metrics = BTreeMap::new();
         for (m, name) in cols.iter().enumerate() {
@@ -289,22 +603,8 @@ pub fn derive(out: &Path, design: &Design, runs_text: &str) -> Result<()> {
                 .collect();
             let stats = Stats::of(&v);
             let vs = Stats::of(&diffs);
-            let f = |x: Option<f64>| x.map(format_value).unwrap_or_default();
-            csv.push_str(&format!(
-                "{p},{name},{},{},{},{},{},{},{},{},{},{},{},{}\n",
-                stats.as_ref().map_or(0, |s| s.n),
-                f(stats.as_ref().map(|s| s.mean)),
-                f(stats.as_ref().map(|s| s.sd)),
-                f(stats.as_ref().map(|s| s.ci95[0])),
-                f(stats.as_ref().map(|s| s.ci95[1])),
-                f(stats.as_ref().map(|s| s.p5)),
-                f(stats.as_ref().map(|s| s.p50)),
-                f(stats.as_ref().map(|s| s.p95)),
-                vs.as_ref().map_or(0, |s| s.n),
-                f(vs.as_ref().map(|s| s.mean)),
-                f(vs.as_ref().map(|s| s.ci95[0])),
-                f(vs.as_ref().map(|s| s.ci95[1])),
-            ));
+            csv.rows
+                .push(PointStatsRow::of(*p, name, stats.as_ref(), vs.as_ref()));
             metrics.insert(
                 name.to_string(),
                 MetricStats {
@@ -331,16 +631,127 @@ pub fn derive(out: &Path, design: &Design, runs_text: &str) -> Result<()> {
             metrics,
         });
     }
-    atomic::write(&out.join("summary.csv"), csv.as_bytes())?;
-    #[derive(Serialize)]
-    struct SummaryFile<'a> {
-        baseline: usize,
-        points: &'a [PointSummary],
-    }
-    let json = serde_json::to_vec_pretty(&SummaryFile {
+    atomic::write(&out.join("summary.csv"), &csv.to_bytes())?;
+    let json = SweepSummary {
         baseline: design.baseline,
-        points: &summaries,
-    })?;
+        points: summaries,
+    }
+    .to_bytes();
     atomic::write(&out.join("summary.json"), &json)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn design() -> Design {
+        Design {
+            names: vec!["culture.coupling".into(), "march.p1".into()],
+            points: vec![vec![0.0, 0.1], vec![1.5, 1.0 / 3.0]],
+            baseline: 0,
+        }
+    }
+
+    /// runs.csv of two points × three replicates, one value undefined.
+    fn runs_text() -> String {
+        let mut rows = Vec::new();
+        for p in 0..2u32 {
+            for r in 0..3u32 {
+                rows.push(RunRow {
+                    point: p,
+                    replicate: r,
+                    steps: 520,
+                    values: vec![
+                        Some(0.25 + 0.1 * f64::from(p) + 0.01 * f64::from(r)),
+                        (r != 1).then_some(f64::from(r) / 7.0),
+                    ],
+                    line: 0,
+                });
+            }
+        }
+        let runs = Runs {
+            columns: vec!["culture".into(), "asymmetry".into()],
+            rows,
+        };
+        String::from_utf8(runs.to_bytes()).unwrap()
+    }
+
+    #[test]
+    fn every_sweep_file_reads_back_equal_and_writes_the_same_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = runs_text();
+        assert!(text.starts_with("point,replicate,steps,culture,asymmetry\n0,0,520,0.25,0\n"));
+        assert!(text.contains("\n0,1,520,0.26,\n"), "{text}");
+        derive(dir.path(), &design(), &text).unwrap();
+        let runs = Runs::parse(&text, Path::new("runs.csv")).unwrap();
+        assert_eq!(runs.rows[1].values[1], None);
+        assert_eq!(runs.rows[1].line, 3);
+        assert_eq!(runs.to_bytes(), text.as_bytes());
+        let path = dir.path().join("points.csv");
+        let points = Points::read(&path).unwrap();
+        assert_eq!(points, Points::of(&design()));
+        assert_eq!(points.to_bytes(), std::fs::read(&path).unwrap());
+        let path = dir.path().join("summary.csv");
+        let stats = PointStats::read(&path).unwrap();
+        assert_eq!(stats.rows.len(), 4);
+        let row = &stats.rows[2];
+        assert_eq!((row.point, row.metric.as_str(), row.n), (1, "culture", 3));
+        assert!((row.mean().unwrap() - 0.36).abs() < 1e-12);
+        // Paired with the baseline, replicate by replicate: +0.1 each.
+        assert!((row.diff[0].unwrap() - 0.1).abs() < 1e-12);
+        assert_eq!(stats.to_bytes(), std::fs::read(&path).unwrap());
+        let path = dir.path().join("summary.json");
+        let summary = SweepSummary::read(&path).unwrap();
+        assert_eq!(summary.points.len(), 2);
+        assert_eq!(summary.points[1].params["march.p1"], 1.0 / 3.0);
+        assert_eq!(
+            summary.points[0].metrics["asymmetry"]
+                .stats
+                .as_ref()
+                .unwrap()
+                .n,
+            2
+        );
+        assert_eq!(summary.to_bytes(), std::fs::read(&path).unwrap());
+    }
+
+    #[test]
+    fn malformed_sweep_files_name_the_file_line_and_column() {
+        let e = Runs::parse(
+            "point,replicate,steps,culture\n0,0,5,0.5\n0,1,5,lots\n",
+            Path::new("s/runs.csv"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            e,
+            "'s/runs.csv' is not a valid runs file: line 3, column 4: culture: 'lots' is not a number"
+        );
+        let e = Points::parse("point,a\n1,0.5\n", Path::new("s/points.csv"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("line 2, column 1: point: expected point 0, got 1"),
+            "{e}"
+        );
+        let e = PointStats::parse("point,metric\n", Path::new("s/summary.csv"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("'s/summary.csv' is not a valid sweep summary: line 1"),
+            "{e}"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("summary.json");
+        std::fs::write(&path, "{\"baseline\": 0, \"points\": [{\"point\": \"x\"}]}").unwrap();
+        let e = SweepSummary::read(&path).unwrap_err();
+        match &e {
+            ReadError::Invalid { field, line, .. } => {
+                assert_eq!(field, "points[0].point");
+                assert_eq!(*line, 1);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 }

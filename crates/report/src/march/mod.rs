@@ -15,287 +15,39 @@
 //! more, so over time it holds its last value: trajectories carry each
 //! stopped run's last row forward to the longest run.
 
-use super::canvas::{self, Chart, DrawResult, Figure, HouseMesh, Key, LEFT};
+mod charts;
+
+pub use charts::{Dot, Line, ParamLines, Series, Trajectories};
+
+use super::canvas::{self, Figure};
+use super::data::{self, LoadError, ScenarioInfo};
 use super::report::{esc, figures_html, page_end, page_start};
-use super::style;
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Result, anyhow};
+use charts::{describe, short};
 use culturesim_core::analysis::stats::percentile;
 use culturesim_core::export::atomic;
+use culturesim_core::export::summary::SummaryFile;
+use culturesim_core::export::timeseries::Timeseries;
 use culturesim_core::export::timeseries::format_value;
+use culturesim_core::scenario::raw::RawScenario;
 use culturesim_core::sweep::design::Design;
-use plotters::coord::Shift;
-use plotters::prelude::*;
+use culturesim_core::sweep::files::PointStats;
 use std::collections::BTreeMap;
-use std::path::Path;
-
-/// Axis names of March's metrics.
-fn describe(metric: &str) -> &str {
-    match metric {
-        "code_knowledge" => "code knowledge (Σ code·reality / m)",
-        "knowledge" => "mean individual knowledge",
-        "code_correct" => "share of dimensions the code has right",
-        "knowledge_fast" => "knowledge of fast learners",
-        "knowledge_slow" => "knowledge of slow learners",
-        other => other,
-    }
-}
-
-/// Parameter names without the section, in March's notation.
-fn short(name: &str) -> String {
-    let n = name.strip_prefix("march.").unwrap_or(name);
-    match n {
-        "fast_share" => "share of fast learners".into(),
-        "p1" => "socialization rate p1".into(),
-        "p2" => "code learning rate p2".into(),
-        "p3" => "turnover p3".into(),
-        "p4" => "turbulence p4".into(),
-        other => other.into(),
-    }
-}
-
-/// A point of a line: x, mean, 95% CI.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Dot {
-    /// Parameter value.
-    pub x: f64,
-    /// Mean over runs.
-    pub mean: f64,
-    /// 95% CI of the mean (low, high).
-    pub ci: (f64, f64),
-}
-
-/// One line of a [`ParamLines`] chart.
-#[derive(Debug, Clone)]
-pub struct Line {
-    /// Legend label.
-    pub label: String,
-    /// Its points, in increasing x.
-    pub dots: Vec<Dot>,
-}
-
-/// A metric against a parameter, one line per group.
-pub struct ParamLines<'a> {
-    /// Title.
-    pub title: &'a str,
-    /// Subtitle.
-    pub subtitle: &'a str,
-    /// X axis description.
-    pub x_desc: &'a str,
-    /// Y axis description.
-    pub y_desc: &'a str,
-    /// The lines.
-    pub lines: &'a [Line],
-}
-
-const DASHES: [(f64, f64); 4] = [(0.0, 0.0), (14.0, 8.0), (4.0, 6.0), (20.0, 6.0)];
-
-impl Chart for ParamLines<'_> {
-    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
-        let top = canvas::title(area, self.title, self.subtitle)?;
-        let legend_h = if self.lines.len() > 1 { 50 } else { 0 };
-        let (_, lower) = area.split_vertically(top + 10 + legend_h);
-        let dots = self.lines.iter().flat_map(|l| &l.dots);
-        let (xlo, xhi, ylo, yhi) = dots.fold(
-            (
-                f64::INFINITY,
-                f64::NEG_INFINITY,
-                f64::INFINITY,
-                f64::NEG_INFINITY,
-            ),
-            |(a, b, c, d), p| (a.min(p.x), b.max(p.x), c.min(p.ci.0), d.max(p.ci.1)),
-        );
-        let (xlo, xhi) = if xlo.is_finite() {
-            (xlo, xhi)
-        } else {
-            (0.0, 1.0)
-        };
-        let (ylo, yhi) = if ylo.is_finite() {
-            (ylo, yhi)
-        } else {
-            (0.0, 1.0)
-        };
-        let xpad = ((xhi - xlo) * 0.04).max(1e-3);
-        let ypad = ((yhi - ylo) * 0.1).max(0.01);
-        let mut chart = ChartBuilder::on(&lower)
-            .margin_left(LEFT)
-            .margin_right(40)
-            .margin_top(6)
-            .margin_bottom(10)
-            .x_label_area_size(80)
-            .y_label_area_size(110)
-            .build_cartesian_2d(xlo - xpad..xhi + xpad, ylo - ypad..yhi + ypad)?;
-        let xd = canvas::decimals(xhi - xlo);
-        let yd = canvas::decimals(yhi - ylo + 2.0 * ypad);
-        chart
-            .configure_mesh()
-            .x_desc(self.x_desc)
-            .y_desc(self.y_desc)
-            .x_labels(8)
-            .y_labels(7)
-            .x_label_formatter(&|v| format!("{v:.xd$}"))
-            .y_label_formatter(&|v| format!("{v:.yd$}"))
-            .house(style::AXIS, style::TICK)
-            .draw()?;
-        let mut keys = Vec::new();
-        for (i, line) in self.lines.iter().enumerate() {
-            let c = style::series(i);
-            let w = 4;
-            let path: Vec<(f64, f64)> = line.dots.iter().map(|d| (d.x, d.mean)).collect();
-            let (dash, gap) = DASHES[i % DASHES.len()];
-            if dash == 0.0 {
-                chart.draw_series(std::iter::once(PathElement::new(path, c.stroke_width(w))))?;
-                keys.push((Key::Line(c, w), line.label.clone()));
-            } else {
-                let base = lower.get_base_pixel();
-                let pixels: Vec<(i32, i32)> = path
-                    .iter()
-                    .map(|&p| {
-                        let (x, y) = chart.backend_coord(&p);
-                        (x - base.0, y - base.1)
-                    })
-                    .collect();
-                for pair in pixels.windows(2) {
-                    canvas::dashed_line(&lower, pair[0], pair[1], c.stroke_width(w), dash, gap)?;
-                }
-                keys.push((Key::Dashed(c, w), line.label.clone()));
-            }
-            for d in &line.dots {
-                chart.draw_series(std::iter::once(PathElement::new(
-                    vec![(d.x, d.ci.0), (d.x, d.ci.1)],
-                    c.mix(0.7).stroke_width(3),
-                )))?;
-                chart.draw_series(std::iter::once(Circle::new((d.x, d.mean), 6, c.filled())))?;
-            }
-        }
-        if self.lines.len() > 1 {
-            let (w, _) = area.dim_in_pixel();
-            canvas::legend(area, &keys, w as i32 - 40, top + 30)?;
-        }
-        Ok(())
-    }
-}
-
-/// A metric's mean over time.
-#[derive(Debug, Clone)]
-pub struct Series {
-    /// Legend label.
-    pub label: String,
-    /// Mean at every step from 0.
-    pub mean: Vec<f64>,
-    /// The band of the middle 50% of runs (25th and 75th percentiles).
-    pub band: Option<(Vec<f64>, Vec<f64>)>,
-}
-
-/// Means over time, one line per series.
-pub struct Trajectories<'a> {
-    /// Title.
-    pub title: &'a str,
-    /// Subtitle.
-    pub subtitle: &'a str,
-    /// Y axis description.
-    pub y_desc: &'a str,
-    /// The series.
-    pub series: &'a [Series],
-}
-
-impl Chart for Trajectories<'_> {
-    fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
-        let top = canvas::title(area, self.title, self.subtitle)?;
-        let (_, lower) = area.split_vertically(top + 60);
-        let len = self.series.iter().map(|s| s.mean.len()).max().unwrap_or(1);
-        let xmax = (len.max(2) - 1) as f64;
-        let values = self.series.iter().flat_map(|s| {
-            s.mean.iter().chain(
-                s.band
-                    .iter()
-                    .flat_map(|(lo, hi)| lo.iter().chain(hi.iter())),
-            )
-        });
-        let (ylo, yhi) = values
-            .filter(|v| v.is_finite())
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
-                (a.min(v), b.max(v))
-            });
-        let (ylo, yhi) = if ylo.is_finite() {
-            (ylo.min(0.0), yhi.max(0.0))
-        } else {
-            (0.0, 1.0)
-        };
-        let ypad = ((yhi - ylo) * 0.06).max(0.01);
-        let mut chart = ChartBuilder::on(&lower)
-            .margin_left(LEFT)
-            .margin_right(40)
-            .margin_top(6)
-            .margin_bottom(10)
-            .x_label_area_size(80)
-            .y_label_area_size(110)
-            .build_cartesian_2d(0.0..xmax, ylo - ypad..yhi + ypad)?;
-        let yd = canvas::decimals(yhi - ylo + 2.0 * ypad);
-        chart
-            .configure_mesh()
-            .x_desc("period")
-            .y_desc(self.y_desc)
-            .x_labels(8)
-            .y_labels(7)
-            .x_label_formatter(&|v| format!("{v:.0}"))
-            .y_label_formatter(&|v| format!("{v:.yd$}"))
-            .house(style::AXIS, style::TICK)
-            .draw()?;
-        let mut keys = Vec::new();
-        for (i, s) in self.series.iter().enumerate() {
-            let c = style::series(i);
-            if let Some((lo, hi)) = &s.band {
-                let mut poly: Vec<(f64, f64)> =
-                    hi.iter().enumerate().map(|(t, &v)| (t as f64, v)).collect();
-                poly.extend(lo.iter().enumerate().rev().map(|(t, &v)| (t as f64, v)));
-                chart.draw_series(std::iter::once(Polygon::new(
-                    poly,
-                    style::tint(c, 0.75).filled(),
-                )))?;
-                keys.push((
-                    Key::Box(style::tint(c, 0.75)),
-                    format!("{}: middle 50% of runs", s.label),
-                ));
-            }
-            let path: Vec<(f64, f64)> = s
-                .mean
-                .iter()
-                .enumerate()
-                .filter(|(_, v)| v.is_finite())
-                .map(|(t, &v)| (t as f64, v))
-                .collect();
-            chart.draw_series(std::iter::once(PathElement::new(path, c.stroke_width(4))))?;
-            keys.push((Key::Line(c, 4), s.label.clone()));
-        }
-        let (w, _) = area.dim_in_pixel();
-        canvas::legend(area, &keys, w as i32 - 40, top + 30)?;
-        Ok(())
-    }
-}
+use std::path::{Path, PathBuf};
 
 /// Per (point, metric): (n, mean, 95% CI low, high), from summary.csv.
 pub type Stats = BTreeMap<(u32, String), (usize, f64, f64, f64)>;
 
-/// Read summary.csv (`point,metric,n,mean,sd,ci95_lo,ci95_hi,...`).
-pub fn read_summary(text: &str) -> Stats {
-    let mut out = BTreeMap::new();
-    for l in text.lines().skip(1) {
-        let c: Vec<&str> = l.split(',').collect();
-        if c.len() < 7 {
-            continue;
-        }
-        let (Ok(p), Ok(n), Ok(mean), Ok(lo), Ok(hi)) = (
-            c[0].parse::<u32>(),
-            c[2].parse::<usize>(),
-            c[3].parse::<f64>(),
-            c[5].parse::<f64>(),
-            c[6].parse::<f64>(),
-        ) else {
-            continue;
-        };
-        out.insert((p, c[1].to_string()), (n, mean, lo, hi));
-    }
-    out
+/// The statistics of a sweep's summary.csv that have a mean and an
+/// interval.
+pub fn read_summary(file: &PointStats) -> Stats {
+    file.rows
+        .iter()
+        .filter_map(|r| {
+            let (lo, hi) = r.ci95()?;
+            Some(((r.point, r.metric.clone()), (r.n, r.mean()?, lo, hi)))
+        })
+        .collect()
 }
 
 /// The swept parameter on the x axis (the one with most distinct values,
@@ -423,30 +175,18 @@ pub fn cross_table(design: &Design, stats: &Stats, metric: &str) -> String {
 /// Per point, per step: the mean (and for one point the 25th and 75th
 /// percentiles) of `metric` over its runs in timeseries.csv, each stopped
 /// run carried forward at its last value to the longest run.
-pub fn trajectories(timeseries: &str, metric: &str) -> Result<BTreeMap<u32, Series>> {
-    let mut lines = timeseries.lines();
-    let header: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
-    let col = header
-        .iter()
-        .position(|h| *h == metric)
+pub fn trajectories(timeseries: &Timeseries, metric: &str) -> Result<BTreeMap<u32, Series>> {
+    let col = timeseries
+        .metric(metric)
         .ok_or_else(|| anyhow!("timeseries.csv has no column '{metric}'"))?;
     // runs[point][replicate] = (step, value)...
     let mut runs: BTreeMap<u32, BTreeMap<u32, Vec<(usize, f64)>>> = BTreeMap::new();
-    for (i, l) in lines.enumerate() {
-        let c: Vec<&str> = l.split(',').collect();
-        let bad = || anyhow!("timeseries.csv line {}: malformed", i + 2);
-        let p: u32 = c.first().and_then(|x| x.parse().ok()).ok_or_else(bad)?;
-        let r: u32 = c.get(1).and_then(|x| x.parse().ok()).ok_or_else(bad)?;
-        let s: usize = c.get(2).and_then(|x| x.parse().ok()).ok_or_else(bad)?;
-        let v: f64 = c
-            .get(col)
-            .map(|x| x.parse().unwrap_or(f64::NAN))
-            .ok_or_else(bad)?;
-        runs.entry(p)
+    for row in &timeseries.rows {
+        runs.entry(row.point)
             .or_default()
-            .entry(r)
+            .entry(row.replicate)
             .or_default()
-            .push((s, v));
+            .push((row.step, row.values[col]));
     }
     let len = runs
         .values()
@@ -526,11 +266,7 @@ pub fn sweep_outputs(
     description: &str,
     timeseries: bool,
 ) -> Result<SweepOutputs> {
-    let read = |f: &str| {
-        std::fs::read_to_string(out.join(f))
-            .with_context(|| format!("cannot read '{}'", out.join(f).display()))
-    };
-    let stats = read_summary(&read("summary.csv")?);
+    let stats = read_summary(&PointStats::read(&out.join("summary.csv"))?);
     let (x, _) = axes(design);
     let x_desc = short(&design.names[x]);
     let mut figures = Vec::new();
@@ -592,7 +328,8 @@ pub fn sweep_outputs(
         }
     }
     if timeseries {
-        let traj = trajectories(&read("timeseries.csv")?, "code_knowledge")?;
+        let ts = Timeseries::read(&out.join("timeseries.csv"))?;
+        let traj = trajectories(&ts, "code_knowledge")?;
         let series: Vec<Series> = traj
             .into_iter()
             .take(8)
@@ -648,29 +385,55 @@ pub fn run_files() -> Vec<String> {
     ]
 }
 
+/// A finished `culturesim run` of March's model, read through the core's
+/// types of its files.
+#[derive(Debug, Clone)]
+pub struct MarchRun {
+    /// The folder.
+    pub dir: PathBuf,
+    /// scenario.toml.
+    pub scenario: ScenarioInfo,
+    /// summary.json.
+    pub summary: SummaryFile,
+    /// timeseries.csv.
+    pub timeseries: Timeseries,
+}
+
+/// Load a finished run of March's model: every file a complete run has,
+/// or a [`LoadError`] naming the file (bad input, like a learning-culture
+/// folder).
+pub fn load_run(dir: &Path) -> Result<MarchRun, LoadError> {
+    data::check_dir(dir)?;
+    Ok(MarchRun {
+        dir: dir.to_path_buf(),
+        summary: data::read_summary(dir)?,
+        scenario: data::read_scenario(dir)?,
+        timeseries: data::read_timeseries(dir)?,
+    })
+}
+
+/// The figure and report of a finished `culturesim run` of March's model
+/// in `dir` (see [`render_run`]).
+pub fn render_run_dir(dir: &Path) -> Result<super::Rendered> {
+    render_run(&load_run(dir)?)
+}
+
 /// The figure and report of a finished `culturesim run` of March's model:
 /// code knowledge (with the middle 50% of runs), mean individual
 /// knowledge and the share of dimensions the code has right, over time.
-pub fn render_run_dir(dir: &Path) -> Result<super::Rendered> {
-    let read = |f: &str| {
-        std::fs::read_to_string(dir.join(f))
-            .with_context(|| format!("cannot read '{}'", dir.join(f).display()))
-    };
-    let ts = read("timeseries.csv")?;
-    let scenario: toml::Table = toml::from_str(&read("scenario.toml")?)
-        .with_context(|| format!("cannot parse '{}'", dir.join("scenario.toml").display()))?;
-    let name = scenario.get("name").and_then(|v| v.as_str()).unwrap_or("");
-    let description = scenario
-        .get("description")
-        .and_then(|v| v.as_str())
-        .unwrap_or("");
+pub fn render_run(run: &MarchRun) -> Result<super::Rendered> {
+    let (dir, ts) = (run.dir.as_path(), &run.timeseries);
+    let (name, description) = (
+        run.scenario.name.as_str(),
+        run.scenario.description.as_str(),
+    );
     let mut series = Vec::new();
     for (metric, label) in [
         ("code_knowledge", "code knowledge"),
         ("knowledge", "mean individual knowledge"),
         ("code_correct", "share of dimensions the code has right"),
     ] {
-        let mut s = trajectories(&ts, metric)?
+        let mut s = trajectories(ts, metric)?
             .into_values()
             .next()
             .ok_or_else(|| anyhow!("timeseries.csv holds no runs"))?;
@@ -680,12 +443,7 @@ pub fn render_run_dir(dir: &Path) -> Result<super::Rendered> {
         }
         series.push(s);
     }
-    let runs = ts
-        .lines()
-        .skip(1)
-        .filter_map(|l| l.split(',').nth(1))
-        .collect::<std::collections::BTreeSet<_>>()
-        .len();
+    let runs = run.summary.runs;
     let sub = format!(
         "{name} · mean of {}; a run that reached equilibrium holds its last value",
         canvas::runs(runs)
@@ -720,9 +478,8 @@ pub fn render_run_dir(dir: &Path) -> Result<super::Rendered> {
 pub fn is_march_dir(dir: &Path) -> bool {
     std::fs::read_to_string(dir.join("scenario.toml"))
         .ok()
-        .and_then(|t| toml::from_str::<toml::Table>(&t).ok())
-        .and_then(|t| t.get("model")?.as_str().map(|m| m == "march1991"))
-        .unwrap_or(false)
+        .and_then(|t| toml::from_str::<RawScenario>(&t).ok())
+        .is_some_and(|raw| raw.model == "march1991")
 }
 
 #[cfg(test)]
@@ -782,7 +539,8 @@ mod tests {
     #[test]
     fn trajectories_carry_stopped_runs_forward() {
         let ts = "point,replicate,step,code_knowledge\n0,0,0,0\n0,0,1,0.5\n0,1,0,0\n0,1,1,0.2\n0,1,2,0.4\n0,1,3,0.6\n";
-        let t = trajectories(ts, "code_knowledge").unwrap();
+        let ts = Timeseries::parse(ts, Path::new("timeseries.csv")).unwrap();
+        let t = trajectories(&ts, "code_knowledge").unwrap();
         let s = &t[&0];
         assert_eq!(s.mean, vec![0.0, 0.35, 0.45, 0.55]);
         assert!(s.band.is_some());
