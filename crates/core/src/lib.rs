@@ -7,8 +7,10 @@
 //!
 //! From the inside out; a module may use the modules above it in this list
 //! and its own children, never one below it:
-//! 1. [`dist`], [`limits`], [`validate`]: distributions, size limits and
-//!    the "every problem at once" validation report (no dependencies);
+//! 1. [`dist`], [`limits`], [`validate`], [`command`]: distributions, size
+//!    limits, the "every problem at once" validation report, and what
+//!    every command shares (failure kinds, progress, provenance; no
+//!    dependencies);
 //! 2. [`engine`]: the model-agnostic run loop, random streams and the
 //!    parallel runner;
 //! 3. [`model`]: models on the engine (the learning-culture model, and
@@ -34,6 +36,7 @@
 
 pub mod analysis;
 pub mod calibrate;
+pub mod command;
 pub mod decide;
 pub mod dist;
 pub mod engine;

@@ -4,6 +4,7 @@
 
 pub mod atomic;
 pub mod folder;
+pub mod manifest;
 pub mod summary;
 pub mod teams;
 pub mod timeseries;

@@ -11,6 +11,9 @@ pub mod columns;
 pub mod design;
 pub mod files;
 pub mod identity;
+pub mod merge;
+pub mod results;
+pub mod run;
 
 use crate::scenario::raw::RawScenario;
 use crate::scenario::{Scenario, ScenarioError, Source};

@@ -1,0 +1,318 @@
+//! Merging the shards of one sweep (`culturesim merge`) into the files of
+//! the unsharded sweep: every folder must record the same experiment, each
+//! a different shard of one split, every row sound and unedited (the
+//! SHA-256 of runs.csv in its manifest), no run twice and none missing.
+//! The figures are the caller's ([`Figures`]).
+
+use super::Sweep;
+use super::files;
+use super::identity::Identity;
+use super::run::{Figures, SWEEP_FILES, parse_shard};
+use crate::command::{Failure, Provenance};
+use crate::export::atomic;
+use crate::export::folder::{self, FolderLock};
+use crate::export::manifest::Manifest;
+use crate::scenario::Source;
+use anyhow::{Context, anyhow};
+use std::path::{Path, PathBuf};
+
+/// What a merge did, for the command to print.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// Folders merged.
+    pub folders: usize,
+    /// Runs in the merged runs.csv.
+    pub runs: usize,
+}
+
+/// Merge the shard folders `dirs` into `out` (`culturesim merge DIR...
+/// --out OUT`): the files of the unsharded sweep, drawn by `figures`.
+pub fn merge(
+    dirs: &[PathBuf],
+    out: &Path,
+    provenance: &Provenance,
+    figures: Figures,
+) -> Result<Outcome, Failure> {
+    let input = |e: anyhow::Error| Failure::Input(e);
+    let first = dirs
+        .first()
+        .ok_or_else(|| Failure::Input(anyhow!("merge needs at least one folder")))?;
+    let read = |d: &Path, f: &str| {
+        std::fs::read_to_string(d.join(f))
+            .with_context(|| format!("cannot read '{}'", d.join(f).display()))
+    };
+    // A shard that stopped midway (a killed or cancelled task) has
+    // runs.csv.part but no runs.csv: name it, and every shard not finished.
+    let unfinished: Vec<String> = dirs
+        .iter()
+        .filter(|d| !d.join("runs.csv").exists() && d.join("runs.csv.part").exists())
+        .map(|d| format!("'{}'", d.display()))
+        .collect();
+    if !unfinished.is_empty() {
+        return Err(Failure::Input(anyhow!(
+            "{} stopped before the end of its shard (runs.csv.part, no runs.csv){}; run the missing shards (with --resume) first",
+            unfinished.join(", "),
+            missing_shards(dirs)
+                .map(|m| format!("; {m}"))
+                .unwrap_or_default()
+        )));
+    }
+    let scenario = read(first, "scenario.toml").map_err(input)?;
+    let points = read(first, "points.csv").map_err(input)?;
+    // Every folder must record the same experiment, each a different shard.
+    let ids = dirs
+        .iter()
+        .map(|d| match Identity::read(d) {
+            Ok(Some(id)) => Ok(id),
+            Ok(None) => Err(Failure::Input(anyhow!(
+                "'{}' has no {}: it is not a sweep folder of this culturesim version",
+                d.display(),
+                super::identity::FILE
+            ))),
+            Err(e) => Err(Failure::Input(e)),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    for (d, id) in dirs.iter().zip(&ids).skip(1) {
+        let diff = ids[0].differences(id, false);
+        if !diff.is_empty() {
+            return Err(Failure::Input(anyhow!(
+                "'{}' is a shard of another experiment than '{}': {}",
+                d.display(),
+                first.display(),
+                diff.join("; ")
+            )));
+        }
+    }
+    let mut shards: Vec<Option<(u32, u32)>> = Vec::new();
+    for (d, id) in dirs.iter().zip(&ids) {
+        let shard = id.shard.as_deref().and_then(|s| parse_shard(s).ok());
+        if shards.contains(&shard) {
+            return Err(Failure::Input(anyhow!(
+                "'{}' holds {} again (merge each shard once)",
+                d.display(),
+                shard.map_or("the whole sweep".into(), |(k, n)| format!("shard {k}/{n}"))
+            )));
+        }
+        if let (Some(Some((_, n0))), Some((_, n))) = (shards.first(), shard)
+            && *n0 != n
+        {
+            return Err(Failure::Input(anyhow!(
+                "'{}' is a shard of a {n}-way split, '{}' of a {n0}-way one",
+                d.display(),
+                first.display()
+            )));
+        }
+        shards.push(shard);
+    }
+    let mut run_lines = Vec::new();
+    let mut ts_lines = Vec::new();
+    let mut runs_header = None;
+    let mut ts_header = None;
+    let mut with_ts = true;
+    let sw = Sweep::load(&scenario, Source::File(first.join("scenario.toml")), &[])
+        .map_err(|e| Failure::Input(e.into()))?;
+    let n_points = sw.design.points.len() as u64;
+    let reps = u64::from(sw.replicates());
+    let adaptive = ids[0].adaptive.is_some();
+    for (d, shard) in dirs.iter().zip(&shards) {
+        if read(d, "scenario.toml").map_err(input)? != scenario
+            || read(d, "points.csv").map_err(input)? != points
+        {
+            return Err(Failure::Input(anyhow!(
+                "'{}' is a shard of another sweep (its scenario.toml or points.csv differs from '{}')",
+                d.display(),
+                first.display()
+            )));
+        }
+        let runs = read(d, "runs.csv").map_err(input)?;
+        let mut l = runs.lines();
+        let h = l.next().unwrap_or("").to_string();
+        if runs_header.get_or_insert_with(|| h.clone()) != &h {
+            return Err(Failure::Input(anyhow!(
+                "'{}': runs.csv header differs",
+                d.display()
+            )));
+        }
+        let width = h.split(',').count();
+        for (i, line) in l.enumerate() {
+            check_row(line, width, n_points, reps, adaptive, *shard).map_err(|e| {
+                Failure::Input(anyhow!("{}:{}: {e}", d.join("runs.csv").display(), i + 2))
+            })?;
+            run_lines.push(line.to_string());
+        }
+        // Every row is sound; now check none was edited.
+        let recorded = Manifest::read(d).ok().and_then(|m| m.runs_sha256.flatten());
+        match recorded {
+            Some(h) if h == super::identity::sha256_bytes(runs.as_bytes()) => {}
+            Some(_) => {
+                return Err(Failure::Input(anyhow!(
+                    "'{}' was changed after the sweep wrote it (its SHA-256 differs from the one in manifest.json); run that shard again",
+                    d.join("runs.csv").display()
+                )));
+            }
+            None => {
+                return Err(Failure::Input(anyhow!(
+                    "'{}' records no runs_sha256: the shard did not finish, or was written by another culturesim version",
+                    d.join("manifest.json").display()
+                )));
+            }
+        }
+        match std::fs::read_to_string(d.join("timeseries.csv")) {
+            Ok(t) => {
+                let mut l = t.lines();
+                let h = l.next().unwrap_or("").to_string();
+                if ts_header.get_or_insert_with(|| h.clone()) != &h {
+                    return Err(Failure::Input(anyhow!(
+                        "'{}': timeseries.csv header differs",
+                        d.display()
+                    )));
+                }
+                let width = h.split(',').count();
+                for (i, line) in l.enumerate() {
+                    check_row(line, width, n_points, reps, adaptive, *shard).map_err(|e| {
+                        Failure::Input(anyhow!(
+                            "{}:{}: {e}",
+                            d.join("timeseries.csv").display(),
+                            i + 2
+                        ))
+                    })?;
+                    ts_lines.push(line.to_string());
+                }
+            }
+            Err(_) => with_ts = false,
+        }
+    }
+    files::sort_lines(&mut run_lines);
+    let n = run_lines.len();
+    run_lines.dedup_by(|a, b| files::line_key(a) == files::line_key(b));
+    if run_lines.len() != n {
+        return Err(Failure::Input(anyhow!(
+            "the folders hold the same runs more than once (merge each shard once)"
+        )));
+    }
+    let expected = sw.runs().len();
+    if run_lines.len() != expected && !adaptive {
+        return Err(Failure::Input(anyhow!(
+            "the shards hold {} of the sweep's {expected} runs{}; run the missing shards (with --resume) first",
+            run_lines.len(),
+            missing_shards(dirs)
+                .map(|m| format!(" ({m})"))
+                .unwrap_or_default()
+        )));
+    }
+    std::fs::create_dir_all(out)
+        .map_err(|e| Failure::Runtime(anyhow!("cannot create '{}': {e}", out.display())))?;
+    // The merged folder is the sweep's own: one writer, no foreign files,
+    // nothing left of an earlier merge.
+    let _lock = FolderLock::acquire(out).map_err(Failure::Input)?;
+    folder::clean_stale(out, true);
+    for f in folder::check_owned(out, SWEEP_FILES).map_err(Failure::Input)? {
+        let _ = std::fs::remove_file(out.join(f));
+    }
+    let runtime = Failure::Runtime;
+    let runs_text = format!(
+        "{}\n{}\n",
+        runs_header.unwrap_or_default(),
+        run_lines.join("\n")
+    );
+    atomic::write(&out.join("runs.csv"), runs_text.as_bytes()).map_err(runtime)?;
+    if with_ts && !ts_lines.is_empty() {
+        files::sort_lines(&mut ts_lines);
+        let text = format!(
+            "{}\n{}\n",
+            ts_header.unwrap_or_default(),
+            ts_lines.join("\n")
+        );
+        atomic::write(&out.join("timeseries.csv"), text.as_bytes()).map_err(Failure::Runtime)?;
+    }
+    files::derive(out, &sw.design, &runs_text).map_err(Failure::Runtime)?;
+    atomic::write(&out.join("scenario.toml"), scenario.as_bytes()).map_err(Failure::Runtime)?;
+    figures(out, &sw).map_err(Failure::Runtime)?;
+    if let Ok(chart) = std::fs::read(first.join(crate::scenario::CHART_COPY)) {
+        atomic::write(&out.join(crate::scenario::CHART_COPY), &chart).map_err(Failure::Runtime)?;
+    }
+    let id = Identity::of(&sw, None, ids[0].adaptive.clone());
+    id.write(out).map_err(Failure::Runtime)?;
+    super::run::write_manifest(out, &sw, None, 0, 0.0, &id, provenance)
+        .map_err(Failure::Runtime)?;
+    Ok(Outcome {
+        folders: dirs.len(),
+        runs: run_lines.len(),
+    })
+}
+
+/// Check one data line of a shard's runs.csv or timeseries.csv: its field
+/// count, a point and replicate inside the design (and in the folder's
+/// shard), an integer step, and every value a finite number or empty.
+fn check_row(
+    line: &str,
+    width: usize,
+    points: u64,
+    replicates: u64,
+    adaptive: bool,
+    shard: Option<(u32, u32)>,
+) -> anyhow::Result<()> {
+    let cells: Vec<&str> = line.split(',').collect();
+    if cells.len() != width {
+        anyhow::bail!("has {} fields, the header {width}", cells.len());
+    }
+    let int = |i: usize, what: &str| -> anyhow::Result<u64> {
+        cells[i]
+            .parse::<u64>()
+            .map_err(|_| anyhow!("{what} must be a whole number, got '{}'", cells[i]))
+    };
+    let p = int(0, "point")?;
+    let r = int(1, "replicate")?;
+    int(2, "the third column")?;
+    if p >= points {
+        anyhow::bail!("point {p} is outside the design (points 0..{points})");
+    }
+    if !adaptive && r >= replicates {
+        anyhow::bail!("replicate {r} is outside the design (replicates 0..{replicates})");
+    }
+    if let Some((k, n)) = shard {
+        let index = p * replicates + r;
+        if index % u64::from(n) != u64::from(k - 1) {
+            anyhow::bail!("run (point {p}, replicate {r}) does not belong to shard {k}/{n}");
+        }
+    }
+    for (i, c) in cells.iter().enumerate().skip(3) {
+        if !c.is_empty() && !c.parse::<f64>().is_ok_and(f64::is_finite) {
+            anyhow::bail!("column {} holds '{c}', not a finite number", i + 1);
+        }
+    }
+    Ok(())
+}
+
+/// Which shards of `K/N` have no finished folder among `dirs`, from the
+/// `shard` of each folder's manifest.json: "shards 1, 2 of 4 are not
+/// finished". None when the folders are not shards of one split.
+fn missing_shards(dirs: &[PathBuf]) -> Option<String> {
+    let mut finished = std::collections::BTreeSet::new();
+    let mut of = None;
+    for d in dirs {
+        let shard = Manifest::read(d)
+            .ok()
+            .and_then(|m| m.shard.flatten())
+            .and_then(|s| parse_shard(&s).ok());
+        if let Some((k, n)) = shard {
+            if *of.get_or_insert(n) != n {
+                return None;
+            }
+            finished.insert(k);
+        }
+    }
+    let n = of?;
+    let missing: Vec<String> = (1..=n)
+        .filter(|k| !finished.contains(k))
+        .map(|k| k.to_string())
+        .collect();
+    match missing.len() {
+        0 => None,
+        1 => Some(format!("shard {} of {n} is not finished", missing[0])),
+        _ => Some(format!(
+            "shards {} of {n} are not finished",
+            missing.join(", ")
+        )),
+    }
+}
