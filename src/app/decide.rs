@@ -5,22 +5,11 @@
 use super::Failure;
 use crate::cli::RunArgs;
 use crate::decide::checkpoint::{starts, time_in_steps};
-use crate::decide::fork::Start;
 use crate::model::learning_culture::snapshot::Snapshot;
-use crate::model::learning_culture::state::State;
 use crate::scenario::Scenario;
 use anyhow::anyhow;
 
-/// What `run` does about checkpoints: keep the states at a step, and/or
-/// start from a snapshot's states.
-pub struct Checkpoints {
-    /// Step whose states go into snapshot.json.
-    pub save_at: Option<u32>,
-    /// Each replicate's start.
-    pub from: Option<Vec<Start<State>>>,
-    /// Step the runs start from (0 from scratch).
-    pub first_step: u32,
-}
+pub use crate::simulate::Checkpoints;
 
 /// The checkpoint plan of `run ARGS` on `scenario`, or `None` without
 /// `--save-state-at` and `--from-state`. Every problem is a usage error

@@ -22,7 +22,9 @@
 //!    it;
 //! 7. [`export`]: CSV / JSON / provenance writers and atomic files;
 //! 8. [`sweep`]: experiment designs, their identity and their files;
-//! 9. [`calibrate`]: fitting a scenario to survey waves (ABC-SMC).
+//! 9. [`calibrate`]: fitting a scenario to survey waves (ABC-SMC);
+//! 10. [`simulate`]: running a scenario into an output folder (uses
+//!     checkpoints and survey waves).
 //!
 //! ```no_run
 //! use culturesim_core::scenario::Scenario;
@@ -44,5 +46,6 @@ pub mod export;
 pub mod limits;
 pub mod model;
 pub mod scenario;
+pub mod simulate;
 pub mod sweep;
 pub mod validate;

@@ -316,3 +316,81 @@ fn missing_shards(dirs: &[PathBuf]) -> Option<String> {
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sweep::run::tests::{grid, options};
+
+    fn shard(dir: &Path, seed_line: &str, k: u32) -> PathBuf {
+        let sub = dir.join(format!("src{k}"));
+        std::fs::create_dir_all(&sub).unwrap();
+        let g = grid(&sub, seed_line);
+        let out = dir.join(format!("shard{k}"));
+        let mut o = options(g, out.clone());
+        o.shard = Some((k, 2));
+        crate::sweep::run::run(&o, &(), &|_, _| Ok(())).unwrap();
+        out
+    }
+
+    #[test]
+    fn shards_merge_into_the_unsharded_sweep() {
+        let d = tempfile::tempdir().unwrap();
+        let dirs = vec![shard(d.path(), "", 1), shard(d.path(), "", 2)];
+        let whole = d.path().join("whole");
+        let g = grid(d.path(), "");
+        crate::sweep::run::run(&options(g, whole.clone()), &(), &|_, _| Ok(())).unwrap();
+        let out = d.path().join("merged");
+        let done = merge(&dirs, &out, &Provenance::default(), &|_, _| Ok(())).unwrap();
+        assert_eq!(
+            done,
+            Outcome {
+                folders: 2,
+                runs: 6
+            }
+        );
+        for f in ["runs.csv", "points.csv", "summary.csv"] {
+            assert_eq!(
+                std::fs::read(out.join(f)).unwrap(),
+                std::fs::read(whole.join(f)).unwrap(),
+                "{f}"
+            );
+        }
+        // Once is enough: the same shard twice is refused.
+        let e = merge(
+            &[dirs[0].clone(), dirs[0].clone()],
+            &d.path().join("twice"),
+            &Provenance::default(),
+            &|_, _| Ok(()),
+        )
+        .unwrap_err();
+        assert!(matches!(e, Failure::Input(_)));
+        assert!(
+            e.to_string().contains("again (merge each shard once)"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_shard_of_another_seed_is_refused() {
+        let d = tempfile::tempdir().unwrap();
+        let dirs = vec![shard(d.path(), "", 1), shard(d.path(), "seed = 7\n", 2)];
+        let e = merge(
+            &dirs,
+            &d.path().join("m"),
+            &Provenance::default(),
+            &|_, _| Ok(()),
+        )
+        .unwrap_err();
+        assert!(matches!(e, Failure::Input(_)));
+        let m = e.to_string();
+        assert!(
+            m.contains("is a shard of another experiment") && m.contains("seed"),
+            "{m}"
+        );
+        assert!(
+            !d.path().join("m/runs.csv").exists(),
+            "nothing half-written"
+        );
+    }
+}

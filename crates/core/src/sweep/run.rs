@@ -568,3 +568,94 @@ pub(super) fn write_manifest(
     m.files = files;
     m.write(out)
 }
+
+#[cfg(test)]
+pub(super) mod tests {
+    use super::*;
+
+    /// A small grid sweep (3 points x 2 replicates, 60 employees, 100
+    /// weeks) written to `dir/g.toml`, with `extra` lines at the top.
+    pub fn grid(dir: &Path, extra: &str) -> PathBuf {
+        let text = format!(
+            "extends = \"snow-in-the-sun\"\nname = \"g\"\n{extra}replicates = 2\nduration = \"100w\"\n[org]\nemployees = 60\n[sweep]\ndesign = \"grid\"\n[sweep.params]\n\"culture.coupling\" = [0.5, 1.0, 1.5]\n"
+        );
+        let path = dir.join("g.toml");
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    pub fn options(scenario: PathBuf, out: PathBuf) -> Options {
+        Options {
+            scenario,
+            out: Some(out),
+            ..Options::default()
+        }
+    }
+
+    #[test]
+    fn adaptive_rounds_follow_the_results_alone() {
+        let s = Schedule {
+            ci_width: Some(0.05),
+            step: 2,
+            max_replicates: 4,
+        };
+        let mut values = BTreeMap::new();
+        values.insert(0, vec![0.5, 0.5]); // CI of width 0: done
+        values.insert(1, vec![0.1, 0.9]); // wide: two more replicates
+        let mut capped = vec![];
+        assert_eq!(s.next_round(&values, &mut capped), vec![(1, 2), (1, 3)]);
+        assert!(capped.is_empty());
+        values.insert(1, vec![0.1, 0.9, 0.2, 0.8]); // still wide, at the cap
+        assert!(s.next_round(&values, &mut capped).is_empty());
+        assert_eq!(capped, vec![1]);
+        // Resuming: the runs on disk replay the same rounds.
+        let first = vec![(0, 0), (0, 1), (1, 0), (1, 1)];
+        let done = [&first[..], &[(1, 2), (1, 3)]].concat();
+        let replayed = s.replay(first.clone(), &values, &done, &mut capped);
+        assert_eq!(replayed, done);
+        // Without adaptive replication there are no rounds.
+        let fixed = Schedule {
+            ci_width: None,
+            ..s
+        };
+        assert_eq!(
+            fixed.replay(first.clone(), &values, &done, &mut capped),
+            first
+        );
+    }
+
+    #[test]
+    fn a_sweep_writes_the_same_runs_at_any_thread_count_and_records_them() {
+        let d = tempfile::tempdir().unwrap();
+        let g = grid(d.path(), "");
+        let mut outs = vec![];
+        for threads in [1, 3] {
+            let out = d.path().join(format!("t{threads}"));
+            let mut o = options(g.clone(), out.clone());
+            o.threads = Some(threads);
+            let done = run(&o, &(), &|_, _| Ok(())).unwrap();
+            assert_eq!((done.points, done.replicates, done.runs), (3, 2, 6));
+            outs.push(std::fs::read(out.join("runs.csv")).unwrap());
+            let m = Manifest::read(&out).unwrap();
+            assert_eq!(m.threads, threads);
+            assert_eq!(m.runs, Runs::Count(6));
+            assert_eq!(
+                m.runs_sha256,
+                Some(Some(super::super::identity::sha256_bytes(
+                    &outs[outs.len() - 1]
+                )))
+            );
+        }
+        assert_eq!(outs[0], outs[1]);
+        let text = String::from_utf8(outs[0].clone()).unwrap();
+        let order: Vec<&str> = text.lines().skip(1).map(|l| &l[..3]).collect();
+        assert_eq!(order, ["0,0", "0,1", "1,0", "1,1", "2,0", "2,1"]);
+    }
+
+    #[test]
+    fn shards_are_every_nth_run_and_bad_shards_are_refused() {
+        assert_eq!(parse_shard("2/8"), Ok((2, 8)));
+        assert!(parse_shard("0/2").is_err() && parse_shard("3/2").is_err());
+        assert!(parse_shard("2").unwrap_err().contains("K/N"));
+    }
+}
