@@ -10,6 +10,7 @@
 pub mod columns;
 pub mod design;
 pub mod files;
+pub mod hysteresis;
 pub mod identity;
 pub mod merge;
 pub mod results;
