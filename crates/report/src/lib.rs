@@ -26,6 +26,7 @@ pub mod narrative;
 pub mod outcomes;
 pub mod report;
 pub mod seats;
+pub mod sensitivity;
 pub mod shock;
 pub mod style;
 pub mod sweep;

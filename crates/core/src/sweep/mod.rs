@@ -15,6 +15,7 @@ pub mod identity;
 pub mod merge;
 pub mod results;
 pub mod run;
+pub mod sensitivity;
 
 use crate::scenario::raw::RawScenario;
 use crate::scenario::{Scenario, ScenarioError, Source};

@@ -573,11 +573,11 @@ pub(super) fn write_manifest(
 pub(super) mod tests {
     use super::*;
 
-    /// A small grid sweep (3 points x 2 replicates, 60 employees, 100
+    /// A small grid sweep (3 points x 2 replicates, 60 employees, 400
     /// weeks) written to `dir/g.toml`, with `extra` lines at the top.
     pub fn grid(dir: &Path, extra: &str) -> PathBuf {
         let text = format!(
-            "extends = \"snow-in-the-sun\"\nname = \"g\"\n{extra}replicates = 2\nduration = \"100w\"\n[org]\nemployees = 60\n[sweep]\ndesign = \"grid\"\n[sweep.params]\n\"culture.coupling\" = [0.5, 1.0, 1.5]\n"
+            "extends = \"snow-in-the-sun\"\nname = \"g\"\n{extra}replicates = 2\nduration = \"400w\"\n[org]\nemployees = 60\n[sweep]\ndesign = \"grid\"\n[sweep.params]\n\"culture.coupling\" = [0.5, 1.0, 1.5]\n"
         );
         let path = dir.join("g.toml");
         std::fs::write(&path, text).unwrap();
