@@ -96,14 +96,16 @@ pub fn main(cli: Cli) -> Result<(), Failure> {
             kernel,
             runs,
             quiet,
-        }) => bench::bench(&bench::BenchOptions {
-            max,
-            steps,
-            threads: threads.unwrap_or_else(rayon::current_num_threads),
-            kernel: bench::kernel(kernel),
-            runs,
+        }) => bench::bench(
+            &bench::BenchOptions {
+                max,
+                steps,
+                threads: threads.unwrap_or_else(rayon::current_num_threads),
+                kernel: bench::kernel(kernel),
+                runs,
+            },
             quiet,
-        }),
+        ),
         Some(Command::Completions { shell }) => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "culturesim", &mut std::io::stdout());

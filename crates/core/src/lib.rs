@@ -24,7 +24,7 @@
 //! 8. [`sweep`]: experiment designs, their identity and their files;
 //! 9. [`calibrate`]: fitting a scenario to survey waves (ABC-SMC);
 //! 10. [`simulate`]: running a scenario into an output folder (uses
-//!     checkpoints and survey waves).
+//!     checkpoints and survey waves); [`bench`]: the scaling series.
 //!
 //! ```no_run
 //! use culturesim_core::scenario::Scenario;
@@ -37,6 +37,7 @@
 //! ```
 
 pub mod analysis;
+pub mod bench;
 pub mod calibrate;
 pub mod command;
 pub mod decide;
