@@ -108,7 +108,7 @@ pub fn timing(args: &crate::cli::TimingArgs) -> Result<(), Failure> {
         "scenario.toml".into(),
         s.scenario.resolved_toml().into_bytes(),
     ));
-    crate::decide::study::write_files(&out, &files)?;
+    crate::export::files::write_all(&out, &files)?;
     if !args.common.quiet {
         println!("{}", s.finding);
         for r in &s.timing.rows {
@@ -165,7 +165,7 @@ pub fn risk(args: &crate::cli::RiskArgs) -> Result<(), Failure> {
         "scenario.toml".into(),
         s.scenario.resolved_toml().into_bytes(),
     ));
-    crate::decide::study::write_files(&out, &files)?;
+    crate::export::files::write_all(&out, &files)?;
     if !args.common.quiet {
         for f in &s.findings {
             println!("{f}");

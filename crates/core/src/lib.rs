@@ -26,6 +26,25 @@
 //! 10. [`simulate`]: running a scenario into an output folder (uses
 //!     checkpoints and survey waves); [`bench`]: the scaling series.
 //!
+//! # Commands
+//!
+//! Each command of the `culturesim` binary parses its arguments, calls one
+//! function here with typed options (never command-line structs), and
+//! prints; figures are the report crate's, passed in as a hook; progress
+//! is reported through [`command::Progress`] and errors are
+//! [`command::Failure`] (input: exit 2, runtime: exit 1):
+//! - `run`: [`simulate::run`]; `sweep`: [`sweep::run::run`]; `merge`:
+//!   [`sweep::merge::merge`];
+//! - `hysteresis`: [`sweep::hysteresis::scan`]; `sensitivity`:
+//!   [`sweep::sensitivity::analyse`];
+//! - `timing`: [`decide::timing_study::study`]; `risk`:
+//!   [`decide::risk_study::study`]; `calibrate`:
+//!   [`calibrate::Calibration::run`]; `bench`: [`bench::bench`].
+//!
+//! Every output folder's manifest.json is one type,
+//! [`export::manifest::Manifest`]; the tool version and git commit it
+//! records come from the binary ([`command::Provenance`]).
+//!
 //! ```no_run
 //! use culturesim_core::scenario::Scenario;
 //! use culturesim_core::engine::{run_one, RunId};

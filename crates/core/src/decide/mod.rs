@@ -7,7 +7,7 @@
 //! between branches are paired per run. The studies ([`timing_study`],
 //! [`risk_study`]) load a scenario, check the options, run and give their
 //! tables as bytes; the commands (`src/app/decide.rs`) write them, with the
-//! report crate's figures, through [`study::write_files`].
+//! report crate's figures, through [`crate::export::files::write_all`].
 
 pub mod checkpoint;
 pub mod fork;

@@ -1,10 +1,9 @@
 //! What the decision studies (`timing`, `risk`) share: loading a scenario
 //! with `--set`, `--seed` and `--replicates`, the learning-culture model
-//! they need, and writing a study's folder (its data files as bytes and the
-//! report crate's figure and page) in one go.
+//! they need. (The command writes a study's folder with
+//! [`crate::export::files::write_all`].)
 
 use crate::command::Failure;
-use crate::export::atomic;
 use crate::model::learning_culture::LearningCulture;
 use crate::scenario::Scenario;
 use anyhow::anyhow;
@@ -42,20 +41,6 @@ pub fn learning_culture<'a>(
     })
 }
 
-/// Write `files` (name relative to `out`, bytes) into `out` in order,
-/// after making `out/plots`; a failure names the folder.
-pub fn write_files(out: &Path, files: &[(String, Vec<u8>)]) -> Result<(), Failure> {
-    let write = || -> anyhow::Result<()> {
-        std::fs::create_dir_all(out.join("plots"))?;
-        for (name, bytes) in files {
-            atomic::write(&out.join(name), bytes)?;
-        }
-        Ok(())
-    };
-    write()
-        .map_err(|e| Failure::Runtime(e.context(format!("cannot write into '{}'", out.display()))))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,9 +55,5 @@ mod tests {
                 .starts_with("timing needs the learning-culture model"),
             "{e}"
         );
-        let d = tempfile::tempdir().unwrap();
-        write_files(d.path(), &[("a.csv".into(), b"x\n".to_vec())]).unwrap();
-        assert!(d.path().join("plots").is_dir());
-        assert_eq!(std::fs::read(d.path().join("a.csv")).unwrap(), b"x\n");
     }
 }
