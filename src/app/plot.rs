@@ -13,6 +13,8 @@ pub fn plot(args: &PlotArgs) -> Result<(), Failure> {
     let started = Instant::now();
     let done = if plot::march::is_march_dir(&args.dir) {
         plot::march::render_run_dir(&args.dir).map_err(Failure::Runtime)?
+    } else if let Some(entry) = plot::registered::entry_of_dir(&args.dir) {
+        plot::registered::render_run_dir(&args.dir, entry).map_err(Failure::Runtime)?
     } else {
         let run = plot::data::load(&args.dir).map_err(Failure::Input)?;
         plot::render_run(&run).map_err(Failure::Runtime)?

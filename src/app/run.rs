@@ -5,6 +5,7 @@
 use super::Failure;
 use crate::analysis::summary::{ShockStats, Summary};
 use crate::cli::RunArgs;
+use crate::engine::Model;
 use crate::model::Models;
 use crate::scenario::Scenario;
 use crate::simulate;
@@ -91,12 +92,16 @@ impl simulate::Figures for ReportFigures {
         match model {
             Models::LearningCulture(_) => crate::plot::files(shocked),
             Models::March1991(_) => crate::plot::march::run_files(),
+            Models::Registered(m) => crate::plot::registered::run_files(m.entry()),
         }
     }
     fn draw(&self, dir: &Path, model: &Models) -> Result<()> {
         match model {
             Models::LearningCulture(_) => crate::plot::render_dir(dir).map(|_| ()),
             Models::March1991(_) => crate::plot::march::render_run_dir(dir).map(|_| ()),
+            Models::Registered(m) => {
+                crate::plot::registered::render_run_dir(dir, m.entry()).map(|_| ())
+            }
         }
     }
 }
@@ -120,6 +125,7 @@ fn print_table(scenario: &Scenario, s: &Summary, out: &Path, seconds: f64) {
         seconds
     );
     let names: &[&str] = match &scenario.model {
+        Models::Registered(m) => m.metrics(),
         Models::LearningCulture(_) => &[
             "culture",
             "knowledge",

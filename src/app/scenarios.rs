@@ -48,6 +48,13 @@ pub fn validate(files: &[PathBuf], quiet: bool) -> Result<(), Failure> {
                         s.raw.steps()
                     );
                 }
+                Models::Registered(m) => println!(
+                    "ok: {} ({}, {}, {} steps)",
+                    s.source,
+                    s.name(),
+                    m.entry().name(),
+                    s.raw.steps()
+                ),
             },
             Err(e) => {
                 failed += 1;

@@ -24,6 +24,7 @@ pub mod march;
 pub mod metrics;
 pub mod narrative;
 pub mod outcomes;
+pub mod registered;
 pub mod report;
 pub mod seats;
 pub mod sensitivity;

@@ -406,6 +406,7 @@ pub fn render(out: &Path, sw: &Sweep) -> anyhow::Result<()> {
             "final code knowledge",
             "Code knowledge at the end of the runs (equilibrium or the step cap)",
         ),
+        Models::Registered(_) => (metric, metric),
     };
     let culture = point_results(&summary, metric, &sw.design.points);
     // Only the learning-culture model has runs that tip.

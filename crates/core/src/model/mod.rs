@@ -4,8 +4,10 @@
 //! and the commands (which run whichever it holds, statically dispatched
 //! with [`with_model!`](crate::with_model)).
 
+pub mod erased;
 pub mod learning_culture;
 pub mod march1991;
+pub mod registry;
 
 use crate::engine::Model;
 use learning_culture::LearningCulture;
@@ -21,6 +23,8 @@ pub enum Models {
     LearningCulture(LearningCulture),
     /// `model = "march1991"`.
     March1991(March1991),
+    /// A model registered through [`registry::register`] (its name).
+    Registered(erased::Registered),
 }
 
 /// Run `$body` with `$m` bound to the concrete model inside a [`Models`]:
@@ -39,12 +43,14 @@ macro_rules! with_model {
         match $models {
             $crate::model::Models::LearningCulture($m) => $body,
             $crate::model::Models::March1991($m) => $body,
+            $crate::model::Models::Registered($m) => $body,
         }
     };
 }
 
 impl Models {
-    /// The `model = "..."` names, in the order messages list them.
+    /// The built-in `model = "..."` names, in the order messages list them
+    /// (registered models follow them: [`registry::names`]).
     pub const NAMES: [&'static str; 2] = ["learning-culture", "march1991"];
 
     /// The `model = "..."` name.
@@ -52,14 +58,16 @@ impl Models {
         match self {
             Models::LearningCulture(_) => Self::NAMES[0],
             Models::March1991(_) => Self::NAMES[1],
+            Models::Registered(m) => m.entry().name(),
         }
     }
 
     /// Names of the metrics each observation holds.
-    pub fn metrics(&self) -> &'static [&'static str] {
+    pub fn metrics(&self) -> &[&'static str] {
         match self {
             Models::LearningCulture(_) => &learning_culture::METRICS,
             Models::March1991(_) => &march1991::METRICS,
+            Models::Registered(m) => m.metrics(),
         }
     }
 
@@ -69,6 +77,7 @@ impl Models {
         match self {
             Models::LearningCulture(_) => "culture",
             Models::March1991(_) => "code_knowledge",
+            Models::Registered(m) => m.entry().primary_metric(),
         }
     }
 
@@ -79,7 +88,19 @@ impl Models {
 
     /// Change the number of steps to run.
     pub fn set_steps(&mut self, steps: u32) {
-        with_model!(self, m => m.set_steps(steps))
+        match self {
+            Models::LearningCulture(m) => m.set_steps(steps),
+            Models::March1991(m) => m.set_steps(steps),
+            Models::Registered(m) => m.set_steps(steps),
+        }
+    }
+
+    /// The registered model, if that is the one.
+    pub fn registered(&self) -> Option<&erased::Registered> {
+        match self {
+            Models::Registered(m) => Some(m),
+            _ => None,
+        }
     }
 
     /// The learning-culture model, if that is the one.

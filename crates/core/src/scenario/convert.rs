@@ -6,7 +6,6 @@
 
 use super::raw::{NamedDist, RawDist, RawEvent, RawScenario, RawTime, RawTraits};
 use crate::dist::Dist;
-use crate::model::Models;
 use crate::model::learning_culture::events::{Event, Kind, Programme, Review, Scope, When};
 use crate::model::learning_culture::org::{Chart, OrgSource, OrgSpec};
 use crate::model::learning_culture::params::{self, Unit};
@@ -203,6 +202,25 @@ fn practical_max(raw: &RawDist, d: &Dist) -> f64 {
 /// a million employees at this weight still sum far below `f32::MAX`.
 pub const INFLUENCE_MAX: f64 = 1e12;
 
+/// What is wrong with `model = "{name}"`, if no model has that name (the
+/// built-in ones and those registered in this process).
+pub fn unknown_model(name: &str) -> Option<String> {
+    let names = crate::model::registry::names();
+    if names.contains(&name) {
+        return None;
+    }
+    let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+    let (last, rest) = quoted.split_last().expect("two built-in models");
+    let known: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    let hint = super::keys::closest(name, &known)
+        .map(|k| format!("; did you mean \"{k}\"?"))
+        .unwrap_or_default();
+    Some(format!(
+        "must be {} or {last}, got \"{name}\"{hint}",
+        rest.join(", ")
+    ))
+}
+
 /// The rules every model shares: format, name, model, steps, replicates.
 fn common(raw: &RawScenario, p: &mut Problems) {
     let march = raw.model == "march1991";
@@ -239,14 +257,8 @@ fn common(raw: &RawScenario, p: &mut Problems) {
             ),
         );
     }
-    if !Models::NAMES.contains(&raw.model.as_str()) {
-        p.push(
-            "model",
-            format!(
-                "must be \"learning-culture\" or \"march1991\", got \"{}\"",
-                raw.model
-            ),
-        );
+    if let Some(why) = unknown_model(&raw.model) {
+        p.push("model", why);
     }
     if march && raw.steps == Some(0) {
         p.push("steps", "must be at least 1, got 0");
@@ -254,6 +266,56 @@ fn common(raw: &RawScenario, p: &mut Problems) {
     if raw.replicates == 0 {
         p.push("replicates", "must be at least 1, got 0");
     }
+}
+
+/// Convert a scenario of a registered model: the shared rules, a time
+/// unit, then its section through the registration's declaration.
+pub fn convert_registered(
+    raw: &RawScenario,
+    entry: &'static dyn crate::model::registry::Entry,
+) -> Result<(crate::model::erased::Registered, toml::Table), Problems> {
+    use crate::model::registry;
+    let mut p = Problems::default();
+    common(raw, &mut p);
+    let Some(dt) = crate::model::learning_culture::params::years_per_step(&raw.time_unit) else {
+        p.push(
+            "time_unit",
+            one_of(
+                "a time unit",
+                &raw.time_unit,
+                &crate::model::learning_culture::params::TIME_UNITS,
+            ),
+        );
+        return Err(p);
+    };
+    if raw.steps() == 0 {
+        p.push(
+            if raw.duration.is_some() {
+                "duration"
+            } else {
+                "steps"
+            },
+            "must be at least one step, got 0",
+        );
+    }
+    let values = registry::values(entry, raw.plugin.as_ref());
+    let values = match values {
+        Ok(v) if p.is_empty() => v,
+        Ok(_) => return Err(p),
+        Err(e) => {
+            p.0.extend(e.0);
+            return Err(p);
+        }
+    };
+    let run = registry::RunShape {
+        steps: raw.steps(),
+        years_per_step: dt,
+    };
+    let model = entry.build(&values, run)?;
+    Ok((
+        crate::model::erased::Registered::new(entry, model),
+        values.to_table(),
+    ))
 }
 
 /// Convert a scenario of model "march1991": its `[march]` section (the

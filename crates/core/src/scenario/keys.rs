@@ -12,7 +12,7 @@
 
 use super::raw::RawScenario;
 use serde_json::Value;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 use toml::de::{DeTable, DeValue};
 
 /// One key that the format does not know.
@@ -42,13 +42,42 @@ impl UnknownKey {
     }
 }
 
-/// The JSON Schema of the scenario format.
-pub fn schema() -> &'static Value {
+/// The JSON Schema of the built-in scenario format.
+pub fn schema_without_plugins() -> &'static Value {
     static SCHEMA: OnceLock<Value> = OnceLock::new();
     SCHEMA.get_or_init(|| {
         let s = schemars::schema_for!(RawScenario);
         s.as_value().clone()
     })
+}
+
+/// The JSON Schema of the scenario format: the built-in one with the
+/// section of every registered model (made again only when a model is
+/// registered).
+pub fn schema() -> &'static Value {
+    static WITH: Mutex<Option<(usize, &'static Value)>> = Mutex::new(None);
+    let entries = crate::model::registry::entries();
+    if entries.is_empty() {
+        return schema_without_plugins();
+    }
+    let mut cached = WITH.lock().expect("schema lock");
+    if let Some((n, v)) = *cached
+        && n == entries.len()
+    {
+        return v;
+    }
+    let mut v = schema_without_plugins().clone();
+    if let Some(props) = v.get_mut("properties").and_then(Value::as_object_mut) {
+        for e in &entries {
+            props.insert(
+                e.section().to_string(),
+                crate::model::registry::section_schema(*e),
+            );
+        }
+    }
+    let v: &'static Value = Box::leak(Box::new(v));
+    *cached = Some((entries.len(), v));
+    v
 }
 
 /// Every unknown key in `text` (empty if it does not parse: the parser's

@@ -818,6 +818,17 @@ impl Scenario {
             let path = apply_override(&mut table, arg)?;
             layers.1.push((path, arg.clone()));
         }
+        // A model that does not exist (here) explains its sections better
+        // than their keys do.
+        if let Some(why) = table
+            .get("model")
+            .and_then(toml::Value::as_str)
+            .and_then(convert::unknown_model)
+        {
+            let mut only = Found::default();
+            only.push(layers.shown_place("model"), "model".into(), why);
+            only.into_error(&source)?;
+        }
         // Every value of the wrong type at once, in plain words (an event
         // whose id named no inherited event is not told again that it
         // lacks a kind).
@@ -829,7 +840,34 @@ impl Scenario {
             found.push(layers.shown_place(&path), path, message);
         }
         found.into_error(&source)?;
-        let raw: RawScenario = serde_path_to_error::deserialize(toml::Value::Table(table))
+        // The sections of registered models are theirs, not the format's:
+        // kept beside the typed scenario (the model's own, if it is one).
+        let model = table
+            .get("model")
+            .and_then(toml::Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let mut plugin = None;
+        let mut foreign = Problems::default();
+        for e in crate::model::registry::entries() {
+            if let Some(v) = table.remove(e.section()) {
+                if e.name() == model {
+                    plugin = v.as_table().cloned();
+                } else {
+                    foreign.push(
+                        e.section(),
+                        format!(
+                            "does not apply to model = \"{model}\" (it configures model \"{}\")",
+                            e.name()
+                        ),
+                    );
+                }
+            }
+        }
+        if !foreign.is_empty() {
+            return Err(layers.invalid(foreign));
+        }
+        let mut raw: RawScenario = serde_path_to_error::deserialize(toml::Value::Table(table))
             .map_err(|e| {
                 let path = e.path().to_string();
                 let mut p = Problems::default();
@@ -839,6 +877,7 @@ impl Scenario {
                 );
                 layers.invalid(p)
             })?;
+        raw.plugin = plugin;
         if let Some(limits) = limits {
             let mut problems = Problems::default();
             limits.check(&raw, &mut problems);
@@ -881,6 +920,9 @@ impl Scenario {
         let source = layers.0[0].source.clone();
         if raw.model == "march1991" {
             return Self::validate_march(raw, layers);
+        }
+        if let Some(entry) = crate::model::registry::find(&raw.model) {
+            return Self::validate_registered(raw, layers, entry);
         }
         // Empirical distributions read from a CSV column: the values are
         // taken into the resolved scenario, so it stands alone.
@@ -993,33 +1035,7 @@ impl Scenario {
     /// (or changed by `--set`) is a mistake, not silently ignored.
     fn validate_march(mut raw: RawScenario, layers: &Layers) -> Result<Self, ScenarioError> {
         let mut problems = Problems::default();
-        // Every section at its default (only the sections are compared).
-        let d: RawScenario = toml::from_str("name = \"x\"").expect("defaults parse");
-        let sections = [
-            ("org", raw.org != d.org),
-            ("population", raw.population != d.population),
-            ("hiring", raw.hiring != d.hiring),
-            ("leaders", raw.leaders != d.leaders),
-            ("engagement", raw.engagement != d.engagement),
-            ("learning", raw.learning != d.learning),
-            ("belief", raw.belief != d.belief),
-            ("culture", raw.culture != d.culture),
-            ("leadership", raw.leadership != d.leadership),
-            ("turnover", raw.turnover != d.turnover),
-            ("formalization", raw.formalization != d.formalization),
-            ("learnathon", raw.learnathon != d.learnathon),
-            ("community", raw.community != d.community),
-            ("init", raw.init != d.init),
-            ("events", !raw.events.is_empty()),
-        ];
-        for (name, changed) in sections {
-            if changed || layers.place(name).is_some() {
-                problems.push(
-                    name,
-                    "does not apply to model = \"march1991\" (it belongs to the learning-culture model; [march] configures this one)",
-                );
-            }
-        }
+        learning_culture_sections(&raw, layers, "march1991", "[march]", &mut problems);
         let (model, p) = convert::convert_march(&raw);
         problems.0.extend(p.0);
         if !problems.is_empty() {
@@ -1033,6 +1049,37 @@ impl Scenario {
             seed: raw.seed,
             replicates: raw.replicates,
             model: Models::March1991(model),
+            raw,
+            chart: None,
+        })
+    }
+
+    /// A scenario of a registered model: the shared top-level keys and
+    /// the model's own section, checked against its declaration.
+    fn validate_registered(
+        mut raw: RawScenario,
+        layers: &Layers,
+        entry: &'static dyn crate::model::registry::Entry,
+    ) -> Result<Self, ScenarioError> {
+        let mut problems = Problems::default();
+        let own = format!("[{}]", entry.section());
+        learning_culture_sections(&raw, layers, entry.name(), &own, &mut problems);
+        if !problems.is_empty() {
+            return Err(layers.invalid(problems));
+        }
+        if raw.duration.is_none() && raw.steps.is_none() {
+            // The resolved scenario states how long it runs.
+            raw.duration = Some(raw::RawTime::Years(raw::DEFAULT_YEARS));
+        }
+        let (model, section) =
+            convert::convert_registered(&raw, entry).map_err(|p| layers.invalid(p))?;
+        // The resolved scenario states every parameter of the section.
+        raw.plugin = Some(section);
+        Ok(Self {
+            source: layers.0[0].source.clone(),
+            seed: raw.seed,
+            replicates: raw.replicates,
+            model: Models::Registered(model),
             raw,
             chart: None,
         })
@@ -1083,6 +1130,56 @@ impl Scenario {
     }
 }
 
+/// Every learning-culture section that a scenario of another model writes
+/// (in a file or by `--set`): a mistake, not silently ignored.
+fn learning_culture_sections(
+    raw: &RawScenario,
+    layers: &Layers,
+    model: &str,
+    own: &str,
+    problems: &mut Problems,
+) {
+    // Every section at its default (only the sections are compared).
+    let d: RawScenario = toml::from_str("name = \"x\"").expect("defaults parse");
+    let sections = [
+        ("org", raw.org != d.org),
+        ("population", raw.population != d.population),
+        ("hiring", raw.hiring != d.hiring),
+        ("leaders", raw.leaders != d.leaders),
+        ("engagement", raw.engagement != d.engagement),
+        ("learning", raw.learning != d.learning),
+        ("belief", raw.belief != d.belief),
+        ("culture", raw.culture != d.culture),
+        ("leadership", raw.leadership != d.leadership),
+        ("turnover", raw.turnover != d.turnover),
+        ("formalization", raw.formalization != d.formalization),
+        ("learnathon", raw.learnathon != d.learnathon),
+        ("community", raw.community != d.community),
+        ("init", raw.init != d.init),
+        ("events", !raw.events.is_empty()),
+        ("survey", raw.survey.is_some()),
+        ("calibrate", raw.calibrate.is_some()),
+        ("march", raw.march.is_some()),
+    ];
+    // March's scenarios have always been free to carry [survey] and
+    // [calibrate] (ignored); its own section is [march].
+    let march = model == "march1991";
+    for (name, changed) in sections {
+        if march && ["survey", "calibrate", "march"].contains(&name) {
+            continue;
+        }
+        if changed || layers.place(name).is_some() {
+            problems.push(
+                name,
+                format!(
+                    "does not apply to model = \"{model}\" (it belongs to {}; {own} configures this one)",
+                    if name == "march" { "model \"march1991\"" } else { "the learning-culture model" }
+                ),
+            );
+        }
+    }
+}
+
 /// The numbers in column `column` of a CSV text (empty cells skipped).
 fn csv_column(text: &str, shown: &str, column: &str) -> Result<Vec<f64>, String> {
     let mut r = csv::ReaderBuilder::new()
@@ -1120,6 +1217,20 @@ pub fn to_toml(raw: &RawScenario) -> String {
         // Only what that model reads: the top-level keys, [march], [sweep].
         value.retain(|k, v| !v.is_table() || k == "march" || k == "sweep");
         value.remove("events");
+    }
+    if let Some(entry) = crate::model::registry::find(&raw.model) {
+        // Only what that model reads: the top-level keys, its section,
+        // [sweep].
+        value.retain(|k, v| !v.is_table() || k == "sweep");
+        value.remove("events");
+        let sweep = value.remove("sweep");
+        value.insert(
+            entry.section().to_string(),
+            toml::Value::Table(raw.plugin.clone().unwrap_or_default()),
+        );
+        if let Some(sweep) = sweep {
+            value.insert("sweep".into(), sweep);
+        }
     }
     let mut out = String::new();
     let mut tables = Vec::new();

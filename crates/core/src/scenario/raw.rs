@@ -495,6 +495,13 @@ pub struct RawScenario {
     /// `culturesim calibrate` (ignored by `culturesim run`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calibrate: Option<super::survey::RawCalibrate>,
+    /// The section of a registered model (`model = "..."` registered
+    /// through [`crate::model::registry`]), as written; after validation,
+    /// with every parameter stated. Read and written beside the typed
+    /// sections (its keys come from the registration's declaration).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub plugin: Option<toml::Table>,
 }
 
 /// `[sweep]`: which parameter points to run, each with `replicates` runs.

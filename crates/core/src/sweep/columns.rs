@@ -73,3 +73,17 @@ impl RunColumns for March1991 {
             .collect()
     }
 }
+
+impl RunColumns for crate::model::erased::Registered {
+    /// Every metric at the last step (empty where undefined).
+    fn run_columns(&self) -> Vec<String> {
+        self.metrics().iter().map(|m| m.to_string()).collect()
+    }
+
+    fn run_values(&self, run: &RunOutput) -> Vec<Option<f64>> {
+        run.row(run.len() - 1)
+            .iter()
+            .map(|&v| (!v.is_nan()).then_some(v))
+            .collect()
+    }
+}
