@@ -411,28 +411,7 @@ pub fn render(out: &Path, sw: &Sweep) -> anyhow::Result<()> {
     let culture = point_results(&summary, metric, &sw.design.points);
     // Only the learning-culture model has runs that tip.
     let tipped = point_results(&summary, "tipped", &sw.design.points);
-    let mut table = format!(
-        "{:>6}  {}  {metric} (95% CI){}\n",
-        "point",
-        names.join("  "),
-        if tipped.is_empty() { "" } else { "  tipped" }
-    );
-    for (p, c) in &culture {
-        let t = tipped.iter().find(|t| t.0 == *p).map(|t| t.1.mean);
-        table.push_str(&format!(
-            "{p:>6}  {}  {:.3} [{:.3}, {:.3}]{}\n",
-            c.values
-                .iter()
-                .map(|v| format!("{v:.4}"))
-                .collect::<Vec<_>>()
-                .join("  "),
-            c.mean,
-            c.ci.0,
-            c.ci.1,
-            t.map(|t| format!("  {:.0}%", 100.0 * t))
-                .unwrap_or_default()
-        ));
-    }
+    let mut table = point_table(names, metric, &culture, &tipped);
     let points: Vec<PointResult> = culture.iter().map(|c| c.1.clone()).collect();
     let name = sw.base.name();
     let mut findings = Vec::new();
@@ -478,33 +457,7 @@ pub fn render(out: &Path, sw: &Sweep) -> anyhow::Result<()> {
         ));
     }
     if names.len() == 2 {
-        let heat_caption =
-            format!("{long} (mean of the replicates) at every point of the two-parameter grid.");
-        let mut maps = vec![("heatmap", label, &culture, heat_caption.as_str())];
-        if !tipped.is_empty() {
-            maps.push((
-                "tipped",
-                "share of runs tipped",
-                &tipped,
-                "Share of runs that ended in the low-culture basin (fewer than half of the teams above the high-culture threshold) at every grid point.",
-            ));
-        }
-        for (fig, metric, rows, caption) in maps {
-            let cells: Vec<(f64, f64, f64)> = rows
-                .iter()
-                .map(|(_, r)| (r.values[0], r.values[1], r.mean))
-                .collect();
-            figs.push(draw(
-                fig,
-                caption.into(),
-                &Heatmap {
-                    scenario: name,
-                    measure: metric,
-                    names: [&names[0], &names[1]],
-                    cells: &cells,
-                },
-            )?);
-        }
+        figs.extend(heatmaps(name, names, (label, long), &culture, &tipped)?);
     }
     if names.len() > 1 {
         let swings = main_effect_swings(&points, names.len());
@@ -572,6 +525,79 @@ pub fn render(out: &Path, sw: &Sweep) -> anyhow::Result<()> {
     );
     atomic::write(&out.join("report.html"), page.as_bytes())?;
     Ok(())
+}
+
+/// The sweep's table: per point, the parameter values, the main metric's
+/// mean and 95% CI and (learning culture) the share of runs tipped.
+fn point_table(
+    names: &[String],
+    metric: &str,
+    culture: &[(usize, PointResult)],
+    tipped: &[(usize, PointResult)],
+) -> String {
+    let mut table = format!(
+        "{:>6}  {}  {metric} (95% CI){}\n",
+        "point",
+        names.join("  "),
+        if tipped.is_empty() { "" } else { "  tipped" }
+    );
+    for (p, c) in culture {
+        let t = tipped.iter().find(|t| t.0 == *p).map(|t| t.1.mean);
+        table.push_str(&format!(
+            "{p:>6}  {}  {:.3} [{:.3}, {:.3}]{}\n",
+            c.values
+                .iter()
+                .map(|v| format!("{v:.4}"))
+                .collect::<Vec<_>>()
+                .join("  "),
+            c.mean,
+            c.ci.0,
+            c.ci.1,
+            t.map(|t| format!("  {:.0}%", 100.0 * t))
+                .unwrap_or_default()
+        ));
+    }
+    table
+}
+
+/// A two-parameter grid's heatmaps: the main metric, and (learning
+/// culture) the share of runs tipped.
+fn heatmaps(
+    name: &str,
+    names: &[String],
+    (label, long): (&str, &str),
+    culture: &[(usize, PointResult)],
+    tipped: &[(usize, PointResult)],
+) -> anyhow::Result<Vec<Figure>> {
+    let mut figs = Vec::new();
+    let heat_caption =
+        format!("{long} (mean of the replicates) at every point of the two-parameter grid.");
+    let mut maps = vec![("heatmap", label, culture, heat_caption.as_str())];
+    if !tipped.is_empty() {
+        maps.push((
+            "tipped",
+            "share of runs tipped",
+            tipped,
+            "Share of runs that ended in the low-culture basin (fewer than half of the teams above the high-culture threshold) at every grid point.",
+        ));
+    }
+    for (fig, metric, rows, caption) in maps {
+        let cells: Vec<(f64, f64, f64)> = rows
+            .iter()
+            .map(|(_, r)| (r.values[0], r.values[1], r.mean))
+            .collect();
+        figs.push(crate::canvas::render(
+            fig,
+            caption.into(),
+            &Heatmap {
+                scenario: name,
+                measure: metric,
+                names: [&names[0], &names[1]],
+                cells: &cells,
+            },
+        )?);
+    }
+    Ok(figs)
 }
 
 /// `text` with its first letter in upper case.

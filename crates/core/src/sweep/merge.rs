@@ -33,33 +33,103 @@ pub fn merge(
     provenance: &Provenance,
     figures: Figures,
 ) -> Result<Outcome, Failure> {
-    let input = |e: anyhow::Error| Failure::Input(e);
     let first = dirs
         .first()
         .ok_or_else(|| Failure::Input(anyhow!("merge needs at least one folder")))?;
-    let read = |d: &Path, f: &str| {
-        std::fs::read_to_string(d.join(f))
-            .with_context(|| format!("cannot read '{}'", d.join(f).display()))
+    check_finished(dirs)?;
+    let scenario = read(first, "scenario.toml")?;
+    let points = read(first, "points.csv")?;
+    let (ids, shards) = identities(dirs)?;
+    let sw = Sweep::load(&scenario, Source::File(first.join("scenario.toml")), &[])
+        .map_err(|e| Failure::Input(e.into()))?;
+    let limits = Limits {
+        points: sw.design.points.len() as u64,
+        replicates: u64::from(sw.replicates()),
+        adaptive: ids[0].adaptive.is_some(),
     };
-    // A shard that stopped midway (a killed or cancelled task) has
-    // runs.csv.part but no runs.csv: name it, and every shard not finished.
+    let mut runs = Rows::default();
+    let mut ts = Rows::default();
+    let mut with_ts = true;
+    for (d, shard) in dirs.iter().zip(&shards) {
+        if read(d, "scenario.toml")? != scenario || read(d, "points.csv")? != points {
+            return Err(Failure::Input(anyhow!(
+                "'{}' is a shard of another sweep (its scenario.toml or points.csv differs from '{}')",
+                d.display(),
+                first.display()
+            )));
+        }
+        let text = read(d, "runs.csv")?;
+        runs.add(d, "runs.csv", &text, &limits, *shard)?;
+        // Every row is sound; now check none was edited.
+        check_digest(d, &text)?;
+        match std::fs::read_to_string(d.join("timeseries.csv")) {
+            Ok(t) => ts.add(d, "timeseries.csv", &t, &limits, *shard)?,
+            Err(_) => with_ts = false,
+        }
+    }
+    files::sort_lines(&mut runs.lines);
+    let n = runs.lines.len();
+    runs.lines
+        .dedup_by(|a, b| files::line_key(a) == files::line_key(b));
+    if runs.lines.len() != n {
+        return Err(Failure::Input(anyhow!(
+            "the folders hold the same runs more than once (merge each shard once)"
+        )));
+    }
+    let expected = sw.runs().len();
+    if runs.lines.len() != expected && !limits.adaptive {
+        return Err(Failure::Input(anyhow!(
+            "the shards hold {} of the sweep's {expected} runs{}; run the missing shards (with --resume) first",
+            runs.lines.len(),
+            missing_shards(dirs)
+                .map(|m| format!(" ({m})"))
+                .unwrap_or_default()
+        )));
+    }
+    let merged = runs.lines.len();
+    let ts = (with_ts && !ts.lines.is_empty()).then_some(ts);
+    let adaptive = ids[0].adaptive.clone();
+    write_merged(
+        out, first, &sw, &scenario, runs, ts, adaptive, provenance, figures,
+    )
+    .map(|()| Outcome {
+        folders: dirs.len(),
+        runs: merged,
+    })
+}
+
+/// A file of a folder, or an input error naming it.
+fn read(d: &Path, f: &str) -> Result<String, Failure> {
+    std::fs::read_to_string(d.join(f))
+        .with_context(|| format!("cannot read '{}'", d.join(f).display()))
+        .map_err(Failure::Input)
+}
+
+/// A shard that stopped midway (a killed or cancelled task) has
+/// runs.csv.part but no runs.csv: name it, and every shard not finished.
+fn check_finished(dirs: &[PathBuf]) -> Result<(), Failure> {
     let unfinished: Vec<String> = dirs
         .iter()
         .filter(|d| !d.join("runs.csv").exists() && d.join("runs.csv.part").exists())
         .map(|d| format!("'{}'", d.display()))
         .collect();
-    if !unfinished.is_empty() {
-        return Err(Failure::Input(anyhow!(
-            "{} stopped before the end of its shard (runs.csv.part, no runs.csv){}; run the missing shards (with --resume) first",
-            unfinished.join(", "),
-            missing_shards(dirs)
-                .map(|m| format!("; {m}"))
-                .unwrap_or_default()
-        )));
+    if unfinished.is_empty() {
+        return Ok(());
     }
-    let scenario = read(first, "scenario.toml").map_err(input)?;
-    let points = read(first, "points.csv").map_err(input)?;
-    // Every folder must record the same experiment, each a different shard.
+    Err(Failure::Input(anyhow!(
+        "{} stopped before the end of its shard (runs.csv.part, no runs.csv){}; run the missing shards (with --resume) first",
+        unfinished.join(", "),
+        missing_shards(dirs)
+            .map(|m| format!("; {m}"))
+            .unwrap_or_default()
+    )))
+}
+
+/// Every folder's identity and shard: the same experiment, each a
+/// different shard of one split.
+#[allow(clippy::type_complexity)]
+fn identities(dirs: &[PathBuf]) -> Result<(Vec<Identity>, Vec<Option<(u32, u32)>>), Failure> {
+    let first = &dirs[0];
     let ids = dirs
         .iter()
         .map(|d| match Identity::read(d) {
@@ -104,141 +174,126 @@ pub fn merge(
         }
         shards.push(shard);
     }
-    let mut run_lines = Vec::new();
-    let mut ts_lines = Vec::new();
-    let mut runs_header = None;
-    let mut ts_header = None;
-    let mut with_ts = true;
-    let sw = Sweep::load(&scenario, Source::File(first.join("scenario.toml")), &[])
-        .map_err(|e| Failure::Input(e.into()))?;
-    let n_points = sw.design.points.len() as u64;
-    let reps = u64::from(sw.replicates());
-    let adaptive = ids[0].adaptive.is_some();
-    for (d, shard) in dirs.iter().zip(&shards) {
-        if read(d, "scenario.toml").map_err(input)? != scenario
-            || read(d, "points.csv").map_err(input)? != points
-        {
-            return Err(Failure::Input(anyhow!(
-                "'{}' is a shard of another sweep (its scenario.toml or points.csv differs from '{}')",
-                d.display(),
-                first.display()
-            )));
-        }
-        let runs = read(d, "runs.csv").map_err(input)?;
-        let mut l = runs.lines();
+    Ok((ids, shards))
+}
+
+/// What a row of a shard may hold: points and replicates of the design.
+struct Limits {
+    points: u64,
+    replicates: u64,
+    adaptive: bool,
+}
+
+/// The rows of one kind of file (runs.csv or timeseries.csv) across the
+/// shards, under one header.
+#[derive(Default)]
+struct Rows {
+    header: Option<String>,
+    lines: Vec<String>,
+}
+
+impl Rows {
+    /// Add the rows of `text`, `d`'s file `name`, checking its header
+    /// against the first folder's and every row.
+    fn add(
+        &mut self,
+        d: &Path,
+        name: &str,
+        text: &str,
+        limits: &Limits,
+        shard: Option<(u32, u32)>,
+    ) -> Result<(), Failure> {
+        let mut l = text.lines();
         let h = l.next().unwrap_or("").to_string();
-        if runs_header.get_or_insert_with(|| h.clone()) != &h {
+        if self.header.get_or_insert_with(|| h.clone()) != &h {
             return Err(Failure::Input(anyhow!(
-                "'{}': runs.csv header differs",
+                "'{}': {name} header differs",
                 d.display()
             )));
         }
         let width = h.split(',').count();
         for (i, line) in l.enumerate() {
-            check_row(line, width, n_points, reps, adaptive, *shard).map_err(|e| {
-                Failure::Input(anyhow!("{}:{}: {e}", d.join("runs.csv").display(), i + 2))
-            })?;
-            run_lines.push(line.to_string());
+            check_row(
+                line,
+                width,
+                limits.points,
+                limits.replicates,
+                limits.adaptive,
+                shard,
+            )
+            .map_err(|e| Failure::Input(anyhow!("{}:{}: {e}", d.join(name).display(), i + 2)))?;
+            self.lines.push(line.to_string());
         }
-        // Every row is sound; now check none was edited.
-        let recorded = Manifest::read(d).ok().and_then(|m| m.runs_sha256.flatten());
-        match recorded {
-            Some(h) if h == super::identity::sha256_bytes(runs.as_bytes()) => {}
-            Some(_) => {
-                return Err(Failure::Input(anyhow!(
-                    "'{}' was changed after the sweep wrote it (its SHA-256 differs from the one in manifest.json); run that shard again",
-                    d.join("runs.csv").display()
-                )));
-            }
-            None => {
-                return Err(Failure::Input(anyhow!(
-                    "'{}' records no runs_sha256: the shard did not finish, or was written by another culturesim version",
-                    d.join("manifest.json").display()
-                )));
-            }
-        }
-        match std::fs::read_to_string(d.join("timeseries.csv")) {
-            Ok(t) => {
-                let mut l = t.lines();
-                let h = l.next().unwrap_or("").to_string();
-                if ts_header.get_or_insert_with(|| h.clone()) != &h {
-                    return Err(Failure::Input(anyhow!(
-                        "'{}': timeseries.csv header differs",
-                        d.display()
-                    )));
-                }
-                let width = h.split(',').count();
-                for (i, line) in l.enumerate() {
-                    check_row(line, width, n_points, reps, adaptive, *shard).map_err(|e| {
-                        Failure::Input(anyhow!(
-                            "{}:{}: {e}",
-                            d.join("timeseries.csv").display(),
-                            i + 2
-                        ))
-                    })?;
-                    ts_lines.push(line.to_string());
-                }
-            }
-            Err(_) => with_ts = false,
-        }
+        Ok(())
     }
-    files::sort_lines(&mut run_lines);
-    let n = run_lines.len();
-    run_lines.dedup_by(|a, b| files::line_key(a) == files::line_key(b));
-    if run_lines.len() != n {
-        return Err(Failure::Input(anyhow!(
-            "the folders hold the same runs more than once (merge each shard once)"
-        )));
+
+    /// The file: the header, then the rows.
+    fn text(&self) -> String {
+        format!(
+            "{}\n{}\n",
+            self.header.clone().unwrap_or_default(),
+            self.lines.join("\n")
+        )
     }
-    let expected = sw.runs().len();
-    if run_lines.len() != expected && !adaptive {
-        return Err(Failure::Input(anyhow!(
-            "the shards hold {} of the sweep's {expected} runs{}; run the missing shards (with --resume) first",
-            run_lines.len(),
-            missing_shards(dirs)
-                .map(|m| format!(" ({m})"))
-                .unwrap_or_default()
-        )));
+}
+
+/// `d`'s runs.csv (`runs`) must be as the sweep wrote it: the SHA-256 its
+/// manifest records.
+fn check_digest(d: &Path, runs: &str) -> Result<(), Failure> {
+    let recorded = Manifest::read(d).ok().and_then(|m| m.runs_sha256.flatten());
+    match recorded {
+        Some(h) if h == super::identity::sha256_bytes(runs.as_bytes()) => Ok(()),
+        Some(_) => Err(Failure::Input(anyhow!(
+            "'{}' was changed after the sweep wrote it (its SHA-256 differs from the one in manifest.json); run that shard again",
+            d.join("runs.csv").display()
+        ))),
+        None => Err(Failure::Input(anyhow!(
+            "'{}' records no runs_sha256: the shard did not finish, or was written by another culturesim version",
+            d.join("manifest.json").display()
+        ))),
     }
+}
+
+/// Write the merged folder: it is the sweep's own (one writer, no foreign
+/// files, nothing left of an earlier merge), with the files of the
+/// unsharded sweep, its figures, identity and manifest.
+#[allow(clippy::too_many_arguments)]
+fn write_merged(
+    out: &Path,
+    first: &Path,
+    sw: &Sweep,
+    scenario: &str,
+    runs: Rows,
+    ts: Option<Rows>,
+    adaptive: Option<String>,
+    provenance: &Provenance,
+    figures: Figures,
+) -> Result<(), Failure> {
     std::fs::create_dir_all(out)
         .map_err(|e| Failure::Runtime(anyhow!("cannot create '{}': {e}", out.display())))?;
-    // The merged folder is the sweep's own: one writer, no foreign files,
-    // nothing left of an earlier merge.
     let _lock = FolderLock::acquire(out).map_err(Failure::Input)?;
     folder::clean_stale(out, true);
     for f in folder::check_owned(out, SWEEP_FILES).map_err(Failure::Input)? {
         let _ = std::fs::remove_file(out.join(f));
     }
-    let runtime = Failure::Runtime;
-    let runs_text = format!(
-        "{}\n{}\n",
-        runs_header.unwrap_or_default(),
-        run_lines.join("\n")
-    );
-    atomic::write(&out.join("runs.csv"), runs_text.as_bytes()).map_err(runtime)?;
-    if with_ts && !ts_lines.is_empty() {
-        files::sort_lines(&mut ts_lines);
-        let text = format!(
-            "{}\n{}\n",
-            ts_header.unwrap_or_default(),
-            ts_lines.join("\n")
-        );
-        atomic::write(&out.join("timeseries.csv"), text.as_bytes()).map_err(Failure::Runtime)?;
-    }
-    files::derive(out, &sw.design, &runs_text).map_err(Failure::Runtime)?;
-    atomic::write(&out.join("scenario.toml"), scenario.as_bytes()).map_err(Failure::Runtime)?;
-    figures(out, &sw).map_err(Failure::Runtime)?;
-    if let Ok(chart) = std::fs::read(first.join(crate::scenario::CHART_COPY)) {
-        atomic::write(&out.join(crate::scenario::CHART_COPY), &chart).map_err(Failure::Runtime)?;
-    }
-    let id = Identity::of(&sw, None, ids[0].adaptive.clone());
-    id.write(out).map_err(Failure::Runtime)?;
-    super::run::write_manifest(out, &sw, None, 0, 0.0, &id, provenance)
-        .map_err(Failure::Runtime)?;
-    Ok(Outcome {
-        folders: dirs.len(),
-        runs: run_lines.len(),
-    })
+    let write = || -> anyhow::Result<()> {
+        let runs_text = runs.text();
+        atomic::write(&out.join("runs.csv"), runs_text.as_bytes())?;
+        if let Some(mut ts) = ts {
+            files::sort_lines(&mut ts.lines);
+            atomic::write(&out.join("timeseries.csv"), ts.text().as_bytes())?;
+        }
+        files::derive(out, &sw.design, &runs_text)?;
+        atomic::write(&out.join("scenario.toml"), scenario.as_bytes())?;
+        figures(out, sw)?;
+        if let Ok(chart) = std::fs::read(first.join(crate::scenario::CHART_COPY)) {
+            atomic::write(&out.join(crate::scenario::CHART_COPY), &chart)?;
+        }
+        let id = Identity::of(sw, None, adaptive);
+        id.write(out)?;
+        super::run::write_manifest(out, sw, None, 0, 0.0, &id, provenance)
+    };
+    write().map_err(Failure::Runtime)
 }
 
 /// Check one data line of a shard's runs.csv or timeseries.csv: its field
