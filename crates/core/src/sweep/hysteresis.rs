@@ -78,9 +78,13 @@ pub fn bistable_range(rows: &[(f64, f64, f64)], gap: f64) -> Option<(f64, f64)> 
     Some((*inside.first()?, *inside.last()?))
 }
 
+/// The scanned values and, per value, the scenarios of the low and the
+/// high start.
+type Starts = (Vec<f64>, Vec<(Scenario, Scenario)>);
+
 /// Check the options and build the scenario of every value and start
 /// (low, high) before anything runs.
-fn scenarios(a: &Options) -> Result<(Vec<f64>, Vec<(Scenario, Scenario)>), Failure> {
+fn scenarios(a: &Options) -> Result<Starts, Failure> {
     if a.points < 2 || !(a.from.is_finite() && a.to.is_finite()) || a.from >= a.to {
         return Err(Failure::Input(anyhow!(
             "hysteresis needs --from < --to and --points >= 2"
