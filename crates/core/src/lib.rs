@@ -24,7 +24,7 @@
 //! 8. [`sweep`]: experiment designs, their identity and their files;
 //! 9. [`calibrate`]: fitting a scenario to survey waves (ABC-SMC);
 //! 10. [`simulate`]: running a scenario into an output folder (uses
-//!     checkpoints and survey waves); [`bench`]: the scaling series.
+//!     checkpoints and survey waves); [`bench`](mod@bench): the scaling series.
 //!
 //! # Commands
 //!
