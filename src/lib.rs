@@ -14,8 +14,8 @@
 //! drawn, in the report; to arguments, printing and serving, here.
 
 pub use culturesim_core::{
-    analysis, calibrate, decide, dist, engine, export, limits, model, scenario, sweep, validate,
-    with_model,
+    analysis, bench, calibrate, command, decide, dist, engine, export, limits, model, scenario,
+    simulate, sweep, validate, with_model,
 };
 pub use culturesim_report as plot;
 

@@ -18,12 +18,18 @@ pub use run::{RunReport, SummaryFile, load, run, summary_builder, years_per_step
 use crate::cli::{Cli, Command, RunArgs};
 
 /// Why a command failed: bad input (exit 2) or a runtime failure (exit 1).
-#[derive(Debug)]
-pub enum Failure {
-    /// Usage or scenario error.
-    Input(anyhow::Error),
-    /// Anything else (I/O, ...).
-    Runtime(anyhow::Error),
+pub use crate::command::Failure;
+
+/// What manifests record of this binary: its version, the git commit it
+/// was built from (set by build.rs; none outside a git checkout) and the
+/// command line.
+pub fn provenance() -> crate::command::Provenance {
+    let commit = env!("CULTURESIM_GIT_COMMIT");
+    crate::command::Provenance {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        commit: (!commit.is_empty()).then(|| commit.to_string()),
+        command_line: std::env::args().collect(),
+    }
 }
 
 /// Dispatch a parsed command line.
@@ -68,18 +74,21 @@ pub fn main(cli: Cli) -> Result<(), Failure> {
                 .map(|s| sweep::parse_shard(&s))
                 .transpose()
                 .map_err(|e| Failure::Input(anyhow::anyhow!(e)))?;
-            sweep::sweep(&sweep::SweepArgs {
-                scenario,
-                out,
-                resume,
-                shard,
-                threads,
-                set,
+            sweep::sweep(
+                &sweep::Options {
+                    scenario,
+                    out,
+                    resume,
+                    shard,
+                    threads,
+                    set,
+                    ci_width,
+                    ci_metric,
+                    max_replicates: max_replicates.unwrap_or(0),
+                    provenance: provenance(),
+                },
                 quiet,
-                ci_width,
-                ci_metric,
-                max_replicates: max_replicates.unwrap_or(0),
-            })
+            )
         }
         Some(Command::Timing(args)) => decide::timing(&args),
         Some(Command::Risk(args)) => decide::risk(&args),
@@ -94,14 +103,16 @@ pub fn main(cli: Cli) -> Result<(), Failure> {
             kernel,
             runs,
             quiet,
-        }) => bench::bench(&bench::BenchOptions {
-            max,
-            steps,
-            threads: threads.unwrap_or_else(rayon::current_num_threads),
-            kernel: bench::kernel(kernel),
-            runs,
+        }) => bench::bench(
+            &bench::BenchOptions {
+                max,
+                steps,
+                threads: threads.unwrap_or_else(rayon::current_num_threads),
+                kernel: bench::kernel(kernel),
+                runs,
+            },
             quiet,
-        }),
+        ),
         Some(Command::Completions { shell }) => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "culturesim", &mut std::io::stdout());

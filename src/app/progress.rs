@@ -2,24 +2,12 @@
 //! and its progress bar (`--quiet` hides it, as does a stderr that is not a
 //! terminal), which shows the elapsed time and an estimate of the time left.
 
-use super::Failure;
-use anyhow::anyhow;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 
 /// A pool of `threads` workers (all cores, or `RAYON_NUM_THREADS`, when
 /// absent); `--threads 0` is a usage error.
-pub fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Failure> {
-    let mut b = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = threads {
-        if n == 0 {
-            return Err(Failure::Input(anyhow!("--threads must be at least 1")));
-        }
-        b = b.num_threads(n);
-    }
-    b.build()
-        .map_err(|e| Failure::Runtime(anyhow!("cannot start worker threads: {e}")))
-}
+pub use crate::command::pool;
 
 /// The template of every bar:
 /// `[####    ] 12/40 runs  00:00:03 elapsed, ETA 00:00:07` (counts with
@@ -39,6 +27,38 @@ pub fn bar(len: u64, unit: &str, quiet: bool) -> ProgressBar {
     b
 }
 
+/// A progress bar as the library's [`Progress`](crate::command::Progress):
+/// the library says how far it is, the bar draws it.
+pub struct Bar(pub ProgressBar);
+
+impl Bar {
+    /// A bar over `unit`s, hidden with `quiet` (its length comes with
+    /// [`begin`](crate::command::Progress::begin)).
+    pub fn new(unit: &str, quiet: bool) -> Self {
+        Self(bar(0, unit, quiet))
+    }
+}
+
+impl crate::command::Progress for Bar {
+    fn begin(&self, len: u64, done: u64) {
+        self.0.set_length(len);
+        self.0.set_position(done);
+        self.0.reset_eta();
+    }
+    fn advance(&self, n: u64) {
+        self.0.inc(n);
+    }
+    fn extend(&self, n: u64) {
+        self.0.inc_length(n);
+    }
+    fn message(&self, text: String) {
+        self.0.set_message(text);
+    }
+    fn finish(&self) {
+        self.0.finish_and_clear();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -47,11 +67,5 @@ mod tests {
     fn the_template_shows_elapsed_time_and_eta() {
         assert!(ProgressStyle::with_template(TEMPLATE).is_ok());
         assert!(TEMPLATE.contains("{elapsed_precise}") && TEMPLATE.contains("{eta_precise}"));
-    }
-
-    #[test]
-    fn zero_threads_is_a_usage_error() {
-        assert!(matches!(pool(Some(0)), Err(Failure::Input(_))));
-        assert_eq!(pool(Some(2)).map(|p| p.current_num_threads()).ok(), Some(2));
     }
 }

@@ -1,34 +1,18 @@
-//! `culturesim run`: load a scenario, run its replicates in parallel,
-//! stream the time series to disk and write the summary, the resolved
-//! scenario and the manifest — all atomically.
+//! `culturesim run`: load a scenario (with the command line's overrides),
+//! run it into its folder with the library ([`crate::simulate::run`]) and
+//! the report crate's figures, print the table.
 
 use super::Failure;
-use crate::analysis::groups::GroupMeans;
-use crate::analysis::summary::{ShockStats, Summary, SummaryBuilder};
-use crate::analysis::unit::ShockedUnit;
+use crate::analysis::summary::{ShockStats, Summary};
 use crate::cli::RunArgs;
-use crate::engine::{Model, group_stride, run_many_ticking};
-use crate::export::atomic::{self, AtomicFile};
-use crate::export::summary::summary_csv;
-use crate::export::teams::{PerReplicateWriter, means_csv};
-use crate::export::timeseries::TimeseriesWriter;
+use crate::engine::Model;
 use crate::model::Models;
 use crate::scenario::Scenario;
-use anyhow::{Context, Result, anyhow};
-use serde::Serialize;
-use std::path::{Path, PathBuf};
-use std::time::Instant;
+use crate::simulate;
+use anyhow::{Result, anyhow};
+use std::path::Path;
 
-/// What `run` produced.
-#[derive(Debug)]
-pub struct RunReport {
-    /// Output folder.
-    pub out: PathBuf,
-    /// The summary written to summary.json.
-    pub summary: Summary,
-    /// Wall time in seconds.
-    pub seconds: f64,
-}
+pub use crate::simulate::{RunReport, SummaryFile, summary_builder};
 
 /// Load the scenario named by `args` (with its overrides).
 pub fn load(args: &RunArgs) -> Result<Scenario, Failure> {
@@ -59,340 +43,67 @@ pub fn load(args: &RunArgs) -> Result<Scenario, Failure> {
     Ok(scenario)
 }
 
-/// Run a scenario and write its outputs.
+/// Run a scenario and write its outputs (`culturesim run`): load, call
+/// [`crate::simulate::run`] with the report crate's figures, print.
 pub fn run(args: &RunArgs) -> Result<RunReport, Failure> {
-    let started = Instant::now();
     let scenario = load(args)?;
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("output").join(scenario.name()));
-    let pool = super::progress::pool(args.threads)?;
-    let threads = pool.current_num_threads();
-    // The folder is written whole beside its place and swapped in at the
-    // end: a kill leaves the old folder or the new one, never a mix.
-    // A folder holding files culturesim did not write is a usage error;
-    // a folder that cannot be made is a runtime one.
-    crate::export::folder::check_owned(&out, crate::export::folder::RUN_FILES)
-        .map_err(Failure::Input)?;
-    let staged = crate::export::folder::Staged::begin(&out, crate::export::folder::RUN_FILES)
-        .map_err(Failure::Runtime)?;
-    let dir = staged.path().to_path_buf();
     let checkpoints = super::decide::checkpoints(&scenario, args)?;
-    let summary = pool
-        .install(|| {
-            crate::with_model!(&scenario.model, m => simulate(&scenario, m, &dir, args, checkpoints))
-        })
-        .map_err(|e| Failure::Runtime(staged.explain(e)))?;
-    let seconds = started.elapsed().as_secs_f64();
-    let plots = !args.no_plots;
-    // Listing the figures about to be drawn, so the report (which quotes
-    // the manifest) is the same as `culturesim plot` draws later.
-    let expected: Vec<String> = if plots {
-        match &scenario.model {
-            Models::LearningCulture(_) => crate::plot::files(summary.shock.is_some()),
-            Models::March1991(_) => crate::plot::march::run_files(),
-            Models::Registered(m) => crate::plot::registered::run_files(m.entry()),
-        }
-    } else {
-        vec![]
+    let bar = super::progress::Bar::new("steps", args.quiet);
+    let options = simulate::Options {
+        out: args.out.clone(),
+        threads: args.threads,
+        teams_per_replicate: args.teams_per_replicate,
+        checkpoints,
+        provenance: super::provenance(),
     };
-    write_manifest(&dir, &scenario, threads, seconds, &expected)
-        .map_err(|e| Failure::Runtime(staged.explain(e)))?;
-    let mut plotted = Ok(None);
-    if plots {
-        // From the files just written, exactly as `culturesim plot DIR` does.
-        let t = Instant::now();
-        plotted = match &scenario.model {
-            Models::LearningCulture(_) => crate::plot::render_dir(&dir),
-            Models::March1991(_) => crate::plot::march::render_run_dir(&dir),
-            Models::Registered(m) => crate::plot::registered::render_run_dir(&dir, m.entry()),
-        }
-        .map(|_| Some(t.elapsed().as_secs_f64()))
-        .map_err(|e| staged.explain(e));
-        // The manifest lists what is there (no plot that failed).
-        write_manifest(&dir, &scenario, threads, seconds, &[])
-            .map_err(|e| Failure::Runtime(staged.explain(e)))?;
-    }
-    staged.commit().map_err(Failure::Runtime)?;
+    let figures: Option<&dyn simulate::Figures> = (!args.no_plots).then_some(&ReportFigures);
+    let mut report = simulate::run(&scenario, options, &bar, figures)?;
     // Every file first, then the table: a closed pipe on stdout
     // (`run | head -1`) ends the process without losing a file.
     if !args.quiet {
-        print_table(&scenario, &summary, &out, seconds);
+        print_table(&scenario, &report.summary, &report.out, report.seconds);
     }
-    match plotted {
-        Ok(Some(secs)) if !args.quiet => println!(
-            "report: {} (plots in {secs:.2} s)",
-            out.join("report.html").display()
-        ),
-        Ok(_) => {}
+    match std::mem::replace(&mut report.plots, Ok(None)) {
+        Ok(Some(secs)) => {
+            if !args.quiet {
+                println!(
+                    "report: {} (plots in {secs:.2} s)",
+                    report.out.join("report.html").display()
+                );
+            }
+            report.plots = Ok(Some(secs));
+        }
+        Ok(None) => {}
         Err(e) => {
             return Err(Failure::Runtime(e.context(format!(
                 "the data files are in '{}', but the plots failed",
-                out.display()
+                report.out.display()
             ))));
         }
     }
-    Ok(RunReport {
-        out,
-        summary,
-        seconds,
-    })
+    Ok(report)
 }
 
-/// Run all replicates, streaming `timeseries.csv` (and with
-/// `--teams-per-replicate`, `teams.csv`); write `summary.json`,
-/// `summary.csv`, `teams.csv` and `scenario.toml`.
-fn simulate<M: Model>(
-    scenario: &Scenario,
-    model: &M,
-    out: &Path,
-    args: &RunArgs,
-    checkpoints: Option<super::decide::Checkpoints>,
-) -> Result<Summary> {
-    let quiet = args.quiet;
-    std::fs::create_dir_all(out)
-        .with_context(|| format!("cannot create output folder '{}'", out.display()))?;
-    let ts_file = AtomicFile::create(&out.join("timeseries.csv"))?;
-    let mut ts = TimeseriesWriter::new(
-        ts_file,
-        model.metrics(),
-        years_per_step(&scenario.raw.time_unit),
-    )
-    .with_context(|| format!("failed to write '{}'", out.join("timeseries.csv").display()))?;
-    let markers = model.markers();
-    let mut builder = summary_builder(scenario, model, &markers);
-    let mut teams = GroupMeans::new(model.groups(), group_stride(model.steps()));
-    let divisions = scenario
-        .model
-        .learning_culture()
-        .map(|m| m.group_divisions())
-        .unwrap_or_default();
-    let teams_path = out.join("teams.csv");
-    let mut per_replicate = match args.teams_per_replicate && !model.groups().is_empty() {
-        true => Some(
-            PerReplicateWriter::new(
-                AtomicFile::create(&teams_path)?,
-                model.groups(),
-                divisions.clone(),
-                group_stride(model.steps()),
-            )
-            .with_context(|| format!("failed to write '{}'", teams_path.display()))?,
-        ),
-        false => None,
-    };
-    let replicates = scenario.replicates;
-    // Counted in steps, so that a single large run moves too.
-    let first = checkpoints.as_ref().map_or(0, |c| c.first_step);
-    let bar = super::progress::bar(
-        u64::from(replicates) * u64::from(model.steps() - first),
-        "steps",
-        quiet,
-    );
-    let batch = crate::engine::Batch::Throughput.size();
-    // [survey]: synthetic waves of every replicate (docs/CALIBRATION.md).
-    let waves = match (&scenario.raw.survey, scenario.model.learning_culture()) {
-        (Some(raw), Some(_)) => Some(crate::calibrate::survey::Waves::new(
-            raw,
-            model.steps(),
-            years_per_step(&scenario.raw.time_unit),
-        )),
-        _ => None,
-    };
-    let mut survey = String::from(crate::calibrate::survey::Waves::HEADER);
-    let mut sink = |run: crate::engine::RunOutput| -> Result<()> {
-        // Never an empty cell for an overflow: stop and say where.
-        run.check_finite(model)?;
-        ts.write_run(&run).with_context(|| {
-            format!("failed to write '{}'", out.join("timeseries.csv").display())
-        })?;
-        builder.add(&run);
-        if let Some(w) = &waves {
-            survey.push_str(&w.rows(&run, &crate::engine::Seeds::new(scenario.seed, run.id)));
+/// The figures of a run folder, from the report crate.
+struct ReportFigures;
+
+impl simulate::Figures for ReportFigures {
+    fn files(&self, model: &Models, shocked: bool) -> Vec<String> {
+        match model {
+            Models::LearningCulture(_) => crate::plot::files(shocked),
+            Models::March1991(_) => crate::plot::march::run_files(),
+            Models::Registered(m) => crate::plot::registered::run_files(m.entry()),
         }
-        match &mut per_replicate {
-            Some(w) => w
-                .write_run(&run)
-                .with_context(|| format!("failed to write '{}'", teams_path.display()))?,
-            None => teams.add(&run),
-        }
-        Ok(())
-    };
-    match (checkpoints, scenario.model.learning_culture()) {
-        // With checkpoints (learning-culture only): the same runs, kept
-        // or continued; see crate::decide::checkpoint.
-        (Some(c), Some(lc)) => {
-            let snap = crate::decide::checkpoint::run_checkpointed(
-                lc,
-                scenario.name(),
-                scenario.seed,
-                replicates,
-                batch,
-                c.from,
-                c.save_at,
-                &|| bar.inc(1),
-                &mut sink,
-            )?;
-            if let Some(snap) = snap {
-                atomic::write(&out.join("snapshot.json"), &snap.to_json())?;
+    }
+    fn draw(&self, dir: &Path, model: &Models) -> Result<()> {
+        match model {
+            Models::LearningCulture(_) => crate::plot::render_dir(dir).map(|_| ()),
+            Models::March1991(_) => crate::plot::march::render_run_dir(dir).map(|_| ()),
+            Models::Registered(m) => {
+                crate::plot::registered::render_run_dir(dir, m.entry()).map(|_| ())
             }
         }
-        _ => run_many_ticking(
-            model,
-            scenario.seed,
-            0,
-            replicates,
-            batch,
-            &|| bar.inc(1),
-            &mut sink,
-        )?,
     }
-    bar.finish_and_clear();
-    let summary = builder.finish();
-    let json = serde_json::to_vec_pretty(&SummaryFile::new(scenario, &markers, &summary))?;
-    atomic::write(&out.join("summary.json"), &json)?;
-    let csv = summary_csv(
-        &summary,
-        model.metrics(),
-        years_per_step(&scenario.raw.time_unit),
-    )?;
-    atomic::write(&out.join("summary.csv"), &csv)?;
-    match per_replicate {
-        Some(w) => w
-            .finish()
-            .with_context(|| format!("failed to write '{}'", teams_path.display()))?
-            .commit()?,
-        None if !model.groups().is_empty() => {
-            atomic::write(&teams_path, &means_csv(&teams, &divisions)?)?
-        }
-        None => {}
-    }
-    if waves.is_some() {
-        atomic::write(&out.join("survey.csv"), survey.as_bytes())?;
-    }
-    if let Some(chart) = &scenario.chart {
-        // The resolved scenario names this copy, so the folder stands alone.
-        atomic::write(&out.join(crate::scenario::CHART_COPY), chart.as_bytes())?;
-    }
-    atomic::write(
-        &out.join("scenario.toml"),
-        scenario.resolved_toml().as_bytes(),
-    )?;
-    ts.finish()
-        .with_context(|| format!("failed to write '{}'", out.join("timeseries.csv").display()))?
-        .commit()?;
-    Ok(summary)
-}
-
-/// The summary of a run's replicates, as every command computes it: all of
-/// the model's metrics at the final step and before each marker, and the
-/// shock metrics of the first shock, measured on the culture (of the
-/// organization, and of the unit or team the shock hits when it is one).
-/// `model` is `scenario`'s. Add each run in replicate order.
-pub fn summary_builder<M: Model>(
-    scenario: &Scenario,
-    model: &M,
-    markers: &[crate::engine::Marker],
-) -> SummaryBuilder {
-    // A model without a culture (March's) has no shocks to measure.
-    let culture = model.metrics().iter().position(|m| *m == "culture");
-    SummaryBuilder::new(
-        model.metrics(),
-        markers,
-        culture.unwrap_or(0),
-        years_per_step(&scenario.raw.time_unit),
-    )
-    .with_bounds(model.bounds())
-    .with_unit(ShockedUnit::of_model(
-        scenario.model.learning_culture(),
-        markers,
-    ))
-}
-
-/// The contents of `summary.json` (also the live page's numbers).
-#[derive(Serialize)]
-pub struct SummaryFile<'a> {
-    scenario: &'a str,
-    time_unit: &'a str,
-    seed: u64,
-    markers: &'a [crate::engine::Marker],
-    #[serde(flatten)]
-    summary: &'a Summary,
-}
-
-impl<'a> SummaryFile<'a> {
-    /// The summary of `scenario`'s runs with its name, time unit, seed and markers.
-    pub fn new(
-        scenario: &'a Scenario,
-        markers: &'a [crate::engine::Marker],
-        summary: &'a Summary,
-    ) -> Self {
-        Self {
-            scenario: scenario.name(),
-            time_unit: &scenario.raw.time_unit,
-            seed: scenario.seed,
-            markers,
-            summary,
-        }
-    }
-}
-
-#[derive(Serialize)]
-struct Manifest<'a> {
-    tool: &'static str,
-    version: &'static str,
-    git_commit: Option<&'static str>,
-    scenario: &'a str,
-    source: String,
-    seed: u64,
-    replicates: u32,
-    steps_run: u32,
-    runs: Runs,
-    threads: usize,
-    command_line: Vec<String>,
-    wall_time_seconds: f64,
-    files: Vec<String>,
-}
-
-#[derive(Serialize)]
-struct Runs {
-    point: u32,
-    replicates: String,
-}
-
-/// Write manifest.json into `out`, listing the files in the folder.
-fn write_manifest(
-    out: &Path,
-    scenario: &Scenario,
-    threads: usize,
-    seconds: f64,
-    expected: &[String],
-) -> Result<()> {
-    let mut files = crate::export::folder::files_in(out)?;
-    files.extend(expected.iter().cloned());
-    files.push("manifest.json".into());
-    files.sort();
-    files.dedup();
-    let commit = env!("CULTURESIM_GIT_COMMIT");
-    let m = Manifest {
-        tool: "culturesim",
-        version: env!("CARGO_PKG_VERSION"),
-        git_commit: (!commit.is_empty()).then_some(commit),
-        scenario: scenario.name(),
-        source: scenario.source.to_string(),
-        seed: scenario.seed,
-        replicates: scenario.replicates,
-        steps_run: scenario.model.steps(),
-        runs: Runs {
-            point: 0,
-            replicates: format!("0..{}", scenario.replicates),
-        },
-        threads,
-        command_line: std::env::args().collect(),
-        wall_time_seconds: (seconds * 1000.0).round() / 1000.0,
-        files,
-    };
-    atomic::write(&out.join("manifest.json"), &serde_json::to_vec_pretty(&m)?)
 }
 
 pub use crate::scenario::years_per_step;

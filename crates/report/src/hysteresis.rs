@@ -1,11 +1,15 @@
 //! The bifurcation diagram of a hysteresis scan: equilibrium culture from a
 //! low-culture start and from a high-culture start against one parameter,
-//! with the bistable range (where the two branches differ) shaded.
+//! with the bistable range (where the two branches differ) shaded; and
+//! [`write_report`], the scan's figure files and report page.
 
 use super::canvas::{self, Chart, DrawResult, HouseMesh, LEFT};
 use super::style::{self, AXIS_LINE, BLUE, INK, VERMILLION};
+use culturesim_core::export::atomic;
+use culturesim_core::sweep::hysteresis::{Options, Scan};
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use std::path::Path;
 
 /// One scanned value: (parameter value, low-start equilibrium, high-start equilibrium).
 pub type Branches = [(f64, f64, f64)];
@@ -98,32 +102,59 @@ impl Chart for Hysteresis<'_> {
     }
 }
 
-/// The bistable range: the smallest and largest scanned values whose
-/// branches differ by more than `gap` (None if none do).
-pub fn bistable_range(rows: &Branches, gap: f64) -> Option<(f64, f64)> {
-    let inside: Vec<f64> = rows
-        .iter()
-        .filter(|r| r.2 - r.1 > gap)
-        .map(|r| r.0)
-        .collect();
-    Some((*inside.first()?, *inside.last()?))
+pub use culturesim_core::sweep::hysteresis::bistable_range;
+
+/// Draw the bifurcation diagram (hysteresis.svg, hysteresis.png) of scan
+/// `s` and its report page into `out` (the folder exists: the core wrote
+/// the scan's data files there).
+pub fn write_report(out: &Path, a: &Options, s: &Scan) -> anyhow::Result<()> {
+    let fig = canvas::render(
+        "hysteresis",
+        String::new(),
+        &Hysteresis {
+            scenario: &s.name,
+            param: &a.param,
+            rows: &s.rows,
+            bistable: s.bistable,
+            replicates: a.replicates,
+        },
+    )?;
+    atomic::write(&out.join("hysteresis.svg"), fig.svg.as_bytes())?;
+    atomic::write(&out.join("hysteresis.png"), &fig.png)?;
+    let finding = match s.bistable {
+        Some((x, y)) => format!(
+            "Bistable for {} from {x} to {y}: there an organization that starts with a low culture settles low and one that starts high stays high (branches more than {} apart). The history decides the outcome.",
+            a.param, a.gap
+        ),
+        None => format!(
+            "No bistable range over {} from {} to {}: both starts settle at the same culture (within {}).",
+            a.param, a.from, a.to, a.gap
+        ),
+    };
+    let mut table = format!("{:>12}  low start  high start  gap\n", a.param);
+    for (v, l, h) in &s.rows {
+        table.push_str(&format!("{v:>12.4}  {l:>9.3}  {h:>10.3}  {:.3}\n", h - l));
+    }
+    let page = crate::sweep::report(
+        &crate::sweep::Page {
+            kind: "hysteresis",
+            name: &s.name,
+            description: &format!(
+                "Equilibrium culture from a low and from a high start, {} replicates per value, {} steps.",
+                a.replicates, a.steps
+            ),
+            findings: &[finding],
+            table: ("equilibrium culture per value", &table),
+            prefix: "",
+        },
+        &[fig],
+    );
+    atomic::write(&out.join("report.html"), page.as_bytes())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn range_of_differing_branches() {
-        let rows = [
-            (0.1, 0.2, 0.2),
-            (0.2, 0.2, 0.6),
-            (0.3, 0.25, 0.7),
-            (0.4, 0.7, 0.7),
-        ];
-        assert_eq!(bistable_range(&rows, 0.1), Some((0.2, 0.3)));
-        assert_eq!(bistable_range(&rows[..1], 0.1), None);
-    }
 
     #[test]
     fn diagram_renders() {

@@ -31,6 +31,7 @@ pub mod outcomes;
 pub mod registered;
 pub mod report;
 pub mod seats;
+pub mod sensitivity;
 pub mod shock;
 pub mod style;
 pub mod sweep;

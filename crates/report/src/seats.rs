@@ -1,11 +1,13 @@
 //! The seats-that-matter figure of `culturesim risk`: the paired loss of
 //! final culture when one seat alone goes to a non-aligned successor, for
 //! the most exposed seats, with 95% intervals; the seats that carry 80% of
-//! the total loss drawn in the shock colour.
+//! the total loss drawn in the shock colour; and [`files`], the study's
+//! figure files and report page.
 
 use super::canvas::{self, Chart, DrawResult, HouseMesh, LEFT};
 use super::style::{self, BLUE, INK, VERMILLION};
 use culturesim_core::decide::risk::Risk;
+use culturesim_core::decide::risk_study::Study;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -78,4 +80,44 @@ impl Chart for SeatsChart<'_> {
         }))?;
         Ok(())
     }
+}
+/// The drawn files of risk study `s`: plots/seats.svg, plots/seats.png
+/// and report.html (name, bytes), in that order.
+pub fn files(s: &Study) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    use crate::report::{esc, page_end, page_start, risk_section};
+    let name = s.scenario.name();
+    let fig = canvas::render(
+        "seats",
+        format!(
+            "Loss of final culture if one seat alone gets a non-aligned successor at {}; the {} most exposed seats.",
+            s.year(s.at),
+            s.shown
+        ),
+        &SeatsChart {
+            scenario: name,
+            risk: &s.risk,
+            shown: s.shown,
+        },
+    )?;
+    let mut page = page_start(&format!("{name} — culture at risk"));
+    page.push_str(&format!(
+        "<header>\n<p class=\"eyebrow\">culturesim risk</p>\n<h1>{}</h1>\n<p class=\"lead\">{}</p>\n<p class=\"meta\">seats change hands at {} · horizon {} · seed {}</p>\n</header>\n",
+        esc(name),
+        esc(&s.scenario.raw.description),
+        s.year(s.at),
+        s.year(s.horizon),
+        s.scenario.seed
+    ));
+    page.push_str(&risk_section(
+        &s.risk,
+        &s.findings,
+        std::slice::from_ref(&fig),
+        s.shown,
+    ));
+    page.push_str(&page_end());
+    Ok(vec![
+        ("plots/seats.svg".into(), fig.svg.into_bytes()),
+        ("plots/seats.png".into(), fig.png),
+        ("report.html".into(), page.into_bytes()),
+    ])
 }

@@ -3,24 +3,22 @@
 //! design), a heatmap over a two-parameter grid, and a tornado chart of
 //! lever importance (sensitivity indices, or the swing of a sweep's main
 //! effects). Plus the self-contained report page shared by `sweep`,
-//! `sensitivity` and `hysteresis`.
+//! `sensitivity` and `hysteresis`, and [`render`], which draws a sweep
+//! folder's figures, table and page from its files.
 
 use super::canvas::{self, Chart, DrawResult, Figure, HouseMesh, LEFT, put};
 use super::report::{esc, figures_html, page_end, page_start};
 use super::style::{self, BLUE, INK, MUTED};
+use culturesim_core::export::atomic;
+use culturesim_core::export::timeseries::format_value;
+use culturesim_core::model::Models;
+use culturesim_core::sweep::Sweep;
+use culturesim_core::sweep::results::{main_effect_swings, point_results};
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use std::path::Path;
 
-/// One point of a sweep: its parameter values and the metric's mean and CI.
-#[derive(Debug, Clone)]
-pub struct PointResult {
-    /// Parameter values, in the order of the names.
-    pub values: Vec<f64>,
-    /// Mean of the metric.
-    pub mean: f64,
-    /// 95% CI of the mean.
-    pub ci: (f64, f64),
-}
+pub use culturesim_core::sweep::results::PointResult;
 
 /// Effect panels: one per parameter (at most four), metric against value.
 pub struct Effects<'a> {
@@ -387,6 +385,227 @@ pub fn report(page: &Page<'_>, figs: &[Figure]) -> String {
     h.push_str("</pre></details>\n");
     h.push_str(&page_end());
     h
+}
+
+/// The sweep's figures and report page, from summary.csv alone (so merged
+/// shards draw the same bytes): the model's main metric at the end of the
+/// runs (final culture; code knowledge for march1991) against each
+/// parameter; a heatmap of it (and, for the learning-culture model, of the
+/// share of runs that tipped) when two parameters are swept; a tornado of
+/// the parameters' main-effect swings when there are several; and the
+/// model's own figures and table (march1991: Figures 1–5 of the paper).
+pub fn render(out: &Path, sw: &Sweep) -> anyhow::Result<()> {
+    use crate::canvas::render as draw;
+    let summary = std::fs::read_to_string(out.join("summary.csv"))?;
+    let names = &sw.design.names;
+    let metric = sw.base.model.primary_metric();
+    // What the figures call the main metric.
+    let (label, long) = match &sw.base.model {
+        Models::LearningCulture(_) => ("final culture", "Final learning culture"),
+        Models::March1991(_) => (
+            "final code knowledge",
+            "Code knowledge at the end of the runs (equilibrium or the step cap)",
+        ),
+        Models::Registered(_) => (metric, metric),
+    };
+    let culture = point_results(&summary, metric, &sw.design.points);
+    // Only the learning-culture model has runs that tip.
+    let tipped = point_results(&summary, "tipped", &sw.design.points);
+    let mut table = point_table(names, metric, &culture, &tipped);
+    let points: Vec<PointResult> = culture.iter().map(|c| c.1.clone()).collect();
+    let name = sw.base.name();
+    let mut findings = Vec::new();
+    let mut figs = vec![draw(
+        "effects",
+        format!(
+            "{long} at every sweep point (mean and 95% CI of its replicates) against each swept parameter."
+        ),
+        &Effects {
+            scenario: name,
+            metric,
+            names,
+            points: &points,
+        },
+    )?];
+    let describe = |p: &PointResult| {
+        names
+            .iter()
+            .zip(&p.values)
+            .map(|(n, v)| format!("{n} = {}", format_value(*v)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if let (Some(lo), Some(hi)) = (
+        points.iter().min_by(|a, b| a.mean.total_cmp(&b.mean)),
+        points.iter().max_by(|a, b| a.mean.total_cmp(&b.mean)),
+    ) {
+        findings.push(format!(
+            "{} ranges from {:.3} (at {}) to {:.3} (at {}) over {} points.",
+            upper_first(label),
+            lo.mean,
+            describe(lo),
+            hi.mean,
+            describe(hi),
+            points.len()
+        ));
+    }
+    if !tipped.is_empty() {
+        let tipped_runs = tipped.iter().filter(|t| t.1.mean > 0.0).count();
+        findings.push(format!(
+            "Runs ended in the low-culture basin (tipped) at {tipped_runs} of {} points.",
+            tipped.len()
+        ));
+    }
+    if names.len() == 2 {
+        figs.extend(heatmaps(name, names, (label, long), &culture, &tipped)?);
+    }
+    if names.len() > 1 {
+        let swings = main_effect_swings(&points, names.len());
+        let bars: Vec<(String, f64)> = names.iter().cloned().zip(swings).collect();
+        let (few, share) = culturesim_core::analysis::sensitivity::vital_few(&bars, 0.8);
+        if !few.is_empty() {
+            findings.push(format!(
+                "{} of {} parameters carry {:.0}% of the summed main-effect swing of {label}: {}.",
+                few.len(),
+                names.len(),
+                100.0 * share,
+                few.join(", ")
+            ));
+        }
+        figs.push(draw(
+            "swing",
+            format!("How far each parameter moves {label} on its own: the largest minus the smallest mean over its values (its main effect), with the other parameters averaged over the design."),
+            &Tornado {
+                scenario: name,
+                measure: &format!("main-effect swing of {label}"),
+                bars: &bars,
+                intervals: &[],
+            },
+        )?);
+    }
+    if let Models::March1991(_) = &sw.base.model {
+        let m = crate::march::sweep_outputs(
+            out,
+            &sw.design,
+            name,
+            &sw.base.raw.description,
+            sw.timeseries_every.is_some(),
+        )?;
+        figs.splice(0..0, m.figures);
+        table = format!("{}\n{table}", m.table);
+    }
+    std::fs::create_dir_all(out.join("plots"))?;
+    for fig in &figs {
+        atomic::write(
+            &out.join(format!("plots/{}.svg", fig.name)),
+            fig.svg.as_bytes(),
+        )?;
+        atomic::write(&out.join(format!("plots/{}.png", fig.name)), &fig.png)?;
+    }
+    let page = report(
+        &Page {
+            kind: "sweep",
+            name,
+            description: &sw.base.raw.description,
+            findings: &findings,
+            table: (
+                &format!(
+                    "mean {label} per point (95% CI){}",
+                    if tipped.is_empty() {
+                        ""
+                    } else {
+                        " and share of runs tipped"
+                    }
+                ),
+                &table,
+            ),
+            prefix: "plots/",
+        },
+        &figs,
+    );
+    atomic::write(&out.join("report.html"), page.as_bytes())?;
+    Ok(())
+}
+
+/// The sweep's table: per point, the parameter values, the main metric's
+/// mean and 95% CI and (learning culture) the share of runs tipped.
+fn point_table(
+    names: &[String],
+    metric: &str,
+    culture: &[(usize, PointResult)],
+    tipped: &[(usize, PointResult)],
+) -> String {
+    let mut table = format!(
+        "{:>6}  {}  {metric} (95% CI){}\n",
+        "point",
+        names.join("  "),
+        if tipped.is_empty() { "" } else { "  tipped" }
+    );
+    for (p, c) in culture {
+        let t = tipped.iter().find(|t| t.0 == *p).map(|t| t.1.mean);
+        table.push_str(&format!(
+            "{p:>6}  {}  {:.3} [{:.3}, {:.3}]{}\n",
+            c.values
+                .iter()
+                .map(|v| format!("{v:.4}"))
+                .collect::<Vec<_>>()
+                .join("  "),
+            c.mean,
+            c.ci.0,
+            c.ci.1,
+            t.map(|t| format!("  {:.0}%", 100.0 * t))
+                .unwrap_or_default()
+        ));
+    }
+    table
+}
+
+/// A two-parameter grid's heatmaps: the main metric, and (learning
+/// culture) the share of runs tipped.
+fn heatmaps(
+    name: &str,
+    names: &[String],
+    (label, long): (&str, &str),
+    culture: &[(usize, PointResult)],
+    tipped: &[(usize, PointResult)],
+) -> anyhow::Result<Vec<Figure>> {
+    let mut figs = Vec::new();
+    let heat_caption =
+        format!("{long} (mean of the replicates) at every point of the two-parameter grid.");
+    let mut maps = vec![("heatmap", label, culture, heat_caption.as_str())];
+    if !tipped.is_empty() {
+        maps.push((
+            "tipped",
+            "share of runs tipped",
+            tipped,
+            "Share of runs that ended in the low-culture basin (fewer than half of the teams above the high-culture threshold) at every grid point.",
+        ));
+    }
+    for (fig, metric, rows, caption) in maps {
+        let cells: Vec<(f64, f64, f64)> = rows
+            .iter()
+            .map(|(_, r)| (r.values[0], r.values[1], r.mean))
+            .collect();
+        figs.push(crate::canvas::render(
+            fig,
+            caption.into(),
+            &Heatmap {
+                scenario: name,
+                measure: metric,
+                names: [&names[0], &names[1]],
+                cells: &cells,
+            },
+        )?);
+    }
+    Ok(figs)
+}
+
+/// `text` with its first letter in upper case.
+fn upper_first(text: &str) -> String {
+    let mut c = text.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

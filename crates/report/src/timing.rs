@@ -1,11 +1,13 @@
 //! The timing curve of `culturesim timing`: against the delay before the
 //! remedy, the share of runs that recover (with its Wilson band) and the
 //! mean final culture (with its 95% band), the no-harm and never-remedied
-//! levels as reference lines, and the critical window shaded.
+//! levels as reference lines, and the critical window shaded; and
+//! [`files`], the study's figure files and report page.
 
 use super::canvas::{self, Chart, DrawResult, HouseMesh, LEFT};
 use super::style::{self, AXIS_LINE, BLUE, INK, MUTED, VERMILLION};
 use culturesim_core::decide::timing::{Timing, Window};
+use culturesim_core::decide::timing_study::Study;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -144,4 +146,46 @@ impl Chart for TimingChart<'_> {
             .draw()?;
         Ok(())
     }
+}
+/// The drawn files of timing study `s`: plots/timing.svg,
+/// plots/timing.png and report.html (name, bytes), in that order.
+pub fn files(s: &Study) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+    use crate::report::{esc, page_end, page_start, timing_section};
+    let name = s.scenario.name();
+    let t = &s.timing;
+    let fig = canvas::render(
+        "timing",
+        format!(
+            "Share of runs that recover and final culture against the delay before the remedy of '{}'.",
+            s.label
+        ),
+        &TimingChart {
+            scenario: name,
+            event: &s.label,
+            timing: t,
+            steps_per_unit: s.steps_per_unit(),
+            unit: s.unit,
+        },
+    )?;
+    let mut page = page_start(&format!("{name} — how long can we wait?"));
+    page.push_str(&format!(
+        "<header>\n<p class=\"eyebrow\">culturesim timing</p>\n<h1>{}</h1>\n<p class=\"lead\">{}</p>\n<p class=\"meta\">event '{}' at step {} · seed {}</p>\n</header>\n",
+        esc(name),
+        esc(&s.scenario.raw.description),
+        esc(&s.event),
+        t.event_step,
+        s.scenario.seed
+    ));
+    page.push_str(&timing_section(
+        t,
+        &s.finding,
+        &|d| s.in_unit(f64::from(d)),
+        std::slice::from_ref(&fig),
+    ));
+    page.push_str(&page_end());
+    Ok(vec![
+        ("plots/timing.svg".into(), fig.svg.into_bytes()),
+        ("plots/timing.png".into(), fig.png),
+        ("report.html".into(), page.into_bytes()),
+    ])
 }

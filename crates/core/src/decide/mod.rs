@@ -4,10 +4,15 @@
 //!
 //! Every analysis here runs the real model; branches of one run share its
 //! random streams after the fork (common random numbers), so differences
-//! between branches are paired per run. The library never touches files:
-//! the commands (`src/app/decide.rs`) read scenarios and write outputs.
+//! between branches are paired per run. The studies ([`timing_study`],
+//! [`risk_study`]) load a scenario, check the options, run and give their
+//! tables as bytes; the commands (`src/app/decide.rs`) write them, with the
+//! report crate's figures, through [`crate::export::files::write_all`].
 
 pub mod checkpoint;
 pub mod fork;
 pub mod risk;
+pub mod risk_study;
+pub mod study;
 pub mod timing;
+pub mod timing_study;

@@ -1,15 +1,19 @@
 //! The files of a run folder, one type per file that writes it and reads it
 //! back: [`summary::SummaryFile`] (summary.json), [`timeseries::Timeseries`]
-//! (timeseries.csv), [`teams::TeamsFile`] (teams.csv); the sweep's
-//! points.csv and runs.csv live beside the sweep (`crate::sweep::files`).
-//! Formatters produce bytes or write to a `Write`; [`atomic`] owns the
-//! files (temp file + rename, never half-written); [`folder`] owns output
-//! folders (staged, swapped in whole, never mixed). Reading a file that is
-//! not what its type writes gives a [`ReadError`] naming the file and the
-//! place (line, column or field) that is wrong.
+//! (timeseries.csv), [`teams::TeamsFile`] (teams.csv), [`manifest`]
+//! (manifest.json, the provenance of every output folder, written in one
+//! place); the sweep's points.csv and runs.csv live beside the sweep
+//! (`crate::sweep::files`). Formatters produce bytes or write to a `Write`;
+//! [`atomic`] owns the files (temp file + rename, never half-written);
+//! [`folder`] owns output folders (staged, swapped in whole, never mixed);
+//! [`files`] writes a set of named files. Reading a file that is not what
+//! its type writes gives a [`ReadError`] naming the file and the place
+//! (line, column or field) that is wrong.
 
 pub mod atomic;
+pub mod files;
 pub mod folder;
+pub mod manifest;
 pub mod summary;
 pub mod teams;
 pub mod timeseries;

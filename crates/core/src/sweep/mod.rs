@@ -10,7 +10,12 @@
 pub mod columns;
 pub mod design;
 pub mod files;
+pub mod hysteresis;
 pub mod identity;
+pub mod merge;
+pub mod results;
+pub mod run;
+pub mod sensitivity;
 
 use crate::scenario::raw::RawScenario;
 use crate::scenario::{Scenario, ScenarioError, Source};

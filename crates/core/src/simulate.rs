@@ -1,0 +1,358 @@
+//! Running a scenario into an output folder (`culturesim run`): run its
+//! replicates in parallel, stream the time series to disk, write the
+//! summary, teams, survey waves, the resolved scenario and the manifest —
+//! all atomically, in a staged folder swapped in whole at the end. The
+//! figures are the caller's ([`Figures`]: the report crate draws them from
+//! the files just written), the progress display too ([`Progress`]).
+//!
+//! This floor sits above the experiments (it uses checkpoints and survey
+//! waves): a command calls [`run`] and prints.
+
+use crate::analysis::groups::GroupMeans;
+use crate::analysis::summary::{Summary, SummaryBuilder};
+use crate::analysis::unit::ShockedUnit;
+use crate::command::{Failure, Progress, Provenance};
+use crate::decide::fork::Start;
+use crate::engine::{Model, group_stride, run_many_ticking};
+use crate::export::atomic::{self, AtomicFile};
+use crate::export::manifest::{Manifest, Runs};
+use crate::export::summary::summary_csv;
+use crate::export::teams::{PerReplicateWriter, means_csv};
+use crate::export::timeseries::TimeseriesWriter;
+use crate::model::Models;
+use crate::model::learning_culture::state::State;
+use crate::scenario::{Scenario, years_per_step};
+use anyhow::{Context, Result};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// What `run` does about checkpoints: keep the states at a step, and/or
+/// start from a snapshot's states.
+pub struct Checkpoints {
+    /// Step whose states go into snapshot.json.
+    pub save_at: Option<u32>,
+    /// Each replicate's start.
+    pub from: Option<Vec<Start<State>>>,
+    /// Step the runs start from (0 from scratch).
+    pub first_step: u32,
+}
+
+/// How to run a scenario into a folder (the typed options of
+/// `culturesim run`; the scenario itself is loaded by the caller).
+#[derive(Default)]
+pub struct Options {
+    /// Output folder (default `output/<name>`).
+    pub out: Option<PathBuf>,
+    /// Worker threads (None: all cores).
+    pub threads: Option<usize>,
+    /// Write teams.csv per replicate instead of the means.
+    pub teams_per_replicate: bool,
+    /// Keep or start from checkpointed states.
+    pub checkpoints: Option<Checkpoints>,
+    /// What the manifest records of the tool and the command line.
+    pub provenance: Provenance,
+}
+
+/// The figures of a run folder, drawn by the caller's report layer.
+pub trait Figures: Sync {
+    /// The figure files about to be drawn for a run of `model` (`shocked`:
+    /// the scenario has a shock), relative to the folder.
+    fn files(&self, model: &Models, shocked: bool) -> Vec<String>;
+    /// Draw them into `dir` from its files.
+    fn draw(&self, dir: &Path, model: &Models) -> Result<()>;
+}
+
+/// What `run` produced.
+#[derive(Debug)]
+pub struct RunReport {
+    /// Output folder.
+    pub out: PathBuf,
+    /// The summary written to summary.json.
+    pub summary: Summary,
+    /// Wall time in seconds (before the figures).
+    pub seconds: f64,
+    /// The figures: Some(seconds they took), None when not drawn, or the
+    /// error that stopped them (the data files are in place).
+    pub plots: std::result::Result<Option<f64>, anyhow::Error>,
+}
+
+/// Run `scenario` into its folder and draw its figures (`figures`; None
+/// draws none). A folder holding files culturesim did not write is a
+/// usage error; a folder that cannot be made is a runtime one.
+pub fn run(
+    scenario: &Scenario,
+    o: Options,
+    progress: &dyn Progress,
+    figures: Option<&dyn Figures>,
+) -> std::result::Result<RunReport, Failure> {
+    let started = Instant::now();
+    let out = o
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(scenario.name()));
+    let pool = crate::command::pool(o.threads)?;
+    let threads = pool.current_num_threads();
+    // The folder is written whole beside its place and swapped in at the
+    // end: a kill leaves the old folder or the new one, never a mix.
+    crate::export::folder::check_owned(&out, crate::export::folder::RUN_FILES)
+        .map_err(Failure::Input)?;
+    let staged = crate::export::folder::Staged::begin(&out, crate::export::folder::RUN_FILES)
+        .map_err(Failure::Runtime)?;
+    let dir = staged.path().to_path_buf();
+    let teams_per_replicate = o.teams_per_replicate;
+    let checkpoints = o.checkpoints;
+    let summary = pool
+        .install(|| {
+            crate::with_model!(&scenario.model, m => simulate(scenario, m, &dir, teams_per_replicate, progress, checkpoints))
+        })
+        .map_err(|e| Failure::Runtime(staged.explain(e)))?;
+    let seconds = started.elapsed().as_secs_f64();
+    // Listing the figures about to be drawn, so the report (which quotes
+    // the manifest) is the same as `culturesim plot` draws later.
+    let expected = figures
+        .map(|f| f.files(&scenario.model, summary.shock.is_some()))
+        .unwrap_or_default();
+    let manifest = |expected: &[String]| {
+        write_manifest(&dir, scenario, threads, seconds, expected, &o.provenance)
+            .map_err(|e| Failure::Runtime(staged.explain(e)))
+    };
+    manifest(&expected)?;
+    let mut plots = Ok(None);
+    if let Some(f) = figures {
+        // From the files just written, exactly as `culturesim plot DIR` does.
+        let t = Instant::now();
+        plots = f
+            .draw(&dir, &scenario.model)
+            .map(|_| Some(t.elapsed().as_secs_f64()))
+            .map_err(|e| staged.explain(e));
+        // The manifest lists what is there (no plot that failed).
+        manifest(&[])?;
+    }
+    staged.commit().map_err(Failure::Runtime)?;
+    Ok(RunReport {
+        out,
+        summary,
+        seconds,
+        plots,
+    })
+}
+
+/// Run all replicates, streaming `timeseries.csv` (and with
+/// `--teams-per-replicate`, `teams.csv`); write `summary.json`,
+/// `summary.csv`, `teams.csv` and `scenario.toml`.
+fn simulate<M: Model>(
+    scenario: &Scenario,
+    model: &M,
+    out: &Path,
+    teams_per_replicate: bool,
+    progress: &dyn Progress,
+    checkpoints: Option<Checkpoints>,
+) -> Result<Summary> {
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("cannot create output folder '{}'", out.display()))?;
+    let ts_file = AtomicFile::create(&out.join("timeseries.csv"))?;
+    let mut ts = TimeseriesWriter::new(
+        ts_file,
+        model.metrics(),
+        years_per_step(&scenario.raw.time_unit),
+    )
+    .with_context(|| format!("failed to write '{}'", out.join("timeseries.csv").display()))?;
+    let markers = model.markers();
+    let mut builder = summary_builder(scenario, model, &markers);
+    let mut teams = GroupMeans::new(model.groups(), group_stride(model.steps()));
+    let divisions = scenario
+        .model
+        .learning_culture()
+        .map(|m| m.group_divisions())
+        .unwrap_or_default();
+    let teams_path = out.join("teams.csv");
+    let mut per_replicate = match teams_per_replicate && !model.groups().is_empty() {
+        true => Some(
+            PerReplicateWriter::new(
+                AtomicFile::create(&teams_path)?,
+                model.groups(),
+                divisions.clone(),
+                group_stride(model.steps()),
+            )
+            .with_context(|| format!("failed to write '{}'", teams_path.display()))?,
+        ),
+        false => None,
+    };
+    let replicates = scenario.replicates;
+    // Counted in steps, so that a single large run moves too.
+    let first = checkpoints.as_ref().map_or(0, |c| c.first_step);
+    progress.begin(u64::from(replicates) * u64::from(model.steps() - first), 0);
+    let batch = crate::engine::Batch::Throughput.size();
+    // [survey]: synthetic waves of every replicate (docs/CALIBRATION.md).
+    let waves = match (&scenario.raw.survey, scenario.model.learning_culture()) {
+        (Some(raw), Some(_)) => Some(crate::calibrate::survey::Waves::new(
+            raw,
+            model.steps(),
+            years_per_step(&scenario.raw.time_unit),
+        )),
+        _ => None,
+    };
+    let mut survey = String::from(crate::calibrate::survey::Waves::HEADER);
+    let mut sink = |run: crate::engine::RunOutput| -> Result<()> {
+        // Never an empty cell for an overflow: stop and say where.
+        run.check_finite(model)?;
+        ts.write_run(&run).with_context(|| {
+            format!("failed to write '{}'", out.join("timeseries.csv").display())
+        })?;
+        builder.add(&run);
+        if let Some(w) = &waves {
+            survey.push_str(&w.rows(&run, &crate::engine::Seeds::new(scenario.seed, run.id)));
+        }
+        match &mut per_replicate {
+            Some(w) => w
+                .write_run(&run)
+                .with_context(|| format!("failed to write '{}'", teams_path.display()))?,
+            None => teams.add(&run),
+        }
+        Ok(())
+    };
+    match (checkpoints, scenario.model.learning_culture()) {
+        // With checkpoints (learning-culture only): the same runs, kept
+        // or continued; see crate::decide::checkpoint.
+        (Some(c), Some(lc)) => {
+            let snap = crate::decide::checkpoint::run_checkpointed(
+                lc,
+                scenario.name(),
+                scenario.seed,
+                replicates,
+                batch,
+                c.from,
+                c.save_at,
+                &|| progress.advance(1),
+                &mut sink,
+            )?;
+            if let Some(snap) = snap {
+                atomic::write(&out.join("snapshot.json"), &snap.to_json())?;
+            }
+        }
+        _ => run_many_ticking(
+            model,
+            scenario.seed,
+            0,
+            replicates,
+            batch,
+            &|| progress.advance(1),
+            &mut sink,
+        )?,
+    }
+    progress.finish();
+    let summary = builder.finish();
+    let json = serde_json::to_vec_pretty(&SummaryFile::new(scenario, &markers, &summary))?;
+    atomic::write(&out.join("summary.json"), &json)?;
+    let csv = summary_csv(
+        &summary,
+        model.metrics(),
+        years_per_step(&scenario.raw.time_unit),
+    )?;
+    atomic::write(&out.join("summary.csv"), &csv)?;
+    match per_replicate {
+        Some(w) => w
+            .finish()
+            .with_context(|| format!("failed to write '{}'", teams_path.display()))?
+            .commit()?,
+        None if !model.groups().is_empty() => {
+            atomic::write(&teams_path, &means_csv(&teams, &divisions)?)?
+        }
+        None => {}
+    }
+    if waves.is_some() {
+        atomic::write(&out.join("survey.csv"), survey.as_bytes())?;
+    }
+    if let Some(chart) = &scenario.chart {
+        // The resolved scenario names this copy, so the folder stands alone.
+        atomic::write(&out.join(crate::scenario::CHART_COPY), chart.as_bytes())?;
+    }
+    atomic::write(
+        &out.join("scenario.toml"),
+        scenario.resolved_toml().as_bytes(),
+    )?;
+    ts.finish()
+        .with_context(|| format!("failed to write '{}'", out.join("timeseries.csv").display()))?
+        .commit()?;
+    Ok(summary)
+}
+
+/// The summary of a run's replicates, as every command computes it: all of
+/// the model's metrics at the final step and before each marker, and the
+/// shock metrics of the first shock, measured on the culture (of the
+/// organization, and of the unit or team the shock hits when it is one).
+/// `model` is `scenario`'s. Add each run in replicate order.
+pub fn summary_builder<M: Model>(
+    scenario: &Scenario,
+    model: &M,
+    markers: &[crate::engine::Marker],
+) -> SummaryBuilder {
+    // A model without a culture (March's) has no shocks to measure.
+    let culture = model.metrics().iter().position(|m| *m == "culture");
+    SummaryBuilder::new(
+        model.metrics(),
+        markers,
+        culture.unwrap_or(0),
+        years_per_step(&scenario.raw.time_unit),
+    )
+    .with_bounds(model.bounds())
+    .with_unit(ShockedUnit::of_model(
+        scenario.model.learning_culture(),
+        markers,
+    ))
+}
+
+/// The contents of `summary.json` (also the live page's numbers).
+#[derive(Serialize)]
+pub struct SummaryFile<'a> {
+    scenario: &'a str,
+    time_unit: &'a str,
+    seed: u64,
+    markers: &'a [crate::engine::Marker],
+    #[serde(flatten)]
+    summary: &'a Summary,
+}
+
+impl<'a> SummaryFile<'a> {
+    /// The summary of `scenario`'s runs with its name, time unit, seed and markers.
+    pub fn new(
+        scenario: &'a Scenario,
+        markers: &'a [crate::engine::Marker],
+        summary: &'a Summary,
+    ) -> Self {
+        Self {
+            scenario: scenario.name(),
+            time_unit: &scenario.raw.time_unit,
+            seed: scenario.seed,
+            markers,
+            summary,
+        }
+    }
+}
+
+/// Write manifest.json into `out`, listing the files in the folder (and
+/// the `expected` figures).
+fn write_manifest(
+    out: &Path,
+    scenario: &Scenario,
+    threads: usize,
+    seconds: f64,
+    expected: &[String],
+    provenance: &Provenance,
+) -> Result<()> {
+    let mut files = crate::export::folder::files_in(out)?;
+    files.extend(expected.iter().cloned());
+    files.push("manifest.json".into());
+    files.sort();
+    files.dedup();
+    let runs = Runs::Range {
+        point: 0,
+        replicates: format!("0..{}", scenario.replicates),
+    };
+    let mut m = Manifest::new(provenance, scenario, runs, threads, seconds);
+    m.replicates = Some(scenario.replicates);
+    m.steps_run = Some(scenario.model.steps());
+    m.files = files;
+    m.write(out)
+}
