@@ -7,9 +7,9 @@
 //! table of its parameters as the run resolved them.
 
 use super::canvas;
+use super::data::{self, LoadError};
 use super::march::{Trajectories, trajectories};
 use super::report::{esc, figures_html, page_end, page_start};
-use super::data::{self, LoadError};
 use anyhow::{Result, anyhow};
 use culturesim_core::export::ReadError;
 use culturesim_core::export::summary::SummaryFile;
@@ -59,10 +59,7 @@ pub fn load_run(dir: &Path) -> Result<RegisteredRun, LoadError> {
     let path = dir.join("scenario.toml");
     let text = ReadError::read_to_string(&path).map_err(|e| LoadError::of(e, dir))?;
     let scenario = toml::from_str(&text).map_err(|e: toml::de::Error| {
-        let (line, column) = e
-            .span()
-            .map(|s| line_col(&text, s.start))
-            .unwrap_or((0, 0));
+        let (line, column) = e.span().map(|s| line_col(&text, s.start)).unwrap_or((0, 0));
         LoadError::Value {
             path: path.clone(),
             what: "scenario file",
