@@ -35,6 +35,8 @@ mod determinism;
 mod docs;
 #[path = "extending.rs"]
 mod extending;
+#[path = "golden.rs"]
+mod golden;
 #[path = "integrity.rs"]
 mod integrity;
 #[path = "kernels.rs"]

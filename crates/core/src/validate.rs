@@ -65,6 +65,18 @@ impl Problems {
     }
 }
 
+/// The known key closest to `key` by edit distance, if close enough
+/// (at most 2 edits, or a third of the key's length for long keys).
+pub fn closest(key: &str, known: &[String]) -> Option<String> {
+    let limit = (key.chars().count() / 3).max(2);
+    known
+        .iter()
+        .map(|k| (strsim::levenshtein(key, k), k))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, k)| (*d, (*k).clone()))
+        .map(|(_, k)| k.clone())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,16 +91,4 @@ mod tests {
         assert_eq!(p.0.len(), 3);
         assert_eq!(p.0[0].to_string(), "a.b: must be in [0, 1], got 1.3");
     }
-}
-
-/// The known key closest to `key` by edit distance, if close enough
-/// (at most 2 edits, or a third of the key's length for long keys).
-pub fn closest(key: &str, known: &[String]) -> Option<String> {
-    let limit = (key.chars().count() / 3).max(2);
-    known
-        .iter()
-        .map(|k| (strsim::levenshtein(key, k), k))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, k)| (*d, (*k).clone()))
-        .map(|(_, k)| k.clone())
 }

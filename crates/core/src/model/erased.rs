@@ -1,13 +1,12 @@
-//! A registered model behind one face: [`DynModel`] is [`Model`] with its
-//! state type erased, implemented for every plugin's model, and
-//! [`Registered`] runs on the engine like any model.
+//! A model behind one face: [`DynModel`] is [`Model`] with its state type
+//! erased, implemented for every plugin's model (the registry builds them,
+//! `super::registered::Registered` runs them on the engine).
 //!
 //! The cost is one virtual call (and one checked downcast of the state) per
 //! step of a run, not per individual: the plugin's own loop over its
 //! population is compiled for its types. This file is the only place in
 //! culturesim with `dyn Any`; the built-in models never pass through it.
 
-use super::registry::Entry;
 use crate::engine::{Marker, Model, Seeds};
 use std::any::Any;
 use std::sync::Arc;
@@ -103,76 +102,5 @@ where
     }
     fn bounds(&self) -> Vec<Option<(f64, f64)>> {
         Model::bounds(self)
-    }
-}
-
-/// A registered model, ready to run: its registration and the built model.
-#[derive(Clone)]
-pub struct Registered {
-    entry: &'static dyn Entry,
-    model: Arc<dyn DynModel>,
-}
-
-impl std::fmt::Debug for Registered {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Registered")
-            .field("model", &self.entry.name())
-            .field("built", &self.model)
-            .finish()
-    }
-}
-
-impl Registered {
-    /// Wrap a built model with its registration.
-    pub fn new(entry: &'static dyn Entry, model: Arc<dyn DynModel>) -> Self {
-        Self { entry, model }
-    }
-
-    /// The registration (name, section, parameters, metrics, figures).
-    pub fn entry(&self) -> &'static dyn Entry {
-        self.entry
-    }
-
-    /// Run `steps` steps.
-    pub fn set_steps(&mut self, steps: u32) {
-        self.model = self.model.with_steps(steps);
-    }
-}
-
-impl Model for Registered {
-    type State = AnyState;
-
-    fn metrics(&self) -> &[&'static str] {
-        self.model.metrics()
-    }
-    fn steps(&self) -> u32 {
-        self.model.steps()
-    }
-    fn init(&self, seeds: &Seeds) -> AnyState {
-        self.model.init(seeds)
-    }
-    fn step(&self, state: &mut AnyState, step: u32, seeds: &Seeds) {
-        self.model.step(state, step, seeds)
-    }
-    fn observe(&self, state: &AnyState, out: &mut [f64]) {
-        self.model.observe(state, out)
-    }
-    fn stop(&self, state: &AnyState, step: u32) -> bool {
-        self.model.stop(state, step)
-    }
-    fn may_be_undefined(&self, m: usize) -> bool {
-        self.model.may_be_undefined(m)
-    }
-    fn groups(&self) -> Vec<String> {
-        self.model.groups()
-    }
-    fn observe_groups(&self, state: &AnyState, out: &mut [f32]) {
-        self.model.observe_groups(state, out)
-    }
-    fn markers(&self) -> Vec<Marker> {
-        self.model.markers()
-    }
-    fn bounds(&self) -> Vec<Option<(f64, f64)>> {
-        self.model.bounds()
     }
 }

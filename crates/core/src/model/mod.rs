@@ -7,6 +7,7 @@
 pub mod erased;
 pub mod learning_culture;
 pub mod march1991;
+pub mod registered;
 pub mod registry;
 
 use crate::engine::Model;
@@ -24,7 +25,7 @@ pub enum Models {
     /// `model = "march1991"`.
     March1991(March1991),
     /// A model registered through [`registry::register`] (its name).
-    Registered(erased::Registered),
+    Registered(registered::Registered),
 }
 
 /// Run `$body` with `$m` bound to the concrete model inside a [`Models`]:
@@ -96,7 +97,7 @@ impl Models {
     }
 
     /// The registered model, if that is the one.
-    pub fn registered(&self) -> Option<&erased::Registered> {
+    pub fn registered(&self) -> Option<&registered::Registered> {
         match self {
             Models::Registered(m) => Some(m),
             _ => None,

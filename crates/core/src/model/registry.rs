@@ -702,7 +702,7 @@ mod tests {
             steps: 4,
             years_per_step: 0.5,
         };
-        let m = super::super::erased::Registered::new(p, Entry::build(p, &v, run).unwrap());
+        let m = super::super::registered::Registered::new(p, Entry::build(p, &v, run).unwrap());
         let out = crate::engine::run_one(
             &m,
             1,

@@ -21,6 +21,7 @@ pub mod orgchart;
 mod overrides;
 pub mod raw;
 pub mod survey;
+mod time;
 mod write;
 
 pub use error::ScenarioError;

@@ -5,7 +5,7 @@
 //! `culturesim calibrate` (docs/CALIBRATION.md). Both are read by the
 //! calibration layer (`crate::calibrate`); the model never sees them.
 
-use super::raw::RawTime;
+use super::time::RawTime;
 use crate::validate::Problems;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

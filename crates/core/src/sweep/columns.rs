@@ -74,7 +74,7 @@ impl RunColumns for March1991 {
     }
 }
 
-impl RunColumns for crate::model::erased::Registered {
+impl RunColumns for crate::model::registered::Registered {
     /// Every metric at the last step (empty where undefined).
     fn run_columns(&self) -> Vec<String> {
         self.metrics().iter().map(|m| m.to_string()).collect()

@@ -297,7 +297,7 @@ fn common(raw: &RawScenario, p: &mut Problems) {
 pub fn convert_registered(
     raw: &RawScenario,
     entry: &'static dyn crate::model::registry::Entry,
-) -> Result<(crate::model::erased::Registered, toml::Table), Problems> {
+) -> Result<(crate::model::registered::Registered, toml::Table), Problems> {
     use crate::model::registry;
     let mut p = Problems::default();
     common(raw, &mut p);
@@ -337,7 +337,7 @@ pub fn convert_registered(
     };
     let model = entry.build(&values, run)?;
     Ok((
-        crate::model::erased::Registered::new(entry, model),
+        crate::model::registered::Registered::new(entry, model),
         values.to_table(),
     ))
 }
