@@ -3,7 +3,7 @@
 //! the report crate's figures, print the table.
 
 use super::Failure;
-use crate::analysis::summary::{ShockStats, Summary};
+use crate::analysis::summary::Summary;
 use crate::cli::RunArgs;
 use crate::engine::Model;
 use crate::model::Models;
@@ -165,118 +165,9 @@ fn print_table(scenario: &Scenario, s: &Summary, out: &Path, seconds: f64) {
         if let Some(u) = &sh.unit {
             columns.push((format!("{} {}", u.kind, u.name), &u.stats));
         }
-        for line in shock_table(&columns) {
+        for line in crate::plot::shock::table(&columns) {
             println!("{line}");
         }
     }
     println!("outputs: {}", out.display());
-}
-
-/// The shock section of `run`'s table: one column per measured series
-/// (the organization, and the unit the shock hits), one row per metric;
-/// when nothing was built (or nothing lost) the ratio rows are replaced by
-/// the sentence saying so.
-pub fn shock_table(columns: &[(String, &ShockStats)]) -> Vec<String> {
-    let stat = |st: &ShockStats, k: &str| st.mean.get(k).and_then(|x| x.as_ref()).cloned();
-    let num = |st: &ShockStats, k: &str, scale: f64, suffix: &str, ci: bool| match stat(st, k) {
-        Some(x) if ci && x.n > 1 => format!(
-            "{:.2}{suffix} [{:.2}, {:.2}]",
-            x.mean * scale,
-            x.ci95[0] * scale,
-            x.ci95[1] * scale
-        ),
-        Some(x) => format!("{:.2}{suffix}", x.mean * scale),
-        None => "n/a".into(),
-    };
-    let compared = |st: &ShockStats| st.note.is_none();
-    type Cell<'a> = Box<dyn Fn(&ShockStats) -> String + 'a>;
-    let mut rows: Vec<(&str, Cell)> = vec![
-        (
-            "culture before",
-            Box::new(|st| num(st, "pre", 1.0, "", false)),
-        ),
-        (
-            "rise before the shock",
-            Box::new(|st| num(st, "rise", 1.0, "", false)),
-        ),
-        ("trough", Box::new(|st| num(st, "trough", 1.0, "", false))),
-        ("loss", Box::new(|st| num(st, "loss", 100.0, "%", false))),
-        (
-            "years to lose half of the loss",
-            Box::new(|st| num(st, "years_to_half_loss", 1.0, "", false)),
-        ),
-    ];
-    let any_compared = columns.iter().any(|(_, st)| compared(st));
-    if any_compared {
-        let only = |k: &'static str, scale: f64, suffix: &'static str, ci: bool| -> Cell {
-            Box::new(move |st: &ShockStats| {
-                if compared(st) {
-                    num(st, k, scale, suffix, ci)
-                } else {
-                    "–".into()
-                }
-            })
-        };
-        rows.extend([
-            ("amount compared (band)", only("band", 1.0, "", false)),
-            ("years to build it", only("years_to_build", 1.0, "", false)),
-            ("years to lose it", only("years_to_lose", 1.0, "", false)),
-            (
-                "asymmetry (like for like)",
-                only("asymmetry", 1.0, "x", true),
-            ),
-            (
-                "asymmetry (peak rates)",
-                only("asymmetry_rate", 1.0, "x", true),
-            ),
-        ]);
-    }
-    rows.push((
-        "recovered to 95%",
-        Box::new(|st| format!("{:.0}% of runs", st.recovered_share * 100.0)),
-    ));
-    let cells: Vec<Vec<String>> = columns
-        .iter()
-        .map(|(_, st)| rows.iter().map(|(_, f)| f(st)).collect())
-        .collect();
-    let lw = rows
-        .iter()
-        .map(|(l, _)| l.chars().count())
-        .max()
-        .unwrap_or(0);
-    let cw: Vec<usize> = columns
-        .iter()
-        .zip(&cells)
-        .map(|((h, _), c)| {
-            c.iter()
-                .map(|x| x.chars().count())
-                .chain([h.chars().count()])
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut out = Vec::new();
-    let mut head = format!("  {:<lw$}", "");
-    for ((h, _), w) in columns.iter().zip(&cw) {
-        head.push_str(&format!("  {h:>w$}"));
-    }
-    out.push(head.trim_end().to_string());
-    for (i, (label, _)) in rows.iter().enumerate() {
-        let mut line = format!("  {label:<lw$}");
-        for (c, w) in cells.iter().zip(&cw) {
-            line.push_str(&format!("  {:>w$}", c[i]));
-        }
-        out.push(line);
-    }
-    for (h, st) in columns {
-        if let Some(note) = st.note {
-            out.push(format!("  {h}: {note}."));
-        } else if st.defined_share < 1.0 {
-            out.push(format!(
-                "  {h}: build and loss compared in {:.0}% of runs (the others built or lost too little).",
-                st.defined_share * 100.0
-            ));
-        }
-    }
-    out
 }

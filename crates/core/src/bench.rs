@@ -87,6 +87,55 @@ fn time_run(
 /// Run the series; `say` gets each line of the table as it is measured,
 /// `bar` counts agent-steps.
 pub fn bench(o: &Options, bar: &dyn Progress, say: &dyn Fn(String)) -> Result<(), Failure> {
+    check(o)?;
+    // The series' sizes, the large run's and the ensemble's: the progress
+    // bar counts agent-steps, so that its ETA weighs a 10⁶ run as such.
+    let sizes = series_sizes(o.max);
+    let big = o.max.min(1_000_000);
+    let mut s = Scenario::default_scenario().map_err(|e| Failure::Runtime(e.into()))?;
+    let ensemble_steps = s.model.steps();
+    let per_run = ENSEMBLE_EMPLOYEES * u64::from(ensemble_steps);
+    let total = sizes.iter().map(|&n| u64::from(n)).sum::<u64>() * u64::from(o.steps)
+        + 6 * u64::from(big) * u64::from(o.steps)
+        + 6 * u64::from(o.runs) * per_run;
+    bar.begin(total, 0);
+    say(format!(
+        "culturesim bench: default scenario, {} steps per run, {} thread(s), {} cores, kernel {:?}",
+        o.steps,
+        o.threads,
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        o.kernel.resolve()
+    ));
+    scaling_series(o, &sizes, bar, say)?;
+    large_run(o, big, bar, say)?;
+    // Thread scaling of an ensemble of small runs (best of three, alternating).
+    let m = s
+        .model
+        .learning_culture_mut()
+        .expect("the default scenario is a learning-culture scenario");
+    m.set_kernel(o.kernel);
+    let reps = o.runs;
+    let times = time_ensemble(o, m, s.seed, per_run, bar)?;
+    bar.finish();
+    let agent_steps = f64::from(reps) * ENSEMBLE_EMPLOYEES as f64 * f64::from(s.model.steps());
+    say(format!(
+        "ensemble of {reps} default runs (500 employees, {} steps, best of 3): {:.3} s on 1 thread, {:.3} s on {} -> speed-up {:.2}x ({:.3e} agent-steps/s)",
+        s.model.steps(),
+        times[0],
+        times[1],
+        o.threads,
+        times[0] / times[1],
+        agent_steps / times[1]
+    ));
+    Ok(())
+}
+
+/// Employees in each run of the default scenario in the ensemble measurement.
+const ENSEMBLE_EMPLOYEES: u64 = 500;
+
+/// The usage errors of `o`: a zero count, or a kernel this processor
+/// cannot run.
+fn check(o: &Options) -> Result<(), Failure> {
     if o.threads == 0 || o.steps == 0 || o.runs == 0 {
         return Err(Failure::Input(anyhow!(
             "--threads, --steps and --runs must be at least 1"
@@ -99,33 +148,31 @@ pub fn bench(o: &Options, bar: &dyn Progress, say: &dyn Fn(String)) -> Result<()
             Kernel::Auto.resolve()
         )));
     }
-    // The series' sizes, the large run's and the ensemble's: the progress
-    // bar counts agent-steps, so that its ETA weighs a 10⁶ run as such.
+    Ok(())
+}
+
+/// The organization sizes of the series: 10³, 10⁴, ... up to `max`.
+fn series_sizes(max: u32) -> Vec<u32> {
     let mut sizes = Vec::new();
     let mut n = 1_000u32;
-    while n <= o.max {
+    while n <= max {
         sizes.push(n);
         match n.checked_mul(10) {
             Some(m) => n = m,
             None => break,
         }
     }
-    let big = o.max.min(1_000_000);
-    let mut s = Scenario::default_scenario().map_err(|e| Failure::Runtime(e.into()))?;
-    let ensemble_steps = s.model.steps();
-    let ensemble_employees = 500u64;
-    let per_run = ensemble_employees * u64::from(ensemble_steps);
-    let total = sizes.iter().map(|&n| u64::from(n)).sum::<u64>() * u64::from(o.steps)
-        + 6 * u64::from(big) * u64::from(o.steps)
-        + 6 * u64::from(o.runs) * per_run;
-    bar.begin(total, 0);
-    say(format!(
-        "culturesim bench: default scenario, {} steps per run, {} thread(s), {} cores, kernel {:?}",
-        o.steps,
-        o.threads,
-        std::thread::available_parallelism().map_or(1, |n| n.get()),
-        o.kernel.resolve()
-    ));
+    sizes
+}
+
+/// The table of the scaling series: its header, then one line per size
+/// in `sizes`, each run on `o.threads` threads.
+fn scaling_series(
+    o: &Options,
+    sizes: &[u32],
+    bar: &dyn Progress,
+    say: &dyn Fn(String),
+) -> Result<(), Failure> {
     say(format!(
         "{:>10} {:>9} {:>8} {:>9} {:>14} {:>12} {:>12} {:>10}",
         "employees",
@@ -138,7 +185,7 @@ pub fn bench(o: &Options, bar: &dyn Progress, say: &dyn Fn(String)) -> Result<()
         "B/employee"
     ));
     let base_rss = peak_rss();
-    for &n in &sizes {
+    for &n in sizes {
         let (build, init, run) = time_run(n, o.steps, o.threads, o.kernel, bar)?;
         let agent_steps = f64::from(n) * f64::from(o.steps);
         let rss = peak_rss();
@@ -154,7 +201,16 @@ pub fn bench(o: &Options, bar: &dyn Progress, say: &dyn Fn(String)) -> Result<()
             rss.saturating_sub(base_rss) as f64 / f64::from(n)
         ));
     }
-    // Thread scaling of one large run.
+    Ok(())
+}
+
+/// Thread scaling of one large run of `big` employees: its line.
+fn large_run(
+    o: &Options,
+    big: u32,
+    bar: &dyn Progress,
+    say: &dyn Fn(String),
+) -> Result<(), Failure> {
     // Best of three, alternating, so that a slow moment of a shared
     // machine does not decide the ratio.
     let (mut one, mut many) = (f64::MAX, f64::MAX);
@@ -167,14 +223,18 @@ pub fn bench(o: &Options, bar: &dyn Progress, say: &dyn Fn(String)) -> Result<()
         o.threads,
         one / many
     ));
-    // Thread scaling of an ensemble of small runs (best of three, alternating).
-    let m = s
-        .model
-        .learning_culture_mut()
-        .expect("the default scenario is a learning-culture scenario");
-    m.set_kernel(o.kernel);
-    let m = &*m;
-    let reps = o.runs;
+    Ok(())
+}
+
+/// Seconds of `o.runs` runs of `m` on 1 thread and on `o.threads` (best of
+/// three, alternating); `bar` moves by `per_run` agent-steps a run.
+fn time_ensemble(
+    o: &Options,
+    m: &crate::model::learning_culture::LearningCulture,
+    seed: u64,
+    per_run: u64,
+    bar: &dyn Progress,
+) -> Result<[f64; 2], Failure> {
     let mut times = [f64::MAX; 2];
     for _ in 0..3 {
         for (k, threads) in [1, o.threads].into_iter().enumerate() {
@@ -184,7 +244,7 @@ pub fn bench(o: &Options, bar: &dyn Progress, say: &dyn Fn(String)) -> Result<()
                 .map_err(|e| Failure::Runtime(anyhow!("cannot start threads: {e}")))?;
             let t = Instant::now();
             pool.install(|| {
-                run_many(m, s.seed, 0, reps, Batch::Throughput.size(), |r| {
+                run_many(m, seed, 0, o.runs, Batch::Throughput.size(), |r| {
                     std::hint::black_box(r);
                     bar.advance(per_run);
                     Ok::<_, ()>(())
@@ -194,18 +254,7 @@ pub fn bench(o: &Options, bar: &dyn Progress, say: &dyn Fn(String)) -> Result<()
             times[k] = times[k].min(t.elapsed().as_secs_f64());
         }
     }
-    bar.finish();
-    let agent_steps = f64::from(reps) * ensemble_employees as f64 * f64::from(s.model.steps());
-    say(format!(
-        "ensemble of {reps} default runs (500 employees, {} steps, best of 3): {:.3} s on 1 thread, {:.3} s on {} -> speed-up {:.2}x ({:.3e} agent-steps/s)",
-        s.model.steps(),
-        times[0],
-        times[1],
-        o.threads,
-        times[0] / times[1],
-        agent_steps / times[1]
-    ));
-    Ok(())
+    Ok(times)
 }
 
 #[cfg(test)]

@@ -151,70 +151,35 @@ fn simulate<M: Model>(
 ) -> Result<Summary> {
     std::fs::create_dir_all(out)
         .with_context(|| format!("cannot create output folder '{}'", out.display()))?;
-    let ts_file = AtomicFile::create(&out.join("timeseries.csv"))?;
-    let mut ts = TimeseriesWriter::new(
-        ts_file,
-        model.metrics(),
-        years_per_step(&scenario.raw.time_unit),
-    )
-    .with_context(|| format!("failed to write '{}'", out.join("timeseries.csv").display()))?;
-    let markers = model.markers();
-    let mut builder = summary_builder(scenario, model, &markers);
-    let mut teams = GroupMeans::new(model.groups(), group_stride(model.steps()));
-    let divisions = scenario
-        .model
-        .learning_culture()
-        .map(|m| m.group_divisions())
-        .unwrap_or_default();
-    let teams_path = out.join("teams.csv");
-    let mut per_replicate = match teams_per_replicate && !model.groups().is_empty() {
-        true => Some(
-            PerReplicateWriter::new(
-                AtomicFile::create(&teams_path)?,
-                model.groups(),
-                divisions.clone(),
-                group_stride(model.steps()),
-            )
-            .with_context(|| format!("failed to write '{}'", teams_path.display()))?,
-        ),
-        false => None,
-    };
-    let replicates = scenario.replicates;
+    let mut files = RunFiles::open(scenario, model, out, teams_per_replicate)?;
     // Counted in steps, so that a single large run moves too.
     let first = checkpoints.as_ref().map_or(0, |c| c.first_step);
-    progress.begin(u64::from(replicates) * u64::from(model.steps() - first), 0);
+    progress.begin(
+        u64::from(scenario.replicates) * u64::from(model.steps() - first),
+        0,
+    );
+    run_replicates(scenario, model, out, progress, checkpoints, &mut |run| {
+        files.add(run)
+    })?;
+    progress.finish();
+    files.finish()
+}
+
+/// Run the scenario's replicates in replicate order into `sink`: from
+/// scratch, or with checkpoints (learning-culture only: the same runs,
+/// kept or continued, see crate::decide::checkpoint; a kept state goes
+/// into `snapshot.json` in `out`).
+fn run_replicates<M: Model>(
+    scenario: &Scenario,
+    model: &M,
+    out: &Path,
+    progress: &dyn Progress,
+    checkpoints: Option<Checkpoints>,
+    sink: &mut dyn FnMut(crate::engine::RunOutput) -> Result<()>,
+) -> Result<()> {
+    let replicates = scenario.replicates;
     let batch = crate::engine::Batch::Throughput.size();
-    // [survey]: synthetic waves of every replicate (docs/CALIBRATION.md).
-    let waves = match (&scenario.raw.survey, scenario.model.learning_culture()) {
-        (Some(raw), Some(_)) => Some(crate::calibrate::survey::Waves::new(
-            raw,
-            model.steps(),
-            years_per_step(&scenario.raw.time_unit),
-        )),
-        _ => None,
-    };
-    let mut survey = String::from(crate::calibrate::survey::Waves::HEADER);
-    let mut sink = |run: crate::engine::RunOutput| -> Result<()> {
-        // Never an empty cell for an overflow: stop and say where.
-        run.check_finite(model)?;
-        ts.write_run(&run).with_context(|| {
-            format!("failed to write '{}'", out.join("timeseries.csv").display())
-        })?;
-        builder.add(&run);
-        if let Some(w) = &waves {
-            survey.push_str(&w.rows(&run, &crate::engine::Seeds::new(scenario.seed, run.id)));
-        }
-        match &mut per_replicate {
-            Some(w) => w
-                .write_run(&run)
-                .with_context(|| format!("failed to write '{}'", teams_path.display()))?,
-            None => teams.add(&run),
-        }
-        Ok(())
-    };
     match (checkpoints, scenario.model.learning_culture()) {
-        // With checkpoints (learning-culture only): the same runs, kept
-        // or continued; see crate::decide::checkpoint.
         (Some(c), Some(lc)) => {
             let snap = crate::decide::checkpoint::run_checkpointed(
                 lc,
@@ -225,7 +190,7 @@ fn simulate<M: Model>(
                 c.from,
                 c.save_at,
                 &|| progress.advance(1),
-                &mut sink,
+                sink,
             )?;
             if let Some(snap) = snap {
                 atomic::write(&out.join("snapshot.json"), &snap.to_json())?;
@@ -238,44 +203,158 @@ fn simulate<M: Model>(
             replicates,
             batch,
             &|| progress.advance(1),
-            &mut sink,
+            sink,
         )?,
     }
-    progress.finish();
-    let summary = builder.finish();
-    let json = serde_json::to_vec_pretty(&SummaryFile::new(scenario, &markers, &summary))?;
-    atomic::write(&out.join("summary.json"), &json)?;
-    let csv = summary_csv(
-        &summary,
-        model.metrics(),
-        years_per_step(&scenario.raw.time_unit),
-    )?;
-    atomic::write(&out.join("summary.csv"), &csv)?;
-    match per_replicate {
-        Some(w) => w
-            .finish()
-            .with_context(|| format!("failed to write '{}'", teams_path.display()))?
-            .commit()?,
-        None if !model.groups().is_empty() => {
-            atomic::write(&teams_path, &means_csv(&teams, &divisions)?)?
+    Ok(())
+}
+
+/// The files of a run folder while its replicates stream in: the time
+/// series and the per-replicate teams file as they come, the summary, the
+/// teams' means and the survey waves gathered for the end.
+struct RunFiles<'a, M: Model> {
+    scenario: &'a Scenario,
+    model: &'a M,
+    out: &'a Path,
+    ts: TimeseriesWriter<AtomicFile>,
+    markers: Vec<crate::engine::Marker>,
+    builder: SummaryBuilder,
+    teams: GroupMeans,
+    divisions: Vec<String>,
+    teams_path: PathBuf,
+    per_replicate: Option<PerReplicateWriter<AtomicFile>>,
+    waves: Option<crate::calibrate::survey::Waves>,
+    survey: String,
+}
+
+impl<'a, M: Model> RunFiles<'a, M> {
+    /// Create the streamed files in `out` (teams.csv too with
+    /// `teams_per_replicate` when the model has groups) and the
+    /// accumulators of the rest.
+    fn open(
+        scenario: &'a Scenario,
+        model: &'a M,
+        out: &'a Path,
+        teams_per_replicate: bool,
+    ) -> Result<Self> {
+        let ts_file = AtomicFile::create(&out.join("timeseries.csv"))?;
+        let ts = TimeseriesWriter::new(
+            ts_file,
+            model.metrics(),
+            years_per_step(&scenario.raw.time_unit),
+        )
+        .with_context(|| format!("failed to write '{}'", out.join("timeseries.csv").display()))?;
+        let markers = model.markers();
+        let builder = summary_builder(scenario, model, &markers);
+        let teams = GroupMeans::new(model.groups(), group_stride(model.steps()));
+        let divisions = scenario
+            .model
+            .learning_culture()
+            .map(|m| m.group_divisions())
+            .unwrap_or_default();
+        let teams_path = out.join("teams.csv");
+        let per_replicate = match teams_per_replicate && !model.groups().is_empty() {
+            true => Some(
+                PerReplicateWriter::new(
+                    AtomicFile::create(&teams_path)?,
+                    model.groups(),
+                    divisions.clone(),
+                    group_stride(model.steps()),
+                )
+                .with_context(|| format!("failed to write '{}'", teams_path.display()))?,
+            ),
+            false => None,
+        };
+        // [survey]: synthetic waves of every replicate (docs/CALIBRATION.md).
+        let waves = match (&scenario.raw.survey, scenario.model.learning_culture()) {
+            (Some(raw), Some(_)) => Some(crate::calibrate::survey::Waves::new(
+                raw,
+                model.steps(),
+                years_per_step(&scenario.raw.time_unit),
+            )),
+            _ => None,
+        };
+        Ok(Self {
+            scenario,
+            model,
+            out,
+            ts,
+            markers,
+            builder,
+            teams,
+            divisions,
+            teams_path,
+            per_replicate,
+            waves,
+            survey: String::from(crate::calibrate::survey::Waves::HEADER),
+        })
+    }
+
+    /// Take one finished run (in replicate order).
+    fn add(&mut self, run: crate::engine::RunOutput) -> Result<()> {
+        // Never an empty cell for an overflow: stop and say where.
+        run.check_finite(self.model)?;
+        self.ts.write_run(&run).with_context(|| {
+            format!(
+                "failed to write '{}'",
+                self.out.join("timeseries.csv").display()
+            )
+        })?;
+        self.builder.add(&run);
+        if let Some(w) = &self.waves {
+            self.survey
+                .push_str(&w.rows(&run, &crate::engine::Seeds::new(self.scenario.seed, run.id)));
         }
-        None => {}
+        match &mut self.per_replicate {
+            Some(w) => w
+                .write_run(&run)
+                .with_context(|| format!("failed to write '{}'", self.teams_path.display()))?,
+            None => self.teams.add(&run),
+        }
+        Ok(())
     }
-    if waves.is_some() {
-        atomic::write(&out.join("survey.csv"), survey.as_bytes())?;
+
+    /// Write the rest of the folder after the last run: summary.json and
+    /// .csv, teams.csv, survey.csv, the org chart's copy and
+    /// scenario.toml; then commit the time series.
+    fn finish(self) -> Result<Summary> {
+        let (scenario, model, out) = (self.scenario, self.model, self.out);
+        let summary = self.builder.finish();
+        let json = serde_json::to_vec_pretty(&SummaryFile::new(scenario, &self.markers, &summary))?;
+        atomic::write(&out.join("summary.json"), &json)?;
+        let csv = summary_csv(
+            &summary,
+            model.metrics(),
+            years_per_step(&scenario.raw.time_unit),
+        )?;
+        atomic::write(&out.join("summary.csv"), &csv)?;
+        match self.per_replicate {
+            Some(w) => w
+                .finish()
+                .with_context(|| format!("failed to write '{}'", self.teams_path.display()))?
+                .commit()?,
+            None if !model.groups().is_empty() => {
+                atomic::write(&self.teams_path, &means_csv(&self.teams, &self.divisions)?)?
+            }
+            None => {}
+        }
+        if self.waves.is_some() {
+            atomic::write(&out.join("survey.csv"), self.survey.as_bytes())?;
+        }
+        if let Some(chart) = &scenario.chart {
+            // The resolved scenario names this copy, so the folder stands alone.
+            atomic::write(&out.join(crate::scenario::CHART_COPY), chart.as_bytes())?;
+        }
+        atomic::write(
+            &out.join("scenario.toml"),
+            scenario.resolved_toml().as_bytes(),
+        )?;
+        self.ts
+            .finish()
+            .with_context(|| format!("failed to write '{}'", out.join("timeseries.csv").display()))?
+            .commit()?;
+        Ok(summary)
     }
-    if let Some(chart) = &scenario.chart {
-        // The resolved scenario names this copy, so the folder stands alone.
-        atomic::write(&out.join(crate::scenario::CHART_COPY), chart.as_bytes())?;
-    }
-    atomic::write(
-        &out.join("scenario.toml"),
-        scenario.resolved_toml().as_bytes(),
-    )?;
-    ts.finish()
-        .with_context(|| format!("failed to write '{}'", out.join("timeseries.csv").display()))?
-        .commit()?;
-    Ok(summary)
 }
 
 /// The summary of a run's replicates, as every command computes it: all of

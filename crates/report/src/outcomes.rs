@@ -5,6 +5,7 @@
 //! just before the shock is marked for reference.
 
 use super::canvas::{self, Chart, DrawResult, HouseMesh, dashed_line, put};
+use super::culture::XyChart;
 use super::data::RunData;
 use super::style::{self, BLUE, GREEN, INK, MUTED, PURPLE, VERMILLION};
 use plotters::coord::Shift;
@@ -133,6 +134,24 @@ fn histogram<DB: DrawingBackend>(
         mesh.y_desc("number of runs");
     }
     mesh.draw()?;
+    bars(&mut chart, (lo, width, &counts), color)?;
+    // Lines first, then labels beside them: each label takes the first row
+    // (right of its line, else left) where it overlaps no other label and
+    // crosses no other line.
+    let (plot_x, _) = chart.plotting_area().get_pixel_range();
+    let base = area.get_base_pixel();
+    let (left_edge, right_edge) = (plot_x.start - base.0, plot_x.end - base.0);
+    let lines = mark_lines(area, &chart, marks, ymax)?;
+    mark_labels(area, marks, &lines, left_edge, right_edge)
+}
+
+/// The histogram's bars (`lo`, bin `width`, `counts`) in `color`, with
+/// thin white gaps between them.
+fn bars<DB: DrawingBackend>(
+    chart: &mut XyChart<'_, DB>,
+    (lo, width, counts): (f64, f64, &[usize]),
+    color: RGBColor,
+) -> DrawResult<DB> {
     chart.draw_series(
         counts
             .iter()
@@ -154,12 +173,18 @@ fn histogram<DB: DrawingBackend>(
                 Rectangle::new([(a, 0.0), (a + width, c as f64)], WHITE.stroke_width(1))
             }),
     )?;
-    // Lines first, then labels beside them: each label takes the first row
-    // (right of its line, else left) where it overlaps no other label and
-    // crosses no other line.
-    let (plot_x, _) = chart.plotting_area().get_pixel_range();
+    Ok(())
+}
+
+/// The dashed line of each of the `marks` from the top of the chart
+/// (`ymax`) to 0; returns each line's pixel x and top y within `area`.
+fn mark_lines<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    chart: &XyChart<'_, DB>,
+    marks: &[(f64, String, RGBColor)],
+    ymax: f64,
+) -> Result<Vec<(i32, i32)>, DrawingAreaErrorKind<DB::ErrorType>> {
     let base = area.get_base_pixel();
-    let (left_edge, right_edge) = (plot_x.start - base.0, plot_x.end - base.0);
     let lines: Vec<(i32, i32)> = marks
         .iter()
         .map(|(x, _, _)| {
@@ -178,7 +203,7 @@ fn histogram<DB: DrawingBackend>(
             7.0,
         )?;
     }
-    mark_labels(area, marks, &lines, left_edge, right_edge)
+    Ok(lines)
 }
 
 /// The labels of the `marks` beside their `lines` (pixel x, top y): each

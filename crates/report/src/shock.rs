@@ -8,7 +8,8 @@
 //! before the shock and at the trough; and — in a side panel — the
 //! like-for-like asymmetry and the other shock metrics, or, when nothing
 //! was built before the shock, the sentence saying so (definitions in
-//! docs/MODEL.md, "Shock metrics").
+//! docs/MODEL.md, "Shock metrics"). Also the same numbers as text: the
+//! shock section of `culturesim run`'s printed table ([`table`]).
 
 use super::canvas::{
     self, Chart, DrawResult, Key, LEFT, dashed_line, legend, nice_max, put, put_boxed, span_arrow,
@@ -19,6 +20,7 @@ use super::style::{self, BLUE, GREEN, INK, MUTED, VERMILLION};
 use super::timeline::{Layout, Timeline};
 use culturesim_core::analysis::shock::Verdict;
 use culturesim_core::analysis::shock::shock_metrics;
+use culturesim_core::analysis::summary::ShockStats as ShockSummary;
 use plotters::coord::{CoordTranslate, Shift};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -230,38 +232,11 @@ impl Chart for ShockChart<'_> {
         let Some(sh) = &run.summary.shock else {
             return Ok(());
         };
-        let y = run.years_per_step();
-        let shock_year = f64::from(sh.event.step) * y;
-        let head = canvas::title(
-            area,
-            "Hard to gain, easy to lose",
-            &format!(
-                "{} · learning culture around \u{201c}{}\u{201d} (year {shock_year:.1}); mean of {} and the middle 50%",
-                run.summary.scenario,
-                sh.event.label,
-                canvas::runs(run.series.n_runs())
-            ),
-        )?;
+        let head = self.title(area, sh)?;
         let Some(b) = run.series.bands(&sh.metric) else {
             return Ok(());
         };
-        let mut keys = vec![
-            (Key::Line(BLUE, 4), "mean".into()),
-            (Key::Box(style::tint(BLUE, 0.75)), "50% of runs".into()),
-        ];
-        if let Some(u) = &sh.unit {
-            keys.push((
-                Key::Line(VERMILLION, 3),
-                format!("{} itself ({} people)", u.title(), u.people),
-            ));
-        }
-        // Three keys reach into the title: then over the panel instead.
-        let right = if keys.len() > 2 {
-            w - 10
-        } else {
-            w - PANEL - 10
-        };
-        legend(area, &keys, right, 44)?;
+        keys(area, sh, w)?;
         let span = run.span_years();
         let xs: Vec<f64> = (0..b.len()).map(|s| run.years(s as f64)).collect();
         let events = Timeline {
@@ -291,11 +266,7 @@ impl Chart for ShockChart<'_> {
         }
         let pre = sh.get("pre");
         let trough = sh.get("trough");
-        // The band compared like for like, [pre − ΔC, pre], when compared.
-        let band_low = pre
-            .zip(sh.get("band"))
-            .filter(|_| sh.compared())
-            .map(|(p, d)| p - d);
+        let band_low = band_low(sh);
         if let (Some(p), Some(lo)) = (pre, band_low) {
             let (_, y0) = at(0.0, p);
             let (_, y1) = at(0.0, lo);
@@ -307,15 +278,8 @@ impl Chart for ShockChart<'_> {
         levels(area, [pre, band_low, trough], &px, &at)?;
         draw_bands(&mut chart, &xs, b, BLUE, false, 4)?;
         if let Some(u) = &sh.unit {
-            let every = f64::from(u.every_steps.max(1));
-            let pts: Vec<(f64, f64)> = u
-                .trajectory
-                .iter()
-                .enumerate()
-                .map(|(j, &v)| (run.years(j as f64 * every), v))
-                .collect();
             chart.draw_series(std::iter::once(PathElement::new(
-                pts,
+                unit_points(run, u),
                 VERMILLION.stroke_width(3),
             )))?;
         }
@@ -324,6 +288,70 @@ impl Chart for ShockChart<'_> {
         self.panel(area, sh, w - PANEL + 20, py.start)?;
         Ok(())
     }
+}
+
+impl ShockChart<'_> {
+    /// The title and subtitle (the scenario, the shock and its year, the
+    /// runs); returns the y below them.
+    fn title<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        sh: &Shock,
+    ) -> Result<i32, DrawingAreaErrorKind<DB::ErrorType>> {
+        let run = self.run;
+        let shock_year = f64::from(sh.event.step) * run.years_per_step();
+        canvas::title(
+            area,
+            "Hard to gain, easy to lose",
+            &format!(
+                "{} · learning culture around \u{201c}{}\u{201d} (year {shock_year:.1}); mean of {} and the middle 50%",
+                run.summary.scenario,
+                sh.event.label,
+                canvas::runs(run.series.n_runs())
+            ),
+        )
+    }
+}
+
+/// The legend (the mean, the middle 50% and the unit the shock hits),
+/// beside the title on a chart `w` wide.
+fn keys<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, sh: &Shock, w: i32) -> DrawResult<DB> {
+    let mut keys = vec![
+        (Key::Line(BLUE, 4), "mean".into()),
+        (Key::Box(style::tint(BLUE, 0.75)), "50% of runs".into()),
+    ];
+    if let Some(u) = &sh.unit {
+        keys.push((
+            Key::Line(VERMILLION, 3),
+            format!("{} itself ({} people)", u.title(), u.people),
+        ));
+    }
+    // Three keys reach into the title: then over the panel instead.
+    let right = if keys.len() > 2 {
+        w - 10
+    } else {
+        w - PANEL - 10
+    };
+    legend(area, &keys, right, 44)
+}
+
+/// The bottom of the band compared like for like, [pre − ΔC, pre], when
+/// build and loss are compared.
+fn band_low(sh: &Shock) -> Option<f64> {
+    sh.get("pre")
+        .zip(sh.get("band"))
+        .filter(|_| sh.compared())
+        .map(|(p, d)| p - d)
+}
+
+/// The trajectory of the unit a shock hits, as (year, mean local culture).
+fn unit_points(run: &RunData, u: &UnitShock) -> Vec<(f64, f64)> {
+    let every = f64::from(u.every_steps.max(1));
+    u.trajectory
+        .iter()
+        .enumerate()
+        .map(|(j, &v)| (run.years(j as f64 * every), v))
+        .collect()
 }
 
 /// Dashed lines at the levels before the shock, the bottom of the band
@@ -419,6 +447,147 @@ fn arrows<DB: DrawingBackend>(
     Ok(())
 }
 
+/// The shock section of `culturesim run`'s printed table: one column per
+/// measured series (`columns`: its heading and its statistics — the
+/// organization, and the unit the shock hits), one row per metric, lines
+/// without a line break; when nothing was built (or nothing lost) the
+/// ratio rows are replaced by the sentence saying so.
+pub fn table(columns: &[(String, &ShockSummary)]) -> Vec<String> {
+    let any_compared = columns.iter().any(|(_, st)| compared(st));
+    let rows = table_rows(any_compared);
+    let cells: Vec<Vec<String>> = columns
+        .iter()
+        .map(|(_, st)| rows.iter().map(|(_, f)| f(st)).collect())
+        .collect();
+    let labels: Vec<&str> = rows.iter().map(|(l, _)| *l).collect();
+    let mut out = aligned(columns, &labels, &cells);
+    out.extend(table_notes(columns));
+    out
+}
+
+/// How a row of [`table`] reads one column's statistics.
+type Cell = Box<dyn Fn(&ShockSummary) -> String>;
+
+/// Whether a column's build and loss are compared (no sentence instead).
+fn compared(st: &ShockSummary) -> bool {
+    st.note.is_none()
+}
+
+/// The mean of shock metric `k` times `scale` with `suffix` (and its 95%
+/// CI with `ci`, when over more than one run), or "n/a".
+fn table_cell(st: &ShockSummary, k: &str, scale: f64, suffix: &str, ci: bool) -> String {
+    match st.mean.get(k).and_then(|x| x.as_ref()).cloned() {
+        Some(x) if ci && x.n > 1 => format!(
+            "{:.2}{suffix} [{:.2}, {:.2}]",
+            x.mean * scale,
+            x.ci95[0] * scale,
+            x.ci95[1] * scale
+        ),
+        Some(x) => format!("{:.2}{suffix}", x.mean * scale),
+        None => "n/a".into(),
+    }
+}
+
+/// The rows of [`table`], labelled: the levels and the loss, the
+/// like-for-like comparison when some column has one (`any_compared`; a
+/// dash in the others), the share recovered.
+fn table_rows(any_compared: bool) -> Vec<(&'static str, Cell)> {
+    let plain = |k: &'static str, scale: f64, suffix: &'static str| -> Cell {
+        Box::new(move |st: &ShockSummary| table_cell(st, k, scale, suffix, false))
+    };
+    let mut rows: Vec<(&'static str, Cell)> = vec![
+        ("culture before", plain("pre", 1.0, "")),
+        ("rise before the shock", plain("rise", 1.0, "")),
+        ("trough", plain("trough", 1.0, "")),
+        ("loss", plain("loss", 100.0, "%")),
+        (
+            "years to lose half of the loss",
+            plain("years_to_half_loss", 1.0, ""),
+        ),
+    ];
+    if any_compared {
+        let only = |k: &'static str, scale: f64, suffix: &'static str, ci: bool| -> Cell {
+            Box::new(move |st: &ShockSummary| {
+                if compared(st) {
+                    table_cell(st, k, scale, suffix, ci)
+                } else {
+                    "–".into()
+                }
+            })
+        };
+        rows.extend([
+            ("amount compared (band)", only("band", 1.0, "", false)),
+            ("years to build it", only("years_to_build", 1.0, "", false)),
+            ("years to lose it", only("years_to_lose", 1.0, "", false)),
+            (
+                "asymmetry (like for like)",
+                only("asymmetry", 1.0, "x", true),
+            ),
+            (
+                "asymmetry (peak rates)",
+                only("asymmetry_rate", 1.0, "x", true),
+            ),
+        ]);
+    }
+    rows.push((
+        "recovered to 95%",
+        Box::new(|st: &ShockSummary| format!("{:.0}% of runs", st.recovered_share * 100.0)),
+    ));
+    rows
+}
+
+/// The heading line and one line per row label in `labels`, the labels
+/// left-aligned and each column's `cells` right-aligned under its heading.
+fn aligned(
+    columns: &[(String, &ShockSummary)],
+    labels: &[&str],
+    cells: &[Vec<String>],
+) -> Vec<String> {
+    let lw = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    let cw: Vec<usize> = columns
+        .iter()
+        .zip(cells)
+        .map(|((h, _), c)| {
+            c.iter()
+                .map(|x| x.chars().count())
+                .chain([h.chars().count()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = Vec::new();
+    let mut head = format!("  {:<lw$}", "");
+    for ((h, _), w) in columns.iter().zip(&cw) {
+        head.push_str(&format!("  {h:>w$}"));
+    }
+    out.push(head.trim_end().to_string());
+    for (i, label) in labels.iter().enumerate() {
+        let mut line = format!("  {label:<lw$}");
+        for (c, w) in cells.iter().zip(&cw) {
+            line.push_str(&format!("  {:>w$}", c[i]));
+        }
+        out.push(line);
+    }
+    out
+}
+
+/// The lines under [`table`]: per column, the sentence of why nothing is
+/// compared, or the share of runs in which build and loss are.
+fn table_notes(columns: &[(String, &ShockSummary)]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (h, st) in columns {
+        if let Some(note) = st.note {
+            out.push(format!("  {h}: {note}."));
+        } else if st.defined_share < 1.0 {
+            out.push(format!(
+                "  {h}: build and loss compared in {:.0}% of runs (the others built or lost too little).",
+                st.defined_share * 100.0
+            ));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -430,5 +599,124 @@ mod tests {
         assert_eq!(duration(0.5), "6 months");
         assert_eq!(duration(7.0 / 365.25), "1 week");
         assert_eq!(duration(3.0 * 7.0 / 365.25), "3 weeks");
+    }
+
+    /// Statistics of `n` runs with mean `mean` and CI mean ± 0.1.
+    fn stats(mean: f64, n: usize) -> culturesim_core::analysis::stats::Stats {
+        culturesim_core::analysis::stats::Stats {
+            n,
+            mean,
+            sd: 0.0,
+            ci95: [mean - 0.1, mean + 0.1],
+            p5: mean,
+            p50: mean,
+            p95: mean,
+        }
+    }
+
+    #[test]
+    fn the_shock_table_aligns_its_columns_and_says_why_one_is_not_compared() {
+        let org = ShockSummary {
+            status: Verdict::Compared,
+            note: None,
+            mean: [
+                ("pre", Some(stats(0.5, 3))),
+                ("loss", Some(stats(0.25, 3))),
+                ("asymmetry", Some(stats(2.0, 3))),
+                ("trough", None),
+            ]
+            .into_iter()
+            .collect(),
+            built_share: 1.0,
+            material_share: 1.0,
+            defined_share: 0.5,
+            recovered_share: 0.25,
+            per_run: Vec::new(),
+        };
+        let team = ShockSummary {
+            status: Verdict::NotBuilt,
+            note: Some("nothing was built"),
+            ..org.clone()
+        };
+        let lines = table(&[("organization".into(), &org), ("team t".into(), &team)]);
+        // A heading, eleven rows (the comparison's included: one column
+        // has it), a note per column.
+        assert_eq!(lines.len(), 1 + 11 + 2, "{lines:#?}");
+        // Labels 30 wide; the columns 18 ("2.00x [1.90, 2.10]") and 11
+        // ("25% of runs") wide, two spaces apart.
+        assert_eq!(
+            lines[0],
+            format!("{}organization{}team t", sp(2 + 30 + 2 + 6), sp(2 + 5))
+        );
+        assert_eq!(
+            lines[1],
+            format!("  culture before{}0.50{}0.50", sp(16 + 2 + 14), sp(2 + 7))
+        );
+        assert_eq!(
+            lines[3],
+            format!("  trough{}n/a{}n/a", sp(24 + 2 + 15), sp(2 + 8))
+        );
+        assert_eq!(
+            lines[4],
+            format!("  loss{}25.00%{}25.00%", sp(26 + 2 + 12), sp(2 + 5))
+        );
+        assert_eq!(
+            lines[9],
+            format!(
+                "  asymmetry (like for like){}2.00x [1.90, 2.10]{}–",
+                sp(5 + 2),
+                sp(2 + 10)
+            )
+        );
+        assert_eq!(
+            lines[11],
+            format!(
+                "  recovered to 95%{}25% of runs  25% of runs",
+                sp(14 + 2 + 7)
+            )
+        );
+        assert_eq!(
+            lines[12],
+            "  organization: build and loss compared in 50% of runs (the others built or lost too little)."
+        );
+        assert_eq!(lines[13], "  team t: nothing was built.");
+    }
+
+    #[test]
+    fn without_a_comparison_the_shock_table_has_no_ratio_rows() {
+        let org = ShockSummary {
+            status: Verdict::NoLoss,
+            note: Some("no loss"),
+            mean: Default::default(),
+            built_share: 1.0,
+            material_share: 0.0,
+            defined_share: 0.0,
+            recovered_share: 1.0,
+            per_run: Vec::new(),
+        };
+        let lines = table(&[("organization".into(), &org)]);
+        let labels: Vec<&str> = lines[1..7].iter().map(|l| l[2..32].trim_end()).collect();
+        assert_eq!(
+            labels,
+            [
+                "culture before",
+                "rise before the shock",
+                "trough",
+                "loss",
+                "years to lose half of the loss",
+                "recovered to 95%"
+            ]
+        );
+        assert_eq!(
+            lines[6],
+            format!("  recovered to 95%{}100% of runs", sp(14 + 2))
+        );
+        assert_eq!(lines[7], "  organization: no loss.");
+        assert_eq!(lines.len(), 8);
+    }
+
+    /// `n` spaces.
+    fn sp(n: usize) -> String {
+        " ".repeat(n)
     }
 }

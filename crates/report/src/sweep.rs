@@ -252,20 +252,6 @@ impl Chart for Heatmap<'_> {
                 (a.min(c.2), b.max(c.2))
             });
         let span = if hi > lo { hi - lo } else { 1.0 };
-        let fmt = |l: &[f64], v: f64| {
-            let i = v.round() as isize;
-            if (v - v.round()).abs() < 1e-6 && i >= 0 && (i as usize) < l.len() {
-                let x = l[i as usize];
-                let short = format!("{x}");
-                if short.len() <= 6 {
-                    short
-                } else {
-                    format!("{x:.3}")
-                }
-            } else {
-                String::new()
-            }
-        };
         let mut chart = ChartBuilder::on(&lower)
             .margin_left(LEFT)
             .margin_right(200)
@@ -279,8 +265,8 @@ impl Chart for Heatmap<'_> {
             .disable_mesh()
             .x_labels(nx.min(12))
             .y_labels(ny.min(12))
-            .x_label_formatter(&|v| fmt(&xs, *v))
-            .y_label_formatter(&|v| fmt(&ys, *v))
+            .x_label_formatter(&|v| tick_label(&xs, *v))
+            .y_label_formatter(&|v| tick_label(&ys, *v))
             .x_desc(self.names[0])
             .y_desc(self.names[1])
             .house(style::AXIS, style::TICK)
@@ -316,31 +302,58 @@ impl Chart for Heatmap<'_> {
                 )))?;
             }
         }
-        // Colour bar.
-        let (w, h) = area.dim_in_pixel();
-        let (bx, by0, by1) = (w as i32 - 150, top + 40, h as i32 - 120);
-        let steps = 60;
-        for s in 0..steps {
-            let t0 = f64::from(s) / f64::from(steps);
-            let ya = by1 - ((f64::from(by1 - by0)) * t0) as i32;
-            let yb = by1 - ((f64::from(by1 - by0)) * (t0 + 1.0 / f64::from(steps))) as i32;
-            area.draw(&Rectangle::new(
-                [(bx, yb), (bx + 36, ya)],
-                style::viridis(t0 + 0.5 / f64::from(steps)).filled(),
-            ))?;
-        }
-        for (t, v) in [(0.0, lo), (0.5, lo + span / 2.0), (1.0, lo + span)] {
-            put(
-                area,
-                &format!("{v:.2}"),
-                &style::text(style::SMALL, MUTED),
-                plotters::style::text_anchor::HPos::Left,
-                plotters::style::text_anchor::VPos::Center,
-                (bx + 46, by1 - (f64::from(by1 - by0) * t) as i32),
-            )?;
-        }
-        Ok(())
+        colour_bar(area, top, lo, span)
     }
+}
+
+/// The label of tick `v` on an axis of grid `l`: the level at a whole
+/// index (short, or to three decimals), nothing between.
+fn tick_label(l: &[f64], v: f64) -> String {
+    let i = v.round() as isize;
+    if (v - v.round()).abs() < 1e-6 && i >= 0 && (i as usize) < l.len() {
+        let x = l[i as usize];
+        let short = format!("{x}");
+        if short.len() <= 6 {
+            short
+        } else {
+            format!("{x:.3}")
+        }
+    } else {
+        String::new()
+    }
+}
+
+/// The heatmap's colour bar at the right of `area`, below `top`: values
+/// from `lo` to `lo + span`, labelled at both ends and the middle.
+fn colour_bar<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    top: i32,
+    lo: f64,
+    span: f64,
+) -> DrawResult<DB> {
+    let (w, h) = area.dim_in_pixel();
+    let (bx, by0, by1) = (w as i32 - 150, top + 40, h as i32 - 120);
+    let steps = 60;
+    for s in 0..steps {
+        let t0 = f64::from(s) / f64::from(steps);
+        let ya = by1 - ((f64::from(by1 - by0)) * t0) as i32;
+        let yb = by1 - ((f64::from(by1 - by0)) * (t0 + 1.0 / f64::from(steps))) as i32;
+        area.draw(&Rectangle::new(
+            [(bx, yb), (bx + 36, ya)],
+            style::viridis(t0 + 0.5 / f64::from(steps)).filled(),
+        ))?;
+    }
+    for (t, v) in [(0.0, lo), (0.5, lo + span / 2.0), (1.0, lo + span)] {
+        put(
+            area,
+            &format!("{v:.2}"),
+            &style::text(style::SMALL, MUTED),
+            plotters::style::text_anchor::HPos::Left,
+            plotters::style::text_anchor::VPos::Center,
+            (bx + 46, by1 - (f64::from(by1 - by0) * t) as i32),
+        )?;
+    }
+    Ok(())
 }
 
 /// What one analysis page shows, besides its figures.
@@ -399,15 +412,7 @@ pub fn render(out: &Path, sw: &Sweep) -> anyhow::Result<()> {
     let summary = std::fs::read_to_string(out.join("summary.csv"))?;
     let names = &sw.design.names;
     let metric = sw.base.model.primary_metric();
-    // What the figures call the main metric.
-    let (label, long) = match &sw.base.model {
-        Models::LearningCulture(_) => ("final culture", "Final learning culture"),
-        Models::March1991(_) => (
-            "final code knowledge",
-            "Code knowledge at the end of the runs (equilibrium or the step cap)",
-        ),
-        Models::Registered(_) => (metric, metric),
-    };
+    let (label, long) = metric_labels(&sw.base.model, metric);
     let culture = point_results(&summary, metric, &sw.design.points);
     // Only the learning-culture model has runs that tip.
     let tipped = point_results(&summary, "tipped", &sw.design.points);
@@ -427,28 +432,7 @@ pub fn render(out: &Path, sw: &Sweep) -> anyhow::Result<()> {
             points: &points,
         },
     )?];
-    let describe = |p: &PointResult| {
-        names
-            .iter()
-            .zip(&p.values)
-            .map(|(n, v)| format!("{n} = {}", format_value(*v)))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    if let (Some(lo), Some(hi)) = (
-        points.iter().min_by(|a, b| a.mean.total_cmp(&b.mean)),
-        points.iter().max_by(|a, b| a.mean.total_cmp(&b.mean)),
-    ) {
-        findings.push(format!(
-            "{} ranges from {:.3} (at {}) to {:.3} (at {}) over {} points.",
-            upper_first(label),
-            lo.mean,
-            describe(lo),
-            hi.mean,
-            describe(hi),
-            points.len()
-        ));
-    }
+    findings.extend(range_finding(label, names, &points));
     if !tipped.is_empty() {
         let tipped_runs = tipped.iter().filter(|t| t.1.mean > 0.0).count();
         findings.push(format!(
@@ -460,28 +444,7 @@ pub fn render(out: &Path, sw: &Sweep) -> anyhow::Result<()> {
         figs.extend(heatmaps(name, names, (label, long), &culture, &tipped)?);
     }
     if names.len() > 1 {
-        let swings = main_effect_swings(&points, names.len());
-        let bars: Vec<(String, f64)> = names.iter().cloned().zip(swings).collect();
-        let (few, share) = culturesim_core::analysis::sensitivity::vital_few(&bars, 0.8);
-        if !few.is_empty() {
-            findings.push(format!(
-                "{} of {} parameters carry {:.0}% of the summed main-effect swing of {label}: {}.",
-                few.len(),
-                names.len(),
-                100.0 * share,
-                few.join(", ")
-            ));
-        }
-        figs.push(draw(
-            "swing",
-            format!("How far each parameter moves {label} on its own: the largest minus the smallest mean over its values (its main effect), with the other parameters averaged over the design."),
-            &Tornado {
-                scenario: name,
-                measure: &format!("main-effect swing of {label}"),
-                bars: &bars,
-                intervals: &[],
-            },
-        )?);
+        figs.push(swing(name, names, label, &points, &mut findings)?);
     }
     if let Models::March1991(_) = &sw.base.model {
         let m = crate::march::sweep_outputs(
@@ -494,14 +457,7 @@ pub fn render(out: &Path, sw: &Sweep) -> anyhow::Result<()> {
         figs.splice(0..0, m.figures);
         table = format!("{}\n{table}", m.table);
     }
-    std::fs::create_dir_all(out.join("plots"))?;
-    for fig in &figs {
-        atomic::write(
-            &out.join(format!("plots/{}.svg", fig.name)),
-            fig.svg.as_bytes(),
-        )?;
-        atomic::write(&out.join(format!("plots/{}.png", fig.name)), &fig.png)?;
-    }
+    write_figures(out, &figs)?;
     let page = report(
         &Page {
             kind: "sweep",
@@ -524,6 +480,92 @@ pub fn render(out: &Path, sw: &Sweep) -> anyhow::Result<()> {
         &figs,
     );
     atomic::write(&out.join("report.html"), page.as_bytes())?;
+    Ok(())
+}
+
+/// What the figures call a sweep's main metric `metric`: (short, long).
+fn metric_labels<'a>(model: &Models, metric: &'a str) -> (&'a str, &'a str) {
+    match model {
+        Models::LearningCulture(_) => ("final culture", "Final learning culture"),
+        Models::March1991(_) => (
+            "final code knowledge",
+            "Code knowledge at the end of the runs (equilibrium or the step cap)",
+        ),
+        Models::Registered(_) => (metric, metric),
+    }
+}
+
+/// The finding of the main metric's range over the `points` (their
+/// parameters `names`): lowest and highest mean and where (none without
+/// points).
+fn range_finding(label: &str, names: &[String], points: &[PointResult]) -> Option<String> {
+    let describe = |p: &PointResult| {
+        names
+            .iter()
+            .zip(&p.values)
+            .map(|(n, v)| format!("{n} = {}", format_value(*v)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let lo = points.iter().min_by(|a, b| a.mean.total_cmp(&b.mean))?;
+    let hi = points.iter().max_by(|a, b| a.mean.total_cmp(&b.mean))?;
+    Some(format!(
+        "{} ranges from {:.3} (at {}) to {:.3} (at {}) over {} points.",
+        upper_first(label),
+        lo.mean,
+        describe(lo),
+        hi.mean,
+        describe(hi),
+        points.len()
+    ))
+}
+
+/// The tornado of the parameters' main-effect swings of the main metric
+/// (`label`) over the `points`, and into `findings` the vital few
+/// parameters that carry 80% of the summed swing.
+fn swing(
+    name: &str,
+    names: &[String],
+    label: &str,
+    points: &[PointResult],
+    findings: &mut Vec<String>,
+) -> anyhow::Result<Figure> {
+    let swings = main_effect_swings(points, names.len());
+    let bars: Vec<(String, f64)> = names.iter().cloned().zip(swings).collect();
+    let (few, share) = culturesim_core::analysis::sensitivity::vital_few(&bars, 0.8);
+    if !few.is_empty() {
+        findings.push(format!(
+            "{} of {} parameters carry {:.0}% of the summed main-effect swing of {label}: {}.",
+            few.len(),
+            names.len(),
+            100.0 * share,
+            few.join(", ")
+        ));
+    }
+    crate::canvas::render(
+        "swing",
+        format!(
+            "How far each parameter moves {label} on its own: the largest minus the smallest mean over its values (its main effect), with the other parameters averaged over the design."
+        ),
+        &Tornado {
+            scenario: name,
+            measure: &format!("main-effect swing of {label}"),
+            bars: &bars,
+            intervals: &[],
+        },
+    )
+}
+
+/// Write each figure's SVG and PNG into `out`/plots.
+fn write_figures(out: &Path, figs: &[Figure]) -> anyhow::Result<()> {
+    std::fs::create_dir_all(out.join("plots"))?;
+    for fig in figs {
+        atomic::write(
+            &out.join(format!("plots/{}.svg", fig.name)),
+            fig.svg.as_bytes(),
+        )?;
+        atomic::write(&out.join(format!("plots/{}.png", fig.name)), &fig.png)?;
+    }
     Ok(())
 }
 

@@ -6,7 +6,7 @@
 use super::canvas::{self, Chart, DrawResult, LEFT, put, year_label};
 use super::data::RunData;
 use super::style::{self, AXIS_LINE, INK, MUTED, WHITE_LINE};
-use super::timeline::{Layout, Timeline};
+use super::timeline::{Layout, Point, Recurring, Timeline};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -147,15 +147,7 @@ impl Chart for TeamsChart<'_> {
             ),
         )?;
         if t.names.is_empty() || t.steps.is_empty() {
-            put(
-                area,
-                "no team data (teams.csv is missing)",
-                &style::text(style::AXIS, MUTED),
-                HPos::Center,
-                VPos::Center,
-                (w / 2, 450),
-            )?;
-            return Ok(());
+            return no_data(area, w);
         }
         let span = run.span_years();
         let (x0, x1) = (LEFT + Y_LABELS, w - RIGHT);
@@ -211,45 +203,94 @@ impl Chart for TeamsChart<'_> {
             .map(|&s| to_x(f64::from(s) * years))
             .collect();
         edges.push(px.end);
-        for (r, row) in t.values.iter().enumerate() {
-            let (ya, yb) = (row_y(r), row_y(r + 1));
-            for (a, b, v) in runs(row, range) {
-                let (xa, xb) = (edges[a], edges[b]);
-                if xb <= xa {
-                    continue;
-                }
-                area.draw(&Rectangle::new(
-                    [(xa, ya), (xb, yb)],
-                    style::viridis(v).filled(),
-                ))?;
-            }
-        }
+        cells(area, &t.values, &edges, &row_y, range)?;
         boundaries(area, t, &divisions, &px, &row_y)?;
-        // Events over the map: white lines with the event's colour at the edges.
-        for p in &tl.points {
-            let x = to_x(p.year);
-            area.draw(&PathElement::new(
-                vec![(x, top), (x, bottom)],
-                WHITE_LINE.stroke_width(5),
-            ))?;
-            area.draw(&PathElement::new(
-                vec![(x, top), (x, bottom)],
-                p.tone.color().stroke_width(2),
-            ))?;
-        }
-        for r in &self.timeline.recurring {
-            for &year in &r.years {
-                let x = to_x(year);
-                area.draw(&PathElement::new(
-                    vec![(x, top - 10), (x, top)],
-                    style::tint(r.tone.color(), 0.3).stroke_width(3),
-                ))?;
-            }
-        }
+        events(
+            area,
+            &tl.points,
+            &self.timeline.recurring,
+            &to_x,
+            top,
+            bottom,
+        )?;
         layout.draw_lane(area, &tl, lane_top, top)?;
         colour_bar(area, px.end, top, bottom, range)?;
         Ok(())
     }
+}
+
+/// The message in place of the map when teams.csv is missing (`w`: the
+/// chart's width).
+fn no_data<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, w: i32) -> DrawResult<DB> {
+    put(
+        area,
+        "no team data (teams.csv is missing)",
+        &style::text(style::AXIS, MUTED),
+        HPos::Center,
+        VPos::Center,
+        (w / 2, 450),
+    )?;
+    Ok(())
+}
+
+/// The map's cells: in each row of `values` (at the rows `row_y`), the
+/// runs of one colour (over the colour `range`) between the column
+/// `edges`.
+fn cells<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    values: &[Vec<f64>],
+    edges: &[i32],
+    row_y: &dyn Fn(usize) -> i32,
+    range: (f64, f64),
+) -> DrawResult<DB> {
+    for (r, row) in values.iter().enumerate() {
+        let (ya, yb) = (row_y(r), row_y(r + 1));
+        for (a, b, v) in runs(row, range) {
+            let (xa, xb) = (edges[a], edges[b]);
+            if xb <= xa {
+                continue;
+            }
+            area.draw(&Rectangle::new(
+                [(xa, ya), (xb, yb)],
+                style::viridis(v).filled(),
+            ))?;
+        }
+    }
+    Ok(())
+}
+
+/// The events over the map (from `top` to `bottom`, a year at `to_x`):
+/// one-off `points` as white lines with the event's colour at the edges,
+/// `recurring` ones as ticks above the map.
+fn events<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    points: &[Point],
+    recurring: &[Recurring],
+    to_x: &dyn Fn(f64) -> i32,
+    top: i32,
+    bottom: i32,
+) -> DrawResult<DB> {
+    for p in points {
+        let x = to_x(p.year);
+        area.draw(&PathElement::new(
+            vec![(x, top), (x, bottom)],
+            WHITE_LINE.stroke_width(5),
+        ))?;
+        area.draw(&PathElement::new(
+            vec![(x, top), (x, bottom)],
+            p.tone.color().stroke_width(2),
+        ))?;
+    }
+    for r in recurring {
+        for &year in &r.years {
+            let x = to_x(year);
+            area.draw(&PathElement::new(
+                vec![(x, top - 10), (x, top)],
+                style::tint(r.tone.color(), 0.3).stroke_width(3),
+            ))?;
+        }
+    }
+    Ok(())
 }
 
 /// The department lines, and the division lines with each division's name

@@ -5,8 +5,9 @@
 //! [`files`], the study's figure files and report page.
 
 use super::canvas::{self, Chart, DrawResult, HouseMesh, LEFT};
+use super::culture::XyChart;
 use super::style::{self, AXIS_LINE, BLUE, INK, MUTED, VERMILLION};
-use culturesim_core::decide::timing::{Timing, Window};
+use culturesim_core::decide::timing::{Row, Timing, Window};
 use culturesim_core::decide::timing_study::Study;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -79,62 +80,14 @@ impl Chart for TimingChart<'_> {
             (&t.rows[0], MUTED, "final culture without the harm"),
             (&t.rows[1], VERMILLION, "final culture, never remedied"),
         ] {
-            let y = r.final_culture;
-            chart
-                .draw_series(std::iter::once(PathElement::new(
-                    vec![(lo, y), (hi, y)],
-                    color.stroke_width(2),
-                )))?
-                .label(label)
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 40, y)], color.stroke_width(2))
-                });
+            level(&mut chart, r.final_culture, lo..hi, color, label)?;
         }
-        let share: Vec<(f64, f64, f64, f64)> = rows
-            .iter()
-            .map(|r| {
-                (
-                    x(r.delay_steps.unwrap_or(0)),
-                    r.share,
-                    r.share_ci[0],
-                    r.share_ci[1],
-                )
-            })
-            .collect();
-        let culture: Vec<(f64, f64, f64, f64)> = rows
-            .iter()
-            .map(|r| {
-                (
-                    x(r.delay_steps.unwrap_or(0)),
-                    r.final_culture,
-                    r.final_ci[0],
-                    r.final_ci[1],
-                )
-            })
-            .collect();
+        let [share, culture] = delay_points(rows, &x);
         for (pts, color, label) in [
             (&share, BLUE, "share of runs that recover (Wilson 95%)"),
             (&culture, INK, "mean final culture (95% CI)"),
         ] {
-            let mut band: Vec<(f64, f64)> = pts.iter().map(|p| (p.0, p.3)).collect();
-            band.extend(pts.iter().rev().map(|p| (p.0, p.2)));
-            chart.draw_series(std::iter::once(Polygon::new(
-                band,
-                style::tint(color, 0.75).filled(),
-            )))?;
-            chart
-                .draw_series(std::iter::once(PathElement::new(
-                    pts.iter().map(|p| (p.0, p.1)).collect::<Vec<_>>(),
-                    color.stroke_width(4),
-                )))?
-                .label(label)
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 40, y)], color.stroke_width(4))
-                });
-            chart.draw_series(
-                pts.iter()
-                    .map(|p| Circle::new((p.0, p.1), 7, color.filled())),
-            )?;
+            curve(&mut chart, pts, color, label)?;
         }
         chart
             .configure_series_labels()
@@ -147,6 +100,82 @@ impl Chart for TimingChart<'_> {
         Ok(())
     }
 }
+
+/// The points of the two curves at each delay's row (x at `x` of its
+/// delay in steps): (x, share that recovers, Wilson low, high) and (x,
+/// mean final culture, CI low, high).
+fn delay_points(rows: &[Row], x: &dyn Fn(u32) -> f64) -> [Vec<(f64, f64, f64, f64)>; 2] {
+    let share = rows
+        .iter()
+        .map(|r| {
+            (
+                x(r.delay_steps.unwrap_or(0)),
+                r.share,
+                r.share_ci[0],
+                r.share_ci[1],
+            )
+        })
+        .collect();
+    let culture = rows
+        .iter()
+        .map(|r| {
+            (
+                x(r.delay_steps.unwrap_or(0)),
+                r.final_culture,
+                r.final_ci[0],
+                r.final_ci[1],
+            )
+        })
+        .collect();
+    [share, culture]
+}
+
+/// A reference level `y` across the x range `xs`, in the legend as `label`.
+fn level<DB: DrawingBackend>(
+    chart: &mut XyChart<'_, DB>,
+    y: f64,
+    xs: std::ops::Range<f64>,
+    color: RGBColor,
+    label: &str,
+) -> DrawResult<DB> {
+    chart
+        .draw_series(std::iter::once(PathElement::new(
+            vec![(xs.start, y), (xs.end, y)],
+            color.stroke_width(2),
+        )))?
+        .label(label)
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 40, y)], color.stroke_width(2)));
+    Ok(())
+}
+
+/// One curve against the delay: its band, its line (in the legend as
+/// `label`) and a dot at each delay; `pts` are (x, value, low, high).
+fn curve<DB: DrawingBackend>(
+    chart: &mut XyChart<'_, DB>,
+    pts: &[(f64, f64, f64, f64)],
+    color: RGBColor,
+    label: &str,
+) -> DrawResult<DB> {
+    let mut band: Vec<(f64, f64)> = pts.iter().map(|p| (p.0, p.3)).collect();
+    band.extend(pts.iter().rev().map(|p| (p.0, p.2)));
+    chart.draw_series(std::iter::once(Polygon::new(
+        band,
+        style::tint(color, 0.75).filled(),
+    )))?;
+    chart
+        .draw_series(std::iter::once(PathElement::new(
+            pts.iter().map(|p| (p.0, p.1)).collect::<Vec<_>>(),
+            color.stroke_width(4),
+        )))?
+        .label(label)
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 40, y)], color.stroke_width(4)));
+    chart.draw_series(
+        pts.iter()
+            .map(|p| Circle::new((p.0, p.1), 7, color.filled())),
+    )?;
+    Ok(())
+}
+
 /// The drawn files of timing study `s`: plots/timing.svg,
 /// plots/timing.png and report.html (name, bytes), in that order.
 pub fn files(s: &Study) -> anyhow::Result<Vec<(String, Vec<u8>)>> {

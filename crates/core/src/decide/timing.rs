@@ -122,59 +122,13 @@ pub fn branches(
     delays: &[(u32, String)],
     max_label: &dyn Fn(u32) -> String,
 ) -> Result<Branches, TimingError> {
-    if delays.is_empty() {
-        return Err(TimingError::NoDelays);
-    }
+    let at = harmful_step(model, index, id, delays, max_label)?;
     let setup = model.setup();
-    let steps = model.steps();
     let e = &setup.events[index];
-    if !matches!(e.kind, Kind::ReplaceLeader { .. }) {
-        return Err(TimingError::NotReplacement {
-            id: id.into(),
-            kind: e.kind.name().into(),
-        });
-    }
-    if !matches!(e.scope, Scope::Top | Scope::Unit(_) | Scope::Team(_)) {
-        return Err(TimingError::NotOneSeat {
-            id: id.into(),
-            scope: scope_name(&e.scope),
-        });
-    }
-    let When::At(at) = e.when else {
-        return Err(TimingError::Recurring { id: id.into() });
-    };
-    if at >= steps {
-        return Err(TimingError::AfterEnd {
-            id: id.into(),
-            at,
-            steps,
-        });
-    }
-    for (d, label) in delays {
-        if at + d >= steps {
-            return Err(TimingError::DelayBeyond {
-                delay: label.clone(),
-                at: at + d,
-                last: steps - 1,
-                event: at,
-                max: max_label(steps - 1 - at),
-            });
-        }
-    }
     let mut base = setup.clone();
     base.params = model.stated_params().clone();
-    // Later replacements of the same seat give way to the remedy.
     let never_again = When::At(u32::MAX);
-    for (j, f) in base.events.iter_mut().enumerate() {
-        let later = match f.when {
-            When::At(s) => s > at,
-            When::Every { start, .. } => start > at,
-        };
-        if j != index && later && matches!(f.kind, Kind::ReplaceLeader { .. }) && f.scope == e.scope
-        {
-            f.when = never_again.clone();
-        }
-    }
+    give_way(&mut base, index, at, &never_again);
     let build = |s: crate::model::learning_culture::Setup| {
         LearningCulture::new(s, seed).expect("a variant of a valid model is valid")
     };
@@ -215,6 +169,79 @@ pub fn branches(
             .all(|m| Digest::of(m, at) == digest)
     );
     Ok(b)
+}
+
+/// The step of the harmful event at position `index` of `model`'s
+/// timeline, once it is known to suit a timing analysis: a single
+/// replacement of one seat's leader before the run's end, every remedy
+/// after `delays` within the run (the arguments as [`branches`] takes
+/// them).
+fn harmful_step(
+    model: &LearningCulture,
+    index: usize,
+    id: &str,
+    delays: &[(u32, String)],
+    max_label: &dyn Fn(u32) -> String,
+) -> Result<u32, TimingError> {
+    if delays.is_empty() {
+        return Err(TimingError::NoDelays);
+    }
+    let steps = model.steps();
+    let e = &model.setup().events[index];
+    if !matches!(e.kind, Kind::ReplaceLeader { .. }) {
+        return Err(TimingError::NotReplacement {
+            id: id.into(),
+            kind: e.kind.name().into(),
+        });
+    }
+    if !matches!(e.scope, Scope::Top | Scope::Unit(_) | Scope::Team(_)) {
+        return Err(TimingError::NotOneSeat {
+            id: id.into(),
+            scope: scope_name(&e.scope),
+        });
+    }
+    let When::At(at) = e.when else {
+        return Err(TimingError::Recurring { id: id.into() });
+    };
+    if at >= steps {
+        return Err(TimingError::AfterEnd {
+            id: id.into(),
+            at,
+            steps,
+        });
+    }
+    for (d, label) in delays {
+        if at + d >= steps {
+            return Err(TimingError::DelayBeyond {
+                delay: label.clone(),
+                at: at + d,
+                last: steps - 1,
+                event: at,
+                max: max_label(steps - 1 - at),
+            });
+        }
+    }
+    Ok(at)
+}
+
+/// Later replacements of the same seat as the event at position `index`
+/// (step `at`) give way to the remedy: in `setup` they move to `never`.
+fn give_way(
+    setup: &mut crate::model::learning_culture::Setup,
+    index: usize,
+    at: u32,
+    never: &When,
+) {
+    let scope = setup.events[index].scope.clone();
+    for (j, f) in setup.events.iter_mut().enumerate() {
+        let later = match f.when {
+            When::At(s) => s > at,
+            When::Every { start, .. } => start > at,
+        };
+        if j != index && later && matches!(f.kind, Kind::ReplaceLeader { .. }) && f.scope == scope {
+            f.when = never.clone();
+        }
+    }
 }
 
 /// Final culture of every run in every branch, in replicate order.

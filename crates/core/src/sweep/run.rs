@@ -278,41 +278,14 @@ fn execute(
     let runs_path = out.join("runs.csv.part");
     let (mut runs, done) = Part::open(&runs_path, &runs_header, a.resume)?;
     let ts_path = out.join("timeseries.csv.part");
-    let mut ts = match sw.timeseries_every {
-        Some(_) => {
-            let header = format!("point,replicate,step,year,{}", model.metrics().join(","));
-            if a.resume && ts_path.exists() {
-                Part::truncate_to(&ts_path, &done)?;
-            }
-            Some(Part::open(&ts_path, &header, a.resume)?.0)
-        }
-        None => None,
-    };
+    let mut ts = open_timeseries(sw, a, &ts_path, &done)?;
     // The schedule: the design's runs, then (adaptive replication) rounds of
     // more replicates for the points whose CI is still too wide. It depends
     // only on results, which are deterministic, so a resumed sweep rebuilds
     // the same schedule from the runs already on disk.
     let ci_metric = a.ci_metric.as_deref().unwrap_or(model.primary_metric());
-    let col = 3 + model
-        .metrics()
-        .iter()
-        .position(|m| *m == ci_metric)
-        .ok_or_else(|| {
-            anyhow::anyhow!("--ci-metric must be one of {}", model.metrics().join(", "))
-        })?;
-    let mut values: BTreeMap<u32, Vec<f64>> = BTreeMap::new();
-    if !done.is_empty() {
-        let text = std::fs::read_to_string(&runs_path)?;
-        for l in text.lines().skip(1) {
-            let c: Vec<&str> = l.split(',').collect();
-            if let (Ok(p), Some(v)) = (
-                c[0].parse::<u32>(),
-                c.get(col).and_then(|x| x.parse::<f64>().ok()),
-            ) {
-                values.entry(p).or_default().push(v);
-            }
-        }
-    }
+    let col = ci_column(model, ci_metric)?;
+    let mut values = values_on_disk(&runs_path, col, &done)?;
     let schedule = Schedule {
         ci_width: a.ci_width,
         step: sw.replicates(),
@@ -349,8 +322,80 @@ fn execute(
     progress.finish();
     drop(runs);
     drop(ts);
-    // Adaptive rounds append out of (point, replicate) order: sort.
-    for (part, name) in [(&runs_path, "runs.csv"), (&ts_path, "timeseries.csv")] {
+    sort_parts(
+        out,
+        [
+            (runs_path.as_path(), "runs.csv"),
+            (ts_path.as_path(), "timeseries.csv"),
+        ],
+    )?;
+    write_derived(sw, a, out, ci_metric, &capped, figures)?;
+    Ok(capped)
+}
+
+/// The part file of the sweep's time series at `ts_path` when the sweep
+/// keeps one (`timeseries_every`), cut back to the runs `done` on resume.
+fn open_timeseries(
+    sw: &Sweep,
+    a: &Options,
+    ts_path: &Path,
+    done: &[(u32, u32)],
+) -> anyhow::Result<Option<Part>> {
+    Ok(match sw.timeseries_every {
+        Some(_) => {
+            let header = format!(
+                "point,replicate,step,year,{}",
+                sw.base.model.metrics().join(",")
+            );
+            if a.resume && ts_path.exists() {
+                Part::truncate_to(ts_path, done)?;
+            }
+            Some(Part::open(ts_path, &header, a.resume)?.0)
+        }
+        None => None,
+    })
+}
+
+/// The column of runs.csv holding the final value of `ci_metric` (the
+/// metric adaptive replication watches), or the usage error naming the
+/// model's metrics.
+fn ci_column(model: &crate::model::Models, ci_metric: &str) -> anyhow::Result<usize> {
+    Ok(3 + model
+        .metrics()
+        .iter()
+        .position(|m| *m == ci_metric)
+        .ok_or_else(|| {
+            anyhow::anyhow!("--ci-metric must be one of {}", model.metrics().join(", "))
+        })?)
+}
+
+/// Each point's values of column `col` in the runs already on disk in
+/// `runs_path` (none unless some runs are `done`), in file order.
+fn values_on_disk(
+    runs_path: &Path,
+    col: usize,
+    done: &[(u32, u32)],
+) -> anyhow::Result<BTreeMap<u32, Vec<f64>>> {
+    let mut values: BTreeMap<u32, Vec<f64>> = BTreeMap::new();
+    if !done.is_empty() {
+        let text = std::fs::read_to_string(runs_path)?;
+        for l in text.lines().skip(1) {
+            let c: Vec<&str> = l.split(',').collect();
+            if let (Ok(p), Some(v)) = (
+                c[0].parse::<u32>(),
+                c.get(col).and_then(|x| x.parse::<f64>().ok()),
+            ) {
+                values.entry(p).or_default().push(v);
+            }
+        }
+    }
+    Ok(values)
+}
+
+/// Turn each existing part file into its final file in `out`, the lines
+/// sorted by (point, replicate) (adaptive rounds append out of order).
+fn sort_parts(out: &Path, parts: [(&Path, &str); 2]) -> anyhow::Result<()> {
+    for (part, name) in parts {
         if part.exists() {
             let text = std::fs::read_to_string(part)?;
             let mut lines = text.lines();
@@ -367,6 +412,21 @@ fn execute(
             std::fs::remove_file(part)?;
         }
     }
+    Ok(())
+}
+
+/// The files derived from runs.csv once all runs are in: adaptive.json
+/// (with adaptive replication: `ci_metric`, the target, the `capped`
+/// points), points.csv and the summaries, scenario.toml, the figures and
+/// the org chart's copy.
+fn write_derived(
+    sw: &Sweep,
+    a: &Options,
+    out: &Path,
+    ci_metric: &str,
+    capped: &[u32],
+    figures: Figures,
+) -> anyhow::Result<()> {
     if let Some(w) = a.ci_width {
         let j = serde_json::json!({"metric": ci_metric, "ci_half_width": w, "max_replicates": a.max_replicates, "capped_points": capped});
         atomic::write(&out.join("adaptive.json"), &serde_json::to_vec_pretty(&j)?)?;
@@ -381,7 +441,7 @@ fn execute(
     if let Some(chart) = &sw.base.chart {
         atomic::write(&out.join(crate::scenario::CHART_COPY), chart.as_bytes())?;
     }
-    Ok(capped)
+    Ok(())
 }
 
 /// The schedule of a sweep: the design's runs, then (adaptive replication)

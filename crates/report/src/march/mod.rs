@@ -288,79 +288,12 @@ pub fn sweep_outputs(
             lines: &lines,
         },
     )?);
-    // Fast and slow learners, where a point has both and its runs did not
-    // all end at equilibrium (where everyone holds the code's beliefs).
-    let both = (0..design.points.len() as u32).any(|p| {
-        let has = |m: &str| stats.get(&(p, m.to_string())).is_some_and(|s| s.0 > 0);
-        let settled = stats
-            .get(&(p, "equilibrium".to_string()))
-            .is_some_and(|s| s.1 == 1.0);
-        has("knowledge_fast") && has("knowledge_slow") && !settled
-    });
+    let both = learners_apart(design, &stats);
     if both {
-        let mut learners = Vec::new();
-        for (metric, label) in [
-            ("knowledge_fast", "fast learners"),
-            ("knowledge_slow", "slow learners"),
-            ("code_knowledge", "the code"),
-        ] {
-            if let Some(mut l) = lines_of(design, &stats, metric, label)
-                .into_iter()
-                .next()
-                .filter(|_| axes(design).1.is_none())
-            {
-                l.label = label.into();
-                learners.push(l);
-            }
-        }
-        if !learners.is_empty() {
-            figures.push(canvas::render(
-                "march-learners",
-                format!("Knowledge of the fast and the slow learners and of the code at the end of each run, against {x_desc}: mean and 95% CI."),
-                &ParamLines {
-                    title: "Fast and slow learners",
-                    subtitle: &subtitle,
-                    x_desc: &x_desc,
-                    y_desc: "knowledge (Σ belief·reality / m)",
-                    lines: &learners,
-                },
-            )?);
-        }
+        figures.extend(learners_figure(design, &stats, &x_desc, &subtitle)?);
     }
     if timeseries {
-        let ts = Timeseries::read(&out.join("timeseries.csv"))?;
-        let traj = trajectories(&ts, "code_knowledge")?;
-        let series: Vec<Series> = traj
-            .into_iter()
-            .take(8)
-            .map(|(p, mut s)| {
-                s.band = None;
-                s.label = design
-                    .names
-                    .iter()
-                    .zip(&design.points[p as usize])
-                    .map(|(n, v)| {
-                        format!("{} = {}", n.trim_start_matches("march."), format_value(*v))
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                s
-            })
-            .collect();
-        let sub = format!(
-            "{name} · mean of the runs of each point; a run that reached equilibrium holds its last value"
-        );
-        figures.push(canvas::render(
-            "march-trajectories",
-            "Code knowledge over time: the mean of the runs of each sweep point (the first eight)."
-                .into(),
-            &Trajectories {
-                title: "Code knowledge over time",
-                subtitle: &sub,
-                y_desc: describe("code_knowledge"),
-                series: &series,
-            },
-        )?);
+        figures.push(trajectories_figure(out, design, name)?);
     }
     let mut table = cross_table(design, &stats, "code_knowledge");
     if both {
@@ -374,6 +307,98 @@ pub fn sweep_outputs(
     }
     atomic::write(&out.join("table.txt"), table.as_bytes())?;
     Ok(SweepOutputs { figures, table })
+}
+
+/// Whether the sweep shows fast and slow learners apart: some point has
+/// both and its runs did not all end at equilibrium (where everyone holds
+/// the code's beliefs).
+fn learners_apart(design: &Design, stats: &Stats) -> bool {
+    (0..design.points.len() as u32).any(|p| {
+        let has = |m: &str| stats.get(&(p, m.to_string())).is_some_and(|s| s.0 > 0);
+        let settled = stats
+            .get(&(p, "equilibrium".to_string()))
+            .is_some_and(|s| s.1 == 1.0);
+        has("knowledge_fast") && has("knowledge_slow") && !settled
+    })
+}
+
+/// The figure of the fast and the slow learners' and the code's knowledge
+/// against the x parameter (`x_desc`), for a one-parameter design (none
+/// otherwise, or without the lines).
+fn learners_figure(
+    design: &Design,
+    stats: &Stats,
+    x_desc: &str,
+    subtitle: &str,
+) -> Result<Option<Figure>> {
+    let mut learners = Vec::new();
+    for (metric, label) in [
+        ("knowledge_fast", "fast learners"),
+        ("knowledge_slow", "slow learners"),
+        ("code_knowledge", "the code"),
+    ] {
+        if let Some(mut l) = lines_of(design, stats, metric, label)
+            .into_iter()
+            .next()
+            .filter(|_| axes(design).1.is_none())
+        {
+            l.label = label.into();
+            learners.push(l);
+        }
+    }
+    if learners.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(canvas::render(
+        "march-learners",
+        format!(
+            "Knowledge of the fast and the slow learners and of the code at the end of each run, against {x_desc}: mean and 95% CI."
+        ),
+        &ParamLines {
+            title: "Fast and slow learners",
+            subtitle,
+            x_desc,
+            y_desc: "knowledge (Σ belief·reality / m)",
+            lines: &learners,
+        },
+    )?))
+}
+
+/// The figure of code knowledge over time from the sweep's timeseries.csv
+/// in `out`: the mean of the runs of each of the first eight points,
+/// labelled with its parameter values.
+fn trajectories_figure(out: &Path, design: &Design, name: &str) -> Result<Figure> {
+    let ts = Timeseries::read(&out.join("timeseries.csv"))?;
+    let traj = trajectories(&ts, "code_knowledge")?;
+    let series: Vec<Series> = traj
+        .into_iter()
+        .take(8)
+        .map(|(p, mut s)| {
+            s.band = None;
+            s.label = design
+                .names
+                .iter()
+                .zip(&design.points[p as usize])
+                .map(|(n, v)| format!("{} = {}", n.trim_start_matches("march."), format_value(*v)))
+                .collect::<Vec<_>>()
+                .join(", ");
+            s
+        })
+        .collect();
+    let sub = format!(
+        "{name} · mean of the runs of each point; a run that reached equilibrium holds its last value"
+    );
+    canvas::render(
+        "march-trajectories",
+        "Code knowledge over time: the mean of the runs of each sweep point (the first eight)."
+            .into(),
+        &Trajectories {
+            title: "Code knowledge over time",
+            subtitle: &sub,
+            y_desc: describe("code_knowledge"),
+            series: &series,
+        },
+    )
 }
 
 /// Files [`render_run_dir`] writes, relative to the run folder.
