@@ -41,6 +41,8 @@ mod golden;
 mod integrity;
 #[path = "kernels.rs"]
 mod kernels;
+#[path = "layers.rs"]
+mod layers;
 #[path = "levers.rs"]
 mod levers;
 #[path = "march1991.rs"]
