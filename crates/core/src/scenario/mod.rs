@@ -21,6 +21,7 @@ pub mod orgchart;
 mod overrides;
 pub mod raw;
 pub mod survey;
+pub mod template;
 mod time;
 mod write;
 
