@@ -12,6 +12,7 @@ use crate::command::{Failure, Provenance};
 use crate::export::atomic;
 use crate::export::folder::{self, FolderLock};
 use crate::export::manifest::Manifest;
+use crate::export::timeseries::Timeseries;
 use crate::scenario::Source;
 use anyhow::{Context, anyhow};
 use std::path::{Path, PathBuf};
@@ -60,10 +61,17 @@ pub fn merge(
         }
         let text = read(d, "runs.csv")?;
         runs.add(d, "runs.csv", &text, &limits, *shard)?;
+        // And every field as its type reads it (the rows are copied as
+        // written, so the merged file keeps their bytes).
+        files::Runs::parse(&text, &d.join("runs.csv")).map_err(|e| Failure::Input(e.into()))?;
         // Every row is sound; now check none was edited.
         check_digest(d, &text)?;
         match std::fs::read_to_string(d.join("timeseries.csv")) {
-            Ok(t) => ts.add(d, "timeseries.csv", &t, &limits, *shard)?,
+            Ok(t) => {
+                ts.add(d, "timeseries.csv", &t, &limits, *shard)?;
+                Timeseries::parse(&t, &d.join("timeseries.csv"))
+                    .map_err(|e| Failure::Input(e.into()))?;
+            }
             Err(_) => with_ts = false,
         }
     }
