@@ -94,21 +94,17 @@ pub fn timing(args: &crate::cli::TimingArgs) -> Result<(), Failure> {
     };
     let bar = super::progress::Bar::new("steps", args.common.quiet);
     let s = study(&o, &bar)?;
-    let out = args.out.clone().unwrap_or_else(|| {
-        std::path::Path::new("output").join(format!("{}-timing", s.scenario.name()))
-    });
-    let drawn = crate::plot::timing::files(&s).map_err(Failure::Runtime)?;
-    let mut files = vec![
-        ("timing.csv".to_string(), s.csv().into_bytes()),
-        ("timing-runs.csv".into(), s.runs_csv().into_bytes()),
-        ("timing.json".into(), s.json()),
-    ];
-    files.extend(drawn);
-    files.push((
-        "scenario.toml".into(),
-        s.scenario.resolved_toml().into_bytes(),
-    ));
-    crate::export::files::write_all(&out, &files)?;
+    let out = write_study(
+        args.out.as_deref(),
+        &s.scenario,
+        "timing",
+        vec![
+            ("timing.csv".to_string(), s.csv().into_bytes()),
+            ("timing-runs.csv".into(), s.runs_csv().into_bytes()),
+            ("timing.json".into(), s.json()),
+        ],
+        crate::plot::timing::files(&s).map_err(Failure::Runtime)?,
+    )?;
     if !args.common.quiet {
         println!("{}", s.finding);
         for r in &s.timing.rows {
@@ -151,21 +147,17 @@ pub fn risk(args: &crate::cli::RiskArgs) -> Result<(), Failure> {
     };
     let bar = super::progress::Bar::new("steps", args.common.quiet);
     let s = study(&o, &bar)?;
-    let out = args.out.clone().unwrap_or_else(|| {
-        std::path::Path::new("output").join(format!("{}-risk", s.scenario.name()))
-    });
-    let drawn = crate::plot::seats::files(&s).map_err(Failure::Runtime)?;
-    let mut files = vec![
-        ("seats.csv".to_string(), s.seats_csv().into_bytes()),
-        ("stress.csv".into(), s.stress_csv().into_bytes()),
-        ("risk.json".into(), s.json()),
-    ];
-    files.extend(drawn);
-    files.push((
-        "scenario.toml".into(),
-        s.scenario.resolved_toml().into_bytes(),
-    ));
-    crate::export::files::write_all(&out, &files)?;
+    let out = write_study(
+        args.out.as_deref(),
+        &s.scenario,
+        "risk",
+        vec![
+            ("seats.csv".to_string(), s.seats_csv().into_bytes()),
+            ("stress.csv".into(), s.stress_csv().into_bytes()),
+            ("risk.json".into(), s.json()),
+        ],
+        crate::plot::seats::files(&s).map_err(Failure::Runtime)?,
+    )?;
     if !args.common.quiet {
         for f in &s.findings {
             println!("{f}");
@@ -185,4 +177,25 @@ pub fn risk(args: &crate::cli::RiskArgs) -> Result<(), Failure> {
         println!("report: {}", out.join("report.html").display());
     }
     Ok(())
+}
+
+/// Write a study's folder (`out`, or output/SCENARIO-KIND): its data
+/// files, then its figures and report, then the resolved scenario.
+fn write_study(
+    out: Option<&std::path::Path>,
+    scenario: &Scenario,
+    kind: &str,
+    mut files: Vec<(String, Vec<u8>)>,
+    drawn: Vec<(String, Vec<u8>)>,
+) -> Result<std::path::PathBuf, Failure> {
+    let out = out.map(std::path::Path::to_path_buf).unwrap_or_else(|| {
+        std::path::Path::new("output").join(format!("{}-{kind}", scenario.name()))
+    });
+    files.extend(drawn);
+    files.push((
+        "scenario.toml".into(),
+        scenario.resolved_toml().into_bytes(),
+    ));
+    crate::export::files::write_all(&out, &files)?;
+    Ok(out)
 }
