@@ -359,7 +359,7 @@ pub struct RiskArgs {
     pub common: AnalysisOptions,
 }
 
-/// `timing --unit` values.
+/// `timing --unit` values, in the order of the core's `DELAY_UNITS`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum DelayUnit {
     /// Days.
@@ -377,13 +377,7 @@ pub enum DelayUnit {
 impl DelayUnit {
     /// The unit's name (plural) and its letter in scenario times.
     pub fn names(self) -> (&'static str, &'static str) {
-        match self {
-            DelayUnit::Days => ("days", "d"),
-            DelayUnit::Weeks => ("weeks", "w"),
-            DelayUnit::Months => ("months", "m"),
-            DelayUnit::Quarters => ("quarters", "q"),
-            DelayUnit::Years => ("years", "y"),
-        }
+        crate::decide::timing_study::DELAY_UNITS[self as usize]
     }
 }
 

@@ -94,15 +94,11 @@ pub fn timing(args: &crate::cli::TimingArgs) -> Result<(), Failure> {
     };
     let bar = super::progress::Bar::new("steps", args.common.quiet);
     let s = study(&o, &bar)?;
-    let out = write_study(
+    let out = crate::export::files::write_study(
         args.out.as_deref(),
         &s.scenario,
         "timing",
-        vec![
-            ("timing.csv".to_string(), s.csv().into_bytes()),
-            ("timing-runs.csv".into(), s.runs_csv().into_bytes()),
-            ("timing.json".into(), s.json()),
-        ],
+        s.data_files(),
         crate::plot::timing::files(&s).map_err(Failure::Runtime)?,
     )?;
     if !args.common.quiet {
@@ -147,15 +143,11 @@ pub fn risk(args: &crate::cli::RiskArgs) -> Result<(), Failure> {
     };
     let bar = super::progress::Bar::new("steps", args.common.quiet);
     let s = study(&o, &bar)?;
-    let out = write_study(
+    let out = crate::export::files::write_study(
         args.out.as_deref(),
         &s.scenario,
         "risk",
-        vec![
-            ("seats.csv".to_string(), s.seats_csv().into_bytes()),
-            ("stress.csv".into(), s.stress_csv().into_bytes()),
-            ("risk.json".into(), s.json()),
-        ],
+        s.data_files(),
         crate::plot::seats::files(&s).map_err(Failure::Runtime)?,
     )?;
     if !args.common.quiet {
@@ -177,25 +169,4 @@ pub fn risk(args: &crate::cli::RiskArgs) -> Result<(), Failure> {
         println!("report: {}", out.join("report.html").display());
     }
     Ok(())
-}
-
-/// Write a study's folder (`out`, or output/SCENARIO-KIND): its data
-/// files, then its figures and report, then the resolved scenario.
-fn write_study(
-    out: Option<&std::path::Path>,
-    scenario: &Scenario,
-    kind: &str,
-    mut files: Vec<(String, Vec<u8>)>,
-    drawn: Vec<(String, Vec<u8>)>,
-) -> Result<std::path::PathBuf, Failure> {
-    let out = out.map(std::path::Path::to_path_buf).unwrap_or_else(|| {
-        std::path::Path::new("output").join(format!("{}-{kind}", scenario.name()))
-    });
-    files.extend(drawn);
-    files.push((
-        "scenario.toml".into(),
-        scenario.resolved_toml().into_bytes(),
-    ));
-    crate::export::files::write_all(&out, &files)?;
-    Ok(out)
 }

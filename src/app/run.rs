@@ -56,7 +56,7 @@ pub fn run(args: &RunArgs) -> Result<RunReport, Failure> {
         checkpoints,
         provenance: super::provenance(),
     };
-    let figures: Option<&dyn simulate::Figures> = (!args.no_plots).then_some(&ReportFigures);
+    let figures: Option<&dyn simulate::Figures> = (!args.no_plots).then_some(&crate::plot::RunFigures);
     let mut report = simulate::run(&scenario, options, &bar, figures)?;
     // Every file first, then the table: a closed pipe on stdout
     // (`run | head -1`) ends the process without losing a file.
@@ -82,28 +82,6 @@ pub fn run(args: &RunArgs) -> Result<RunReport, Failure> {
         }
     }
     Ok(report)
-}
-
-/// The figures of a run folder, from the report crate.
-struct ReportFigures;
-
-impl simulate::Figures for ReportFigures {
-    fn files(&self, model: &Models, shocked: bool) -> Vec<String> {
-        match model {
-            Models::LearningCulture(_) => crate::plot::files(shocked),
-            Models::March1991(_) => crate::plot::march::run_files(),
-            Models::Registered(m) => crate::plot::registered::run_files(m.entry()),
-        }
-    }
-    fn draw(&self, dir: &Path, model: &Models) -> Result<()> {
-        match model {
-            Models::LearningCulture(_) => crate::plot::render_dir(dir).map(|_| ()),
-            Models::March1991(_) => crate::plot::march::render_run_dir(dir).map(|_| ()),
-            Models::Registered(m) => {
-                crate::plot::registered::render_run_dir(dir, m.entry()).map(|_| ())
-            }
-        }
-    }
 }
 
 pub use crate::scenario::years_per_step;

@@ -171,3 +171,31 @@ pub fn write_outputs(dir: &Path, figs: &[Figure], html: &str) -> Result<Rendered
     files.push(report.clone());
     Ok(Rendered { report, files })
 }
+
+/// The figures of a run folder as the core's [`simulate::Figures`] hook
+/// (what `culturesim run` and the Python package pass to
+/// [`simulate::run`]): each model's figures, drawn from the files just
+/// written, exactly as `culturesim plot DIR` draws them.
+///
+/// [`simulate::Figures`]: culturesim_core::simulate::Figures
+/// [`simulate::run`]: culturesim_core::simulate::run
+pub struct RunFigures;
+
+impl culturesim_core::simulate::Figures for RunFigures {
+    fn files(&self, model: &culturesim_core::model::Models, shocked: bool) -> Vec<String> {
+        use culturesim_core::model::Models;
+        match model {
+            Models::LearningCulture(_) => files(shocked),
+            Models::March1991(_) => march::run_files(),
+            Models::Registered(m) => registered::run_files(m.entry()),
+        }
+    }
+    fn draw(&self, dir: &Path, model: &culturesim_core::model::Models) -> Result<()> {
+        use culturesim_core::model::Models;
+        match model {
+            Models::LearningCulture(_) => render_dir(dir).map(|_| ()),
+            Models::March1991(_) => march::render_run_dir(dir).map(|_| ()),
+            Models::Registered(m) => registered::render_run_dir(dir, m.entry()).map(|_| ()),
+        }
+    }
+}

@@ -144,6 +144,16 @@ pub fn study(o: &Options, progress: &dyn Progress) -> Result<Study, Failure> {
 }
 
 impl Study {
+    /// The study's data files (name, bytes): seats.csv, stress.csv and
+    /// risk.json, as `culturesim risk` writes them.
+    pub fn data_files(&self) -> Vec<(String, Vec<u8>)> {
+        vec![
+            ("seats.csv".to_string(), self.seats_csv().into_bytes()),
+            ("stress.csv".into(), self.stress_csv().into_bytes()),
+            ("risk.json".into(), self.json()),
+        ]
+    }
+
     /// Step `s` as "year 4.0".
     pub fn year(&self, s: u32) -> String {
         year(s, self.dt)

@@ -13,6 +13,22 @@ use anyhow::anyhow;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+/// The units a timing study's delays may be given in: (name, its letter
+/// in scenario times), as `culturesim timing --unit` and the Python
+/// package name them.
+pub const DELAY_UNITS: [(&str, &str); 5] = [
+    ("days", "d"),
+    ("weeks", "w"),
+    ("months", "m"),
+    ("quarters", "q"),
+    ("years", "y"),
+];
+
+/// The unit named `name` (plural, as in [`DELAY_UNITS`]).
+pub fn delay_unit(name: &str) -> Option<(&'static str, &'static str)> {
+    DELAY_UNITS.iter().copied().find(|(n, _)| *n == name)
+}
+
 /// The typed options of `culturesim timing`.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -176,6 +192,16 @@ pub fn study(o: &Options, progress: &dyn Progress) -> Result<Study, Failure> {
 }
 
 impl Study {
+    /// The study's data files (name, bytes): timing.csv, timing-runs.csv
+    /// and timing.json, as `culturesim timing` writes them.
+    pub fn data_files(&self) -> Vec<(String, Vec<u8>)> {
+        vec![
+            ("timing.csv".to_string(), self.csv().into_bytes()),
+            ("timing-runs.csv".into(), self.runs_csv().into_bytes()),
+            ("timing.json".into(), self.json()),
+        ]
+    }
+
     /// A delay of `steps` steps in the delays' unit ("15 months").
     pub fn in_unit(&self, steps: f64) -> String {
         delay_in(steps, self.dt, self.unit_years, self.unit)

@@ -20,6 +20,28 @@ pub fn write_all(out: &Path, files: &[(String, Vec<u8>)]) -> Result<(), Failure>
         .map_err(|e| Failure::Runtime(e.context(format!("cannot write into '{}'", out.display()))))
 }
 
+/// Write a study's folder (`out`, or `output/<scenario>-<kind>`): its
+/// data files, then its figures and page (`drawn`, empty for none), then
+/// the resolved scenario.toml. Returns the folder.
+pub fn write_study(
+    out: Option<&Path>,
+    scenario: &crate::scenario::Scenario,
+    kind: &str,
+    mut files: Vec<(String, Vec<u8>)>,
+    drawn: Vec<(String, Vec<u8>)>,
+) -> Result<std::path::PathBuf, Failure> {
+    let out = out
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| Path::new("output").join(format!("{}-{kind}", scenario.name())));
+    files.extend(drawn);
+    files.push((
+        "scenario.toml".into(),
+        scenario.resolved_toml().into_bytes(),
+    ));
+    write_all(&out, &files)?;
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,105 @@
+"""Python and the command line write the same bytes and give the same
+numbers, command by command (the manifest's record of how the folder was
+made aside: command line, commit, threads, wall time)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import culturesim as cs
+from conftest import assert_same_folder
+
+ROOT = Path(__file__).resolve().parents[2]
+SMALL = ["replicates=3", "org.employees=120"]
+
+
+def sets(overrides):
+    return [a for o in overrides for a in ("--set", o)]
+
+
+def test_run_writes_the_bytes_the_cli_writes_and_returns_its_values(cli, tmp_path):
+    cli("run", "snow-in-the-sun", "--no-plots", "-q", "--seed", "11", *sets(SMALL), "--out", tmp_path / "cli")
+    r = cs.run("snow-in-the-sun", seed=11, set=SMALL, out=tmp_path / "py", progress=False)
+    assert_same_folder(tmp_path / "cli", tmp_path / "py")
+    pd.testing.assert_frame_equal(r.timeseries, pd.read_csv(tmp_path / "cli" / "timeseries.csv"))
+    pd.testing.assert_frame_equal(r.teams, pd.read_csv(tmp_path / "cli" / "teams.csv"))
+    assert r.summary == json.loads((tmp_path / "cli" / "summary.json").read_text())
+
+
+def test_a_run_with_figures_is_the_cli_folder_figures_and_report_included(cli, tmp_path):
+    cli("run", "snow-in-the-sun", "-q", *sets(SMALL), "--out", tmp_path / "cli")
+    cs.run("snow-in-the-sun", set=SMALL, plots=True, out=tmp_path / "py", progress=False)
+    # report.html quotes the manifest (and so its command line): compare
+    # it without its provenance section.
+    for d in ("cli", "py"):
+        page = tmp_path / d / "report.html"
+        html = page.read_text()
+        start = html.index('<section id="provenance">')
+        end = html.index("</section>", start)
+        page.write_text(html[:start] + html[end:])
+    assert_same_folder(tmp_path / "cli", tmp_path / "py")
+
+
+def test_march_runs_match_the_cli_too(cli, tmp_path):
+    cli("run", "march1991-fig1", "--no-plots", "-q", "--replicates", "4", "--out", tmp_path / "cli")
+    cs.run("march1991-fig1", replicates=4, out=tmp_path / "py", progress=False)
+    assert_same_folder(tmp_path / "cli", tmp_path / "py")
+
+
+def test_a_sweep_matches_the_cli_and_groups_in_pandas(cli, tmp_path):
+    over = ["replicates=2", "org.employees=80"]
+    cli("sweep", "snow-in-the-sun-grid", "-q", *sets(over), "--out", tmp_path / "cli")
+    r = cs.sweep("snow-in-the-sun-grid", set=over, out=tmp_path / "py", progress=False)
+    # The sweep's figures are the CLI's; the data files must match.
+    names = sorted(p.name for p in (tmp_path / "cli").iterdir() if p.suffix == ".csv")
+    assert "runs.csv" in names
+    for f in names:
+        assert (tmp_path / "cli" / f).read_bytes() == (tmp_path / "py" / f).read_bytes(), f
+    assert len(r.runs) == 25 * 2
+    by_point = r.runs.groupby("point")["culture"].mean()
+    assert len(by_point) == 25 and by_point.between(0, 1).all()
+
+
+def test_hysteresis_sensitivity_timing_and_risk_match_the_cli(cli, tmp_path):
+    calls = [
+        (["hysteresis", "baseline", "--param", "leaders.alignment", "--from", "0.2", "--to", "0.8", "--points", "3", "--steps", "104", "--replicates", "2"],
+         lambda out: cs.hysteresis("baseline", "leaders.alignment", 0.2, 0.8, points=3, steps=104, replicates=2, out=out, progress=False),
+         ["hysteresis.csv"]),
+        (["sensitivity", "snow-in-the-sun-levers", "--samples", "3", "--replicates", "1", "--set", "org.employees=60"],
+         lambda out: cs.sensitivity("snow-in-the-sun-levers", samples=3, replicates=1, set=["org.employees=60"], out=out, progress=False),
+         None),
+        (["timing", "snow-in-the-sun", "--event", "shock", "--delays", "0,12", "--replicates", "4", "--set", "org.employees=80"],
+         lambda out: cs.timing("snow-in-the-sun", "shock", delays=[0, 12], replicates=4, set=["org.employees=80"], out=out, progress=False),
+         ["timing.csv", "timing-runs.csv", "timing.json", "scenario.toml"]),
+        (["risk", "snow-in-the-sun", "--replicates", "2", "--years", "1", "--set", "org.employees=80"],
+         lambda out: cs.risk("snow-in-the-sun", replicates=2, years=1, set=["org.employees=80"], out=out, progress=False),
+         ["seats.csv", "stress.csv", "risk.json", "scenario.toml"]),
+    ]
+    for i, (args, call, files) in enumerate(calls):
+        a, b = tmp_path / f"cli{i}", tmp_path / f"py{i}"
+        cli(*args, "-q", "--out", a)
+        r = call(b)
+        names = files or sorted(p.name for p in b.iterdir() if p.suffix in (".csv", ".json"))
+        assert names, args[0]
+        for f in names:
+            assert (a / f).read_bytes() == (b / f).read_bytes(), f"{args[0]}: {f}"
+        assert r.tables, f"{args[0]} returned no table"
+
+
+def test_calibrate_matches_the_cli(cli, tmp_path):
+    scenario = ROOT / "tests" / "fixtures" / "calibrate" / "small.toml"
+    truth = tmp_path / "truth"
+    cli("run", scenario, "--no-plots", "-q", "--seed", "99", "--set", "leaders.alignment=0.6", "--out", truth)
+    over = ["calibrate.particles=20", "calibrate.generations=1"]
+    cli("calibrate", scenario, "-q", "--data", truth / "survey.csv", *sets(over), "--out", tmp_path / "cli")
+    r = cs.calibrate(scenario, truth / "survey.csv", set=over, out=tmp_path / "py", progress=False)
+    fits, statement = r.value
+    assert isinstance(fits, bool) and statement
+    for f in sorted(p.name for p in (tmp_path / "cli").iterdir() if p.suffix in (".csv", ".json")):
+        if f == "manifest.json":
+            continue
+        assert (tmp_path / "cli" / f).read_bytes() == (tmp_path / "py" / f).read_bytes(), f
