@@ -23,6 +23,7 @@ with the command line's message (file, line, column, key and rule).
 from __future__ import annotations
 
 import json
+import numbers
 import os
 import shutil
 import sys
@@ -67,8 +68,11 @@ def _literal(value: Any) -> str:
     """A Python value as the TOML literal ``--set`` reads."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value) if not isinstance(value, float) or value == value else "nan"
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real):  # float, numpy floats
+        v = float(value)
+        return "nan" if v != v else ("inf" if v == float("inf") else ("-inf" if v == float("-inf") else repr(v)))
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, (list, tuple)):
