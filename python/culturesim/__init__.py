@@ -485,7 +485,7 @@ def risk(
 
 def calibrate(
     scenario: ScenarioLike,
-    data: Union[str, "os.PathLike[str]"],
+    data: Union[str, "os.PathLike[str]", Any],
     *,
     particles: Optional[int] = None,
     generations: Optional[int] = None,
@@ -499,11 +499,21 @@ def calibrate(
     progress: Union[None, bool, ProgressCallback] = None,
 ) -> Result:
     """Fit the scenario's ``[calibrate]`` parameters to survey waves
-    (``data``, a CSV) by ABC-SMC (``culturesim calibrate``);
+    (``data``: a CSV file, or a pandas or polars frame with its columns)
+    by ABC-SMC (``culturesim calibrate``);
     ``info["value"]`` is ``(fits, statement)``."""
     s = _scenario(scenario, set)
-    return _call(
-        "calibrate", s, out, frames, progress, "particles", _native.calibrate,
-        data=os.fspath(data), resume=resume, particles=particles, generations=generations,
-        start=start, seed=seed, threads=_threads(threads),
-    )
+    with tempfile.TemporaryDirectory(prefix="culturesim-data-") as tmp:
+        if hasattr(data, "to_csv") or hasattr(data, "write_csv"):
+            # A data frame of observations (pandas or polars), as its CSV.
+            path = Path(tmp) / "observations.csv"
+            if hasattr(data, "write_csv"):
+                data.write_csv(path)
+            else:
+                data.to_csv(path, index=False)
+            data = path
+        return _call(
+            "calibrate", s, out, frames, progress, "particles", _native.calibrate,
+            data=os.fspath(data), resume=resume, particles=particles, generations=generations,
+            start=start, seed=seed, threads=_threads(threads),
+        )

@@ -51,7 +51,12 @@ fn input(e: impl Into<anyhow::Error>) -> Failure {
 }
 
 /// The scenario a Python call names (validated, overrides applied).
-fn scenario(kind: &str, value: &str, name: &str, overrides: &[String]) -> Result<Scenario, Failure> {
+fn scenario(
+    kind: &str,
+    value: &str,
+    name: &str,
+    overrides: &[String],
+) -> Result<Scenario, Failure> {
     match kind {
         "path" => Scenario::from_file(Path::new(value), overrides).map_err(input),
         "text" => Scenario::from_str(value, memory(name), overrides).map_err(input),
@@ -90,7 +95,13 @@ fn scenario_path(kind: &str, value: &str, name: &str, tmp: &Path) -> Result<Path
         "text" => {
             let stem: String = name
                 .chars()
-                .map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+                .map(|c| {
+                    if c.is_alphanumeric() || c == '-' || c == '_' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
                 .collect();
             let path = tmp.join(format!("{stem}.toml"));
             std::fs::write(&path, value).map_err(|e| {
@@ -221,7 +232,9 @@ fn toml_of_json(json: &str) -> PyResult<String> {
     let value: serde_json::Value = serde_json::from_str(json)
         .map_err(|e| InputError::new_err(format!("the scenario dict is not JSON-like: {e}")))?;
     if !value.is_object() {
-        return Err(InputError::new_err("a scenario dict must be a mapping of keys"));
+        return Err(InputError::new_err(
+            "a scenario dict must be a mapping of keys",
+        ));
     }
     toml::to_string(&value).map_err(|e| {
         InputError::new_err(format!(
@@ -580,8 +593,14 @@ fn calibrate(
             generations,
             start,
         };
-        let cal = Calibration::load(&text, source, &data_text, &data.display().to_string(), &opts)
-            .map_err(failure)?;
+        let cal = Calibration::load(
+            &text,
+            source,
+            &data_text,
+            &data.display().to_string(),
+            &opts,
+        )
+        .map_err(failure)?;
         let pool = culturesim_core::command::pool(threads)?;
         let total = u64::from(cal.generations + 1) * cal.settings.particles as u64;
         let report = pool
@@ -594,7 +613,10 @@ fn calibrate(
                     bar.set(
                         done,
                         total,
-                        format!("generation {}/{}, tolerance {tol}", p.generation, p.generations),
+                        format!(
+                            "generation {}/{}, tolerance {tol}",
+                            p.generation, p.generations
+                        ),
                     );
                 })
             })

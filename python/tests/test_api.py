@@ -4,6 +4,7 @@ messages."""
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -85,6 +86,16 @@ def test_a_progress_callback_sees_the_work_to_its_end():
     done, total = seen[-1]
     assert total > 0 and done == total
     assert all(d <= t for d, t in seen)
+
+
+def test_without_a_callback_a_tqdm_bar_shows_the_steps(capsys):
+    if not os.environ.get("CI"):
+        pytest.importorskip("tqdm")
+    cs.run("snow-in-the-sun", set=SMALL)
+    err = capsys.readouterr().err
+    assert " steps" in err and "100%" in err, err[-500:]
+    cs.run("snow-in-the-sun", set=SMALL, progress=False)
+    assert capsys.readouterr().err == "", "progress=False is silent"
 
 
 def test_the_gil_is_released_while_simulating():

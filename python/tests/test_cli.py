@@ -99,7 +99,13 @@ def test_calibrate_matches_the_cli(cli, tmp_path):
     r = cs.calibrate(scenario, truth / "survey.csv", set=over, out=tmp_path / "py", progress=False)
     fits, statement = r.value
     assert isinstance(fits, bool) and statement
-    for f in sorted(p.name for p in (tmp_path / "cli").iterdir() if p.suffix in (".csv", ".json")):
+    names = sorted(p.name for p in (tmp_path / "cli").iterdir() if p.suffix in (".csv", ".json"))
+    assert "summary.json" in names
+    for f in names:
         if f == "manifest.json":
             continue
         assert (tmp_path / "cli" / f).read_bytes() == (tmp_path / "py" / f).read_bytes(), f
+    # The observations as a data frame: the same calibration.
+    frame = pd.read_csv(truth / "survey.csv")
+    again = cs.calibrate(scenario, frame, set=over, progress=False)
+    pd.testing.assert_frame_equal(again.posterior, r.posterior)

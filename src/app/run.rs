@@ -56,7 +56,8 @@ pub fn run(args: &RunArgs) -> Result<RunReport, Failure> {
         checkpoints,
         provenance: super::provenance(),
     };
-    let figures: Option<&dyn simulate::Figures> = (!args.no_plots).then_some(&crate::plot::RunFigures);
+    let figures: Option<&dyn simulate::Figures> =
+        (!args.no_plots).then_some(&crate::plot::RunFigures);
     let mut report = simulate::run(&scenario, options, &bar, figures)?;
     // Every file first, then the table: a closed pipe on stdout
     // (`run | head -1`) ends the process without losing a file.

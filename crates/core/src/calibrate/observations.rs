@@ -467,8 +467,17 @@ fn respondents(n_text: &str, measure: Option<Measure>) -> Result<Option<u32>, St
         }
         Ok(None)
     } else {
-        match n_text.parse::<u32>() {
-            Ok(k) if k >= 1 => Ok(Some(k)),
+        // A whole number written as a decimal ("40.0", as spreadsheets and
+        // data frames with a missing cell write it) is that number.
+        let whole = n_text.parse::<u32>().ok().or_else(|| {
+            n_text
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.fract() == 0.0 && *x >= 1.0 && *x <= f64::from(u32::MAX))
+                .map(|x| x as u32)
+        });
+        match whole {
+            Some(k) if k >= 1 => Ok(Some(k)),
             _ => Err(format!(
                 "n must be a whole number of respondents >= 1, got '{n_text}'"
             )),
@@ -500,6 +509,17 @@ fn duplicates(out: &[Observation], file: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn respondents_may_be_written_as_whole_decimals_but_not_fractions() {
+        let m = Some(Measure::Engagement);
+        assert_eq!(respondents("40", m), Ok(Some(40)));
+        assert_eq!(respondents("40.0", m), Ok(Some(40)));
+        for bad in ["40.5", "0", "0.0", "-3", "x", "1e20"] {
+            let e = respondents(bad, m).unwrap_err();
+            assert!(e.contains("whole number of respondents"), "{bad}: {e}");
+        }
+    }
 
     #[test]
     fn a_good_file_is_read_with_units_and_dates() {
