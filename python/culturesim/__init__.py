@@ -216,12 +216,15 @@ def _progress(progress: Union[None, bool, ProgressCallback], unit: str) -> Tuple
 
 
 def _frame(table: Any, frames: str) -> Any:
-    if frames == "pandas":
-        return table.to_pandas()
-    if frames == "polars":
-        import polars  # noqa: PLC0415
+    try:
+        if frames == "pandas":
+            return table.to_pandas()
+        if frames == "polars":
+            import polars  # noqa: PLC0415
 
-        return polars.from_arrow(table)
+            return polars.from_arrow(table)
+    except ImportError as e:
+        raise InputError(f"frames={frames!r} needs {frames} (pip install {frames}), or use frames='arrow': {e}") from None
     return table
 
 
