@@ -25,6 +25,8 @@ mod behaviours;
 mod calibrate;
 #[path = "cli.rs"]
 mod cli;
+#[path = "columnar.rs"]
+mod columnar;
 #[path = "communities.rs"]
 mod communities;
 #[path = "decide.rs"]
