@@ -25,6 +25,7 @@ mod behaviours;
 mod calibrate;
 #[path = "cli.rs"]
 mod cli;
+#[cfg(feature = "parquet")]
 #[path = "columnar.rs"]
 mod columnar;
 #[path = "communities.rs"]

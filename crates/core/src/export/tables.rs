@@ -43,14 +43,14 @@ pub fn check_available(format: Format) -> Result<()> {
 /// A time series being written into a folder, run by run.
 pub struct TimeseriesOut {
     path: PathBuf,
-    years_per_step: f64,
     out: TimeseriesSink,
 }
 
 enum TimeseriesSink {
     Csv(TimeseriesWriter<AtomicFile>),
+    /// The writer and the years of a step.
     #[cfg(feature = "parquet")]
-    Parquet(columnar::TimeseriesParquet<AtomicFile>),
+    Parquet(columnar::TimeseriesParquet<AtomicFile>, f64),
 }
 
 impl TimeseriesOut {
@@ -74,15 +74,12 @@ impl TimeseriesOut {
             Format::Parquet => TimeseriesSink::Parquet(
                 columnar::TimeseriesParquet::new(file, metrics, true)
                     .with_context(|| format!("failed to write '{}'", path.display()))?,
+                years_per_step,
             ),
             #[cfg(not(feature = "parquet"))]
             Format::Parquet => return Err(unavailable(&path)),
         };
-        Ok(Self {
-            path,
-            years_per_step,
-            out,
-        })
+        Ok(Self { path, out })
     }
 
     /// The file (its final name).
@@ -96,9 +93,9 @@ impl TimeseriesOut {
         let done = match &mut self.out {
             TimeseriesSink::Csv(w) => w.write_run_every(run, every).map_err(anyhow::Error::from),
             #[cfg(feature = "parquet")]
-            TimeseriesSink::Parquet(w) => w
-                .write_run(run, every, self.years_per_step)
-                .map_err(anyhow::Error::from),
+            TimeseriesSink::Parquet(w, years) => {
+                w.write_run(run, every, *years).map_err(anyhow::Error::from)
+            }
         };
         done.with_context(|| format!("failed to write '{}'", self.path.display()))
     }
@@ -108,7 +105,7 @@ impl TimeseriesOut {
         let file = match self.out {
             TimeseriesSink::Csv(w) => w.finish().map_err(anyhow::Error::from),
             #[cfg(feature = "parquet")]
-            TimeseriesSink::Parquet(w) => w.finish().map_err(anyhow::Error::from),
+            TimeseriesSink::Parquet(w, _) => w.finish().map_err(anyhow::Error::from),
         };
         file.with_context(|| format!("failed to write '{}'", self.path.display()))?
             .commit()
@@ -119,16 +116,19 @@ impl TimeseriesOut {
 /// (`run --teams-per-replicate`).
 pub struct TeamsOut {
     path: PathBuf,
-    names: Vec<String>,
-    divisions: Vec<String>,
-    stride: u32,
     out: TeamsSink,
 }
 
 enum TeamsSink {
     Csv(PerReplicateWriter<AtomicFile>),
+    /// The writer, the groups' names and divisions, the stride.
     #[cfg(feature = "parquet")]
-    Parquet(columnar::TeamsParquet<AtomicFile>),
+    Parquet(
+        columnar::TeamsParquet<AtomicFile>,
+        Vec<String>,
+        Vec<String>,
+        u32,
+    ),
 }
 
 impl TeamsOut {
@@ -145,24 +145,21 @@ impl TeamsOut {
         let file = AtomicFile::create(&path)?;
         let out = match format {
             Format::Csv => TeamsSink::Csv(
-                PerReplicateWriter::new(file, names.clone(), divisions.clone(), stride)
+                PerReplicateWriter::new(file, names, divisions, stride)
                     .with_context(|| format!("failed to write '{}'", path.display()))?,
             ),
             #[cfg(feature = "parquet")]
             Format::Parquet => TeamsSink::Parquet(
                 columnar::TeamsParquet::new(file, true, true)
                     .with_context(|| format!("failed to write '{}'", path.display()))?,
+                names,
+                divisions,
+                stride,
             ),
             #[cfg(not(feature = "parquet"))]
             Format::Parquet => return Err(unavailable(&path)),
         };
-        Ok(Self {
-            path,
-            names,
-            divisions,
-            stride,
-            out,
-        })
+        Ok(Self { path, out })
     }
 
     /// Append one run's group samples (add the runs in replicate order).
@@ -170,8 +167,8 @@ impl TeamsOut {
         let done = match &mut self.out {
             TeamsSink::Csv(w) => w.write_run(run).map_err(anyhow::Error::from),
             #[cfg(feature = "parquet")]
-            TeamsSink::Parquet(w) => w
-                .write_run(run, &self.names, &self.divisions, self.stride)
+            TeamsSink::Parquet(w, names, divisions, stride) => w
+                .write_run(run, names, divisions, *stride)
                 .map_err(anyhow::Error::from),
         };
         done.with_context(|| format!("failed to write '{}'", self.path.display()))
@@ -182,7 +179,7 @@ impl TeamsOut {
         let file = match self.out {
             TeamsSink::Csv(w) => w.finish().map_err(anyhow::Error::from),
             #[cfg(feature = "parquet")]
-            TeamsSink::Parquet(w) => w.finish().map_err(anyhow::Error::from),
+            TeamsSink::Parquet(w, ..) => w.finish().map_err(anyhow::Error::from),
         };
         file.with_context(|| format!("failed to write '{}'", self.path.display()))?
             .commit()
@@ -222,7 +219,7 @@ pub struct RunsOut {
 enum RunsSink {
     Csv(AtomicFile),
     #[cfg(feature = "parquet")]
-    Parquet(columnar::RunsParquet<AtomicFile>),
+    Parquet(Box<columnar::RunsParquet<AtomicFile>>),
 }
 
 impl RunsOut {
@@ -244,9 +241,9 @@ impl RunsOut {
                 RunsSink::Csv(file)
             }
             #[cfg(feature = "parquet")]
-            Format::Parquet => {
-                RunsSink::Parquet(columnar::RunsParquet::new(file, columns).with_context(failed)?)
-            }
+            Format::Parquet => RunsSink::Parquet(Box::new(
+                columnar::RunsParquet::new(file, columns).with_context(failed)?,
+            )),
             #[cfg(not(feature = "parquet"))]
             Format::Parquet => return Err(unavailable(&path)),
         };
@@ -271,7 +268,7 @@ impl RunsOut {
     /// Finish the file and move it into place.
     pub fn commit(self) -> Result<()> {
         let file = match self.out {
-            RunsSink::Csv(f) => Ok(f),
+            RunsSink::Csv(f) => Ok::<_, anyhow::Error>(f),
             #[cfg(feature = "parquet")]
             RunsSink::Parquet(w) => w.finish().map_err(anyhow::Error::from),
         };

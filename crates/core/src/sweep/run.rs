@@ -391,7 +391,9 @@ fn execute(
     Ok(capped)
 }
 
-/// Where a sweep's rows go as its runs finish.
+/// Where a sweep's rows go as its runs finish (one per sweep: its size
+/// does not matter).
+#[allow(clippy::large_enum_variant)]
 enum Sink {
     /// runs.csv.part (and timeseries.csv.part): the journal `--resume`
     /// continues, turned into the .csv files at the end.
