@@ -30,7 +30,8 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run a scenario's replicates and write timeseries.csv, summary.json,
-    /// summary.csv, teams.csv, scenario.toml and manifest.json.
+    /// summary.csv, teams.csv, scenario.toml and manifest.json (with
+    /// --format parquet: timeseries.parquet and teams.parquet instead).
     Run(RunArgs),
     /// Re-render the plots and report.html of a finished run folder without re-running.
     Plot(PlotArgs),
@@ -118,6 +119,10 @@ pub enum Command {
         /// Most replicates per point with --ci-width [default: 10 × replicates].
         #[arg(long, value_name = "N")]
         max_replicates: Option<u32>,
+        /// How to write runs and timeseries: .csv files, or .parquet files
+        /// with typed columns (smaller; a Parquet sweep cannot --resume).
+        #[arg(long, value_enum, default_value_t = TableFormat::Csv)]
+        format: TableFormat,
     },
     /// Equilibrium culture from a low and a high start over a range of one
     /// parameter: the bistable range and the bifurcation diagram.
@@ -359,6 +364,16 @@ pub struct RiskArgs {
     pub common: AnalysisOptions,
 }
 
+/// `--format` values of `run` and `sweep`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum TableFormat {
+    /// timeseries.csv, teams.csv, runs.csv.
+    #[default]
+    Csv,
+    /// timeseries.parquet, teams.parquet, runs.parquet (typed columns).
+    Parquet,
+}
+
 /// `timing --unit` values, in the order of the core's `DELAY_UNITS`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum DelayUnit {
@@ -415,6 +430,10 @@ pub struct RunArgs {
     /// first) instead of the mean over replicates.
     #[arg(long)]
     pub teams_per_replicate: bool,
+    /// How to write timeseries and teams: .csv files, or .parquet files
+    /// with typed columns (smaller, faster to read).
+    #[arg(long, value_enum, default_value_t = TableFormat::Csv)]
+    pub format: TableFormat,
     /// Also write snapshot.json: every run's full state after TIME ("5y",
     /// "260w", "6m"; a plain number is years), to continue or fork with
     /// --from-state (learning-culture model).

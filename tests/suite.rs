@@ -25,6 +25,9 @@ mod behaviours;
 mod calibrate;
 #[path = "cli.rs"]
 mod cli;
+#[cfg(feature = "parquet")]
+#[path = "columnar.rs"]
+mod columnar;
 #[path = "communities.rs"]
 mod communities;
 #[path = "decide.rs"]

@@ -32,6 +32,14 @@ pub fn provenance() -> crate::command::Provenance {
     }
 }
 
+/// The library's table format of a `--format` value.
+pub fn table_format(f: crate::cli::TableFormat) -> crate::export::format::Format {
+    match f {
+        crate::cli::TableFormat::Csv => crate::export::format::Format::Csv,
+        crate::cli::TableFormat::Parquet => crate::export::format::Format::Parquet,
+    }
+}
+
 /// Dispatch a parsed command line.
 pub fn main(cli: Cli) -> Result<(), Failure> {
     crate::limits::set_force_size(cli.force_size);
@@ -69,6 +77,7 @@ pub fn main(cli: Cli) -> Result<(), Failure> {
             ci_width,
             ci_metric,
             max_replicates,
+            format,
         }) => {
             let shard = shard
                 .map(|s| sweep::parse_shard(&s))
@@ -85,6 +94,7 @@ pub fn main(cli: Cli) -> Result<(), Failure> {
                     ci_width,
                     ci_metric,
                     max_replicates: max_replicates.unwrap_or(0),
+                    format: table_format(format),
                     provenance: provenance(),
                 },
                 quiet,

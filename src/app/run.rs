@@ -53,6 +53,7 @@ pub fn run(args: &RunArgs) -> Result<RunReport, Failure> {
         out: args.out.clone(),
         threads: args.threads,
         teams_per_replicate: args.teams_per_replicate,
+        format: super::table_format(args.format),
         checkpoints,
         provenance: super::provenance(),
     };

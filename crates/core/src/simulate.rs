@@ -14,11 +14,11 @@ use crate::analysis::unit::ShockedUnit;
 use crate::command::{Failure, Progress, Provenance};
 use crate::decide::fork::Start;
 use crate::engine::{Model, group_stride, run_many_ticking};
-use crate::export::atomic::{self, AtomicFile};
+use crate::export::atomic;
+use crate::export::format::Format;
 use crate::export::manifest::{Manifest, Runs};
 use crate::export::summary::summary_csv;
-use crate::export::teams::{PerReplicateWriter, means_csv};
-use crate::export::timeseries::TimeseriesWriter;
+use crate::export::tables::{TeamsOut, TimeseriesOut, write_team_means};
 use crate::model::Models;
 use crate::model::learning_culture::state::State;
 use crate::scenario::{Scenario, years_per_step};
@@ -48,6 +48,9 @@ pub struct Options {
     pub threads: Option<usize>,
     /// Write teams.csv per replicate instead of the means.
     pub teams_per_replicate: bool,
+    /// The tables' format: timeseries and teams as `.csv` (the default)
+    /// or `.parquet`.
+    pub format: Format,
     /// Keep or start from checkpointed states.
     pub checkpoints: Option<Checkpoints>,
     /// What the manifest records of the tool and the command line.
@@ -91,6 +94,7 @@ pub fn run(
         .out
         .clone()
         .unwrap_or_else(|| Path::new("output").join(scenario.name()));
+    crate::export::tables::check_available(o.format).map_err(Failure::Input)?;
     let pool = crate::command::pool(o.threads)?;
     let threads = pool.current_num_threads();
     // The folder is written whole beside its place and swapped in at the
@@ -100,11 +104,14 @@ pub fn run(
     let staged = crate::export::folder::Staged::begin(&out, crate::export::folder::RUN_FILES)
         .map_err(Failure::Runtime)?;
     let dir = staged.path().to_path_buf();
-    let teams_per_replicate = o.teams_per_replicate;
+    let tables = Tables {
+        format: o.format,
+        teams_per_replicate: o.teams_per_replicate,
+    };
     let checkpoints = o.checkpoints;
     let summary = pool
         .install(|| {
-            crate::with_model!(&scenario.model, m => simulate(scenario, m, &dir, teams_per_replicate, progress, checkpoints))
+            crate::with_model!(&scenario.model, m => simulate(scenario, m, &dir, tables, progress, checkpoints))
         })
         .map_err(|e| Failure::Runtime(staged.explain(e)))?;
     let seconds = started.elapsed().as_secs_f64();
@@ -138,20 +145,28 @@ pub fn run(
     })
 }
 
-/// Run all replicates, streaming `timeseries.csv` (and with
-/// `--teams-per-replicate`, `teams.csv`); write `summary.json`,
-/// `summary.csv`, `teams.csv` and `scenario.toml`.
+/// How a run writes its tables: their format, and the teams per
+/// replicate or their means.
+#[derive(Debug, Clone, Copy)]
+struct Tables {
+    format: Format,
+    teams_per_replicate: bool,
+}
+
+/// Run all replicates, streaming the time series (and with
+/// `--teams-per-replicate`, the teams table); write `summary.json`,
+/// `summary.csv`, the teams and `scenario.toml`.
 fn simulate<M: Model>(
     scenario: &Scenario,
     model: &M,
     out: &Path,
-    teams_per_replicate: bool,
+    tables: Tables,
     progress: &dyn Progress,
     checkpoints: Option<Checkpoints>,
 ) -> Result<Summary> {
     std::fs::create_dir_all(out)
         .with_context(|| format!("cannot create output folder '{}'", out.display()))?;
-    let mut files = RunFiles::open(scenario, model, out, teams_per_replicate)?;
+    let mut files = RunFiles::open(scenario, model, out, tables)?;
     // Counted in steps, so that a single large run moves too.
     let first = checkpoints.as_ref().map_or(0, |c| c.first_step);
     progress.begin(
@@ -216,34 +231,28 @@ struct RunFiles<'a, M: Model> {
     scenario: &'a Scenario,
     model: &'a M,
     out: &'a Path,
-    ts: TimeseriesWriter<AtomicFile>,
+    format: Format,
+    ts: TimeseriesOut,
     markers: Vec<crate::engine::Marker>,
     builder: SummaryBuilder,
     teams: GroupMeans,
     divisions: Vec<String>,
-    teams_path: PathBuf,
-    per_replicate: Option<PerReplicateWriter<AtomicFile>>,
+    per_replicate: Option<TeamsOut>,
     waves: Option<crate::calibrate::survey::Waves>,
     survey: String,
 }
 
 impl<'a, M: Model> RunFiles<'a, M> {
-    /// Create the streamed files in `out` (teams.csv too with
+    /// Create the streamed files in `out` (the teams table too with
     /// `teams_per_replicate` when the model has groups) and the
     /// accumulators of the rest.
-    fn open(
-        scenario: &'a Scenario,
-        model: &'a M,
-        out: &'a Path,
-        teams_per_replicate: bool,
-    ) -> Result<Self> {
-        let ts_file = AtomicFile::create(&out.join("timeseries.csv"))?;
-        let ts = TimeseriesWriter::new(
-            ts_file,
+    fn open(scenario: &'a Scenario, model: &'a M, out: &'a Path, tables: Tables) -> Result<Self> {
+        let ts = TimeseriesOut::create(
+            out,
+            tables.format,
             model.metrics(),
             years_per_step(&scenario.raw.time_unit),
-        )
-        .with_context(|| format!("failed to write '{}'", out.join("timeseries.csv").display()))?;
+        )?;
         let markers = model.markers();
         let builder = summary_builder(scenario, model, &markers);
         let teams = GroupMeans::new(model.groups(), group_stride(model.steps()));
@@ -252,17 +261,14 @@ impl<'a, M: Model> RunFiles<'a, M> {
             .learning_culture()
             .map(|m| m.group_divisions())
             .unwrap_or_default();
-        let teams_path = out.join("teams.csv");
-        let per_replicate = match teams_per_replicate && !model.groups().is_empty() {
-            true => Some(
-                PerReplicateWriter::new(
-                    AtomicFile::create(&teams_path)?,
-                    model.groups(),
-                    divisions.clone(),
-                    group_stride(model.steps()),
-                )
-                .with_context(|| format!("failed to write '{}'", teams_path.display()))?,
-            ),
+        let per_replicate = match tables.teams_per_replicate && !model.groups().is_empty() {
+            true => Some(TeamsOut::per_replicate(
+                out,
+                tables.format,
+                model.groups(),
+                divisions.clone(),
+                group_stride(model.steps()),
+            )?),
             false => None,
         };
         // [survey]: synthetic waves of every replicate (docs/CALIBRATION.md).
@@ -278,12 +284,12 @@ impl<'a, M: Model> RunFiles<'a, M> {
             scenario,
             model,
             out,
+            format: tables.format,
             ts,
             markers,
             builder,
             teams,
             divisions,
-            teams_path,
             per_replicate,
             waves,
             survey: String::from(crate::calibrate::survey::Waves::HEADER),
@@ -294,28 +300,21 @@ impl<'a, M: Model> RunFiles<'a, M> {
     fn add(&mut self, run: crate::engine::RunOutput) -> Result<()> {
         // Never an empty cell for an overflow: stop and say where.
         run.check_finite(self.model)?;
-        self.ts.write_run(&run).with_context(|| {
-            format!(
-                "failed to write '{}'",
-                self.out.join("timeseries.csv").display()
-            )
-        })?;
+        self.ts.write_run(&run, 1)?;
         self.builder.add(&run);
         if let Some(w) = &self.waves {
             self.survey
                 .push_str(&w.rows(&run, &crate::engine::Seeds::new(self.scenario.seed, run.id)));
         }
         match &mut self.per_replicate {
-            Some(w) => w
-                .write_run(&run)
-                .with_context(|| format!("failed to write '{}'", self.teams_path.display()))?,
+            Some(w) => w.write_run(&run)?,
             None => self.teams.add(&run),
         }
         Ok(())
     }
 
     /// Write the rest of the folder after the last run: summary.json and
-    /// .csv, teams.csv, survey.csv, the org chart's copy and
+    /// .csv, the teams, survey.csv, the org chart's copy and
     /// scenario.toml; then commit the time series.
     fn finish(self) -> Result<Summary> {
         let (scenario, model, out) = (self.scenario, self.model, self.out);
@@ -329,12 +328,9 @@ impl<'a, M: Model> RunFiles<'a, M> {
         )?;
         atomic::write(&out.join("summary.csv"), &csv)?;
         match self.per_replicate {
-            Some(w) => w
-                .finish()
-                .with_context(|| format!("failed to write '{}'", self.teams_path.display()))?
-                .commit()?,
+            Some(w) => w.commit()?,
             None if !model.groups().is_empty() => {
-                atomic::write(&self.teams_path, &means_csv(&self.teams, &self.divisions)?)?
+                write_team_means(out, self.format, &self.teams, &self.divisions)?
             }
             None => {}
         }
@@ -349,10 +345,7 @@ impl<'a, M: Model> RunFiles<'a, M> {
             &out.join("scenario.toml"),
             scenario.resolved_toml().as_bytes(),
         )?;
-        self.ts
-            .finish()
-            .with_context(|| format!("failed to write '{}'", out.join("timeseries.csv").display()))?
-            .commit()?;
+        self.ts.commit()?;
         Ok(summary)
     }
 }

@@ -331,10 +331,12 @@ impl Drop for Staged {
 /// Every file `culturesim run` (and `plot DIR`) may write into a run folder.
 pub const RUN_FILES: &[&str] = &[
     "timeseries.csv",
+    "timeseries.parquet",
     "summary.json",
     "summary.csv",
     "scenario.toml",
     "teams.csv",
+    "teams.parquet",
     "manifest.json",
     "org-chart.csv",
     "snapshot.json",

@@ -1,9 +1,13 @@
 //! The files of a run folder, one type per file that writes it and reads it
 //! back: [`summary::SummaryFile`] (summary.json), [`timeseries::Timeseries`]
-//! (timeseries.csv), [`teams::TeamsFile`] (teams.csv), [`manifest`]
+//! (timeseries.csv), [`teams::TeamsFile`] (teams.csv), [`runs::Runs`] (a
+//! sweep's runs.csv), [`manifest`]
 //! (manifest.json, the provenance of every output folder, written in one
-//! place); the sweep's points.csv and runs.csv live beside the sweep
-//! (`crate::sweep::files`). Formatters produce bytes or write to a `Write`;
+//! place); the sweep's points.csv and summaries live beside the sweep
+//! (`crate::sweep::files`). The three tables can be written as Parquet
+//! instead ([`format::Format`]; `columnar`, with the `parquet` feature,
+//! turns them into Arrow record batches and Parquet files; [`tables`]
+//! writes a folder's tables in its format). Formatters produce bytes or write to a `Write`;
 //! [`atomic`] owns the files (temp file + rename, never half-written);
 //! [`folder`] owns output folders (staged, swapped in whole, never mixed);
 //! [`files`] writes a set of named files. Reading a file that is not what
@@ -11,10 +15,15 @@
 //! (line, column or field) that is wrong.
 
 pub mod atomic;
+#[cfg(feature = "parquet")]
+pub mod columnar;
 pub mod files;
 pub mod folder;
+pub mod format;
 pub mod manifest;
+pub mod runs;
 pub mod summary;
+pub mod tables;
 pub mod teams;
 pub mod timeseries;
 
@@ -70,6 +79,20 @@ impl ReadError {
             path: path.to_path_buf(),
             source,
         })
+    }
+}
+
+/// The error of reading a Parquet table in a build without the `parquet`
+/// feature.
+#[cfg_attr(feature = "parquet", allow(dead_code))]
+pub(crate) fn no_parquet(path: &Path, table: format::Table) -> ReadError {
+    ReadError::Invalid {
+        path: path.to_path_buf(),
+        what: table.what(),
+        line: 0,
+        column: 0,
+        field: String::new(),
+        message: "this culturesim was built without Parquet support (the `parquet` feature of culturesim-core)".into(),
     }
 }
 

@@ -9,6 +9,7 @@
 
 use crate::analysis::groups::GroupMeans;
 use crate::engine::RunOutput;
+use crate::export::format::{Format, Table};
 use crate::export::{CsvText, ReadError};
 use std::io::Write;
 use std::path::Path;
@@ -56,9 +57,23 @@ impl TeamsFile {
         h
     }
 
-    /// Read teams.csv at `path`.
+    /// Read the teams table at `path`: `teams.parquet` when its name ends
+    /// in `.parquet`, a CSV otherwise.
     pub fn read(path: &Path) -> Result<Self, ReadError> {
+        if Format::of_path(path) == Some(Format::Parquet) {
+            #[cfg(feature = "parquet")]
+            return super::columnar::read_teams(path);
+            #[cfg(not(feature = "parquet"))]
+            return Err(super::no_parquet(path, Table::Teams));
+        }
         Self::parse(&ReadError::read_to_string(path)?, path)
+    }
+
+    /// The teams table of the folder `dir`: its `teams.parquet` or
+    /// `teams.csv` (see [`super::format::locate`]), with its path.
+    pub fn read_in(dir: &Path) -> Result<(Self, std::path::PathBuf), ReadError> {
+        let path = super::format::locate(dir, Table::Teams)?.0;
+        Ok((Self::read(&path)?, path))
     }
 
     /// Parse the text of a teams.csv (`path` names it in errors).
@@ -126,6 +141,12 @@ impl TeamsFile {
         self.write(Vec::new())
             .expect("writing to memory cannot fail")
     }
+}
+
+/// The number a culture cell of teams.csv holds: `v` written with 6
+/// decimals and read back (what `teams.parquet` holds too).
+pub fn culture_value(v: f64) -> f64 {
+    format!("{v:.6}").parse().unwrap_or(v)
 }
 
 /// The mean over replicates, `step,division,team,culture`.

@@ -6,6 +6,7 @@
 //! either back (and writes the same bytes again).
 
 use crate::engine::RunOutput;
+use crate::export::format::{Format, Table};
 use crate::export::{CsvText, ReadError};
 use std::io::Write;
 use std::path::Path;
@@ -42,9 +43,22 @@ pub struct TimeseriesRow {
 }
 
 impl Timeseries {
-    /// Read timeseries.csv at `path`.
+    /// Read the time series at `path`: `timeseries.parquet` when its
+    /// name ends in `.parquet`, a CSV otherwise.
     pub fn read(path: &Path) -> Result<Self, ReadError> {
+        if Format::of_path(path) == Some(Format::Parquet) {
+            #[cfg(feature = "parquet")]
+            return super::columnar::read_timeseries(path);
+            #[cfg(not(feature = "parquet"))]
+            return Err(super::no_parquet(path, Table::Timeseries));
+        }
         Self::parse(&ReadError::read_to_string(path)?, path)
+    }
+
+    /// The time series of the folder `dir`: its `timeseries.parquet` or
+    /// `timeseries.csv` (see [`super::format::locate`]).
+    pub fn read_in(dir: &Path) -> Result<Self, ReadError> {
+        Self::read(&super::format::locate(dir, Table::Timeseries)?.0)
     }
 
     /// Parse the text of a timeseries.csv (`path` names it in errors).
@@ -146,7 +160,18 @@ impl<W: Write> TimeseriesWriter<W> {
 
     /// Append every row of one run.
     pub fn write_run(&mut self, run: &RunOutput) -> csv::Result<()> {
+        self.write_run_every(run, 1)
+    }
+
+    /// Append the rows of one run at every `every`-th step and the last
+    /// (a sweep's `timeseries_every`; 1: every step).
+    pub fn write_run_every(&mut self, run: &RunOutput, every: u32) -> csv::Result<()> {
+        let last = run.len().saturating_sub(1);
+        let every = every.max(1) as usize;
         for n in 0..run.len() {
+            if n % every != 0 && n != last {
+                continue;
+            }
             self.record.clear();
             self.record.push(run.id.point.to_string());
             self.record.push(run.id.replicate.to_string());
@@ -170,7 +195,13 @@ impl<W: Write> TimeseriesWriter<W> {
 /// (well below a day), so that week 52 reads `0.996578`, not a 17-digit
 /// binary fraction. Deterministic: the same step and unit give the same text.
 pub fn year_value(n: usize, years_per_step: f64) -> String {
-    format_value((n as f64 * years_per_step * 1e6).round() / 1e6)
+    format_value(year(n, years_per_step))
+}
+
+/// The number [`year_value`] writes: step `n`'s time in years, rounded
+/// to 6 decimals (what `timeseries.parquet` holds too).
+pub fn year(n: usize, years_per_step: f64) -> f64 {
+    (n as f64 * years_per_step * 1e6).round() / 1e6
 }
 
 /// Shortest decimal that reads back as the same `f64` (deterministic).

@@ -284,105 +284,7 @@ impl Points {
     }
 }
 
-/// runs.csv: `point,replicate,steps,<columns>`, one row per finished run
-/// (the model's [`crate::sweep::columns::RunColumns`]; an empty cell is
-/// undefined).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Runs {
-    /// The columns after `point,replicate,steps`.
-    pub columns: Vec<String>,
-    /// Rows in file order.
-    pub rows: Vec<RunRow>,
-}
-
-/// One finished run of a sweep.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RunRow {
-    /// Design point.
-    pub point: u32,
-    /// Replicate.
-    pub replicate: u32,
-    /// Steps run.
-    pub steps: u32,
-    /// One value per column (`None` where undefined).
-    pub values: Vec<Option<f64>>,
-    /// Line in the file it was read from (0 when built in code).
-    pub line: u64,
-}
-
-impl RunRow {
-    /// The runs.csv line (no trailing newline).
-    pub fn line_text(&self) -> String {
-        let mut cells = vec![
-            self.point.to_string(),
-            self.replicate.to_string(),
-            self.steps.to_string(),
-        ];
-        cells.extend(
-            self.values
-                .iter()
-                .map(|v| v.map(format_value).unwrap_or_default()),
-        );
-        cells.join(",")
-    }
-}
-
-impl Runs {
-    /// The header line (no trailing newline).
-    pub fn header(&self) -> String {
-        let mut h = String::from("point,replicate,steps");
-        for c in &self.columns {
-            h.push(',');
-            h.push_str(c);
-        }
-        h
-    }
-
-    /// The bytes of runs.csv.
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = self.header();
-        out.push('\n');
-        for r in &self.rows {
-            out.push_str(&r.line_text());
-            out.push('\n');
-        }
-        out.into_bytes()
-    }
-
-    /// Read runs.csv at `path`.
-    pub fn read(path: &Path) -> Result<Self, ReadError> {
-        Self::parse(&ReadError::read_to_string(path)?, path)
-    }
-
-    /// Parse the text of a runs.csv (`path` names it in errors).
-    pub fn parse(text: &str, path: &Path) -> Result<Self, ReadError> {
-        let csv = CsvText::new(path, "runs file");
-        let (header, records) = csv.records(text)?;
-        if header.len() < 3 || header[..3] != ["point", "replicate", "steps"] {
-            return Err(csv.error(1, 0, "", "expected the columns point,replicate,steps first"));
-        }
-        let mut rows = Vec::with_capacity(records.len());
-        for (line, rec) in &records {
-            let line = *line;
-            rows.push(RunRow {
-                point: csv.number(line, &header, rec, 0)?,
-                replicate: csv.number(line, &header, rec, 1)?,
-                steps: csv.number(line, &header, rec, 2)?,
-                values: (3..header.len())
-                    .map(|i| match rec.get(i).unwrap_or("") {
-                        "" => Ok(None),
-                        _ => csv.number(line, &header, rec, i).map(Some),
-                    })
-                    .collect::<Result<_, _>>()?,
-                line,
-            });
-        }
-        Ok(Self {
-            columns: header[3..].to_vec(),
-            rows,
-        })
-    }
-}
+pub use crate::export::runs::{RunRow, Runs};
 
 /// summary.csv of a sweep: per point and metric, the statistics across
 /// replicates and the paired difference with the baseline point,
@@ -571,11 +473,11 @@ pub fn sort_lines(lines: &mut [String]) {
     lines.sort_by_key(|l| key(l).unwrap_or((u32::MAX, u32::MAX)));
 }
 
-/// Write the finished sweep's derived files from `runs_text` (the whole
-/// runs.csv): points.csv, summary.csv, summary.json.
-pub fn derive(out: &Path, design: &Design, runs_text: &str) -> Result<()> {
+/// Write the finished sweep's derived files from `runs` (the whole runs
+/// table, read from runs.csv or runs.parquet): points.csv, summary.csv,
+/// summary.json.
+pub fn derive(out: &Path, design: &Design, runs: &Runs) -> Result<()> {
     atomic::write(&out.join("points.csv"), &Points::of(design).to_bytes())?;
-    let runs = Runs::parse(runs_text, &out.join("runs.csv"))?;
     let cols = &runs.columns;
     // values[point][metric] = replicate → value
     let mut values: BTreeMap<u32, Vec<BTreeMap<u32, f64>>> = BTreeMap::new();
@@ -615,7 +517,7 @@ pub fn derive(out: &Path, design: &Design, runs_text: &str) -> Result<()> {
         }
         let Some(values) = design.points.get(*p as usize) else {
             bail!(
-                "runs.csv: point {p} is outside the design (points 0..{})",
+                "the runs table: point {p} is outside the design (points 0..{})",
                 design.points.len()
             );
         };
@@ -683,8 +585,8 @@ mod tests {
         let text = runs_text();
         assert!(text.starts_with("point,replicate,steps,culture,asymmetry\n0,0,520,0.25,0\n"));
         assert!(text.contains("\n0,1,520,0.26,\n"), "{text}");
-        derive(dir.path(), &design(), &text).unwrap();
         let runs = Runs::parse(&text, Path::new("runs.csv")).unwrap();
+        derive(dir.path(), &design(), &runs).unwrap();
         assert_eq!(runs.rows[1].values[1], None);
         assert_eq!(runs.rows[1].line, 3);
         assert_eq!(runs.to_bytes(), text.as_bytes());

@@ -7,6 +7,7 @@
 //! (down to the scenario keys), so runs of two experiments never mix.
 
 use super::Sweep;
+use crate::export::format::Format;
 use crate::export::timeseries::format_value;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
@@ -42,6 +43,10 @@ pub struct Identity {
     pub adaptive: Option<String>,
     /// The shard (K/N), if the folder holds one.
     pub shard: Option<String>,
+    /// The tables' format when it is not CSV (`parquet`; absent: CSV, as
+    /// every sweep before `--format` wrote). Shards of one sweep share it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<Format>,
     /// SHA-256 over everything above but the shard: equal for every shard
     /// of one experiment.
     pub experiment: String,
@@ -62,8 +67,14 @@ pub fn sha256_bytes(bytes: &[u8]) -> String {
 }
 
 impl Identity {
-    /// The identity of `sw` run as `shard` with adaptive settings `adaptive`.
-    pub fn of(sw: &Sweep, shard: Option<(u32, u32)>, adaptive: Option<String>) -> Self {
+    /// The identity of `sw` run as `shard` with adaptive settings
+    /// `adaptive`, its tables in `format`.
+    pub fn of(
+        sw: &Sweep,
+        shard: Option<(u32, u32)>,
+        adaptive: Option<String>,
+        format: Format,
+    ) -> Self {
         let scenario = sw.base.resolved_toml();
         let mut design = sw.design.names.join(",");
         design.push_str(&format!("\nbaseline={}\n", sw.design.baseline));
@@ -84,10 +95,11 @@ impl Identity {
             timeseries_every: sw.timeseries_every,
             adaptive,
             shard: shard.map(|(k, n)| format!("{k}/{n}")),
+            format: (format != Format::Csv).then_some(format),
             experiment: String::new(),
             scenario,
         };
-        id.experiment = sha256(&format!(
+        let mut text = format!(
             "{}\n{}\n{}\n{}\n{}\n{}\n{}\n{:?}\n{:?}",
             id.tool,
             id.version,
@@ -98,8 +110,18 @@ impl Identity {
             id.scenario_sha256,
             id.timeseries_every,
             id.adaptive
-        ));
+        );
+        // A CSV sweep's digest is the one every earlier version computed.
+        if let Some(f) = id.format {
+            text.push_str(&format!("\nformat={f}"));
+        }
+        id.experiment = sha256(&text);
         id
+    }
+
+    /// The format of the folder's tables.
+    pub fn format(&self) -> Format {
+        self.format.unwrap_or_default()
     }
 
     /// The identity recorded in `dir` (None when there is none).
@@ -158,6 +180,11 @@ impl Identity {
             "adaptive replication",
             opt(&self.adaptive),
             opt(&now.adaptive),
+        );
+        field(
+            "format",
+            self.format().to_string(),
+            now.format().to_string(),
         );
         if shard {
             field("shard", opt(&self.shard), opt(&now.shard));
@@ -242,23 +269,48 @@ mod tests {
 
     #[test]
     fn a_changed_key_or_seed_is_named() {
-        let a = Identity::of(&grid(&["duration=\"400w\""]), None, None);
+        let a = Identity::of(&grid(&["duration=\"400w\""]), None, None, Format::Csv);
         assert!(a.differences(&a.clone(), true).is_empty());
-        let b = Identity::of(&grid(&["duration=\"400w\"", "seed=5"]), None, None);
+        let b = Identity::of(
+            &grid(&["duration=\"400w\"", "seed=5"]),
+            None,
+            None,
+            Format::Csv,
+        );
         let d = b.differences(&a, true);
         assert!(d.iter().any(|m| m.starts_with("seed: ")), "{d:?}");
         let c = Identity::of(
             &grid(&["duration=\"400w\"", "org.employees=400"]),
             None,
             None,
+            Format::Csv,
         );
         let d = a.differences(&c, true);
         assert!(d.iter().any(|m| m.contains("org.employees")), "{d:?}");
         assert_ne!(a.experiment, c.experiment);
         // Shards of one experiment share `experiment`.
-        let s = Identity::of(&grid(&["duration=\"400w\""]), Some((2, 3)), None);
+        let s = Identity::of(
+            &grid(&["duration=\"400w\""]),
+            Some((2, 3)),
+            None,
+            Format::Csv,
+        );
         assert_eq!(s.experiment, a.experiment);
         assert!(s.differences(&a, false).is_empty());
         assert_eq!(s.differences(&a, true).len(), 1);
+        // The format is part of the experiment (its shards merge into one
+        // folder of one format); a CSV sweep's identity has no `format`.
+        let p = Identity::of(&grid(&["duration=\"400w\""]), None, None, Format::Parquet);
+        assert_ne!(p.experiment, a.experiment);
+        assert_eq!(
+            p.differences(&a, false),
+            ["format: parquet in the folder, csv now"]
+        );
+        let json = serde_json::to_string(&a).unwrap();
+        assert!(!json.contains("\"format\""), "{json}");
+        let json = serde_json::to_string(&p).unwrap();
+        assert!(json.contains("\"format\":\"parquet\""), "{json}");
+        let back: Identity = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, p);
     }
 }

@@ -1,8 +1,12 @@
 //! Merging the shards of one sweep (`culturesim merge`) into the files of
 //! the unsharded sweep: every folder must record the same experiment, each
 //! a different shard of one split, every row sound and unedited (the
-//! SHA-256 of runs.csv in its manifest), no run twice and none missing.
-//! The figures are the caller's ([`Figures`]).
+//! SHA-256 of its runs table in its manifest), no run twice and none
+//! missing. The merged folder keeps the shards' format (shards of one
+//! sweep share it: it is part of the experiment's identity): CSV rows are
+//! copied as written, Parquet tables are read, checked and written again
+//! (in the row groups of the unsharded sweep, so the same bytes). The
+//! figures are the caller's ([`Figures`]).
 
 use super::Sweep;
 use super::files;
@@ -11,7 +15,9 @@ use super::run::{Figures, SWEEP_FILES, parse_shard};
 use crate::command::{Failure, Provenance};
 use crate::export::atomic;
 use crate::export::folder::{self, FolderLock};
+use crate::export::format::{Format, Table};
 use crate::export::manifest::Manifest;
+use crate::export::runs::Runs;
 use crate::export::timeseries::Timeseries;
 use crate::scenario::Source;
 use anyhow::{Context, anyhow};
@@ -22,7 +28,7 @@ use std::path::{Path, PathBuf};
 pub struct Outcome {
     /// Folders merged.
     pub folders: usize,
-    /// Runs in the merged runs.csv.
+    /// Runs in the merged runs table.
     pub runs: usize,
 }
 
@@ -48,6 +54,22 @@ pub fn merge(
         replicates: u64::from(sw.replicates()),
         adaptive: ids[0].adaptive.is_some(),
     };
+    if ids[0].format() == Format::Parquet {
+        return merge_parquet(dirs, &sw, &scenario, &points, &shards, &limits).and_then(
+            |(runs, ts)| {
+                let merged = runs.rows.len();
+                let tables = Merged::Parquet { runs, ts };
+                let adaptive = ids[0].adaptive.clone();
+                write_merged(
+                    out, first, &sw, &scenario, tables, adaptive, provenance, figures,
+                )
+                .map(|()| Outcome {
+                    folders: dirs.len(),
+                    runs: merged,
+                })
+            },
+        );
+    }
     let mut runs = Rows::default();
     let mut ts = Rows::default();
     let mut with_ts = true;
@@ -65,7 +87,7 @@ pub fn merge(
         // written, so the merged file keeps their bytes).
         files::Runs::parse(&text, &d.join("runs.csv")).map_err(|e| Failure::Input(e.into()))?;
         // Every row is sound; now check none was edited.
-        check_digest(d, &text)?;
+        check_digest(d, "runs.csv", text.as_bytes())?;
         match std::fs::read_to_string(d.join("timeseries.csv")) {
             Ok(t) => {
                 ts.add(d, "timeseries.csv", &t, &limits, *shard)?;
@@ -97,8 +119,9 @@ pub fn merge(
     let merged = runs.lines.len();
     let ts = (with_ts && !ts.lines.is_empty()).then_some(ts);
     let adaptive = ids[0].adaptive.clone();
+    let tables = Merged::Csv { runs, ts };
     write_merged(
-        out, first, &sw, &scenario, runs, ts, adaptive, provenance, figures,
+        out, first, &sw, &scenario, tables, adaptive, provenance, figures,
     )
     .map(|()| Outcome {
         folders: dirs.len(),
@@ -114,18 +137,29 @@ fn read(d: &Path, f: &str) -> Result<String, Failure> {
 }
 
 /// A shard that stopped midway (a killed or cancelled task) has
-/// runs.csv.part but no runs.csv: name it, and every shard not finished.
+/// runs.csv.part but no runs.csv (a Parquet shard: identity.json but no
+/// runs.parquet): name it, and every shard not finished.
 fn check_finished(dirs: &[PathBuf]) -> Result<(), Failure> {
+    let parquet_unfinished = |d: &Path| {
+        !d.join("runs.parquet").exists()
+            && Identity::read(d)
+                .ok()
+                .flatten()
+                .is_some_and(|id| id.format() == Format::Parquet)
+    };
     let unfinished: Vec<String> = dirs
         .iter()
-        .filter(|d| !d.join("runs.csv").exists() && d.join("runs.csv.part").exists())
+        .filter(|d| {
+            (!d.join("runs.csv").exists() && d.join("runs.csv.part").exists())
+                || parquet_unfinished(d)
+        })
         .map(|d| format!("'{}'", d.display()))
         .collect();
     if unfinished.is_empty() {
         return Ok(());
     }
     Err(Failure::Input(anyhow!(
-        "{} stopped before the end of its shard (runs.csv.part, no runs.csv){}; run the missing shards (with --resume) first",
+        "{} stopped before the end of its shard (runs.csv.part, no runs.csv; or no runs.parquet){}; run the missing shards (with --resume) first",
         unfinished.join(", "),
         missing_shards(dirs)
             .map(|m| format!("; {m}"))
@@ -245,15 +279,15 @@ impl Rows {
     }
 }
 
-/// `d`'s runs.csv (`runs`) must be as the sweep wrote it: the SHA-256 its
-/// manifest records.
-fn check_digest(d: &Path, runs: &str) -> Result<(), Failure> {
+/// `d`'s runs table `name` (its bytes `runs`) must be as the sweep wrote
+/// it: the SHA-256 its manifest records.
+fn check_digest(d: &Path, name: &str, runs: &[u8]) -> Result<(), Failure> {
     let recorded = Manifest::read(d).ok().and_then(|m| m.runs_sha256.flatten());
     match recorded {
-        Some(h) if h == super::identity::sha256_bytes(runs.as_bytes()) => Ok(()),
+        Some(h) if h == super::identity::sha256_bytes(runs) => Ok(()),
         Some(_) => Err(Failure::Input(anyhow!(
             "'{}' was changed after the sweep wrote it (its SHA-256 differs from the one in manifest.json); run that shard again",
-            d.join("runs.csv").display()
+            d.join(name).display()
         ))),
         None => Err(Failure::Input(anyhow!(
             "'{}' records no runs_sha256: the shard did not finish, or was written by another culturesim version",
@@ -271,12 +305,15 @@ fn write_merged(
     first: &Path,
     sw: &Sweep,
     scenario: &str,
-    runs: Rows,
-    ts: Option<Rows>,
+    tables: Merged,
     adaptive: Option<String>,
     provenance: &Provenance,
     figures: Figures,
 ) -> Result<(), Failure> {
+    let format = match &tables {
+        Merged::Csv { .. } => Format::Csv,
+        Merged::Parquet { .. } => Format::Parquet,
+    };
     std::fs::create_dir_all(out)
         .map_err(|e| Failure::Runtime(anyhow!("cannot create '{}': {e}", out.display())))?;
     let _lock = FolderLock::acquire(out).map_err(Failure::Input)?;
@@ -285,23 +322,173 @@ fn write_merged(
         let _ = std::fs::remove_file(out.join(f));
     }
     let write = || -> anyhow::Result<()> {
-        let runs_text = runs.text();
-        atomic::write(&out.join("runs.csv"), runs_text.as_bytes())?;
-        if let Some(mut ts) = ts {
-            files::sort_lines(&mut ts.lines);
-            atomic::write(&out.join("timeseries.csv"), ts.text().as_bytes())?;
-        }
-        files::derive(out, &sw.design, &runs_text)?;
+        let runs = match tables {
+            Merged::Csv { runs, ts } => {
+                let runs_text = runs.text();
+                atomic::write(&out.join("runs.csv"), runs_text.as_bytes())?;
+                if let Some(mut ts) = ts {
+                    files::sort_lines(&mut ts.lines);
+                    atomic::write(&out.join("timeseries.csv"), ts.text().as_bytes())?;
+                }
+                Runs::parse(&runs_text, &out.join("runs.csv"))?
+            }
+            Merged::Parquet { runs, ts } => {
+                crate::export::tables::write_runs(out, Format::Parquet, &runs)?;
+                if let Some(ts) = ts {
+                    crate::export::tables::write_timeseries(out, Format::Parquet, &ts)?;
+                }
+                runs
+            }
+        };
+        files::derive(out, &sw.design, &runs)?;
         atomic::write(&out.join("scenario.toml"), scenario.as_bytes())?;
         figures(out, sw)?;
         if let Ok(chart) = std::fs::read(first.join(crate::scenario::CHART_COPY)) {
             atomic::write(&out.join(crate::scenario::CHART_COPY), &chart)?;
         }
-        let id = Identity::of(sw, None, adaptive);
+        let id = Identity::of(sw, None, adaptive, format);
         id.write(out)?;
         super::run::write_manifest(out, sw, None, 0, 0.0, &id, provenance)
     };
     write().map_err(Failure::Runtime)
+}
+
+/// The merged tables, in the shards' format: CSV lines as written, or
+/// Parquet tables read and checked.
+enum Merged {
+    Csv { runs: Rows, ts: Option<Rows> },
+    Parquet { runs: Runs, ts: Option<Timeseries> },
+}
+
+/// Read and check the Parquet shards: every shard's runs.parquet unedited
+/// (its digest), the same columns in every shard, every run inside the
+/// design and its shard, no run twice and none missing; and their
+/// timeseries.parquet when every shard has one. The rows come sorted by
+/// (point, replicate).
+fn merge_parquet(
+    dirs: &[PathBuf],
+    sw: &Sweep,
+    scenario: &str,
+    points: &str,
+    shards: &[Option<(u32, u32)>],
+    limits: &Limits,
+) -> Result<(Runs, Option<Timeseries>), Failure> {
+    let input = |e: crate::export::ReadError| Failure::Input(e.into());
+    let mut runs: Option<Runs> = None;
+    let mut ts: Option<Timeseries> = None;
+    let mut with_ts = true;
+    for (d, shard) in dirs.iter().zip(shards) {
+        if read(d, "scenario.toml")? != scenario || read(d, "points.csv")? != points {
+            return Err(Failure::Input(anyhow!(
+                "'{}' is a shard of another sweep (its scenario.toml or points.csv differs from '{}')",
+                d.display(),
+                dirs[0].display()
+            )));
+        }
+        let name = Format::Parquet.file(Table::Runs);
+        let path = d.join(&name);
+        let bytes = std::fs::read(&path)
+            .with_context(|| format!("cannot read '{}'", path.display()))
+            .map_err(Failure::Input)?;
+        let table = Runs::read(&path).map_err(input)?;
+        for (i, r) in table.rows.iter().enumerate() {
+            check_run(r.point, r.replicate, limits, *shard)
+                .and_then(|()| {
+                    match r
+                        .values
+                        .iter()
+                        .position(|v| v.is_some_and(|v| !v.is_finite()))
+                    {
+                        Some(c) => Err(anyhow!(
+                            "column {} holds {}, not a finite number",
+                            table.columns[c],
+                            r.values[c].unwrap_or_default()
+                        )),
+                        None => Ok(()),
+                    }
+                })
+                .map_err(|e| Failure::Input(anyhow!("{}: row {}: {e}", path.display(), i + 1)))?;
+        }
+        check_digest(d, &name, &bytes)?;
+        match &mut runs {
+            None => runs = Some(table),
+            Some(all) if all.columns != table.columns => {
+                return Err(Failure::Input(anyhow!(
+                    "'{}': {name} has other columns than '{}'",
+                    d.display(),
+                    dirs[0].display()
+                )));
+            }
+            Some(all) => all.rows.extend(table.rows),
+        }
+        let ts_path = d.join(Format::Parquet.file(Table::Timeseries));
+        if !ts_path.exists() {
+            with_ts = false;
+            continue;
+        }
+        let table = Timeseries::read(&ts_path).map_err(input)?;
+        for (i, r) in table.rows.iter().enumerate() {
+            check_run(r.point, r.replicate, limits, *shard).map_err(|e| {
+                Failure::Input(anyhow!("{}: row {}: {e}", ts_path.display(), i + 1))
+            })?;
+        }
+        match &mut ts {
+            None => ts = Some(table),
+            Some(all) if all.metrics != table.metrics || all.has_year != table.has_year => {
+                return Err(Failure::Input(anyhow!(
+                    "'{}': timeseries.parquet has other columns than '{}'",
+                    d.display(),
+                    dirs[0].display()
+                )));
+            }
+            Some(all) => all.rows.extend(table.rows),
+        }
+    }
+    let mut runs = runs.expect("at least one folder");
+    runs.rows.sort_by_key(|r| (r.point, r.replicate));
+    let n = runs.rows.len();
+    runs.rows.dedup_by_key(|r| (r.point, r.replicate));
+    if runs.rows.len() != n {
+        return Err(Failure::Input(anyhow!(
+            "the folders hold the same runs more than once (merge each shard once)"
+        )));
+    }
+    let expected = sw.runs().len();
+    if runs.rows.len() != expected && !limits.adaptive {
+        return Err(Failure::Input(anyhow!(
+            "the shards hold {} of the sweep's {expected} runs{}; run the missing shards first",
+            runs.rows.len(),
+            missing_shards(dirs)
+                .map(|m| format!(" ({m})"))
+                .unwrap_or_default()
+        )));
+    }
+    let ts = ts.filter(|t| with_ts && !t.rows.is_empty()).map(|mut t| {
+        // Stable: each run's rows stay in step order.
+        t.rows.sort_by_key(|r| (r.point, r.replicate));
+        t
+    });
+    Ok((runs, ts))
+}
+
+/// Check a run of a shard: a point and replicate inside the design (and in
+/// the folder's shard).
+fn check_run(p: u32, r: u32, limits: &Limits, shard: Option<(u32, u32)>) -> anyhow::Result<()> {
+    let (p, r) = (u64::from(p), u64::from(r));
+    let (points, replicates) = (limits.points, limits.replicates);
+    if p >= points {
+        anyhow::bail!("point {p} is outside the design (points 0..{points})");
+    }
+    if !limits.adaptive && r >= replicates {
+        anyhow::bail!("replicate {r} is outside the design (replicates 0..{replicates})");
+    }
+    if let Some((k, n)) = shard {
+        let index = p * replicates + r;
+        if index % u64::from(n) != u64::from(k - 1) {
+            anyhow::bail!("run (point {p}, replicate {r}) does not belong to shard {k}/{n}");
+        }
+    }
+    Ok(())
 }
 
 /// Check one data line of a shard's runs.csv or timeseries.csv: its field

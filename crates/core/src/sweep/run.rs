@@ -3,6 +3,14 @@
 //! adaptive rounds), run them in batches in parallel with common random
 //! numbers, stream runs.csv (and timeseries.csv) in a deterministic order,
 //! derive points.csv / summary.csv / summary.json, and write the manifest.
+//!
+//! With `--format parquet` the runs and the time series go to
+//! runs.parquet and timeseries.parquet instead, in row groups as runs
+//! finish (memory stays flat); they become visible at the end, whole.
+//! Such a sweep cannot be resumed (`--resume` is refused: there is no
+//! part file to continue, a Parquet file is complete only once its footer
+//! is written); an interrupted one starts over, and its shards run
+//! anywhere and merge as CSV shards do.
 //! The figures are the caller's (a [`Figures`] hook: the report crate
 //! draws them); the progress display too ([`Progress`]).
 
@@ -14,7 +22,10 @@ use crate::command::{Failure, Progress, Provenance};
 use crate::engine::{RunId, Seeds, run_seeded};
 use crate::export::atomic;
 use crate::export::folder::{self, FolderLock};
+use crate::export::format::{Format, Table};
 use crate::export::manifest::{Manifest, Runs};
+use crate::export::runs::RunRow;
+use crate::export::tables::{RunsOut, TimeseriesOut};
 use crate::scenario::{Scenario, Source};
 use anyhow::{Context, anyhow};
 use rayon::prelude::*;
@@ -35,6 +46,9 @@ pub struct Options {
     pub shard: Option<(u32, u32)>,
     /// Worker threads (None: all cores).
     pub threads: Option<usize>,
+    /// The tables' format: runs and timeseries as `.csv` (the default,
+    /// resumable) or `.parquet`.
+    pub format: Format,
     /// Scenario overrides (`--set`).
     pub set: Vec<String>,
     /// Adaptive replication: add replicates until the 95% CI half-width of
@@ -69,7 +83,7 @@ pub struct Outcome {
     pub adaptive: bool,
     /// The shard run, if any.
     pub shard: Option<(u32, u32)>,
-    /// Runs in runs.csv.
+    /// Runs in the runs table.
     pub runs: usize,
     /// Wall time in seconds.
     pub seconds: f64,
@@ -134,6 +148,12 @@ pub fn run(o: &Options, progress: &dyn Progress, figures: Figures) -> Result<Out
             "--ci-width must be a number > 0, got {w}"
         )));
     }
+    crate::export::tables::check_available(o.format).map_err(Failure::Input)?;
+    if o.resume && o.format == Format::Parquet {
+        return Err(Failure::Input(anyhow!(
+            "--resume continues a CSV sweep from its runs.csv.part; a Parquet sweep writes runs.parquet whole at its end, so an interrupted one cannot be continued: run it again without --resume (or use --format csv for a sweep that can resume)"
+        )));
+    }
     let mut o = o.clone();
     if o.max_replicates == 0 {
         o.max_replicates = sw.replicates() * 10;
@@ -152,7 +172,7 @@ pub fn run(o: &Options, progress: &dyn Progress, figures: Figures) -> Result<Out
     let adaptive = o
         .ci_width
         .map(|w| format!("{ci_metric} ±{w}, at most {}", o.max_replicates));
-    let id = Identity::of(&sw, o.shard, adaptive);
+    let id = Identity::of(&sw, o.shard, adaptive, o.format);
     let _lock = prepare(o, &out, &id)?;
     let capped = pool
         .install(|| execute(&sw, o, &out, progress, figures))
@@ -160,8 +180,8 @@ pub fn run(o: &Options, progress: &dyn Progress, figures: Figures) -> Result<Out
     let seconds = started.elapsed().as_secs_f64();
     write_manifest(&out, &sw, o.shard, threads, seconds, &id, &o.provenance)
         .map_err(Failure::Runtime)?;
-    let runs = std::fs::read_to_string(out.join("runs.csv"))
-        .map(|t| t.lines().count().saturating_sub(1))
+    let runs = crate::export::runs::Runs::read_in(&out)
+        .map(|r| r.rows.len())
         .unwrap_or(0);
     let table = std::fs::read_to_string(out.join("table.txt")).ok();
     Ok(Outcome {
@@ -185,8 +205,10 @@ pub fn run(o: &Options, progress: &dyn Progress, figures: Figures) -> Result<Out
 pub const SWEEP_FILES: &[&str] = &[
     "runs.csv",
     "runs.csv.part",
+    "runs.parquet",
     "timeseries.csv",
     "timeseries.csv.part",
+    "timeseries.parquet",
     "points.csv",
     "summary.csv",
     "summary.json",
@@ -217,7 +239,9 @@ fn prepare(o: &Options, out: &Path, id: &Identity) -> Result<FolderLock, Failure
     folder::clean_stale(&out.join("plots"), true);
     let found = folder::check_owned(out, SWEEP_FILES).map_err(Failure::Input)?;
     let recorded = Identity::read(out).map_err(Failure::Input)?;
-    let has_runs = out.join("runs.csv.part").exists() || out.join("runs.csv").exists();
+    let has_runs = ["runs.csv.part", "runs.csv", "runs.parquet"]
+        .iter()
+        .any(|f| out.join(f).exists());
     if o.resume {
         match &recorded {
             Some(r) => {
@@ -274,11 +298,30 @@ fn execute(
     let mine = sw.shard_runs(a.shard);
     let model = &sw.base.model;
     let columns = crate::with_model!(model, m => m.run_columns());
-    let runs_header = format!("point,replicate,steps,{}", columns.join(","));
     let runs_path = out.join("runs.csv.part");
-    let (mut runs, done) = Part::open(&runs_path, &runs_header, a.resume)?;
     let ts_path = out.join("timeseries.csv.part");
-    let mut ts = open_timeseries(sw, a, &ts_path, &done)?;
+    let (mut sink, done) = match a.format {
+        Format::Csv => {
+            let runs_header = format!("point,replicate,steps,{}", columns.join(","));
+            let (runs, done) = Part::open(&runs_path, &runs_header, a.resume)?;
+            let ts = open_timeseries(sw, a, &ts_path, &done)?;
+            (Sink::Csv { runs, ts }, done)
+        }
+        Format::Parquet => {
+            let years = crate::scenario::years_per_step(&sw.base.raw.time_unit);
+            let ts = match sw.timeseries_every {
+                Some(_) => Some(TimeseriesOut::create(
+                    out,
+                    Format::Parquet,
+                    model.metrics(),
+                    years,
+                )?),
+                None => None,
+            };
+            let runs = RunsOut::create(out, Format::Parquet, &columns)?;
+            (Sink::Parquet { runs, ts }, vec![])
+        }
+    };
     // The schedule: the design's runs, then (adaptive replication) rounds of
     // more replicates for the points whose CI is still too wide. It depends
     // only on results, which are deterministic, so a resumed sweep rebuilds
@@ -306,7 +349,7 @@ fn execute(
     loop {
         let remaining = scheduled[pos..].to_vec();
         for chunk in remaining.chunks(batch) {
-            for (p, v) in run_batch(sw, chunk, &mut runs, ts.as_mut(), col)? {
+            for (p, v) in run_batch(sw, chunk, &mut sink, col)? {
                 values.entry(p).or_default().push(v);
                 progress.advance(1);
             }
@@ -320,17 +363,92 @@ fn execute(
         scheduled.extend(more);
     }
     progress.finish();
-    drop(runs);
-    drop(ts);
-    sort_parts(
-        out,
-        [
-            (runs_path.as_path(), "runs.csv"),
-            (ts_path.as_path(), "timeseries.csv"),
-        ],
-    )?;
+    match sink {
+        Sink::Csv { runs, ts } => {
+            drop(runs);
+            drop(ts);
+            sort_parts(
+                out,
+                [
+                    (runs_path.as_path(), "runs.csv"),
+                    (ts_path.as_path(), "timeseries.csv"),
+                ],
+            )?;
+        }
+        Sink::Parquet { runs, ts } => {
+            runs.commit()?;
+            if let Some(ts) = ts {
+                ts.commit()?;
+            }
+            // Adaptive rounds append out of order: sorted at the end (the
+            // tables are read back whole then, as the CSV parts are).
+            if !scheduled.windows(2).all(|w| w[0] < w[1]) {
+                sort_parquet(out)?;
+            }
+        }
+    }
     write_derived(sw, a, out, ci_metric, &capped, figures)?;
     Ok(capped)
+}
+
+/// Where a sweep's rows go as its runs finish (one per sweep: its size
+/// does not matter).
+#[allow(clippy::large_enum_variant)]
+enum Sink {
+    /// runs.csv.part (and timeseries.csv.part): the journal `--resume`
+    /// continues, turned into the .csv files at the end.
+    Csv { runs: Part, ts: Option<Part> },
+    /// runs.parquet (and timeseries.parquet), in row groups, visible once
+    /// committed at the end.
+    Parquet {
+        runs: RunsOut,
+        ts: Option<TimeseriesOut>,
+    },
+}
+
+impl Sink {
+    /// Add one finished run: its time series rows (when the sweep keeps
+    /// them), then its row of the runs table.
+    fn add(
+        &mut self,
+        sw: &Sweep,
+        run: &crate::engine::RunOutput,
+        row: &RunRow,
+    ) -> anyhow::Result<()> {
+        let every = sw.timeseries_every;
+        match self {
+            Sink::Csv { runs, ts } => {
+                if let (Some(part), Some(every)) = (ts.as_mut(), every) {
+                    let years = crate::scenario::years_per_step(&sw.base.raw.time_unit);
+                    part.append(&files::timeseries_lines(run, every, years))?;
+                }
+                runs.append(&(row.line_text() + "\n"))
+            }
+            Sink::Parquet { runs, ts } => {
+                if let (Some(t), Some(every)) = (ts.as_mut(), every) {
+                    t.write_run(run, every)?;
+                }
+                runs.push(row)
+            }
+        }
+    }
+}
+
+/// Sort runs.parquet (and timeseries.parquet) in `out` by (point,
+/// replicate), keeping each run's rows in order.
+fn sort_parquet(out: &Path) -> anyhow::Result<()> {
+    use crate::export::tables;
+    let path = out.join(Format::Parquet.file(Table::Runs));
+    let mut runs = crate::export::runs::Runs::read(&path)?;
+    runs.rows.sort_by_key(|r| (r.point, r.replicate));
+    tables::write_runs(out, Format::Parquet, &runs)?;
+    let path = out.join(Format::Parquet.file(Table::Timeseries));
+    if path.exists() {
+        let mut ts = crate::export::timeseries::Timeseries::read(&path)?;
+        ts.rows.sort_by_key(|r| (r.point, r.replicate));
+        tables::write_timeseries(out, Format::Parquet, &ts)?;
+    }
+    Ok(())
 }
 
 /// The part file of the sweep's time series at `ts_path` when the sweep
@@ -431,8 +549,8 @@ fn write_derived(
         let j = serde_json::json!({"metric": ci_metric, "ci_half_width": w, "max_replicates": a.max_replicates, "capped_points": capped});
         atomic::write(&out.join("adaptive.json"), &serde_json::to_vec_pretty(&j)?)?;
     }
-    let runs_text = std::fs::read_to_string(out.join("runs.csv"))?;
-    files::derive(out, &sw.design, &runs_text)?;
+    let runs = crate::export::runs::Runs::read_in(out)?;
+    files::derive(out, &sw.design, &runs)?;
     atomic::write(
         &out.join("scenario.toml"),
         sw.base.resolved_toml().as_bytes(),
@@ -516,8 +634,7 @@ impl Schedule {
 fn run_batch(
     sw: &Sweep,
     chunk: &[(u32, u32)],
-    runs: &mut Part,
-    ts: Option<&mut Part>,
+    sink: &mut Sink,
     col: usize,
 ) -> anyhow::Result<Vec<(u32, f64)>> {
     // The models of the points in this batch, built once each.
@@ -542,26 +659,26 @@ fn run_batch(
             crate::with_model!(&s.model, m => {
                 let run = run_seeded(m, seeds);
                 let finite = run.check_finite(m);
-                let line = m.run_line(&run);
-                (run, line, finite)
+                let row = RunRow {
+                    point: run.id.point,
+                    replicate: run.id.replicate,
+                    steps: (run.len() - 1) as u32,
+                    values: m.run_values(&run),
+                    line: 0,
+                };
+                (run, row, finite)
             })
         })
         .collect();
-    let mut ts = ts;
     let mut values = Vec::with_capacity(outputs.len());
-    for (run, line, finite) in outputs {
+    for (run, row, finite) in outputs {
         // The runs before it are kept (a resume reaches the same error).
         finite.with_context(|| format!("at sweep point {}", run.id.point))?;
-        if let (Some(part), Some(every)) = (ts.as_deref_mut(), sw.timeseries_every) {
-            let years = crate::scenario::years_per_step(&sw.base.raw.time_unit);
-            part.append(&files::timeseries_lines(&run, every, years))?;
-        }
-        let v = line
-            .split(',')
-            .nth(col)
-            .and_then(|x| x.parse().ok())
+        sink.add(sw, &run, &row)?;
+        // As the CSV cell reads back: undefined (or not finite) is NaN.
+        let v = row.values[col - 3]
+            .filter(|v| v.is_finite())
             .unwrap_or(f64::NAN);
-        runs.append(&(line + "\n"))?;
         values.push((run.id.point, v));
     }
     Ok(values)
@@ -594,7 +711,8 @@ fn values_upto(
 }
 
 /// Write the sweep's manifest.json, listing every file of the folder and
-/// the SHA-256 of runs.csv (merge checks that no row was edited).
+/// the SHA-256 of its runs table, runs.csv or runs.parquet (merge checks
+/// that no row was edited).
 pub(super) fn write_manifest(
     out: &Path,
     sw: &Sweep,
@@ -609,8 +727,9 @@ pub(super) fn write_manifest(
         files.push("manifest.json".into());
         files.sort();
     }
-    let runs_sha256 = std::fs::read(out.join("runs.csv"))
+    let runs_sha256 = crate::export::format::locate(out, Table::Runs)
         .ok()
+        .and_then(|(path, _)| std::fs::read(path).ok())
         .map(|b| super::identity::sha256_bytes(&b));
     let mut m = Manifest::new(
         provenance,

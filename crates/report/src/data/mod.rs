@@ -1,7 +1,8 @@
 //! A finished run folder, loaded into typed data for the figures and the
 //! report: per-step quantiles of every metric across replicates (from
-//! `timeseries.csv`), each replicate's final values, the teams × time
-//! matrix (`teams.csv`), the summary and markers (`summary.json`), the
+//! `timeseries.csv`, or `timeseries.parquet` in a `--format parquet` run),
+//! each replicate's final values, the teams × time matrix (`teams.csv` or
+//! `teams.parquet`), the summary and markers (`summary.json`), the
 //! scenario's name, description and events (`scenario.toml`) and the
 //! manifest. Only files are read here, never the model, and each file only
 //! through the core's type for it ([`Timeseries`], [`TeamsFile`],
@@ -27,6 +28,7 @@ pub use series::{Bands, MAX_PLOTTED, Series, annual_turnover, parse_timeseries, 
 pub use teams::{Teams, parse_teams};
 
 use culturesim_core::export::ReadError;
+use culturesim_core::export::format::{Table, locate};
 use culturesim_core::export::summary::SummaryFile;
 use culturesim_core::export::teams::TeamsFile;
 use culturesim_core::export::timeseries::Timeseries;
@@ -143,9 +145,20 @@ pub fn read_summary(dir: &Path) -> Result<SummaryFile, LoadError> {
     SummaryFile::read(&dir.join("summary.json")).map_err(|e| LoadError::of(e, dir))
 }
 
-/// timeseries.csv of the run in `dir`.
+/// The time series of the run in `dir`: timeseries.parquet or
+/// timeseries.csv, whichever it holds.
 pub fn read_timeseries(dir: &Path) -> Result<Timeseries, LoadError> {
-    Timeseries::read(&dir.join("timeseries.csv")).map_err(|e| LoadError::of(e, dir))
+    Timeseries::read_in(dir).map_err(|e| LoadError::of(e, dir))
+}
+
+/// The teams table of the run in `dir` (teams.parquet or teams.csv), with
+/// its path; None when the run has none.
+pub fn read_teams(dir: &Path) -> Result<Option<(TeamsFile, PathBuf)>, LoadError> {
+    match TeamsFile::read_in(dir) {
+        Ok(found) => Ok(Some(found)),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(LoadError::File(e)),
+    }
 }
 
 /// scenario.toml of the run in `dir`, as the core reads it.
@@ -160,13 +173,11 @@ pub fn load(dir: &Path) -> Result<RunData, LoadError> {
     check_dir(dir)?;
     let summary = read_summary(dir)?;
     let scenario = read_scenario(dir)?;
-    let ts_path = dir.join("timeseries.csv");
+    let (ts_path, _) = locate(dir, Table::Timeseries).map_err(|e| LoadError::of(e, dir))?;
     let series = Series::of(&read_timeseries(dir)?, &summary.time_unit, &ts_path)?;
-    let teams_path = dir.join("teams.csv");
-    let teams = match TeamsFile::read(&teams_path) {
-        Ok(file) => Teams::of(&file, &teams_path)?,
-        Err(e) if e.is_not_found() => Teams::default(),
-        Err(e) => return Err(LoadError::File(e)),
+    let teams = match read_teams(dir)? {
+        Some((file, path)) => Teams::of(&file, &path)?,
+        None => Teams::default(),
     };
     // Shown as written (the report prints it verbatim).
     let manifest = std::fs::read_to_string(dir.join("manifest.json")).unwrap_or_default();

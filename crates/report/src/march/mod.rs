@@ -364,11 +364,11 @@ fn learners_figure(
     )?))
 }
 
-/// The figure of code knowledge over time from the sweep's timeseries.csv
-/// in `out`: the mean of the runs of each of the first eight points,
+/// The figure of code knowledge over time from the sweep's time series
+/// in `out` (timeseries.csv or .parquet): the mean of the runs of each of the first eight points,
 /// labelled with its parameter values.
 fn trajectories_figure(out: &Path, design: &Design, name: &str) -> Result<Figure> {
-    let ts = Timeseries::read(&out.join("timeseries.csv"))?;
+    let ts = Timeseries::read_in(out)?;
     let traj = trajectories(&ts, "code_knowledge")?;
     let series: Vec<Series> = traj
         .into_iter()
