@@ -334,6 +334,7 @@ def run(
     threads: Optional[int] = None,
     teams_per_replicate: bool = False,
     plots: bool = False,
+    format: str = "csv",
     frames: str = "pandas",
     progress: Union[None, bool, ProgressCallback] = None,
 ) -> Result:
@@ -343,12 +344,15 @@ def run(
     and step), ``teams`` (per team), ``summary`` (dict), ``manifest`` and
     ``scenario`` (the resolved scenario). ``set`` takes overrides as a dict
     (``{"leaders.alignment": 0.8}``) or ``--set`` strings; ``plots=True``
-    also draws the figures and report.html (with ``out``).
+    also draws the figures and report.html (with ``out``);
+    ``format="parquet"`` writes the time series and teams as Parquet with
+    typed columns (``--format parquet``), read back by pyarrow.
     """
     s = _scenario(scenario, set, replicates=replicates, seed=seed)
     return _call(
         "run", s, out, frames, progress, "steps", _native.run,
         threads=_threads(threads), teams_per_replicate=teams_per_replicate, plots=plots,
+        format=format,
     )
 
 
@@ -364,16 +368,18 @@ def sweep(
     ci_metric: Optional[str] = None,
     max_replicates: int = 0,
     plots: bool = False,
+    format: str = "csv",
     frames: str = "pandas",
     progress: Union[None, bool, ProgressCallback] = None,
 ) -> Result:
     """Run a scenario's ``[sweep]`` (``culturesim sweep``): ``runs`` (one
-    row per run), ``points`` and ``summary`` (per point), ``timeseries``."""
+    row per run), ``points`` and ``summary`` (per point), ``timeseries``;
+    ``format="parquet"`` writes runs and time series as Parquet."""
     s = _scenario(scenario, set)
     return _call(
         "sweep", s, out, frames, progress, "runs", _native.sweep,
         threads=_threads(threads), resume=resume, shard=shard, ci_width=ci_width,
-        ci_metric=ci_metric, max_replicates=max_replicates, plots=plots,
+        ci_metric=ci_metric, max_replicates=max_replicates, plots=plots, format=format,
     )
 
 

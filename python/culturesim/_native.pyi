@@ -34,7 +34,7 @@ def toml_of_json(json: str) -> str:
 def run(
     kind: str, value: str, name: str, overrides: Sequence[str], out: _Path,
     threads: Optional[int] = None, teams_per_replicate: bool = False,
-    plots: bool = False, progress: _Progress = None,
+    plots: bool = False, format: str = "csv", progress: _Progress = None,
 ) -> float:
     """``culturesim run`` into ``out``; returns the wall time in seconds."""
 
@@ -43,7 +43,7 @@ def sweep(
     threads: Optional[int] = None, resume: bool = False,
     shard: Optional[Tuple[int, int]] = None, ci_width: Optional[float] = None,
     ci_metric: Optional[str] = None, max_replicates: int = 0, plots: bool = False,
-    progress: _Progress = None,
+    format: str = "csv", progress: _Progress = None,
 ) -> None:
     """``culturesim sweep`` into ``out``."""
 

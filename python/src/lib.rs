@@ -115,6 +115,11 @@ fn scenario_path(kind: &str, value: &str, name: &str, tmp: &Path) -> Result<Path
     }
 }
 
+/// The tables' format named by Python ("csv" or "parquet").
+fn format(name: &str) -> Result<culturesim_core::export::format::Format, Failure> {
+    name.parse().map_err(|e: String| input(anyhow::anyhow!(e)))
+}
+
 fn temp() -> Result<tempfile::TempDir, Failure> {
     tempfile::tempdir()
         .map_err(|e| Failure::Runtime(anyhow::anyhow!("cannot make a temporary folder: {e}")))
@@ -255,7 +260,7 @@ fn bundled() -> Vec<&'static str> {
 /// Run a scenario into `out` (`culturesim run`); returns its wall time in
 /// seconds.
 #[pyfunction]
-#[pyo3(signature = (kind, value, name, overrides, out, threads=None, teams_per_replicate=false, plots=false, progress=None))]
+#[pyo3(signature = (kind, value, name, overrides, out, threads=None, teams_per_replicate=false, plots=false, format="csv", progress=None))]
 #[allow(clippy::too_many_arguments)]
 fn run(
     py: Python<'_>,
@@ -267,6 +272,7 @@ fn run(
     threads: Option<usize>,
     teams_per_replicate: bool,
     plots: bool,
+    format: &str,
     progress: Option<Py<PyAny>>,
 ) -> PyResult<f64> {
     let bar = PyProgress::new(progress);
@@ -276,6 +282,7 @@ fn run(
             out: Some(out),
             threads,
             teams_per_replicate,
+            format: self::format(format)?,
             checkpoints: None,
             provenance: provenance("culturesim.run"),
         };
@@ -292,7 +299,7 @@ fn run(
 
 /// Run a sweep into `out` (`culturesim sweep`).
 #[pyfunction]
-#[pyo3(signature = (kind, value, name, overrides, out, threads=None, resume=false, shard=None, ci_width=None, ci_metric=None, max_replicates=0, plots=false, progress=None))]
+#[pyo3(signature = (kind, value, name, overrides, out, threads=None, resume=false, shard=None, ci_width=None, ci_metric=None, max_replicates=0, plots=false, format="csv", progress=None))]
 #[allow(clippy::too_many_arguments)]
 fn sweep(
     py: Python<'_>,
@@ -308,6 +315,7 @@ fn sweep(
     ci_metric: Option<String>,
     max_replicates: u32,
     plots: bool,
+    format: &str,
     progress: Option<Py<PyAny>>,
 ) -> PyResult<()> {
     use culturesim_core::sweep::run::{Options, run};
@@ -324,6 +332,7 @@ fn sweep(
             ci_width,
             ci_metric,
             max_replicates,
+            format: self::format(format)?,
             provenance: provenance("culturesim.sweep"),
         };
         let none = |_: &Path, _: &culturesim_core::sweep::Sweep| Ok(());

@@ -109,3 +109,25 @@ def test_calibrate_matches_the_cli(cli, tmp_path):
     frame = pd.read_csv(truth / "survey.csv")
     again = cs.calibrate(scenario, frame, set=over, progress=False)
     pd.testing.assert_frame_equal(again.posterior, r.posterior)
+
+
+def test_parquet_tables_are_the_cli_bytes_and_the_csv_values(cli, tmp_path):
+    cli("run", "snow-in-the-sun", "--no-plots", "-q", "--format", "parquet", *sets(SMALL), "--out", tmp_path / "cli")
+    pq = cs.run("snow-in-the-sun", set=SMALL, format="parquet", out=tmp_path / "py", progress=False)
+    assert_same_folder(tmp_path / "cli", tmp_path / "py")
+    assert "timeseries.parquet" in pq.files and "timeseries.csv" not in pq.files
+    csv = cs.run("snow-in-the-sun", set=SMALL, progress=False)
+    # Typed columns (whole numbers as integers), the same values as the CSV.
+    assert str(pq.timeseries["step"].dtype).startswith("uint")
+    for col in csv.timeseries.columns:
+        assert (pq.timeseries[col].astype("float64").fillna(-1.0) == csv.timeseries[col].astype("float64").fillna(-1.0)).all(), col
+    with pytest.raises(cs.InputError, match="csv or parquet"):
+        cs.run("snow-in-the-sun", set=SMALL, format="xlsx", progress=False)
+
+
+def test_a_parquet_sweep_matches_the_cli(cli, tmp_path):
+    over = ["replicates=2", "org.employees=60"]
+    cli("sweep", "snow-in-the-sun-grid", "-q", "--format", "parquet", *sets(over), "--out", tmp_path / "cli")
+    r = cs.sweep("snow-in-the-sun-grid", set=over, format="parquet", out=tmp_path / "py", progress=False)
+    assert (tmp_path / "cli" / "runs.parquet").read_bytes() == (tmp_path / "py" / "runs.parquet").read_bytes()
+    assert len(r.runs) == 50
