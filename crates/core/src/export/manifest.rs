@@ -82,7 +82,8 @@ pub struct Manifest {
     /// sweep: the experiment's identity digest.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub experiment: Option<String>,
-    /// sweep: SHA-256 of runs.csv as written (inner None: no runs.csv).
+    /// sweep: SHA-256 of its runs table as written, runs.csv or
+    /// runs.parquet (inner None: no runs table).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",

@@ -32,7 +32,8 @@ pub struct RunRow {
     pub steps: u32,
     /// One value per column (`None` where undefined).
     pub values: Vec<Option<f64>>,
-    /// Line in the file it was read from (0 when built in code).
+    /// Line in the CSV file it was read from (0 when built in code or read
+    /// from Parquet).
     pub line: u64,
 }
 

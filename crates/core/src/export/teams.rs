@@ -38,7 +38,8 @@ pub struct TeamRow {
     pub team: String,
     /// Local culture (written with 6 decimals).
     pub culture: f64,
-    /// Line in the file it was read from.
+    /// Line in the CSV file it was read from (0 when built in code or read
+    /// from Parquet).
     pub line: u64,
 }
 

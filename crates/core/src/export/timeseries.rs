@@ -38,7 +38,8 @@ pub struct TimeseriesRow {
     pub year: f64,
     /// One value per metric (NaN where undefined).
     pub values: Vec<f64>,
-    /// Line in the file it was read from (0 when built in code).
+    /// Line in the CSV file it was read from (0 when built in code or read
+    /// from Parquet).
     pub line: u64,
 }
 
