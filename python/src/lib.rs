@@ -50,69 +50,113 @@ fn input(e: impl Into<anyhow::Error>) -> Failure {
     Failure::Input(e.into())
 }
 
-/// The scenario a Python call names (validated, overrides applied).
+/// Where a Python call's scenario comes from: a file or bundled name
+/// (`kind` "path"), or TOML text held in memory, named `name` in messages
+/// (`kind` "text").
+enum Spec<'a> {
+    Path(&'a Path),
+    Text { text: &'a str, name: &'a str },
+}
+
+impl<'a> Spec<'a> {
+    fn of(kind: &str, value: &'a str, name: &'a str) -> Result<Self, Failure> {
+        match kind {
+            "path" => Ok(Spec::Path(Path::new(value))),
+            "text" => Ok(Spec::Text { text: value, name }),
+            other => Err(input(anyhow::anyhow!(
+                "scenario kind must be 'path' or 'text', got '{other}'"
+            ))),
+        }
+    }
+
+    /// A source for text held in memory (it reads no file).
+    fn memory(name: &str) -> Source {
+        Source::Memory {
+            name: name.to_string(),
+            files: Arc::new(BTreeMap::new()),
+        }
+    }
+
+    /// The validated scenario, overrides applied.
+    fn scenario(&self, overrides: &[String]) -> Result<Scenario, Failure> {
+        match self {
+            Spec::Path(p) => Scenario::from_file(p, overrides).map_err(input),
+            Spec::Text { text, name } => {
+                Scenario::from_str(text, Self::memory(name), overrides).map_err(input)
+            }
+        }
+    }
+
+    /// Its text and source (for the analyses that resolve it themselves).
+    fn text(&self) -> Result<(String, Source), Failure> {
+        match self {
+            Spec::Path(p) => culturesim_core::scenario::read(p).map_err(input),
+            Spec::Text { text, name } => Ok((text.to_string(), Self::memory(name))),
+        }
+    }
+
+    /// A path to it, for the analyses that read their scenario by path:
+    /// text is written into `tmp` as `<name>.toml` (it was validated when
+    /// loaded, so the file's name shows only in messages about the
+    /// analysis' options).
+    fn path(&self, tmp: &Path) -> Result<PathBuf, Failure> {
+        match self {
+            Spec::Path(p) => Ok(p.to_path_buf()),
+            Spec::Text { text, name } => {
+                let stem: String = name
+                    .chars()
+                    .map(|c| {
+                        if c.is_alphanumeric() || c == '-' || c == '_' {
+                            c
+                        } else {
+                            '_'
+                        }
+                    })
+                    .collect();
+                let path = tmp.join(format!("{stem}.toml"));
+                std::fs::write(&path, text).map_err(|e| {
+                    Failure::Runtime(anyhow::anyhow!("cannot write '{}': {e}", path.display()))
+                })?;
+                Ok(path)
+            }
+        }
+    }
+}
+
 fn scenario(
     kind: &str,
     value: &str,
     name: &str,
     overrides: &[String],
 ) -> Result<Scenario, Failure> {
-    match kind {
-        "path" => Scenario::from_file(Path::new(value), overrides).map_err(input),
-        "text" => Scenario::from_str(value, memory(name), overrides).map_err(input),
-        other => Err(input(anyhow::anyhow!(
-            "scenario kind must be 'path' or 'text', got '{other}'"
-        ))),
-    }
+    Spec::of(kind, value, name)?.scenario(overrides)
 }
 
-/// A source for text held in memory (it reads no file).
-fn memory(name: &str) -> Source {
-    Source::Memory {
-        name: name.to_string(),
-        files: Arc::new(BTreeMap::new()),
-    }
-}
-
-/// The text and source of a scenario a Python call names (for the
-/// analyses that resolve the scenario themselves).
-fn scenario_text(kind: &str, value: &str, name: &str) -> Result<(String, Source), Failure> {
-    match kind {
-        "path" => culturesim_core::scenario::read(Path::new(value)).map_err(input),
-        "text" => Ok((value.to_string(), memory(name))),
-        other => Err(input(anyhow::anyhow!(
-            "scenario kind must be 'path' or 'text', got '{other}'"
-        ))),
-    }
-}
-
-/// The analyses that read their scenario by path: a text scenario is
-/// written into `tmp` as `<name>.toml` (it was validated when loaded, so
-/// the file's name shows only in messages about the analysis' options).
 fn scenario_path(kind: &str, value: &str, name: &str, tmp: &Path) -> Result<PathBuf, Failure> {
-    match kind {
-        "path" => Ok(PathBuf::from(value)),
-        "text" => {
-            let stem: String = name
-                .chars()
-                .map(|c| {
-                    if c.is_alphanumeric() || c == '-' || c == '_' {
-                        c
-                    } else {
-                        '_'
-                    }
-                })
-                .collect();
-            let path = tmp.join(format!("{stem}.toml"));
-            std::fs::write(&path, value).map_err(|e| {
-                Failure::Runtime(anyhow::anyhow!("cannot write '{}': {e}", path.display()))
-            })?;
-            Ok(path)
-        }
-        other => Err(input(anyhow::anyhow!(
-            "scenario kind must be 'path' or 'text', got '{other}'"
-        ))),
-    }
+    Spec::of(kind, value, name)?.path(tmp)
+}
+
+/// Named files and their bytes (a study's tables, figures and page).
+type Files = Vec<(String, Vec<u8>)>;
+
+/// Write a decision study's folder into `out`: its data files, its figure
+/// and page when `plots` (drawn by `draw`), and the resolved scenario.
+fn write_decision<S>(
+    out: &Path,
+    scenario: &Scenario,
+    kind: &str,
+    data: Files,
+    plots: bool,
+    study: &S,
+    draw: fn(&S) -> anyhow::Result<Files>,
+) -> Result<(), Failure> {
+    let drawn = if plots {
+        draw(study).map_err(Failure::Runtime)?
+    } else {
+        Vec::new()
+    };
+    culturesim_core::export::files::write_study(Some(out), scenario, kind, data, drawn)?;
+    Ok(())
 }
 
 /// The tables' format named by Python ("csv" or "parquet").
@@ -488,17 +532,15 @@ fn timing(
             threads,
         };
         let s = study(&o, &bar)?;
-        let drawn = if plots {
-            culturesim_report::timing::files(&s).map_err(Failure::Runtime)?
-        } else {
-            Vec::new()
-        };
-        culturesim_core::export::files::write_study(
-            Some(&out),
+        let data = s.data_files();
+        write_decision(
+            &out,
             &s.scenario,
             "timing",
-            s.data_files(),
-            drawn,
+            data,
+            plots,
+            &s,
+            culturesim_report::timing::files,
         )?;
         Ok(s.finding.clone())
     })
@@ -543,17 +585,15 @@ fn risk(
             threads,
         };
         let s = study(&o, &bar)?;
-        let drawn = if plots {
-            culturesim_report::seats::files(&s).map_err(Failure::Runtime)?
-        } else {
-            Vec::new()
-        };
-        culturesim_core::export::files::write_study(
-            Some(&out),
+        let data = s.data_files();
+        write_decision(
+            &out,
             &s.scenario,
             "risk",
-            s.data_files(),
-            drawn,
+            data,
+            plots,
+            &s,
+            culturesim_report::seats::files,
         )?;
         Ok(s.findings.clone())
     })
@@ -581,20 +621,11 @@ fn calibrate(
     threads: Option<usize>,
     progress: Option<Py<PyAny>>,
 ) -> PyResult<(bool, String)> {
-    use culturesim_core::calibrate::{CalibrateError, Calibration, Options};
+    use culturesim_core::calibrate::{Calibration, Options, read_observations};
     let bar = PyProgress::new(progress);
-    let failure = |e: CalibrateError| match e {
-        CalibrateError::Output(e) => Failure::Runtime(e),
-        other => Failure::Input(other.into()),
-    };
     py.detach(|| {
-        let (text, source) = scenario_text(kind, value, name)?;
-        let data_text = culturesim_core::limits::read_input(&data).map_err(|e| {
-            input(anyhow::anyhow!(
-                "failed to read observations '{}': {e}",
-                data.display()
-            ))
-        })?;
+        let (text, source) = Spec::of(kind, value, name)?.text()?;
+        let data_text = read_observations(&data)?;
         let opts = Options {
             overrides,
             seed,
@@ -609,7 +640,7 @@ fn calibrate(
             &data.display().to_string(),
             &opts,
         )
-        .map_err(failure)?;
+        .map_err(Failure::from)?;
         let pool = culturesim_core::command::pool(threads)?;
         let total = u64::from(cal.generations + 1) * cal.settings.particles as u64;
         let report = pool
@@ -629,7 +660,7 @@ fn calibrate(
                     );
                 })
             })
-            .map_err(failure)?;
+            .map_err(Failure::from)?;
         bar.finish();
         Ok((report.fits, report.statement.clone()))
     })

@@ -3,20 +3,14 @@
 //! bar (generation, tolerance, acceptance rate), print the summary.
 
 use super::Failure;
-use crate::calibrate::{CalibrateError, Calibration, Options};
+use crate::calibrate::{Calibration, Options};
 use crate::cli::CalibrateArgs;
-use anyhow::anyhow;
 use std::path::PathBuf;
 
 /// Run `calibrate`.
 pub fn calibrate(a: &CalibrateArgs) -> Result<(), Failure> {
     let (text, source) = super::sweep::read_scenario(&a.scenario)?;
-    let data_text = crate::limits::read_input(&a.data).map_err(|e| {
-        Failure::Input(anyhow!(
-            "failed to read observations '{}': {e}",
-            a.data.display()
-        ))
-    })?;
+    let data_text = crate::calibrate::read_observations(&a.data)?;
     let opts = Options {
         overrides: a.common.set.clone(),
         seed: a.common.seed,
@@ -31,7 +25,7 @@ pub fn calibrate(a: &CalibrateArgs) -> Result<(), Failure> {
         &a.data.display().to_string(),
         &opts,
     )
-    .map_err(failure)?;
+    .map_err(Failure::from)?;
     let out = a
         .out
         .clone()
@@ -59,7 +53,7 @@ pub fn calibrate(a: &CalibrateArgs) -> Result<(), Failure> {
                 ));
             })
         })
-        .map_err(failure)?;
+        .map_err(Failure::from)?;
     bar.finish_and_clear();
     if a.common.quiet {
         if !report.fits {
@@ -101,11 +95,4 @@ pub fn calibrate(a: &CalibrateArgs) -> Result<(), Failure> {
     println!("{}", report.statement);
     println!("wrote {}", out.display());
     Ok(())
-}
-
-fn failure(e: CalibrateError) -> Failure {
-    match e {
-        CalibrateError::Output(e) => Failure::Runtime(e),
-        other => Failure::Input(other.into()),
-    }
 }

@@ -45,6 +45,28 @@ pub enum CalibrateError {
     Output(anyhow::Error),
 }
 
+impl From<CalibrateError> for crate::command::Failure {
+    /// An output folder that cannot be written is a runtime failure; every
+    /// other problem is the input's.
+    fn from(e: CalibrateError) -> Self {
+        match e {
+            CalibrateError::Output(e) => Self::Runtime(e),
+            other => Self::Input(other.into()),
+        }
+    }
+}
+
+/// The text of the observations file `path` (within the input size
+/// limit); a file that cannot be read is a usage error naming it.
+pub fn read_observations(path: &std::path::Path) -> Result<String, crate::command::Failure> {
+    crate::limits::read_input(path).map_err(|e| {
+        crate::command::Failure::Input(anyhow::anyhow!(
+            "failed to read observations '{}': {e}",
+            path.display()
+        ))
+    })
+}
+
 /// Purpose tag of the observation draws of a proposal.
 const TAG_OBS: u64 = 0x4F42_5345_5256;
 

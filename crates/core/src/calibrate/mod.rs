@@ -11,4 +11,4 @@ pub mod smc;
 pub mod summary;
 pub mod survey;
 
-pub use fit::{CalibrateError, Calibration, Options, Progress, Report};
+pub use fit::{CalibrateError, Calibration, Options, Progress, Report, read_observations};
