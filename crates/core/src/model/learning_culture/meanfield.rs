@@ -26,7 +26,7 @@ use crate::engine::{Model, Seeds};
 
 /// Means of the people the map does not draw: everyone's personal mastery
 /// (of the staff and of hires), and what hires bring.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct People {
     /// Personal mastery of everyone (and of hires).
     pub mastery: f64,
@@ -34,6 +34,38 @@ pub struct People {
     pub hire_belief: f64,
     /// Mean knowledge of hires before onboarding.
     pub hire_knowledge: f64,
+}
+
+impl People {
+    /// Draws [`People::of`] averages per trait.
+    pub const DRAWS: u32 = 20_000;
+
+    /// The people of `setup` as the model draws them (each value clamped
+    /// to [0, 1]): the staff's mean mastery (as drawn, before any
+    /// programme raises it) and the hires' mean belief and knowledge (before
+    /// selection and onboarding), each the mean of [`People::DRAWS`] draws
+    /// of a fixed stream (the same numbers on every call).
+    pub fn of(setup: &super::Setup) -> Self {
+        let seeds = Seeds::new(
+            0,
+            crate::engine::RunId {
+                point: 0,
+                replicate: 0,
+            },
+        );
+        let mean = |d: &crate::dist::Dist, key: u64| {
+            let mut rng = seeds.stream(&[key]);
+            (0..Self::DRAWS)
+                .map(|_| d.sample(&mut rng).clamp(0.0, 1.0))
+                .sum::<f64>()
+                / f64::from(Self::DRAWS)
+        };
+        Self {
+            mastery: mean(&setup.population.mastery, 1),
+            hire_belief: mean(&setup.hiring.belief, 2),
+            hire_knowledge: mean(&setup.hiring.knowledge, 3),
+        }
+    }
 }
 
 /// Inputs of the uniform map: the support every team sees and the people.
@@ -329,7 +361,14 @@ pub fn bistable_window(stated: &Params, people: &People) -> Option<(f64, f64)> {
     let p = stated.per_step(7.0 / 365.25);
     let at = |s: f64, from: MeanField| {
         *from
-            .trajectory(&p, &MeanFieldInputs { support: s, people: *people }, WINDOW_WEEKS)
+            .trajectory(
+                &p,
+                &MeanFieldInputs {
+                    support: s,
+                    people: *people,
+                },
+                WINDOW_WEEKS,
+            )
             .last()
             .expect("the first state")
     };
@@ -357,8 +396,16 @@ pub fn bistable_window(stated: &Params, people: &People) -> Option<(f64, f64)> {
     };
     let lo = first as f64 / 100.0;
     let hi = last as f64 / 100.0;
-    let lower = if first == 0 { lo } else { refine(lo, lo - 0.01) };
-    let upper = if last == 100 { hi } else { refine(hi, hi + 0.01) };
+    let lower = if first == 0 {
+        lo
+    } else {
+        refine(lo, lo - 0.01)
+    };
+    let upper = if last == 100 {
+        hi
+    } else {
+        refine(hi, hi + 0.01)
+    };
     Some((lower, upper))
 }
 
