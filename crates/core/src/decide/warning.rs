@@ -781,10 +781,10 @@ impl Warning {
                 trend(&pd.twin_tau_ar1),
                 tau_text(&pd.twin_tau_ar1)
             );
-            if let Some(d) = &pd.tau_variance {
+            if let (Some(d), Some(a)) = (&pd.tau_variance, &pd.tau_ar1) {
                 f.push_str(&format!(
-                    ". Paired by run, the scenario's τ of the variance minus the twin's is {:+.2} [{:+.2}, {:+.2}]",
-                    d.mean, d.ci95[0], d.ci95[1]
+                    ". Paired by run, the scenario's τ minus the twin's is {:+.2} [{:+.2}, {:+.2}] for the variance and {:+.2} [{:+.2}, {:+.2}] for the lag-1 autocorrelation",
+                    d.mean, d.ci95[0], d.ci95[1], a.mean, a.ci95[0], a.ci95[1]
                 ));
             }
             f.push('.');
