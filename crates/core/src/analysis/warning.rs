@@ -39,7 +39,7 @@ pub enum Detrend {
 /// series count (the weights are renormalized).
 pub fn gaussian_smooth(x: &[f64], bandwidth: f64) -> Vec<f64> {
     let n = x.len();
-    if n == 0 || !(bandwidth > 0.0) {
+    if n == 0 || bandwidth.is_nan() || bandwidth <= 0.0 {
         return x.to_vec();
     }
     let reach = (4.0 * bandwidth).ceil() as usize;
@@ -94,7 +94,7 @@ pub fn lag1_autocorrelation(x: &[f64]) -> f64 {
     }
     let m = x.iter().sum::<f64>() / n as f64;
     let den: f64 = x.iter().map(|v| (v - m).powi(2)).sum();
-    if !(den > 0.0) {
+    if den.is_nan() || den <= 0.0 {
         return f64::NAN;
     }
     let num: f64 = x.windows(2).map(|w| (w[0] - m) * (w[1] - m)).sum();

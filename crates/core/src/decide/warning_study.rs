@@ -120,9 +120,9 @@ fn first_harm(model: &LearningCulture) -> Option<u32> {
         .events
         .iter()
         .filter(|e| matches!(e.kind, Kind::ReplaceLeader { .. } | Kind::BudgetCut { .. }))
-        .filter_map(|e| match e.when {
-            When::At(s) => Some(s),
-            When::Every { start, .. } => Some(start),
+        .map(|e| match e.when {
+            When::At(s) => s,
+            When::Every { start, .. } => start,
         })
         .filter(|s| *s > 0)
         .min()
