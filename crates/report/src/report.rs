@@ -347,7 +347,7 @@ pub fn warning_section(
         ),
     };
     h.push_str(&format!(
-        "</ul>\n<p>A run (or team) <em>tips</em> when its culture, at or above {} at {}, falls below it and stays below it to the end of the run. Its window runs from {} for {} steps, cut at its tip; the culture in it is {detrend}; the variance and the lag-1 autocorrelation are computed in a rolling window of {} steps, and Kendall's τ measures their trend (+1: a steady rise). Critical slowing down near a tipping point raises both (Scheffer et al. 2009; Dakos et al. 2012). The margin is the support reaching the unit minus the lower edge of the mean field's bistable window{}. Intervals are 95% (Student t over runs; Hanley–McNeil for the AUC, the probability that a run that tips scores above one that holds).</p>\n",
+        "</ul>\n<p>A run (or team) <em>tips</em> when its culture, at or above {} at {}, falls below it and stays below it to the end of the run. Its window runs from {} for {} steps, cut at its tip; the culture in it is {detrend}; the variance and the lag-1 autocorrelation are computed in a rolling window of {} steps, and Kendall's τ measures their trend (+1: a steady rise). Critical slowing down near a tipping point raises both (Scheffer et al. 2009; Dakos et al. 2012). The margin is the support reaching the unit minus the lower edge of the mean field's bistable window{}. Intervals are 95% (Student t over runs, kept inside τ's range [−1, 1]; Hanley–McNeil for the AUC, the probability that a run that tips scores above one that holds).</p>\n",
         p.threshold,
         esc(&s.year(p.from)),
         esc(&s.year(p.from)),

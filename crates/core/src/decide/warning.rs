@@ -260,6 +260,17 @@ pub fn total_steps(b: &Branches<'_>, replicates: u32) -> u64 {
     u64::from(replicates) * (one + twin)
 }
 
+/// τ over runs: mean and 95% interval, kept inside τ's range [−1, 1]
+/// (`Stats::of_bounded`: Student t in the middle, Wilson near a bound).
+fn taus(v: &[f64]) -> Option<Stats> {
+    Stats::of_bounded(v, Some((-1.0, 1.0)))
+}
+
+/// A paired difference of two τ, inside [−2, 2].
+fn tau_diffs(v: &[f64]) -> Option<Stats> {
+    Stats::of_bounded(v, Some((-2.0, 2.0)))
+}
+
 /// The indicators of one group of runs (those that tipped, or held).
 #[derive(Debug, Clone, Serialize)]
 pub struct Group {
@@ -267,7 +278,7 @@ pub struct Group {
     pub runs: usize,
     /// Runs whose window was long enough for both τ.
     pub measured: usize,
-    /// Kendall's τ of the rolling variance over the runs (95% t interval).
+    /// Kendall's τ of the rolling variance over the runs (95% interval inside [−1, 1]).
     pub tau_variance: Option<Stats>,
     /// Kendall's τ of the rolling lag-1 autocorrelation.
     pub tau_ar1: Option<Stats>,
@@ -284,8 +295,8 @@ impl Group {
                 .iter()
                 .filter(|u| !u.tau_variance.is_nan() && !u.tau_ar1.is_nan())
                 .count(),
-            tau_variance: Stats::of(&pick(|u| u.tau_variance)),
-            tau_ar1: Stats::of(&pick(|u| u.tau_ar1)),
+            tau_variance: taus(&pick(|u| u.tau_variance)),
+            tau_ar1: taus(&pick(|u| u.tau_ar1)),
             margin_end: Stats::of(&pick(|u| u.margin_end)),
         }
     }
@@ -352,6 +363,8 @@ pub struct BranchSummary {
 /// The scenario against its twin, replicate by replicate.
 #[derive(Debug, Clone, Serialize)]
 pub struct Paired {
+    /// Runs high at `from` in both branches (the pairs compared).
+    pub runs: usize,
     /// Runs of the twin that tipped.
     pub twin_tipped: usize,
     /// The twin's τ of the variance (its runs high at `from`, over the
@@ -466,7 +479,7 @@ fn teams(runs: &[RunResult]) -> Teams {
                 (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
             })
             .collect();
-        Stats::of(&means)
+        taus(&means)
     };
     let held = |u: &UnitResult| u.outcome == Tip::Held;
     Teams {
@@ -499,11 +512,12 @@ fn paired(runs: &Runs) -> Option<Paired> {
         g.iter().map(|u| f(u)).collect()
     };
     Some(Paired {
+        runs: both.len(),
         twin_tipped: runs.twin.iter().filter(|r| is_tipped(&r.units[0])).count(),
-        twin_tau_variance: Stats::of(&vals(&twins, |u| u.tau_variance)),
-        twin_tau_ar1: Stats::of(&vals(&twins, |u| u.tau_ar1)),
-        tau_variance: Stats::of(&diff(|u| u.tau_variance)),
-        tau_ar1: Stats::of(&diff(|u| u.tau_ar1)),
+        twin_tau_variance: taus(&vals(&twins, |u| u.tau_variance)),
+        twin_tau_ar1: taus(&vals(&twins, |u| u.tau_ar1)),
+        tau_variance: tau_diffs(&diff(|u| u.tau_variance)),
+        tau_ar1: tau_diffs(&diff(|u| u.tau_ar1)),
         auc_variance: Auc::of(
             &vals(&tipped, |u| u.tau_variance),
             &vals(&twins, |u| u.tau_variance),
@@ -612,12 +626,12 @@ pub fn sensitivity(runs: &Runs, plan: &Plan) -> Vec<Sensitivity> {
                 rolling_percent: r,
                 rolling,
                 bandwidth_percent: b,
-                tipped_variance: Stats::of(&t[0]),
-                held_variance: Stats::of(&h[0]),
-                twin_variance: Stats::of(&k[0]),
-                tipped_ar1: Stats::of(&t[1]),
-                held_ar1: Stats::of(&h[1]),
-                twin_ar1: Stats::of(&k[1]),
+                tipped_variance: taus(&t[0]),
+                held_variance: taus(&h[0]),
+                twin_variance: taus(&k[0]),
+                tipped_ar1: taus(&t[1]),
+                held_ar1: taus(&h[1]),
+                twin_ar1: taus(&k[1]),
             });
         }
     }
@@ -647,14 +661,29 @@ fn trend(s: &Option<Stats>) -> &'static str {
     }
 }
 
-fn tau_text(s: &Option<Stats>) -> String {
+/// A τ's mean and interval over the `of` runs of its group, saying how
+/// many of them had a window of at least one rolling window (the others
+/// tipped too soon to be measured).
+fn tau_text(s: &Option<Stats>, of: usize) -> String {
+    let short = |n: usize| {
+        if n < of {
+            format!(
+                "; measured in {n} of {of} runs: the others' windows end at an early tip, before a full rolling window"
+            )
+        } else {
+            String::new()
+        }
+    };
     match s {
         Some(s) if s.n > 1 => format!(
-            "Kendall's τ {:+.2} [{:+.2}, {:+.2}]",
-            s.mean, s.ci95[0], s.ci95[1]
+            "Kendall's τ {:+.2} [{:+.2}, {:+.2}]{}",
+            s.mean,
+            s.ci95[0],
+            s.ci95[1],
+            short(s.n)
         ),
-        Some(s) => format!("Kendall's τ {:+.2}, one run", s.mean),
-        None => "no run long enough to measure".into(),
+        Some(s) => format!("Kendall's τ {:+.2}, one run{}", s.mean, short(1)),
+        None => format!("no run's window holds a full rolling window, of {of}"),
     }
 }
 
@@ -730,7 +759,7 @@ impl Warning {
                 f.push_str(&format!(
                     " {} in the runs that tipped ({})",
                     trend(tt),
-                    tau_text(tt)
+                    tau_text(tt, s.tipped)
                 ));
             }
             if s.held > 0 {
@@ -738,7 +767,7 @@ impl Warning {
                     "{} {} in the runs that held ({})",
                     if s.tipped > 0 { "; it" } else { "" },
                     trend(ht),
-                    tau_text(ht)
+                    tau_text(ht, s.held)
                 ));
             }
             let a = auc_text(auc, which);
@@ -772,19 +801,20 @@ impl Warning {
             }
         }
         if let (Some(pd), Some(k)) = (&self.paired, self.branches.get(1)) {
+            let high = pd.runs;
             let mut f = format!(
                 "The knock-out twin ({twin}), the same runs over the same windows: {} of {} runs tipped; the variance {} ({}), the lag-1 autocorrelation {} ({})",
                 pd.twin_tipped,
                 k.runs,
                 trend(&pd.twin_tau_variance),
-                tau_text(&pd.twin_tau_variance),
+                tau_text(&pd.twin_tau_variance, high),
                 trend(&pd.twin_tau_ar1),
-                tau_text(&pd.twin_tau_ar1)
+                tau_text(&pd.twin_tau_ar1, high)
             );
             if let (Some(d), Some(a)) = (&pd.tau_variance, &pd.tau_ar1) {
                 f.push_str(&format!(
-                    ". Paired by run, the scenario's τ minus the twin's is {:+.2} [{:+.2}, {:+.2}] for the variance and {:+.2} [{:+.2}, {:+.2}] for the lag-1 autocorrelation",
-                    d.mean, d.ci95[0], d.ci95[1], a.mean, a.ci95[0], a.ci95[1]
+                    ". Paired by run ({} runs measured in both), the scenario's τ minus the twin's is {:+.2} [{:+.2}, {:+.2}] for the variance and {:+.2} [{:+.2}, {:+.2}] for the lag-1 autocorrelation",
+                    d.n, d.mean, d.ci95[0], d.ci95[1], a.mean, a.ci95[0], a.ci95[1]
                 ));
             }
             f.push('.');
