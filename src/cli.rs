@@ -138,6 +138,11 @@ pub enum Command {
     /// seat alone gets a non-aligned successor, ranked) and a stress test
     /// of future successions from the leader pool.
     Risk(RiskArgs),
+    /// Early warning of tipping: per run and team, whether the culture
+    /// tips, the rolling variance and lag-1 autocorrelation of the culture
+    /// before the tip (Kendall's tau), and the margin of support above the
+    /// lower edge of the bistable window; against a knock-out twin.
+    Warning(WarningArgs),
     /// Combine the shards of one sweep into the files of the whole sweep.
     Merge {
         /// Shard output folders.
@@ -372,6 +377,52 @@ pub enum TableFormat {
     Csv,
     /// timeseries.parquet, teams.parquet, runs.parquet (typed columns).
     Parquet,
+}
+
+/// Options of `warning`.
+#[derive(Debug, Args, Clone)]
+pub struct WarningArgs {
+    /// Scenario file (or bundled name).
+    pub scenario: PathBuf,
+    /// Monitoring starts here ("6y", "313w"; a number is years): a run or
+    /// team tips if its culture is at or above the threshold then and
+    /// falls below it for good [default: the first leader replacement or
+    /// budget cut after the start].
+    #[arg(long, value_name = "TIME")]
+    pub from: Option<String>,
+    /// Length of the monitored window from --from (cut at the tip if
+    /// earlier).
+    #[arg(long, value_name = "TIME", default_value = crate::decide::warning_study::WINDOW)]
+    pub window: String,
+    /// Rolling window of the statistics, in percent of the monitored window
+    /// (50: Dakos et al. 2012).
+    #[arg(long, value_name = "PERCENT", default_value_t = crate::decide::warning_study::ROLLING)]
+    pub rolling: f64,
+    /// Gaussian detrending bandwidth ("6m"), or "none" [default: 20% of
+    /// the window].
+    #[arg(long, value_name = "TIME|none")]
+    pub bandwidth: Option<String>,
+    /// Culture below which a run or team has tipped [default:
+    /// culture.high_threshold].
+    #[arg(long, value_name = "C")]
+    pub threshold: Option<f64>,
+    /// The knock-out twin: a --set override that removes the harm (e.g.
+    /// events.6.enabled=false), run with the same seeds and measured over
+    /// the same windows (repeatable).
+    #[arg(long = "twin-set", value_name = "KEY=VALUE")]
+    pub twin_set: Vec<String>,
+    /// Also write every team's series to warning-series.csv (large).
+    #[arg(long)]
+    pub teams: bool,
+    /// Runs [default: the scenario's replicates].
+    #[arg(long, value_name = "N")]
+    pub replicates: Option<u32>,
+    /// Output folder [default: output/<scenario-name>-warning/].
+    #[arg(long, short, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Overrides, seed, threads and quiet.
+    #[command(flatten)]
+    pub common: AnalysisOptions,
 }
 
 /// `timing --unit` values, in the order of the core's `DELAY_UNITS`.

@@ -747,6 +747,19 @@ fn every_long_command_shows_a_progress_bar_with_elapsed_time_and_eta() {
         ),
         (
             s(&[
+                "warning",
+                "slow-erosion",
+                "--set",
+                "org.employees=60",
+                "--replicates",
+                "2",
+                "--out",
+                &d("warning"),
+            ]),
+            " steps",
+        ),
+        (
+            s(&[
                 "sensitivity",
                 "snow-in-the-sun-levers",
                 "--samples",

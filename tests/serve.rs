@@ -1333,6 +1333,26 @@ fn the_page_follows_its_levers_in_a_headless_browser() {
         card.starts_with(&format!("{final_culture:.2}culture at the end")),
         "{card}"
     );
+    // The margin before tipping: the API's support at the end minus the
+    // lower edge of the bistable window, with its sign.
+    let margin = post(
+        s.addr,
+        "/api/run",
+        &json!({ "replicates": 20, "overrides": step(8)["overrides"] }),
+    )
+    .json()["margin"]
+        .clone();
+    let (m, edge) = (
+        margin["margin"].as_f64().unwrap(),
+        margin["lower_edge"].as_f64().unwrap(),
+    );
+    assert!((0.3..0.7).contains(&edge), "{margin}");
+    let card = step(8)["numbers"][6].as_str().unwrap();
+    let sign = if m < 0.0 { '−' } else { '+' };
+    assert!(
+        card.starts_with(&format!("{sign}{:.2}margin before tipping", m.abs())),
+        "{card} vs {margin}"
+    );
     // A screenshot of the last state, kept for people to look at.
     let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("serve");
     std::fs::create_dir_all(&shots).unwrap();

@@ -74,6 +74,8 @@ mod slurm;
 mod sweeps;
 #[path = "validation.rs"]
 mod validation;
+#[path = "warning.rs"]
+mod warning;
 
 /// With `autotests = false` a new file in `tests/` is not a test binary of
 /// its own: it runs only if it is a module here. Every `tests/*.rs` file

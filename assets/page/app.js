@@ -950,6 +950,14 @@ function renderNumbers() {
     card('', pct(fin.engagement), 'of staff learning at the end', pct(finWas && finWas.engagement), 'n-engagement');
   }
   card('blue', lvl(fin.culture), 'culture at the end (0–1)', lvl(finWas && finWas.culture), 'n-final');
+  // Margin before tipping: the support at the end above the lower edge of
+  // the mean field's bistable window (docs/DECISIONS.md, "Early warning").
+  const signed = (x) => (x == null ? '—' : `${x < 0 ? '−' : '+'}${Math.abs(x).toFixed(2)}`);
+  const m = r.margin || {}, mWas = b ? (b.margin || {}) : null;
+  const mLabel = m.margin == null
+    ? 'margin before tipping: none to measure (no tipping point at these settings)'
+    : `margin before tipping: support ${m.support.toFixed(2)} at the end; the culture tips below ${m.lower_edge.toFixed(2)}`;
+  card(m.margin == null ? '' : (m.margin < 0.05 ? 'harm' : 'help'), signed(m.margin), mLabel, signed(mWas && mWas.margin), 'n-margin');
   if (!now) {
     const c = html('div', 'num empty', null, box);
     html('div', 'label', 'No non-aligned manager in these settings: switch one on to see the snow melt.', c);

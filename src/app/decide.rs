@@ -1,6 +1,6 @@
 //! The decision-support commands' edge: `run --save-state-at` /
-//! `--from-state` (reading and checking a snapshot file), `timing` and
-//! `risk`. Thin: parse, call the study in `crate::decide`, write its files
+//! `--from-state` (reading and checking a snapshot file), `timing`, `risk`
+//! and `warning`. Thin: parse, call the study in `crate::decide`, write its files
 //! and the report crate's figure and page, print.
 
 use super::Failure;
@@ -165,6 +165,45 @@ pub fn risk(args: &crate::cli::RiskArgs) -> Result<(), Failure> {
                 100.0 * st.share,
                 if st.top80 { "  *" } else { "" }
             );
+        }
+        println!("report: {}", out.join("report.html").display());
+    }
+    Ok(())
+}
+
+/// `culturesim warning`: parse, run the library's study
+/// ([`crate::decide::warning_study`]), write warning.csv,
+/// warning-series.csv, warning-sensitivity.csv, warning.json,
+/// plots/warning.png/.svg, report.html and scenario.toml, print the
+/// findings.
+pub fn warning(args: &crate::cli::WarningArgs) -> Result<(), Failure> {
+    use crate::decide::warning_study::{Options, study};
+    let o = Options {
+        scenario: args.scenario.clone(),
+        from: args.from.clone(),
+        window: args.window.clone(),
+        rolling: args.rolling,
+        bandwidth: args.bandwidth.clone(),
+        threshold: args.threshold,
+        teams: args.teams,
+        twin: args.twin_set.clone(),
+        replicates: args.replicates,
+        set: args.common.set.clone(),
+        seed: args.common.seed,
+        threads: args.common.threads,
+    };
+    let bar = super::progress::Bar::new("steps", args.common.quiet);
+    let s = study(&o, &bar)?;
+    let out = crate::export::files::write_study(
+        args.out.as_deref(),
+        &s.scenario,
+        "warning",
+        s.data_files(),
+        crate::plot::warning::files(&s).map_err(Failure::Runtime)?,
+    )?;
+    if !args.common.quiet {
+        for f in &s.findings {
+            println!("{f}");
         }
         println!("report: {}", out.join("report.html").display());
     }

@@ -38,7 +38,8 @@
 //! - `hysteresis`: [`sweep::hysteresis::scan`]; `sensitivity`:
 //!   [`sweep::sensitivity::analyse`];
 //! - `timing`: [`decide::timing_study::study`]; `risk`:
-//!   [`decide::risk_study::study`]; `calibrate`:
+//!   [`decide::risk_study::study`]; `warning`:
+//!   [`decide::warning_study::study`]; `calibrate`:
 //!   [`calibrate::Calibration::run`]; `bench`: [`bench::bench`].
 //!
 //! Every output folder's manifest.json is one type,

@@ -38,6 +38,7 @@ pub mod sweep;
 pub mod teams;
 pub mod timeline;
 pub mod timing;
+pub mod warning;
 
 use anyhow::{Context, Result};
 use canvas::{Figure, render};

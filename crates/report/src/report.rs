@@ -315,6 +315,103 @@ pub fn risk_section(
     h
 }
 
+/// A τ (or any mean) with its 95% interval, or "–".
+fn stat_cell(s: &Option<culturesim_core::analysis::stats::Stats>, signed: bool) -> String {
+    match s {
+        Some(s) if signed => format!("{:+.2} [{:+.2}, {:+.2}]", s.mean, s.ci95[0], s.ci95[1]),
+        Some(s) => format!("{:.3} [{:.3}, {:.3}]", s.mean, s.ci95[0], s.ci95[1]),
+        None => "–".into(),
+    }
+}
+
+/// The early-warning section of `culturesim warning`'s report: the
+/// findings, the method in one paragraph, the groups' indicators and
+/// margins, the sensitivity table and the figures.
+pub fn warning_section(
+    s: &culturesim_core::decide::warning_study::Study,
+    figs: &[Figure],
+) -> String {
+    use culturesim_core::analysis::warning::Detrend;
+    let p = &s.plan;
+    let w = &s.warning;
+    let mut h = String::from(
+        "<section id=\"warning\">\n<h2>Early warning before tipping</h2>\n<ul class=\"findings\">\n",
+    );
+    for f in &s.findings {
+        h.push_str(&format!("<li>{}</li>\n", esc(f)));
+    }
+    let detrend = match p.detrend {
+        Detrend::None => "not detrended".to_string(),
+        Detrend::Gaussian { bandwidth } => format!(
+            "detrended by a Gaussian kernel smoother of bandwidth {bandwidth:.1} steps (the residuals are measured)"
+        ),
+    };
+    h.push_str(&format!(
+        "</ul>\n<p>A run (or team) <em>tips</em> when its culture, at or above {} at {}, falls below it and stays below it to the end of the run. Its window runs from {} for {} steps, cut at its tip; the culture in it is {detrend}; the variance and the lag-1 autocorrelation are computed in a rolling window of {} steps, and Kendall's τ measures their trend (+1: a steady rise). Critical slowing down near a tipping point raises both (Scheffer et al. 2009; Dakos et al. 2012). The margin is the support reaching the unit minus the lower edge of the mean field's bistable window{}. Intervals are 95% (Student t over runs, kept inside τ's range [−1, 1]; Hanley–McNeil for the AUC, the probability that a run that tips scores above one that holds).</p>\n",
+        p.threshold,
+        esc(&s.year(p.from)),
+        esc(&s.year(p.from)),
+        p.window,
+        p.rolling,
+        w.lower_edge
+            .map(|e| format!(" ({e:.3})"))
+            .unwrap_or_else(|| " (none at these parameters)".into())
+    ));
+    h.push_str("<table>\n<tr><th>runs</th><th class=\"num\">n</th><th class=\"num\">τ of the variance</th><th class=\"num\">τ of the lag-1 autocorrelation</th><th class=\"num\">margin at the window's end</th></tr>\n");
+    for b in &w.branches {
+        for (label, g) in [("tipped", &b.tipped_group), ("held", &b.held_group)] {
+            if g.runs == 0 {
+                continue;
+            }
+            let name = if b.branch == "twin" {
+                format!("knock-out twin, {label}")
+            } else {
+                label.to_string()
+            };
+            let class = if label == "tipped" {
+                " class=\"harm\""
+            } else {
+                ""
+            };
+            h.push_str(&format!(
+                "<tr><td{class}>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
+                esc(&name),
+                g.runs,
+                stat_cell(&g.tau_variance, true),
+                stat_cell(&g.tau_ar1, true),
+                stat_cell(&g.margin_end, false)
+            ));
+        }
+    }
+    h.push_str("</table>\n");
+    h.push_str(&figures_html(figs, "plots/"));
+    if !s.sensitivity.is_empty() {
+        h.push_str("<h3>Sensitivity to the rolling window and the detrending</h3>\n<table>\n<tr><th>rolling window</th><th>detrending</th><th class=\"num\">τ variance, tipped</th><th class=\"num\">held</th><th class=\"num\">twin</th><th class=\"num\">τ lag-1 AC, tipped</th><th class=\"num\">held</th><th class=\"num\">twin</th></tr>\n");
+        let m = |x: &Option<culturesim_core::analysis::stats::Stats>| {
+            x.as_ref()
+                .map_or("–".to_string(), |s| format!("{:+.2}", s.mean))
+        };
+        for r in &s.sensitivity {
+            h.push_str(&format!(
+                "<tr><td>{:.0}% ({} steps)</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
+                r.rolling_percent,
+                r.rolling,
+                r.bandwidth_percent
+                    .map_or("none".to_string(), |b| format!("Gaussian, {b:.0}%")),
+                m(&r.tipped_variance),
+                m(&r.held_variance),
+                m(&r.twin_variance),
+                m(&r.tipped_ar1),
+                m(&r.held_ar1),
+                m(&r.twin_ar1)
+            ));
+        }
+        h.push_str("</table>\n");
+    }
+    h.push_str("</section>\n");
+    h
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,8 +12,8 @@ use crate::analysis::unit::ShockedUnit;
 use crate::app::{summary_builder, years_per_step};
 use crate::engine::{Marker, Model, run_many};
 use crate::export::summary::SummaryFile;
-use crate::model::learning_culture::METRICS;
 use crate::model::learning_culture::org::UnitRow;
+use crate::model::learning_culture::{METRICS, metric};
 use crate::plot::data::{self, Bands};
 use crate::plot::metrics::PANELS;
 use crate::plot::timeline::Timeline;
@@ -41,6 +41,9 @@ pub struct Base {
     start: Scenario,
     /// Replicates the page starts with.
     page_replicates: u32,
+    /// The mean field's bistable window by parameters and people (the
+    /// margin card's lower edge), computed once per setting.
+    windows: std::sync::Mutex<BTreeMap<String, Option<(f64, f64)>>>,
 }
 
 /// Body of `POST /api/run` and `POST /api/org`.
@@ -107,6 +110,7 @@ impl Base {
             limits,
             start,
             page_replicates,
+            windows: std::sync::Mutex::new(BTreeMap::new()),
         })
     }
 
@@ -333,7 +337,7 @@ pub fn run(base: &Base, body: &[u8], gone: &mut dyn FnMut() -> bool) -> Response
         Ok(s) => s,
         Err(r) => return r,
     };
-    match simulate(&scenario, gone) {
+    match simulate(base, &scenario, gone) {
         Ok(Some(bytes)) => Response::new(200, JSON, bytes),
         Ok(None) => Response::error(503, "the client went away"),
         Err(e) => Response::error(500, format!("{e:#}")),
@@ -351,7 +355,11 @@ fn wire_metrics() -> Vec<&'static str> {
 }
 
 /// Run the replicates and build the response (None if the client left).
-fn simulate(scenario: &Scenario, gone: &mut dyn FnMut() -> bool) -> Result<Option<Vec<u8>>> {
+fn simulate(
+    base: &Base,
+    scenario: &Scenario,
+    gone: &mut dyn FnMut() -> bool,
+) -> Result<Option<Vec<u8>>> {
     let started = Instant::now();
     let model = lc(scenario);
     let markers = model.markers();
@@ -364,6 +372,7 @@ fn simulate(scenario: &Scenario, gone: &mut dyn FnMut() -> bool) -> Result<Optio
     let mut runs: Vec<Vec<Vec<f64>>> = vec![Vec::new(); names.len()];
     let local = local_unit(scenario);
     let mut local_runs: Vec<Vec<f64>> = Vec::new();
+    let mut final_support: Vec<f64> = Vec::new();
     // The request is checked for a hung-up client between batches.
     let batch = crate::engine::Batch::Responsive.size();
     let finished = run_many(
@@ -382,6 +391,9 @@ fn simulate(scenario: &Scenario, gone: &mut dyn FnMut() -> bool) -> Result<Optio
             }
             if let Some(l) = &local {
                 local_runs.push(l.series(&run));
+            }
+            if !run.is_empty() {
+                final_support.push(run.row(run.len() - 1)[metric::SUPPORT]);
             }
             Ok(())
         },
@@ -435,6 +447,7 @@ fn simulate(scenario: &Scenario, gone: &mut dyn FnMut() -> bool) -> Result<Optio
             every: l.every,
             bands: Bands::of(&local_runs).into(),
         }),
+        margin: Margin::of(base.window(model), &final_support),
         toml,
         chart: scenario.chart.as_deref(),
         compute_ms: (started.elapsed().as_secs_f64() * 1e4).round() / 10.0,
@@ -470,6 +483,57 @@ fn first_shock(markers: &[Marker]) -> Option<u32> {
     markers.iter().find(|m| m.shock).map(|m| m.step)
 }
 
+/// The margin before tipping: how far the organization's support at the
+/// end of the runs is above the lower edge of the mean field's bistable
+/// window (docs/DECISIONS.md, "Early warning"); below zero the high
+/// state is gone at that support and the culture is expected to tip.
+#[derive(Debug, Serialize)]
+struct Margin {
+    /// Lower edge of the window (None: one state at every support).
+    lower_edge: Option<f64>,
+    /// Upper edge.
+    upper_edge: Option<f64>,
+    /// Mean over the runs of the support at the last step.
+    support: Option<f64>,
+    /// support − lower edge.
+    margin: Option<f64>,
+}
+
+impl Margin {
+    fn of(window: Option<(f64, f64)>, final_support: &[f64]) -> Self {
+        let support = (!final_support.is_empty())
+            .then(|| final_support.iter().sum::<f64>() / final_support.len() as f64);
+        let r = |x: f64| (x * 1e4).round() / 1e4;
+        Self {
+            lower_edge: window.map(|w| w.0),
+            upper_edge: window.map(|w| w.1),
+            support: support.map(r),
+            margin: support.zip(window).map(|(s, w)| r(s - w.0)),
+        }
+    }
+}
+
+impl Base {
+    /// The bistable window of `model`'s parameters and people, computed
+    /// once per distinct setting.
+    fn window(
+        &self,
+        model: &crate::model::learning_culture::LearningCulture,
+    ) -> Option<(f64, f64)> {
+        use crate::model::learning_culture::meanfield::{People, bistable_window};
+        let people = People::of(model.setup());
+        let key = format!("{:?}|{people:?}", model.stated_params());
+        if let Some(w) = self.windows.lock().ok().and_then(|m| m.get(&key).copied()) {
+            return w;
+        }
+        let w = bistable_window(model.stated_params(), &people);
+        if let Ok(mut m) = self.windows.lock() {
+            m.insert(key, w);
+        }
+        w
+    }
+}
+
 #[derive(Serialize)]
 struct Info<'a> {
     name: &'a str,
@@ -493,6 +557,8 @@ struct RunResponse<'a> {
     shock_step: Option<u32>,
     /// Local culture of the team or unit the shock hits (not for the top).
     local: Option<Local>,
+    /// The margin before tipping (the card of that name).
+    margin: Margin,
     /// The scenario as resolved: `culturesim run` on it reproduces `summary`.
     toml: String,
     /// The org chart the resolved scenario names (`org-chart.csv`), if any.
@@ -628,6 +694,32 @@ mod tests {
         assert!(x.iter().all(|v| (0.0..=1.0).contains(v)));
         let t = local_unit(&with(&["events.4.scope=\"team:u1.1.1\""])).unwrap();
         assert!(t.team && t.groups.len() == 1 && t.people == 11);
+    }
+
+    #[test]
+    fn the_margin_card_is_the_support_above_the_lower_edge() {
+        let base = Base::load(None, limits()).unwrap();
+        let with = |sets: &[&str]| {
+            base.scenario(&RunRequest {
+                overrides: sets.iter().map(|s| s.to_string()).collect(),
+                replicates: Some(1),
+                ..Default::default()
+            })
+            .unwrap()
+        };
+        let s = with(&[]);
+        let w = base.window(lc(&s)).expect("the defaults are bistable");
+        // Computed once: the second request with the same parameters (but
+        // other events) reads the cache.
+        assert_eq!(base.window(lc(&with(&["events.4.enabled=false"]))), Some(w));
+        assert_eq!(base.windows.lock().unwrap().len(), 1);
+        let m = Margin::of(Some(w), &[0.5, 0.6]);
+        assert_eq!(m.support, Some(0.55));
+        assert!((m.margin.unwrap() - (0.55 - w.0)).abs() < 1e-4);
+        // Without the loop there is no tipping point: no margin.
+        let off = with(&["culture.coupling=0"]);
+        let none = Margin::of(base.window(lc(&off)), &[0.5]);
+        assert_eq!((none.lower_edge, none.margin), (None, None));
     }
 
     #[test]

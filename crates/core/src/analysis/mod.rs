@@ -1,5 +1,5 @@
-//! Analysis of finished runs: replicate statistics, shock metrics and the
-//! unit a shock hits.
+//! Analysis of finished runs: replicate statistics, shock metrics, the
+//! unit a shock hits, and early-warning indicators of tipping.
 //! Pure functions over numbers; no I/O.
 
 pub mod groups;
@@ -8,3 +8,4 @@ pub mod shock;
 pub mod stats;
 pub mod summary;
 pub mod unit;
+pub mod warning;

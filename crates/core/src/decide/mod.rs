@@ -1,11 +1,12 @@
 //! Decision support on the learning-culture model: checkpoint and fork
 //! ([`fork`], [`checkpoint`]), when to act on a harmful event ([`timing`]),
-//! which seats matter and the succession stress test ([`risk`]).
+//! which seats matter and the succession stress test ([`risk`]), and early
+//! warning of tipping ([`warning`]).
 //!
 //! Every analysis here runs the real model; branches of one run share its
 //! random streams after the fork (common random numbers), so differences
 //! between branches are paired per run. The studies ([`timing_study`],
-//! [`risk_study`]) load a scenario, check the options, run and give their
+//! [`risk_study`], [`warning_study`]) load a scenario, check the options, run and give their
 //! tables as bytes; the commands (`src/app/decide.rs`) write them, with the
 //! report crate's figures, through [`crate::export::files::write_all`].
 
@@ -16,3 +17,5 @@ pub mod risk_study;
 pub mod study;
 pub mod timing;
 pub mod timing_study;
+pub mod warning;
+pub mod warning_study;

@@ -20,6 +20,10 @@ pub const BUNDLED: &[(&str, &str)] = &[
         include_str!("../../../../scenarios/replaced-early.toml"),
     ),
     (
+        "slow-erosion",
+        include_str!("../../../../scenarios/slow-erosion.toml"),
+    ),
+    (
         "scope-team-leader",
         include_str!("../../../../scenarios/scope-team-leader.toml"),
     ),

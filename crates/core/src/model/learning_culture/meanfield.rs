@@ -26,7 +26,7 @@ use crate::engine::{Model, Seeds};
 
 /// Means of the people the map does not draw: everyone's personal mastery
 /// (of the staff and of hires), and what hires bring.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct People {
     /// Personal mastery of everyone (and of hires).
     pub mastery: f64,
@@ -34,6 +34,38 @@ pub struct People {
     pub hire_belief: f64,
     /// Mean knowledge of hires before onboarding.
     pub hire_knowledge: f64,
+}
+
+impl People {
+    /// Draws [`People::of`] averages per trait.
+    pub const DRAWS: u32 = 20_000;
+
+    /// The people of `setup` as the model draws them (each value clamped
+    /// to [0, 1]): the staff's mean mastery (as drawn, before any
+    /// programme raises it) and the hires' mean belief and knowledge (before
+    /// selection and onboarding), each the mean of [`People::DRAWS`] draws
+    /// of a fixed stream (the same numbers on every call).
+    pub fn of(setup: &super::Setup) -> Self {
+        let seeds = Seeds::new(
+            0,
+            crate::engine::RunId {
+                point: 0,
+                replicate: 0,
+            },
+        );
+        let mean = |d: &crate::dist::Dist, key: u64| {
+            let mut rng = seeds.stream(&[key]);
+            (0..Self::DRAWS)
+                .map(|_| d.sample(&mut rng).clamp(0.0, 1.0))
+                .sum::<f64>()
+                / f64::from(Self::DRAWS)
+        };
+        Self {
+            mastery: mean(&setup.population.mastery, 1),
+            hire_belief: mean(&setup.hiring.belief, 2),
+            hire_knowledge: mean(&setup.hiring.knowledge, 3),
+        }
+    }
 }
 
 /// Inputs of the uniform map: the support every team sees and the people.
@@ -304,6 +336,77 @@ impl MeanField {
         }
         out
     }
+}
+
+/// Weeks the uniform map is iterated from each start to find its end
+/// state in [`bistable_window`] (as the documented scan, docs/MODEL.md
+/// section 8).
+pub const WINDOW_WEEKS: u32 = 10_000;
+
+/// The window of support over which the uniform map has two stable states
+/// (docs/MODEL.md section 8, "Bistability"), for parameters `stated` (as a
+/// scenario states them: rates per year; the map runs in weeks) and
+/// `people`: (lower edge, upper edge), each to 0.001, or `None` when the
+/// map has one state for every support in [0, 1].
+///
+/// For each S the map runs [`WINDOW_WEEKS`] weeks from a high start (the
+/// state it reaches at S = 1) and from a low one (the state at S = 0); S is
+/// bistable when the two final cultures differ by more than 0.05, as in
+/// `bistable_over_a_window_of_support`. S is scanned in steps of 0.01,
+/// then each edge is bisected to 0.001. Below the lower edge only the low
+/// state exists: a team whose support falls under it tips, whatever its
+/// culture (the fold of the high branch).
+pub fn bistable_window(stated: &Params, people: &People) -> Option<(f64, f64)> {
+    use rayon::prelude::*;
+    let p = stated.per_step(7.0 / 365.25);
+    let at = |s: f64, from: MeanField| {
+        *from
+            .trajectory(
+                &p,
+                &MeanFieldInputs {
+                    support: s,
+                    people: *people,
+                },
+                WINDOW_WEEKS,
+            )
+            .last()
+            .expect("the first state")
+    };
+    let start = MeanField::new(&p, people.hire_belief, people.hire_knowledge);
+    let (high, low) = (at(1.0, start), at(0.0, start));
+    let bistable = |s: f64| (at(s, high).org_culture - at(s, low).org_culture) > 0.05;
+    let grid: Vec<bool> = (0..=100)
+        .into_par_iter()
+        .map(|i| bistable(f64::from(i) / 100.0))
+        .collect();
+    let first = grid.iter().position(|&b| b)?;
+    let last = grid.iter().rposition(|&b| b)?;
+    // Bisect between a grid point outside (or the end of the range) and
+    // the first / last one inside, 0.01 apart.
+    let refine = |mut inside: f64, mut outside: f64| {
+        while (inside - outside).abs() > 0.0005 {
+            let mid = 0.5 * (inside + outside);
+            if bistable(mid) {
+                inside = mid;
+            } else {
+                outside = mid;
+            }
+        }
+        (1000.0 * inside).round() / 1000.0
+    };
+    let lo = first as f64 / 100.0;
+    let hi = last as f64 / 100.0;
+    let lower = if first == 0 {
+        lo
+    } else {
+        refine(lo, lo - 0.01)
+    };
+    let upper = if last == 100 {
+        hi
+    } else {
+        refine(hi, hi + 0.01)
+    };
+    Some((lower, upper))
 }
 
 /// The organization-wide means the agent model reports (its metrics of
@@ -727,6 +830,25 @@ mod tests {
             let end = *m.trajectory(p, &x, 10_000).last().unwrap();
             (end.org_culture, end.engagement)
         })
+    }
+
+    #[test]
+    fn the_window_of_the_defaults_is_the_documented_one() {
+        // docs/MODEL.md section 8: bistable for S in 0.47–0.61 (steps of
+        // 0.01) at m̄ = 0.4, b̄_h = 0.375, k̄_h = 2/7.
+        let people = People {
+            mastery: 0.4,
+            hire_belief: 0.375,
+            hire_knowledge: 2.0 / 7.0,
+        };
+        let (lo, hi) = bistable_window(&Params::default(), &people).unwrap();
+        eprintln!("bistable for S in [{lo:.3}, {hi:.3}]");
+        assert!((0.46..=0.47).contains(&lo), "{lo}");
+        assert!((0.61..=0.62).contains(&hi), "{hi}");
+        // The knock-out: without the loop there is no window.
+        let mut off = Params::default();
+        off.culture.coupling = 0.0;
+        assert_eq!(bistable_window(&off, &people), None);
     }
 
     #[test]
