@@ -50,6 +50,7 @@ __all__ = [
     "hysteresis",
     "timing",
     "risk",
+    "warning",
     "calibrate",
     "__version__",
 ]
@@ -164,12 +165,20 @@ def load(source: ScenarioLike = "snow-in-the-sun", *, name: Optional[str] = None
     return Scenario.load(source, name=name)
 
 
+def _overrides(set: Union[None, Mapping[str, Any], Sequence[str]]) -> List[str]:
+    """``{key: value}`` or ``["key=value"]`` as ``--set`` arguments."""
+    if not set:
+        return []
+    if isinstance(set, str):
+        set = [set]
+    items = set.items() if isinstance(set, Mapping) else [(a, ...) for a in set]
+    return [_override(key, value) for key, value in items]
+
+
 def _scenario(source: Optional[ScenarioLike], set: Union[None, Mapping[str, Any], Sequence[str]], **values: Any) -> Scenario:
     s = load("snow-in-the-sun" if source is None else source)
-    if set:
-        items = set.items() if isinstance(set, Mapping) else [(a, ...) for a in set]
-        for key, value in items:
-            s = s.set(key, value)
+    for o in _overrides(set):
+        s = s.set(o)
     return s._with(**values)
 
 
@@ -488,6 +497,39 @@ def risk(
     return _call(
         "risk", s, out, frames, progress, "steps", _native.risk,
         at=at, years=years, alignment=float(alignment), top=top, replicates=replicates,
+        seed=seed, threads=_threads(threads), plots=plots,
+    )
+
+
+def warning(
+    scenario: ScenarioLike,
+    *,
+    start: Optional[str] = None,
+    window: str = "3y",
+    rolling: float = 50.0,
+    bandwidth: Optional[str] = None,
+    threshold: Optional[float] = None,
+    twin: Union[None, Mapping[str, Any], Sequence[str]] = None,
+    teams: bool = False,
+    replicates: Optional[int] = None,
+    seed: Optional[int] = None,
+    set: Union[None, Mapping[str, Any], Sequence[str]] = None,
+    out: Union[None, str, "os.PathLike[str]"] = None,
+    threads: Optional[int] = None,
+    plots: bool = False,
+    frames: str = "pandas",
+    progress: Union[None, bool, ProgressCallback] = None,
+) -> Result:
+    """Early warning of a tipping point: rolling variance and lag-1
+    autocorrelation before each run's and team's tip, with Kendall's tau,
+    and the margin to the mean field's bistable window (``culturesim
+    warning``). ``start`` is the CLI's ``--from``; ``twin`` its
+    ``--twin-set`` overrides (the knock-out twin)."""
+    s = _scenario(scenario, set)
+    return _call(
+        "warning", s, out, frames, progress, "steps", _native.warning,
+        start=start, window=window, rolling=float(rolling), bandwidth=bandwidth,
+        threshold=threshold, twin=_overrides(twin), teams=teams, replicates=replicates,
         seed=seed, threads=_threads(threads), plots=plots,
     )
 

@@ -79,6 +79,16 @@ def risk(
 ) -> List[str]:
     """``culturesim risk`` into ``out``; returns the findings."""
 
+def warning(
+    kind: str, value: str, name: str, overrides: Sequence[str], out: _Path,
+    start: Optional[str] = None, window: str = "3y", rolling: float = 50.0,
+    bandwidth: Optional[str] = None, threshold: Optional[float] = None,
+    twin: Sequence[str] = (), teams: bool = False, replicates: Optional[int] = None,
+    seed: Optional[int] = None, threads: Optional[int] = None, plots: bool = False,
+    progress: _Progress = None,
+) -> List[str]:
+    """``culturesim warning`` into ``out``; returns the findings."""
+
 def calibrate(
     kind: str, value: str, name: str, overrides: Sequence[str], out: _Path,
     data: _Path, resume: bool = False, particles: Optional[int] = None,

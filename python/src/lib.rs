@@ -600,6 +600,65 @@ fn risk(
     .map_err(raise)
 }
 
+/// An early-warning study into `out` (`culturesim warning`); returns its
+/// findings.
+#[pyfunction]
+#[pyo3(signature = (kind, value, name, overrides, out, start=None, window=culturesim_core::decide::warning_study::WINDOW.to_string(), rolling=culturesim_core::decide::warning_study::ROLLING, bandwidth=None, threshold=None, twin=Vec::new(), teams=false, replicates=None, seed=None, threads=None, plots=false, progress=None))]
+#[allow(clippy::too_many_arguments)]
+fn warning(
+    py: Python<'_>,
+    kind: &str,
+    value: &str,
+    name: &str,
+    overrides: Vec<String>,
+    out: PathBuf,
+    start: Option<String>,
+    window: String,
+    rolling: f64,
+    bandwidth: Option<String>,
+    threshold: Option<f64>,
+    twin: Vec<String>,
+    teams: bool,
+    replicates: Option<u32>,
+    seed: Option<u64>,
+    threads: Option<usize>,
+    plots: bool,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<Vec<String>> {
+    use culturesim_core::decide::warning_study::{Options, study};
+    let bar = PyProgress::new(progress);
+    py.detach(|| {
+        let tmp = temp()?;
+        let o = Options {
+            scenario: scenario_path(kind, value, name, tmp.path())?,
+            from: start,
+            window,
+            rolling,
+            bandwidth,
+            threshold,
+            teams,
+            twin,
+            replicates,
+            set: overrides,
+            seed,
+            threads,
+        };
+        let s = study(&o, &bar)?;
+        let data = s.data_files();
+        write_decision(
+            &out,
+            &s.scenario,
+            "warning",
+            data,
+            plots,
+            &s,
+            culturesim_report::warning::files,
+        )?;
+        Ok(s.findings.clone())
+    })
+    .map_err(raise)
+}
+
 /// An ABC-SMC calibration to survey waves into `out` (`culturesim
 /// calibrate`); returns its statement (whether the model fits).
 #[pyfunction]
@@ -682,6 +741,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sensitivity, m)?)?;
     m.add_function(wrap_pyfunction!(timing, m)?)?;
     m.add_function(wrap_pyfunction!(risk, m)?)?;
+    m.add_function(wrap_pyfunction!(warning, m)?)?;
     m.add_function(wrap_pyfunction!(calibrate, m)?)?;
     Ok(())
 }
