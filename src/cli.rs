@@ -143,6 +143,11 @@ pub enum Command {
     /// before the tip (Kendall's tau), and the margin of support above the
     /// lower edge of the bistable window; against a knock-out twin.
     Warning(WarningArgs),
+    /// Which programmes pay off: the Pareto front of cost, chance of ending
+    /// in the high-culture basin and final culture over the scenario's
+    /// programme portfolio (NSGA-II, common random numbers), and the
+    /// cheapest portfolio that reaches the target, re-run on fresh seeds.
+    Optimize(OptimizeArgs),
     /// Combine the shards of one sweep into the files of the whole sweep.
     Merge {
         /// Shard output folders.
@@ -418,6 +423,41 @@ pub struct WarningArgs {
     #[arg(long, value_name = "N")]
     pub replicates: Option<u32>,
     /// Output folder [default: output/<scenario-name>-warning/].
+    #[arg(long, short, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Overrides, seed, threads and quiet.
+    #[command(flatten)]
+    pub common: AnalysisOptions,
+}
+
+/// Options of `optimize` (each overrides the scenario's `[optimize]`).
+#[derive(Debug, Args, Clone)]
+pub struct OptimizeArgs {
+    /// Scenario file (or bundled name).
+    pub scenario: PathBuf,
+    /// Least chance of ending in the high-culture basin the cheapest
+    /// portfolio must give [default: optimize.target, 0.7].
+    #[arg(long, value_name = "P")]
+    pub target: Option<f64>,
+    /// Most a portfolio may cost, in the cost model's unit [default:
+    /// optimize.budget, none].
+    #[arg(long, value_name = "COST")]
+    pub budget: Option<f64>,
+    /// Portfolios per generation [default: optimize.population, 24].
+    #[arg(long, value_name = "N")]
+    pub population: Option<u32>,
+    /// Generations after the first [default: optimize.generations, 8].
+    #[arg(long, value_name = "N")]
+    pub generations: Option<u32>,
+    /// Runs per portfolio, the same seeds for all [default:
+    /// optimize.replicates, else the scenario's replicates].
+    #[arg(long, value_name = "N")]
+    pub replicates: Option<u32>,
+    /// Fresh-seed runs per re-evaluated portfolio [default:
+    /// optimize.confirm, 256].
+    #[arg(long, value_name = "N")]
+    pub confirm: Option<u32>,
+    /// Output folder [default: output/<scenario-name>-optimize/].
     #[arg(long, short, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Overrides, seed, threads and quiet.

@@ -760,6 +760,23 @@ fn every_long_command_shows_a_progress_bar_with_elapsed_time_and_eta() {
         ),
         (
             s(&[
+                "optimize",
+                "consultant-org-chart",
+                "--population",
+                "4",
+                "--generations",
+                "1",
+                "--replicates",
+                "2",
+                "--confirm",
+                "4",
+                "--out",
+                &d("optimize"),
+            ]),
+            " runs",
+        ),
+        (
+            s(&[
                 "sensitivity",
                 "snow-in-the-sun-levers",
                 "--samples",

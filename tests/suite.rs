@@ -54,6 +54,8 @@ mod march1991;
 mod meanfield;
 #[path = "mechanisms.rs"]
 mod mechanisms;
+#[path = "optimize.rs"]
+mod optimize;
 #[path = "org.rs"]
 mod org;
 #[path = "patterns.rs"]

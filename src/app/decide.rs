@@ -209,3 +209,60 @@ pub fn warning(args: &crate::cli::WarningArgs) -> Result<(), Failure> {
     }
     Ok(())
 }
+
+/// `culturesim optimize`: parse, run the library's study
+/// ([`crate::decide::optimize`]), write portfolios.csv, front.csv,
+/// optimize.json, dose.toml, plots/optimize.png/.svg, report.html and
+/// scenario.toml, print the findings and the front.
+pub fn optimize(args: &crate::cli::OptimizeArgs) -> Result<(), Failure> {
+    use crate::decide::optimize::{Options, study};
+    let o = Options {
+        scenario: args.scenario.clone(),
+        target: args.target,
+        budget: args.budget,
+        population: args.population,
+        generations: args.generations,
+        replicates: args.replicates,
+        confirm: args.confirm,
+        set: args.common.set.clone(),
+        seed: args.common.seed,
+        threads: args.common.threads,
+    };
+    let bar = super::progress::Bar::new("runs", args.common.quiet);
+    let s = study(&o, &bar)?;
+    let out = crate::export::files::write_study(
+        args.out.as_deref(),
+        &s.scenario,
+        "optimize",
+        s.data_files(),
+        crate::plot::optimize::files(&s).map_err(Failure::Runtime)?,
+    )?;
+    if !args.common.quiet {
+        for f in &s.findings {
+            println!("{f}");
+        }
+        for p in s.front() {
+            let fresh = p.confirmed.as_ref().map_or(String::new(), |c| {
+                format!(
+                    "  fresh {:>3.0}% [{:.0}%, {:.0}%]",
+                    100.0 * c.high,
+                    100.0 * c.high_ci[0],
+                    100.0 * c.high_ci[1]
+                )
+            });
+            println!(
+                "  #{:<4} {:>12}  high {:>3.0}%{fresh}{}",
+                p.id,
+                s.money(p.cost),
+                100.0 * p.search.high,
+                if Some(p.id) == s.dose {
+                    "  <- minimum effective dose"
+                } else {
+                    ""
+                }
+            );
+        }
+        println!("report: {}", out.join("report.html").display());
+    }
+    Ok(())
+}

@@ -103,6 +103,7 @@ pub fn main(cli: Cli) -> Result<(), Failure> {
         Some(Command::Timing(args)) => decide::timing(&args),
         Some(Command::Risk(args)) => decide::risk(&args),
         Some(Command::Warning(args)) => decide::warning(&args),
+        Some(Command::Optimize(args)) => decide::optimize(&args),
         Some(Command::Merge { dirs, out, quiet }) => sweep::merge(&dirs, &out, quiet),
         Some(Command::Sensitivity(args)) => sensitivity::sensitivity(&args),
         Some(Command::Hysteresis(args)) => hysteresis::hysteresis(&args),

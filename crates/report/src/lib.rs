@@ -27,6 +27,7 @@ pub mod loops;
 pub mod march;
 pub mod metrics;
 pub mod narrative;
+pub mod optimize;
 pub mod outcomes;
 pub mod registered;
 pub mod report;

@@ -11,7 +11,10 @@
 //! report crate's figures, through [`crate::export::files::write_all`].
 
 pub mod checkpoint;
+pub mod cost;
 pub mod fork;
+pub mod nsga2;
+pub mod optimize;
 pub mod risk;
 pub mod risk_study;
 pub mod study;

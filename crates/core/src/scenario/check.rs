@@ -42,6 +42,9 @@ impl Scenario {
             f64::from(raw.steps()) * raw.years_per_step(),
             &mut problems,
         );
+        if let Some(o) = &raw.optimize {
+            super::optimize::check(o, &mut problems);
+        }
         if !problems.is_empty() {
             return Err(layers.invalid(problems));
         }

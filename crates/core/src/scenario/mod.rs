@@ -17,6 +17,7 @@ mod layers;
 mod limits;
 mod locate;
 pub mod migrate;
+pub mod optimize;
 pub mod orgchart;
 mod overrides;
 pub mod raw;

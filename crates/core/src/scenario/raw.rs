@@ -419,6 +419,10 @@ pub struct RawScenario {
     /// `culturesim calibrate` (ignored by `culturesim run`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calibrate: Option<super::survey::RawCalibrate>,
+    /// `[optimize]`: decision variables, target, budget and cost model of
+    /// `culturesim optimize` (ignored by `culturesim run`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub optimize: Option<super::optimize::RawOptimize>,
     /// The section of a registered model (`model = "..."` registered
     /// through [`crate::model::registry`]), as written; after validation,
     /// with every parameter stated. Read and written beside the typed
