@@ -192,7 +192,7 @@ fn optimize_errors_name_the_option_and_the_rule() {
             "--target (or optimize.target): must be a probability in (0, 1], got 2",
         ),
         (vec!["--population", "2"], "--population"),
-        (vec!["--budget", "-3"], "--budget (or optimize.budget)"),
+        (vec!["--budget=-3"], "--budget (or optimize.budget)"),
         (
             vec!["--budget", "10"],
             "no portfolio in the variables' ranges costs that little; the cheapest",

@@ -51,6 +51,7 @@ __all__ = [
     "timing",
     "risk",
     "warning",
+    "optimize",
     "calibrate",
     "__version__",
 ]
@@ -531,6 +532,37 @@ def warning(
         start=start, window=window, rolling=float(rolling), bandwidth=bandwidth,
         threshold=threshold, twin=_overrides(twin), teams=teams, replicates=replicates,
         seed=seed, threads=_threads(threads), plots=plots,
+    )
+
+
+def optimize(
+    scenario: ScenarioLike,
+    *,
+    target: Optional[float] = None,
+    budget: Optional[float] = None,
+    population: Optional[int] = None,
+    generations: Optional[int] = None,
+    replicates: Optional[int] = None,
+    confirm: Optional[int] = None,
+    seed: Optional[int] = None,
+    set: Union[None, Mapping[str, Any], Sequence[str]] = None,
+    out: Union[None, str, "os.PathLike[str]"] = None,
+    threads: Optional[int] = None,
+    plots: bool = False,
+    frames: str = "pandas",
+    progress: Union[None, bool, ProgressCallback] = None,
+) -> Result:
+    """Which programmes pay off: NSGA-II over the scenario's programme
+    portfolio (or its ``[optimize]`` keys) for the Pareto front of cost
+    and the chance of ending in the high-culture basin, every portfolio on
+    the same seeds, and the minimum effective dose re-run on fresh seeds
+    (``culturesim optimize``). ``tables["portfolios"]`` and
+    ``tables["front"]`` are frames; ``data["optimize"]`` the summary."""
+    s = _scenario(scenario, set)
+    return _call(
+        "optimize", s, out, frames, progress, "runs", _native.optimize,
+        target=target, budget=budget, population=population, generations=generations,
+        replicates=replicates, confirm=confirm, seed=seed, threads=_threads(threads), plots=plots,
     )
 
 

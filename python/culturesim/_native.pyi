@@ -89,6 +89,16 @@ def warning(
 ) -> List[str]:
     """``culturesim warning`` into ``out``; returns the findings."""
 
+def optimize(
+    kind: str, value: str, name: str, overrides: Sequence[str], out: _Path,
+    target: Optional[float] = None, budget: Optional[float] = None,
+    population: Optional[int] = None, generations: Optional[int] = None,
+    replicates: Optional[int] = None, confirm: Optional[int] = None,
+    seed: Optional[int] = None, threads: Optional[int] = None, plots: bool = False,
+    progress: _Progress = None,
+) -> List[str]:
+    """``culturesim optimize`` into ``out``; returns the findings."""
+
 def calibrate(
     kind: str, value: str, name: str, overrides: Sequence[str], out: _Path,
     data: _Path, resume: bool = False, particles: Optional[int] = None,

@@ -659,6 +659,61 @@ fn warning(
     .map_err(raise)
 }
 
+/// A programme-portfolio study into `out` (`culturesim optimize`);
+/// returns its findings.
+#[pyfunction]
+#[pyo3(signature = (kind, value, name, overrides, out, target=None, budget=None, population=None, generations=None, replicates=None, confirm=None, seed=None, threads=None, plots=false, progress=None))]
+#[allow(clippy::too_many_arguments)]
+fn optimize(
+    py: Python<'_>,
+    kind: &str,
+    value: &str,
+    name: &str,
+    overrides: Vec<String>,
+    out: PathBuf,
+    target: Option<f64>,
+    budget: Option<f64>,
+    population: Option<u32>,
+    generations: Option<u32>,
+    replicates: Option<u32>,
+    confirm: Option<u32>,
+    seed: Option<u64>,
+    threads: Option<usize>,
+    plots: bool,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<Vec<String>> {
+    use culturesim_core::decide::optimize::{Options, study};
+    let bar = PyProgress::new(progress);
+    py.detach(|| {
+        let tmp = temp()?;
+        let o = Options {
+            scenario: scenario_path(kind, value, name, tmp.path())?,
+            target,
+            budget,
+            population,
+            generations,
+            replicates,
+            confirm,
+            set: overrides,
+            seed,
+            threads,
+        };
+        let s = study(&o, &bar)?;
+        let data = s.data_files();
+        write_decision(
+            &out,
+            &s.scenario,
+            "optimize",
+            data,
+            plots,
+            &s,
+            culturesim_report::optimize::files,
+        )?;
+        Ok(s.findings.clone())
+    })
+    .map_err(raise)
+}
+
 /// An ABC-SMC calibration to survey waves into `out` (`culturesim
 /// calibrate`); returns its statement (whether the model fits).
 #[pyfunction]
@@ -742,6 +797,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(timing, m)?)?;
     m.add_function(wrap_pyfunction!(risk, m)?)?;
     m.add_function(wrap_pyfunction!(warning, m)?)?;
+    m.add_function(wrap_pyfunction!(optimize, m)?)?;
     m.add_function(wrap_pyfunction!(calibrate, m)?)?;
     Ok(())
 }

@@ -64,7 +64,7 @@ def test_a_sweep_matches_the_cli_and_groups_in_pandas(cli, tmp_path):
     assert len(by_point) == 25 and by_point.between(0, 1).all()
 
 
-def test_hysteresis_sensitivity_timing_risk_and_warning_match_the_cli(cli, tmp_path):
+def test_every_decision_command_matches_the_cli(cli, tmp_path):
     calls = [
         (["hysteresis", "baseline", "--param", "leaders.alignment", "--from", "0.2", "--to", "0.8", "--points", "3", "--steps", "104", "--replicates", "2"],
          lambda out: cs.hysteresis("baseline", "leaders.alignment", 0.2, 0.8, points=3, steps=104, replicates=2, out=out, progress=False),
@@ -81,6 +81,9 @@ def test_hysteresis_sensitivity_timing_risk_and_warning_match_the_cli(cli, tmp_p
         (["warning", "slow-erosion", "--replicates", "3", "--set", "org.employees=80", "--twin-set", "events.6.enabled=false"],
          lambda out: cs.warning("slow-erosion", replicates=3, set={"org.employees": 80}, twin={"events.6.enabled": False}, out=out, progress=False),
          ["warning.csv", "warning-series.csv", "warning-sensitivity.csv", "warning.json", "scenario.toml"]),
+        (["optimize", "consultant-org-chart", "--population", "6", "--generations", "1", "--replicates", "3", "--confirm", "6"],
+         lambda out: cs.optimize("consultant-org-chart", population=6, generations=1, replicates=3, confirm=6, out=out, progress=False),
+         ["portfolios.csv", "front.csv", "optimize.json", "scenario.toml"]),
     ]
     for i, (args, call, files) in enumerate(calls):
         a, b = tmp_path / f"cli{i}", tmp_path / f"py{i}"
