@@ -466,12 +466,12 @@ mod tests {
         assert_eq!(r.snap(0.3), 0.25);
         assert_eq!(r.snap(0.9), 1.0);
         assert_eq!(r.snap(7.0), 1.0);
-        let r = Range {
+        let fine = Range {
             lo: 0.0,
             hi: 1.0,
             step: Some(0.05),
         };
-        assert_eq!(r.snap(0.851), 0.85);
+        assert_eq!(fine.snap(0.851), 0.85);
         let mut calls = 0;
         let (archive, _) = search(&[r], &[], &Settings::new(8, 5, 1), &mut |xs, _| {
             calls += xs.len();

@@ -401,7 +401,7 @@ static REGISTRY: RwLock<Vec<&'static dyn Entry>> = RwLock::new(Vec::new());
 
 /// The top-level keys of the scenario format (no section may take one;
 /// `scenario::keys` checks this list against the format's schema).
-pub const FORMAT_KEYS: [&str; 29] = [
+pub const FORMAT_KEYS: [&str; 30] = [
     "belief",
     "calibrate",
     "community",
@@ -422,6 +422,7 @@ pub const FORMAT_KEYS: [&str; 29] = [
     "march",
     "model",
     "name",
+    "optimize",
     "org",
     "population",
     "replicates",

@@ -236,6 +236,7 @@ fn learning_culture_sections(
         ("events", !raw.events.is_empty()),
         ("survey", raw.survey.is_some()),
         ("calibrate", raw.calibrate.is_some()),
+        ("optimize", raw.optimize.is_some()),
         ("march", raw.march.is_some()),
     ];
     // March's scenarios have always been free to carry [survey] and
