@@ -26,10 +26,15 @@ use crate::analysis::stats::{Stats, wilson};
 use crate::command::{Failure, Progress};
 use crate::engine::rng::hash_keys;
 use crate::engine::{Model, RunId, Seeds, run_seeded};
-use crate::export::timeseries::format_value;
 use crate::model::learning_culture::events::Kind;
 use crate::model::learning_culture::metric;
 use crate::scenario::Scenario;
+
+/// A value as `--set` and the tables write it (the shortest form that
+/// reads back the same: 0.85, 2).
+fn format_value(v: f64) -> String {
+    format!("{v}")
+}
 use crate::scenario::optimize::{RawOptimize, RawVariable};
 use anyhow::anyhow;
 use rayon::prelude::*;
@@ -351,7 +356,7 @@ pub fn study(o: &Options, progress: &dyn Progress) -> Result<Study, Failure> {
     let variables: Vec<Variable> = raw_vars
         .into_iter()
         .map(|(key, v, written)| Variable {
-            name: crate::sweep::column_name(&scenario.raw, &key),
+            name: crate::scenario::column_name(&scenario.raw, &key),
             key,
             min: v.min,
             max: v.max,
@@ -443,7 +448,7 @@ pub fn study(o: &Options, progress: &dyn Progress) -> Result<Study, Failure> {
     let population = Settings::new(n, settings.generations, seed);
     let total =
         population.population as u64 * u64::from(settings.generations + 1) * u64::from(replicates)
-            + CONFIRMED as u64 * u64::from(settings.confirm);
+            + (CONFIRMED as u64 + 1) * u64::from(settings.confirm);
     progress.begin(total, 0);
     let mut evaluated: Vec<(Vec<Item>, Estimate)> = Vec::new();
     let mut failure: Option<Failure> = None;

@@ -42,6 +42,29 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+/// The name outputs give a swept key path (points.csv's columns,
+/// summary.json's `params`, the figures' axes): `events.<index>.…` becomes
+/// `events.<id>.…` when that event has an `id`, so that a column says what
+/// it varies (`events.4.alignment` → `events.shock.alignment`); any other
+/// key is unchanged. Both spellings set the same value (`--set` and
+/// `[sweep.params]` take an index or an id).
+pub fn column_name(raw: &raw::RawScenario, key: &str) -> String {
+    let mut parts = key.splitn(3, '.');
+    let (Some("events"), Some(index), Some(rest)) = (parts.next(), parts.next(), parts.next())
+    else {
+        return key.to_string();
+    };
+    match index
+        .parse::<usize>()
+        .ok()
+        .and_then(|i| raw.events.get(i))
+        .and_then(|e| e.id.as_deref())
+    {
+        Some(id) if !id.is_empty() && !id.contains('.') => format!("events.{id}.{rest}"),
+        _ => key.to_string(),
+    }
+}
+
 /// Years per step of a `time_unit` (a week for a name that is not a unit:
 /// the scenario layer has refused those before anything asks).
 pub fn years_per_step(unit: &str) -> f64 {

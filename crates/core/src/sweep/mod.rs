@@ -17,32 +17,10 @@ pub mod results;
 pub mod run;
 pub mod sensitivity;
 
-use crate::scenario::raw::RawScenario;
 use crate::scenario::{Scenario, ScenarioError, Source};
 use design::Design;
 
-/// The name outputs give a swept key path (points.csv's columns,
-/// summary.json's `params`, the figures' axes): `events.<index>.…` becomes
-/// `events.<id>.…` when that event has an `id`, so that a column says what
-/// it varies (`events.4.alignment` → `events.shock.alignment`); any other
-/// key is unchanged. Both spellings set the same value (`--set` and
-/// `[sweep.params]` take an index or an id).
-pub fn column_name(raw: &RawScenario, key: &str) -> String {
-    let mut parts = key.splitn(3, '.');
-    let (Some("events"), Some(index), Some(rest)) = (parts.next(), parts.next(), parts.next())
-    else {
-        return key.to_string();
-    };
-    match index
-        .parse::<usize>()
-        .ok()
-        .and_then(|i| raw.events.get(i))
-        .and_then(|e| e.id.as_deref())
-    {
-        Some(id) if !id.is_empty() && !id.contains('.') => format!("events.{id}.{rest}"),
-        _ => key.to_string(),
-    }
-}
+pub use crate::scenario::column_name;
 
 /// A loaded sweep: the base scenario and its points.
 #[derive(Debug, Clone)]
