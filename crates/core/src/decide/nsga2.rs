@@ -98,6 +98,10 @@ pub struct Candidate {
 /// constraint violation.
 pub type Evaluation = (Vec<f64>, f64);
 
+/// The caller's evaluation of one generation: (new candidates,
+/// generation) to each one's [`Evaluation`], in order.
+pub type Evaluate<'a> = dyn FnMut(&[Vec<f64>], u32) -> Vec<Evaluation> + 'a;
+
 /// Purpose tag of the search's streams.
 const TAG_NSGA: u64 = 0x4E53_4741_2D49_4921;
 
@@ -225,12 +229,11 @@ fn sbx(rng: &mut Stream, a: f64, b: f64, lo: f64, hi: f64, eta: f64) -> (f64, f6
     let u: f64 = rng.random();
     let child = |beta: f64| {
         let alpha = 2.0 - beta.powf(-(eta + 1.0));
-        let bq = if u <= 1.0 / alpha {
+        if u <= 1.0 / alpha {
             (u * alpha).powf(1.0 / (eta + 1.0))
         } else {
             (1.0 / (2.0 - u * alpha)).powf(1.0 / (eta + 1.0))
-        };
-        bq
+        }
     };
     let bq1 = child(1.0 + 2.0 * (y1 - lo) / (y2 - y1));
     let c1 = 0.5 * ((y1 + y2) - bq1 * (y2 - y1));
@@ -299,7 +302,7 @@ pub fn search(
     ranges: &[Range],
     seeds: &[Vec<f64>],
     s: &Settings,
-    evaluate: &mut dyn FnMut(&[Vec<f64>], u32) -> Vec<Evaluation>,
+    evaluate: &mut Evaluate<'_>,
 ) -> (Vec<Candidate>, Vec<usize>) {
     let mut archive: Vec<Candidate> = Vec::new();
     let mut seen: HashMap<Vec<u64>, usize> = HashMap::new();
