@@ -16,6 +16,10 @@ pub const BUNDLED: &[(&str, &str)] = &[
         include_str!("../../../../scenarios/change-from-within.toml"),
     ),
     (
+        "calibrate-example",
+        include_str!("../../../../scenarios/calibrate-example.toml"),
+    ),
+    (
         "replaced-early",
         include_str!("../../../../scenarios/replaced-early.toml"),
     ),
