@@ -402,17 +402,12 @@ fn the_worked_example_recovers_the_values_its_waves_were_simulated_from() {
         r["statement"].as_str().unwrap()
     );
     eprintln!("{body}");
-    let path = root.join("docs/CALIBRATION.md");
-    let doc = std::fs::read_to_string(&path).unwrap();
-    let fresh = crate::docs::splice(&doc, "calibrate-example-measured", &body);
-    if std::env::var_os("CULTURESIM_REGENERATE").is_some() {
-        std::fs::write(&path, &fresh).unwrap();
-        return;
-    }
-    assert!(
-        fresh == doc,
-        "docs/CALIBRATION.md quotes worked-example numbers this version does not give; regenerate with \
-         CULTURESIM_REGENERATE=1 cargo test --release --test suite calibrate::\n\n{body}"
+    crate::docs::measured(
+        "docs/CALIBRATION.md",
+        "calibrate-example-measured",
+        &body,
+        "worked-example numbers",
+        "calibrate",
     );
 }
 
@@ -572,16 +567,11 @@ fn posteriors_cover_their_truth_in_twenty_data_sets_and_sbc_ranks_are_uniform() 
         "the parameter without effect: {:.2}",
         sd_ratio[1]
     );
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/CALIBRATION.md");
-    let doc = std::fs::read_to_string(&path).unwrap();
-    let fresh = crate::docs::splice(&doc, "coverage-measured", &body);
-    if std::env::var_os("CULTURESIM_REGENERATE").is_some() {
-        std::fs::write(&path, &fresh).unwrap();
-        return;
-    }
-    assert!(
-        fresh == doc,
-        "docs/CALIBRATION.md quotes coverage numbers this version does not give; regenerate with \
-         CULTURESIM_REGENERATE=1 cargo test --release --test suite calibrate::\n\n{body}"
+    crate::docs::measured(
+        "docs/CALIBRATION.md",
+        "coverage-measured",
+        &body,
+        "coverage numbers",
+        "calibrate",
     );
 }

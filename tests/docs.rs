@@ -68,6 +68,26 @@ pub fn splice(doc: &str, name: &str, body: &str) -> String {
     format!("{}{}{}", &doc[..i], body, &doc[j..])
 }
 
+/// The measured block `marker` of `file` (a path from the repository
+/// root) must be `body`: with `CULTURESIM_REGENERATE` set it is rewritten,
+/// otherwise a stale block fails the test, naming `what` it quotes and the
+/// test `module` that rewrites it.
+pub fn measured(file: &str, marker: &str, body: &str, what: &str, module: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+    let doc = std::fs::read_to_string(&path).unwrap();
+    let fresh = splice(&doc, marker, body);
+    if std::env::var_os("CULTURESIM_REGENERATE").is_some() {
+        std::fs::write(&path, &fresh).unwrap();
+        eprintln!("{file} regenerated");
+        return;
+    }
+    assert!(
+        fresh == doc,
+        "{file} quotes {what} the current model does not give; regenerate with \
+         CULTURESIM_REGENERATE=1 cargo test --release --test suite {module}::\n\n{body}"
+    );
+}
+
 #[test]
 fn readme_numbers_come_from_the_current_model() {
     let dir = tempfile::tempdir().unwrap();

@@ -86,18 +86,12 @@ fn the_cheapest_portfolio_reaches_the_target_and_its_knock_out_twin_cannot() {
     let body = format!("{}\n{}", answer(&snow), answer(&s));
     eprintln!("{body}");
     assert!(snow.dose.is_some(), "snow-in-the-sun has a dose");
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/DECISIONS.md");
-    let doc = std::fs::read_to_string(&path).unwrap();
-    let fresh = crate::docs::splice(&doc, "optimize-measured", &body);
-    if std::env::var_os("CULTURESIM_REGENERATE").is_some() {
-        std::fs::write(&path, &fresh).unwrap();
-        eprintln!("docs/DECISIONS.md regenerated");
-        return;
-    }
-    assert!(
-        fresh == doc,
-        "docs/DECISIONS.md quotes portfolio answers the current model does not give; regenerate with \
-         CULTURESIM_REGENERATE=1 cargo test --release --test suite optimize::\n\n{body}"
+    crate::docs::measured(
+        "docs/DECISIONS.md",
+        "optimize-measured",
+        &body,
+        "portfolio answers",
+        "optimize",
     );
 }
 

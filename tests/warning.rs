@@ -238,18 +238,12 @@ fn the_variance_rises_before_the_tip_and_its_knock_out_twin_shows_no_rise() {
         "twin runs at or below the lower edge: {below:?}"
     );
     assert!(tw.tipped == 0 && tw.lower_edge == w.lower_edge);
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/DECISIONS.md");
-    let doc = std::fs::read_to_string(&path).unwrap();
-    let fresh = crate::docs::splice(&doc, "warning-measured", &body);
-    if std::env::var_os("CULTURESIM_REGENERATE").is_some() {
-        std::fs::write(&path, &fresh).unwrap();
-        eprintln!("docs/DECISIONS.md regenerated");
-        return;
-    }
-    assert!(
-        fresh == doc,
-        "docs/DECISIONS.md quotes early-warning numbers the current model does not give; regenerate with \
-         CULTURESIM_REGENERATE=1 cargo test --release --test suite warning::\n\n{body}"
+    crate::docs::measured(
+        "docs/DECISIONS.md",
+        "warning-measured",
+        &body,
+        "early-warning numbers",
+        "warning",
     );
 }
 
