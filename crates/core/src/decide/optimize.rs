@@ -228,7 +228,12 @@ fn derived(s: &Scenario) -> Vec<(String, RawVariable, Option<f64>)> {
                 reach, duration, ..
             } => {
                 let strength = r.strength.unwrap_or(0.52);
-                let at = e.when.occurrences(u32::MAX).first().copied().unwrap_or(0);
+                let at = e
+                    .when
+                    .occurrences(model.steps())
+                    .first()
+                    .copied()
+                    .unwrap_or(0);
                 let left = years - f64::from(at) * dt;
                 let dur = f64::from(*duration) * dt;
                 let hi = left.max(0.25);
