@@ -776,7 +776,7 @@ fn calibrate(
             })
             .map_err(Failure::from)?;
         bar.finish();
-        Ok((report.fits, report.statement.clone()))
+        Ok((report.report.fits, report.report.statement.clone()))
     })
     .map_err(raise)
 }

@@ -34,7 +34,7 @@ pub fn calibrate(a: &CalibrateArgs) -> Result<(), Failure> {
     let total = u64::from(cal.generations + 1) * cal.settings.particles as u64;
     let bar = super::progress::bar(total, "particles", a.common.quiet);
     let started = std::time::Instant::now();
-    let report = pool
+    let outcome = pool
         .install(|| {
             cal.run(&out, a.resume, &|p| {
                 let done = u64::from(p.generation) * p.particles as u64 + p.accepted as u64;
@@ -55,6 +55,7 @@ pub fn calibrate(a: &CalibrateArgs) -> Result<(), Failure> {
         })
         .map_err(Failure::from)?;
     bar.finish_and_clear();
+    let report = &outcome.report;
     if a.common.quiet {
         if !report.fits {
             eprintln!("{}", report.statement);
@@ -91,6 +92,31 @@ pub fn calibrate(a: &CalibrateArgs) -> Result<(), Failure> {
     }
     if let Some(s) = &report.stopped {
         println!("{s}");
+    }
+    if let Some(f) = &report.forecast {
+        println!(
+            "posterior predictive: {} of {} observations inside their 90% band ({} runs, each with its own posterior draw and seeds)",
+            f.inside,
+            f.predictive.len(),
+            f.runs
+        );
+        println!(
+            "forecast to year {:.1} (last wave at year {:.1}), final culture mean [90% band]:",
+            f.horizon, f.last_wave
+        );
+        for b in &f.branches {
+            if let Some(end) = b
+                .series
+                .iter()
+                .find(|s| s.metric == "culture")
+                .and_then(|s| s.bands.last())
+            {
+                println!(
+                    "  {:<60} {:.3} [{:.3}, {:.3}]",
+                    b.label, end.mean, end.q[0], end.q[4]
+                );
+            }
+        }
     }
     println!("{}", report.statement);
     println!("wrote {}", out.display());

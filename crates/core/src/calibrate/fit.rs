@@ -14,7 +14,7 @@
 
 use super::observations::{self, Measure, Observation, ObservationError};
 use super::prior::Prior;
-use super::smc::{self, Generation, Outcome, Problem, Settings};
+use super::smc::{self, Generation, Problem, Settings};
 use super::summary::{self, ParamSummary};
 use super::survey::{SurveyModel, truth};
 use crate::engine::rng::{Stream, hash_keys, mix64};
@@ -73,9 +73,9 @@ const TAG_OBS: u64 = 0x4F42_5345_5256;
 /// A loaded calibration, ready to run.
 #[derive(Debug, Clone)]
 pub struct Calibration {
-    text: String,
-    source: Source,
-    overrides: Vec<String>,
+    pub(super) text: String,
+    pub(super) source: Source,
+    pub(super) overrides: Vec<String>,
     /// The scenario at its written values.
     pub base: Scenario,
     /// The free parameters' key paths.
@@ -85,11 +85,11 @@ pub struct Calibration {
     /// The observations.
     pub data: Vec<Observation>,
     data_text: String,
-    survey: SurveyModel,
+    pub(super) survey: SurveyModel,
     /// Steps simulated (to the last wave).
     steps: u32,
-    dt: f64,
-    wave_steps: Vec<usize>,
+    pub(super) dt: f64,
+    pub(super) wave_steps: Vec<usize>,
     residual_sd: Vec<f64>,
     /// Sampler settings.
     pub settings: Settings,
@@ -98,6 +98,11 @@ pub struct Calibration {
     streams: u32,
     /// The "no parameter set fits" threshold.
     pub fit_threshold: f64,
+    /// Runs of the predictive check and the forecast.
+    pub forecast_runs: u32,
+    /// Years the forecast runs after the last wave (None: to the run's
+    /// end, at least 3 years).
+    pub forecast_after: Option<f64>,
     fingerprint: String,
     /// The key paths as written (they set the values).
     keys: Vec<String>,
@@ -325,6 +330,8 @@ impl Calibration {
             generations,
             streams,
             fit_threshold: cal.fit_threshold,
+            forecast_runs: cal.forecast_runs.unwrap_or(200),
+            forecast_after: cal.forecast.as_ref().and_then(|t| t.years().ok()),
             fingerprint,
             keys,
         })
@@ -387,7 +394,7 @@ impl Calibration {
         out: &Path,
         resume: bool,
         progress: &(dyn Fn(&Progress) + Sync),
-    ) -> Result<Report, CalibrateError> {
+    ) -> Result<Outcome, CalibrateError> {
         let io = CalibrateError::Output;
         let gens_dir = out.join("generations");
         std::fs::create_dir_all(&gens_dir).map_err(|e| {
@@ -424,6 +431,8 @@ impl Calibration {
             fingerprint: self.fingerprint.clone(),
             version: env!("CARGO_PKG_VERSION").to_string(),
             params: self.names.clone(),
+            keys: self.keys.clone(),
+            scenario: self.base.name().to_string(),
             priors: self.priors.iter().map(Prior::describe).collect(),
             particles: self.settings.particles,
             generations: self.generations,
@@ -453,13 +462,13 @@ impl Calibration {
                 })
             };
             match smc::generation(self, &self.settings, done.last(), g, &tick) {
-                Outcome::Done(next) => {
+                smc::Outcome::Done(next) => {
                     let bytes = serde_json::to_vec(&next).map_err(|e| io(e.into()))?;
                     atomic::write(&gens_dir.join(format!("gen-{g:03}.json")), &bytes)
                         .map_err(io)?;
                     done.push(next);
                 }
-                Outcome::Stalled {
+                smc::Outcome::Stalled {
                     tolerance,
                     accepted,
                     simulations,
@@ -481,9 +490,43 @@ impl Calibration {
                 stopped.unwrap_or_default()
             )));
         };
-        let report = self.report(&done, stopped);
+        let mut report = self.report(&done, stopped);
+        let posterior = self.posterior(last);
+        let forecast = self.forecast(&posterior)?;
+        atomic::write(
+            &out.join("forecast.csv"),
+            super::forecast::forecast_csv(&forecast).as_bytes(),
+        )
+        .map_err(io)?;
+        atomic::write(
+            &out.join("predictive.csv"),
+            super::forecast::predictive_csv(&forecast).as_bytes(),
+        )
+        .map_err(io)?;
+        report.forecast = Some(forecast);
         self.write_outputs(out, &done, last, &report)?;
-        Ok(report)
+        Ok(Outcome {
+            scenario: self.base.name().to_string(),
+            description: self.base.raw.description.clone(),
+            names: self.names.clone(),
+            priors: self.priors.clone(),
+            posterior,
+            report,
+            data: self.data.clone(),
+            seed: self.settings.seed,
+            particles: self.settings.particles,
+        })
+    }
+
+    /// The posterior of generation `g`'s particles.
+    pub fn posterior(&self, g: &Generation) -> super::Posterior {
+        super::Posterior::new(
+            self.keys.clone(),
+            self.names.clone(),
+            g.particles.iter().map(|p| p.theta.clone()).collect(),
+            &g.particles.iter().map(|p| p.weight).collect::<Vec<_>>(),
+            self.base.name(),
+        )
     }
 
     fn report(&self, done: &[Generation], stopped: Option<String>) -> Report {
@@ -576,6 +619,7 @@ impl Calibration {
                 })
                 .collect(),
             simulations: done.iter().map(|g| g.simulations).sum(),
+            forecast: None,
         }
     }
 
@@ -660,7 +704,7 @@ fn fmt4(v: f64) -> String {
     }
 }
 
-fn obs_stream(seed: u64, g: u32, k: u64) -> Stream {
+pub(super) fn obs_stream(seed: u64, g: u32, k: u64) -> Stream {
     let hi = hash_keys(seed, &[TAG_OBS, u64::from(g), k]);
     let lo = mix64(hi ^ 0xA409_3822_299F_31D0);
     Stream::new((u128::from(hi) << 64) | u128::from(lo))
@@ -720,6 +764,10 @@ struct Meta {
     fingerprint: String,
     version: String,
     params: Vec<String>,
+    /// The scenario keys of `params` (as `--set` takes them).
+    keys: Vec<String>,
+    /// The calibrated scenario's name.
+    scenario: String,
     priors: Vec<String>,
     particles: usize,
     generations: u32,
@@ -778,6 +826,33 @@ pub struct Report {
     pub generations: Vec<GenerationRow>,
     /// Simulations in all.
     pub simulations: u64,
+    /// The posterior predictive check and the forecast.
+    pub forecast: Option<super::forecast::Forecast>,
+}
+
+/// Everything a finished calibration gives (for the report's figures and
+/// page): the priors, the posterior, the report with its predictive check
+/// and forecast, and the data.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The calibrated scenario's name.
+    pub scenario: String,
+    /// Its description.
+    pub description: String,
+    /// The free parameters' column names.
+    pub names: Vec<String>,
+    /// Their priors.
+    pub priors: Vec<Prior>,
+    /// The last generation's particles.
+    pub posterior: super::Posterior,
+    /// The summary, fit statement, generations, predictive check and forecast.
+    pub report: Report,
+    /// The observations.
+    pub data: Vec<Observation>,
+    /// The sampler's master seed.
+    pub seed: u64,
+    /// Particles per generation.
+    pub particles: usize,
 }
 
 #[derive(Serialize)]

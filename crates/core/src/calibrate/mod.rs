@@ -5,10 +5,13 @@
 //! generation and byte-identical at any thread count.
 
 pub mod fit;
+pub mod forecast;
 pub mod observations;
+pub mod posterior;
 pub mod prior;
 pub mod smc;
 pub mod summary;
 pub mod survey;
 
-pub use fit::{CalibrateError, Calibration, Options, Progress, Report, read_observations};
+pub use posterior::{Posterior, PosteriorError};
+pub use fit::{CalibrateError, Calibration, Options, Outcome, Progress, Report, read_observations};

@@ -70,6 +70,14 @@ impl SurveyModel {
         (self.loadings.iter().zip(x).map(|(l, v)| l * v).sum::<f64>() / w).clamp(0.0, 1.0)
     }
 
+    /// The score of `inst` at latent level `eta` without sampling error
+    /// (the mean item before rounding and clipping): the level a census
+    /// of the organization would show, for the forecast's bands.
+    pub fn expected_score(&self, inst: Instrument, eta: f64) -> f64 {
+        let (lo, hi) = points(inst);
+        score(inst, lo + (hi - lo) * eta.clamp(0.0, 1.0))
+    }
+
     /// A wave of `n` respondents on `inst` at latent level `eta`: the mean score.
     pub fn draw_culture<R: Rng>(&self, inst: Instrument, eta: f64, n: u32, rng: &mut R) -> f64 {
         let (lo, hi) = points(inst);

@@ -116,6 +116,14 @@ pub struct RawCalibrate {
     /// Calendar date of time 0 (YYYY-MM-DD), for observations dated by calendar.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<String>,
+    /// Runs of the posterior predictive check and the forecast, each with
+    /// its own posterior draw and seeds [default: 200].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forecast_runs: Option<u32>,
+    /// How far the forecast runs after the last wave [default: to the end
+    /// of the scenario's run, and at least 3 years].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forecast: Option<RawTime>,
 }
 
 /// A prior as written: `{ dist = "uniform", min = 0, max = 1 }`,
@@ -305,6 +313,24 @@ fn check_calibrate(c: &RawCalibrate, p: &mut Problems) {
         );
     }
     p.positive("calibrate.fit_threshold", c.fit_threshold);
+    if let Some(n) = c.forecast_runs
+        && !(10..=100_000).contains(&n)
+    {
+        p.push(
+            "calibrate.forecast_runs",
+            format!("must be in [10, 100000], got {n}"),
+        );
+    }
+    if let Some(t) = &c.forecast {
+        match t.years() {
+            Ok(y) if y > 0.0 && y <= 100.0 => {}
+            Ok(y) => p.push(
+                "calibrate.forecast",
+                format!("must be a time after the last wave in (0, 100] years, got {y}"),
+            ),
+            Err(e) => p.push("calibrate.forecast", e),
+        }
+    }
     if let Some(s) = &c.start
         && let Err(e) = days_from_date(s)
     {

@@ -29,6 +29,14 @@ pub enum When {
 }
 
 impl When {
+    /// The step of the first occurrence.
+    pub fn first(&self) -> u32 {
+        match *self {
+            When::At(s) => s,
+            When::Every { start, .. } => start,
+        }
+    }
+
     /// Whether the event occurs at `step`.
     pub fn occurs(&self, step: u32) -> bool {
         match *self {

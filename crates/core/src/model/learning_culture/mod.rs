@@ -182,6 +182,20 @@ pub struct LearningCulture {
     report: Vec<u32>,
     /// Which compilation of the employee pass runs.
     kernel: Kernel,
+    /// Parameter uncertainty: each replicate steps with the parameters of
+    /// one posterior draw (`run --posterior DIR`); None: these parameters.
+    draws: Option<std::sync::Arc<Draws>>,
+}
+
+/// The models of a posterior's draws, one per distinct draw a run's
+/// replicates use, and the draw of each replicate. Every draw has this
+/// model's organization, timeline and horizon; only parameters differ.
+#[derive(Debug, Clone)]
+pub struct Draws {
+    /// The model of each draw used.
+    pub models: Vec<LearningCulture>,
+    /// Replicate r steps with `models[by_replicate[r % len]]`.
+    pub by_replicate: Vec<u32>,
 }
 
 /// Most groups reported by [`Model::groups`] (the teams heatmap rows).
@@ -241,7 +255,41 @@ impl LearningCulture {
             coeffs,
             report,
             kernel: Kernel::Auto,
+            draws: None,
         })
+    }
+
+    /// Give each replicate the parameters of a posterior draw (see
+    /// [`Draws`]); the draws' models must have this model's organization
+    /// and horizon (checked by the caller, `calibrate::Posterior::attach`).
+    pub fn set_draws(&mut self, draws: Draws) {
+        self.draws = Some(std::sync::Arc::new(draws));
+    }
+
+    /// Keep only the events `keep` accepts, here and in every posterior
+    /// draw (the events keep their keys, so the streams of the others do
+    /// not change): the "nothing changes" branch of a forecast.
+    pub fn retain_events(&mut self, keep: &dyn Fn(&Event) -> bool) {
+        self.setup.events.retain(|e| keep(e));
+        if let Some(d) = &mut self.draws {
+            for m in &mut std::sync::Arc::make_mut(d).models {
+                m.setup.events.retain(|e| keep(e));
+            }
+        }
+    }
+
+    /// The posterior draws, if any.
+    pub fn draws(&self) -> Option<&Draws> {
+        self.draws.as_deref()
+    }
+
+    /// The model a run in state `s` steps with: its posterior draw's, or
+    /// this one.
+    fn variant(&self, s: &State) -> &LearningCulture {
+        match &self.draws {
+            Some(d) => &d.models[s.draw as usize],
+            None => self,
+        }
     }
 
     /// The generated organization.
@@ -327,6 +375,13 @@ impl Model for LearningCulture {
     }
 
     fn init(&self, seeds: &Seeds) -> State {
+        if let Some(d) = &self.draws {
+            let r = seeds.id().replicate as usize;
+            let k = d.by_replicate[r % d.by_replicate.len()];
+            let mut s = d.models[k as usize].init(seeds);
+            s.draw = k;
+            return s;
+        }
         let org = &self.org;
         let p = &self.setup.params;
         let pop = &self.setup.population;
@@ -431,6 +486,7 @@ impl Model for LearningCulture {
             scratch_alignment: vec![0.0; units],
             scratch_below: vec![[0.0; 2]; units],
             scratch_sums: vec![(0.0, 0.0, 0); units],
+            draw: 0,
         };
         self.compute_support(&mut state);
         self.recount(&mut state);
@@ -438,10 +494,14 @@ impl Model for LearningCulture {
     }
 
     fn step(&self, state: &mut State, step: u32, seeds: &Seeds) {
-        self.advance(state, step, seeds);
+        self.variant(state).advance(state, step, seeds);
     }
 
     fn observe(&self, s: &State, out: &mut [f64]) {
+        let v = self.variant(s);
+        if !std::ptr::eq(v, self) {
+            return v.observe(s, out);
+        }
         let t = &s.totals;
         let n = f64::from(t.headcount.max(1));
         let teams = self.org.teams();

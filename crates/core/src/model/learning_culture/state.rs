@@ -420,4 +420,8 @@ pub struct State {
     pub scratch_below: Vec<[f32; 2]>,
     /// Scratch: per unit, (belief sum, culture × headcount sum, headcount) below.
     pub scratch_sums: Vec<(f64, f64, u64)>,
+    /// The posterior draw whose parameters this run steps with (0 without
+    /// a posterior; see [`super::Draws`]).
+    #[serde(default)]
+    pub draw: u32,
 }
