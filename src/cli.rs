@@ -123,6 +123,11 @@ pub enum Command {
         /// with typed columns (smaller; a Parquet sweep cannot --resume).
         #[arg(long, value_enum, default_value_t = TableFormat::Csv)]
         format: TableFormat,
+        /// Carry the parameter uncertainty of a calibration: each replicate
+        /// draws its parameters from the posterior in DIR (the same draw
+        /// for replicate r at every point, so points stay paired).
+        #[arg(long, value_name = "DIR")]
+        posterior: Option<PathBuf>,
     },
     /// Equilibrium culture from a low and a high start over a range of one
     /// parameter: the bistable range and the bifurcation diagram.
@@ -535,6 +540,12 @@ pub struct RunArgs {
     /// snapshot's only in events after its step (a fork).
     #[arg(long, value_name = "FILE")]
     pub from_state: Option<PathBuf>,
+    /// Carry the parameter uncertainty of a calibration: each replicate
+    /// draws its parameters from the posterior `culturesim calibrate`
+    /// wrote into DIR (by weight; the draw of replicate r is the same in
+    /// every run of the same seed).
+    #[arg(long, value_name = "DIR")]
+    pub posterior: Option<PathBuf>,
 }
 
 /// Options of `plot`.
@@ -583,6 +594,10 @@ pub struct ServeArgs {
     /// Most replicates a request may ask for.
     #[arg(long, default_value_t = 50, value_name = "N")]
     pub max_replicates: u32,
+    /// Carry the parameter uncertainty of a calibration: every run's
+    /// replicates draw their parameters from the posterior in DIR.
+    #[arg(long, value_name = "DIR")]
+    pub posterior: Option<PathBuf>,
 }
 
 /// Options of `calibrate`.

@@ -201,6 +201,8 @@ fn the_same_bytes_at_one_and_two_threads_and_after_a_resume() {
         "summary.json",
         "summary.csv",
         "generations.csv",
+        "forecast.csv",
+        "predictive.csv",
     ];
     let mut outs = Vec::new();
     for threads in ["1", "2"] {
@@ -574,4 +576,265 @@ fn posteriors_cover_their_truth_in_twenty_data_sets_and_sbc_ranks_are_uniform() 
         "coverage numbers",
         "calibrate",
     );
+}
+
+/// The small organization calibrated to its synthetic waves, with a
+/// forecast of `runs` runs (into `dir/fit`).
+fn calibrated(dir: &Path, runs: u32) -> PathBuf {
+    let data = truth(dir);
+    let out = dir.join("fit");
+    calibrate(
+        &data,
+        &out,
+        &[
+            "--particles",
+            "60",
+            "--generations",
+            "2",
+            "--set",
+            &format!("calibrate.forecast_runs={runs}"),
+        ],
+    )
+    .success();
+    out
+}
+
+/// The rows of forecast.csv for (branch, metric): (step, mean, q05, q95).
+fn forecast_rows(out: &Path, branch: &str, metric: &str) -> Vec<(u32, f64, f64, f64)> {
+    let text = std::fs::read_to_string(out.join("forecast.csv")).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "branch,step,time,metric,mean,q05,q25,median,q75,q95"
+    );
+    lines
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|c| c[0] == branch && c[3] == metric)
+        .map(|c| {
+            (
+                c[1].parse().unwrap(),
+                c[4].parse().unwrap(),
+                c[5].parse().unwrap(),
+                c[9].parse().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Final culture of a run folder: (mean, sd).
+fn final_culture(out: &Path) -> (f64, f64) {
+    let s: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let f = &s["metrics"]["culture"]["final_step"];
+    (f["mean"].as_f64().unwrap(), f["sd"].as_f64().unwrap())
+}
+
+fn run_to(out: &Path, steps: u32, replicates: u32, extra: &[&str]) {
+    bin()
+        .args(["run", SCENARIO, "--no-plots", "-q"])
+        .args(["--steps", &steps.to_string()])
+        .args(["--replicates", &replicates.to_string()])
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .assert()
+        .success();
+}
+
+/// The forecast is `run --posterior` of the calibrated scenario (the same
+/// draws and seeds), and its spread comes from the posterior: with every
+/// particle at one parameter set (the knock-out twin: no parameter
+/// uncertainty) `run --posterior` is byte for byte `run --set` at that
+/// set, and the final culture's spread is smaller.
+#[test]
+fn the_forecast_is_run_with_the_posterior_and_carries_its_uncertainty() {
+    let dir = tempfile::tempdir().unwrap();
+    let runs = 200;
+    let fit = calibrated(dir.path(), runs);
+    let rows = forecast_rows(&fit, "nothing-changes", "culture");
+    let &(horizon, mean, q05, q95) = rows.last().unwrap();
+    // Four years of weeks, then three more after the last wave.
+    assert_eq!(horizon, 366, "the forecast runs 3 years past the last wave");
+    assert!(q05 < mean && mean < q95);
+    let post_run = dir.path().join("post");
+    run_to(
+        &post_run,
+        horizon,
+        runs,
+        &["--posterior", fit.to_str().unwrap()],
+    );
+    let (m, sd_post) = final_culture(&post_run);
+    assert!(
+        (m - mean).abs() < 1e-12,
+        "forecast mean {mean} vs run --posterior {m}"
+    );
+    // The twin: every particle at the posterior means.
+    let s = summary(&fit);
+    let names = ["leaders.alignment", "learnathon.success_knowledge", "turnover.base"];
+    let means: Vec<String> = names
+        .iter()
+        .map(|n| param(&s, n)["mean"].as_f64().unwrap().to_string())
+        .collect();
+    let one = dir.path().join("one");
+    std::fs::create_dir_all(&one).unwrap();
+    std::fs::copy(fit.join("calibration.json"), one.join("calibration.json")).unwrap();
+    let header = std::fs::read_to_string(fit.join("posterior.csv"))
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(header, format!("particle,weight,distance,{}", names.join(",")));
+    let mut csv = format!("{header}\n");
+    for i in 0..5 {
+        csv.push_str(&format!("{i},0.2,0,{}\n", means.join(",")));
+    }
+    std::fs::write(one.join("posterior.csv"), csv).unwrap();
+    let one_run = dir.path().join("one-run");
+    run_to(
+        &one_run,
+        horizon,
+        runs,
+        &["--posterior", one.to_str().unwrap()],
+    );
+    let fixed = dir.path().join("fixed");
+    let sets: Vec<String> = names
+        .iter()
+        .zip(&means)
+        .flat_map(|(n, v)| ["--set".to_string(), format!("{n}={v}")])
+        .collect();
+    let sets: Vec<&str> = sets.iter().map(String::as_str).collect();
+    run_to(&fixed, horizon, runs, &sets);
+    assert!(
+        std::fs::read(one_run.join("timeseries.csv")).unwrap()
+            == std::fs::read(fixed.join("timeseries.csv")).unwrap(),
+        "a posterior of one parameter set runs exactly that set"
+    );
+    let (_, sd_fixed) = final_culture(&fixed);
+    // With 200 runs each, the ratio of two standard deviations is known
+    // to about ±10% (F distribution, 95%); the posterior's draws must
+    // widen the spread by more than that.
+    assert!(
+        sd_post > 1.2 * sd_fixed,
+        "sd of final culture: {sd_post} with the posterior, {sd_fixed} at its means"
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(post_run.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(
+        manifest["posterior"]["particle_of_replicate"]
+            .as_array()
+            .unwrap()
+            .len(),
+        runs as usize
+    );
+    assert!(
+        std::fs::read(fixed.join("manifest.json"))
+            .map(|b| !String::from_utf8_lossy(&b).contains("\"posterior\""))
+            .unwrap()
+    );
+}
+
+/// The posterior predictive check: the synthetic waves lie inside their
+/// 90% bands (at least 80% of them); the twin, waves no parameter set
+/// reaches (culture 6.0 every year), lie outside.
+#[test]
+fn observations_lie_in_their_predictive_bands_unless_the_model_cannot_reach_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let fit = calibrated(dir.path(), 100);
+    let share = |out: &Path| {
+        let text = std::fs::read_to_string(out.join("predictive.csv")).unwrap();
+        let rows: Vec<&str> = text.lines().skip(1).collect();
+        let inside = rows.iter().filter(|l| l.ends_with(",true")).count();
+        (inside, rows.len())
+    };
+    let (inside, n) = share(&fit);
+    assert_eq!(n, 16, "four waves of four measures");
+    assert!(inside * 5 >= n * 4, "{inside} of {n} inside their 90% band");
+    let six = dir.path().join("six.csv");
+    std::fs::write(
+        &six,
+        "time,measure,value,n\n1,culture,6.0,40\n2,culture,6.0,40\n3,culture,6.0,40\n4,culture,6.0,40\n",
+    )
+    .unwrap();
+    let out = dir.path().join("six");
+    calibrate(
+        &six,
+        &out,
+        &[
+            "--particles",
+            "30",
+            "--generations",
+            "1",
+            "--set",
+            "calibrate.forecast_runs=50",
+        ],
+    )
+    .success();
+    assert_eq!(share(&out), (0, 4));
+}
+
+/// `sweep --posterior`: replicate r draws the same particle at every
+/// point (paired), as `run --posterior` does; a key both swept and in the
+/// posterior is refused; a folder that is not a calibration is refused
+/// with its name.
+#[test]
+fn sweeps_draw_paired_parameters_and_bad_posteriors_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let fit = calibrated(dir.path(), 20);
+    let out = dir.path().join("sweep");
+    bin()
+        .args(["sweep", "tests/fixtures/calibrate/small-sweep.toml", "-q"])
+        .arg("--posterior")
+        .arg(&fit)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let picks = m["posterior"]["particle_of_replicate"].clone();
+    assert_eq!(picks.as_array().unwrap().len(), 4);
+    let run = dir.path().join("run");
+    run_to(&run, 10, 4, &["--posterior", fit.to_str().unwrap()]);
+    let r: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(run.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(r["posterior"]["particle_of_replicate"], picks);
+    // Without the posterior the sweep differs (the draws matter).
+    let plain = dir.path().join("plain");
+    bin()
+        .args(["sweep", "tests/fixtures/calibrate/small-sweep.toml", "-q"])
+        .arg("--out")
+        .arg(&plain)
+        .assert()
+        .success();
+    assert!(std::fs::read(out.join("runs.csv")).unwrap() != std::fs::read(plain.join("runs.csv")).unwrap());
+    bin()
+        .args(["run", SCENARIO, "--no-plots", "-q", "--set", "turnover.base=0.1"])
+        .arg("--posterior")
+        .arg(&fit)
+        .arg("--out")
+        .arg(dir.path().join("clash"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "turnover.base: is a parameter of the posterior in",
+        ))
+        .stderr(predicate::str::contains("'turnover.base=0.1' sets it too"));
+    bin()
+        .args(["run", SCENARIO, "--no-plots", "-q", "--posterior"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("calibration.json"))
+        .stderr(predicate::str::contains("give the folder `culturesim calibrate` wrote"));
+    let bad = dir.path().join("bad");
+    std::fs::create_dir_all(&bad).unwrap();
+    std::fs::copy(fit.join("calibration.json"), bad.join("calibration.json")).unwrap();
+    std::fs::write(bad.join("posterior.csv"), "particle,weight,distance,x\n0,1,0,0.5\n").unwrap();
+    bin()
+        .args(["run", SCENARIO, "--no-plots", "-q", "--posterior"])
+        .arg(&bad)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("posterior.csv:1: the header must be"));
 }

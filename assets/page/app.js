@@ -1177,7 +1177,8 @@ async function start() {
     return;
   }
   const b = S.base;
-  $('description').textContent = b.description || b.name;
+  $('description').textContent = (b.description || b.name) +
+    (b.posterior ? ' — ' + b.posterior : '');
   $('eyebrow').textContent = `culturesim · live · ${b.name}`;
   document.title = `culturesim live: ${b.name}`;
   S.plan = makePlan(b);

@@ -78,6 +78,7 @@ pub fn main(cli: Cli) -> Result<(), Failure> {
             ci_metric,
             max_replicates,
             format,
+            posterior,
         }) => {
             let shard = shard
                 .map(|s| sweep::parse_shard(&s))
@@ -96,6 +97,7 @@ pub fn main(cli: Cli) -> Result<(), Failure> {
                     max_replicates: max_replicates.unwrap_or(0),
                     format: table_format(format),
                     provenance: provenance(),
+                    posterior,
                 },
                 quiet,
             )

@@ -24,11 +24,15 @@ pub fn load(args: &RunArgs) -> Result<Scenario, Failure> {
         overrides.push(format!("seed={s}"));
     }
     overrides.extend(args.set.iter().cloned());
-    let scenario = match &args.scenario {
-        Some(path) => Scenario::from_file(path, &overrides),
-        None => Scenario::default_with(&overrides),
+    let (text, source) = match &args.scenario {
+        Some(path) => crate::scenario::read(path).map_err(|e| Failure::Input(e.into()))?,
+        None => (
+            crate::scenario::DEFAULT_SCENARIO.to_string(),
+            crate::scenario::Source::default_scenario(),
+        ),
     };
-    let mut scenario = scenario.map_err(|e| Failure::Input(e.into()))?;
+    let mut scenario = Scenario::from_str(&text, source.clone(), &overrides)
+        .map_err(|e| Failure::Input(e.into()))?;
     if let Some(steps) = args.steps {
         // A horizon, not an edit: the scenario (and its events) stay as
         // written; the run stops after `steps` steps. The manifest records it.
@@ -38,6 +42,17 @@ pub fn load(args: &RunArgs) -> Result<Scenario, Failure> {
         scenario.model.set_steps(steps);
         scenario
             .check_size(steps)
+            .map_err(|e| Failure::Input(e.into()))?;
+    }
+    if let Some(dir) = &args.posterior {
+        if args.save_state_at.is_some() || args.from_state.is_some() {
+            return Err(Failure::Input(anyhow!(
+                "--posterior cannot be combined with --save-state-at or --from-state yet (a snapshot's world is one parameter set)"
+            )));
+        }
+        let post = crate::calibrate::Posterior::load(dir).map_err(|e| Failure::Input(e.into()))?;
+        let replicates = scenario.replicates;
+        post.attach(&mut scenario, &text, &source, &overrides, replicates)
             .map_err(|e| Failure::Input(e.into()))?;
     }
     Ok(scenario)
@@ -64,6 +79,14 @@ pub fn run(args: &RunArgs) -> Result<RunReport, Failure> {
     // (`run | head -1`) ends the process without losing a file.
     if !args.quiet {
         print_table(&scenario, &report.summary, &report.out, report.seconds);
+        if let Some(d) = scenario.model.learning_culture().and_then(|m| m.draws()) {
+            println!(
+                "parameters {} drawn per replicate from the posterior in '{}' ({} distinct particles)",
+                d.keys.join(", "),
+                d.from,
+                d.particles.len()
+            );
+        }
     }
     match std::mem::replace(&mut report.plots, Ok(None)) {
         Ok(Some(secs)) => {

@@ -44,6 +44,8 @@ pub struct Base {
     /// The mean field's bistable window by parameters and people (the
     /// margin card's lower edge), computed once per setting.
     windows: std::sync::Mutex<BTreeMap<String, Option<(f64, f64)>>>,
+    /// `--posterior`: every request's replicates draw their parameters from it.
+    posterior: Option<crate::calibrate::Posterior>,
 }
 
 /// Body of `POST /api/run` and `POST /api/org`.
@@ -111,7 +113,24 @@ impl Base {
             start,
             page_replicates,
             windows: std::sync::Mutex::new(BTreeMap::new()),
+            posterior: None,
         })
+    }
+
+    /// Draw every request's parameters from `posterior` (checked on the
+    /// starting scenario).
+    pub fn with_posterior(mut self, posterior: crate::calibrate::Posterior) -> Result<Self> {
+        let overrides = [format!("replicates={}", self.page_replicates)];
+        let replicates = self.start.replicates;
+        posterior.attach(
+            &mut self.start,
+            &self.text,
+            &self.source,
+            &overrides,
+            replicates,
+        )?;
+        self.posterior = Some(posterior);
+        Ok(self)
     }
 
     /// Name of the starting scenario.
@@ -128,12 +147,17 @@ impl Base {
         if let Some(r) = req.replicates {
             overrides.push(format!("replicates={r}"));
         }
-        Scenario::from_str_within(
+        let mut s = Scenario::from_str_within(
             &self.text,
             self.source.clone(),
             &overrides,
             Some(&self.limits),
-        )
+        )?;
+        if let Some(p) = &self.posterior {
+            let replicates = s.replicates;
+            p.attach(&mut s, &self.text, &self.source, &overrides, replicates)?;
+        }
+        Ok(s)
     }
 
     /// `GET /api/scenario`: the starting point of the page.
@@ -165,6 +189,7 @@ impl Base {
             "raw": s.raw,
             "toml": s.resolved_toml(),
             "chart": s.chart.is_some(),
+            "posterior": self.posterior.as_ref().map(|p| p.describe()),
             "org": OrgInfo::of(s),
             "limits": {
                 "employees": self.limits.employees,

@@ -76,7 +76,11 @@ pub fn serve(args: &ServeArgs) -> Result<(), Failure> {
         steps: MAX_STEPS,
         work: MAX_WORK,
     };
-    let base = api::Base::load(args.scenario.as_deref(), limits).map_err(Failure::Input)?;
+    let mut base = api::Base::load(args.scenario.as_deref(), limits).map_err(Failure::Input)?;
+    if let Some(dir) = &args.posterior {
+        let post = crate::calibrate::Posterior::load(dir).map_err(|e| Failure::Input(e.into()))?;
+        base = base.with_posterior(post).map_err(Failure::Input)?;
+    }
     let addrs: Vec<SocketAddr> = (args.host.as_str(), args.port)
         .to_socket_addrs()
         .map_err(|e| {

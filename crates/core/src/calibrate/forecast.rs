@@ -145,7 +145,7 @@ impl Calibration {
         let mut s = Scenario::from_str(&self.text, self.source.clone(), &overrides)?;
         s.seed = self.settings.seed;
         s.model.set_steps(horizon);
-        posterior.attach(&mut s, &self.text, &self.source, &overrides)?;
+        posterior.attach(&mut s, &self.text, &self.source, &overrides, runs)?;
         let planned = s
             .model
             .learning_culture()

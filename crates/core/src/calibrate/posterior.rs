@@ -175,8 +175,9 @@ impl Posterior {
             .collect()
     }
 
-    /// Give each replicate of `scenario` (loaded from `text` and `source`
-    /// with `overrides`) the parameters of its draw: every draw's scenario
+    /// Give each of the first `replicates` replicates of `scenario` (loaded
+    /// from `text` and `source` with `overrides`; later replicates repeat
+    /// them in turn) the parameters of its draw: every draw's scenario
     /// is the same text with the same overrides and the draw's values, and
     /// must keep the organization and the horizon of `scenario`. A key
     /// also set by `overrides` (or a sweep) is refused: the posterior
@@ -187,6 +188,7 @@ impl Posterior {
         text: &str,
         source: &Source,
         overrides: &[String],
+        replicates: u32,
     ) -> Result<(), ScenarioError> {
         let invalid = |path: &str, message: String| {
             let mut p = Problems::default();
@@ -213,7 +215,6 @@ impl Posterior {
         }
         let steps = scenario.model.steps();
         let seed = scenario.seed;
-        let replicates = scenario.replicates;
         let Some(base) = scenario.model.learning_culture_mut() else {
             return Err(invalid(
                 "model",
@@ -225,7 +226,7 @@ impl Posterior {
         };
         let mut used: Vec<usize> = Vec::new();
         let mut by_replicate = Vec::with_capacity(replicates as usize);
-        for r in 0..replicates {
+        for r in 0..replicates.max(1) {
             let i = self.pick(seed, r);
             let k = used.iter().position(|&u| u == i).unwrap_or_else(|| {
                 used.push(i);
@@ -287,6 +288,9 @@ impl Posterior {
         base.set_draws(Draws {
             models,
             by_replicate,
+            from: self.origin.display().to_string(),
+            keys: self.keys.clone(),
+            particles: used,
         });
         Ok(())
     }

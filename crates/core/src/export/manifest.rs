@@ -31,6 +31,19 @@ pub enum Runs {
     Count(usize),
 }
 
+/// `--posterior` in a manifest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PosteriorUsed {
+    /// The calibration folder.
+    pub from: String,
+    /// The scenario keys its parameters set.
+    pub keys: Vec<String>,
+    /// The row of posterior.csv (its `particle`) each replicate drew, in
+    /// replicate order (later replicates repeat the list).
+    pub particle_of_replicate: Vec<usize>,
+}
+
 /// The contents of manifest.json. Fields marked "run" or "sweep" are
 /// written by that command only (absent from the other's file); a sweep
 /// writes its nullable fields as `null`.
@@ -77,6 +90,9 @@ pub struct Manifest {
     pub threads: usize,
     /// The command line.
     pub command_line: Vec<String>,
+    /// `--posterior`: where each replicate's parameters were drawn from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posterior: Option<PosteriorUsed>,
     /// Wall time, rounded to milliseconds.
     pub wall_time_seconds: f64,
     /// sweep: the experiment's identity digest.
@@ -155,6 +171,19 @@ impl Manifest {
             runs,
             threads,
             command_line: provenance.command_line.clone(),
+            posterior: scenario
+                .model
+                .learning_culture()
+                .and_then(|m| m.draws())
+                .map(|d| PosteriorUsed {
+                    from: d.from.clone(),
+                    keys: d.keys.clone(),
+                    particle_of_replicate: d
+                        .by_replicate
+                        .iter()
+                        .map(|&k| d.particles[k as usize])
+                        .collect(),
+                }),
             wall_time_seconds: round_seconds(seconds),
             experiment: None,
             runs_sha256: None,

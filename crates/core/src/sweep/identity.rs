@@ -83,6 +83,14 @@ impl Identity {
             design.push_str(&row.join(","));
             design.push('\n');
         }
+        if let Some(post) = sw.posterior() {
+            // The draws are part of the design: a resume or a shard with
+            // another posterior is another sweep.
+            design.push_str(&format!(
+                "posterior={:?}\n{:?}\n{:?}\n",
+                post.keys, post.thetas, post.weights
+            ));
+        }
         let mut id = Self {
             tool: "culturesim".into(),
             version: env!("CARGO_PKG_VERSION").into(),

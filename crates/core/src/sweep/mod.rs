@@ -35,6 +35,10 @@ pub struct Sweep {
     overrides: Vec<String>,
     /// Write every k-th step of the time series (None: no time series).
     pub timeseries_every: Option<u32>,
+    /// `--posterior`: each replicate's parameters drawn from it, for at
+    /// most this many replicates per point (the draw of replicate r is the
+    /// same at every point: paired).
+    posterior: Option<(std::sync::Arc<crate::calibrate::Posterior>, u32)>,
 }
 
 impl Sweep {
@@ -106,12 +110,39 @@ impl Sweep {
             source,
             overrides: overrides.to_vec(),
             timeseries_every: raw.timeseries_every.filter(|&k| k > 0),
+            posterior: None,
         };
         // Every point must be a valid scenario before anything runs.
         for p in 0..sweep.design.points.len() {
             sweep.point(p as u32)?;
         }
         Ok(sweep)
+    }
+
+    /// Draw each replicate's parameters from `posterior` (up to
+    /// `max_replicates` per point), checked at every point.
+    pub fn with_posterior(
+        mut self,
+        posterior: crate::calibrate::Posterior,
+        max_replicates: u32,
+    ) -> Result<Self, ScenarioError> {
+        posterior.attach(
+            &mut self.base,
+            &self.text,
+            &self.source,
+            &self.overrides,
+            max_replicates,
+        )?;
+        self.posterior = Some((std::sync::Arc::new(posterior), max_replicates));
+        for p in 0..self.design.points.len() {
+            self.point(p as u32)?;
+        }
+        Ok(self)
+    }
+
+    /// The posterior the replicates draw from, if any.
+    pub fn posterior(&self) -> Option<&crate::calibrate::Posterior> {
+        self.posterior.as_ref().map(|(p, _)| p.as_ref())
     }
 
     /// The scenario of point `p`.
@@ -128,7 +159,13 @@ impl Sweep {
                 crate::export::timeseries::format_value(*v)
             ));
         }
-        Scenario::from_str(&self.text, self.source.clone(), &sets).map_err(|e| match e {
+        let mut s = Scenario::from_str(&self.text, self.source.clone(), &sets);
+        if let (Ok(sc), Some((post, max))) = (&mut s, &self.posterior) {
+            if let Err(e) = post.attach(sc, &self.text, &self.source, &sets, *max) {
+                s = Err(e);
+            }
+        }
+        s.map_err(|e| match e {
             ScenarioError::Invalid {
                 origin,
                 mut problems,

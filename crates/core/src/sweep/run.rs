@@ -62,6 +62,9 @@ pub struct Options {
     pub max_replicates: u32,
     /// What the manifest records of the tool and the command line.
     pub provenance: Provenance,
+    /// `--posterior`: draw each replicate's parameters from the
+    /// calibration in this folder.
+    pub posterior: Option<PathBuf>,
 }
 
 /// The sweep's figures and report page, drawn into its folder from its
@@ -158,6 +161,19 @@ pub fn run(o: &Options, progress: &dyn Progress, figures: Figures) -> Result<Out
     if o.max_replicates == 0 {
         o.max_replicates = sw.replicates() * 10;
     }
+    let sw = match &o.posterior {
+        Some(dir) => {
+            let post = crate::calibrate::Posterior::load(dir).map_err(|e| Failure::Input(e.into()))?;
+            let reps = if o.ci_width.is_some() {
+                o.max_replicates
+            } else {
+                sw.replicates()
+            };
+            sw.with_posterior(post, reps)
+                .map_err(|e| Failure::Input(e.into()))?
+        }
+        None => sw,
+    };
     let o = &o;
     let out = o
         .out

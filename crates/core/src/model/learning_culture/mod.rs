@@ -196,6 +196,12 @@ pub struct Draws {
     pub models: Vec<LearningCulture>,
     /// Replicate r steps with `models[by_replicate[r % len]]`.
     pub by_replicate: Vec<u32>,
+    /// Where the posterior was read from (for the manifest).
+    pub from: String,
+    /// The keys its parameters set.
+    pub keys: Vec<String>,
+    /// The posterior particle of each model.
+    pub particles: Vec<usize>,
 }
 
 /// Most groups reported by [`Model::groups`] (the teams heatmap rows).
