@@ -748,6 +748,47 @@ mod tests {
     }
 
     #[test]
+    fn with_a_posterior_every_request_draws_its_parameters() {
+        let post = crate::calibrate::Posterior::new(
+            vec!["culture.coupling".into()],
+            vec!["culture.coupling".into()],
+            vec![vec![0.5], vec![1.5]],
+            &[0.5, 0.5],
+            "snow-in-the-sun",
+        );
+        let base = Base::load(None, limits())
+            .unwrap()
+            .with_posterior(post)
+            .unwrap();
+        let s = base
+            .scenario(&RunRequest {
+                replicates: Some(6),
+                ..Default::default()
+            })
+            .unwrap();
+        let d = lc(&s).draws().expect("the request's runs draw from the posterior");
+        assert_eq!(d.by_replicate.len(), 6);
+        assert_eq!(d.models.len(), 2, "both particles are drawn in six replicates");
+        let described: serde_json::Value = serde_json::from_slice(&base.describe()).unwrap();
+        assert!(
+            described["posterior"]
+                .as_str()
+                .unwrap()
+                .contains("culture.coupling drawn per replicate")
+        );
+        // A lever on a parameter of the posterior is refused, not ignored.
+        let e = base
+            .scenario(&RunRequest {
+                overrides: vec!["culture.coupling=1".into()],
+                replicates: Some(2),
+                ..Default::default()
+            })
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("is a parameter of the posterior"), "{e}");
+    }
+
+    #[test]
     fn org_names_the_units_a_control_can_pick() {
         let base = Base::load(None, limits()).unwrap();
         let o = OrgInfo::of(&base.start);
