@@ -396,12 +396,43 @@ fn the_worked_example_recovers_the_values_its_waves_were_simulated_from() {
     let corr = r["correlations"][at("leaders.alignment") * names.len() + at("culture.coupling")]
         .as_f64()
         .unwrap();
+    // The forecast: the two branches are the same runs up to the event of
+    // year 6 (paired draws and seeds), and the non-aligned CEO lowers
+    // the culture after it.
+    let still = forecast_rows(d.path(), "nothing-changes", "culture");
+    let planned = forecast_rows(d.path(), "as-planned", "culture");
+    assert_eq!(still.len(), planned.len());
+    let event = (6.0f64 / (7.0 / 365.25)).round() as u32;
+    for (a, b) in still.iter().zip(&planned) {
+        if a.0 < event {
+            assert_eq!(a, b, "the branches differ before the event");
+        }
+    }
+    let (end_still, end_planned) = (still.last().unwrap(), planned.last().unwrap());
+    assert!(
+        end_planned.3 < end_still.1,
+        "as planned (95%: {}) vs nothing changes (mean {})",
+        end_planned.3,
+        end_still.1
+    );
+    let f = &r["forecast"];
     let body = format!(
-        "{table}\n{} particles, {} generations after the prior one, {} simulations; {}. Posterior correlation of leaders.alignment and culture.coupling: {corr:+.2}.\n",
+        "{table}\n{} particles, {} generations after the prior one, {} simulations; {}. Posterior correlation of leaders.alignment and culture.coupling: {corr:+.2}.\n\nPosterior predictive check: {} of {} observations inside their 90% band. Forecast to year {:.0} ({} runs, each with its own posterior draw and seeds), final culture mean [90% band]: nothing changes {:.3} [{:.3}, {:.3}]; as planned, with {}, {:.3} [{:.3}, {:.3}].\n",
         s["particles"],
         generations.len() - 1,
         r["simulations"],
-        r["statement"].as_str().unwrap()
+        r["statement"].as_str().unwrap(),
+        f["inside"],
+        s["observations"],
+        f["horizon"].as_f64().unwrap(),
+        f["runs"],
+        end_still.1,
+        end_still.2,
+        end_still.3,
+        f["later_events"][0].as_str().unwrap(),
+        end_planned.1,
+        end_planned.2,
+        end_planned.3,
     );
     eprintln!("{body}");
     crate::docs::measured(
