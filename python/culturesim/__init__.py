@@ -347,6 +347,7 @@ def run(
     format: str = "csv",
     frames: str = "pandas",
     progress: Union[None, bool, ProgressCallback] = None,
+    posterior: Union[None, str, "os.PathLike[str]"] = None,
 ) -> Result:
     """Run a scenario (``culturesim run``).
 
@@ -356,13 +357,15 @@ def run(
     (``{"leaders.alignment": 0.8}``) or ``--set`` strings; ``plots=True``
     also draws the figures and report.html (with ``out``);
     ``format="parquet"`` writes the time series and teams as Parquet with
-    typed columns (``--format parquet``), read back by pyarrow.
+    typed columns (``--format parquet``), read back by pyarrow;
+    ``posterior`` (a folder :func:`calibrate` wrote) draws each
+    replicate's parameters from its posterior (``--posterior``).
     """
     s = _scenario(scenario, set, replicates=replicates, seed=seed)
     return _call(
         "run", s, out, frames, progress, "steps", _native.run,
         threads=_threads(threads), teams_per_replicate=teams_per_replicate, plots=plots,
-        format=format,
+        format=format, posterior=None if posterior is None else str(posterior),
     )
 
 
@@ -381,15 +384,19 @@ def sweep(
     format: str = "csv",
     frames: str = "pandas",
     progress: Union[None, bool, ProgressCallback] = None,
+    posterior: Union[None, str, "os.PathLike[str]"] = None,
 ) -> Result:
     """Run a scenario's ``[sweep]`` (``culturesim sweep``): ``runs`` (one
     row per run), ``points`` and ``summary`` (per point), ``timeseries``;
-    ``format="parquet"`` writes runs and time series as Parquet."""
+    ``format="parquet"`` writes runs and time series as Parquet;
+    ``posterior`` draws each replicate's parameters from a calibration
+    (the same draw at every point)."""
     s = _scenario(scenario, set)
     return _call(
         "sweep", s, out, frames, progress, "runs", _native.sweep,
         threads=_threads(threads), resume=resume, shard=shard, ci_width=ci_width,
         ci_metric=ci_metric, max_replicates=max_replicates, plots=plots, format=format,
+        posterior=None if posterior is None else str(posterior),
     )
 
 

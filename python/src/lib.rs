@@ -304,7 +304,7 @@ fn bundled() -> Vec<&'static str> {
 /// Run a scenario into `out` (`culturesim run`); returns its wall time in
 /// seconds.
 #[pyfunction]
-#[pyo3(signature = (kind, value, name, overrides, out, threads=None, teams_per_replicate=false, plots=false, format="csv", progress=None))]
+#[pyo3(signature = (kind, value, name, overrides, out, threads=None, teams_per_replicate=false, plots=false, format="csv", progress=None, posterior=None))]
 #[allow(clippy::too_many_arguments)]
 fn run(
     py: Python<'_>,
@@ -318,10 +318,19 @@ fn run(
     plots: bool,
     format: &str,
     progress: Option<Py<PyAny>>,
+    posterior: Option<PathBuf>,
 ) -> PyResult<f64> {
     let bar = PyProgress::new(progress);
     py.detach(|| {
-        let s = scenario(kind, value, name, &overrides)?;
+        let spec = Spec::of(kind, value, name)?;
+        let mut s = spec.scenario(&overrides)?;
+        if let Some(dir) = &posterior {
+            let post = culturesim_core::calibrate::Posterior::load(dir).map_err(input)?;
+            let (text, source) = spec.text()?;
+            let replicates = s.replicates;
+            post.attach(&mut s, &text, &source, &overrides, replicates)
+                .map_err(input)?;
+        }
         let options = culturesim_core::simulate::Options {
             out: Some(out),
             threads,
@@ -343,7 +352,7 @@ fn run(
 
 /// Run a sweep into `out` (`culturesim sweep`).
 #[pyfunction]
-#[pyo3(signature = (kind, value, name, overrides, out, threads=None, resume=false, shard=None, ci_width=None, ci_metric=None, max_replicates=0, plots=false, format="csv", progress=None))]
+#[pyo3(signature = (kind, value, name, overrides, out, threads=None, resume=false, shard=None, ci_width=None, ci_metric=None, max_replicates=0, plots=false, format="csv", progress=None, posterior=None))]
 #[allow(clippy::too_many_arguments)]
 fn sweep(
     py: Python<'_>,
@@ -361,6 +370,7 @@ fn sweep(
     plots: bool,
     format: &str,
     progress: Option<Py<PyAny>>,
+    posterior: Option<PathBuf>,
 ) -> PyResult<()> {
     use culturesim_core::sweep::run::{Options, run};
     let bar = PyProgress::new(progress);
@@ -378,6 +388,7 @@ fn sweep(
             max_replicates,
             format: self::format(format)?,
             provenance: provenance("culturesim.sweep"),
+            posterior,
         };
         let none = |_: &Path, _: &culturesim_core::sweep::Sweep| Ok(());
         if plots {

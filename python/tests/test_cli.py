@@ -115,6 +115,12 @@ def test_calibrate_matches_the_cli(cli, tmp_path):
     frame = pd.read_csv(truth / "survey.csv")
     again = cs.calibrate(scenario, frame, set=over, progress=False)
     pd.testing.assert_frame_equal(again.posterior, r.posterior)
+    # Runs that draw their parameters from the posterior: the CLI's bytes.
+    post = tmp_path / "cli"
+    cli("run", scenario, "--no-plots", "-q", "--replicates", "6", "--posterior", post, "--out", tmp_path / "run-cli")
+    p = cs.run(scenario, replicates=6, posterior=post, out=tmp_path / "run-py", progress=False)
+    assert_same_folder(tmp_path / "run-cli", tmp_path / "run-py")
+    assert len(p.manifest["posterior"]["particle_of_replicate"]) == 6
 
 
 def test_parquet_tables_are_the_cli_bytes_and_the_csv_values(cli, tmp_path):
