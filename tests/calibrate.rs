@@ -701,7 +701,11 @@ fn the_forecast_is_run_with_the_posterior_and_carries_its_uncertainty() {
     );
     // The twin: every particle at the posterior means.
     let s = summary(&fit);
-    let names = ["leaders.alignment", "learnathon.success_knowledge", "turnover.base"];
+    let names = [
+        "leaders.alignment",
+        "learnathon.success_knowledge",
+        "turnover.base",
+    ];
     let means: Vec<String> = names
         .iter()
         .map(|n| param(&s, n)["mean"].as_f64().unwrap().to_string())
@@ -715,7 +719,10 @@ fn the_forecast_is_run_with_the_posterior_and_carries_its_uncertainty() {
         .next()
         .unwrap()
         .to_string();
-    assert_eq!(header, format!("particle,weight,distance,{}", names.join(",")));
+    assert_eq!(
+        header,
+        format!("particle,weight,distance,{}", names.join(","))
+    );
     let mut csv = format!("{header}\n");
     for i in 0..5 {
         csv.push_str(&format!("{i},0.2,0,{}\n", means.join(",")));
@@ -838,9 +845,19 @@ fn sweeps_draw_paired_parameters_and_bad_posteriors_are_refused() {
         .arg(&plain)
         .assert()
         .success();
-    assert!(std::fs::read(out.join("runs.csv")).unwrap() != std::fs::read(plain.join("runs.csv")).unwrap());
+    assert!(
+        std::fs::read(out.join("runs.csv")).unwrap()
+            != std::fs::read(plain.join("runs.csv")).unwrap()
+    );
     bin()
-        .args(["run", SCENARIO, "--no-plots", "-q", "--set", "turnover.base=0.1"])
+        .args([
+            "run",
+            SCENARIO,
+            "--no-plots",
+            "-q",
+            "--set",
+            "turnover.base=0.1",
+        ])
         .arg("--posterior")
         .arg(&fit)
         .arg("--out")
@@ -857,15 +874,23 @@ fn sweeps_draw_paired_parameters_and_bad_posteriors_are_refused() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("calibration.json"))
-        .stderr(predicate::str::contains("give the folder `culturesim calibrate` wrote"));
+        .stderr(predicate::str::contains(
+            "give the folder `culturesim calibrate` wrote",
+        ));
     let bad = dir.path().join("bad");
     std::fs::create_dir_all(&bad).unwrap();
     std::fs::copy(fit.join("calibration.json"), bad.join("calibration.json")).unwrap();
-    std::fs::write(bad.join("posterior.csv"), "particle,weight,distance,x\n0,1,0,0.5\n").unwrap();
+    std::fs::write(
+        bad.join("posterior.csv"),
+        "particle,weight,distance,x\n0,1,0,0.5\n",
+    )
+    .unwrap();
     bin()
         .args(["run", SCENARIO, "--no-plots", "-q", "--posterior"])
         .arg(&bad)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("posterior.csv:1: the header must be"));
+        .stderr(predicate::str::contains(
+            "posterior.csv:1: the header must be",
+        ));
 }

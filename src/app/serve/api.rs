@@ -766,9 +766,15 @@ mod tests {
                 ..Default::default()
             })
             .unwrap();
-        let d = lc(&s).draws().expect("the request's runs draw from the posterior");
+        let d = lc(&s)
+            .draws()
+            .expect("the request's runs draw from the posterior");
         assert_eq!(d.by_replicate.len(), 6);
-        assert_eq!(d.models.len(), 2, "both particles are drawn in six replicates");
+        assert_eq!(
+            d.models.len(),
+            2,
+            "both particles are drawn in six replicates"
+        );
         let described: serde_json::Value = serde_json::from_slice(&base.describe()).unwrap();
         assert!(
             described["posterior"]

@@ -146,11 +146,7 @@ impl Calibration {
         s.seed = self.settings.seed;
         s.model.set_steps(horizon);
         posterior.attach(&mut s, &self.text, &self.source, &overrides, runs)?;
-        let planned = s
-            .model
-            .learning_culture()
-            .expect("checked at load")
-            .clone();
+        let planned = s.model.learning_culture().expect("checked at load").clone();
         let later: Vec<String> = planned
             .setup()
             .events
@@ -187,30 +183,33 @@ impl Calibration {
         let seed = self.settings.seed;
         let mut branches = Vec::new();
         let mut predictive_values: Vec<Vec<f64>> = vec![Vec::new(); self.data.len()];
-        let models: Vec<(&str, String, &crate::model::learning_culture::LearningCulture)> =
-            if later.is_empty() {
-                vec![(
+        let models: Vec<(
+            &str,
+            String,
+            &crate::model::learning_culture::LearningCulture,
+        )> = if later.is_empty() {
+            vec![(
+                "nothing-changes",
+                "nothing changes (no events after the last wave)".into(),
+                &still,
+            )]
+        } else {
+            vec![
+                (
                     "nothing-changes",
-                    "nothing changes (no events after the last wave)".into(),
+                    format!(
+                        "nothing changes (without {} event(s) after the last wave)",
+                        later.len()
+                    ),
                     &still,
-                )]
-            } else {
-                vec![
-                    (
-                        "nothing-changes",
-                        format!(
-                            "nothing changes (without {} event(s) after the last wave)",
-                            later.len()
-                        ),
-                        &still,
-                    ),
-                    (
-                        "as-planned",
-                        format!("as planned ({})", later.join(", ")),
-                        &planned,
-                    ),
-                ]
-            };
+                ),
+                (
+                    "as-planned",
+                    format!("as planned ({})", later.join(", ")),
+                    &planned,
+                ),
+            ]
+        };
         for (b, (name, label, model)) in models.iter().enumerate() {
             // values[q][g]: quantity q at grid point g, one per run.
             let mut values: Vec<Vec<Vec<f64>>> =
@@ -243,9 +242,7 @@ impl Calibration {
                             PREDICTIVE_GENERATION,
                             u64::from(run.id.replicate),
                         );
-                        for (i, (o, &step)) in
-                            self.data.iter().zip(&self.wave_steps).enumerate()
-                        {
+                        for (i, (o, &step)) in self.data.iter().zip(&self.wave_steps).enumerate() {
                             let t = truth(&run, step, dt);
                             predictive_values[i].push(self.survey.simulate(
                                 o.measure,

@@ -13,5 +13,5 @@ pub mod smc;
 pub mod summary;
 pub mod survey;
 
-pub use posterior::{Posterior, PosteriorError};
 pub use fit::{CalibrateError, Calibration, Options, Outcome, Progress, Report, read_observations};
+pub use posterior::{Posterior, PosteriorError};

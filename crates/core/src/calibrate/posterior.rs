@@ -124,9 +124,7 @@ impl Posterior {
             let nums: Option<Vec<f64>> = cells.iter().map(|c| c.parse::<f64>().ok()).collect();
             match nums {
                 Some(v)
-                    if v.len() == want.len()
-                        && v.iter().all(|x| x.is_finite())
-                        && v[1] >= 0.0 =>
+                    if v.len() == want.len() && v.iter().all(|x| x.is_finite()) && v[1] >= 0.0 =>
                 {
                     weights.push(v[1]);
                     thetas.push(v[3..].to_vec());

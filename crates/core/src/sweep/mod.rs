@@ -160,10 +160,10 @@ impl Sweep {
             ));
         }
         let mut s = Scenario::from_str(&self.text, self.source.clone(), &sets);
-        if let (Ok(sc), Some((post, max))) = (&mut s, &self.posterior) {
-            if let Err(e) = post.attach(sc, &self.text, &self.source, &sets, *max) {
-                s = Err(e);
-            }
+        if let (Ok(sc), Some((post, max))) = (&mut s, &self.posterior)
+            && let Err(e) = post.attach(sc, &self.text, &self.source, &sets, *max)
+        {
+            s = Err(e);
         }
         s.map_err(|e| match e {
             ScenarioError::Invalid {
