@@ -19,11 +19,11 @@
 
 use super::fit::{CalibrateError, Calibration};
 use super::observations::Measure;
-use super::posterior::Posterior;
 use super::summary::weighted_quantile;
 use super::survey::truth;
 use crate::engine::{Batch, run_many};
 use crate::scenario::Scenario;
+use crate::scenario::posterior::Posterior;
 use serde::Serialize;
 
 /// Generation number of the predictive check's observation streams

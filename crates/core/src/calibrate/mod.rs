@@ -7,11 +7,10 @@
 pub mod fit;
 pub mod forecast;
 pub mod observations;
-pub mod posterior;
 pub mod prior;
 pub mod smc;
 pub mod summary;
 pub mod survey;
 
+pub use crate::scenario::posterior::{Posterior, PosteriorError};
 pub use fit::{CalibrateError, Calibration, Options, Outcome, Progress, Report, read_observations};
-pub use posterior::{Posterior, PosteriorError};

@@ -26,6 +26,7 @@ pub mod template;
 mod time;
 mod write;
 
+pub mod posterior;
 pub use error::ScenarioError;
 pub use layers::{inherited_time_unit, read};
 pub use limits::Limits;

@@ -38,7 +38,7 @@ pub struct Sweep {
     /// `--posterior`: each replicate's parameters drawn from it, for at
     /// most this many replicates per point (the draw of replicate r is the
     /// same at every point: paired).
-    posterior: Option<(std::sync::Arc<crate::calibrate::Posterior>, u32)>,
+    posterior: Option<(std::sync::Arc<crate::scenario::posterior::Posterior>, u32)>,
 }
 
 impl Sweep {
@@ -123,7 +123,7 @@ impl Sweep {
     /// `max_replicates` per point), checked at every point.
     pub fn with_posterior(
         mut self,
-        posterior: crate::calibrate::Posterior,
+        posterior: crate::scenario::posterior::Posterior,
         max_replicates: u32,
     ) -> Result<Self, ScenarioError> {
         posterior.attach(
@@ -141,7 +141,7 @@ impl Sweep {
     }
 
     /// The posterior the replicates draw from, if any.
-    pub fn posterior(&self) -> Option<&crate::calibrate::Posterior> {
+    pub fn posterior(&self) -> Option<&crate::scenario::posterior::Posterior> {
         self.posterior.as_ref().map(|(p, _)| p.as_ref())
     }
 

@@ -163,8 +163,8 @@ pub fn run(o: &Options, progress: &dyn Progress, figures: Figures) -> Result<Out
     }
     let sw = match &o.posterior {
         Some(dir) => {
-            let post =
-                crate::calibrate::Posterior::load(dir).map_err(|e| Failure::Input(e.into()))?;
+            let post = crate::scenario::posterior::Posterior::load(dir)
+                .map_err(|e| Failure::Input(e.into()))?;
             let reps = if o.ci_width.is_some() {
                 o.max_replicates
             } else {

@@ -6,10 +6,11 @@
 //! of a sweep (and the branches of a decision study) are paired on their
 //! parameters as they are on their seeds; the forecast of `calibrate`
 //! (crate::calibrate::forecast) is exactly `run --posterior` of its own
-//! scenario.
+//! scenario. It sits in the scenario layer (a posterior is a way of
+//! setting a scenario's keys), below the sweeps and the calibration that
+//! use it.
 
 use crate::engine::rng::{hash_keys, unit_from_hash};
-use crate::export::timeseries::format_value;
 use crate::model::learning_culture::Draws;
 use crate::scenario::{Scenario, ScenarioError, Source};
 use crate::validate::Problems;
@@ -169,7 +170,7 @@ impl Posterior {
         self.keys
             .iter()
             .zip(&self.thetas[i])
-            .map(|(k, v)| format!("{k}={}", format_value(*v)))
+            .map(|(k, v)| format!("{k}={v}"))
             .collect()
     }
 
