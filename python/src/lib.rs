@@ -787,6 +787,12 @@ fn calibrate(
             })
             .map_err(Failure::from)?;
         bar.finish();
+        culturesim_report::calibrate::write(&out, &report).map_err(|e| {
+            Failure::Runtime(e.context(format!(
+                "the data files are in '{}', but the plots failed",
+                out.display()
+            )))
+        })?;
         Ok((report.report.fits, report.report.statement.clone()))
     })
     .map_err(raise)

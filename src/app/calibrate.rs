@@ -1,6 +1,7 @@
 //! `culturesim calibrate`: read the scenario and the observations, run the
 //! library's ABC-SMC calibration into the output folder with a progress
-//! bar (generation, tolerance, acceptance rate), print the summary.
+//! bar (generation, tolerance, acceptance rate), draw its figures and
+//! report.html (the report crate's `calibrate`), print the summary.
 
 use super::Failure;
 use crate::calibrate::{Calibration, Options};
@@ -55,6 +56,12 @@ pub fn calibrate(a: &CalibrateArgs) -> Result<(), Failure> {
         })
         .map_err(Failure::from)?;
     bar.finish_and_clear();
+    crate::plot::calibrate::write(&out, &outcome).map_err(|e| {
+        Failure::Runtime(e.context(format!(
+            "the data files are in '{}', but the plots failed",
+            out.display()
+        )))
+    })?;
     let report = &outcome.report;
     if a.common.quiet {
         if !report.fits {
@@ -120,5 +127,6 @@ pub fn calibrate(a: &CalibrateArgs) -> Result<(), Failure> {
     }
     println!("{}", report.statement);
     println!("wrote {}", out.display());
+    println!("report: {}", out.join(crate::plot::REPORT).display());
     Ok(())
 }

@@ -14,10 +14,13 @@
 //! - [`report`]: the self-contained `report.html`;
 //! - [`compare`]: several runs overlaid in one chart and one report;
 //! - [`march`]: the figures and tables of March's (1991) model (runs and
-//!   sweeps).
+//!   sweeps);
+//! - [`calibrate`]: the corner plot, predictive check, forecast and
+//!   report page of `culturesim calibrate`.
 
 #![warn(missing_docs)]
 
+pub mod calibrate;
 pub mod canvas;
 pub mod compare;
 pub mod culture;
