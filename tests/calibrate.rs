@@ -185,11 +185,22 @@ fn a_data_set_no_parameter_set_reaches_is_reported() {
     let s = summary(&out);
     assert_eq!(s["report"]["fits"], false);
     assert!(s["report"]["best_distance"].as_f64().unwrap() > 3.0);
+    // The page and the figures say so too.
+    let warned = |out: &Path| {
+        let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+        let corner = std::fs::read_to_string(out.join("plots/posterior.svg")).unwrap();
+        (
+            html.contains("do not read the posterior below as a fit"),
+            corner.contains("not a fit"),
+        )
+    };
+    assert_eq!(warned(&out), (true, true));
     // The twin: data the model makes are reported as fitted.
     let good = truth(dir.path());
     let out2 = dir.path().join("fit2");
     calibrate(&good, &out2, &["--particles", "30", "--generations", "1"]).success();
     assert_eq!(summary(&out2)["report"]["fits"], true);
+    assert_eq!(warned(&out2), (false, false));
 }
 
 #[test]
@@ -203,6 +214,11 @@ fn the_same_bytes_at_one_and_two_threads_and_after_a_resume() {
         "generations.csv",
         "forecast.csv",
         "predictive.csv",
+        "report.html",
+        "plots/posterior.svg",
+        "plots/predictive.svg",
+        "plots/forecast.svg",
+        "plots/posterior.png",
     ];
     let mut outs = Vec::new();
     for threads in ["1", "2"] {

@@ -16,7 +16,7 @@
 //! - `report.html`: the fit statement, key numbers, the parameter table,
 //!   the figures, the generations and the closest simulation per measure.
 //!
-//! [`files`] returns every file as bytes; [`write`] writes them, each
+//! [`files`] returns every file as bytes; [`write()`] writes them, each
 //! atomically.
 
 use super::canvas::{self, Chart, DrawResult, HouseMesh, Key, LEFT, legend, put, put_boxed};
