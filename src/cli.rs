@@ -345,6 +345,12 @@ pub struct TimingArgs {
     /// Output folder [default: output/<scenario-name>-timing/].
     #[arg(long, short, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Carry the parameter uncertainty of a calibration: each replicate
+    /// draws its parameters from the posterior `culturesim calibrate`
+    /// wrote into DIR (every branch of replicate r steps with the same
+    /// draw, so the branches stay paired).
+    #[arg(long, value_name = "DIR")]
+    pub posterior: Option<PathBuf>,
     /// Overrides, seed, threads and quiet.
     #[command(flatten)]
     pub common: AnalysisOptions,
@@ -374,6 +380,12 @@ pub struct RiskArgs {
     /// Output folder [default: output/<scenario-name>-risk/].
     #[arg(long, short, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Carry the parameter uncertainty of a calibration: each replicate
+    /// draws its parameters from the posterior `culturesim calibrate`
+    /// wrote into DIR (the baseline and every seat's branch of replicate
+    /// r step with the same draw, so the losses stay paired).
+    #[arg(long, value_name = "DIR")]
+    pub posterior: Option<PathBuf>,
     /// Overrides, seed, threads and quiet.
     #[command(flatten)]
     pub common: AnalysisOptions,
@@ -430,6 +442,12 @@ pub struct WarningArgs {
     /// Output folder [default: output/<scenario-name>-warning/].
     #[arg(long, short, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Carry the parameter uncertainty of a calibration: each replicate
+    /// draws its parameters from the posterior `culturesim calibrate`
+    /// wrote into DIR (the same draw in the twin; each run's margin is
+    /// measured from its draw's bistable window).
+    #[arg(long, value_name = "DIR")]
+    pub posterior: Option<PathBuf>,
     /// Overrides, seed, threads and quiet.
     #[command(flatten)]
     pub common: AnalysisOptions,
@@ -465,6 +483,12 @@ pub struct OptimizeArgs {
     /// Output folder [default: output/<scenario-name>-optimize/].
     #[arg(long, short, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Carry the parameter uncertainty of a calibration: each replicate
+    /// draws its parameters from the posterior `culturesim calibrate`
+    /// wrote into DIR (replicate r draws the same particle for every
+    /// portfolio, so portfolios stay paired).
+    #[arg(long, value_name = "DIR")]
+    pub posterior: Option<PathBuf>,
     /// Overrides, seed, threads and quiet.
     #[command(flatten)]
     pub common: AnalysisOptions,

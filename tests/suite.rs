@@ -32,6 +32,8 @@ mod columnar;
 mod communities;
 #[path = "decide.rs"]
 mod decide;
+#[path = "decide_posterior.rs"]
+mod decide_posterior;
 #[path = "determinism.rs"]
 mod determinism;
 #[path = "docs.rs"]

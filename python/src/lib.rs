@@ -541,6 +541,7 @@ fn timing(
             set: overrides,
             seed,
             threads,
+            posterior: None,
         };
         let s = study(&o, &bar)?;
         let data = s.data_files();
@@ -594,6 +595,7 @@ fn risk(
             set: overrides,
             seed,
             threads,
+            posterior: None,
         };
         let s = study(&o, &bar)?;
         let data = s.data_files();
@@ -653,6 +655,7 @@ fn warning(
             set: overrides,
             seed,
             threads,
+            posterior: None,
         };
         let s = study(&o, &bar)?;
         let data = s.data_files();
@@ -708,6 +711,7 @@ fn optimize(
             set: overrides,
             seed,
             threads,
+            posterior: None,
         };
         let s = study(&o, &bar)?;
         let data = s.data_files();

@@ -75,6 +75,19 @@ pub fn checkpoints(scenario: &Scenario, args: &RunArgs) -> Result<Option<Checkpo
     }))
 }
 
+/// The line `run` prints after its table when the replicates draw from a
+/// posterior (nothing without one).
+fn drawn(scenario: &Scenario) {
+    if let Some(d) = scenario.model.learning_culture().and_then(|m| m.draws()) {
+        println!(
+            "parameters {} drawn per replicate from the posterior in '{}' ({} distinct particles)",
+            d.keys.join(", "),
+            d.from,
+            d.particles.len()
+        );
+    }
+}
+
 /// `culturesim timing`: parse, run the library's study
 /// ([`crate::decide::timing_study`]), write timing.csv, timing-runs.csv,
 /// timing.json, the figure (PNG and SVG), report.html and scenario.toml,
@@ -91,6 +104,7 @@ pub fn timing(args: &crate::cli::TimingArgs) -> Result<(), Failure> {
         set: args.common.set.clone(),
         seed: args.common.seed,
         threads: args.common.threads,
+        posterior: args.posterior.clone(),
     };
     let bar = super::progress::Bar::new("steps", args.common.quiet);
     let s = study(&o, &bar)?;
@@ -119,6 +133,7 @@ pub fn timing(args: &crate::cli::TimingArgs) -> Result<(), Failure> {
                 100.0 * r.share_ci[1]
             );
         }
+        drawn(&s.scenario);
         println!("report: {}", out.join("report.html").display());
     }
     Ok(())
@@ -140,6 +155,7 @@ pub fn risk(args: &crate::cli::RiskArgs) -> Result<(), Failure> {
         set: args.common.set.clone(),
         seed: args.common.seed,
         threads: args.common.threads,
+        posterior: args.posterior.clone(),
     };
     let bar = super::progress::Bar::new("steps", args.common.quiet);
     let s = study(&o, &bar)?;
@@ -166,6 +182,7 @@ pub fn risk(args: &crate::cli::RiskArgs) -> Result<(), Failure> {
                 if st.top80 { "  *" } else { "" }
             );
         }
+        drawn(&s.scenario);
         println!("report: {}", out.join("report.html").display());
     }
     Ok(())
@@ -191,6 +208,7 @@ pub fn warning(args: &crate::cli::WarningArgs) -> Result<(), Failure> {
         set: args.common.set.clone(),
         seed: args.common.seed,
         threads: args.common.threads,
+        posterior: args.posterior.clone(),
     };
     let bar = super::progress::Bar::new("steps", args.common.quiet);
     let s = study(&o, &bar)?;
@@ -205,6 +223,7 @@ pub fn warning(args: &crate::cli::WarningArgs) -> Result<(), Failure> {
         for f in &s.findings {
             println!("{f}");
         }
+        drawn(&s.scenario);
         println!("report: {}", out.join("report.html").display());
     }
     Ok(())
@@ -227,6 +246,7 @@ pub fn optimize(args: &crate::cli::OptimizeArgs) -> Result<(), Failure> {
         set: args.common.set.clone(),
         seed: args.common.seed,
         threads: args.common.threads,
+        posterior: args.posterior.clone(),
     };
     let bar = super::progress::Bar::new("runs", args.common.quiet);
     let s = study(&o, &bar)?;
@@ -262,6 +282,7 @@ pub fn optimize(args: &crate::cli::OptimizeArgs) -> Result<(), Failure> {
                 }
             );
         }
+        drawn(&s.scenario);
         println!("report: {}", out.join("report.html").display());
     }
     Ok(())

@@ -5,7 +5,12 @@
 //!
 //! Every analysis here runs the real model; branches of one run share its
 //! random streams after the fork (common random numbers), so differences
-//! between branches are paired per run. The studies ([`timing_study`],
+//! between branches are paired per run. With `--posterior` every branch
+//! of run r also steps with run r's posterior draw (the branches are
+//! [`crate::model::learning_culture::LearningCulture::rebuild`]s of one
+//! model, or, for `warning`'s twin and `optimize`'s portfolios, scenarios
+//! loaded again with the same posterior), so they stay paired on their
+//! parameters too. The studies ([`timing_study`],
 //! [`risk_study`], [`warning_study`]) load a scenario, check the options, run and give their
 //! tables as bytes; the commands (`src/app/decide.rs`) write them, with the
 //! report crate's figures, through [`crate::export::files::write_all`].

@@ -21,7 +21,7 @@
 
 use super::cost::{self, Item};
 use super::nsga2::{self, Candidate, Range, Settings};
-use super::study::{learning_culture, load_for};
+use super::study::{Loader, learning_culture};
 use crate::analysis::stats::{Stats, wilson};
 use crate::command::{Failure, Progress};
 use crate::engine::rng::hash_keys;
@@ -67,6 +67,10 @@ pub struct Options {
     pub seed: Option<u64>,
     /// Worker threads (None: all cores).
     pub threads: Option<usize>,
+    /// `--posterior DIR`: each run's replicate r draws its parameters from
+    /// the posterior `culturesim calibrate` wrote into DIR, the same draw
+    /// for every portfolio (None: the scenario's parameters).
+    pub posterior: Option<PathBuf>,
 }
 
 /// A decision variable.
@@ -314,7 +318,14 @@ pub fn study(o: &Options, progress: &dyn Progress) -> Result<Study, Failure> {
     if let Some(s) = o.seed {
         base_sets.push(format!("seed={s}"));
     }
-    let scenario = load_for(&o.scenario, &o.set, o.seed, None)?;
+    let loader = Loader::new(&o.scenario, o.posterior.as_deref())?;
+    // Without the posterior first: the settings say how many replicates
+    // the posterior's draws must cover.
+    let plain = Loader {
+        posterior: None,
+        ..loader.clone()
+    };
+    let scenario = plain.load(&base_sets, None)?;
     let model = learning_culture("optimize", &scenario)?;
     let mut settings = scenario.raw.optimize.clone().unwrap_or_default();
     if let Some(t) = o.target {
@@ -383,14 +394,37 @@ pub fn study(o: &Options, progress: &dyn Progress) -> Result<Study, Failure> {
     let replicates = settings.replicates.unwrap_or(scenario.replicates);
     let seed = scenario.seed;
     let years = f64::from(model.steps()) * scenario.raw.years_per_step();
-    // Each variable must be a key the scenario takes, at both ends.
-    let build = |x: &[f64]| -> Result<(Scenario, Vec<Item>), Failure> {
-        let s = Scenario::from_file(&o.scenario, &sets(&base_sets, &variables, x))
-            .map_err(|e| Failure::Input(e.into()))?;
+    // With a posterior, replicate r of every portfolio (and of every
+    // confirmation) draws the same particle: the draws cover them all.
+    let draws = replicates.max(settings.confirm);
+    if let Some(p) = &loader.posterior
+        && let Some(v) = variables.iter().find(|v| p.keys.contains(&v.key))
+    {
+        return Err(input(anyhow!(
+            "decision variable {} is a parameter of the posterior in '{}': a portfolio cannot choose what the posterior draws; drop it from [optimize.variables], or drop --posterior",
+            v.key,
+            p.origin.display()
+        )));
+    }
+    let scenario = match &loader.posterior {
+        Some(_) => loader.load(&base_sets, Some(draws))?,
+        None => scenario,
+    };
+    // The scenario with portfolio `x`, with the posterior's draws when
+    // `drawn` (a cost does not depend on them). Each variable must be a
+    // key the scenario takes, at both ends.
+    let load = |x: &[f64], drawn: bool| -> Result<(Scenario, Vec<Item>), Failure> {
+        let overrides = sets(&base_sets, &variables, x);
+        let s = if drawn {
+            loader.load(&overrides, Some(draws))?
+        } else {
+            plain.load(&overrides, None)?
+        };
         let m = s.model.learning_culture().expect("the same model");
         let items = cost::items(m, &s.raw, &settings.cost).map_err(|m| input(anyhow!("{m}")))?;
         Ok((s, items))
     };
+    let build = |x: &[f64]| load(x, true);
     for (end, x) in [
         (
             "min",
@@ -423,7 +457,7 @@ pub fn study(o: &Options, progress: &dyn Progress) -> Result<Study, Failure> {
             &mut |xs, _| {
                 xs.iter()
                     .map(|x| {
-                        let c = build(x).map_or(f64::INFINITY, |(_, i)| cost::total(&i));
+                        let c = load(x, false).map_or(f64::INFINITY, |(_, i)| cost::total(&i));
                         (vec![c], 0.0)
                     })
                     .collect()
@@ -599,7 +633,7 @@ pub fn study(o: &Options, progress: &dyn Progress) -> Result<Study, Failure> {
                 .then(a.cmp(&b))
         });
     let dose_toml = match dose {
-        Some(d) => Some(build(&portfolios[d].values)?.0.resolved_toml()),
+        Some(d) => Some(load(&portfolios[d].values, false)?.0.resolved_toml()),
         None => None,
     };
     let mut s = Study {
@@ -862,6 +896,7 @@ impl Study {
             "as_written": ids(self.written).map(|p| serde_json::json!({"portfolio": p, "values": by_name(p)})),
             "front": self.front().iter().map(|p| p.id).collect::<Vec<_>>(),
         });
+        let json = super::study::with_posterior(json, &self.scenario);
         serde_json::to_vec_pretty(&json).expect("a portfolio study serializes")
     }
 }
@@ -906,7 +941,9 @@ mod tests {
 
     #[test]
     fn value_at_reads_ids_indices_and_times() {
-        let s = load_for(std::path::Path::new("snow-in-the-sun"), &[], None, None).unwrap();
+        let s =
+            super::super::study::load_for(std::path::Path::new("snow-in-the-sun"), &[], None, None)
+                .unwrap();
         assert_eq!(value_at(&s.raw, "events.practice.reach"), Some(0.8));
         assert_eq!(value_at(&s.raw, "events.1.reach"), Some(0.8));
         assert_eq!(value_at(&s.raw, "events.practice.duration"), Some(2.5));

@@ -56,35 +56,45 @@ pub fn seat_name(model: &LearningCulture, u: usize) -> String {
 }
 
 /// Build the plan: fork at step `at`, horizon `steps` (at most the
-/// model's), non-aligned successors of alignment `alignment`.
+/// model's), non-aligned successors of alignment `alignment`. Every
+/// branch is a [`LearningCulture::rebuild`] of `model`, so posterior draws
+/// carry over: replicate r of every branch steps with the same draw.
 pub fn plan(model: &LearningCulture, seed: u64, at: u32, steps: u32, alignment: f64) -> Plan {
-    let mut base: Setup = model.setup().clone();
-    base.params = model.stated_params().clone();
-    base.steps = steps;
-    for e in &mut base.events {
-        if matches!(e.kind, Kind::ReplaceLeader { .. }) && matches!(e.when, When::At(s) if s >= at)
-        {
-            e.when = When::At(u32::MAX);
+    // The baseline: the horizon, and no scheduled replacement from `at` on.
+    let base = |s: &mut Setup| {
+        s.steps = steps;
+        for e in &mut s.events {
+            if matches!(e.kind, Kind::ReplaceLeader { .. })
+                && matches!(e.when, When::At(t) if t >= at)
+            {
+                e.when = When::At(u32::MAX);
+            }
         }
-    }
-    let build = |s: Setup| LearningCulture::new(s, seed).expect("a variant of a valid model");
-    let baseline = build(base.clone());
+    };
+    let build = |edit: &dyn Fn(&mut Setup)| {
+        model
+            .rebuild(seed, edit)
+            .expect("a variant of a valid model")
+    };
+    let baseline = build(&base);
     let org = model.org();
     let seats = (0..org.units())
         .map(|u| {
-            let mut s = base.clone();
-            s.events.push(Event {
-                when: When::At(at),
-                scope: Scope::Unit(org.unit_name[u].clone()),
-                kind: Kind::ReplaceLeader {
-                    alignment: Dist::Constant(alignment),
-                    commitment: None,
-                    adapt: false,
-                },
-                label: "non-aligned successor".into(),
-                key: SEAT_KEY,
-            });
-            (u as u32, seat_name(model, u), build(s))
+            let seat = |s: &mut Setup| {
+                base(s);
+                s.events.push(Event {
+                    when: When::At(at),
+                    scope: Scope::Unit(org.unit_name[u].clone()),
+                    kind: Kind::ReplaceLeader {
+                        alignment: Dist::Constant(alignment),
+                        commitment: None,
+                        adapt: false,
+                    },
+                    label: "non-aligned successor".into(),
+                    key: SEAT_KEY,
+                });
+            };
+            (u as u32, seat_name(model, u), build(&seat))
         })
         .collect();
     Plan {

@@ -6,7 +6,7 @@
 //! report crate's; the command writes the folder.
 
 use super::risk::{Finals, Risk, plan, simulate, summarize, total_steps};
-use super::study::{learning_culture, load_for};
+use super::study::{learning_culture, load_with};
 use crate::command::{Failure, Progress};
 use crate::decide::checkpoint::time_in_steps;
 use crate::model::learning_culture::events::{Kind, When};
@@ -37,6 +37,10 @@ pub struct Options {
     pub seed: Option<u64>,
     /// Worker threads (None: all cores).
     pub threads: Option<usize>,
+    /// `--posterior DIR`: each replicate draws its parameters from the
+    /// posterior `culturesim calibrate` wrote into DIR, the same draw in
+    /// every branch of the replicate (None: the scenario's parameters).
+    pub posterior: Option<PathBuf>,
 }
 
 /// A finished risk study.
@@ -68,7 +72,13 @@ fn year(s: u32, dt: f64) -> String {
 /// before anything runs.
 pub fn study(o: &Options, progress: &dyn Progress) -> Result<Study, Failure> {
     let input = Failure::Input;
-    let scenario = load_for(&o.scenario, &o.set, o.seed, o.replicates)?;
+    let scenario = load_with(
+        &o.scenario,
+        &o.set,
+        o.seed,
+        o.replicates,
+        o.posterior.as_deref(),
+    )?;
     let model = learning_culture("risk", &scenario)?;
     if !(0.0..=1.0).contains(&o.alignment) {
         return Err(input(anyhow!(
@@ -204,6 +214,7 @@ impl Study {
             "findings": self.findings,
             "risk": self.risk,
         });
+        let json = super::study::with_posterior(json, &self.scenario);
         serde_json::to_vec_pretty(&json).expect("a risk summary serializes")
     }
 }
@@ -223,6 +234,7 @@ mod tests {
             set: vec!["org.employees=60".into()],
             seed: None,
             threads: Some(2),
+            posterior: None,
         }
     }
 

@@ -20,7 +20,7 @@ use super::fork::{Start, run_from};
 use crate::analysis::stats::{Stats, wilson};
 use crate::engine::{Model, RunId, Seeds};
 use crate::model::learning_culture::events::{Event, Kind, Scope, When};
-use crate::model::learning_culture::{LearningCulture, metric, snapshot::Digest};
+use crate::model::learning_culture::{LearningCulture, Setup, metric, snapshot::Digest};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -113,7 +113,9 @@ fn scope_name(s: &Scope) -> String {
 /// position `index` of the timeline (`id` names it in messages), with
 /// remedies after `delays` (steps; `labels[i]` is how delay i was written,
 /// `max_label` the longest delay possible, in the same unit, for the
-/// message).
+/// message). Every branch is a [`LearningCulture::rebuild`] of `model`,
+/// so posterior draws carry over: replicate r of every branch steps with
+/// the same draw.
 pub fn branches(
     model: &LearningCulture,
     seed: u64,
@@ -123,24 +125,26 @@ pub fn branches(
     max_label: &dyn Fn(u32) -> String,
 ) -> Result<Branches, TimingError> {
     let at = harmful_step(model, index, id, delays, max_label)?;
-    let setup = model.setup();
-    let e = &setup.events[index];
-    let mut base = setup.clone();
-    base.params = model.stated_params().clone();
     let never_again = When::At(u32::MAX);
-    give_way(&mut base, index, at, &never_again);
-    let build = |s: crate::model::learning_culture::Setup| {
-        LearningCulture::new(s, seed).expect("a variant of a valid model is valid")
+    // Every branch: a rebuild of the model (posterior draws carry over),
+    // the seat's later replacements giving way to the remedy, then its own edit.
+    let build = |edit: &dyn Fn(&mut Setup)| {
+        model
+            .rebuild(seed, &|s| {
+                give_way(s, index, at, &never_again);
+                edit(s);
+            })
+            .expect("a variant of a valid model is valid")
     };
-    let never = build(base.clone());
-    let mut off = base.clone();
-    off.events[index].when = never_again.clone();
-    let no_harm = build(off);
-    let remedy = |d: u32| Event {
+    let never = build(&|_| {});
+    let no_harm = build(&|s| s.events[index].when = never_again.clone());
+    // The remedy draws from the pool of the setup it goes into (a
+    // posterior draw's own, with draws).
+    let remedy = |s: &Setup, d: u32| Event {
         when: When::At(at + d),
-        scope: e.scope.clone(),
+        scope: s.events[index].scope.clone(),
         kind: Kind::ReplaceLeader {
-            alignment: setup.leaders.alignment.clone(),
+            alignment: s.leaders.alignment.clone(),
             commitment: None,
             adapt: true,
         },
@@ -149,10 +153,14 @@ pub fn branches(
     };
     let delayed = delays
         .iter()
-        .map(|(d, _)| {
-            let mut s = base.clone();
-            s.events.push(remedy(*d));
-            (*d, build(s))
+        .map(|&(d, _)| {
+            (
+                d,
+                build(&|s| {
+                    let e = remedy(s, d);
+                    s.events.push(e);
+                }),
+            )
         })
         .collect();
     let b = Branches {
@@ -226,12 +234,7 @@ fn harmful_step(
 
 /// Later replacements of the same seat as the event at position `index`
 /// (step `at`) give way to the remedy: in `setup` they move to `never`.
-fn give_way(
-    setup: &mut crate::model::learning_culture::Setup,
-    index: usize,
-    at: u32,
-    never: &When,
-) {
+fn give_way(setup: &mut Setup, index: usize, at: u32, never: &When) {
     let scope = setup.events[index].scope.clone();
     for (j, f) in setup.events.iter_mut().enumerate() {
         let later = match f.when {

@@ -5,7 +5,7 @@
 //! timing-runs.csv, timing.json, scenario.toml). The figure and page are
 //! the report crate's; the command writes the folder.
 
-use super::study::{learning_culture, load_for};
+use super::study::{learning_culture, load_with};
 use super::timing::{Branches, Finals, Timing, branches, simulate, summarize, total_steps};
 use crate::command::{Failure, Progress};
 use crate::scenario::Scenario;
@@ -50,6 +50,10 @@ pub struct Options {
     pub seed: Option<u64>,
     /// Worker threads (None: all cores).
     pub threads: Option<usize>,
+    /// `--posterior DIR`: each replicate draws its parameters from the
+    /// posterior `culturesim calibrate` wrote into DIR, the same draw in
+    /// every branch of the replicate (None: the scenario's parameters).
+    pub posterior: Option<PathBuf>,
 }
 
 /// A finished timing study.
@@ -96,7 +100,13 @@ fn delay_in(steps: f64, dt: f64, unit_years: f64, unit: &str) -> String {
 /// before anything runs.
 pub fn study(o: &Options, progress: &dyn Progress) -> Result<Study, Failure> {
     let input = Failure::Input;
-    let scenario = load_for(&o.scenario, &o.set, o.seed, o.replicates)?;
+    let scenario = load_with(
+        &o.scenario,
+        &o.set,
+        o.seed,
+        o.replicates,
+        o.posterior.as_deref(),
+    )?;
     let model = learning_culture("timing", &scenario)?;
     if !(0.0..=1.0).contains(&o.tolerance) {
         return Err(input(anyhow!(
@@ -271,6 +281,7 @@ impl Study {
             "finding": self.finding,
             "timing": self.timing,
         });
+        let json = super::study::with_posterior(json, &self.scenario);
         serde_json::to_vec_pretty(&json).expect("a timing summary serializes")
     }
 }
@@ -290,6 +301,7 @@ mod tests {
             set: vec!["org.employees=60".into()],
             seed: None,
             threads: Some(2),
+            posterior: None,
         }
     }
 

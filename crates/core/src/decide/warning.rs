@@ -90,6 +90,9 @@ pub struct RunResult {
     /// The series of the units kept: (unit, series); the organization
     /// always, the teams with [`Plan::team_series`].
     pub series: Vec<(usize, UnitSeries)>,
+    /// The lower edge its margins are measured from: its branch's, or,
+    /// with posterior draws, its own draw's (None: no bistable window).
+    pub edge: Option<f64>,
 }
 
 /// Every run of both branches, in replicate order.
@@ -197,21 +200,25 @@ fn measure_run(
         replicate,
         units,
         series,
+        edge,
     }
 }
 
 /// Run `replicates` runs of both branches (master seed `seed`) and measure
-/// them, each branch's margin against its lower edge (`edges`: the
-/// scenario's, the twin's); the twin's replicate r is measured over the
-/// windows of the scenario's replicate r. `tick` counts steps.
+/// them, each run's margin against its lower edge (`edges`: the
+/// scenario's, the twin's, per replicate: replicate r's is `edges[b][r]`,
+/// else None; with posterior draws each replicate has its draw's); the
+/// twin's replicate r is measured over the windows of the scenario's
+/// replicate r. `tick` counts steps.
 pub fn simulate(
     b: &Branches<'_>,
     seed: u64,
     replicates: u32,
     plan: &Plan,
-    edges: [Option<f64>; 2],
+    edges: [&[Option<f64>]; 2],
     tick: &(dyn Fn() + Sync),
 ) -> Runs {
+    let edge = |branch: usize, r: u32| edges[branch].get(r as usize).copied().flatten();
     let pairs: Vec<(RunResult, Option<RunResult>)> = (0..replicates)
         .into_par_iter()
         .map(|replicate| {
@@ -226,7 +233,7 @@ pub fn simulate(
                 replicate,
                 &observe(b.scenario, seeds, tick),
                 plan,
-                edges[0],
+                edge(0, replicate),
                 None,
             );
             let twin = b.twin.map(|t| {
@@ -235,7 +242,7 @@ pub fn simulate(
                     replicate,
                     &observe(t, seeds, tick),
                     plan,
-                    edges[1],
+                    edge(1, replicate),
                     Some(&ends),
                 )
             });
@@ -328,7 +335,9 @@ pub struct Teams {
 pub struct BranchSummary {
     /// "scenario" or "twin".
     pub branch: &'static str,
-    /// Lower edge of this branch's bistable window (its margins are measured from it).
+    /// Lower edge of this branch's bistable window (its margins are measured
+    /// from it; with posterior draws whose windows differ, the mean over
+    /// its runs, each measured from its own draw's).
     pub lower_edge: Option<f64>,
     /// Runs.
     pub runs: usize,
@@ -393,6 +402,12 @@ pub struct Warning {
     pub lower_edge: Option<f64>,
     /// Upper edge.
     pub upper_edge: Option<f64>,
+    /// With posterior draws whose lower edges differ: the least and the
+    /// greatest lower edge of the scenario's runs (each run's margin is
+    /// measured from its own draw's; `lower_edge` and `upper_edge` are
+    /// then the means over the runs). Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lower_edge_range: Option<[f64; 2]>,
     /// The scenario, then the twin.
     pub branches: Vec<BranchSummary>,
     /// The scenario against the twin (with a twin).
@@ -546,6 +561,7 @@ pub fn summarize(
         plan: *plan,
         lower_edge: edges.map(|e| e.0),
         upper_edge: edges.map(|e| e.1),
+        lower_edge_range: None,
         branches,
         paired: paired(runs),
     }
@@ -787,8 +803,13 @@ impl Warning {
                         .as_ref()
                         .map_or("–".to_string(), |s| format!("{:+.3}", s.mean))
                 };
+                let drawn = self.lower_edge_range.map_or(String::new(), |[a, b]| {
+                    format!(
+                        " (the mean over the runs' posterior draws, which put it between {a:.3} and {b:.3}; each run's margin is measured from its own draw's edge)"
+                    )
+                });
                 let mut f = format!(
-                    "The culture can tip where the support falls below {edge:.3}, the lower edge of the mean field's bistable window (section 8 of docs/MODEL.md). At the end of the window the margin (support minus that edge) was {} in the runs that tipped and {} in those that held",
+                    "The culture can tip where the support falls below {edge:.3}, the lower edge of the mean field's bistable window (section 8 of docs/MODEL.md){drawn}. At the end of the window the margin (support minus that edge) was {} in the runs that tipped and {} in those that held",
                     m(t),
                     m(h)
                 );
@@ -905,6 +926,7 @@ mod tests {
             replicate: r,
             units: vec![u],
             series: Vec::new(),
+            edge: Some(0.46),
         };
         let mut scenario = Vec::new();
         for i in 0..10 {

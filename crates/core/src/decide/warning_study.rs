@@ -7,7 +7,7 @@
 //! are the report crate's; the command writes the folder.
 
 use super::checkpoint::time_in_steps;
-use super::study::{learning_culture, load_for};
+use super::study::{Loader, learning_culture};
 use super::warning::{
     Branches, Plan, RunResult, Runs, Sensitivity, Warning, sensitivity, sensitivity_finding,
     simulate, summarize, total_steps,
@@ -64,6 +64,10 @@ pub struct Options {
     pub seed: Option<u64>,
     /// Worker threads (None: all cores).
     pub threads: Option<usize>,
+    /// `--posterior DIR`: each replicate draws its parameters from the
+    /// posterior `culturesim calibrate` wrote into DIR, the same draw in
+    /// every branch of the replicate (None: the scenario's parameters).
+    pub posterior: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -81,6 +85,7 @@ impl Default for Options {
             set: Vec::new(),
             seed: None,
             threads: None,
+            posterior: None,
         }
     }
 }
@@ -218,16 +223,18 @@ fn plan(o: &Options, model: &LearningCulture, scenario: &Scenario) -> Result<Pla
 
 /// The knock-out twin's scenario, or the usage error: it must run the
 /// same organization for the same number of steps.
-fn twin_of(o: &Options, scenario: &Scenario) -> Result<Option<Scenario>, Failure> {
+fn twin_of(o: &Options, loader: &Loader, scenario: &Scenario) -> Result<Option<Scenario>, Failure> {
     if o.twin.is_empty() {
         return Ok(None);
     }
     let mut set = o.set.clone();
     set.extend(o.twin.iter().cloned());
-    let twin = load_for(&o.scenario, &set, o.seed, o.replicates).map_err(|e| match e {
-        Failure::Input(e) => Failure::Input(anyhow!("--twin-set: {e:#}")),
-        other => other,
-    })?;
+    let twin = loader
+        .load_for(&set, o.seed, o.replicates)
+        .map_err(|e| match e {
+            Failure::Input(e) => Failure::Input(anyhow!("--twin-set: {e:#}")),
+            other => other,
+        })?;
     let (a, b) = (
         learning_culture("warning", scenario)?,
         learning_culture("warning", &twin)?,
@@ -244,39 +251,97 @@ fn twin_of(o: &Options, scenario: &Scenario) -> Result<Option<Scenario>, Failure
     Ok(Some(twin))
 }
 
-/// The bistable window of `model`'s parameters and people.
-fn edges(model: &LearningCulture) -> Option<(f64, f64)> {
-    bistable_window(model.stated_params(), &People::of(model.setup()))
+/// The bistable window of `model`'s parameters and people, computed once
+/// per distinct setting (`known` keeps those already computed).
+fn edges(
+    model: &LearningCulture,
+    known: &mut Vec<(String, Option<(f64, f64)>)>,
+) -> Option<(f64, f64)> {
+    let people = People::of(model.setup());
+    let key = format!("{:?}|{people:?}", model.stated_params());
+    if let Some((_, w)) = known.iter().find(|(k, _)| *k == key) {
+        return *w;
+    }
+    let w = bistable_window(model.stated_params(), &people);
+    known.push((key, w));
+    w
+}
+
+/// The bistable window of each of the first `replicates` replicates of
+/// `model`: its posterior draw's, or, without draws, the model's.
+fn windows(
+    model: &LearningCulture,
+    replicates: u32,
+    known: &mut Vec<(String, Option<(f64, f64)>)>,
+) -> Vec<Option<(f64, f64)>> {
+    match model.draws() {
+        None => vec![edges(model, known); replicates as usize],
+        Some(d) => {
+            let per_draw: Vec<Option<(f64, f64)>> =
+                d.models.iter().map(|m| edges(m, known)).collect();
+            (0..replicates as usize)
+                .map(|r| per_draw[d.by_replicate[r % d.by_replicate.len()] as usize])
+                .collect()
+        }
+    }
+}
+
+/// The window a branch reports for runs with windows `w`: each edge the
+/// one they all share, else its mean over the runs that have a window
+/// (None when none has one); and, when the lower edges differ, the least
+/// and the greatest.
+fn reported(w: &[Option<(f64, f64)>]) -> (Option<(f64, f64)>, Option<[f64; 2]>) {
+    let some: Vec<(f64, f64)> = w.iter().flatten().copied().collect();
+    let Some(&(lo, hi)) = some.first() else {
+        return (None, None);
+    };
+    let edge = |first: f64, f: fn(&(f64, f64)) -> f64| {
+        if some.iter().all(|x| f(x) == first) {
+            first
+        } else {
+            some.iter().map(f).sum::<f64>() / some.len() as f64
+        }
+    };
+    let range = some.iter().any(|x| x.0 != lo).then(|| {
+        [
+            some.iter().map(|x| x.0).fold(f64::INFINITY, f64::min),
+            some.iter().map(|x| x.0).fold(f64::NEG_INFINITY, f64::max),
+        ]
+    });
+    (Some((edge(lo, |x| x.0), edge(hi, |x| x.1))), range)
 }
 
 /// Run the study: every problem of the input is a usage error, found
 /// before anything runs.
 pub fn study(o: &Options, progress: &dyn Progress) -> Result<Study, Failure> {
-    let scenario = load_for(&o.scenario, &o.set, o.seed, o.replicates)?;
+    let loader = Loader::new(&o.scenario, o.posterior.as_deref())?;
+    let scenario = loader.load_for(&o.set, o.seed, o.replicates)?;
     let model = learning_culture("warning", &scenario)?;
     let plan = plan(o, model, &scenario)?;
-    let twin = twin_of(o, &scenario)?;
+    let twin = twin_of(o, &loader, &scenario)?;
     let twin_model = twin
         .as_ref()
         .map(|t| learning_culture("warning", t))
         .transpose()?;
     let pool = crate::command::pool(o.threads)?;
-    let window = pool.install(|| edges(model));
-    let twin_edge = match twin_model {
-        Some(t)
-            if t.stated_params() == model.stated_params()
-                && People::of(t.setup()) == People::of(model.setup()) =>
-        {
-            window.map(|w| w.0)
-        }
-        Some(t) => pool.install(|| edges(t)).map(|w| w.0),
-        None => None,
+    let replicates = scenario.replicates;
+    // Each run's margin is measured from its own parameters' window: the
+    // branch's, or its posterior draw's.
+    let mut known = Vec::new();
+    let mine = pool.install(|| windows(model, replicates, &mut known));
+    let theirs = match twin_model {
+        Some(t) => pool.install(|| windows(t, replicates, &mut known)),
+        None => Vec::new(),
     };
+    let lower = |w: &[Option<(f64, f64)>]| -> Vec<Option<f64>> {
+        w.iter().map(|x| x.map(|x| x.0)).collect()
+    };
+    let (window, range) = reported(&mine);
+    let twin_edge = reported(&theirs).0.map(|w| w.0);
     let b = Branches {
         scenario: model,
         twin: twin_model,
     };
-    let replicates = scenario.replicates;
     progress.begin(total_steps(&b, replicates), 0);
     let runs = pool.install(|| {
         simulate(
@@ -284,12 +349,13 @@ pub fn study(o: &Options, progress: &dyn Progress) -> Result<Study, Failure> {
             scenario.seed,
             replicates,
             &plan,
-            [window.map(|w| w.0), twin_edge],
+            [&lower(&mine), &lower(&theirs)],
             &|| progress.advance(1),
         )
     });
     progress.finish();
-    let warning = summarize(&runs, &plan, window, twin_edge);
+    let mut warning = summarize(&runs, &plan, window, twin_edge);
+    warning.lower_edge_range = range;
     let dt = model.years_per_step();
     let mut findings = warning.findings(&|s| year(s, dt), &o.twin.join(", "));
     let sensitivity = sensitivity(&runs, &plan);
@@ -386,15 +452,6 @@ impl Study {
         v
     }
 
-    /// The lower edge a branch's margins are measured from.
-    fn edge(&self, branch: &str) -> Option<f64> {
-        self.warning
-            .branches
-            .iter()
-            .find(|b| b.branch == branch)
-            .and_then(|b| b.lower_edge)
-    }
-
     /// warning.csv: one row per branch, run and unit.
     pub fn csv(&self) -> String {
         let mut csv = String::from(
@@ -437,8 +494,8 @@ impl Study {
         let mut csv =
             String::from("branch,replicate,unit,step,year,culture,support,margin,variance,ar1\n");
         for (branch, runs) in self.branches() {
-            let edge = self.edge(branch);
             for r in runs {
+                let edge = r.edge;
                 for (u, s) in &r.series {
                     let name = self.units[*u].replace(',', ";");
                     for (n, c) in s.culture.iter().enumerate() {
@@ -526,6 +583,7 @@ impl Study {
             "warning": self.warning,
             "sensitivity": self.sensitivity,
         });
+        let json = super::study::with_posterior(json, &self.scenario);
         serde_json::to_vec_pretty(&json).expect("a warning summary serializes")
     }
 
@@ -534,7 +592,6 @@ impl Study {
         let Some((_, runs)) = self.branches().into_iter().find(|b| b.0 == branch) else {
             return GroupSeries::default();
         };
-        let edge = self.edge(branch);
         let keep: Vec<&RunResult> = runs
             .iter()
             .filter(|r| match (who, r.units[0].outcome) {
@@ -548,7 +605,7 @@ impl Study {
             &r.series.iter().find(|s| s.0 == 0).expect("kept").1
         }
         let len = keep.iter().map(|r| org(r).culture.len()).max().unwrap_or(0);
-        let at = |f: &dyn Fn(&super::warning::UnitSeries, usize) -> f64| -> Vec<f64> {
+        let at = |f: &dyn Fn(&RunResult, &super::warning::UnitSeries, usize) -> f64| -> Vec<f64> {
             (0..len)
                 .map(|n| {
                     let v: Vec<f64> = keep
@@ -556,7 +613,7 @@ impl Study {
                         .map(|r| {
                             let s = org(r);
                             if n < s.culture.len() {
-                                f(s, n)
+                                f(r, s, n)
                             } else {
                                 f64::NAN
                             }
@@ -568,10 +625,10 @@ impl Study {
         };
         GroupSeries {
             runs: keep.len(),
-            culture: at(&|s, n| s.culture[n]),
-            margin: at(&|s, n| edge.map_or(f64::NAN, |e| s.support[n] - e)),
-            variance: at(&|s, n| s.variance[n]),
-            ar1: at(&|s, n| s.ar1[n]),
+            culture: at(&|_, s, n| s.culture[n]),
+            margin: at(&|r, s, n| r.edge.map_or(f64::NAN, |e| s.support[n] - e)),
+            variance: at(&|_, s, n| s.variance[n]),
+            ar1: at(&|_, s, n| s.ar1[n]),
         }
     }
 }
@@ -589,6 +646,21 @@ mod tests {
             threads: Some(2),
             ..Options::default()
         }
+    }
+
+    #[test]
+    fn runs_that_share_a_window_report_it_and_draws_report_their_mean() {
+        let w = Some((0.4, 0.6));
+        assert_eq!(reported(&[w, w, w]), (w, None));
+        assert_eq!(reported(&[None, None]), (None, None));
+        // Draws with other windows: the means over the runs that have one,
+        // and the range of the lower edges.
+        let (mean, range) = reported(&[w, Some((0.5, 0.6)), None, w]);
+        let (lo, hi) = mean.unwrap();
+        assert!((lo - 1.3 / 3.0).abs() < 1e-12 && hi == 0.6, "{lo} {hi}");
+        assert_eq!(range, Some([0.4, 0.5]));
+        // Only the upper edges differ: no range.
+        assert_eq!(reported(&[w, Some((0.4, 0.8))]).1, None);
     }
 
     #[test]

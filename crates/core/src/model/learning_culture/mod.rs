@@ -289,6 +289,47 @@ impl LearningCulture {
         self.draws.as_deref()
     }
 
+    /// A variant of this model (a branch of a decision study): this
+    /// model's setup with the parameters as stated, changed by `edit`,
+    /// built anew under master seed `seed` ([`LearningCulture::new`]).
+    ///
+    /// With posterior draws ([`Draws`]) the variant keeps them: `edit` is
+    /// applied to every draw's own setup too (so an edit that reads the
+    /// setup, e.g. the leader pool's alignment, reads the draw's value),
+    /// each is built the same way, and the variant's replicate r steps
+    /// with the same draw as this model's replicate r (the same
+    /// `by_replicate`, origin, keys and particles). Branches built this
+    /// way from one model stay paired on their parameters as they are on
+    /// their seeds, and a state forked from one branch continues in
+    /// another with its own draw. Building the model from
+    /// [`LearningCulture::setup`] by hand instead would drop the draws.
+    ///
+    /// The edit must keep the organization and the events' scopes valid;
+    /// the problems of the first model (this one's, then the draws' in
+    /// order) that does not build are returned.
+    pub fn rebuild(&self, seed: u64, edit: &dyn Fn(&mut Setup)) -> Result<Self, Problems> {
+        let one = |m: &LearningCulture| -> Result<LearningCulture, Problems> {
+            let mut s = m.setup.clone();
+            s.params = m.stated.clone();
+            edit(&mut s);
+            let mut built = LearningCulture::new(s, seed)?;
+            built.kernel = m.kernel;
+            Ok(built)
+        };
+        let mut variant = one(self)?;
+        if let Some(d) = &self.draws {
+            let models = d.models.iter().map(one).collect::<Result<Vec<_>, _>>()?;
+            variant.set_draws(Draws {
+                models,
+                by_replicate: d.by_replicate.clone(),
+                from: d.from.clone(),
+                keys: d.keys.clone(),
+                particles: d.particles.clone(),
+            });
+        }
+        Ok(variant)
+    }
+
     /// The model a run in state `s` steps with: its posterior draw's, or
     /// this one.
     fn variant(&self, s: &State) -> &LearningCulture {
@@ -603,5 +644,136 @@ impl Model for LearningCulture {
         }
         out.sort_by_key(|m| m.step);
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::events::{Scope, When};
+    use super::org::OrgSpec;
+    use super::*;
+    use crate::engine::{RunId, run_seeded};
+
+    /// A small organization whose leaders' alignment is `alignment`.
+    fn setup(alignment: f64) -> Setup {
+        let traits = || Traits {
+            mastery: Dist::Constant(0.5),
+            belief: Dist::Constant(0.5),
+            knowledge: Dist::Constant(0.3),
+            influence: Dist::Constant(1.0),
+        };
+        Setup {
+            params: Params::default(),
+            time_unit: "week".into(),
+            org: OrgSource::Generated(OrgSpec {
+                employees: 40,
+                team_size: Dist::Constant(8.0),
+                span: 2,
+                levels: None,
+            }),
+            population: traits(),
+            hiring: traits(),
+            leaders: LeaderPool {
+                alignment: Dist::Constant(alignment),
+                commitment: Dist::Constant(0.5),
+            },
+            events: Vec::new(),
+            steps: 12,
+        }
+    }
+
+    fn finals(m: &LearningCulture, replicate: u32) -> Vec<f64> {
+        let out = run_seeded(
+            m,
+            Seeds::new(
+                7,
+                RunId {
+                    point: 0,
+                    replicate,
+                },
+            ),
+        );
+        out.row(out.len() - 1).to_vec()
+    }
+
+    /// A new leader drawn from the setup's own pool at step 3, and a
+    /// shorter run.
+    fn edit(s: &mut Setup) {
+        s.steps = 8;
+        s.events.push(Event {
+            when: When::At(3),
+            scope: Scope::Top,
+            kind: Kind::ReplaceLeader {
+                alignment: s.leaders.alignment.clone(),
+                commitment: None,
+                adapt: true,
+            },
+            label: "from the pool".into(),
+            key: 99,
+        });
+    }
+
+    #[test]
+    fn a_rebuilt_model_keeps_its_draws_and_each_draw_has_the_edit() {
+        // Without draws, a rebuild is the variant built by hand.
+        let plain = LearningCulture::new(setup(0.5), 7).unwrap();
+        let by_hand = {
+            let mut s = plain.setup().clone();
+            s.params = plain.stated_params().clone();
+            edit(&mut s);
+            LearningCulture::new(s, 7).unwrap()
+        };
+        let v = plain.rebuild(7, &edit).unwrap();
+        assert!(v.draws().is_none());
+        assert_eq!(finals(&v, 0), finals(&by_hand, 0));
+        // With draws: two parameter sets, replicates 0, 1, 2 on draws 1, 0, 1.
+        let mut m = plain.clone();
+        let models: Vec<LearningCulture> = [0.2, 0.9]
+            .iter()
+            .map(|&a| LearningCulture::new(setup(a), 7).unwrap())
+            .collect();
+        m.set_draws(Draws {
+            models: models.clone(),
+            by_replicate: vec![1, 0, 1],
+            from: "somewhere".into(),
+            keys: vec!["leaders.alignment.mean".into()],
+            particles: vec![4, 9],
+        });
+        let v = m.rebuild(7, &edit).unwrap();
+        assert_eq!(v.steps(), 8);
+        assert_eq!(v.setup().events.len(), 1);
+        let d = v.draws().expect("the draws are kept");
+        assert_eq!(d.by_replicate, vec![1, 0, 1]);
+        assert_eq!(d.particles, vec![4, 9]);
+        assert_eq!((d.from.as_str(), d.keys.len()), ("somewhere", 1));
+        assert_eq!(d.models.len(), 2);
+        for (draw, want) in d.models.iter().zip([0.2, 0.9]) {
+            assert_eq!(draw.steps(), 8);
+            assert_eq!(draw.stated_params(), plain.stated_params());
+            // The edit read the draw's own pool.
+            match &draw.setup().events[..] {
+                [
+                    Event {
+                        kind:
+                            Kind::ReplaceLeader {
+                                alignment: Dist::Constant(a),
+                                ..
+                            },
+                        ..
+                    },
+                ] => assert_eq!(*a, want),
+                other => panic!("{other:?}"),
+            }
+        }
+        // Replicate r steps with its draw, edited: as that draw's own
+        // rebuilt model does.
+        let alone: Vec<LearningCulture> = models
+            .iter()
+            .map(|x| x.rebuild(7, &edit).unwrap())
+            .collect();
+        assert_eq!(finals(&v, 0), finals(&alone[1], 0));
+        assert_eq!(finals(&v, 1), finals(&alone[0], 1));
+        assert_eq!(finals(&v, 2), finals(&alone[1], 2));
+        assert_ne!(finals(&v, 0), finals(&alone[0], 0));
     }
 }
