@@ -910,3 +910,123 @@ fn sweeps_draw_paired_parameters_and_bad_posteriors_are_refused() {
             "posterior.csv:1: the header must be",
         ));
 }
+
+/// Waves of one division (`unit` column) at known parameters, made by the
+/// library's own forward model: each row of `rows` (time, measure, n,
+/// unit) simulated at `truth` by `Calibration::simulate` under seed 99
+/// (the calibrations below use the scenario's seed 11: other streams).
+fn division_waves(rows: &[(u32, &str, u32, &str)], truth: &[(&str, f64)]) -> String {
+    use culturesim_core::calibrate::{Calibration, Options};
+    let path = Path::new("tests/fixtures/calibrate/division.toml");
+    let text = std::fs::read_to_string(path).unwrap();
+    let placeholder = |m: &str| match m {
+        "culture" => "3",
+        "headcount" => "200",
+        _ => "0.2",
+    };
+    let mut template = String::from("time,measure,value,n,unit,instrument\n");
+    for (t, m, n, u) in rows {
+        let inst = if *m == "culture" { "dloq7" } else { "" };
+        template.push_str(&format!("{t},{m},{},{n},{u},{inst}\n", placeholder(m)));
+    }
+    let cal = Calibration::load(
+        &text,
+        culturesim_core::scenario::Source::File(path.to_path_buf()),
+        &template,
+        "template.csv",
+        &Options {
+            seed: Some(99),
+            ..Options::default()
+        },
+    )
+    .unwrap();
+    let theta: Vec<f64> = cal
+        .names
+        .iter()
+        .map(|n| truth.iter().find(|(k, _)| k == n).unwrap().1)
+        .collect();
+    let sim = cal.simulate(&theta, 0, 0).unwrap();
+    let mut out = String::from("time,measure,value,n,unit,instrument\n");
+    for ((t, m, n, u), v) in rows.iter().zip(sim) {
+        let inst = if *m == "culture" { "dloq7" } else { "" };
+        out.push_str(&format!("{t},{m},{v},{n},{u},{inst}\n"));
+    }
+    out
+}
+
+#[test]
+fn a_divisions_own_waves_inform_its_leader_and_another_divisions_do_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let truth = [("leaders.alignment", 0.7), ("events.hit.alignment", 0.15)];
+    let mut org: Vec<(u32, &str, u32, &str)> = Vec::new();
+    // Culture scores only: the binomial noise of engagement waves would
+    // widen ABC's tolerance for every parameter alike.
+    for t in 1..=8 {
+        org.push((t, "culture", 80, ""));
+    }
+    let with = |unit: &'static str| {
+        let mut rows = org.clone();
+        for t in 1..=8 {
+            rows.push((t, "culture", 40, unit));
+        }
+        rows
+    };
+    let sets = [("org", org.clone()), ("u1", with("u1")), ("u2", with("u2"))];
+    // A unit the organization does not have is refused at its place,
+    // with the closest name, before anything runs.
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "time,measure,value,n,unit,instrument\n1,culture,3,30,u1,dloq7\n2,culture,3,30,u77,dloq7\n",
+    )
+    .unwrap();
+    bin()
+        .args(["calibrate", "tests/fixtures/calibrate/division.toml", "--data"])
+        .arg(&bad)
+        .arg("--out")
+        .arg(dir.path().join("never"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "bad.csv:3:16: unit: the scenario's organization has no unit or team named 'u77'; did you mean 'u1'?",
+        ));
+    assert!(!dir.path().join("never").exists());
+    let mut ratio = std::collections::BTreeMap::new();
+    for (name, rows) in &sets {
+        let data = dir.path().join(format!("{name}.csv"));
+        std::fs::write(&data, division_waves(rows, &truth)).unwrap();
+        let out = dir.path().join(format!("fit-{name}"));
+        bin()
+            .args(["calibrate", "tests/fixtures/calibrate/division.toml", "-q"])
+            .args(["--generations", "6", "--data"])
+            .arg(&data)
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .success();
+        let s = summary(&out);
+        let p = param(&s, "events.hit.alignment");
+        ratio.insert(*name, p["sd_ratio"].as_f64().unwrap());
+        if *name == "u1" {
+            let (lo, hi) = (p["q05"].as_f64().unwrap(), p["q95"].as_f64().unwrap());
+            assert!(
+                lo <= 0.15 && 0.15 <= hi,
+                "90% interval {lo}-{hi} misses 0.15"
+            );
+            let pred = std::fs::read_to_string(out.join("predictive.csv")).unwrap();
+            assert!(pred.lines().next().unwrap().contains(",unit,"));
+            assert_eq!(pred.lines().filter(|l| l.contains(",u1,")).count(), 8);
+            let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+            assert!(
+                html.contains("culture (dloq7) of u1"),
+                "the fit per measure names the unit"
+            );
+        }
+    }
+    eprintln!("sd/prior sd of events.hit.alignment: {ratio:?}");
+    // The division's own waves narrow its leader's posterior...
+    assert!(ratio["u1"] < 0.6 * ratio["org"], "{ratio:?}");
+    // ...and the knock-out twin: waves of a division the new leader does
+    // not lead add (almost) nothing.
+    assert!(ratio["u2"] > 0.8 * ratio["org"], "{ratio:?}");
+}

@@ -1008,7 +1008,7 @@ fn groups(f: &Forecast) -> Vec<Group<'_>> {
             "headcount" => 3,
             _ => 4,
         };
-        let key = format!("{}/{}", p.measure, p.instrument);
+        let key = format!("{}/{}/{}", p.measure, p.instrument, p.unit);
         if let Some((_, _, g)) = out.iter_mut().find(|(_, k, _)| *k == key) {
             g.waves.push(p);
             continue;
@@ -1033,6 +1033,11 @@ fn groups(f: &Forecast) -> Vec<Group<'_>> {
             "turnover" => ("turnover (% a year)".to_string(), 100.0, (0.0, 100.0)),
             "headcount" => ("headcount (people)".to_string(), 1.0, (0.0, f64::INFINITY)),
             m => (m.to_string(), 1.0, (f64::NEG_INFINITY, f64::INFINITY)),
+        };
+        let title = if p.unit.is_empty() {
+            title
+        } else {
+            format!("{title}, {}", p.unit)
         };
         out.push((
             rank,
@@ -1328,7 +1333,9 @@ impl Chart for ForecastChart<'_> {
                         (lo, hi),
                         o.data
                             .iter()
-                            .filter(|d| Some(d.measure) == inst.map(Measure::Culture))
+                            .filter(|d| {
+                                Some(d.measure) == inst.map(Measure::Culture) && d.unit.is_none()
+                            })
                             .map(|d| (d.time, d.value))
                             .collect(),
                     )
@@ -1340,7 +1347,7 @@ impl Chart for ForecastChart<'_> {
                     (0.0, 100.0),
                     o.data
                         .iter()
-                        .filter(|d| d.measure == Measure::Engagement)
+                        .filter(|d| d.measure == Measure::Engagement && d.unit.is_none())
                         .map(|d| (d.time, d.value * 100.0))
                         .collect(),
                 ),
@@ -1719,6 +1726,11 @@ pub fn page(o: &Outcome, figs: &[canvas::Figure]) -> String {
                 p.measure.clone()
             } else {
                 format!("{} ({})", p.measure, p.instrument)
+            };
+            let measure = if p.unit.is_empty() {
+                measure
+            } else {
+                format!("{measure}, {}", p.unit)
             };
             h.push_str(&format!(
                 "<tr><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{} – {}</td><td class=\"num\">{} – {}</td>{}</tr>\n",

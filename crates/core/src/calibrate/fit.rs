@@ -16,11 +16,13 @@ use super::observations::{self, Measure, Observation, ObservationError};
 use super::prior::Prior;
 use super::smc::{self, Generation, Problem, Settings};
 use super::summary::{self, ParamSummary};
-use super::survey::{SurveyModel, truth};
+use super::survey::{SurveyModel, truth_in};
+use super::units::{Columns, Probed};
 use crate::engine::rng::{Stream, hash_keys, mix64};
-use crate::engine::{RunId, Seeds, run_seeded};
+use crate::engine::{Model, RunId, Seeds, run_seeded};
 use crate::export::atomic;
 use crate::export::timeseries::format_value;
+use crate::model::learning_culture::LearningCulture;
 use crate::scenario::{Scenario, ScenarioError, Source};
 use crate::validate::Problems;
 use serde::{Deserialize, Serialize};
@@ -90,6 +92,10 @@ pub struct Calibration {
     steps: u32,
     pub(super) dt: f64,
     pub(super) wave_steps: Vec<usize>,
+    /// The units whose waves are observed ([`super::units::Probed`]).
+    pub(super) probes: Vec<u32>,
+    /// Where each observation is read in a probed run's rows.
+    pub(super) columns: Vec<Columns>,
     residual_sd: Vec<f64>,
     /// Sampler settings.
     pub settings: Settings,
@@ -173,21 +179,59 @@ fn check_at_prior_draw(
     Ok(())
 }
 
-/// The step of each observation in `data` (`dt` years a step, `total`
-/// steps a run); a wave of one unit, after the run's end, or a turnover at
-/// time 0 is a problem of the observations file `data_name`.
-fn wave_steps(
+/// Where the observations are read in a run: the step of each, the units
+/// probed (in order of first mention) and the columns of each.
+#[derive(Debug, Clone)]
+pub(super) struct Waves {
+    pub steps: Vec<usize>,
+    pub probes: Vec<u32>,
+    pub columns: Vec<Columns>,
+}
+
+/// Where each observation in `data` is read (`dt` years a step, `total`
+/// steps a run, `model` the scenario's model); a unit the organization
+/// does not have, a time after the run's end or a turnover at time 0 is a
+/// problem of the observations file `data_name`.
+fn waves_of(
     data: &[Observation],
     data_name: &str,
     dt: f64,
     total: u32,
-) -> Result<Vec<usize>, CalibrateError> {
+    model: &LearningCulture,
+) -> Result<Waves, CalibrateError> {
     let mut problems = Vec::new();
     let mut wave_steps = Vec::new();
+    let mut probes: Vec<u32> = Vec::new();
+    let mut columns = Vec::new();
+    let width = model.metrics().len();
     for o in data {
         let step = (o.time / dt).round() as usize;
-        if o.unit.is_some() {
-            problems.push(format!("{data_name}:{}:1: unit: waves of one unit or team are not supported yet; give organization-wide values (leave unit empty)", o.line));
+        match &o.unit {
+            None => columns.push(Columns::ORG),
+            Some(name) => match model.org().find(name) {
+                Some(u) => {
+                    let k = probes
+                        .iter()
+                        .position(|&p| p == u as u32)
+                        .unwrap_or_else(|| {
+                            probes.push(u as u32);
+                            probes.len() - 1
+                        });
+                    columns.push(Columns::probe(width, k));
+                }
+                None => {
+                    let names = &model.org().unit_name;
+                    let hint = match crate::scenario::keys::closest(name, names) {
+                        Some(s) => format!("; did you mean '{s}'?"),
+                        None => String::new(),
+                    };
+                    problems.push(format!(
+                        "{data_name}:{}:{}: unit: the scenario's organization has no unit or team named '{name}'{hint} (units are named top, u1, u1.2, ...; `culturesim org SCENARIO` lists them)",
+                        o.line, o.unit_col
+                    ));
+                    columns.push(Columns::ORG);
+                }
+            },
         }
         if step > total as usize {
             problems.push(format!(
@@ -212,7 +256,11 @@ fn wave_steps(
         }
         .into());
     }
-    Ok(wave_steps)
+    Ok(Waves {
+        steps: wave_steps,
+        probes,
+        columns,
+    })
 }
 
 /// What a resumed calibration must match: the resolved scenario, the data,
@@ -261,6 +309,23 @@ impl Calibration {
             .map(|k| crate::sweep::column_name(&base.raw, k))
             .collect();
         let keys: Vec<String> = cal.params.keys().cloned().collect();
+        // A free parameter that --set also fixes is a contradiction: say
+        // so before anything runs.
+        for k in &keys {
+            if let Some(o) = opts
+                .overrides
+                .iter()
+                .find(|o| o.split_once('=').is_some_and(|(key, _)| key.trim() == k))
+            {
+                return Err(invalid(
+                    &source,
+                    &format!("calibrate.params.{k}"),
+                    format!(
+                        "is a free parameter of the calibration, and --set '{o}' fixes it; drop one of them"
+                    ),
+                ));
+            }
+        }
         let priors: Vec<Prior> = cal.params.values().map(Prior::from_raw).collect();
         // Every free parameter must be a key the scenario takes, at a value
         // its prior can give.
@@ -269,18 +334,25 @@ impl Calibration {
         let data = observations::read(data_text, data_name, start.as_deref())?;
         let dt = base.raw.years_per_step();
         let total = base.model.steps();
-        let wave_steps = wave_steps(&data, data_name, dt, total)?;
+        let model = base.model.learning_culture().expect("checked above");
+        let waves = waves_of(&data, data_name, dt, total, model)?;
+        let wave_steps = waves.steps.clone();
         let survey = SurveyModel::from_raw(&base.raw.survey.clone().unwrap_or_default());
-        let employees = base
-            .model
-            .learning_culture()
-            .map_or(1, |m| m.org().slots() as u32);
+        // A count not given is the unit's (or the organization's) seats.
+        let org = model.org();
+        let seats = |o: &Observation| match &o.unit {
+            None => org.slots() as u32,
+            Some(name) => {
+                let (lo, hi) = org.unit_teams[org.find(name).expect("checked in waves_of")];
+                org.team_start[hi as usize] - org.team_start[lo as usize]
+            }
+        };
         let residual_sd = data
             .iter()
             .map(|o| {
                 survey.residual_sd(
                     o.measure,
-                    o.n.unwrap_or(employees),
+                    o.n.unwrap_or_else(|| seats(o)),
                     o.value,
                     cal.discrepancy,
                 )
@@ -325,6 +397,8 @@ impl Calibration {
             steps,
             dt,
             wave_steps,
+            probes: waves.probes,
+            columns: waves.columns,
             residual_sd,
             settings,
             generations,
@@ -349,7 +423,7 @@ impl Calibration {
         let model = s.model.learning_culture()?;
         let replicate = (k % u64::from(self.streams)) as u32;
         let run = run_seeded(
-            model,
+            &Probed::new(model, &self.probes),
             Seeds::common(
                 self.settings.seed,
                 RunId {
@@ -363,8 +437,9 @@ impl Calibration {
             self.data
                 .iter()
                 .zip(&self.wave_steps)
-                .map(|(o, &step)| {
-                    let t = truth(&run, step, self.dt);
+                .zip(&self.columns)
+                .map(|((o, &step), c)| {
+                    let t = truth_in(&run, step, self.dt, c);
                     self.survey.simulate(
                         o.measure,
                         o.n.or(Some(t.headcount.max(1.0) as u32)),
@@ -550,6 +625,10 @@ impl Calibration {
             let name = match o.measure {
                 Measure::Culture(i) => format!("culture ({})", i.name()),
                 m => m.name().to_string(),
+            };
+            let name = match &o.unit {
+                Some(u) => format!("{name} of {u}"),
+                None => name,
             };
             match measures.iter_mut().find(|m| m.measure == name) {
                 Some(m) => {

@@ -20,7 +20,8 @@
 use super::fit::{CalibrateError, Calibration};
 use super::observations::Measure;
 use super::summary::weighted_quantile;
-use super::survey::truth;
+use super::survey::{truth, truth_in};
+use super::units::Probed;
 use crate::engine::{Batch, run_many};
 use crate::scenario::Scenario;
 use crate::scenario::posterior::Posterior;
@@ -82,6 +83,8 @@ pub struct Predicted {
     pub measure: String,
     /// Instrument (culture scores).
     pub instrument: String,
+    /// The unit or team of the wave (empty: the organization).
+    pub unit: String,
     /// The observed value.
     pub observed: f64,
     /// Respondents (or headcount) of the wave.
@@ -215,7 +218,7 @@ impl Calibration {
             let mut values: Vec<Vec<Vec<f64>>> =
                 vec![vec![Vec::with_capacity(runs as usize); grid.len()]; quantities.len()];
             run_many(
-                *model,
+                &Probed::new(model, &self.probes),
                 seed,
                 0,
                 runs,
@@ -242,8 +245,14 @@ impl Calibration {
                             PREDICTIVE_GENERATION,
                             u64::from(run.id.replicate),
                         );
-                        for (i, (o, &step)) in self.data.iter().zip(&self.wave_steps).enumerate() {
-                            let t = truth(&run, step, dt);
+                        for (i, ((o, &step), c)) in self
+                            .data
+                            .iter()
+                            .zip(&self.wave_steps)
+                            .zip(&self.columns)
+                            .enumerate()
+                        {
+                            let t = truth_in(&run, step, dt, c);
                             predictive_values[i].push(self.survey.simulate(
                                 o.measure,
                                 o.n.or(Some(t.headcount.max(1.0) as u32)),
@@ -298,6 +307,7 @@ impl Calibration {
                     time: o.time,
                     measure,
                     instrument,
+                    unit: o.unit.clone().unwrap_or_default(),
                     observed: o.value,
                     n: o.n,
                     mean,
@@ -352,19 +362,30 @@ pub fn forecast_csv(f: &Forecast) -> String {
     s
 }
 
+/// A CSV field: quoted (inner quotes doubled) when it holds a comma, a
+/// quote or a line break.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
 /// predictive.csv: one row per observation.
 pub fn predictive_csv(f: &Forecast) -> String {
     use crate::export::timeseries::format_value as v;
     let mut s = String::from(
-        "line,time,measure,instrument,observed,n,mean,q05,q25,median,q75,q95,inside90\n",
+        "line,time,measure,instrument,unit,observed,n,mean,q05,q25,median,q75,q95,inside90\n",
     );
     for p in &f.predictive {
         s.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{}\n",
+            "{},{},{},{},{},{},{},{},{},{}\n",
             p.line,
             v(p.time),
             p.measure,
             p.instrument,
+            csv_field(&p.unit),
             v(p.observed),
             p.n.map_or(String::new(), |n| n.to_string()),
             v(p.mean),

@@ -11,6 +11,7 @@ pub mod prior;
 pub mod smc;
 pub mod summary;
 pub mod survey;
+pub mod units;
 
 pub use crate::scenario::posterior::{Posterior, PosteriorError};
 pub use fit::{CalibrateError, Calibration, Options, Outcome, Progress, Report, read_observations};

@@ -92,6 +92,9 @@ pub struct Observation {
     pub n: Option<u32>,
     /// The unit or team, when the wave is not organization-wide.
     pub unit: Option<String>,
+    /// The 1-based column of the unit's cell in its line (0 when the file
+    /// has no `unit` column), for messages.
+    pub unit_col: usize,
 }
 
 /// Why an observations file was refused: every problem, each at its place.
@@ -213,7 +216,10 @@ pub fn read(
             cells,
             has_n: index[3].is_some(),
         };
-        let (obs, found) = row.read(start, start_days, &mut replicate);
+        let (mut obs, found) = row.read(start, start_days, &mut replicate);
+        if let (Some(o), Some(i)) = (&mut obs, index[4]) {
+            o.unit_col = col_of(line, i);
+        }
         for (k, msg) in found {
             let at = format!("{file}:{line}:{}", col_of(line, index[k].unwrap_or(0)));
             problems.push(format!("{at}: {msg}"));
@@ -345,6 +351,7 @@ impl Row<'_> {
                 value,
                 n,
                 unit,
+                unit_col: 0,
             }),
             _ => None,
         };

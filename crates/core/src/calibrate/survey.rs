@@ -16,8 +16,8 @@
 //! records, read from the run as they are.
 
 use super::observations::{Instrument, Measure};
+use super::units::Columns;
 use crate::engine::RunOutput;
-use crate::model::learning_culture::metric;
 use crate::scenario::survey::RawSurvey;
 use rand::Rng;
 use rand_distr::{Binomial, Distribution, StandardNormal};
@@ -196,6 +196,13 @@ pub struct Truth {
 
 /// The state of a learning-culture run after `step` steps of `dt` years.
 pub fn truth(run: &RunOutput, step: usize, dt: f64) -> Truth {
+    truth_in(run, step, dt, &Columns::ORG)
+}
+
+/// The state after `step` steps of `dt` years of the organization or of a
+/// probed unit, read from the columns `c` of the run's rows
+/// ([`super::units::Probed`]).
+pub fn truth_in(run: &RunOutput, step: usize, dt: f64, c: &Columns) -> Truth {
     let step = step.min(run.len() - 1);
     let row = run.row(step);
     let window = ((1.0 / dt).round() as usize).min(step);
@@ -204,8 +211,8 @@ pub fn truth(run: &RunOutput, step: usize, dt: f64) -> Truth {
         if s == 0 {
             continue;
         }
-        leavers += run.row(s)[metric::LEAVERS];
-        heads += run.row(s - 1)[metric::HEADCOUNT];
+        leavers += run.row(s)[c.leavers];
+        heads += run.row(s - 1)[c.headcount];
     }
     let turnover = if window == 0 || heads <= 0.0 {
         0.0
@@ -213,13 +220,13 @@ pub fn truth(run: &RunOutput, step: usize, dt: f64) -> Truth {
         leavers / (heads / window as f64) / (window as f64 * dt)
     };
     Truth {
-        culture: row[metric::CULTURE],
-        practice: row[metric::PRACTICE],
-        support: row[metric::SUPPORT],
-        belief: row[metric::BELIEF],
-        engagement: row[metric::ENGAGEMENT],
+        culture: row[c.culture],
+        practice: row[c.practice],
+        support: row[c.support],
+        belief: row[c.belief],
+        engagement: row[c.engagement],
         turnover,
-        headcount: row[metric::HEADCOUNT],
+        headcount: row[c.headcount],
     }
 }
 
