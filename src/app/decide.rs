@@ -75,9 +75,9 @@ pub fn checkpoints(scenario: &Scenario, args: &RunArgs) -> Result<Option<Checkpo
     }))
 }
 
-/// The line `run` prints after its table when the replicates draw from a
-/// posterior (nothing without one).
-fn drawn(scenario: &Scenario) {
+/// The line `run` and the decision commands print after their table when
+/// the replicates draw from a posterior (nothing without one).
+pub(super) fn drawn(scenario: &Scenario) {
     if let Some(d) = scenario.model.learning_culture().and_then(|m| m.draws()) {
         println!(
             "parameters {} drawn per replicate from the posterior in '{}' ({} distinct particles)",

@@ -79,14 +79,7 @@ pub fn run(args: &RunArgs) -> Result<RunReport, Failure> {
     // (`run | head -1`) ends the process without losing a file.
     if !args.quiet {
         print_table(&scenario, &report.summary, &report.out, report.seconds);
-        if let Some(d) = scenario.model.learning_culture().and_then(|m| m.draws()) {
-            println!(
-                "parameters {} drawn per replicate from the posterior in '{}' ({} distinct particles)",
-                d.keys.join(", "),
-                d.from,
-                d.particles.len()
-            );
-        }
+        super::decide::drawn(&scenario);
     }
     match std::mem::replace(&mut report.plots, Ok(None)) {
         Ok(Some(secs)) => {
