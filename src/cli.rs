@@ -649,6 +649,11 @@ pub struct CalibrateArgs {
     /// (overrides calibrate.start).
     #[arg(long, value_name = "DATE")]
     pub start: Option<String>,
+    /// A cheap first filter before agent runs (overrides
+    /// calibrate.prefilter): mean-field history matching rules out
+    /// implausible proposals without running the agents.
+    #[arg(long, value_name = "FILTER", value_parser = ["none", "mean-field"])]
+    pub prefilter: Option<String>,
     /// Overrides, seed, threads and quiet.
     #[command(flatten)]
     pub common: AnalysisOptions,

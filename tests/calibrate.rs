@@ -1030,3 +1030,258 @@ fn a_divisions_own_waves_inform_its_leader_and_another_divisions_do_not() {
     // not lead add (almost) nothing.
     assert!(ratio["u2"] > 0.8 * ratio["org"], "{ratio:?}");
 }
+
+/// `[survey] units`: `run` writes each named unit's own waves beside the
+/// organization's, from the same runs. The organization's rows are those
+/// of a run without units, byte for byte; the five divisions' headcounts
+/// add up to the organization's; the file is the same at 1 and 2 threads
+/// and is an observations file `calibrate` takes as it stands. A unit the
+/// organization does not have is refused at its key.
+#[test]
+fn run_writes_a_units_own_waves_beside_the_organizations() {
+    const DIVISION: &str = "tests/fixtures/calibrate/division.toml";
+    let dir = tempfile::tempdir().unwrap();
+    let divisions = "survey.units=[\"u1\", \"u2\", \"u3\", \"u4\", \"u5\"]";
+    let run = |name: &str, sets: &[&str], threads: &str| -> String {
+        let out = dir.path().join(name);
+        let mut cmd = bin();
+        cmd.args(["run", DIVISION, "--no-plots", "-q", "--threads", threads])
+            .args(["--set", "replicates=2", "--set", "duration=\"3y\""]);
+        for s in sets {
+            cmd.args(["--set", s]);
+        }
+        cmd.arg("--out").arg(&out).assert().success();
+        std::fs::read_to_string(out.join("survey.csv")).unwrap()
+    };
+    let org = run("org", &[], "2");
+    let parts = run("parts", &[divisions], "2");
+    assert_eq!(
+        parts,
+        run("one-thread", &[divisions], "1"),
+        "1 vs 2 threads"
+    );
+    assert!(parts.starts_with("replicate,time,measure,value,n,instrument,unit\n"));
+    // The organization's rows (empty unit) are the run's without units.
+    let org_rows: Vec<&str> = parts.lines().skip(1).filter(|l| l.ends_with(',')).collect();
+    assert_eq!(org_rows, org.lines().skip(1).collect::<Vec<_>>());
+    // Every wave and measure, for each of the five divisions too.
+    let rows: Vec<Vec<&str>> = parts
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(rows.len(), 6 * org_rows.len(), "{parts}");
+    for r in rows
+        .iter()
+        .filter(|r| r[2] == "headcount" && r[6].is_empty())
+    {
+        let of_units: f64 = rows
+            .iter()
+            .filter(|u| u[0] == r[0] && u[1] == r[1] && u[2] == "headcount" && !u[6].is_empty())
+            .map(|u| u[3].parse::<f64>().unwrap())
+            .sum();
+        assert_eq!(of_units, r[3].parse::<f64>().unwrap(), "{r:?}");
+    }
+    for r in rows.iter().filter(|r| !r[6].is_empty()) {
+        let v: f64 = r[3].parse().unwrap();
+        let heads: f64 = rows
+            .iter()
+            .find(|h| h[0] == r[0] && h[1] == r[1] && h[2] == "headcount" && h[6] == r[6])
+            .unwrap()[3]
+            .parse()
+            .unwrap();
+        assert!(heads > 0.0 && heads < 240.0, "{r:?}");
+        match r[2] {
+            "culture" => {
+                assert!((1.0..=6.0).contains(&v), "{r:?}");
+                assert!(r[4].parse::<f64>().unwrap() <= heads.min(40.0), "{r:?}");
+            }
+            "engagement" | "turnover" => assert!((0.0..=1.0).contains(&v), "{r:?}"),
+            "headcount" => {}
+            other => panic!("unexpected measure {other}"),
+        }
+    }
+    // One replicate's rows are data for `calibrate`, unit column and all.
+    let data = dir.path().join("u1.csv");
+    let one: String = parts
+        .lines()
+        .filter(|l| l.starts_with("replicate") || l.starts_with("0,"))
+        .filter(|l| l.ends_with(",unit") || l.ends_with(",u1") || l.ends_with(','))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&data, one).unwrap();
+    bin()
+        .args([
+            "calibrate",
+            DIVISION,
+            "-q",
+            "--particles",
+            "10",
+            "--generations",
+            "1",
+        ])
+        .args(["--set", "duration=\"3y\"", "--data"])
+        .arg(&data)
+        .arg("--out")
+        .arg(dir.path().join("fit"))
+        .assert()
+        .success();
+    let fit = summary(&dir.path().join("fit"));
+    let measures = fit["report"]["measures"].as_array().unwrap();
+    assert!(
+        measures
+            .iter()
+            .any(|m| m["measure"].as_str().unwrap().ends_with(" of u1")),
+        "{measures:?}"
+    );
+    // A unit the organization does not have, at its key.
+    bin()
+        .args([
+            "run",
+            DIVISION,
+            "--no-plots",
+            "-q",
+            "--set",
+            "survey.units=[\"u1\", \"u9\"]",
+        ])
+        .arg("--out")
+        .arg(dir.path().join("bad"))
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("survey.units[1]").and(predicate::str::contains(
+                "the organization has no unit or team named 'u9'; did you mean",
+            )),
+        );
+    assert!(!dir.path().join("bad").exists(), "nothing half-written");
+}
+
+/// The mean-field pre-filter (docs/CALIBRATION.md, "The mean-field
+/// pre-filter"). At 200 draws from the small organization's prior, the
+/// screen rules out at least 20 without an agent run, and at most 10% of
+/// the near ones (agent-model distance within the prior distances' 25%
+/// quantile, the tolerance two generations in) among them. The knock-out
+/// twin feeds the screen the map's expectation at another draw's
+/// parameters: it then rules out at least 15% of the near ones. End to
+/// end, a screened calibration recovers the truth, is byte-identical at 1
+/// and 2 threads, and with the cutoff out of reach it is the calibration
+/// without a pre-filter, byte for byte.
+#[test]
+fn the_mean_field_prefilter_rules_out_far_proposals_and_its_twin_does_not() {
+    use culturesim_core::calibrate::screen::{Screen, Settings};
+    use culturesim_core::calibrate::smc::{Problem, proposal_stream, quantile};
+    use culturesim_core::calibrate::{Calibration, Options};
+    let dir = tempfile::tempdir().unwrap();
+    let data = truth(dir.path());
+    let cal = Calibration::load(
+        &std::fs::read_to_string(SCENARIO).unwrap(),
+        culturesim_core::scenario::Source::File(SCENARIO.into()),
+        &std::fs::read_to_string(&data).unwrap(),
+        "survey.csv",
+        &Options::default(),
+    )
+    .unwrap();
+    let screen = Screen::pilot(
+        &cal,
+        Settings {
+            cutoff: 3.0,
+            pilot: 50,
+        },
+    );
+    assert_eq!(screen.pilot, 50);
+    assert_eq!(screen.screened(), 8, "culture and engagement of four waves");
+    let n = 200u64;
+    let thetas: Vec<Vec<f64>> = (0..n)
+        .map(|k| cal.prior_sample(&mut proposal_stream(5, 1000, k)))
+        .collect();
+    let d: Vec<f64> = (0..n)
+        .map(|k| cal.distance(&thetas[k as usize], 1000, k).unwrap())
+        .collect();
+    // The tolerance two generations in (quantile 0.5 twice): the near
+    // proposals are those a late generation would keep.
+    let tol = quantile(&d, 0.25);
+    let near: Vec<u64> = (0..n).filter(|&k| d[k as usize] <= tol).collect();
+    // Ruled out when the map is read at the parameters of draw k + other.
+    let ruled_out = |k: u64, other: u64| {
+        let theta = &thetas[((k + other) % n) as usize];
+        screen.at(&cal, theta, k).unwrap() > screen.cutoff
+    };
+    let screened = (0..n).filter(|&k| ruled_out(k, 0)).count();
+    let lost = near.iter().filter(|&&k| ruled_out(k, 0)).count();
+    let twin_lost = near.iter().filter(|&&k| ruled_out(k, 1)).count();
+    eprintln!(
+        "screened {screened}/{n}; of {} near (distance <= {tol:.3}) lost {lost}, twin {twin_lost}",
+        near.len()
+    );
+    assert!(screened >= 20, "the screen rules out {screened} of {n}");
+    assert!(
+        10 * lost <= near.len(),
+        "lost {lost} of {} near",
+        near.len()
+    );
+    assert!(
+        100 * twin_lost >= 15 * near.len(),
+        "twin lost {twin_lost} of {}",
+        near.len()
+    );
+    // End to end.
+    let run = |name: &str, threads: &str, extra: &[&str]| -> PathBuf {
+        let out = dir.path().join(name);
+        calibrate(
+            &data,
+            &out,
+            &[&["--threads", threads, "--prefilter", "mean-field"], extra].concat(),
+        )
+        .success();
+        out
+    };
+    let one = run("one", "1", &[]);
+    let two = run("two", "2", &[]);
+    for f in [
+        "posterior.csv",
+        "generations.csv",
+        "screen.json",
+        "summary.json",
+    ] {
+        assert!(
+            std::fs::read(one.join(f)).unwrap() == std::fs::read(two.join(f)).unwrap(),
+            "{f} differs between 1 and 2 threads"
+        );
+    }
+    let gens = std::fs::read_to_string(two.join("generations.csv")).unwrap();
+    assert!(
+        gens.starts_with("generation,tolerance,simulations,screened,"),
+        "{gens}"
+    );
+    let s = summary(&two);
+    assert!(
+        s["report"]["screen"]["screened"].as_u64().unwrap() > 0,
+        "{s}"
+    );
+    for (name, truth) in [("leaders.alignment", 0.6), ("turnover.base", 0.15)] {
+        let p = param(&s, name);
+        let (lo, hi) = (p["q05"].as_f64().unwrap(), p["q95"].as_f64().unwrap());
+        assert!(
+            lo <= truth && truth <= hi,
+            "{name}: {truth} outside [{lo}, {hi}]"
+        );
+    }
+    // Knock-out: a cutoff no proposal reaches is no pre-filter at all.
+    let off = run("off", "2", &["--set", "calibrate.prefilter_cutoff=1e12"]);
+    let plain = dir.path().join("plain");
+    calibrate(&data, &plain, &["--set", "calibrate.prefilter_cutoff=1e12"]).success();
+    for f in ["posterior.csv", "summary.csv"] {
+        assert!(
+            std::fs::read(off.join(f)).unwrap() == std::fs::read(plain.join(f)).unwrap(),
+            "{f}: the out-of-reach cutoff changed the calibration"
+        );
+    }
+    assert!(!plain.join("screen.json").exists());
+    assert!(
+        std::fs::read_to_string(off.join("generations.csv"))
+            .unwrap()
+            .lines()
+            .skip(1)
+            .all(|l| l.split(',').nth(3) == Some("0"))
+    );
+}

@@ -183,6 +183,10 @@ def _scenario(source: Optional[ScenarioLike], set: Union[None, Mapping[str, Any]
     return s._with(**values)
 
 
+def _path(path: Union[None, str, "os.PathLike[str]"]) -> Optional[str]:
+    return None if path is None else os.fspath(path)
+
+
 def _threads(threads: Optional[int]) -> Optional[int]:
     if threads is not None and (not isinstance(threads, int) or threads < 1):
         raise InputError(f"threads must be a whole number of at least 1, got {threads!r}")
@@ -469,6 +473,7 @@ def timing(
     plots: bool = False,
     frames: str = "pandas",
     progress: Union[None, bool, ProgressCallback] = None,
+    posterior: Union[None, str, "os.PathLike[str]"] = None,
 ) -> Result:
     """When to act: the remedy ``event`` after each delay, against never
     and against no harm (``culturesim timing``); ``info["value"]`` is the
@@ -479,7 +484,7 @@ def timing(
     return _call(
         "timing", s, out, frames, progress, "steps", _native.timing,
         event=event, delays=delays, unit=unit, tolerance=float(tolerance), replicates=replicates,
-        seed=seed, threads=_threads(threads), plots=plots,
+        seed=seed, threads=_threads(threads), plots=plots, posterior=_path(posterior),
     )
 
 
@@ -498,14 +503,16 @@ def risk(
     plots: bool = False,
     frames: str = "pandas",
     progress: Union[None, bool, ProgressCallback] = None,
+    posterior: Union[None, str, "os.PathLike[str]"] = None,
 ) -> Result:
     """Which seats matter: each leader seat replaced by a non-aligned
-    leader, ranked by the culture lost (``culturesim risk``)."""
+    leader, ranked by the culture lost (``culturesim risk``).
+    ``posterior`` as for :func:`timing`."""
     s = _scenario(scenario, set)
     return _call(
         "risk", s, out, frames, progress, "steps", _native.risk,
         at=at, years=years, alignment=float(alignment), top=top, replicates=replicates,
-        seed=seed, threads=_threads(threads), plots=plots,
+        seed=seed, threads=_threads(threads), plots=plots, posterior=_path(posterior),
     )
 
 
@@ -527,18 +534,20 @@ def warning(
     plots: bool = False,
     frames: str = "pandas",
     progress: Union[None, bool, ProgressCallback] = None,
+    posterior: Union[None, str, "os.PathLike[str]"] = None,
 ) -> Result:
     """Early warning of a tipping point: rolling variance and lag-1
     autocorrelation before each run's and team's tip, with Kendall's tau,
     and the margin to the mean field's bistable window (``culturesim
     warning``). ``start`` is the CLI's ``--from``; ``twin`` its
-    ``--twin-set`` overrides (the knock-out twin)."""
+    ``--twin-set`` overrides (the knock-out twin). ``posterior`` as for
+    :func:`timing`."""
     s = _scenario(scenario, set)
     return _call(
         "warning", s, out, frames, progress, "steps", _native.warning,
         start=start, window=window, rolling=float(rolling), bandwidth=bandwidth,
         threshold=threshold, twin=_overrides(twin), teams=teams, replicates=replicates,
-        seed=seed, threads=_threads(threads), plots=plots,
+        seed=seed, threads=_threads(threads), plots=plots, posterior=_path(posterior),
     )
 
 
@@ -558,18 +567,21 @@ def optimize(
     plots: bool = False,
     frames: str = "pandas",
     progress: Union[None, bool, ProgressCallback] = None,
+    posterior: Union[None, str, "os.PathLike[str]"] = None,
 ) -> Result:
     """Which programmes pay off: NSGA-II over the scenario's programme
     portfolio (or its ``[optimize]`` keys) for the Pareto front of cost
     and the chance of ending in the high-culture basin, every portfolio on
     the same seeds, and the minimum effective dose re-run on fresh seeds
     (``culturesim optimize``). ``tables["portfolios"]`` and
-    ``tables["front"]`` are frames; ``data["optimize"]`` the summary."""
+    ``tables["front"]`` are frames; ``data["optimize"]`` the summary.
+    ``posterior`` as for :func:`timing`."""
     s = _scenario(scenario, set)
     return _call(
         "optimize", s, out, frames, progress, "runs", _native.optimize,
         target=target, budget=budget, population=population, generations=generations,
         replicates=replicates, confirm=confirm, seed=seed, threads=_threads(threads), plots=plots,
+        posterior=_path(posterior),
     )
 
 
@@ -580,6 +592,7 @@ def calibrate(
     particles: Optional[int] = None,
     generations: Optional[int] = None,
     start: Optional[str] = None,
+    prefilter: Optional[str] = None,
     resume: bool = False,
     seed: Optional[int] = None,
     set: Union[None, Mapping[str, Any], Sequence[str]] = None,
@@ -590,8 +603,9 @@ def calibrate(
 ) -> Result:
     """Fit the scenario's ``[calibrate]`` parameters to survey waves
     (``data``: a CSV file, or a pandas or polars frame with its columns)
-    by ABC-SMC (``culturesim calibrate``);
-    ``info["value"]`` is ``(fits, statement)``."""
+    by ABC-SMC (``culturesim calibrate``); ``prefilter="mean-field"``
+    screens proposals by mean-field history matching first
+    (``--prefilter``); ``info["value"]`` is ``(fits, statement)``."""
     s = _scenario(scenario, set)
     with tempfile.TemporaryDirectory(prefix="culturesim-data-") as tmp:
         if hasattr(data, "to_csv") or hasattr(data, "write_csv"):
@@ -605,5 +619,5 @@ def calibrate(
         return _call(
             "calibrate", s, out, frames, progress, "particles", _native.calibrate,
             data=os.fspath(data), resume=resume, particles=particles, generations=generations,
-            start=start, seed=seed, threads=_threads(threads),
+            start=start, seed=seed, threads=_threads(threads), prefilter=prefilter,
         )

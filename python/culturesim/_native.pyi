@@ -68,6 +68,7 @@ def timing(
     event: str, delays: str = "0,3,6,9,12,15,18,21,24", unit: str = "months",
     tolerance: float = 0.05, replicates: Optional[int] = None, seed: Optional[int] = None,
     threads: Optional[int] = None, plots: bool = False, progress: _Progress = None,
+    posterior: Optional[_Path] = None,
 ) -> str:
     """``culturesim timing`` into ``out``; returns the finding."""
 
@@ -76,6 +77,7 @@ def risk(
     at: Optional[str] = None, years: Optional[float] = None, alignment: float = 0.05,
     top: int = 15, replicates: Optional[int] = None, seed: Optional[int] = None,
     threads: Optional[int] = None, plots: bool = False, progress: _Progress = None,
+    posterior: Optional[_Path] = None,
 ) -> List[str]:
     """``culturesim risk`` into ``out``; returns the findings."""
 
@@ -86,6 +88,7 @@ def warning(
     twin: Sequence[str] = (), teams: bool = False, replicates: Optional[int] = None,
     seed: Optional[int] = None, threads: Optional[int] = None, plots: bool = False,
     progress: _Progress = None,
+    posterior: Optional[_Path] = None,
 ) -> List[str]:
     """``culturesim warning`` into ``out``; returns the findings."""
 
@@ -96,6 +99,7 @@ def optimize(
     replicates: Optional[int] = None, confirm: Optional[int] = None,
     seed: Optional[int] = None, threads: Optional[int] = None, plots: bool = False,
     progress: _Progress = None,
+    posterior: Optional[_Path] = None,
 ) -> List[str]:
     """``culturesim optimize`` into ``out``; returns the findings."""
 
@@ -104,5 +108,6 @@ def calibrate(
     data: _Path, resume: bool = False, particles: Optional[int] = None,
     generations: Optional[int] = None, start: Optional[str] = None,
     seed: Optional[int] = None, threads: Optional[int] = None, progress: _Progress = None,
+    prefilter: Optional[str] = None,
 ) -> Tuple[bool, str]:
     """``culturesim calibrate`` into ``out``; returns (fits, statement)."""

@@ -501,7 +501,7 @@ fn sensitivity(
 
 /// A timing study into `out` (`culturesim timing`); returns its finding.
 #[pyfunction]
-#[pyo3(signature = (kind, value, name, overrides, out, event, delays="0,3,6,9,12,15,18,21,24".to_string(), unit="months", tolerance=0.05, replicates=None, seed=None, threads=None, plots=false, progress=None))]
+#[pyo3(signature = (kind, value, name, overrides, out, event, delays="0,3,6,9,12,15,18,21,24".to_string(), unit="months", tolerance=0.05, replicates=None, seed=None, threads=None, plots=false, progress=None, posterior=None))]
 #[allow(clippy::too_many_arguments)]
 fn timing(
     py: Python<'_>,
@@ -519,6 +519,7 @@ fn timing(
     threads: Option<usize>,
     plots: bool,
     progress: Option<Py<PyAny>>,
+    posterior: Option<PathBuf>,
 ) -> PyResult<String> {
     use culturesim_core::decide::timing_study::{DELAY_UNITS, Options, delay_unit, study};
     let bar = PyProgress::new(progress);
@@ -541,7 +542,7 @@ fn timing(
             set: overrides,
             seed,
             threads,
-            posterior: None,
+            posterior,
         };
         let s = study(&o, &bar)?;
         let data = s.data_files();
@@ -562,7 +563,7 @@ fn timing(
 /// A succession-risk study into `out` (`culturesim risk`); returns its
 /// findings.
 #[pyfunction]
-#[pyo3(signature = (kind, value, name, overrides, out, at=None, years=None, alignment=0.05, top=15, replicates=None, seed=None, threads=None, plots=false, progress=None))]
+#[pyo3(signature = (kind, value, name, overrides, out, at=None, years=None, alignment=0.05, top=15, replicates=None, seed=None, threads=None, plots=false, progress=None, posterior=None))]
 #[allow(clippy::too_many_arguments)]
 fn risk(
     py: Python<'_>,
@@ -580,6 +581,7 @@ fn risk(
     threads: Option<usize>,
     plots: bool,
     progress: Option<Py<PyAny>>,
+    posterior: Option<PathBuf>,
 ) -> PyResult<Vec<String>> {
     use culturesim_core::decide::risk_study::{Options, study};
     let bar = PyProgress::new(progress);
@@ -595,7 +597,7 @@ fn risk(
             set: overrides,
             seed,
             threads,
-            posterior: None,
+            posterior,
         };
         let s = study(&o, &bar)?;
         let data = s.data_files();
@@ -616,7 +618,7 @@ fn risk(
 /// An early-warning study into `out` (`culturesim warning`); returns its
 /// findings.
 #[pyfunction]
-#[pyo3(signature = (kind, value, name, overrides, out, start=None, window=culturesim_core::decide::warning_study::WINDOW.to_string(), rolling=culturesim_core::decide::warning_study::ROLLING, bandwidth=None, threshold=None, twin=Vec::new(), teams=false, replicates=None, seed=None, threads=None, plots=false, progress=None))]
+#[pyo3(signature = (kind, value, name, overrides, out, start=None, window=culturesim_core::decide::warning_study::WINDOW.to_string(), rolling=culturesim_core::decide::warning_study::ROLLING, bandwidth=None, threshold=None, twin=Vec::new(), teams=false, replicates=None, seed=None, threads=None, plots=false, progress=None, posterior=None))]
 #[allow(clippy::too_many_arguments)]
 fn warning(
     py: Python<'_>,
@@ -637,6 +639,7 @@ fn warning(
     threads: Option<usize>,
     plots: bool,
     progress: Option<Py<PyAny>>,
+    posterior: Option<PathBuf>,
 ) -> PyResult<Vec<String>> {
     use culturesim_core::decide::warning_study::{Options, study};
     let bar = PyProgress::new(progress);
@@ -655,7 +658,7 @@ fn warning(
             set: overrides,
             seed,
             threads,
-            posterior: None,
+            posterior,
         };
         let s = study(&o, &bar)?;
         let data = s.data_files();
@@ -676,7 +679,7 @@ fn warning(
 /// A programme-portfolio study into `out` (`culturesim optimize`);
 /// returns its findings.
 #[pyfunction]
-#[pyo3(signature = (kind, value, name, overrides, out, target=None, budget=None, population=None, generations=None, replicates=None, confirm=None, seed=None, threads=None, plots=false, progress=None))]
+#[pyo3(signature = (kind, value, name, overrides, out, target=None, budget=None, population=None, generations=None, replicates=None, confirm=None, seed=None, threads=None, plots=false, progress=None, posterior=None))]
 #[allow(clippy::too_many_arguments)]
 fn optimize(
     py: Python<'_>,
@@ -695,6 +698,7 @@ fn optimize(
     threads: Option<usize>,
     plots: bool,
     progress: Option<Py<PyAny>>,
+    posterior: Option<PathBuf>,
 ) -> PyResult<Vec<String>> {
     use culturesim_core::decide::optimize::{Options, study};
     let bar = PyProgress::new(progress);
@@ -711,7 +715,7 @@ fn optimize(
             set: overrides,
             seed,
             threads,
-            posterior: None,
+            posterior,
         };
         let s = study(&o, &bar)?;
         let data = s.data_files();
@@ -732,7 +736,7 @@ fn optimize(
 /// An ABC-SMC calibration to survey waves into `out` (`culturesim
 /// calibrate`); returns its statement (whether the model fits).
 #[pyfunction]
-#[pyo3(signature = (kind, value, name, overrides, out, data, resume=false, particles=None, generations=None, start=None, seed=None, threads=None, progress=None))]
+#[pyo3(signature = (kind, value, name, overrides, out, data, resume=false, particles=None, generations=None, start=None, seed=None, threads=None, progress=None, prefilter=None))]
 #[allow(clippy::too_many_arguments)]
 fn calibrate(
     py: Python<'_>,
@@ -749,6 +753,7 @@ fn calibrate(
     seed: Option<u64>,
     threads: Option<usize>,
     progress: Option<Py<PyAny>>,
+    prefilter: Option<String>,
 ) -> PyResult<(bool, String)> {
     use culturesim_core::calibrate::{Calibration, Options, read_observations};
     let bar = PyProgress::new(progress);
@@ -761,6 +766,7 @@ fn calibrate(
             particles,
             generations,
             start,
+            prefilter,
         };
         let cal = Calibration::load(
             &text,

@@ -121,6 +121,19 @@ def test_calibrate_matches_the_cli(cli, tmp_path):
     p = cs.run(scenario, replicates=6, posterior=post, out=tmp_path / "run-py", progress=False)
     assert_same_folder(tmp_path / "run-cli", tmp_path / "run-py")
     assert len(p.manifest["posterior"]["particle_of_replicate"]) == 6
+    # A decision command carrying the posterior: the CLI's bytes.
+    cli("risk", scenario, "-q", "--replicates", "2", "--years", "1", "--posterior", post, "--out", tmp_path / "risk-cli")
+    cs.risk(scenario, replicates=2, years=1, posterior=post, out=tmp_path / "risk-py", progress=False)
+    for f in ["seats.csv", "risk.json"]:
+        assert (tmp_path / "risk-cli" / f).read_bytes() == (tmp_path / "risk-py" / f).read_bytes(), f
+    plain = tmp_path / "risk-plain"
+    cs.risk(scenario, replicates=2, years=1, out=plain, progress=False)
+    assert (plain / "seats.csv").read_bytes() != (tmp_path / "risk-py" / "seats.csv").read_bytes()
+    # The mean-field pre-filter: the CLI's bytes, and its screen.json.
+    cli("calibrate", scenario, "-q", "--data", truth / "survey.csv", *sets(over), "--prefilter", "mean-field", "--out", tmp_path / "mf-cli")
+    cs.calibrate(scenario, truth / "survey.csv", set=over, prefilter="mean-field", out=tmp_path / "mf-py", progress=False)
+    for f in ["posterior.csv", "generations.csv", "screen.json"]:
+        assert (tmp_path / "mf-cli" / f).read_bytes() == (tmp_path / "mf-py" / f).read_bytes(), f
 
 
 def test_parquet_tables_are_the_cli_bytes_and_the_csv_values(cli, tmp_path):

@@ -18,6 +18,7 @@ pub fn calibrate(a: &CalibrateArgs) -> Result<(), Failure> {
         particles: a.particles,
         generations: a.generations,
         start: a.start.clone(),
+        prefilter: a.prefilter.clone(),
     };
     let cal = Calibration::load(
         &text,
@@ -48,8 +49,12 @@ pub fn calibrate(a: &CalibrateArgs) -> Result<(), Failure> {
                 } else {
                     0.0
                 };
+                let screened = match p.screened {
+                    0 => String::new(),
+                    n => format!("  screened out {n}"),
+                };
                 bar.set_message(format!(
-                    "particles  generation {}/{}  tolerance {tol}  acceptance {acc:.0}%",
+                    "particles  generation {}/{}  tolerance {tol}  acceptance {acc:.0}%{screened}",
                     p.generation, p.generations
                 ));
             })

@@ -8,7 +8,7 @@ use rand::{Rng, RngExt};
 use rand_distr::{Beta, Distribution, LogNormal, Normal, Pareto, Poisson};
 
 /// A distribution over real numbers, validated at construction.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Dist {
     /// Always the same value.
     Constant(f64),

@@ -95,6 +95,18 @@ pub fn run(
         .clone()
         .unwrap_or_else(|| Path::new("output").join(scenario.name()));
     crate::export::tables::check_available(o.format).map_err(Failure::Input)?;
+    if o.checkpoints.is_some()
+        && scenario
+            .raw
+            .survey
+            .as_ref()
+            .is_some_and(|s| !s.units.is_empty())
+    {
+        return Err(Failure::Input(anyhow::anyhow!(
+            "{}: [survey] units: a run that keeps or starts from a checkpoint writes the organization's waves only; leave out survey.units, or --save-state-at and --from-state",
+            scenario.source
+        )));
+    }
     let pool = crate::command::pool(o.threads)?;
     let threads = pool.current_num_threads();
     // The folder is written whole beside its place and swapped in at the
@@ -173,9 +185,21 @@ fn simulate<M: Model>(
         u64::from(scenario.replicates) * u64::from(model.steps() - first),
         0,
     );
-    run_replicates(scenario, model, out, progress, checkpoints, &mut |run| {
-        files.add(run)
-    })?;
+    let probes = files.probes();
+    match scenario.model.learning_culture() {
+        // Waves of units: the same runs, recording those units' state.
+        Some(lc) if !probes.is_empty() => run_replicates(
+            scenario,
+            &crate::calibrate::units::Probed::new(lc, &probes),
+            out,
+            progress,
+            checkpoints,
+            &mut |run| files.add(run),
+        )?,
+        _ => run_replicates(scenario, model, out, progress, checkpoints, &mut |run| {
+            files.add(run)
+        })?,
+    }
     progress.finish();
     files.finish()
 }
@@ -273,8 +297,9 @@ impl<'a, M: Model> RunFiles<'a, M> {
         };
         // [survey]: synthetic waves of every replicate (docs/CALIBRATION.md).
         let waves = match (&scenario.raw.survey, scenario.model.learning_culture()) {
-            (Some(raw), Some(_)) => Some(crate::calibrate::survey::Waves::new(
+            (Some(raw), Some(lc)) => Some(crate::calibrate::survey::Waves::new(
                 raw,
+                lc,
                 model.steps(),
                 years_per_step(&scenario.raw.time_unit),
             )),
@@ -296,16 +321,23 @@ impl<'a, M: Model> RunFiles<'a, M> {
         })
     }
 
-    /// Take one finished run (in replicate order).
+    /// The units whose state the runs must record for the survey waves.
+    fn probes(&self) -> Vec<u32> {
+        self.waves.as_ref().map(|w| w.probes()).unwrap_or_default()
+    }
+
+    /// Take one finished run (in replicate order); a probed run's unit
+    /// columns feed the survey waves only.
     fn add(&mut self, run: crate::engine::RunOutput) -> Result<()> {
-        // Never an empty cell for an overflow: stop and say where.
-        run.check_finite(self.model)?;
-        self.ts.write_run(&run, 1)?;
-        self.builder.add(&run);
         if let Some(w) = &self.waves {
             self.survey
                 .push_str(&w.rows(&run, &crate::engine::Seeds::new(self.scenario.seed, run.id)));
         }
+        let run = run.keep_columns(self.model.metrics().len());
+        // Never an empty cell for an overflow: stop and say where.
+        run.check_finite(self.model)?;
+        self.ts.write_run(&run, 1)?;
+        self.builder.add(&run);
         match &mut self.per_replicate {
             Some(w) => w.write_run(&run)?,
             None => self.teams.add(&run),

@@ -23,6 +23,7 @@ use crate::engine::{Model, RunId, Seeds, run_seeded};
 use crate::export::atomic;
 use crate::export::timeseries::format_value;
 use crate::model::learning_culture::LearningCulture;
+use crate::model::learning_culture::meanfield::People;
 use crate::scenario::{Scenario, ScenarioError, Source};
 use crate::validate::Problems;
 use serde::{Deserialize, Serialize};
@@ -112,6 +113,14 @@ pub struct Calibration {
     fingerprint: String,
     /// The key paths as written (they set the values).
     keys: Vec<String>,
+    /// The mean-field pre-filter's settings, when it is on.
+    pub prefilter: Option<super::screen::Settings>,
+    /// `calibrate.discrepancy`.
+    pub(super) discrepancy: f64,
+    /// The pre-filter, once its pilot has run ([`Calibration::run`]).
+    screen: std::sync::OnceLock<super::screen::Screen>,
+    /// The mean-field map's people of the scenario as written.
+    people: std::sync::OnceLock<People>,
 }
 
 /// Options a command line may override.
@@ -127,6 +136,8 @@ pub struct Options {
     pub generations: Option<u32>,
     /// Start date of time 0 (else `calibrate.start`).
     pub start: Option<String>,
+    /// The pre-filter, "none" or "mean-field" (else `calibrate.prefilter`).
+    pub prefilter: Option<String>,
 }
 
 fn invalid(source: &Source, path: &str, message: String) -> CalibrateError {
@@ -271,11 +282,16 @@ fn fingerprint(
     data_text: &str,
     (particles, generations, seed, streams): (u32, u32, u64, u32),
     start: Option<&str>,
+    prefilter: Option<super::screen::Settings>,
 ) -> String {
     let mut h = Sha256::new();
     h.update(base.resolved_toml().as_bytes());
     h.update(data_text.as_bytes());
     h.update(format!("{particles} {generations} {seed} {streams} {:?}", start).as_bytes());
+    if let Some(p) = prefilter {
+        // Absent when off: a calibration without it keeps its fingerprint.
+        h.update(format!("prefilter {} {}", p.cutoff, p.pilot).as_bytes());
+    }
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
     format!("{:x}", h.finalize())
 }
@@ -378,11 +394,26 @@ impl Calibration {
         };
         let streams = cal.streams.unwrap_or(particles);
         let steps = wave_steps.iter().copied().max().unwrap_or(0) as u32;
+        let prefilter_name = opts.prefilter.clone().unwrap_or(cal.prefilter.clone());
+        let prefilter = match prefilter_name.as_str() {
+            "none" => None,
+            "mean-field" => Some(super::screen::Settings {
+                cutoff: cal.prefilter_cutoff,
+                pilot: cal.prefilter_pilot,
+            }),
+            other => {
+                return Err(CalibrateError::Usage(format!(
+                    "--prefilter must be one of {}, got '{other}'",
+                    crate::scenario::survey::PREFILTERS.join(", ")
+                )));
+            }
+        };
         let fingerprint = fingerprint(
             &base,
             data_text,
             (particles, generations, seed, streams),
             opts.start.as_deref(),
+            prefilter,
         );
         Ok(Self {
             text: text.to_string(),
@@ -408,47 +439,76 @@ impl Calibration {
             forecast_after: cal.forecast.as_ref().and_then(|t| t.years().ok()),
             fingerprint,
             keys,
+            prefilter,
+            discrepancy: cal.discrepancy,
+            screen: std::sync::OnceLock::new(),
+            people: std::sync::OnceLock::new(),
         })
     }
 
     /// The simulated value of every observation at θ, for proposal `k` of
     /// generation `g`; None when the scenario refuses θ.
     pub fn simulate(&self, theta: &[f64], g: u32, k: u64) -> Option<Vec<f64>> {
+        let s = self.scenario_at(theta)?;
+        Some(self.simulate_in(s.model.learning_culture()?, g, k))
+    }
+
+    /// The scenario at θ, run to the last wave; None when it refuses θ.
+    pub(super) fn scenario_at(&self, theta: &[f64]) -> Option<Scenario> {
         let mut sets = self.overrides.clone();
         for (key, v) in self.keys.iter().zip(theta) {
             sets.push(format!("{key}={}", format_value(*v)));
         }
         let mut s = Scenario::from_str(&self.text, self.source.clone(), &sets).ok()?;
         s.model.set_steps(self.steps);
-        let model = s.model.learning_culture()?;
+        Some(s)
+    }
+
+    /// The seeds of proposal `k`: replicate k mod streams (common random numbers).
+    pub(super) fn seeds(&self, k: u64) -> Seeds {
         let replicate = (k % u64::from(self.streams)) as u32;
-        let run = run_seeded(
-            &Probed::new(model, &self.probes),
-            Seeds::common(
-                self.settings.seed,
-                RunId {
-                    point: 0,
-                    replicate,
-                },
-            ),
-        );
-        let mut rng = obs_stream(self.settings.seed, g, k);
-        Some(
-            self.data
-                .iter()
-                .zip(&self.wave_steps)
-                .zip(&self.columns)
-                .map(|((o, &step), c)| {
-                    let t = truth_in(&run, step, self.dt, c);
-                    self.survey.simulate(
-                        o.measure,
-                        o.n.or(Some(t.headcount.max(1.0) as u32)),
-                        &t,
-                        &mut rng,
-                    )
-                })
-                .collect(),
+        Seeds::common(
+            self.settings.seed,
+            RunId {
+                point: 0,
+                replicate,
+            },
         )
+    }
+
+    /// The mean-field map's people of `model` (a scenario at some θ): those
+    /// of the scenario as written unless θ changes the distributions they
+    /// are drawn from ([`People::of`] takes 60,000 draws).
+    pub(super) fn people(&self, model: &LearningCulture) -> People {
+        let base = self.base.model.learning_culture().expect("checked at load");
+        let (a, b) = (model.setup(), base.setup());
+        let same = a.population.mastery == b.population.mastery
+            && a.hiring.belief == b.hiring.belief
+            && a.hiring.knowledge == b.hiring.knowledge;
+        match same {
+            true => *self.people.get_or_init(|| People::of(b)),
+            false => People::of(a),
+        }
+    }
+
+    /// [`Calibration::simulate`] with the model at θ given.
+    pub(super) fn simulate_in(&self, model: &LearningCulture, g: u32, k: u64) -> Vec<f64> {
+        let run = run_seeded(&Probed::new(model, &self.probes), self.seeds(k));
+        let mut rng = obs_stream(self.settings.seed, g, k);
+        self.data
+            .iter()
+            .zip(&self.wave_steps)
+            .zip(&self.columns)
+            .map(|((o, &step), c)| {
+                let t = truth_in(&run, step, self.dt, c);
+                self.survey.simulate(
+                    o.measure,
+                    o.n.or(Some(t.headcount.max(1.0) as u32)),
+                    &t,
+                    &mut rng,
+                )
+            })
+            .collect()
     }
 
     /// The distance of simulated values to the data.
@@ -519,9 +579,21 @@ impl Calibration {
             &serde_json::to_vec_pretty(&meta).map_err(|e| io(e.into()))?,
         )
         .map_err(io)?;
+        if let Some(settings) = self.prefilter {
+            // Its pilot is deterministic: a resumed calibration runs it again
+            // and screens exactly as before.
+            let screen = self
+                .screen
+                .get_or_init(|| super::screen::Screen::pilot(self, settings));
+            atomic::write(
+                &out.join("screen.json"),
+                &serde_json::to_vec_pretty(screen).map_err(|e| io(e.into()))?,
+            )
+            .map_err(io)?;
+        }
         let mut stopped = None;
         for g in done.len() as u32..=self.generations {
-            let tick = |accepted: usize, simulations: u64| {
+            let tick = |accepted: usize, simulations: u64, screened: u64| {
                 progress(&Progress {
                     generation: g,
                     generations: self.generations,
@@ -534,6 +606,7 @@ impl Calibration {
                     accepted,
                     particles: self.settings.particles,
                     simulations,
+                    screened,
                 })
             };
             match smc::generation(self, &self.settings, done.last(), g, &tick) {
@@ -544,9 +617,20 @@ impl Calibration {
                     done.push(next);
                 }
                 smc::Outcome::Stalled {
+                    accepted, screened, ..
+                } if g == 0 && screened > 0 => {
+                    stopped = Some(format!(
+                        "the mean-field pre-filter ruled out {screened} draws of the priors and let {accepted} of {} through: no parameter set within the priors is plausible for these data (calibrate.prefilter_cutoff = {}); the data are out of the model's reach, or the priors too narrow",
+                        self.settings.particles,
+                        self.prefilter.map_or(0.0, |p| p.cutoff),
+                    ));
+                    break;
+                }
+                smc::Outcome::Stalled {
                     tolerance,
                     accepted,
                     simulations,
+                    ..
                 } => {
                     stopped = Some(format!(
                         "generation {g} stopped: {accepted} of {} particles within tolerance {} after {simulations} simulations (acceptance below calibrate.min_acceptance = {}); the posterior is generation {}'s",
@@ -693,10 +777,17 @@ impl Calibration {
                     generation: g.index,
                     tolerance: g.tolerance,
                     simulations: g.simulations,
+                    screened: g.screened,
                     acceptance: g.acceptance(),
                     ess: g.ess(),
                 })
                 .collect(),
+            screen: self.screen.get().map(|s| ScreenSummary {
+                pilot: s.pilot,
+                cutoff: s.cutoff,
+                observations: s.screened(),
+                screened: done.iter().map(|g| g.screened).sum(),
+            }),
             simulations: done.iter().map(|g| g.simulations).sum(),
             forecast: None,
         }
@@ -721,13 +812,14 @@ impl Calibration {
             ));
         }
         atomic::write(&out.join("posterior.csv"), post.as_bytes()).map_err(io)?;
-        let mut gens = String::from("generation,tolerance,simulations,acceptance,ess\n");
+        let mut gens = String::from("generation,tolerance,simulations,screened,acceptance,ess\n");
         for g in done {
             gens.push_str(&format!(
-                "{},{},{},{},{}\n",
+                "{},{},{},{},{},{}\n",
                 g.index,
                 g.tolerance.map_or(String::new(), format_value),
                 g.simulations,
+                g.screened,
                 format_value(g.acceptance()),
                 format_value(g.ess())
             ));
@@ -818,6 +910,21 @@ impl Problem for Calibration {
     fn distance(&self, theta: &[f64], g: u32, k: u64) -> Option<f64> {
         self.simulate(theta, g, k).map(|s| self.distance_of(&s))
     }
+    fn assess(&self, theta: &[f64], g: u32, k: u64) -> smc::Assessed {
+        let Some(s) = self.scenario_at(theta) else {
+            return smc::Assessed::Refused;
+        };
+        let Some(model) = s.model.learning_culture() else {
+            return smc::Assessed::Refused;
+        };
+        if let Some(screen) = self.screen.get() {
+            let em = super::screen::emulate(self, model, &self.seeds(k));
+            if screen.implausibility(self, &em) > screen.cutoff {
+                return smc::Assessed::Screened;
+            }
+        }
+        smc::Assessed::Distance(self.distance_of(&self.simulate_in(model, g, k)))
+    }
 }
 
 /// What the progress bar shows.
@@ -835,6 +942,8 @@ pub struct Progress {
     pub particles: usize,
     /// Simulations so far in this generation.
     pub simulations: u64,
+    /// Proposals the pre-filter ruled out so far in this generation.
+    pub screened: u64,
 }
 
 /// calibration.json: what identifies a calibration (resume checks it).
@@ -878,10 +987,25 @@ pub struct GenerationRow {
     pub tolerance: Option<f64>,
     /// Simulations.
     pub simulations: u64,
+    /// Proposals the pre-filter ruled out without a simulation.
+    pub screened: u64,
     /// Accepted per simulation.
     pub acceptance: f64,
     /// Effective sample size.
     pub ess: f64,
+}
+
+/// What the mean-field pre-filter did (docs/CALIBRATION.md).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScreenSummary {
+    /// Paired runs of its pilot.
+    pub pilot: u32,
+    /// Its implausibility cutoff.
+    pub cutoff: f64,
+    /// Observations it reads (culture scores and engagement shares).
+    pub observations: usize,
+    /// Proposals it ruled out, over all generations.
+    pub screened: u64,
 }
 
 /// The outcome of a calibration.
@@ -905,6 +1029,8 @@ pub struct Report {
     pub generations: Vec<GenerationRow>,
     /// Simulations in all.
     pub simulations: u64,
+    /// The mean-field pre-filter, when it was on.
+    pub screen: Option<ScreenSummary>,
     /// The posterior predictive check and the forecast.
     pub forecast: Option<super::forecast::Forecast>,
 }

@@ -8,6 +8,7 @@ pub mod fit;
 pub mod forecast;
 pub mod observations;
 pub mod prior;
+pub mod screen;
 pub mod smc;
 pub mod summary;
 pub mod survey;

@@ -33,6 +33,26 @@ pub trait Problem: Sync {
     /// The distance between the data and a simulation at θ, for proposal
     /// `proposal` of generation `generation`; None when the model refuses θ.
     fn distance(&self, theta: &[f64], generation: u32, proposal: u64) -> Option<f64>;
+    /// What becomes of proposal `proposal` of `generation` at θ: a
+    /// distance, a refusal, or a screening out before any simulation (a
+    /// pre-filter). Without a pre-filter, [`Problem::distance`].
+    fn assess(&self, theta: &[f64], generation: u32, proposal: u64) -> Assessed {
+        match self.distance(theta, generation, proposal) {
+            Some(d) => Assessed::Distance(d),
+            None => Assessed::Refused,
+        }
+    }
+}
+
+/// The fate of one proposal ([`Problem::assess`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Assessed {
+    /// Simulated, at this distance to the data.
+    Distance(f64),
+    /// The model refuses θ (it counts as a simulation).
+    Refused,
+    /// Ruled out by a pre-filter, without a simulation.
+    Screened,
 }
 
 /// One weighted particle. In files its numbers are text in Rust's
@@ -67,6 +87,9 @@ pub struct Generation {
     pub proposals: u64,
     /// Simulations run.
     pub simulations: u64,
+    /// Proposals a pre-filter ruled out before simulating them.
+    #[serde(default)]
+    pub screened: u64,
     /// The accepted particles.
     pub particles: Vec<Particle>,
 }
@@ -161,6 +184,8 @@ pub enum Outcome {
         accepted: usize,
         /// Simulations run.
         simulations: u64,
+        /// Proposals a pre-filter ruled out.
+        screened: u64,
     },
 }
 
@@ -303,13 +328,13 @@ fn importance_weights<P: Problem>(
 }
 
 /// Run generation `index` (0: the prior) after `prev`. `tick(accepted,
-/// simulations)` is called after each batch.
+/// simulations, screened)` is called after each batch.
 pub fn generation<P: Problem>(
     problem: &P,
     s: &Settings,
     prev: Option<&Generation>,
     index: u32,
-    tick: &(dyn Fn(usize, u64) + Sync),
+    tick: &(dyn Fn(usize, u64, u64) + Sync),
 ) -> Outcome {
     let d = problem.dim();
     let n = s.particles;
@@ -331,29 +356,35 @@ pub fn generation<P: Problem>(
                 .collect()
         })
         .unwrap_or_default();
-    let propose = |k: u64| -> (Option<(Vec<f64>, f64, u64)>, bool) {
+    // (the accepted candidate, whether it was simulated, whether screened out)
+    let propose = |k: u64| -> (Option<(Vec<f64>, f64, u64)>, bool, bool) {
         let mut rng = proposal_stream(s.seed, index, k);
         let theta = match (prev, &l) {
             (Some(g), Some(l)) => perturb(g, l, d, &cumulative, &mut rng),
             _ => problem.prior_sample(&mut rng),
         };
         if problem.prior_density(&theta) <= 0.0 {
-            return (None, false);
+            return (None, false, false);
         }
-        match problem.distance(&theta, index, k) {
-            Some(dist) if dist.is_finite() => (Some((theta, dist, k)), true),
-            _ => (None, true),
+        match problem.assess(&theta, index, k) {
+            Assessed::Distance(dist) if dist.is_finite() => (Some((theta, dist, k)), true, false),
+            Assessed::Distance(_) | Assessed::Refused => (None, true, false),
+            Assessed::Screened => (None, false, true),
         }
     };
     let budget = (n as f64 / s.min_acceptance).ceil() as u64;
     let mut accepted: Vec<(Vec<f64>, f64, u64)> = Vec::with_capacity(n);
-    let (mut proposals, mut simulations) = (0u64, 0u64);
+    let (mut proposals, mut simulations, mut screened) = (0u64, 0u64, 0u64);
     while accepted.len() < n {
-        if simulations >= budget.max(n as u64) && prev.is_some() {
+        // A pre-filter that rules out nearly everything must not loop
+        // for ever: proposals are capped too.
+        let capped = proposals >= 100 * budget.max(n as u64);
+        if (simulations >= budget.max(n as u64) || capped) && prev.is_some() {
             return Outcome::Stalled {
                 tolerance: tolerance.unwrap_or(f64::INFINITY),
                 accepted: accepted.len(),
                 simulations,
+                screened,
             };
         }
         if prev.is_none() && proposals >= 100 * n as u64 {
@@ -362,25 +393,27 @@ pub fn generation<P: Problem>(
                 tolerance: f64::INFINITY,
                 accepted: accepted.len(),
                 simulations,
+                screened,
             };
         }
         let batch: Vec<_> = (proposals..proposals + n as u64)
             .into_par_iter()
             .map(propose)
             .collect();
-        for (result, simulated) in batch {
+        for (result, simulated, out) in batch {
             if accepted.len() == n {
                 break;
             }
             proposals += 1;
             simulations += u64::from(simulated);
+            screened += u64::from(out);
             if let Some((theta, dist, k)) = result
                 && tolerance.is_none_or(|e| dist <= e)
             {
                 accepted.push((theta, dist, k));
             }
         }
-        tick(accepted.len(), simulations);
+        tick(accepted.len(), simulations, screened);
     }
     // Importance weights.
     let weights: Vec<f64> = match (prev, &l) {
@@ -403,6 +436,7 @@ pub fn generation<P: Problem>(
         tolerance,
         proposals,
         simulations,
+        screened,
         particles,
     })
 }
@@ -441,7 +475,7 @@ mod tests {
         };
         let mut g = None;
         for i in 0..6 {
-            match generation(&Gauss, &s, g.as_ref(), i, &|_, _| {}) {
+            match generation(&Gauss, &s, g.as_ref(), i, &|_, _, _| {}) {
                 Outcome::Done(x) => g = Some(x),
                 Outcome::Stalled { .. } => panic!("stalled"),
             }
@@ -465,6 +499,7 @@ mod tests {
             tolerance: Some(0.1 + 0.2),
             proposals: 3,
             simulations: 2,
+            screened: 1,
             particles: vec![Particle {
                 theta: vec![1.0 / 3.0, 2.0f64.sqrt()],
                 weight: 0.022_302_270_227_218_77,

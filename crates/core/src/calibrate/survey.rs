@@ -230,7 +230,8 @@ pub fn truth_in(run: &RunOutput, step: usize, dt: f64, c: &Columns) -> Truth {
     }
 }
 
-/// The waves `culturesim run` writes (survey.csv) from a scenario's `[survey]`.
+/// The waves `culturesim run` writes (survey.csv) from a scenario's
+/// `[survey]`: the organization's, and each of `[survey] units`' own.
 #[derive(Debug, Clone)]
 pub struct Waves {
     model: SurveyModel,
@@ -239,15 +240,25 @@ pub struct Waves {
     measures: Vec<Measure>,
     respondents: u32,
     dt: f64,
+    /// The units surveyed besides the organization: name, index into the
+    /// organization and where a probed run's row holds its state.
+    units: Vec<(String, u32, Columns)>,
 }
 
 /// Purpose tag of the streams of synthetic waves.
 const TAG_SURVEY: u64 = 0x5355_5256_4559;
 
 impl Waves {
-    /// The waves of `raw` in a run of `steps` steps of `dt` years (waves
-    /// past the end are dropped). `raw` was checked with the scenario.
-    pub fn new(raw: &RawSurvey, steps: u32, dt: f64) -> Self {
+    /// The waves of `raw` in a run of `model` (`steps` steps of `dt`
+    /// years; waves past the end are dropped). `raw` was checked with the
+    /// scenario, its units against `model`'s organization.
+    pub fn new(
+        raw: &RawSurvey,
+        model: &crate::model::learning_culture::LearningCulture,
+        steps: u32,
+        dt: f64,
+    ) -> Self {
+        use crate::engine::Model;
         let years = f64::from(steps) * dt;
         let times: Vec<f64> = match &raw.at {
             Some(at) => at.iter().filter_map(|t| t.years().ok()).collect(),
@@ -265,6 +276,14 @@ impl Waves {
                 _ => None,
             })
             .collect();
+        let width = model.metrics().len();
+        let units = raw
+            .units
+            .iter()
+            .filter_map(|name| model.org().find(name).map(|u| (name.clone(), u as u32)))
+            .enumerate()
+            .map(|(k, (name, u))| (name, u, Columns::probe(width, k)))
+            .collect();
         Self {
             model: SurveyModel::from_raw(raw),
             times: times
@@ -275,45 +294,64 @@ impl Waves {
             measures,
             respondents: raw.respondents,
             dt,
+            units,
         }
     }
 
-    /// The CSV header of survey.csv.
-    pub const HEADER: &'static str = "replicate,time,measure,value,n,instrument\n";
+    /// The units whose state a run must record ([`super::units::Probed`])
+    /// for these waves, in order; empty for the organization's waves only.
+    pub fn probes(&self) -> Vec<u32> {
+        self.units.iter().map(|&(_, u, _)| u).collect()
+    }
 
-    /// The rows of one run, in the format of an observations file (with a
-    /// `replicate` column); random draws from the run's own seeds.
+    /// The CSV header of survey.csv.
+    pub const HEADER: &'static str = "replicate,time,measure,value,n,instrument,unit\n";
+
+    /// The rows of one run (probed for [`Waves::probes`]), in the format of
+    /// an observations file (with a `replicate` column): each wave's
+    /// measures of the organization, then of each unit; random draws from
+    /// the run's own seeds.
     pub fn rows(&self, run: &RunOutput, seeds: &crate::engine::Seeds) -> String {
         use crate::export::timeseries::format_value as f;
         let mut out = String::new();
+        let whole = std::iter::once(("", &Columns::ORG));
+        let parts = self.units.iter().map(|(name, _, c)| (name.as_str(), c));
+        let surveyed: Vec<(&str, &Columns)> = whole.chain(parts).collect();
         for (w, &(time, step)) in self.times.iter().enumerate() {
-            let t = truth(run, step, self.dt);
-            for (m, &measure) in self.measures.iter().enumerate() {
-                if measure == Measure::Turnover && step == 0 {
-                    continue; // no year before the start to count leavers in
-                }
-                let mut rng = seeds.stream(&[TAG_SURVEY, w as u64, m as u64]);
-                let heads = t.headcount.max(0.0) as u32;
-                let n = match measure {
-                    Measure::Culture(_) | Measure::Engagement => {
-                        Some(self.respondents.min(heads.max(1)))
+            for (p, &(unit, columns)) in surveyed.iter().enumerate() {
+                let t = truth_in(run, step, self.dt, columns);
+                for (m, &measure) in self.measures.iter().enumerate() {
+                    if measure == Measure::Turnover && step == 0 {
+                        continue; // no year before the start to count leavers in
                     }
-                    Measure::Turnover => Some(heads.max(1)),
-                    Measure::Headcount => None,
-                };
-                let v = self.model.simulate(measure, n, &t, &mut rng);
-                let inst = match measure {
-                    Measure::Culture(i) => i.name(),
-                    _ => String::new(),
-                };
-                out.push_str(&format!(
-                    "{},{},{},{},{},{inst}\n",
-                    run.id.replicate,
-                    f(time),
-                    measure.name(),
-                    f(v),
-                    n.map_or(String::new(), |n| n.to_string()),
-                ));
+                    // The organization's streams are those of the waves
+                    // before units existed: its rows keep their values.
+                    let mut rng = match p {
+                        0 => seeds.stream(&[TAG_SURVEY, w as u64, m as u64]),
+                        _ => seeds.stream(&[TAG_SURVEY, w as u64, m as u64, p as u64]),
+                    };
+                    let heads = t.headcount.max(0.0) as u32;
+                    let n = match measure {
+                        Measure::Culture(_) | Measure::Engagement => {
+                            Some(self.respondents.min(heads.max(1)))
+                        }
+                        Measure::Turnover => Some(heads.max(1)),
+                        Measure::Headcount => None,
+                    };
+                    let v = self.model.simulate(measure, n, &t, &mut rng);
+                    let inst = match measure {
+                        Measure::Culture(i) => i.name(),
+                        _ => String::new(),
+                    };
+                    out.push_str(&format!(
+                        "{},{},{},{},{},{inst},{unit}\n",
+                        run.id.replicate,
+                        f(time),
+                        measure.name(),
+                        f(v),
+                        n.map_or(String::new(), |n| n.to_string()),
+                    ));
+                }
             }
         }
         out

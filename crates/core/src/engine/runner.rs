@@ -26,6 +26,21 @@ pub struct RunOutput {
 }
 
 impl RunOutput {
+    /// The run with only its first `width` metrics (all of them when it
+    /// has no more).
+    pub fn keep_columns(mut self, width: usize) -> RunOutput {
+        if width >= self.width {
+            return self;
+        }
+        self.rows = self
+            .rows
+            .chunks_exact(self.width)
+            .flat_map(|r| r[..width].iter().copied())
+            .collect();
+        self.width = width;
+        self
+    }
+
     /// Number of observation rows (steps run + 1).
     pub fn len(&self) -> usize {
         self.rows.len() / self.width.max(1)

@@ -51,6 +51,7 @@ impl Scenario {
         let setup = setup.expect("no problems means a setup");
         // Organization-dependent checks (event scopes naming units).
         let model = LearningCulture::new(setup, raw.seed).map_err(|p| layers.invalid(p))?;
+        survey_units(raw.survey.as_ref(), &model).map_err(|p| layers.invalid(p))?;
         Ok(Self {
             source,
             seed: raw.seed,
@@ -115,6 +116,28 @@ impl Scenario {
             chart: None,
         })
     }
+}
+
+/// `[survey] units`: each names a unit or team of the organization, once.
+fn survey_units(
+    survey: Option<&survey::RawSurvey>,
+    model: &LearningCulture,
+) -> Result<(), Problems> {
+    let mut p = Problems::default();
+    let names = &model.org().unit_name;
+    for (i, u) in survey.map_or(&[][..], |s| &s.units).iter().enumerate() {
+        let key = format!("survey.units[{i}]");
+        if model.org().find(u).is_none() {
+            let hint = match super::keys::closest(u, names) {
+                Some(s) => format!("; did you mean '{s}'?"),
+                None => String::new(),
+            };
+            p.push(key, format!("the organization has no unit or team named '{u}'{hint} (`culturesim org SCENARIO` lists them)"));
+        } else if survey.is_some_and(|s| s.units[..i].contains(u)) {
+            p.push(key, format!("names '{u}' a second time"));
+        }
+    }
+    if p.is_empty() { Ok(()) } else { Err(p) }
 }
 
 /// Empirical distributions read from a CSV column: the values are taken

@@ -46,6 +46,10 @@ pub struct RawSurvey {
     /// organization's level (on the 0-1 latent scale).
     #[serde(default = "default_person_sd")]
     pub person_sd: f64,
+    /// Units or teams (top, u1, u1.2, ...) whose own waves `run` writes
+    /// besides the organization's (the unit column of survey.csv).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub units: Vec<String>,
 }
 
 impl Default for RawSurvey {
@@ -124,7 +128,22 @@ pub struct RawCalibrate {
     /// of the scenario's run, and at least 3 years].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub forecast: Option<RawTime>,
+    /// A cheap first filter before agent runs: "none" or "mean-field"
+    /// (history matching with the organization's mean-field map).
+    #[serde(default = "default_prefilter")]
+    pub prefilter: String,
+    /// The pre-filter's implausibility cutoff (the second largest
+    /// standardized distance of the map's expectation to the data).
+    #[serde(default = "default_prefilter_cutoff")]
+    pub prefilter_cutoff: f64,
+    /// Paired agent and mean-field runs at prior draws that calibrate the
+    /// pre-filter's bias and error.
+    #[serde(default = "default_prefilter_pilot")]
+    pub prefilter_pilot: u32,
 }
+
+/// The pre-filters of `calibrate.prefilter`.
+pub const PREFILTERS: [&str; 2] = ["none", "mean-field"];
 
 /// A prior as written: `{ dist = "uniform", min = 0, max = 1 }`,
 /// `{ dist = "normal", mean, sd[, min][, max] }`, `{ dist = "lognormal",
@@ -174,6 +193,15 @@ fn default_min_acceptance() -> f64 {
 }
 fn default_fit_threshold() -> f64 {
     3.0
+}
+fn default_prefilter() -> String {
+    "none".into()
+}
+fn default_prefilter_cutoff() -> f64 {
+    3.0
+}
+fn default_prefilter_pilot() -> u32 {
+    50
 }
 
 /// Check `[survey]` (against a run of `years` years) and `[calibrate]`:
@@ -288,6 +316,28 @@ fn check_calibrate(c: &RawCalibrate, p: &mut Problems) {
         p.push(
             "calibrate.particles",
             format!("must be at most 1000000, got {n}"),
+        );
+    }
+    if !PREFILTERS.contains(&c.prefilter.as_str()) {
+        p.push(
+            "calibrate.prefilter",
+            format!(
+                "must be one of {}, got \"{}\"",
+                PREFILTERS.join(", "),
+                c.prefilter
+            ),
+        );
+    }
+    if !(c.prefilter_cutoff.is_finite() && c.prefilter_cutoff > 0.0) {
+        p.push(
+            "calibrate.prefilter_cutoff",
+            format!("must be a number above 0, got {}", c.prefilter_cutoff),
+        );
+    }
+    if !(10..=100_000).contains(&c.prefilter_pilot) {
+        p.push(
+            "calibrate.prefilter_pilot",
+            format!("must be from 10 to 100000, got {}", c.prefilter_pilot),
         );
     }
     if c.generations.is_some_and(|g| g > 100) {

@@ -528,7 +528,7 @@ impl OrgMeanField {
     }
 
     /// Active employees of team `t` (positions × filled share).
-    fn active(&self, t: usize) -> f64 {
+    pub fn active(&self, t: usize) -> f64 {
         self.size[t] * self.teams[t].filled
     }
 
