@@ -1703,7 +1703,14 @@ pub fn page(o: &Outcome, figs: &[canvas::Figure]) -> String {
             g.ess
         ));
     }
-    h.push_str("</table>\n</section>\n<section id=\"measures\">\n<h2>The closest simulation, measure by measure</h2>\n<table>\n<tr><th>measure</th><th class=\"num\">waves</th><th class=\"num\">observed (mean)</th><th class=\"num\">closest simulation (mean)</th><th class=\"num\">root mean square (standard errors)</th></tr>\n");
+    h.push_str("</table>\n");
+    if let Some(sc) = &r.screen {
+        h.push_str(&format!(
+            "<p>The mean-field pre-filter (history matching, docs/CALIBRATION.md) ruled out {} proposals without an agent run: its pilot of {} paired runs set the map's bias and error on {} observations (culture scores and engagement), and a proposal whose second largest implausibility is above {} was dropped. Its posterior is the one within the plausible region.</p>\n",
+            sc.screened, sc.pilot, sc.observations, sc.cutoff
+        ));
+    }
+    h.push_str("</section>\n<section id=\"measures\">\n<h2>The closest simulation, measure by measure</h2>\n<table>\n<tr><th>measure</th><th class=\"num\">waves</th><th class=\"num\">observed (mean)</th><th class=\"num\">closest simulation (mean)</th><th class=\"num\">root mean square (standard errors)</th></tr>\n");
     for m in &r.measures {
         h.push_str(&format!(
             "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{:.2}</td></tr>\n",
