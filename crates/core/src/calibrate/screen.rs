@@ -37,6 +37,9 @@ use serde::{Deserialize, Serialize};
 /// reaches it).
 pub const PILOT: u32 = u32::MAX - 3;
 
+/// One pilot pair: the agent model's simulated waves and the map's expectations.
+type Pair = (Vec<f64>, Vec<Option<f64>>);
+
 /// The pre-filter's settings (`calibrate.prefilter*`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Settings {
@@ -142,7 +145,7 @@ impl Screen {
     /// and by the map with the same seeds.
     pub fn pilot(cal: &Calibration, settings: Settings) -> Self {
         let discrepancy = cal.discrepancy;
-        let pairs: Vec<Option<(Vec<f64>, Vec<Option<f64>>)>> = (0..u64::from(settings.pilot))
+        let pairs: Vec<Option<Pair>> = (0..u64::from(settings.pilot))
             .into_par_iter()
             .map(|k| {
                 let mut rng = smc::proposal_stream(cal.settings.seed, PILOT, k);

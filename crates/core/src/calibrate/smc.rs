@@ -327,6 +327,10 @@ fn importance_weights<P: Problem>(
         .collect()
 }
 
+/// A proposal's candidate (θ, distance, proposal) if it has one, whether
+/// it was simulated and whether a pre-filter ruled it out.
+type Proposed = (Option<(Vec<f64>, f64, u64)>, bool, bool);
+
 /// Run generation `index` (0: the prior) after `prev`. `tick(accepted,
 /// simulations, screened)` is called after each batch.
 pub fn generation<P: Problem>(
@@ -357,7 +361,7 @@ pub fn generation<P: Problem>(
         })
         .unwrap_or_default();
     // (the accepted candidate, whether it was simulated, whether screened out)
-    let propose = |k: u64| -> (Option<(Vec<f64>, f64, u64)>, bool, bool) {
+    let propose = |k: u64| -> Proposed {
         let mut rng = proposal_stream(s.seed, index, k);
         let theta = match (prev, &l) {
             (Some(g), Some(l)) => perturb(g, l, d, &cumulative, &mut rng),
