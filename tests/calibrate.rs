@@ -49,6 +49,18 @@ fn summary(out: &Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap()
 }
 
+/// Parameter `name`'s summary, after checking that its 90% interval
+/// holds `truth`.
+fn covers<'a>(s: &'a serde_json::Value, name: &str, truth: f64) -> &'a serde_json::Value {
+    let p = param(s, name);
+    let (lo, hi) = (p["q05"].as_f64().unwrap(), p["q95"].as_f64().unwrap());
+    assert!(
+        lo <= truth && truth <= hi,
+        "{name}: {truth} outside [{lo}, {hi}]"
+    );
+    p
+}
+
 fn param<'a>(s: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
     s["report"]["params"]
         .as_array()
@@ -120,12 +132,7 @@ fn known_parameters_are_recovered_and_a_non_identifiable_one_stays_at_its_prior(
     // Identified: the 90% interval holds the true value and the posterior
     // is at most half as wide as the prior.
     for (name, truth) in [("leaders.alignment", 0.6), ("turnover.base", 0.15)] {
-        let p = param(&s, name);
-        let (lo, hi) = (p["q05"].as_f64().unwrap(), p["q95"].as_f64().unwrap());
-        assert!(
-            lo <= truth && truth <= hi,
-            "{name}: {truth} outside [{lo}, {hi}]"
-        );
+        let p = covers(&s, name, truth);
         assert!(p["sd_ratio"].as_f64().unwrap() < 0.6, "{name} {p:#}");
         assert_eq!(p["identified"], true);
     }
@@ -1259,12 +1266,7 @@ fn the_mean_field_prefilter_rules_out_far_proposals_and_its_twin_does_not() {
         "{s}"
     );
     for (name, truth) in [("leaders.alignment", 0.6), ("turnover.base", 0.15)] {
-        let p = param(&s, name);
-        let (lo, hi) = (p["q05"].as_f64().unwrap(), p["q95"].as_f64().unwrap());
-        assert!(
-            lo <= truth && truth <= hi,
-            "{name}: {truth} outside [{lo}, {hi}]"
-        );
+        covers(&s, name, truth);
     }
     // Knock-out: a cutoff no proposal reaches is no pre-filter at all.
     let off = run("off", "2", &["--set", "calibrate.prefilter_cutoff=1e12"]);

@@ -231,11 +231,7 @@ fn waves_of(
                     columns.push(Columns::probe(width, k));
                 }
                 None => {
-                    let names = &model.org().unit_name;
-                    let hint = match crate::scenario::keys::closest(name, names) {
-                        Some(s) => format!("; did you mean '{s}'?"),
-                        None => String::new(),
-                    };
+                    let hint = model.org().did_you_mean(name);
                     problems.push(format!(
                         "{data_name}:{}:{}: unit: the scenario's organization has no unit or team named '{name}'{hint} (units are named top, u1, u1.2, ...; `culturesim org SCENARIO` lists them)",
                         o.line, o.unit_col

@@ -178,14 +178,7 @@ impl Screen {
         let discrepancy = cal
             .data
             .iter()
-            .map(|o| match o.measure {
-                Measure::Culture(inst) => {
-                    let (lo, hi) = inst.range();
-                    discrepancy * (hi - lo)
-                }
-                Measure::Engagement | Measure::Turnover => discrepancy,
-                Measure::Headcount => discrepancy * o.value,
-            })
+            .map(|o| super::survey::discrepancy_sd(o.measure, o.value, discrepancy))
             .collect();
         Self {
             cutoff: settings.cutoff,

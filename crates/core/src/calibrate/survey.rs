@@ -135,17 +135,30 @@ impl SurveyModel {
     /// the measure's range; of the value for headcount), in quadrature.
     pub fn residual_sd(&self, measure: Measure, n: u32, v: f64, d: f64) -> f64 {
         let n = f64::from(n.max(1));
+        let delta = discrepancy_sd(measure, v, d);
         match measure {
             Measure::Culture(inst) => {
-                let (lo, hi) = inst.range();
-                (self.sampling_sd(inst, n as u32).powi(2) + (d * (hi - lo)).powi(2)).sqrt()
+                (self.sampling_sd(inst, n as u32).powi(2) + delta.powi(2)).sqrt()
             }
             Measure::Engagement | Measure::Turnover => {
                 let p = v.clamp(0.02, 0.98);
-                (p * (1.0 - p) / n + d * d).sqrt()
+                (p * (1.0 - p) / n + delta * delta).sqrt()
             }
-            Measure::Headcount => (d * v).max(1.0),
+            Measure::Headcount => delta.max(1.0),
         }
+    }
+}
+
+/// The model discrepancy of `measure` at value `v`: the share `d` of the
+/// measure's range (of the value, for headcount).
+pub fn discrepancy_sd(measure: Measure, v: f64, d: f64) -> f64 {
+    match measure {
+        Measure::Culture(inst) => {
+            let (lo, hi) = inst.range();
+            d * (hi - lo)
+        }
+        Measure::Engagement | Measure::Turnover => d,
+        Measure::Headcount => d * v,
     }
 }
 

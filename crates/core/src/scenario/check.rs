@@ -124,14 +124,10 @@ fn survey_units(
     model: &LearningCulture,
 ) -> Result<(), Problems> {
     let mut p = Problems::default();
-    let names = &model.org().unit_name;
     for (i, u) in survey.map_or(&[][..], |s| &s.units).iter().enumerate() {
         let key = format!("survey.units[{i}]");
         if model.org().find(u).is_none() {
-            let hint = match super::keys::closest(u, names) {
-                Some(s) => format!("; did you mean '{s}'?"),
-                None => String::new(),
-            };
+            let hint = model.org().did_you_mean(u);
             p.push(key, format!("the organization has no unit or team named '{u}'{hint} (`culturesim org SCENARIO` lists them)"));
         } else if survey.is_some_and(|s| s.units[..i].contains(u)) {
             p.push(key, format!("names '{u}' a second time"));

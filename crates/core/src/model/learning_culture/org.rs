@@ -446,6 +446,13 @@ impl Org {
     pub fn find(&self, name: &str) -> Option<usize> {
         self.unit_name.iter().position(|n| n == name)
     }
+
+    /// For a name [`Org::find`] does not know: "; did you mean 'u1'?" with
+    /// the closest unit's name, or nothing.
+    pub fn did_you_mean(&self, name: &str) -> String {
+        crate::validate::closest(name, &self.unit_name)
+            .map_or(String::new(), |s| format!("; did you mean '{s}'?"))
+    }
 }
 
 #[cfg(test)]
