@@ -80,19 +80,16 @@ fn max_gap(a: &[f64], b: &[f64], ts: &[f64]) -> (f64, f64) {
 
 /// The rates are per year and the times real: the default scenario at
 /// week, month and day steps gives mean culture trajectories that agree at
-/// every month of its ten years within 0.02. Measured (128 replicates,
-/// docs/MODEL.md section 3): month vs week 0.008, day vs week 0.006; seed
-/// noise at week steps printed below (0.009 before this version; 48
-/// replicates gave 0.016: the tipping after the shock makes runs differ
-/// more). Before the engagement chain was exact per step and the culture
-/// stocks followed their upstreams moving over the step, month vs week was
-/// 0.033 (the engagement share at month steps 0.02–0.08 too high).
+/// every month of its ten years within 0.02. Measured (256 replicates, on
+/// b25c1a4; docs/MODEL.md section 3): month vs week 0.0097, day vs week
+/// 0.0036, seed noise at week steps (printed below) 0.0062. Before the
+/// engagement chain was exact per step and the culture stocks followed
+/// their upstreams moving over the step, month vs week was 0.033 (the
+/// engagement share at month steps 0.02–0.08 too high).
 #[test]
 fn the_step_length_does_not_change_the_culture_trajectory() {
     // 256: with taking charge (E32) on and θ = 4.7 the seed noise over 128
     // replicates was 0.0117, above the half-tolerance this test needs.
-    // Measured on b25c1a4 over 256: noise 0.0062, month vs week 0.0097,
-    // day vs week 0.0036.
     const REPLICATES: u32 = 256;
     const TOLERANCE: f64 = 0.02;
     let ts: Vec<f64> = (0..=119).map(|m| f64::from(m) / 12.0).collect();
