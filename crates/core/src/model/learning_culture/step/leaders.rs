@@ -21,75 +21,42 @@ impl LearningCulture {
         self.setup.params.leadership.first_charge(false) as f32
     }
 
-    /// Leader dynamics: adaptation, the leadership programme, taking
-    /// charge, turnover (E15–E16, E32).
+    /// Leader dynamics (E15–E16, E32), in one parallel pass over the
+    /// units: each leader, in this order, adapts toward their superior's
+    /// alignment of last week and the people below them (update 1), is
+    /// developed by any leadership programme that reaches them (update 2),
+    /// takes charge one week further, and may leave and be replaced
+    /// (update 3). Each unit's updates read only its own state, its
+    /// superior's alignment of last week (`scratch_alignment`) and what it
+    /// sees below (`scratch_below`), so one pass gives the same bits as
+    /// four passes one after the other, at any thread count.
     pub(super) fn leaders(&self, s: &mut State, step: u32, seeds: &Seeds) {
-        self.adapt_leaders(s);
-        leadership_programmes(s);
-        self.take_charge(s);
-        if self.setup.params.leadership.turnover > 0.0 {
-            self.replace_leavers(s, step, seeds);
-        }
-    }
-
-    /// Every adapting leader moves toward their superior's alignment of
-    /// last week and the belief of the people below them (E15–E16, update 1), from what
-    /// they see below (`belief_below`, into `scratch_below`).
-    fn adapt_leaders(&self, s: &mut State) {
         let ld = &self.setup.params.leadership;
         let org = &self.org;
+        // Update 1: adaptation.
         let (rate, asym) = (ld.alignment_rate as f32, ld.asymmetry as f32);
         let weights = [ld.conviction as f32, ld.upward as f32];
         s.scratch_alignment.copy_from_slice(&s.alignment);
         self.belief_below(s);
-        // Synchronous, so in parallel. The top has no superior: it adapts
-        // only to the people below, if upward influence is on.
-        let (old, below, own) = (&s.scratch_alignment, &s.scratch_below, &s.conviction);
-        s.alignment
-            .par_chunks_mut(GROUP)
-            .zip(s.adapts.par_chunks(GROUP))
-            .enumerate()
-            .for_each(|(g, (al, ad))| {
-                for (j, (a, &adapts)) in al.iter_mut().zip(ad).enumerate() {
-                    let u = g * GROUP + j;
-                    if adapts == 1 && (u > 0 || weights[1] > 0.0) {
-                        let parent = (u > 0).then(|| old[org.unit_parent[u] as usize]);
-                        let target = alignment_target(own[u], parent, below[u][1], weights);
-                        *a = asymmetric_step(old[u], target, rate, asym);
-                    }
-                }
-            });
-    }
-
-    /// Taking charge (E32): every leader's share of support that reaches
-    /// the people grows one week on (a successor below starts again at r₀,
-    /// in `replace_leavers`); nothing to do when everyone is in charge at once.
-    fn take_charge(&self, s: &mut State) {
-        let ld = &self.setup.params.leadership;
+        // Update 2: the leadership programmes running this week.
+        let programmes: Vec<(&[u8], f32)> = s
+            .programmes
+            .iter()
+            .filter(|p| p.programme == Programme::Leadership)
+            .map(|p| (&p.reached[..], p.strength))
+            .collect();
+        // Taking charge (E32); nothing to do when everyone is in charge at once.
         let charge_carry = habit_carry(ld.taking_charge) as f32;
         let first = self.first_support();
         let first_within = ld.first_charge(true) as f32;
-        if first < 1.0 || first_within < 1.0 {
-            s.charge.par_chunks_mut(GROUP).for_each(|rs| {
-                rs.iter_mut()
-                    .for_each(|r| *r = taking_charge(*r, charge_carry))
-            });
-        }
-    }
-
-    /// Leader turnover (E15–E16, update 3): whether each leader leaves is a counter-based
-    /// draw; a successor's traits come from a stream of their own. Promoted
-    /// from within, the successor carries the unit's beliefs; from outside,
-    /// the pool's.
-    fn replace_leavers(&self, s: &mut State, step: u32, seeds: &Seeds) {
-        let ld = &self.setup.params.leadership;
-        let first = self.first_support();
-        let first_within = ld.first_charge(true) as f32;
+        let charging = first < 1.0 || first_within < 1.0;
+        // Update 3: turnover, a counter-based draw per leader; a
+        // successor's traits come from a stream of their own.
         let key = seeds.hash(&[tag::LEADERS, u64::from(step)]);
         let turnover = ld.turnover as f32;
         let internal = ld.internal as f32;
         let pool = &self.setup.leaders;
-        let below = &s.scratch_below;
+        let (old, below) = (&s.scratch_alignment, &s.scratch_below);
         s.alignment
             .par_chunks_mut(GROUP)
             .zip(s.commitment.par_chunks_mut(GROUP))
@@ -102,7 +69,25 @@ impl LearningCulture {
                     al.iter_mut().zip(co).zip(ad).zip(cv).zip(ch).enumerate()
                 {
                     let u = g * GROUP + j;
-                    if split24(draw(key, u as u64)).0 < turnover {
+                    // The top has no superior: it adapts only to the
+                    // people below, if upward influence is on.
+                    if *adapts == 1 && (u > 0 || weights[1] > 0.0) {
+                        let parent = (u > 0).then(|| old[org.unit_parent[u] as usize]);
+                        let target = alignment_target(*v, parent, below[u][1], weights);
+                        *a = asymmetric_step(old[u], target, rate, asym);
+                    }
+                    // What the programme builds lasts after it ends.
+                    for &(hit, gain) in &programmes {
+                        if hit[u] == 1 {
+                            *a += gain * (1.0 - *a);
+                            *c += gain * (1.0 - *c);
+                            *v += gain * (1.0 - *v);
+                        }
+                    }
+                    if charging {
+                        *r = taking_charge(*r, charge_carry);
+                    }
+                    if turnover > 0.0 && split24(draw(key, u as u64)).0 < turnover {
                         let mut rng = seeds.stream(&[tag::LEADERS, u64::from(step), u as u64]);
                         // Promoted from within, the successor carries
                         // the unit's beliefs; from outside, the pool's.
@@ -162,32 +147,6 @@ impl LearningCulture {
                 p.1 += c;
                 p.2 += n;
             }
-        }
-    }
-}
-
-/// The leadership programme (E15–E16, update 2): it develops the reached leaders'
-/// alignment, commitment and conviction, so what it builds lasts after it
-/// ends.
-fn leadership_programmes(s: &mut State) {
-    for prog in s.programmes.iter() {
-        if prog.programme == Programme::Leadership {
-            let (hit, gain) = (&prog.reached, prog.strength);
-            s.alignment
-                .par_chunks_mut(GROUP)
-                .zip(s.commitment.par_chunks_mut(GROUP))
-                .zip(s.conviction.par_chunks_mut(GROUP))
-                .enumerate()
-                .for_each(|(g, ((al, co), cv))| {
-                    let hit = &hit[g * GROUP..g * GROUP + al.len()];
-                    for (((a, c), v), &h) in al.iter_mut().zip(co).zip(cv).zip(hit) {
-                        if h == 1 {
-                            *a += gain * (1.0 - *a);
-                            *c += gain * (1.0 - *c);
-                            *v += gain * (1.0 - *v);
-                        }
-                    }
-                });
         }
     }
 }
