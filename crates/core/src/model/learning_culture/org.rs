@@ -80,6 +80,12 @@ pub struct Org {
     pub unit_depth: Vec<u16>,
     /// Range of teams under each unit.
     pub unit_teams: Vec<(u32, u32)>,
+    /// Range of units that report to each unit (breadth-first numbering
+    /// gives a unit's reports consecutive numbers; empty for a team).
+    pub unit_children: Vec<(u32, u32)>,
+    /// The units at depth `d` are `level_start[d]..level_start[d + 1]`
+    /// (breadth first, depth never decreases with the number).
+    pub level_start: Vec<u32>,
     /// Name (path) of each unit.
     pub unit_name: Vec<String>,
     /// The unit that each team is.
@@ -298,6 +304,7 @@ impl Org {
         let mut unit_depth = Vec::with_capacity(total);
         let mut unit_name: Vec<String> = Vec::with_capacity(total);
         let mut unit_teams = Vec::with_capacity(total);
+        let mut unit_children = Vec::with_capacity(total);
         let mut node_of_unit = Vec::with_capacity(total);
         let mut unit_of_node = vec![u32::MAX; nodes.len()];
         unit_parent.push(NO_PARENT);
@@ -309,6 +316,8 @@ impl Org {
         let mut head = 0;
         while head < node_of_unit.len() {
             let node = node_of_unit[head];
+            let first = unit_parent.len() as u32;
+            unit_children.push((first, first + nodes[node].children.len() as u32));
             for (i, &child) in nodes[node].children.iter().enumerate() {
                 let name = nodes[child].name.clone().unwrap_or_else(|| {
                     if head == 0 {
@@ -326,6 +335,13 @@ impl Org {
             }
             head += 1;
         }
+        let mut level_start = vec![0u32];
+        for (u, w) in unit_depth.windows(2).enumerate() {
+            if w[1] != w[0] {
+                level_start.push(u as u32 + 1);
+            }
+        }
+        level_start.push(unit_depth.len() as u32);
         let team_unit: Vec<u32> = team_node.iter().map(|&n| unit_of_node[n]).collect();
         let mut team_start = Vec::with_capacity(team_node.len() + 1);
         let mut acc = 0u32;
@@ -350,6 +366,8 @@ impl Org {
             unit_parent,
             unit_depth,
             unit_teams,
+            unit_children,
+            level_start,
             unit_name,
             team_unit,
             team_start,
@@ -459,6 +477,32 @@ impl Org {
 mod tests {
     use super::*;
     use rand::SeedableRng;
+
+    #[test]
+    fn reports_and_levels_are_consecutive_ranges() {
+        // An uneven tree: span 3 over 23 teams (levels of 1, 3, 8, 23).
+        let org = Org::from_team_sizes(&[2; 23], 3);
+        let mut seen = vec![0u32; org.units()];
+        for u in 0..org.units() {
+            let (c0, c1) = org.unit_children[u];
+            assert_eq!(c0 == c1, org.is_team(u), "unit {u}: a leaf is a team");
+            for c in c0..c1 {
+                assert_eq!(org.unit_parent[c as usize] as usize, u);
+                seen[c as usize] += 1;
+            }
+        }
+        // Every unit but the top is exactly one unit's report.
+        assert_eq!(seen[0], 0);
+        assert!(seen[1..].iter().all(|&k| k == 1));
+        let ls = &org.level_start;
+        assert_eq!((ls[0], *ls.last().unwrap()), (0, org.units() as u32));
+        for d in 0..ls.len() - 1 {
+            assert!(ls[d] < ls[d + 1], "level {d} is not empty");
+            for u in ls[d]..ls[d + 1] {
+                assert_eq!(org.unit_depth[u as usize] as usize, d);
+            }
+        }
+    }
 
     #[test]
     fn tree_over_seven_teams() {

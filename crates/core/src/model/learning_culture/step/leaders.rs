@@ -107,45 +107,60 @@ impl LearningCulture {
     /// and the teams' new local cultures, into `scratch_below`: the mean
     /// belief of the active employees in the unit's subtree and their
     /// headcount-weighted mean local culture (a unit with nobody below
-    /// sees its leader's own alignment in both). One serial pass from the
-    /// last unit to the top, so the sums are added in one fixed order: the
-    /// same bits at any thread count. (It replaced two parallel passes and
-    /// a tree pass: cheaper at 10⁶ employees, see BENCHMARKS.md.)
+    /// sees its leader's own alignment in both). Level by level from the
+    /// deepest up, each level in parallel: a team's sums are its own, a
+    /// unit's are its reports' sums added from the last report to the
+    /// first, so every sum is added in one fixed order: the same bits at
+    /// any thread count. (It replaced two parallel passes and a tree pass,
+    /// then one serial pass up the tree: see BENCHMARKS.md.)
     fn belief_below(&self, s: &mut State) {
         let org = &self.org;
         let high = self.setup.params.culture.high_threshold as f32;
         let (tally, culture, alignment) = (&s.tally, &s.culture, &s.alignment);
         let (sums, below) = (&mut s.scratch_sums, &mut s.scratch_below);
-        // One pass up the tree (a parent comes before its children): when
-        // unit u is reached, its children have added their subtree sums to
-        // its entry, which every step starts at zero and leaves at zero.
-        // A team is a leaf (one team per leaf unit): its sums are its own.
-        for u in (0..org.units()).rev() {
-            let mut e = std::mem::take(&mut sums[u]);
-            if org.is_team(u) {
-                debug_assert_eq!(e.2, 0, "a team's unit is a leaf");
-                let t = org.unit_teams[u].0 as usize;
-                let (x, c) = (&tally[t], culture[t]);
-                e.0 += f64::from(x.belief);
-                e.1 += f64::from(u8::from(c >= high)) * f64::from(x.active);
-                e.2 += u64::from(x.active);
-            }
-            let (b, c, n) = e;
-            below[u] = if n > 0 {
-                let n = n as f64;
-                [(b / n) as f32, (c / n) as f32]
-            } else {
-                [alignment[u], alignment[u]]
+        for d in (0..org.level_start.len() - 1).rev() {
+            let (lo, hi) = (org.level_start[d] as usize, org.level_start[d + 1] as usize);
+            let (upper, deeper) = sums.split_at_mut(hi);
+            let deeper: &[(f64, f64, u64)] = deeper;
+            // Units lo + first.. of this level, from the level below.
+            let level = |first: usize, es: &mut [(f64, f64, u64)], bs: &mut [[f32; 2]]| {
+                for (j, (e, bl)) in es.iter_mut().zip(bs).enumerate() {
+                    let u = lo + first + j;
+                    let (c0, c1) = org.unit_children[u];
+                    let mut x = (0.0f64, 0.0f64, 0u64);
+                    if c0 == c1 {
+                        // A leaf is a team.
+                        let t = org.unit_teams[u].0 as usize;
+                        let (y, c) = (&tally[t], culture[t]);
+                        x.0 += f64::from(y.belief);
+                        x.1 += f64::from(u8::from(c >= high)) * f64::from(y.active);
+                        x.2 += u64::from(y.active);
+                    } else {
+                        for c in (c0 as usize..c1 as usize).rev() {
+                            let y = deeper[c - hi];
+                            x.0 += y.0;
+                            x.1 += y.1;
+                            x.2 += y.2;
+                        }
+                    }
+                    let (b, c, n) = x;
+                    *bl = if n > 0 {
+                        let n = n as f64;
+                        [(b / n) as f32, (c / n) as f32]
+                    } else {
+                        [alignment[u], alignment[u]]
+                    };
+                    *e = x;
+                }
             };
-            if u > 0 {
-                debug_assert!(
-                    (org.unit_parent[u] as usize) < u,
-                    "a parent precedes its children"
-                );
-                let p = &mut sums[org.unit_parent[u] as usize];
-                p.0 += b;
-                p.1 += c;
-                p.2 += n;
+            let (es, bs) = (&mut upper[lo..], &mut below[lo..hi]);
+            if hi - lo <= GROUP {
+                level(0, es, bs);
+            } else {
+                es.par_chunks_mut(GROUP)
+                    .zip(bs.par_chunks_mut(GROUP))
+                    .enumerate()
+                    .for_each(|(g, (es, bs))| level(g * GROUP, es, bs));
             }
         }
     }
