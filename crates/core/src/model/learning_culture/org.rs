@@ -376,6 +376,14 @@ impl Org {
         }
     }
 
+    /// The units of each depth, from the top down: `level_start` as
+    /// ranges (reverse it to go from the deepest up).
+    pub fn level_units(&self) -> impl DoubleEndedIterator<Item = std::ops::Range<usize>> + '_ {
+        self.level_start
+            .windows(2)
+            .map(|w| w[0] as usize..w[1] as usize)
+    }
+
     /// Number of units (and leaders).
     pub fn units(&self) -> usize {
         self.unit_parent.len()
@@ -457,7 +465,7 @@ impl Org {
 
     /// Levels from the top to the deepest team, both included.
     pub fn levels(&self) -> usize {
-        self.unit_depth.iter().copied().max().unwrap_or(0) as usize + 1
+        self.level_start.len() - 1
     }
 
     /// Find a unit by name.

@@ -5,7 +5,7 @@
 use super::super::LearningCulture;
 use super::super::state::{CommunityMeans, NO_COMMUNITY, State, TeamTally};
 use super::{count, totals};
-use crate::engine::par::{GROUP, par_groups};
+use crate::engine::par::par_groups;
 use crate::model::learning_culture::equations::gate;
 use rayon::prelude::*;
 
@@ -21,24 +21,15 @@ impl LearningCulture {
         // superior's, level by level from the top, each level in parallel:
         // a superior's product is final before its reports read it.
         s.scratch_gate[0] = 1.0;
-        for d in 1..org.level_start.len() - 1 {
-            let (lo, hi) = (org.level_start[d] as usize, org.level_start[d + 1] as usize);
-            let (upper, rest) = s.scratch_gate.split_at_mut(lo);
+        for r in org.level_units().skip(1) {
+            let (upper, rest) = s.scratch_gate.split_at_mut(r.start);
             let upper: &[f32] = upper;
-            let one_level = |first: usize, gs: &mut [f32]| {
+            par_groups(&mut rest[..r.len()], |first, gs| {
                 for (j, g) in gs.iter_mut().enumerate() {
-                    let p = org.unit_parent[lo + first + j] as usize;
+                    let p = org.unit_parent[r.start + first + j] as usize;
                     *g = gate(alignment[p] * commitment[p] * charge[p], level, floor) * upper[p];
                 }
-            };
-            let gs = &mut rest[..hi - lo];
-            if hi - lo <= GROUP {
-                one_level(0, gs);
-            } else {
-                gs.par_chunks_mut(GROUP)
-                    .enumerate()
-                    .for_each(|(g, gs)| one_level(g * GROUP, gs));
-            }
+            });
         }
         let g = &s.scratch_gate;
         par_groups(&mut s.support, |first, ss| {

@@ -118,50 +118,45 @@ impl LearningCulture {
         let high = self.setup.params.culture.high_threshold as f32;
         let (tally, culture, alignment) = (&s.tally, &s.culture, &s.alignment);
         let (sums, below) = (&mut s.scratch_sums, &mut s.scratch_below);
-        for d in (0..org.level_start.len() - 1).rev() {
-            let (lo, hi) = (org.level_start[d] as usize, org.level_start[d + 1] as usize);
+        for r in org.level_units().rev() {
+            let (lo, hi) = (r.start, r.end);
             let (upper, deeper) = sums.split_at_mut(hi);
             let deeper: &[(f64, f64, u64)] = deeper;
-            // Units lo + first.. of this level, from the level below.
-            let level = |first: usize, es: &mut [(f64, f64, u64)], bs: &mut [[f32; 2]]| {
-                for (j, (e, bl)) in es.iter_mut().zip(bs).enumerate() {
-                    let u = lo + first + j;
-                    let (c0, c1) = org.unit_children[u];
-                    let mut x = (0.0f64, 0.0f64, 0u64);
-                    if c0 == c1 {
-                        // A leaf is a team.
-                        let t = org.unit_teams[u].0 as usize;
-                        let (y, c) = (&tally[t], culture[t]);
-                        x.0 += f64::from(y.belief);
-                        x.1 += f64::from(u8::from(c >= high)) * f64::from(y.active);
-                        x.2 += u64::from(y.active);
-                    } else {
-                        for c in (c0 as usize..c1 as usize).rev() {
-                            let y = deeper[c - hi];
-                            x.0 += y.0;
-                            x.1 += y.1;
-                            x.2 += y.2;
+            upper[lo..]
+                .par_chunks_mut(GROUP)
+                .zip(below[lo..hi].par_chunks_mut(GROUP))
+                .enumerate()
+                .for_each(|(g, (es, bs))| {
+                    for (j, (e, bl)) in es.iter_mut().zip(bs).enumerate() {
+                        let u = lo + g * GROUP + j;
+                        let (c0, c1) = org.unit_children[u];
+                        let mut x = (0.0f64, 0.0f64, 0u64);
+                        if c0 == c1 {
+                            // A leaf is a team.
+                            let t = org.unit_teams[u].0 as usize;
+                            let (y, c) = (&tally[t], culture[t]);
+                            x.0 += f64::from(y.belief);
+                            x.1 += f64::from(u8::from(c >= high)) * f64::from(y.active);
+                            x.2 += u64::from(y.active);
+                        } else {
+                            // The reports' subtree sums, last to first.
+                            for c in (c0 as usize..c1 as usize).rev() {
+                                let y = deeper[c - hi];
+                                x.0 += y.0;
+                                x.1 += y.1;
+                                x.2 += y.2;
+                            }
                         }
+                        let (b, c, n) = x;
+                        *bl = if n > 0 {
+                            let n = n as f64;
+                            [(b / n) as f32, (c / n) as f32]
+                        } else {
+                            [alignment[u], alignment[u]]
+                        };
+                        *e = x;
                     }
-                    let (b, c, n) = x;
-                    *bl = if n > 0 {
-                        let n = n as f64;
-                        [(b / n) as f32, (c / n) as f32]
-                    } else {
-                        [alignment[u], alignment[u]]
-                    };
-                    *e = x;
-                }
-            };
-            let (es, bs) = (&mut upper[lo..], &mut below[lo..hi]);
-            if hi - lo <= GROUP {
-                level(0, es, bs);
-            } else {
-                es.par_chunks_mut(GROUP)
-                    .zip(bs.par_chunks_mut(GROUP))
-                    .enumerate()
-                    .for_each(|(g, (es, bs))| level(g * GROUP, es, bs));
-            }
+                });
         }
     }
 }
