@@ -24,7 +24,7 @@
 use super::equations::{
     asymmetric_step, effective_influence, engages_with_habit, knowledge_next, misfit_leave, select,
 };
-use super::state::{EmployeesMut, NO_COMMUNITY};
+use super::state::{EmployeesMut, NO_COMMUNITY, TeamInput};
 use crate::engine::rng::mix64;
 
 /// Slots per chunk: the chunk's columns and lanes stay in the L1 cache.
@@ -79,6 +79,8 @@ pub(super) struct TeamWeek {
     pub chi: f32,
     /// The team's local culture c (misfit is measured against it).
     pub culture: f32,
+    /// What the team's members see this week (for the one-by-one code).
+    pub input: TeamInput,
 }
 
 /// The team values of each slot of a chunk.

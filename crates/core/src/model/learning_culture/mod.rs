@@ -528,7 +528,6 @@ impl Model for LearningCulture {
             tally: vec![Default::default(); teams],
             communities: Vec::new(),
             totals: Totals::default(),
-            scratch_inputs: Vec::with_capacity(teams),
             scratch_gate: vec![1.0; units],
             scratch_alignment: vec![0.0; units],
             scratch_below: vec![[0.0; 2]; units],

@@ -409,8 +409,6 @@ pub struct State {
     pub communities: Vec<CommunityMeans>,
     /// Organization totals of the last step.
     pub totals: Totals,
-    /// Scratch: per-team inputs of the employee pass.
-    pub scratch_inputs: Vec<TeamInput>,
     /// Scratch: per-unit gate products.
     pub scratch_gate: Vec<f32>,
     /// Scratch: per-unit alignment for the synchronous update.

@@ -16,7 +16,6 @@ use super::super::state::{
 use super::super::tag;
 use super::{count, vacate};
 use crate::engine::Seeds;
-use crate::engine::par::GROUP;
 use crate::engine::rng::Stream;
 use rayon::prelude::*;
 
@@ -27,27 +26,7 @@ impl LearningCulture {
         let p = &self.setup.params;
         let gate_level = p.leadership.gate as f32;
         let commitment = s.learnathon_commitment;
-        let (w_org, org_c) = (p.culture.perceived_org as f32, s.org_culture as f32);
-        let mut inputs = std::mem::take(&mut s.scratch_inputs);
-        (0..org.teams())
-            .into_par_iter()
-            .map(|t| {
-                let tl = &s.tally[t];
-                let peer = if tl.influence > 0.0 {
-                    tl.weighted_belief / tl.influence
-                } else {
-                    0.0
-                };
-                TeamInput {
-                    support: s.support[t],
-                    practice: s.practice[t],
-                    culture: perceived_culture(s.culture[t], org_c, w_org),
-                    peer_belief: peer,
-                    commitment: effective_commitment(commitment, s.support[t], gate_level),
-                }
-            })
-            .with_min_len(GROUP)
-            .collect_into_vec(&mut inputs);
+        let w_org = p.culture.perceived_org as f32;
         let mastery_programmes: Vec<&ActiveProgramme> = s
             .programmes
             .iter()
@@ -65,7 +44,12 @@ impl LearningCulture {
             model: self,
             step,
             seeds,
-            inputs: &inputs,
+            support: &s.support,
+            practice: &s.practice,
+            culture: &s.culture,
+            perceived_org: w_org,
+            gate_level,
+            commitment,
             communities: &s.communities,
             density: s.community_density,
             org_culture: s.org_culture as f32,
@@ -115,7 +99,6 @@ impl LearningCulture {
                 ctx.block(t0, t1, emp, tallies, scratch)
             });
         s.tally_fresh = true;
-        s.scratch_inputs = inputs;
     }
 }
 
@@ -144,8 +127,18 @@ pub(super) struct Ctx<'a> {
     pub(super) step: u32,
     /// The run's seeds.
     pub(super) seeds: &'a Seeds,
-    /// What each team's members see this step, by team.
-    pub(super) inputs: &'a [TeamInput],
+    /// Leader support S reaching each team.
+    pub(super) support: &'a [f32],
+    /// Each team's practice P.
+    pub(super) practice: &'a [f32],
+    /// Each team's local culture c.
+    pub(super) culture: &'a [f32],
+    /// The weight of the organization's culture in what a member perceives.
+    pub(super) perceived_org: f32,
+    /// The leadership gate level (for the effective commitment).
+    pub(super) gate_level: f32,
+    /// The Learnathon commitment this step.
+    pub(super) commitment: f32,
     /// The communities of practice's means, by community.
     pub(super) communities: &'a [CommunityMeans],
     /// The share of newcomers who join a community.
@@ -205,13 +198,33 @@ impl Cursor {
 }
 
 impl Ctx<'_> {
-    /// What is the same for every member of team `t` this week.
-    #[inline]
-    fn team_week(&self, t: usize) -> TeamWeek {
+    /// What team `t`'s members see this week; `tally` is the team's tally
+    /// of last week.
+    #[inline(always)]
+    fn team_input(&self, t: usize, tally: &TeamTally) -> TeamInput {
+        let peer = if tally.influence > 0.0 {
+            tally.weighted_belief / tally.influence
+        } else {
+            0.0
+        };
+        let support = self.support[t];
+        TeamInput {
+            support,
+            practice: self.practice[t],
+            culture: perceived_culture(self.culture[t], self.org_culture, self.perceived_org),
+            peer_belief: peer,
+            commitment: effective_commitment(self.commitment, support, self.gate_level),
+        }
+    }
+
+    /// What is the same for every member of team `t` this week; `tally` is
+    /// the team's tally of last week.
+    #[inline(always)]
+    fn team_week(&self, t: usize, tally: &TeamTally) -> TeamWeek {
         let co = &self.model.coeffs;
         let [h0, hc, he] = self.leave_coeffs;
         let term = self.termination;
-        let inp = self.inputs[t];
+        let inp = self.team_input(t, tally);
         let drive = team_drive(
             &co.engagement,
             co.kappa,
@@ -240,6 +253,7 @@ impl Ctx<'_> {
             p_term: term * (1.0 - inp.commitment),
             chi: inp.commitment,
             culture: inp.culture,
+            input: inp,
         }
     }
 
@@ -276,7 +290,8 @@ impl Ctx<'_> {
                 let mut x = cur.tally;
                 move_to(&mut cur, &mut x, tallies, u);
                 cur.tally = x;
-                let w = self.team_week(u);
+                // Team u's tally is last week's until the cursor leaves u.
+                let w = self.team_week(u, &tallies[u - t0]);
                 for i in start(u)..start(u + 1) {
                     self.member(&w, &mut cur, &mut emp, i, base + i);
                 }
@@ -292,7 +307,8 @@ impl Ctx<'_> {
                 while u < t1 && start(u) < b {
                     let (lo, hi) = (start(u).max(a), start(u + 1).min(b));
                     if lo < hi {
-                        let week = self.team_week(u);
+                        // Last week's tally: the cursor has not left team u.
+                        let week = self.team_week(u, &tallies[u - t0]);
                         let (lo, hi) = (lo - a, hi - a);
                         segments.push(Segment {
                             team: u,

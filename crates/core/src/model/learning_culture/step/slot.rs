@@ -43,7 +43,7 @@ impl Ctx<'_> {
             return;
         }
         let (mut b, mut k) = (emp.belief[i], emp.knowledge[i]);
-        let inp = self.inputs[cur.t];
+        let inp = w.input;
         let community = match emp.community[i] {
             NO_COMMUNITY => None,
             g => Some(self.communities[g as usize]),

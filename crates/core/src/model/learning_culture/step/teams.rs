@@ -7,10 +7,9 @@ use super::super::equations::{
     asymmetric_step, codified_next, culture_target, lead_weight, select,
 };
 use super::super::events::Programme;
-use super::super::state::{State, TeamTally};
-use super::totals;
+use super::super::state::{State, TeamTally, Totals};
 use crate::engine::Seeds;
-use crate::engine::par::{GROUP, ordered_fold};
+use crate::engine::par::GROUP;
 use rayon::prelude::*;
 
 impl LearningCulture {
@@ -26,12 +25,9 @@ impl LearningCulture {
             cu.from_org as f32,
         ];
         let org_c = s.org_culture as f32;
-        // The organization's culture follows the headcount-weighted mean of
-        // the local cultures (this step's headcounts), from last step's
-        // (here) to this step's (after the teams).
-        let (weighted_c, active_total) = weighted_culture(&s.tally, &s.culture);
         // Each team's practice and local culture, from its own old values:
-        // independent, so in parallel. The culture target moves over the
+        // independent, so in parallel. The same pass sums, group by group,
+        // what the organization needs from the teams (`Sums`). The culture target moves over the
         // step as practice does, from the old to the new (E11, exact for a
         // linear move: `lead_weight`).
         let (lead_up, lead_down) = (
@@ -39,13 +35,15 @@ impl LearningCulture {
             lead_weight(cu.rate * cu.asymmetry) as f32,
         );
         let (tally, support, programmes) = (&s.tally, &s.support, &s.programmes);
+        let mut parts = Vec::new();
         let (practice_rate, boost) = (cu.practice_rate as f32, la.practice_boost as f32);
         let (rate, asym) = (cu.rate as f32, cu.asymmetry as f32);
         s.practice
             .par_chunks_mut(GROUP)
             .zip(s.culture.par_chunks_mut(GROUP))
             .enumerate()
-            .for_each(|(g, (ps, cs))| {
+            .map(|(g, (ps, cs))| {
+                let mut sums = Sums::default();
                 for (j, (p, c)) in ps.iter_mut().zip(cs).enumerate() {
                     let t = g * GROUP + j;
                     let tl = tally[t];
@@ -71,19 +69,34 @@ impl LearningCulture {
                     let lead = select(target >= old_c, lead_up, lead_down);
                     *c =
                         (asymmetric_step(old_c, target, rate, asym) + lead * moved).clamp(0.0, 1.0);
+                    sums.add(&tl, old_c, *c);
                 }
-            });
-        // E13, exact for local cultures moving linearly over the step.
-        s.org_culture = if active_total > 0 {
-            let n = active_total as f64;
-            let (old_c, new_c) = (weighted_c / n, weighted_culture(&s.tally, &s.culture).0 / n);
+                sums
+            })
+            .collect_into_vec(&mut parts);
+        let sums = parts.iter().fold(Sums::default(), |mut a, b| {
+            a.combine(b);
+            a
+        });
+        // The organization's culture follows the headcount-weighted mean of
+        // the local cultures (this step's headcounts) as they move from last
+        // step's to this step's. E13, exact for local cultures moving
+        // linearly over the step.
+        s.org_culture = if sums.active > 0 {
+            let n = sums.active as f64;
+            let (old_c, new_c) = (sums.old_culture / n, sums.new_culture / n);
             s.org_culture
                 + cu.org_rate * (old_c - s.org_culture)
                 + lead_weight(cu.org_rate) * (new_c - old_c)
         } else {
             s.org_culture
         };
-        s.totals = totals(&s.tally, s.event_leavers, s.event_knowledge_lost);
+        s.totals = Totals {
+            leavers: s.event_leavers,
+            knowledge_lost: s.event_knowledge_lost,
+            ..Totals::default()
+        };
+        s.totals.add(&sums.totals);
         let t = &s.totals;
         let n = f64::from(t.headcount.max(1));
         let f = &p.formalization;
@@ -100,20 +113,39 @@ impl LearningCulture {
     }
 }
 
-/// Σ c_t·n_t and Σ n_t over the teams, n_t a team's active employees (in
-/// parallel, in a fixed grouping: the same bits at any thread count).
-fn weighted_culture(tally: &[TeamTally], culture: &[f32]) -> (f64, u64) {
-    ordered_fold(
-        tally.len(),
-        (0.0f64, 0u64),
-        |r| {
-            let (mut w, mut n) = (0.0f64, 0u64);
-            for (x, &c) in tally[r.clone()].iter().zip(&culture[r]) {
-                w += f64::from(c) * f64::from(x.active);
-                n += u64::from(x.active);
-            }
-            (w, n)
-        },
-        |(w, n), (v, m)| (w + v, n + m),
-    )
+/// What the organization needs from one group of [`GROUP`] teams, summed
+/// in team order; the groups' sums are then added in group order. The
+/// grouping and order are those of [`crate::engine::par::ordered_fold`]
+/// (and of [`super::totals`]): the same bits at any thread count, and the
+/// same as summing in separate passes.
+#[derive(Debug, Clone, Copy, Default)]
+struct Sums {
+    /// Σ c_t·n_t with last step's local cultures c_t, n_t a team's active employees.
+    old_culture: f64,
+    /// Σ c_t·n_t with this step's local cultures.
+    new_culture: f64,
+    /// Σ n_t.
+    active: u64,
+    /// The organization totals of the group's tallies.
+    totals: Totals,
+}
+
+impl Sums {
+    /// Add a team: its tally and its local culture before and after the step.
+    #[inline]
+    fn add(&mut self, x: &TeamTally, old_c: f32, new_c: f32) {
+        let n = f64::from(x.active);
+        self.old_culture += f64::from(old_c) * n;
+        self.new_culture += f64::from(new_c) * n;
+        self.active += u64::from(x.active);
+        self.totals.add(&Totals::of(x));
+    }
+
+    /// Add another group's sums.
+    fn combine(&mut self, b: &Sums) {
+        self.old_culture += b.old_culture;
+        self.new_culture += b.new_culture;
+        self.active += b.active;
+        self.totals.add(&b.totals);
+    }
 }
