@@ -251,7 +251,8 @@ impl TeamTally {
     }
 }
 
-/// Per-team inputs of the employee pass (read-only during the pass).
+/// Per-team inputs of the employee pass, formed from the team's tally of
+/// last week as the pass reaches the team (read-only during the pass).
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
 pub struct TeamInput {
     /// Leader support S reaching the team.

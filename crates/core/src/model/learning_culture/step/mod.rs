@@ -5,17 +5,19 @@
 //! 1. timeline events of this step take effect ([`events`]; programmes,
 //!    their reviews and relaunches in [`programmes`]);
 //! 2. leader support is propagated down the hierarchy ([`aggregate`]);
-//! 3. team peer beliefs and community means are aggregated ([`aggregate`]);
+//! 3. the communities' means are aggregated ([`aggregate`]);
 //! 4. employees (in parallel by blocks of teams, each team with its own
-//!    stream) leave, learn, update beliefs; vacancies are filled
+//!    stream) leave, learn, update beliefs; vacancies are filled; each
+//!    team's inputs (peer belief among them) are formed from its tally of
+//!    last week as the pass reaches the team
 //!    ([`employees`]: the chunk pass and its bookkeeping; [`slot`]: the
 //!    slot-by-slot reference for every case);
 //! 5. teams update practice from this step's engagement, then local
 //!    culture, its target moving over the step from the old practice to
 //!    the new (synchronous: every team reads the same inputs) ([`teams`]);
 //! 6. the organization's culture follows the local cultures, moving over
-//!    the step from the old to the new, and the codified stock follows
-//!    ([`teams`]); leaders adapt, programmes act on them, some leave and
+//!    the step from the old to the new, and the codified stock follows,
+//!    its sums formed in the team pass itself ([`teams`]); leaders adapt, programmes act on them, some leave and
 //!    are replaced ([`leaders`]).
 //!
 //! This file holds the order ([`LearningCulture::advance`]) and the small
