@@ -253,7 +253,7 @@ impl TeamTally {
 
 /// Per-team inputs of the employee pass, formed from the team's tally of
 /// last week as the pass reaches the team (read-only during the pass).
-#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct TeamInput {
     /// Leader support S reaching the team.
     pub support: f32,

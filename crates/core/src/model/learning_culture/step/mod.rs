@@ -5,7 +5,8 @@
 //! 1. timeline events of this step take effect ([`events`]; programmes,
 //!    their reviews and relaunches in [`programmes`]);
 //! 2. leader support is propagated down the hierarchy ([`aggregate`]);
-//! 3. the communities' means are aggregated ([`aggregate`]);
+//! 3. the team tallies are recounted if an event changed employees, and
+//!    the communities' means are aggregated ([`aggregate`]);
 //! 4. employees (in parallel by blocks of teams, each team with its own
 //!    stream) leave, learn, update beliefs; vacancies are filled; each
 //!    team's inputs (peer belief among them) are formed from its tally of
@@ -17,8 +18,9 @@
 //!    the new (synchronous: every team reads the same inputs) ([`teams`]);
 //! 6. the organization's culture follows the local cultures, moving over
 //!    the step from the old to the new, and the codified stock follows,
-//!    its sums formed in the team pass itself ([`teams`]); leaders adapt, programmes act on them, some leave and
-//!    are replaced ([`leaders`]).
+//!    their sums formed in the team pass itself ([`teams`]); leaders
+//!    adapt, programmes act on them, some leave and are replaced
+//!    ([`leaders`]).
 //!
 //! This file holds the order ([`LearningCulture::advance`]) and the small
 //! helpers every phase shares.

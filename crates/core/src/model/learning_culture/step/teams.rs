@@ -27,9 +27,9 @@ impl LearningCulture {
         let org_c = s.org_culture as f32;
         // Each team's practice and local culture, from its own old values:
         // independent, so in parallel. The same pass sums, group by group,
-        // what the organization needs from the teams (`Sums`). The culture target moves over the
-        // step as practice does, from the old to the new (E11, exact for a
-        // linear move: `lead_weight`).
+        // what the organization needs from the teams (`Sums`). The culture
+        // target moves over the step as practice does, from the old to the
+        // new (E11, exact for a linear move: `lead_weight`).
         let (lead_up, lead_down) = (
             lead_weight(cu.rate) as f32,
             lead_weight(cu.rate * cu.asymmetry) as f32,
